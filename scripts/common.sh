@@ -1,0 +1,46 @@
+# Sourced by run.sh and test.sh: installs what Confab needs from Debian and
+# builds it into build/. Safe to run again: it installs only what is missing
+# and builds incrementally.
+
+CONFAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CONFAB_BUILD=${CONFAB_BUILD:-$CONFAB_ROOT/build}
+
+# Everything comes from Debian 12 (Qt 6.4.2).
+CONFAB_BUILD_PACKAGES=(
+    cmake ninja-build clang libclang-rt-14-dev pkg-config
+    qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite libgl-dev
+)
+CONFAB_TEST_PACKAGES=(openssl python3)
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+confab_install_packages() {
+    local missing=() pkg
+    for pkg in "$@"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || die "need root or sudo to install: ${missing[*]}"
+        sudo=(sudo)
+    fi
+    say "installing ${missing[*]}"
+    "${sudo[@]}" apt-get update -q || die "apt-get update failed"
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q "${missing[@]}" \
+        || die "apt-get install failed for: ${missing[*]}"
+}
+
+confab_build() {
+    if [ ! -f "$CONFAB_BUILD/CMakeCache.txt" ]; then
+        say "configuring $CONFAB_BUILD"
+        cmake -S "$CONFAB_ROOT" -B "$CONFAB_BUILD" -G Ninja \
+            -DCMAKE_CXX_COMPILER=clang++ \
+            -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+            -DCONFAB_WERROR=ON "$@" || die "cmake configure failed"
+    fi
+    say "building"
+    cmake --build "$CONFAB_BUILD" || die "build failed"
+}

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <QtGlobal>
+
+// The protocol's defaults (docs/protocol.md). Servers may be configured away
+// from them; these are the values a server uses when nobody said otherwise.
+namespace Confab::Protocol::Defaults {
+
+inline constexpr int ProtocolVersion = 1;
+
+inline constexpr quint16 TcpPort = 7700;
+inline constexpr quint16 HttpPort = 7701;
+
+inline constexpr qsizetype MaxFrameBytes = 64 * 1024;
+inline constexpr qsizetype MaxTextBytes = 4096;
+inline constexpr int MaxTopicChars = 300;
+inline constexpr int MaxReasonChars = 300;
+inline constexpr int MaxClientChars = 100;
+inline constexpr int MaxNickChars = 32;
+inline constexpr int MaxRoomChars = 64;
+inline constexpr int MaxIdChars = 64;
+
+inline constexpr int HistoryOnJoin = 50;
+inline constexpr int HistoryPage = 50;
+inline constexpr int HistoryMaxPage = 200;
+
+inline constexpr int HelloTimeoutMs = 30'000;
+inline constexpr int IdleBeforePingMs = 60'000;
+inline constexpr int PingTimeoutMs = 60'000;
+
+inline constexpr qint64 SendQueueBytes = 4 * 1024 * 1024;
+inline constexpr int FloodBurst = 10;
+inline constexpr double FloodRatePerSecond = 5.0;
+inline constexpr int MaxRoomsPerUser = 100;
+
+inline constexpr char LobbyRoom[] = "lobby";
+
+} // namespace Confab::Protocol::Defaults

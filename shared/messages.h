@@ -1,0 +1,354 @@
+#pragma once
+
+// Wire grammar, protocol version 1 (docs/protocol.md is the prose version):
+//
+//   stream   = *( frame )
+//   frame    = TCP: one JSON object per line ("\n" or "\r\n"), blank lines skipped
+//              WebSocket: one JSON object per text message
+//   object   = { "type": <type>, ["id": <string of <= 64 chars> | <integer>], <fields> }
+//
+// Every type below lists its fields once, in fields(); Detail::writeMembers
+// and Detail::readMembers turn that list into encoding, decoding and
+// validation. Members that are std::optional may be absent on the wire.
+
+#include "fields.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace Confab::Protocol {
+
+// Who sends a message type.
+enum class Sender { Client = 1, Server = 2, Either = Client | Server };
+
+#define CONFAB_MESSAGE(Name, wire, from)                                                                   \
+    static constexpr QLatin1String type{wire};                                                             \
+    static constexpr Sender sender = Sender::from;                                                         \
+    friend bool operator==(const Name &a, const Name &b) { return Detail::equalMembers(a, b); }                    \
+    friend bool operator!=(const Name &a, const Name &b) { return !(a == b); }
+
+// ---------------------------------------------------------------- requests
+
+struct Hello
+{
+    CONFAB_MESSAGE(Hello, "hello", Client)
+    QString nick;
+    std::optional<QString> password;
+    std::optional<QString> client;
+    std::optional<int> protocol;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("nick"), &Hello::nick, Rule::Nick),
+                               optional(QLatin1String("password"), &Hello::password),
+                               optional(QLatin1String("client"), &Hello::client, Rule::ClientName),
+                               optional(QLatin1String("protocol"), &Hello::protocol));
+    }
+};
+
+struct Join
+{
+    CONFAB_MESSAGE(Join, "join", Client)
+    QString room;
+    static constexpr auto fields() { return std::make_tuple(required(QLatin1String("room"), &Join::room, Rule::Room)); }
+};
+
+struct Leave
+{
+    CONFAB_MESSAGE(Leave, "leave", Client)
+    QString room;
+    std::optional<QString> reason;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &Leave::room, Rule::Room),
+                               optional(QLatin1String("reason"), &Leave::reason, Rule::Reason));
+    }
+};
+
+struct Say
+{
+    CONFAB_MESSAGE(Say, "say", Client)
+    QString room;
+    QString text;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &Say::room, Rule::Room),
+                               required(QLatin1String("text"), &Say::text, Rule::Text));
+    }
+};
+
+struct Whisper
+{
+    CONFAB_MESSAGE(Whisper, "whisper", Client)
+    QString to;
+    QString text;
+    static constexpr auto fields()
+    {
+        // An impossible nick cannot be online: no_such_user, checked by the server.
+        return std::make_tuple(required(QLatin1String("to"), &Whisper::to),
+                               required(QLatin1String("text"), &Whisper::text, Rule::Text));
+    }
+};
+
+struct ChangeNick
+{
+    CONFAB_MESSAGE(ChangeNick, "nick", Client)
+    QString nick;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("nick"), &ChangeNick::nick, Rule::Nick));
+    }
+};
+
+struct SetTopic
+{
+    CONFAB_MESSAGE(SetTopic, "topic", Client)
+    QString room;
+    QString topic;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &SetTopic::room, Rule::Room),
+                               required(QLatin1String("topic"), &SetTopic::topic, Rule::Topic));
+    }
+};
+
+struct ListRooms
+{
+    CONFAB_MESSAGE(ListRooms, "list", Client)
+    static constexpr auto fields() { return std::tuple<>(); }
+};
+
+struct Who
+{
+    CONFAB_MESSAGE(Who, "who", Client)
+    std::optional<QString> room;
+    static constexpr auto fields() { return std::make_tuple(optional(QLatin1String("room"), &Who::room, Rule::Room)); }
+};
+
+struct GetHistory
+{
+    CONFAB_MESSAGE(GetHistory, "history", Client)
+    QString room;
+    std::optional<qint64> before;
+    std::optional<qint64> after;
+    std::optional<int> limit;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &GetHistory::room, Rule::Room),
+                               optional(QLatin1String("before"), &GetHistory::before, Rule::NonNegative),
+                               optional(QLatin1String("after"), &GetHistory::after, Rule::NonNegative),
+                               optional(QLatin1String("limit"), &GetHistory::limit, Rule::HistoryLimit));
+    }
+};
+
+struct Quit
+{
+    CONFAB_MESSAGE(Quit, "quit", Client)
+    std::optional<QString> reason;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(optional(QLatin1String("reason"), &Quit::reason, Rule::Reason));
+    }
+};
+
+// ------------------------------------------------------- either direction
+
+struct Ping
+{
+    CONFAB_MESSAGE(Ping, "ping", Either)
+    static constexpr auto fields() { return std::tuple<>(); }
+};
+
+struct Pong
+{
+    CONFAB_MESSAGE(Pong, "pong", Either)
+    static constexpr auto fields() { return std::tuple<>(); }
+};
+
+// ------------------------------------------------- replies and events
+
+struct Welcome
+{
+    CONFAB_MESSAGE(Welcome, "welcome", Server)
+    QString nick;
+    QString server;
+    int protocol = 1;
+    QString motd;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("nick"), &Welcome::nick),
+                               required(QLatin1String("server"), &Welcome::server),
+                               required(QLatin1String("protocol"), &Welcome::protocol),
+                               required(QLatin1String("motd"), &Welcome::motd));
+    }
+};
+
+// A room message: the `message` event, and each entry of a history list.
+struct ChatMessage
+{
+    CONFAB_MESSAGE(ChatMessage, "message", Server)
+    QString room;
+    QString from;
+    QString text;
+    qint64 ts = 0;
+    qint64 seq = 0;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &ChatMessage::room),
+                               required(QLatin1String("from"), &ChatMessage::from),
+                               required(QLatin1String("text"), &ChatMessage::text),
+                               required(QLatin1String("ts"), &ChatMessage::ts),
+                               required(QLatin1String("seq"), &ChatMessage::seq));
+    }
+};
+
+struct Joined
+{
+    CONFAB_MESSAGE(Joined, "joined", Server)
+    QString room;
+    QString topic;
+    QStringList members;
+    QList<ChatMessage> history;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &Joined::room),
+                               required(QLatin1String("topic"), &Joined::topic),
+                               required(QLatin1String("members"), &Joined::members),
+                               required(QLatin1String("history"), &Joined::history));
+    }
+};
+
+struct Left
+{
+    CONFAB_MESSAGE(Left, "left", Server)
+    QString room;
+    static constexpr auto fields() { return std::make_tuple(required(QLatin1String("room"), &Left::room)); }
+};
+
+struct UserJoined
+{
+    CONFAB_MESSAGE(UserJoined, "user_joined", Server)
+    QString room;
+    QString nick;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &UserJoined::room),
+                               required(QLatin1String("nick"), &UserJoined::nick));
+    }
+};
+
+struct UserLeft
+{
+    CONFAB_MESSAGE(UserLeft, "user_left", Server)
+    QString room;
+    QString nick;
+    QString reason;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &UserLeft::room),
+                               required(QLatin1String("nick"), &UserLeft::nick),
+                               required(QLatin1String("reason"), &UserLeft::reason));
+    }
+};
+
+struct PrivateMessage
+{
+    CONFAB_MESSAGE(PrivateMessage, "private", Server)
+    QString from;
+    QString to;
+    QString text;
+    qint64 ts = 0;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("from"), &PrivateMessage::from),
+                               required(QLatin1String("to"), &PrivateMessage::to),
+                               required(QLatin1String("text"), &PrivateMessage::text),
+                               required(QLatin1String("ts"), &PrivateMessage::ts));
+    }
+};
+
+struct NickChanged
+{
+    CONFAB_MESSAGE(NickChanged, "nick_changed", Server)
+    QString oldNick;
+    QString newNick;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("old"), &NickChanged::oldNick),
+                               required(QLatin1String("new"), &NickChanged::newNick));
+    }
+};
+
+struct TopicChanged
+{
+    CONFAB_MESSAGE(TopicChanged, "topic_changed", Server)
+    QString room;
+    QString topic;
+    QString by;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &TopicChanged::room),
+                               required(QLatin1String("topic"), &TopicChanged::topic),
+                               required(QLatin1String("by"), &TopicChanged::by));
+    }
+};
+
+struct RoomInfo
+{
+    QString name;
+    QString topic;
+    int members = 0;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("name"), &RoomInfo::name),
+                               required(QLatin1String("topic"), &RoomInfo::topic),
+                               required(QLatin1String("members"), &RoomInfo::members));
+    }
+    friend bool operator==(const RoomInfo &a, const RoomInfo &b) { return Detail::equalMembers(a, b); }
+};
+
+struct RoomList
+{
+    CONFAB_MESSAGE(RoomList, "room_list", Server)
+    QList<RoomInfo> rooms;
+    static constexpr auto fields() { return std::make_tuple(required(QLatin1String("rooms"), &RoomList::rooms)); }
+};
+
+struct MemberList
+{
+    CONFAB_MESSAGE(MemberList, "member_list", Server)
+    std::optional<QString> room; // null: every connected user
+    QStringList members;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &MemberList::room),
+                               required(QLatin1String("members"), &MemberList::members));
+    }
+};
+
+struct HistoryPage
+{
+    CONFAB_MESSAGE(HistoryPage, "history_page", Server)
+    QString room;
+    QList<ChatMessage> messages;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &HistoryPage::room),
+                               required(QLatin1String("messages"), &HistoryPage::messages));
+    }
+};
+
+struct Error
+{
+    CONFAB_MESSAGE(Error, "error", Server)
+    ErrorCode code = ErrorCode::BadRequest;
+    QString message;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("code"), &Error::code),
+                               required(QLatin1String("message"), &Error::message));
+    }
+};
+
+#undef CONFAB_MESSAGE
+
+} // namespace Confab::Protocol

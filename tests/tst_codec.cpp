@@ -1,0 +1,260 @@
+#include "codec.h"
+
+#include <QJsonDocument>
+#include <QSet>
+#include <QTest>
+
+using namespace Confab::Protocol;
+using namespace Qt::StringLiterals;
+
+Q_DECLARE_METATYPE(Confab::Protocol::Message)
+Q_DECLARE_METATYPE(Confab::Protocol::ErrorCode)
+
+namespace {
+
+ChatMessage sampleMessage(qint64 seq, const QString &text)
+{
+    return ChatMessage{u"lobby"_s, u"alice"_s, text, 1795000000000 + seq, seq};
+}
+
+// One sample of every message type, with values that exercise escaping and
+// optional fields.
+QList<QPair<QByteArray, Message>> samples()
+{
+    return {
+            {"hello", Hello{u"alice"_s, std::nullopt, std::nullopt, std::nullopt}},
+            {"hello full", Hello{u"Zoë"_s, u"s3cret"_s, u"confab/0.1"_s, 1}},
+            {"join", Join{u"lobby"_s}},
+            {"leave", Leave{u"lobby"_s, std::nullopt}},
+            {"leave reason", Leave{u"lobby"_s, u"lunch"_s}},
+            {"say", Say{u"lobby"_s, u"hi \"bob\"\n<b>\\ok</b> \U0001F600"_s}},
+            {"whisper", Whisper{u"bob"_s, u"psst"_s}},
+            {"nick", ChangeNick{u"alicia"_s}},
+            {"topic", SetTopic{u"lobby"_s, u"Release planning"_s}},
+            {"topic cleared", SetTopic{u"lobby"_s, QString()}},
+            {"list", ListRooms{}},
+            {"who all", Who{std::nullopt}},
+            {"who room", Who{u"lobby"_s}},
+            {"history", GetHistory{u"lobby"_s, std::nullopt, std::nullopt, std::nullopt}},
+            {"history paged", GetHistory{u"lobby"_s, 100, 50, 200}},
+            {"quit", Quit{std::nullopt}},
+            {"quit reason", Quit{u"bye"_s}},
+            {"ping", Ping{}},
+            {"pong", Pong{}},
+            {"welcome", Welcome{u"alice"_s, u"confab-server/0.1.0"_s, 1, u"Welcome"_s}},
+            {"joined empty", Joined{u"lobby"_s, QString(), {u"alice"_s}, {}}},
+            {"joined history", Joined{u"lobby"_s, u"t"_s, {u"alice"_s, u"bob"_s},
+                                      {sampleMessage(1, u"one"_s), sampleMessage(2, u"two\u0001"_s)}}},
+            {"left", Left{u"lobby"_s}},
+            {"user_joined", UserJoined{u"lobby"_s, u"bob"_s}},
+            {"user_left", UserLeft{u"lobby"_s, u"bob"_s, u"connection lost"_s}},
+            {"message", sampleMessage(42, u"tab\there"_s)},
+            {"private", PrivateMessage{u"alice"_s, u"bob"_s, u"psst"_s, 1795000000000}},
+            {"nick_changed", NickChanged{u"alice"_s, u"alicia"_s}},
+            {"topic_changed", TopicChanged{u"lobby"_s, u"new"_s, u"alice"_s}},
+            {"room_list", RoomList{{RoomInfo{u"lobby"_s, QString(), 3}, RoomInfo{u"dev"_s, u"code"_s, 1}}}},
+            {"room_list empty", RoomList{}},
+            {"member_list all", MemberList{std::nullopt, {u"alice"_s, u"bob"_s}}},
+            {"member_list room", MemberList{u"lobby"_s, {u"alice"_s}}},
+            {"history_page", HistoryPage{u"lobby"_s, {sampleMessage(7, u"seven"_s)}}},
+            {"error", Error{ErrorCode::NoSuchUser, u"carol is not online"_s}},
+    };
+}
+
+Sender senderOf(const Message &message)
+{
+    return std::visit([](const auto &m) { return std::decay_t<decltype(m)>::sender; }, message);
+}
+
+} // namespace
+
+class TestCodec : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void samplesCoverEveryType();
+    void roundTrip_data();
+    void roundTrip();
+    void wireFormat_data();
+    void wireFormat();
+    void decodeErrors_data();
+    void decodeErrors();
+    void unknownFieldsIgnored();
+    void nullOptionalIsAbsent();
+};
+
+void TestCodec::samplesCoverEveryType()
+{
+    QSet<std::size_t> seen;
+    for (const auto &sample : samples())
+        seen.insert(sample.second.index());
+    QCOMPARE(seen.size(), qsizetype(std::variant_size_v<Message>));
+}
+
+void TestCodec::roundTrip_data()
+{
+    QTest::addColumn<Message>("message");
+    QTest::addColumn<QJsonValue>("id");
+    for (const auto &[name, message] : samples()) {
+        QTest::addRow("%s", name.constData()) << message << QJsonValue();
+        QTest::addRow("%s, string id", name.constData()) << message << QJsonValue(u"req-1"_s);
+        QTest::addRow("%s, integer id", name.constData()) << message << QJsonValue(9007199254740991.0);
+    }
+}
+
+void TestCodec::roundTrip()
+{
+    QFETCH(Message, message);
+    QFETCH(QJsonValue, id);
+
+    const QByteArray frame = encode(message, id);
+    QVERIFY2(!frame.contains('\n'), frame.constData());
+    QVERIFY2(frame.startsWith("{\"type\":\"" + QByteArray(typeName(message).data()) + '"'), frame.constData());
+    QVERIFY(QJsonDocument::fromJson(frame).isObject());
+
+    const Sender sender = senderOf(message);
+    for (const Sender side : {Sender::Client, Sender::Server}) {
+        if ((int(sender) & int(side)) == 0)
+            continue;
+        const auto decoded = decode(frame, side);
+        if (const auto *error = std::get_if<DecodeError>(&decoded))
+            QFAIL(qPrintable(u"%1: %2"_s.arg(QString::fromUtf8(frame), error->reason)));
+        const auto &envelope = std::get<Envelope>(decoded);
+        QVERIFY(envelope.message == message);
+        QCOMPARE(envelope.id, id);
+    }
+}
+
+void TestCodec::wireFormat_data()
+{
+    QTest::addColumn<Message>("message");
+    QTest::addColumn<QJsonValue>("id");
+    QTest::addColumn<QByteArray>("expected");
+
+    QTest::newRow("message with id") << Message(ChatMessage{u"lobby"_s, u"alice"_s, u"hi bob"_s, 1795000000000, 1})
+                                     << QJsonValue(2)
+                                     << QByteArray(R"({"type":"message","room":"lobby","from":"alice","text":"hi bob",)"
+                                                   R"("ts":1795000000000,"seq":1,"id":2})");
+    QTest::newRow("error") << Message(Error{ErrorCode::NoSuchUser, u"carol is not online"_s})
+                           << QJsonValue()
+                           << QByteArray(R"({"type":"error","code":"no_such_user","message":"carol is not online"})");
+    QTest::newRow("who all has null room") << Message(MemberList{std::nullopt, {u"a"_s}})
+                                           << QJsonValue(u"x"_s)
+                                           << QByteArray(R"({"type":"member_list","room":null,"members":["a"],"id":"x"})");
+    QTest::newRow("optional fields omitted") << Message(Hello{u"alice"_s, {}, {}, {}})
+                                             << QJsonValue()
+                                             << QByteArray(R"({"type":"hello","nick":"alice"})");
+    QTest::newRow("escapes") << Message(Say{u"r"_s, u"\"\\\n\r\t\u0001/é"_s}) << QJsonValue()
+                             << QByteArray("{\"type\":\"say\",\"room\":\"r\",\"text\":\"\\\"\\\\\\n\\r\\t\\u0001/\xc3\xa9\"}");
+    QTest::newRow("nested history") << Message(Joined{u"r"_s, u""_s, {}, {ChatMessage{u"r"_s, u"a"_s, u"t"_s, 5, 1}}})
+                                    << QJsonValue()
+                                    << QByteArray(R"({"type":"joined","room":"r","topic":"","members":[],)"
+                                                  R"("history":[{"type":"message","room":"r","from":"a","text":"t","ts":5,"seq":1}]})");
+}
+
+void TestCodec::wireFormat()
+{
+    QFETCH(Message, message);
+    QFETCH(QJsonValue, id);
+    QFETCH(QByteArray, expected);
+    QCOMPARE(encode(message, id), expected);
+}
+
+void TestCodec::decodeErrors_data()
+{
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<ErrorCode>("code");
+    QTest::addColumn<QJsonValue>("id");
+
+    const QJsonValue none;
+    QTest::newRow("not json") << QByteArray("hello there") << ErrorCode::BadJson << none;
+    QTest::newRow("truncated") << QByteArray(R"({"type":"join","room":"lo)") << ErrorCode::BadJson << none;
+    QTest::newRow("trailing garbage") << QByteArray(R"({"type":"ping"} x)") << ErrorCode::BadJson << none;
+    QTest::newRow("array") << QByteArray("[1,2]") << ErrorCode::BadJson << none;
+    QTest::newRow("number") << QByteArray("42") << ErrorCode::BadJson << none;
+    QTest::newRow("string") << QByteArray("\"ping\"") << ErrorCode::BadJson << none;
+    QTest::newRow("invalid utf-8") << QByteArray("{\"type\":\"say\",\"room\":\"a\",\"text\":\"\xff\"}")
+                                   << ErrorCode::BadJson << none;
+    QTest::newRow("overlong utf-8") << QByteArray("{\"type\":\"say\",\"room\":\"a\",\"text\":\"\xc0\xaf\"}")
+                                    << ErrorCode::BadJson << none;
+    QTest::newRow("deep nesting") << QByteArray(5000, '[') << ErrorCode::BadJson << none;
+    QTest::newRow("empty object") << QByteArray("{}") << ErrorCode::BadRequest << none;
+    QTest::newRow("type not string") << QByteArray(R"({"type":5,"id":"a"})") << ErrorCode::BadRequest
+                                     << QJsonValue(u"a"_s);
+    QTest::newRow("unknown type") << QByteArray(R"({"type":"dance","id":7})") << ErrorCode::UnknownType
+                                  << QJsonValue(7);
+    QTest::newRow("server type from client") << QByteArray(R"({"type":"welcome","nick":"a","server":"s",)"
+                                                           R"("protocol":1,"motd":""})")
+                                             << ErrorCode::UnknownType << none;
+    QTest::newRow("id object") << QByteArray(R"({"type":"ping","id":{}})") << ErrorCode::BadRequest << none;
+    QTest::newRow("id fraction") << QByteArray(R"({"type":"ping","id":1.5})") << ErrorCode::BadRequest << none;
+    QTest::newRow("id too long") << QByteArray(R"({"type":"ping","id":")" + QByteArray(65, 'i') + "\"}")
+                                 << ErrorCode::BadRequest << none;
+    QTest::newRow("missing nick") << QByteArray(R"({"type":"hello","id":1})") << ErrorCode::BadRequest
+                                  << QJsonValue(1);
+    QTest::newRow("nick wrong type") << QByteArray(R"({"type":"hello","nick":5})") << ErrorCode::BadRequest << none;
+    QTest::newRow("protocol as string") << QByteArray(R"({"type":"hello","nick":"a","protocol":"1"})")
+                                        << ErrorCode::BadRequest << none;
+    QTest::newRow("nick starts with digit") << QByteArray(R"({"type":"hello","nick":"9lives","id":"h"})")
+                                            << ErrorCode::NickInvalid << QJsonValue(u"h"_s);
+    QTest::newRow("nick change invalid") << QByteArray(R"({"type":"nick","nick":"a b"})") << ErrorCode::NickInvalid
+                                         << none;
+    QTest::newRow("room empty") << QByteArray(R"({"type":"join","room":""})") << ErrorCode::RoomInvalid << none;
+    QTest::newRow("room with space") << QByteArray(R"({"type":"say","room":"a b","text":"x"})")
+                                     << ErrorCode::RoomInvalid << none;
+    QTest::newRow("text blank") << QByteArray(R"({"type":"say","room":"a","text":" \n "})") << ErrorCode::TextInvalid
+                                << none;
+    QTest::newRow("text too long") << QByteArray(R"({"type":"say","room":"a","text":")" + QByteArray(4097, 'x') + "\"}")
+                                   << ErrorCode::TextInvalid << none;
+    QTest::newRow("text lone surrogate") << QByteArray(R"({"type":"say","room":"a","text":"\ud800"})")
+                                         << ErrorCode::TextInvalid << none;
+    QTest::newRow("text escape char") << QByteArray(R"({"type":"whisper","to":"b","text":"\u001b[2J"})")
+                                      << ErrorCode::TextInvalid << none;
+    QTest::newRow("topic too long") << QByteArray(R"({"type":"topic","room":"a","topic":")" + QByteArray(301, 't') + "\"}")
+                                    << ErrorCode::TextInvalid << none;
+    QTest::newRow("history limit zero") << QByteArray(R"({"type":"history","room":"a","limit":0})")
+                                        << ErrorCode::BadRequest << none;
+    QTest::newRow("history limit 201") << QByteArray(R"({"type":"history","room":"a","limit":201})")
+                                       << ErrorCode::BadRequest << none;
+    QTest::newRow("history before negative") << QByteArray(R"({"type":"history","room":"a","before":-1})")
+                                             << ErrorCode::BadRequest << none;
+    QTest::newRow("history after fraction") << QByteArray(R"({"type":"history","room":"a","after":2.5})")
+                                            << ErrorCode::BadRequest << none;
+    QTest::newRow("leave reason not string") << QByteArray(R"({"type":"leave","room":"a","reason":[]})")
+                                             << ErrorCode::BadRequest << none;
+}
+
+void TestCodec::decodeErrors()
+{
+    QFETCH(QByteArray, frame);
+    QFETCH(ErrorCode, code);
+    QFETCH(QJsonValue, id);
+
+    const auto decoded = decode(frame, Sender::Client);
+    const auto *error = std::get_if<DecodeError>(&decoded);
+    QVERIFY2(error, frame.left(200).constData());
+    QCOMPARE(errorCodeName(error->code), errorCodeName(code));
+    QVERIFY(!error->reason.isEmpty());
+    QCOMPARE(error->id, id);
+}
+
+void TestCodec::unknownFieldsIgnored()
+{
+    const auto decoded = decode(R"({"type":"join","room":"lobby","colour":"blue","extra":{"a":[1]}})", Sender::Client);
+    const auto *envelope = std::get_if<Envelope>(&decoded);
+    QVERIFY(envelope);
+    QVERIFY(envelope->message == Message(Join{u"lobby"_s}));
+}
+
+void TestCodec::nullOptionalIsAbsent()
+{
+    const auto decoded = decode(R"({"type":"hello","nick":"a","password":null,"id":null})", Sender::Client);
+    const auto *envelope = std::get_if<Envelope>(&decoded);
+    QVERIFY(envelope);
+    QVERIFY(envelope->message == Message(Hello{u"a"_s, std::nullopt, std::nullopt, std::nullopt}));
+    QVERIFY(envelope->id.isNull());
+}
+
+QTEST_APPLESS_MAIN(TestCodec)
+#include "tst_codec.moc"
