@@ -16,7 +16,7 @@ using Message = std::variant<
         Ping, Pong,
         // replies and events
         Welcome, Joined, Left, UserJoined, UserLeft, ChatMessage, PrivateMessage, NickChanged, TopicChanged,
-        RoomList, MemberList, HistoryPage, Error>;
+        RoomList, MemberList, HistoryPage, Error, Closing>;
 
 // A decoded frame: the message and the id the client put on it (null
 // when there was none).

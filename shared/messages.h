@@ -349,6 +349,16 @@ struct Error
     }
 };
 
+// Sent just before the server closes a connection for a reason the client
+// did not ask for (shutdown, timeouts), so that a client can tell the user why
+// instead of guessing from a dropped socket. Not sent after `quit`.
+struct Closing
+{
+    CONFAB_MESSAGE(Closing, "closing", Server)
+    QString reason;
+    static constexpr auto fields() { return std::make_tuple(required(QLatin1String("reason"), &Closing::reason)); }
+};
+
 #undef CONFAB_MESSAGE
 
 } // namespace Confab::Protocol

@@ -58,6 +58,7 @@ QList<QPair<QByteArray, Message>> samples()
             {"member_list room", MemberList{u"lobby"_s, {u"alice"_s}}},
             {"history_page", HistoryPage{u"lobby"_s, {sampleMessage(7, u"seven"_s)}}},
             {"error", Error{ErrorCode::NoSuchUser, u"carol is not online"_s}},
+            {"closing", Closing{u"server shutting down"_s}},
     };
 }
 
