@@ -1,0 +1,193 @@
+#include "chatserver.h"
+
+#include "chatservice.h"
+#include "codec.h"
+#include "connectionlimiter.h"
+#include "httpserver.h"
+#include "listener.h"
+#include "logging.h"
+#include "sqlitestore.h"
+#include "tcpconnection.h"
+
+#include <QFile>
+#include <QSaveFile>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <sys/resource.h>
+
+namespace {
+
+// Descriptors kept for the database, the listeners and the sockets being
+// turned away with server_full.
+constexpr int ReservedDescriptors = 64;
+
+// Raises the soft limit on open files to the hard limit and returns how many
+// client sockets fit below it.
+int socketCeiling()
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return 1024 - ReservedDescriptors;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    const rlim_t usable = qMin<rlim_t>(limit.rlim_cur, 1 << 20);
+    return qMax(16, int(usable) - ReservedDescriptors);
+}
+
+std::optional<QSslConfiguration> loadTls(const ServerConfig &config, QString *error)
+{
+    if (config.tlsCertificate.isEmpty())
+        return std::nullopt;
+    QFile certFile(config.tlsCertificate);
+    QFile keyFile(config.tlsKey);
+    if (!certFile.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read the TLS certificate %1").arg(config.tlsCertificate);
+        return std::nullopt;
+    }
+    if (!keyFile.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read the TLS key %1").arg(config.tlsKey);
+        return std::nullopt;
+    }
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll(), QSsl::Pem);
+    if (chain.isEmpty()) {
+        *error = QStringLiteral("%1 holds no PEM certificate").arg(config.tlsCertificate);
+        return std::nullopt;
+    }
+    const QByteArray keyData = keyFile.readAll();
+    QSslKey key(keyData, QSsl::Rsa, QSsl::Pem);
+    if (key.isNull())
+        key = QSslKey(keyData, QSsl::Ec, QSsl::Pem);
+    if (key.isNull()) {
+        *error = QStringLiteral("%1 holds no PEM private key (RSA or EC, unencrypted)").arg(config.tlsKey);
+        return std::nullopt;
+    }
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificateChain(chain);
+    tls.setPrivateKey(key);
+    tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+    return tls;
+}
+
+} // namespace
+
+ChatServer::ChatServer(ServerConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+{
+}
+
+ChatServer::~ChatServer()
+{
+    // Connections refer to the chat service and the limiter: they go first.
+    delete m_tcp;
+    delete m_httpServer;
+    delete m_http;
+    delete m_chat;
+}
+
+bool ChatServer::start(QString *error)
+{
+    m_store = SqliteStore::open(m_config.databasePath, error);
+    if (!m_store)
+        return false;
+
+    QString tlsError;
+    const std::optional<QSslConfiguration> tls = loadTls(m_config, &tlsError);
+    if (!tlsError.isEmpty()) {
+        *error = tlsError;
+        return false;
+    }
+
+    const int ceiling = socketCeiling();
+    int maxConnections = m_config.maxConnections;
+    if (maxConnections <= 0 || maxConnections > ceiling - ReservedDescriptors) {
+        maxConnections = qMax(1, ceiling - ReservedDescriptors);
+        if (m_config.maxConnections > 0)
+            qCWarning(lcNet) << "the open-file limit allows" << maxConnections << "connections, not"
+                             << m_config.maxConnections;
+    }
+    m_limiter = new ConnectionLimiter(maxConnections, m_config.maxConnectionsPerAddress, ceiling, this);
+
+    ChatService::Settings settings{m_config.serverName, m_config.motd, m_config.password, m_config.limits};
+    m_chat = new ChatService(settings, m_store.get(), this);
+    connect(m_chat, &ChatService::drained, this, &ChatServer::stopped);
+
+    m_tcp = new Listener(QStringLiteral("chat"), m_limiter, tls, this);
+    const qsizetype maxFrame = m_config.limits.maxFrameBytes;
+    m_tcp->setHandlers(
+            [this, maxFrame](QTcpSocket *socket) {
+                auto *connection = new TcpConnection(m_chat, socket, maxFrame, this);
+                m_chat->connectionOpened(connection);
+                connection->start();
+            },
+            [](QTcpSocket *socket) {
+                using namespace Confab::Protocol;
+                QObject::connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
+                socket->write(encode(Error{ErrorCode::ServerFull, QStringLiteral("the server is full; try again later")})
+                              + '\n');
+                socket->disconnectFromHost();
+                QTimer::singleShot(5000, socket, [socket] { socket->abort(); });
+            });
+    m_http = new Listener(QStringLiteral("http"), m_limiter, tls, this);
+    m_httpServer = new HttpServer(m_http, m_chat, maxFrame, this);
+
+    if (!m_tcp->listen(m_config.bind, m_config.tcpPort, error)
+        || !m_http->listen(m_config.bind, m_config.httpPort, error)) {
+        return false;
+    }
+    if (!writePortFile(error))
+        return false;
+
+    qCInfo(lcNet).noquote() << QStringLiteral("listening: JSON lines on %1 port %2, browser client and WebSocket on "
+                                              "%3 port %4; history in %5; at most %6 connections")
+                                       .arg(tls ? QStringLiteral("TLS") : QStringLiteral("TCP"))
+                                       .arg(m_tcp->port())
+                                       .arg(tls ? QStringLiteral("HTTPS") : QStringLiteral("HTTP"))
+                                       .arg(m_http->port())
+                                       .arg(m_config.databasePath)
+                                       .arg(maxConnections);
+    return true;
+}
+
+void ChatServer::stop(const QString &reason)
+{
+    if (!m_chat) {
+        emit stopped();
+        return;
+    }
+    qCInfo(lcNet).noquote() << "shutting down:" << reason;
+    m_chat->shutdown(QStringLiteral("server shutting down"));
+}
+
+quint16 ChatServer::tcpPort() const
+{
+    return m_tcp ? m_tcp->port() : 0;
+}
+
+quint16 ChatServer::httpPort() const
+{
+    return m_http ? m_http->port() : 0;
+}
+
+bool ChatServer::writePortFile(QString *error) const
+{
+    if (m_config.portFile.isEmpty())
+        return true;
+    QSaveFile file(m_config.portFile);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot write the port file %1").arg(m_config.portFile);
+        return false;
+    }
+    file.write(QStringLiteral("{\"tcp\":%1,\"http\":%2}\n").arg(tcpPort()).arg(httpPort()).toUtf8());
+    if (!file.commit()) {
+        *error = QStringLiteral("cannot write the port file %1").arg(m_config.portFile);
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "serverconfig.h"
+
+#include <QObject>
+
+#include <memory>
+
+class ChatService;
+class ConnectionLimiter;
+class HttpServer;
+class Listener;
+class MessageStore;
+
+// Puts the server together from its configuration: the store, the chat
+// service, the two listeners and the HTTP server.
+class ChatServer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChatServer)
+
+public:
+    explicit ChatServer(ServerConfig config, QObject *parent = nullptr);
+    ~ChatServer() override;
+
+    // Opens the database and the ports; on failure, *error says why in one line.
+    bool start(QString *error);
+    // Tells clients, closes everything, then emits stopped().
+    void stop(const QString &reason);
+
+    quint16 tcpPort() const;
+    quint16 httpPort() const;
+
+signals:
+    void stopped();
+
+private:
+    bool writePortFile(QString *error) const;
+
+    ServerConfig m_config;
+    std::unique_ptr<MessageStore> m_store;
+    ConnectionLimiter *m_limiter = nullptr;
+    ChatService *m_chat = nullptr;
+    Listener *m_tcp = nullptr;
+    Listener *m_http = nullptr;
+    HttpServer *m_httpServer = nullptr;
+};

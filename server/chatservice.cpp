@@ -1,0 +1,546 @@
+#include "chatservice.h"
+
+#include "logging.h"
+#include "messagestore.h"
+#include "names.h"
+
+#include <QDateTime>
+#include <QSet>
+
+#include <algorithm>
+
+using namespace Confab::Protocol;
+
+namespace {
+
+// Requests that count against the flood limit.
+template <typename T>
+constexpr bool isFloodLimited = std::is_same_v<T, Say> || std::is_same_v<T, Whisper>
+                                || std::is_same_v<T, ChangeNick> || std::is_same_v<T, SetTopic>;
+
+template <typename T>
+constexpr bool isRequest = (int(T::sender) & int(Sender::Client)) != 0;
+
+template <typename T>
+QByteArray encodeLine(const T &message, const QJsonValue &id = QJsonValue())
+{
+    QByteArray line = encode(message, id);
+    line.append('\n');
+    return line;
+}
+
+bool hasId(const QJsonValue &id)
+{
+    return !id.isNull() && !id.isUndefined();
+}
+
+qint64 wallClockMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
+{
+    unsigned char difference = a.size() == b.size() ? 0 : 1;
+    const qsizetype n = qMin(a.size(), b.size());
+    for (qsizetype i = 0; i < n; ++i)
+        difference |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return difference == 0;
+}
+
+} // namespace
+
+ChatService::ChatService(Settings settings, MessageStore *store, QObject *parent)
+    : QObject(parent)
+    , m_settings(std::move(settings))
+    , m_store(store)
+{
+    m_clock.start();
+
+    // Zero interval: runs once the event loop has handled what is ready now,
+    // so one commit covers every message of the pass.
+    m_commitTimer.setSingleShot(true);
+    m_commitTimer.setInterval(0);
+    connect(&m_commitTimer, &QTimer::timeout, this, &ChatService::commitAndDeliver);
+
+    // One timer for every connection's timeouts rather than timers per
+    // connection: a sweep over the sessions is cheap, re-arming thousands of
+    // timers on every message is not.
+    const ChatLimits &limits = m_settings.limits;
+    const int shortest = std::min({limits.helloTimeoutMs, limits.idleBeforePingMs, limits.pingTimeoutMs});
+    m_livenessTimer.setInterval(std::clamp(shortest / 4, 20, 1000));
+    connect(&m_livenessTimer, &QTimer::timeout, this, &ChatService::sweepLiveness);
+    m_livenessTimer.start();
+
+    openRoom(QString::fromLatin1(Defaults::LobbyRoom), nameKey(QString::fromLatin1(Defaults::LobbyRoom)));
+}
+
+ChatService::~ChatService() = default;
+
+// ------------------------------------------------------------ connections
+
+void ChatService::connectionOpened(Connection *connection)
+{
+    auto session = std::make_unique<Session>();
+    session->connection = connection;
+    session->connectedAtMs = session->lastHeardMs = nowMs();
+    session->flood = FloodLimiter(m_settings.limits.floodBurst, m_settings.limits.floodRatePerSecond, nowMs());
+    connection->setSendQueueLimit(m_settings.limits.sendQueueBytes);
+    m_sessions.emplace(connection, std::move(session));
+    qCInfo(lcNet).noquote() << connection->describe() << "connected";
+    if (m_shuttingDown)
+        connection->close(QStringLiteral("server shutting down"));
+}
+
+void ChatService::connectionClosed(Connection *connection, const QString &reason)
+{
+    const auto it = m_sessions.find(connection);
+    if (it == m_sessions.end())
+        return;
+    // Deferred deliveries may still name this session: send them first.
+    commitAndDeliver();
+
+    Session &session = *it->second;
+    const QString leaveReason = session.quitReason.value_or(reason);
+    qCInfo(lcNet).noquote() << connection->describe() << "disconnected:" << reason;
+    if (!m_shuttingDown) {
+        const QList<Room *> rooms = session.rooms;
+        for (Room *room : rooms)
+            removeFromRoom(session, room, leaveReason);
+    }
+    if (session.isIdentified())
+        m_users.remove(session.nickKey);
+    m_sessions.erase(it);
+
+    if (m_shuttingDown && m_sessions.empty())
+        emit drained();
+}
+
+void ChatService::frameRejected(Connection *connection, ErrorCode code, const QString &reason)
+{
+    const auto it = m_sessions.find(connection);
+    if (it == m_sessions.end())
+        return;
+    // Sent now rather than behind pending deliveries: a closing connection
+    // accepts nothing more.
+    commitAndDeliver();
+    sendError(*it->second, code, reason, QJsonValue());
+    if (errorClosesConnection(code))
+        connection->close(QString::fromLatin1(errorCodeName(code)).replace(u'_', u' '));
+}
+
+void ChatService::frameReceived(Connection *connection, const QByteArray &frame)
+{
+    const auto it = m_sessions.find(connection);
+    if (it == m_sessions.end() || connection->isClosing())
+        return;
+    Session &session = *it->second;
+    session.lastHeardMs = nowMs();
+    session.pingSentAtMs = 0;
+
+    auto decoded = decode(frame, Sender::Client);
+    if (auto *error = std::get_if<DecodeError>(&decoded)) {
+        sendError(session, error->code, error->reason, error->id);
+        return;
+    }
+    const Envelope &envelope = std::get<Envelope>(decoded);
+    std::visit([&](const auto &request) { handle(session, request, envelope.id); }, envelope.message);
+}
+
+template <typename T>
+void ChatService::handle(Session &session, const T &request, const QJsonValue &id)
+{
+    if constexpr (!isRequest<T>) {
+        Q_UNUSED(request);
+        Q_UNUSED(id);
+        Q_UNUSED(session);
+    } else if constexpr (std::is_same_v<T, Pong>) {
+        // Its arrival already counted as a sign of life.
+        Q_UNUSED(request);
+    } else if constexpr (std::is_same_v<T, Hello>) {
+        onHello(session, request, id);
+    } else {
+        if (!session.isIdentified()) {
+            sendError(session, ErrorCode::NotIdentified, QStringLiteral("send hello first"), id);
+            return;
+        }
+        if constexpr (isFloodLimited<T>) {
+            if (!session.flood.tryTake(nowMs())) {
+                sendError(session, ErrorCode::RateLimited, QStringLiteral("too many requests; slow down"), id);
+                return;
+            }
+            session.rateLimitLogged = false;
+        }
+        if constexpr (std::is_same_v<T, Join>)
+            onJoin(session, request, id);
+        else if constexpr (std::is_same_v<T, Leave>)
+            onLeave(session, request, id);
+        else if constexpr (std::is_same_v<T, Say>)
+            onSay(session, request, id);
+        else if constexpr (std::is_same_v<T, Whisper>)
+            onWhisper(session, request, id);
+        else if constexpr (std::is_same_v<T, ChangeNick>)
+            onNick(session, request, id);
+        else if constexpr (std::is_same_v<T, SetTopic>)
+            onTopic(session, request, id);
+        else if constexpr (std::is_same_v<T, ListRooms>)
+            onList(session, id);
+        else if constexpr (std::is_same_v<T, Who>)
+            onWho(session, request, id);
+        else if constexpr (std::is_same_v<T, GetHistory>)
+            onHistory(session, request, id);
+        else if constexpr (std::is_same_v<T, Ping>)
+            reply(session, Pong{}, id);
+        else if constexpr (std::is_same_v<T, Quit>)
+            onQuit(session, request);
+        else
+            static_assert(!sizeof(T), "a request type has no handler");
+    }
+}
+
+// ------------------------------------------------------------ requests
+
+void ChatService::onHello(Session &session, const Hello &hello, const QJsonValue &id)
+{
+    if (session.isIdentified()) {
+        sendError(session, ErrorCode::AlreadyIdentified, QStringLiteral("you are %1 already").arg(session.nick), id);
+        return;
+    }
+    if (hello.protocol.value_or(Defaults::ProtocolVersion) != Defaults::ProtocolVersion) {
+        sendError(session, ErrorCode::ProtocolUnsupported,
+                  QStringLiteral("this server speaks protocol %1").arg(Defaults::ProtocolVersion), id);
+        return;
+    }
+    if (!m_settings.password.isEmpty()
+        && !constantTimeEquals(hello.password.value_or(QString()).toUtf8(), m_settings.password.toUtf8())) {
+        sendError(session, ErrorCode::AuthFailed,
+                  hello.password ? QStringLiteral("wrong password") : QStringLiteral("this server needs a password"),
+                  id);
+        return;
+    }
+    const QString key = nameKey(hello.nick);
+    if (m_users.contains(key)) {
+        sendError(session, ErrorCode::NickTaken, QStringLiteral("%1 is taken").arg(hello.nick), id);
+        return;
+    }
+    session.nick = hello.nick;
+    session.nickKey = key;
+    m_users.insert(key, &session);
+    qCInfo(lcChat).noquote() << session.connection->describe() << "identified as" << hello.nick;
+    reply(session, Welcome{hello.nick, m_settings.serverName, Defaults::ProtocolVersion, m_settings.motd}, id);
+}
+
+void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &id)
+{
+    const QString key = nameKey(join.room);
+    Room *room = findRoom(key);
+    const bool member = room && session.rooms.contains(room);
+    if (!member && session.rooms.size() >= m_settings.limits.maxRoomsPerUser) {
+        sendError(session, ErrorCode::TooManyRooms,
+                  QStringLiteral("you are in %1 rooms, the most allowed").arg(session.rooms.size()), id);
+        return;
+    }
+    if (!room)
+        room = openRoom(join.room, key);
+    if (!member) {
+        deliver({room->members, encodeLine(UserJoined{room->name, session.nick}), nullptr, {}});
+        room->members.append(&session);
+        session.rooms.append(room);
+    }
+    QStringList members;
+    members.reserve(room->members.size());
+    for (const Session *other : std::as_const(room->members))
+        members.append(other->nick);
+    reply(session, Joined{room->name, room->topic, members, room->recent}, id);
+}
+
+void ChatService::onLeave(Session &session, const Leave &leave, const QJsonValue &id)
+{
+    Room *room = joinedRoom(session, leave.room);
+    if (!room) {
+        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(leave.room), id);
+        return;
+    }
+    const QString name = room->name;
+    removeFromRoom(session, room, leave.reason.value_or(QString()));
+    reply(session, Left{name}, id);
+}
+
+void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
+{
+    Room *room = joinedRoom(session, say.room);
+    if (!room) {
+        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(say.room), id);
+        return;
+    }
+    const ChatMessage message{room->name, session.nick, say.text, wallClockMs(), ++room->lastSeq};
+    m_store->appendMessage(room->key, room->name, message);
+    scheduleCommit();
+
+    room->recent.append(message);
+    if (room->recent.size() > Defaults::HistoryOnJoin)
+        room->recent.removeFirst();
+
+    Delivery delivery{room->members, encodeLine(message), nullptr, {}};
+    if (hasId(id)) {
+        delivery.requester = &session;
+        delivery.requesterLine = encodeLine(message, id);
+    }
+    deliver(std::move(delivery));
+}
+
+void ChatService::onWhisper(Session &session, const Whisper &whisper, const QJsonValue &id)
+{
+    Session *target = m_users.value(nameKey(whisper.to));
+    if (!target) {
+        sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(whisper.to), id);
+        return;
+    }
+    const PrivateMessage message{session.nick, target->nick, whisper.text, wallClockMs()};
+    if (target != &session)
+        deliver({{target}, encodeLine(message), nullptr, {}});
+    reply(session, message, id);
+}
+
+void ChatService::onNick(Session &session, const ChangeNick &change, const QJsonValue &id)
+{
+    const QString key = nameKey(change.nick);
+    if (key != session.nickKey && m_users.contains(key)) {
+        sendError(session, ErrorCode::NickTaken, QStringLiteral("%1 is taken").arg(change.nick), id);
+        return;
+    }
+    const NickChanged event{session.nick, change.nick};
+    m_users.remove(session.nickKey);
+    session.nick = change.nick;
+    session.nickKey = key;
+    m_users.insert(key, &session);
+    qCInfo(lcChat).noquote() << session.connection->describe() << "is now" << change.nick;
+
+    // Everyone who shares a room hears it once, however many rooms they share.
+    QSet<Session *> audience;
+    for (const Room *room : std::as_const(session.rooms)) {
+        for (Session *member : room->members)
+            audience.insert(member);
+    }
+    audience.remove(&session);
+    if (event.oldNick != event.newNick && !audience.isEmpty())
+        deliver({audience.values(), encodeLine(event), nullptr, {}});
+    reply(session, event, id);
+}
+
+void ChatService::onTopic(Session &session, const SetTopic &request, const QJsonValue &id)
+{
+    Room *room = joinedRoom(session, request.room);
+    if (!room) {
+        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
+        return;
+    }
+    room->topic = request.topic;
+    m_store->saveTopic(room->key, room->name, room->topic);
+    scheduleCommit();
+    const TopicChanged event{room->name, room->topic, session.nick};
+    deliver({room->members, encodeLine(event), &session, encodeLine(event, id)});
+}
+
+void ChatService::onList(Session &session, const QJsonValue &id)
+{
+    RoomList list;
+    list.rooms.reserve(qsizetype(m_rooms.size()));
+    for (const auto &[key, room] : m_rooms)
+        list.rooms.append(RoomInfo{room->name, room->topic, int(room->members.size())});
+    std::sort(list.rooms.begin(), list.rooms.end(), [](const RoomInfo &a, const RoomInfo &b) {
+        return a.name.compare(b.name, Qt::CaseInsensitive) < 0;
+    });
+    reply(session, list, id);
+}
+
+void ChatService::onWho(Session &session, const Who &who, const QJsonValue &id)
+{
+    MemberList list;
+    if (who.room) {
+        const Room *room = findRoom(nameKey(*who.room));
+        list.room = room ? room->name : *who.room;
+        if (room) {
+            for (const Session *member : room->members)
+                list.members.append(member->nick);
+        }
+    } else {
+        for (const Session *user : std::as_const(m_users))
+            list.members.append(user->nick);
+        list.members.sort(Qt::CaseInsensitive);
+    }
+    reply(session, list, id);
+}
+
+void ChatService::onHistory(Session &session, const GetHistory &request, const QJsonValue &id)
+{
+    // The page must include messages accepted in this pass.
+    commitAndDeliver();
+    const QString key = nameKey(request.room);
+    QString name = request.room;
+    if (const Room *room = findRoom(key))
+        name = room->name;
+    else if (const auto record = m_store->loadRoom(key))
+        name = record->name;
+    MessageStore::HistoryQuery query{request.before, request.after, request.limit.value_or(Defaults::HistoryPage)};
+    reply(session, HistoryPage{name, m_store->history(key, name, query)}, id);
+}
+
+void ChatService::onQuit(Session &session, const Quit &quit)
+{
+    session.quitReason = quit.reason.value_or(QString());
+    session.connection->close(QStringLiteral("quit"));
+}
+
+// ------------------------------------------------------------ rooms
+
+Room *ChatService::findRoom(const QString &key) const
+{
+    const auto it = m_rooms.find(key);
+    return it == m_rooms.end() ? nullptr : it->second.get();
+}
+
+Room *ChatService::joinedRoom(const Session &session, const QString &name) const
+{
+    // Most requests spell the room as it is shown; that needs no folding.
+    for (Room *room : session.rooms) {
+        if (room->name == name)
+            return room;
+    }
+    const QString key = nameKey(name);
+    for (Room *room : session.rooms) {
+        if (room->key == key)
+            return room;
+    }
+    return nullptr;
+}
+
+Room *ChatService::openRoom(const QString &name, const QString &key)
+{
+    // The store must have every earlier message of this room before its
+    // last seq is read.
+    commitAndDeliver();
+    auto room = std::make_unique<Room>();
+    room->key = key;
+    room->name = name;
+    if (const auto record = m_store->loadRoom(key)) {
+        room->name = record->name;
+        room->topic = record->topic;
+        room->lastSeq = record->lastSeq;
+        room->recent = m_store->history(key, room->name, {std::nullopt, std::nullopt, Defaults::HistoryOnJoin});
+    }
+    Room *raw = room.get();
+    m_rooms.emplace(key, std::move(room));
+    return raw;
+}
+
+void ChatService::removeFromRoom(Session &session, Room *room, const QString &reason)
+{
+    session.rooms.removeOne(room);
+    room->members.removeOne(&session);
+    if (!room->members.isEmpty()) {
+        deliver({room->members, encodeLine(UserLeft{room->name, session.nick, reason}), nullptr, {}});
+    } else if (room->key != nameKey(QString::fromLatin1(Defaults::LobbyRoom))) {
+        commitAndDeliver();
+        m_rooms.erase(room->key);
+    }
+}
+
+// ------------------------------------------------------------ sending
+
+template <typename T>
+void ChatService::reply(Session &session, const T &message, const QJsonValue &id)
+{
+    deliver({{&session}, encodeLine(message, id), nullptr, {}});
+}
+
+void ChatService::sendError(Session &session, ErrorCode code, const QString &message, const QJsonValue &id)
+{
+    if (code != ErrorCode::RateLimited || !session.rateLimitLogged) {
+        qCInfo(lcChat).noquote() << session.connection->describe() << "error" << errorCodeName(code) << "-"
+                                 << message;
+        session.rateLimitLogged = code == ErrorCode::RateLimited;
+    }
+    reply(session, Error{code, message}, id);
+}
+
+void ChatService::deliver(Delivery delivery)
+{
+    if (m_store->hasPending() || !m_deferred.isEmpty())
+        m_deferred.append(std::move(delivery));
+    else
+        send(delivery);
+}
+
+void ChatService::send(const Delivery &delivery)
+{
+    for (Session *recipient : delivery.recipients) {
+        const bool own = recipient == delivery.requester;
+        recipient->connection->send(own ? delivery.requesterLine : delivery.line);
+    }
+}
+
+void ChatService::scheduleCommit()
+{
+    if (!m_commitTimer.isActive())
+        m_commitTimer.start();
+}
+
+void ChatService::commitAndDeliver()
+{
+    m_commitTimer.stop();
+    if (m_store->hasPending()) {
+        QString error;
+        if (!m_store->commit(&error)) {
+            // Nothing that failed to be stored is sent: better a message lost
+            // to everyone than one that some saw and history forgot.
+            qCCritical(lcStore).noquote() << "cannot store messages, dropping this batch:" << error;
+        }
+    }
+    const QList<Delivery> deferred = std::exchange(m_deferred, {});
+    for (const Delivery &delivery : deferred)
+        send(delivery);
+}
+
+// ------------------------------------------------------------ liveness
+
+void ChatService::sweepLiveness()
+{
+    const qint64 now = nowMs();
+    const ChatLimits &limits = m_settings.limits;
+    for (const auto &[connection, session] : m_sessions) {
+        if (connection->isClosing())
+            continue;
+        if (!session->isIdentified()) {
+            if (now - session->connectedAtMs >= limits.helloTimeoutMs)
+                closeSession(*session, QStringLiteral("hello timeout"));
+        } else if (session->pingSentAtMs == 0) {
+            if (now - session->lastHeardMs >= limits.idleBeforePingMs) {
+                session->pingSentAtMs = now;
+                reply(*session, Ping{}, QJsonValue());
+            }
+        } else if (now - session->pingSentAtMs >= limits.pingTimeoutMs) {
+            closeSession(*session, QStringLiteral("ping timeout"));
+        }
+    }
+}
+
+void ChatService::closeSession(Session &session, const QString &reason)
+{
+    commitAndDeliver();
+    reply(session, Closing{reason}, QJsonValue());
+    session.connection->close(reason);
+}
+
+void ChatService::shutdown(const QString &reason)
+{
+    m_shuttingDown = true;
+    m_livenessTimer.stop();
+    commitAndDeliver();
+    for (const auto &[connection, session] : m_sessions) {
+        if (!connection->isClosing())
+            closeSession(*session, reason);
+    }
+    if (m_sessions.empty())
+        emit drained();
+}

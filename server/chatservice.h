@@ -1,0 +1,108 @@
+#pragma once
+
+#include "chatlimits.h"
+#include "chatstate.h"
+#include "codec.h"
+#include "connection.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <unordered_map>
+
+class MessageStore;
+
+// The chat itself: identities, rooms, messages, the liveness rules and the
+// flood limit, for connections of any transport. Every outgoing event is
+// encoded once and the same bytes go to each recipient.
+//
+// Ordering and durability: room messages and topics are appended to the
+// store and committed together at the end of the event-loop pass. Until that
+// commit, everything the service sends (to anyone) waits in order behind it,
+// so no one ever sees a message that is not yet stored, and no one sees
+// events out of order.
+class ChatService final : public QObject, public ConnectionHandler
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChatService)
+
+public:
+    struct Settings
+    {
+        QString serverName;
+        QString motd;
+        QString password; // empty: none
+        ChatLimits limits;
+    };
+
+    ChatService(Settings settings, MessageStore *store, QObject *parent = nullptr);
+    ~ChatService() override;
+
+    void connectionOpened(Connection *connection) override;
+    void frameReceived(Connection *connection, const QByteArray &frame) override;
+    void frameRejected(Connection *connection, Confab::Protocol::ErrorCode code, const QString &reason) override;
+    void connectionClosed(Connection *connection, const QString &reason) override;
+
+    // Tells every client, commits what is pending and closes every
+    // connection; emits drained() once all are gone.
+    void shutdown(const QString &reason);
+    int connectionCount() const { return int(m_sessions.size()); }
+
+signals:
+    void drained();
+
+private:
+    struct Delivery
+    {
+        QList<Session *> recipients;
+        QByteArray line;
+        // The requester's own copy carries its id.
+        Session *requester = nullptr;
+        QByteArray requesterLine;
+    };
+
+    template <typename T>
+    void handle(Session &session, const T &request, const QJsonValue &id);
+    void onHello(Session &session, const Confab::Protocol::Hello &hello, const QJsonValue &id);
+    void onJoin(Session &session, const Confab::Protocol::Join &join, const QJsonValue &id);
+    void onLeave(Session &session, const Confab::Protocol::Leave &leave, const QJsonValue &id);
+    void onSay(Session &session, const Confab::Protocol::Say &say, const QJsonValue &id);
+    void onWhisper(Session &session, const Confab::Protocol::Whisper &whisper, const QJsonValue &id);
+    void onNick(Session &session, const Confab::Protocol::ChangeNick &change, const QJsonValue &id);
+    void onTopic(Session &session, const Confab::Protocol::SetTopic &topic, const QJsonValue &id);
+    void onList(Session &session, const QJsonValue &id);
+    void onWho(Session &session, const Confab::Protocol::Who &who, const QJsonValue &id);
+    void onHistory(Session &session, const Confab::Protocol::GetHistory &request, const QJsonValue &id);
+    void onQuit(Session &session, const Confab::Protocol::Quit &quit);
+
+    template <typename T>
+    void reply(Session &session, const T &message, const QJsonValue &id);
+    void sendError(Session &session, Confab::Protocol::ErrorCode code, const QString &message, const QJsonValue &id);
+    void deliver(Delivery delivery);
+    void send(const Delivery &delivery);
+    void scheduleCommit();
+    void commitAndDeliver();
+
+    Room *findRoom(const QString &key) const;
+    Room *joinedRoom(const Session &session, const QString &name) const;
+    Room *openRoom(const QString &name, const QString &key);
+    void removeFromRoom(Session &session, Room *room, const QString &reason);
+    void sweepLiveness();
+    void closeSession(Session &session, const QString &reason);
+
+    qint64 nowMs() const { return m_clock.elapsed(); }
+
+    Settings m_settings;
+    MessageStore *m_store;
+    QElapsedTimer m_clock;
+    std::unordered_map<Connection *, std::unique_ptr<Session>> m_sessions;
+    QHash<QString, Session *> m_users;              // by nick key
+    std::unordered_map<QString, std::unique_ptr<Room>> m_rooms; // by room key
+    QList<Delivery> m_deferred;
+    QTimer m_commitTimer;
+    QTimer m_livenessTimer;
+    bool m_shuttingDown = false;
+};

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "floodlimiter.h"
+#include "messages.h"
+
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+class Connection;
+struct Room;
+
+// One connection as the chat service sees it.
+struct Session
+{
+    Connection *connection = nullptr;
+    QString nick;    // empty until welcome
+    QString nickKey; // nameKey(nick)
+    QList<Room *> rooms;
+    FloodLimiter flood;
+    qint64 connectedAtMs = 0;
+    qint64 lastHeardMs = 0;
+    qint64 pingSentAtMs = 0; // 0: no ping outstanding
+    bool rateLimitLogged = false;
+    std::optional<QString> quitReason;
+
+    bool isIdentified() const { return !nick.isEmpty(); }
+};
+
+struct Room
+{
+    QString name; // as first created
+    QString key;  // nameKey(name)
+    QString topic;
+    qint64 lastSeq = 0;
+    // In join order. Copied by value for deferred deliveries, which is cheap
+    // (implicit sharing) until the membership next changes.
+    QList<Session *> members;
+    // The latest messages, for `joined`, so joining never reads the database.
+    QList<Confab::Protocol::ChatMessage> recent;
+};

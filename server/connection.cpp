@@ -1,0 +1,85 @@
+#include "connection.h"
+
+#include "logging.h"
+
+#include <QTimer>
+
+namespace {
+
+quint64 nextConnectionId()
+{
+    static quint64 counter = 0;
+    return ++counter;
+}
+
+// A client that does not read what is left to send on close gets this long.
+constexpr int CloseGraceMs = 5000;
+
+} // namespace
+
+Connection::Connection(ConnectionHandler *handler, Transport transport, const QHostAddress &peer, quint16 peerPort,
+                       bool encrypted, QObject *parent)
+    : QObject(parent)
+    , m_handler(handler)
+    , m_id(nextConnectionId())
+    , m_transport(transport)
+    , m_peerAddress(peer)
+    , m_peerPort(peerPort)
+    , m_encrypted(encrypted)
+{
+}
+
+Connection::~Connection() = default;
+
+QString Connection::describe() const
+{
+    bool isV4 = false;
+    const quint32 v4 = m_peerAddress.toIPv4Address(&isV4);
+    const QString address = isV4 ? QHostAddress(v4).toString() : QStringLiteral("[%1]").arg(m_peerAddress.toString());
+    QString transport = m_transport == Transport::Tcp ? QStringLiteral("tcp") : QStringLiteral("ws");
+    if (m_encrypted)
+        transport += QLatin1String("+tls");
+    return QStringLiteral("#%1 %2:%3 %4").arg(m_id).arg(address).arg(m_peerPort).arg(transport);
+}
+
+void Connection::send(const QByteArray &line)
+{
+    if (m_closing)
+        return;
+    if (m_sendQueueLimit > 0 && queuedBytes() + line.size() > m_sendQueueLimit) {
+        abort(QStringLiteral("send queue exceeded"));
+        return;
+    }
+    writeLine(line);
+}
+
+void Connection::close(const QString &reason)
+{
+    if (m_closing)
+        return;
+    m_closing = true;
+    m_closeReason = reason;
+    // Deferred, so that a close requested in the middle of a broadcast does
+    // not remove anyone from the room being iterated.
+    QTimer::singleShot(0, this, [this] { closeTransport(); });
+    QTimer::singleShot(CloseGraceMs, this, [this] { abortTransport(); });
+}
+
+void Connection::abort(const QString &reason)
+{
+    if (m_closing && !m_closeReason.isEmpty() && reason == m_closeReason)
+        return;
+    m_closing = true;
+    m_closeReason = reason;
+    QTimer::singleShot(0, this, [this] { abortTransport(); });
+}
+
+void Connection::transportClosed()
+{
+    if (m_reported)
+        return;
+    m_reported = true;
+    m_closing = true;
+    m_handler->connectionClosed(this, m_closeReason.isEmpty() ? QStringLiteral("connection lost") : m_closeReason);
+    deleteLater();
+}

@@ -1,0 +1,84 @@
+#pragma once
+
+#include "errorcode.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QObject>
+
+class Connection;
+
+// What a transport tells the chat logic. The chat service implements it and
+// never learns which transport a connection came on.
+class ConnectionHandler
+{
+public:
+    virtual ~ConnectionHandler() = default;
+
+    virtual void connectionOpened(Connection *connection) = 0;
+    // One complete frame, not yet decoded.
+    virtual void frameReceived(Connection *connection, const QByteArray &frame) = 0;
+    // The transport refused a frame before decoding: frame_too_large (the
+    // connection then closes) or bad_json for a binary WebSocket message.
+    virtual void frameRejected(Connection *connection, Confab::Protocol::ErrorCode code, const QString &reason) = 0;
+    // The connection is gone; the handler must forget it now.
+    virtual void connectionClosed(Connection *connection, const QString &reason) = 0;
+};
+
+// One client connection, whatever the transport. Frames go out as encoded
+// JSON lines (ending in '\n'); each transport frames them its own way.
+//
+// Nothing here calls back into the handler from inside send() or close(), so
+// the chat service may send to many connections in a loop without any of them
+// disappearing under it: failures are reported from the event loop.
+class Connection : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Transport { Tcp, WebSocket };
+
+    Connection(ConnectionHandler *handler, Transport transport, const QHostAddress &peer, quint16 peerPort,
+               bool encrypted, QObject *parent = nullptr);
+    ~Connection() override;
+
+    // A JSON line, '\n' included. Dropped once the connection is closing.
+    void send(const QByteArray &line);
+    // Sends what is queued, then closes. The handler hears connectionClosed
+    // with the reason once the transport is down.
+    void close(const QString &reason);
+    // For a client that will not read: closes at once.
+    void abort(const QString &reason);
+
+    quint64 id() const { return m_id; }
+    Transport transport() const { return m_transport; }
+    const QHostAddress &peerAddress() const { return m_peerAddress; }
+    bool isEncrypted() const { return m_encrypted; }
+    bool isClosing() const { return m_closing; }
+    // "#12 [::1]:40312 tcp", for log lines.
+    QString describe() const;
+
+    void setSendQueueLimit(qint64 bytes) { m_sendQueueLimit = bytes; }
+
+protected:
+    virtual void writeLine(const QByteArray &line) = 0;
+    virtual qint64 queuedBytes() const = 0;
+    virtual void closeTransport() = 0;
+    virtual void abortTransport() = 0;
+
+    ConnectionHandler *handler() const { return m_handler; }
+    // For subclasses: the transport is down; tell the handler once.
+    void transportClosed();
+
+private:
+    ConnectionHandler *m_handler;
+    const quint64 m_id;
+    const Transport m_transport;
+    const QHostAddress m_peerAddress;
+    const quint16 m_peerPort;
+    const bool m_encrypted;
+    qint64 m_sendQueueLimit = 0;
+    bool m_closing = false;
+    bool m_reported = false;
+    QString m_closeReason;
+};

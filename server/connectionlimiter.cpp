@@ -1,0 +1,46 @@
+#include "connectionlimiter.h"
+
+ConnectionLimiter::ConnectionLimiter(int maxTotal, int maxPerAddress, int socketCeiling, QObject *parent)
+    : QObject(parent)
+    , m_maxTotal(maxTotal)
+    , m_maxPerAddress(maxPerAddress)
+    , m_socketCeiling(socketCeiling)
+{
+}
+
+QString ConnectionLimiter::addressKey(const QHostAddress &address)
+{
+    // An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d.
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    return isV4 ? QHostAddress(v4).toString() : address.toString();
+}
+
+bool ConnectionLimiter::admit(QObject *socket, const QHostAddress &address)
+{
+    const QString key = addressKey(address);
+    ++m_openSockets;
+    const int perAddress = m_perAddress.value(key);
+    const bool ok = (m_maxTotal <= 0 || m_admitted < m_maxTotal)
+                    && (m_maxPerAddress <= 0 || perAddress < m_maxPerAddress);
+    if (ok) {
+        ++m_admitted;
+        m_perAddress.insert(key, perAddress + 1);
+    }
+    connect(socket, &QObject::destroyed, this, [this, key, ok] { socketClosed(key, ok); });
+    return ok;
+}
+
+void ConnectionLimiter::socketClosed(const QString &key, bool admitted)
+{
+    const bool wasAtCeiling = atSocketCeiling();
+    --m_openSockets;
+    if (admitted) {
+        --m_admitted;
+        const auto it = m_perAddress.find(key);
+        if (it != m_perAddress.end() && --it.value() <= 0)
+            m_perAddress.erase(it);
+    }
+    if (wasAtCeiling && !atSocketCeiling())
+        emit socketsAvailable();
+}

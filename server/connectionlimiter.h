@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QHash>
+#include <QHostAddress>
+#include <QObject>
+
+// Counts connections across every listener: the admitted ones, in total and
+// per address (limits of 0 mean none), and every open client socket, admitted
+// or being turned away, against a ceiling kept below the process's file
+// descriptor limit. At that ceiling the listeners stop accepting until a
+// socket closes: a server out of descriptors cannot even say "server full".
+class ConnectionLimiter final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ConnectionLimiter)
+
+public:
+    ConnectionLimiter(int maxTotal, int maxPerAddress, int socketCeiling, QObject *parent = nullptr);
+
+    // Counts a new socket. Returns whether it may become a connection; if
+    // not, the caller turns it away. Either way, the count ends when the
+    // socket object is destroyed.
+    bool admit(QObject *socket, const QHostAddress &address);
+
+    bool atSocketCeiling() const { return m_openSockets >= m_socketCeiling; }
+    int admitted() const { return m_admitted; }
+    int maxTotal() const { return m_maxTotal; }
+    int maxPerAddress() const { return m_maxPerAddress; }
+
+signals:
+    // Below the socket ceiling again.
+    void socketsAvailable();
+
+private:
+    static QString addressKey(const QHostAddress &address);
+    void socketClosed(const QString &key, bool admitted);
+
+    const int m_maxTotal;
+    const int m_maxPerAddress;
+    const int m_socketCeiling;
+    int m_admitted = 0;
+    int m_openSockets = 0;
+    QHash<QString, int> m_perAddress;
+};

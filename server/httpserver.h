@@ -1,0 +1,47 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QObject>
+
+class ConnectionHandler;
+class Listener;
+class QTcpSocket;
+class QWebSocketServer;
+
+// The HTTP port: serves the browser client's files and hands `GET /ws` to
+// Qt's WebSocket server, whose connections go to the chat service like any
+// other. One request per connection; a request must arrive whole, within a
+// size limit and a time limit, or the socket is closed.
+class HttpServer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpServer)
+
+public:
+    struct Response
+    {
+        int status = 200;
+        QByteArray contentType;
+        QByteArray body;
+        QList<QPair<QByteArray, QByteArray>> headers;
+    };
+
+    HttpServer(Listener *listener, ConnectionHandler *chat, qsizetype maxFrameBytes, QObject *parent = nullptr);
+    ~HttpServer() override;
+
+    // The answer to a socket turned away by the connection limits.
+    static void refuse(QTcpSocket *socket);
+
+private:
+    void admit(QTcpSocket *socket);
+    void readRequest(QTcpSocket *socket);
+    void respond(QTcpSocket *socket, const Response &response, bool withBody = true);
+    void upgrade(QTcpSocket *socket);
+    void adoptWebSocket();
+
+    ConnectionHandler *m_chat;
+    qsizetype m_maxFrameBytes;
+    QWebSocketServer *m_webSockets;
+    bool m_tls;
+};

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QObject>
+#include <QSslConfiguration>
+
+#include <functional>
+#include <optional>
+
+class ConnectionLimiter;
+class QTcpServer;
+class QTcpSocket;
+
+// Accepts client sockets on one port, plain or TLS, and sorts them into
+// admitted and turned away by the connection limits. Used for both the chat
+// port and the HTTP port.
+class Listener final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Listener)
+
+public:
+    using SocketHandler = std::function<void(QTcpSocket *)>;
+
+    // With a TLS configuration, sockets arrive with the handshake done.
+    Listener(const QString &name, ConnectionLimiter *limiter, const std::optional<QSslConfiguration> &tls,
+             QObject *parent = nullptr);
+    ~Listener() override;
+
+    bool listen(const QHostAddress &address, quint16 port, QString *error);
+    quint16 port() const;
+    bool isTls() const { return m_tls; }
+
+    // Both take ownership of the socket. A turned-away socket should be told
+    // why and closed.
+    void setHandlers(SocketHandler admitted, SocketHandler turnedAway);
+
+private:
+    void acceptPending();
+    void resumeIfPossible();
+
+    QString m_name;
+    ConnectionLimiter *m_limiter;
+    QTcpServer *m_server;
+    bool m_tls;
+    bool m_paused = false;
+    SocketHandler m_admitted;
+    SocketHandler m_turnedAway;
+};

@@ -1,0 +1,53 @@
+// confab-server: the headless Confab chat server.
+
+#include "chatserver.h"
+#include "serverconfig.h"
+#include "unixsignals.h"
+
+#include <QCoreApplication>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+// A shutdown that cannot finish (a client that never lets go) still ends.
+constexpr int ShutdownTimeoutMs = 5000;
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("confab-server"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CONFAB_VERSION));
+    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-dd hh:mm:ss.zzz} %{if-warning}warning: %{endif}"
+                                      "%{if-critical}error: %{endif}%{message}"));
+
+    const ServerConfig::ParseResult parsed = ServerConfig::parse(QCoreApplication::arguments());
+    switch (parsed.outcome) {
+    case ServerConfig::Outcome::ExitOk:
+        std::fputs(qPrintable(parsed.message), stdout);
+        return 0;
+    case ServerConfig::Outcome::ExitError:
+        std::fprintf(stderr, "confab-server: %s\n", qPrintable(parsed.message));
+        return 1;
+    case ServerConfig::Outcome::Run:
+        break;
+    }
+
+    UnixSignals signals_;
+    ChatServer server(parsed.config);
+    QString error;
+    if (!server.start(&error)) {
+        std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
+        return 1;
+    }
+
+    QObject::connect(&signals_, &UnixSignals::terminationRequested, &server, [&](const QString &name) {
+        server.stop(QStringLiteral("received %1").arg(name));
+        QTimer::singleShot(ShutdownTimeoutMs, &app, [] { QCoreApplication::exit(0); });
+    });
+    QObject::connect(&server, &ChatServer::stopped, &app, [] { QCoreApplication::exit(0); }, Qt::QueuedConnection);
+    return QCoreApplication::exec();
+}

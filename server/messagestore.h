@@ -1,0 +1,46 @@
+#pragma once
+
+#include "messages.h"
+
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+// Where rooms keep their history. The chat service appends messages and
+// commits them in batches; nothing is sent before its batch is committed.
+class MessageStore
+{
+public:
+    struct RoomRecord
+    {
+        QString name;   // as first created
+        QString topic;
+        qint64 lastSeq = 0;
+    };
+
+    struct HistoryQuery
+    {
+        std::optional<qint64> before;
+        std::optional<qint64> after;
+        int limit = 50;
+    };
+
+    virtual ~MessageStore() = default;
+
+    // A room never seen before has no record.
+    virtual std::optional<RoomRecord> loadRoom(const QString &key) = 0;
+    // Messages are stored under the room's key; their `room` field is the
+    // room's name when read back.
+    virtual void appendMessage(const QString &roomKey, const QString &roomName,
+                               const Confab::Protocol::ChatMessage &message) = 0;
+    virtual void saveTopic(const QString &roomKey, const QString &roomName, const QString &topic) = 0;
+
+    virtual bool hasPending() const = 0;
+    // Makes everything appended so far durable, in one transaction.
+    virtual bool commit(QString *error) = 0;
+
+    // Oldest first; see docs/protocol.md for which messages a query selects.
+    virtual QList<Confab::Protocol::ChatMessage> history(const QString &roomKey, const QString &roomName,
+                                                         const HistoryQuery &query) = 0;
+};

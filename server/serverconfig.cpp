@@ -1,0 +1,239 @@
+#include "serverconfig.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+
+#include <cmath>
+#include <functional>
+
+namespace {
+
+using Apply = std::function<bool(ServerConfig &, const QString &value, QString *error)>;
+
+struct OptionSpec
+{
+    const char *name;
+    const char *valueName;
+    const char *description;
+    Apply apply;
+};
+
+bool parseInteger(const QString &value, qint64 min, qint64 max, qint64 *out, QString *error)
+{
+    bool ok = false;
+    const qint64 number = value.trimmed().toLongLong(&ok);
+    if (!ok || number < min || number > max) {
+        *error = QStringLiteral("'%1' is not a whole number from %2 to %3").arg(value).arg(min).arg(max);
+        return false;
+    }
+    *out = number;
+    return true;
+}
+
+template <typename T>
+Apply integer(T ServerConfig::*member, qint64 min, qint64 max)
+{
+    return [=](ServerConfig &config, const QString &value, QString *error) {
+        qint64 number = 0;
+        if (!parseInteger(value, min, max, &number, error))
+            return false;
+        config.*member = T(number);
+        return true;
+    };
+}
+
+template <typename T>
+Apply limit(T ChatLimits::*member, qint64 min, qint64 max)
+{
+    return [=](ServerConfig &config, const QString &value, QString *error) {
+        qint64 number = 0;
+        if (!parseInteger(value, min, max, &number, error))
+            return false;
+        config.limits.*member = T(number);
+        return true;
+    };
+}
+
+// Durations are given in seconds, fractions allowed, and kept in ms.
+Apply seconds(int ChatLimits::*member)
+{
+    return [=](ServerConfig &config, const QString &value, QString *error) {
+        bool ok = false;
+        const double s = value.trimmed().toDouble(&ok);
+        if (!ok || !std::isfinite(s) || s <= 0 || s > 86400) {
+            *error = QStringLiteral("'%1' is not a number of seconds from 0.001 to 86400").arg(value);
+            return false;
+        }
+        config.limits.*member = qMax(1, int(std::lround(s * 1000)));
+        return true;
+    };
+}
+
+Apply text(QString ServerConfig::*member)
+{
+    return [=](ServerConfig &config, const QString &value, QString *) {
+        config.*member = value;
+        return true;
+    };
+}
+
+Apply path(QString ServerConfig::*member)
+{
+    return [=](ServerConfig &config, const QString &value, QString *) {
+        config.*member = value == QLatin1String(":memory:") ? value : QFileInfo(value).absoluteFilePath();
+        return true;
+    };
+}
+
+const std::vector<OptionSpec> &optionTable()
+{
+    static const std::vector<OptionSpec> table = {
+            {"tcp-port", "port", "TCP port for JSON lines (default 7700; 0: any free port).",
+             integer(&ServerConfig::tcpPort, 0, 65535)},
+            {"http-port", "port", "HTTP port for the browser client and /ws (default 7701; 0: any free port).",
+             integer(&ServerConfig::httpPort, 0, 65535)},
+            {"bind", "address", "Address to listen on (default: every address).",
+             [](ServerConfig &config, const QString &value, QString *error) {
+                 QHostAddress address;
+                 if (value == QLatin1String("localhost"))
+                     address = QHostAddress::LocalHost;
+                 else if (!address.setAddress(value)) {
+                     *error = QStringLiteral("'%1' is not an IP address").arg(value);
+                     return false;
+                 }
+                 config.bind = address;
+                 return true;
+             }},
+            {"db", "path", "SQLite database for history (default in the XDG data directory; :memory: keeps nothing).",
+             path(&ServerConfig::databasePath)},
+            {"password", "text", "Password that clients must give in hello (default: none).",
+             text(&ServerConfig::password)},
+            {"motd", "text", "Message of the day sent in welcome.", text(&ServerConfig::motd)},
+            {"tls-cert", "file", "PEM certificate (chain): serve TLS on both ports. Needs --tls-key.",
+             path(&ServerConfig::tlsCertificate)},
+            {"tls-key", "file", "PEM private key for --tls-cert.", path(&ServerConfig::tlsKey)},
+            {"max-frame-bytes", "bytes", "Largest frame a client may send (default 65536).",
+             limit(&ChatLimits::maxFrameBytes, 256, 16 * 1024 * 1024)},
+            {"flood-burst", "count", "Requests a client may send at once before the flood limit (default 10; 0: off).",
+             limit(&ChatLimits::floodBurst, 0, 1'000'000)},
+            {"flood-rate", "per-second", "Requests per second after the burst (default 5; 0: no flood limit).",
+             [](ServerConfig &config, const QString &value, QString *error) {
+                 bool ok = false;
+                 const double rate = value.trimmed().toDouble(&ok);
+                 if (!ok || !std::isfinite(rate) || rate < 0 || rate > 1e6) {
+                     *error = QStringLiteral("'%1' is not a rate from 0 to 1000000").arg(value);
+                     return false;
+                 }
+                 config.limits.floodRatePerSecond = rate;
+                 return true;
+             }},
+            {"send-queue-bytes", "bytes", "Unsent output after which a client is dropped (default 4194304).",
+             limit(&ChatLimits::sendQueueBytes, 4096, qint64(1) << 32)},
+            {"hello-timeout", "seconds", "Time a new connection has to send hello (default 30).",
+             seconds(&ChatLimits::helloTimeoutMs)},
+            {"ping-interval", "seconds", "Silence before the server pings a client (default 60).",
+             seconds(&ChatLimits::idleBeforePingMs)},
+            {"ping-timeout", "seconds", "Further silence before the client is dropped (default 60).",
+             seconds(&ChatLimits::pingTimeoutMs)},
+            {"max-connections", "count", "Connections the server accepts in all (default 10000; 0: as many as it can).",
+             integer(&ServerConfig::maxConnections, 0, 1'000'000)},
+            {"max-connections-per-address", "count",
+             "Connections from one IP address (default 64; 0: no limit).",
+             integer(&ServerConfig::maxConnectionsPerAddress, 0, 1'000'000)},
+            {"max-rooms-per-user", "count", "Rooms one user may be in (default 100).",
+             limit(&ChatLimits::maxRoomsPerUser, 1, 100'000)},
+            {"port-file", "path", "After start-up, write the bound ports there as JSON {\"tcp\":N,\"http\":N}.",
+             path(&ServerConfig::portFile)},
+    };
+    return table;
+}
+
+} // namespace
+
+QString ServerConfig::defaultDatabasePath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/history.db");
+}
+
+ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+            QStringLiteral("Confab chat server: JSON lines over TCP, WebSocket and the browser client over HTTP, "
+                           "history in SQLite.\nEvery option can also be set in the --config file, as name=value."));
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption versionOption = parser.addVersionOption();
+    const QCommandLineOption configOption(QStringLiteral("config"),
+                                          QStringLiteral("INI file with any of the options below."),
+                                          QStringLiteral("file"));
+    parser.addOption(configOption);
+    for (const OptionSpec &spec : optionTable()) {
+        parser.addOption(QCommandLineOption(QString::fromLatin1(spec.name), QString::fromUtf8(spec.description),
+                                            QString::fromLatin1(spec.valueName)));
+    }
+
+    ParseResult result{Outcome::Run, {}, {}};
+    result.config.serverName = QStringLiteral("confab-server/%1").arg(QCoreApplication::applicationVersion());
+    result.config.motd = QStringLiteral("Welcome to Confab");
+    auto fail = [&](const QString &message) {
+        result.outcome = Outcome::ExitError;
+        result.message = message;
+        return result;
+    };
+
+    if (!parser.parse(arguments))
+        return fail(parser.errorText());
+    if (parser.isSet(helpOption)) {
+        result.outcome = Outcome::ExitOk;
+        result.message = parser.helpText();
+        return result;
+    }
+    if (parser.isSet(versionOption)) {
+        result.outcome = Outcome::ExitOk;
+        result.message = QStringLiteral("%1 %2\n").arg(QCoreApplication::applicationName(),
+                                                       QCoreApplication::applicationVersion());
+        return result;
+    }
+    if (!parser.positionalArguments().isEmpty())
+        return fail(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+
+    if (parser.isSet(configOption)) {
+        const QString file = parser.value(configOption);
+        if (!QFileInfo(file).isReadable())
+            return fail(QStringLiteral("cannot read the config file %1").arg(file));
+        QSettings settings(file, QSettings::IniFormat);
+        if (settings.status() != QSettings::NoError)
+            return fail(QStringLiteral("the config file %1 is not a valid INI file").arg(file));
+        QStringList known;
+        for (const OptionSpec &spec : optionTable()) {
+            const QString name = QString::fromLatin1(spec.name);
+            known << name;
+            if (!settings.contains(name))
+                continue;
+            QString error;
+            if (!spec.apply(result.config, settings.value(name).toString(), &error))
+                return fail(QStringLiteral("%1: %2: %3").arg(file, name, error));
+        }
+        for (const QString &key : settings.allKeys()) {
+            if (!known.contains(key))
+                return fail(QStringLiteral("%1: unknown setting '%2'").arg(file, key));
+        }
+    }
+    for (const OptionSpec &spec : optionTable()) {
+        const QString name = QString::fromLatin1(spec.name);
+        if (!parser.isSet(name))
+            continue;
+        QString error;
+        if (!spec.apply(result.config, parser.value(name), &error))
+            return fail(QStringLiteral("--%1: %2").arg(name, error));
+    }
+
+    if (result.config.tlsCertificate.isEmpty() != result.config.tlsKey.isEmpty())
+        return fail(QStringLiteral("--tls-cert and --tls-key go together"));
+    if (result.config.databasePath.isEmpty())
+        result.config.databasePath = defaultDatabasePath();
+    return result;
+}

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "chatlimits.h"
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+// Everything confab-server can be told, from the command line or an INI
+// file (--config); the command line wins where both say something.
+struct ServerConfig
+{
+    quint16 tcpPort = Confab::Protocol::Defaults::TcpPort;
+    quint16 httpPort = Confab::Protocol::Defaults::HttpPort;
+    QHostAddress bind = QHostAddress::Any;
+    QString databasePath; // empty: the default in the XDG data directory
+    QString serverName;
+    QString motd;
+    QString password;
+    QString tlsCertificate;
+    QString tlsKey;
+    QString portFile;
+    int maxConnections = 10'000;
+    int maxConnectionsPerAddress = 64;
+    ChatLimits limits;
+
+    enum class Outcome { Run, ExitOk, ExitError };
+    struct ParseResult;
+    static ParseResult parse(const QStringList &arguments);
+
+    static QString defaultDatabasePath();
+};
+
+struct ServerConfig::ParseResult
+{
+    Outcome outcome;
+    QString message; // --help text, --version text or the error
+    ServerConfig config;
+};

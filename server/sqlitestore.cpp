@@ -1,0 +1,271 @@
+#include "sqlitestore.h"
+
+#include "logging.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QVariant>
+
+using Confab::Protocol::ChatMessage;
+
+namespace {
+
+// Numbered migrations, applied in order; PRAGMA user_version remembers how
+// far a database has come.
+const QStringList migrations = {
+        QStringLiteral(":/sql/001_initial.sql"),
+};
+
+QString sqlError(const QSqlError &error)
+{
+    return error.text().trimmed();
+}
+
+bool exec(QSqlDatabase &db, const QString &sql, QString *error)
+{
+    QSqlQuery query(db);
+    if (!query.exec(sql)) {
+        *error = QStringLiteral("%1 (%2)").arg(sqlError(query.lastError()), sql.simplified().left(80));
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+SqliteStore::SqliteStore(const QString &connectionName)
+    : m_connectionName(connectionName)
+{
+}
+
+SqliteStore::~SqliteStore()
+{
+    m_insertMessage.reset();
+    m_insertRoom.reset();
+    m_updateTopic.reset();
+    if (m_db.isOpen())
+        m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+std::unique_ptr<SqliteStore> SqliteStore::open(const QString &path, QString *error)
+{
+    static int counter = 0;
+    std::unique_ptr<SqliteStore> store(new SqliteStore(QStringLiteral("confab-store-%1").arg(++counter)));
+
+    if (path != QLatin1String(":memory:")) {
+        const QFileInfo info(path);
+        if (!QDir().mkpath(info.absolutePath())) {
+            *error = QStringLiteral("cannot create the directory %1").arg(info.absolutePath());
+            return nullptr;
+        }
+        if (info.exists() && !info.isFile()) {
+            *error = QStringLiteral("%1 is not a file").arg(path);
+            return nullptr;
+        }
+    }
+
+    store->m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), store->m_connectionName);
+    if (!store->m_db.isValid()) {
+        *error = QStringLiteral("the Qt SQLite driver is not installed (Debian: libqt6sql6-sqlite)");
+        return nullptr;
+    }
+    store->m_db.setDatabaseName(path);
+    store->m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!store->m_db.open()) {
+        *error = QStringLiteral("cannot open %1: %2").arg(path, sqlError(store->m_db.lastError()));
+        return nullptr;
+    }
+
+    QString why;
+    // WAL: a commit is one append to the log, and readers never block the
+    // writer. synchronous=NORMAL keeps every committed transaction through a
+    // crash or kill of the server (only a power cut may lose the last ones).
+    if (!exec(store->m_db, QStringLiteral("PRAGMA journal_mode=WAL"), &why)
+        || !exec(store->m_db, QStringLiteral("PRAGMA synchronous=NORMAL"), &why)
+        || !store->migrate(&why) || !store->prepareStatements(&why)) {
+        *error = QStringLiteral("cannot use %1: %2").arg(path, why);
+        return nullptr;
+    }
+    return store;
+}
+
+bool SqliteStore::migrate(QString *error)
+{
+    QSqlQuery version(m_db);
+    if (!version.exec(QStringLiteral("PRAGMA user_version")) || !version.next()) {
+        *error = sqlError(version.lastError());
+        if (error->isEmpty())
+            *error = QStringLiteral("not an SQLite database");
+        return false;
+    }
+    const int current = version.value(0).toInt();
+    version.finish();
+    if (current > migrations.size()) {
+        *error = QStringLiteral("the database was written by a newer Confab (schema %1, this one knows %2)")
+                         .arg(current)
+                         .arg(migrations.size());
+        return false;
+    }
+    for (int step = current; step < migrations.size(); ++step) {
+        QFile file(migrations.at(step));
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("missing migration %1").arg(file.fileName());
+            return false;
+        }
+        const QString script = QString::fromUtf8(file.readAll());
+        if (!m_db.transaction()) {
+            *error = sqlError(m_db.lastError());
+            return false;
+        }
+        // QSqlQuery runs one statement at a time.
+        for (const QString &statement : script.split(u';', Qt::SkipEmptyParts)) {
+            QString sql;
+            for (const QString &line : statement.split(u'\n')) {
+                if (!line.trimmed().startsWith(QLatin1String("--")))
+                    sql += line + u'\n';
+            }
+            if (sql.trimmed().isEmpty())
+                continue;
+            if (!exec(m_db, sql, error)) {
+                m_db.rollback();
+                return false;
+            }
+        }
+        if (!exec(m_db, QStringLiteral("PRAGMA user_version=%1").arg(step + 1), error) || !m_db.commit()) {
+            m_db.rollback();
+            return false;
+        }
+        qCInfo(lcStore) << "database schema now at version" << step + 1;
+    }
+    return true;
+}
+
+bool SqliteStore::prepareStatements(QString *error)
+{
+    auto prepare = [&](std::unique_ptr<QSqlQuery> &query, const QString &sql) {
+        query = std::make_unique<QSqlQuery>(m_db);
+        if (!query->prepare(sql)) {
+            *error = sqlError(query->lastError());
+            return false;
+        }
+        return true;
+    };
+    return prepare(m_insertMessage,
+                   QStringLiteral("INSERT INTO messages (room_key, seq, sender, text, ts) VALUES (?, ?, ?, ?, ?)"))
+           && prepare(m_insertRoom, QStringLiteral("INSERT OR IGNORE INTO rooms (key, name) VALUES (?, ?)"))
+           && prepare(m_updateTopic, QStringLiteral("UPDATE rooms SET topic = ? WHERE key = ?"));
+}
+
+std::optional<MessageStore::RoomRecord> SqliteStore::loadRoom(const QString &key)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT name, topic, (SELECT MAX(seq) FROM messages WHERE room_key = ?) "
+                                 "FROM rooms WHERE key = ?"));
+    query.addBindValue(key);
+    query.addBindValue(key);
+    if (!query.exec()) {
+        qCCritical(lcStore) << "cannot read room:" << sqlError(query.lastError());
+        return std::nullopt;
+    }
+    if (!query.next())
+        return std::nullopt;
+    return RoomRecord{query.value(0).toString(), query.value(1).toString(), query.value(2).toLongLong()};
+}
+
+void SqliteStore::appendMessage(const QString &roomKey, const QString &roomName, const ChatMessage &message)
+{
+    if (m_pendingRooms.isEmpty() || m_pendingRooms.last().key != roomKey)
+        m_pendingRooms.append(PendingRoom{roomKey, roomName, std::nullopt});
+    m_pendingMessages.append(PendingMessage{roomKey, message});
+}
+
+void SqliteStore::saveTopic(const QString &roomKey, const QString &roomName, const QString &topic)
+{
+    m_pendingRooms.append(PendingRoom{roomKey, roomName, topic});
+}
+
+bool SqliteStore::commit(QString *error)
+{
+    if (!hasPending())
+        return true;
+    const auto rooms = std::exchange(m_pendingRooms, {});
+    const auto messages = std::exchange(m_pendingMessages, {});
+
+    if (!m_db.transaction()) {
+        *error = sqlError(m_db.lastError());
+        return false;
+    }
+    auto fail = [&](const QSqlQuery &query) {
+        *error = sqlError(query.lastError());
+        m_db.rollback();
+        return false;
+    };
+    for (const PendingRoom &room : rooms) {
+        m_insertRoom->bindValue(0, room.key);
+        m_insertRoom->bindValue(1, room.name);
+        if (!m_insertRoom->exec())
+            return fail(*m_insertRoom);
+        if (room.topic) {
+            m_updateTopic->bindValue(0, *room.topic);
+            m_updateTopic->bindValue(1, room.key);
+            if (!m_updateTopic->exec())
+                return fail(*m_updateTopic);
+        }
+    }
+    for (const PendingMessage &pending : messages) {
+        m_insertMessage->bindValue(0, pending.roomKey);
+        m_insertMessage->bindValue(1, pending.message.seq);
+        m_insertMessage->bindValue(2, pending.message.from);
+        m_insertMessage->bindValue(3, pending.message.text);
+        m_insertMessage->bindValue(4, pending.message.ts);
+        if (!m_insertMessage->exec())
+            return fail(*m_insertMessage);
+    }
+    if (!m_db.commit()) {
+        *error = sqlError(m_db.lastError());
+        m_db.rollback();
+        return false;
+    }
+    return true;
+}
+
+QList<ChatMessage> SqliteStore::history(const QString &roomKey, const QString &roomName, const HistoryQuery &query)
+{
+    // With `after`, the oldest messages past it (catching up forwards);
+    // otherwise the newest before `before` (scrolling back). Either way the
+    // page is returned oldest first.
+    const bool forwards = query.after.has_value();
+    QString sql = QStringLiteral("SELECT seq, sender, text, ts FROM messages WHERE room_key = ?");
+    if (query.after)
+        sql += QStringLiteral(" AND seq > ?");
+    if (query.before)
+        sql += QStringLiteral(" AND seq < ?");
+    sql += forwards ? QStringLiteral(" ORDER BY seq ASC LIMIT ?") : QStringLiteral(" ORDER BY seq DESC LIMIT ?");
+
+    QSqlQuery select(m_db);
+    select.setForwardOnly(true);
+    select.prepare(sql);
+    select.addBindValue(roomKey);
+    if (query.after)
+        select.addBindValue(*query.after);
+    if (query.before)
+        select.addBindValue(*query.before);
+    select.addBindValue(query.limit);
+
+    QList<ChatMessage> page;
+    if (!select.exec()) {
+        qCCritical(lcStore) << "cannot read history:" << sqlError(select.lastError());
+        return page;
+    }
+    while (select.next()) {
+        page.append(ChatMessage{roomName, select.value(1).toString(), select.value(2).toString(),
+                                select.value(3).toLongLong(), select.value(0).toLongLong()});
+    }
+    if (!forwards)
+        std::reverse(page.begin(), page.end());
+    return page;
+}

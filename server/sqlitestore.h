@@ -1,0 +1,52 @@
+#pragma once
+
+#include "messagestore.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+
+#include <memory>
+
+// MessageStore on SQLite through Qt SQL, in WAL mode. Appends are kept in
+// memory until commit(), which writes them in one transaction.
+class SqliteStore final : public MessageStore
+{
+public:
+    // path ":memory:" keeps nothing.
+    static std::unique_ptr<SqliteStore> open(const QString &path, QString *error);
+    ~SqliteStore() override;
+
+    std::optional<RoomRecord> loadRoom(const QString &key) override;
+    void appendMessage(const QString &roomKey, const QString &roomName,
+                       const Confab::Protocol::ChatMessage &message) override;
+    void saveTopic(const QString &roomKey, const QString &roomName, const QString &topic) override;
+    bool hasPending() const override { return !m_pendingMessages.isEmpty() || !m_pendingRooms.isEmpty(); }
+    bool commit(QString *error) override;
+    QList<Confab::Protocol::ChatMessage> history(const QString &roomKey, const QString &roomName,
+                                                 const HistoryQuery &query) override;
+
+private:
+    explicit SqliteStore(const QString &connectionName);
+    bool migrate(QString *error);
+    bool prepareStatements(QString *error);
+
+    struct PendingMessage
+    {
+        QString roomKey;
+        Confab::Protocol::ChatMessage message;
+    };
+    struct PendingRoom
+    {
+        QString key;
+        QString name;
+        std::optional<QString> topic;
+    };
+
+    QString m_connectionName;
+    QSqlDatabase m_db;
+    std::unique_ptr<QSqlQuery> m_insertMessage;
+    std::unique_ptr<QSqlQuery> m_insertRoom;
+    std::unique_ptr<QSqlQuery> m_updateTopic;
+    QList<PendingMessage> m_pendingMessages;
+    QList<PendingRoom> m_pendingRooms;
+};
