@@ -135,7 +135,7 @@ bool ChatServer::start(QString *error)
                 QTimer::singleShot(5000, socket, [socket] { socket->abort(); });
             });
     m_http = new Listener(QStringLiteral("http"), m_limiter, tls, this);
-    m_httpServer = new HttpServer(m_http, m_chat, maxFrame, this);
+    m_httpServer = new HttpServer(m_http, m_chat, maxFrame, m_config.limits.helloTimeoutMs, this);
 
     if (!m_tcp->listen(m_config.bind, m_config.tcpPort, error)
         || !m_http->listen(m_config.bind, m_config.httpPort, error)) {

@@ -15,7 +15,6 @@
 namespace {
 
 constexpr qsizetype MaxRequestHeadBytes = 8 * 1024;
-constexpr int RequestTimeoutMs = 10'000;
 constexpr int CloseGraceMs = 5'000;
 
 struct StaticFile
@@ -85,14 +84,16 @@ void closeGracefully(QTcpSocket *socket)
 
 } // namespace
 
-HttpServer::HttpServer(Listener *listener, ConnectionHandler *chat, qsizetype maxFrameBytes, QObject *parent)
+HttpServer::HttpServer(Listener *listener, ConnectionHandler *chat, qsizetype maxFrameBytes, int requestTimeoutMs,
+                       QObject *parent)
     : QObject(parent)
     , m_chat(chat)
     , m_maxFrameBytes(maxFrameBytes)
+    , m_requestTimeoutMs(requestTimeoutMs)
     , m_webSockets(new QWebSocketServer(QStringLiteral("confab-server"), QWebSocketServer::NonSecureMode, this))
     , m_tls(listener->isTls())
 {
-    m_webSockets->setHandshakeTimeout(std::chrono::milliseconds(RequestTimeoutMs));
+    m_webSockets->setHandshakeTimeout(std::chrono::milliseconds(requestTimeoutMs));
     m_webSockets->setMaxPendingConnections(1000);
     connect(m_webSockets, &QWebSocketServer::newConnection, this, &HttpServer::adoptWebSocket);
     listener->setHandlers([this](QTcpSocket *socket) { admit(socket); }, &HttpServer::refuse);
@@ -122,7 +123,7 @@ void HttpServer::admit(QTcpSocket *socket)
         qCInfo(lcHttp).noquote() << socket->peerAddress().toString() << "request timed out";
         respond(socket, textResponse(408, "request timeout"));
     });
-    timeout->start(RequestTimeoutMs);
+    timeout->start(m_requestTimeoutMs);
     if (socket->bytesAvailable() > 0)
         readRequest(socket);
 }

@@ -27,7 +27,10 @@ public:
         QList<QPair<QByteArray, QByteArray>> headers;
     };
 
-    HttpServer(Listener *listener, ConnectionHandler *chat, qsizetype maxFrameBytes, QObject *parent = nullptr);
+    // A request (or WebSocket handshake) must be complete within
+    // requestTimeoutMs of connecting.
+    HttpServer(Listener *listener, ConnectionHandler *chat, qsizetype maxFrameBytes, int requestTimeoutMs,
+               QObject *parent = nullptr);
     ~HttpServer() override;
 
     // The answer to a socket turned away by the connection limits.
@@ -42,6 +45,7 @@ private:
 
     ConnectionHandler *m_chat;
     qsizetype m_maxFrameBytes;
+    int m_requestTimeoutMs;
     QWebSocketServer *m_webSockets;
     bool m_tls;
 };

@@ -139,7 +139,7 @@ bool SqliteStore::migrate(QString *error)
             m_db.rollback();
             return false;
         }
-        qCInfo(lcStore) << "database schema now at version" << step + 1;
+        qCDebug(lcStore) << "database schema now at version" << step + 1;
     }
     return true;
 }

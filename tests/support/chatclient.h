@@ -1,0 +1,56 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QUrl>
+
+class QTcpSocket;
+class QWebSocket;
+
+// A test's view of one chat connection, over TCP (optionally TLS) or
+// WebSocket (optionally wss). Reads are waited for on the socket's signals.
+class ChatClient final : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Transport { Tcp, Tls, WebSocket, SecureWebSocket };
+
+    explicit ChatClient(Transport transport = Transport::Tcp, QObject *parent = nullptr);
+    ~ChatClient() override;
+
+    bool connectTo(quint16 port, int timeoutMs = 10'000);
+    void send(const QJsonObject &message);
+    // Bytes as they are; for TCP, the caller supplies any line break.
+    void sendRaw(const QByteArray &bytes);
+    void sendBinary(const QByteArray &bytes);
+
+    // The next message, or an empty object after the timeout.
+    QJsonObject next(int timeoutMs = 10'000);
+    // Skips messages until one of `type` arrives; empty object on timeout.
+    QJsonObject waitFor(const QString &type, int timeoutMs = 10'000);
+    bool waitForDisconnected(int timeoutMs = 10'000);
+    bool isConnected() const;
+    // Everything received so far and not yet taken by next()/waitFor().
+    QList<QJsonObject> pending() const { return m_inbox; }
+    QList<QJsonObject> takePending() { return std::exchange(m_inbox, {}); }
+    // Stops reading from the socket (the kernel buffers fill up).
+    void stopReading();
+
+    // hello + welcome; returns false if the server refused.
+    bool login(const QString &nick);
+    // join + joined.
+    QJsonObject join(const QString &room);
+
+private:
+    void onTcpData();
+
+    Transport m_transport;
+    QTcpSocket *m_tcp = nullptr;
+    QWebSocket *m_ws = nullptr;
+    QByteArray m_buffer;
+    QList<QJsonObject> m_inbox;
+    bool m_reading = true;
+};

@@ -1,0 +1,104 @@
+#include "serverprocess.h"
+
+#include <QDeadlineTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+
+namespace {
+
+constexpr int StartTimeoutMs = 20'000;
+constexpr int StopTimeoutMs = 20'000;
+
+} // namespace
+
+ServerProcess::ServerProcess()
+{
+    m_databasePath = m_dir.filePath(QStringLiteral("history.db"));
+    m_process.setProcessChannelMode(QProcess::MergedChannels);
+    QObject::connect(&m_process, &QProcess::readyRead, [this] { m_output += QString::fromUtf8(m_process.readAll()); });
+}
+
+ServerProcess::~ServerProcess()
+{
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.kill();
+        m_process.waitForFinished(StopTimeoutMs);
+    }
+}
+
+QString ServerProcess::binary()
+{
+    return QStringLiteral(CONFAB_SERVER_BINARY);
+}
+
+bool ServerProcess::start(const QStringList &extraArguments)
+{
+    const QString portFile = m_dir.filePath(QStringLiteral("ports.json"));
+    QFile::remove(portFile);
+    m_output.clear();
+    QStringList arguments{QStringLiteral("--tcp-port"), QStringLiteral("0"),
+                          QStringLiteral("--http-port"), QStringLiteral("0"),
+                          QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+                          QStringLiteral("--db"), m_databasePath,
+                          QStringLiteral("--port-file"), portFile};
+    arguments += extraArguments;
+    m_process.start(binary(), arguments);
+    if (!m_process.waitForStarted(StartTimeoutMs)) {
+        m_error = QStringLiteral("cannot start %1: %2").arg(binary(), m_process.errorString());
+        return false;
+    }
+    // The server logs "listening" once both ports are open and the port
+    // file is written; wait for that line or for the process to end.
+    QSignalSpy output(&m_process, &QProcess::readyRead);
+    const QDeadlineTimer deadline(StartTimeoutMs);
+    while (!m_output.contains(QLatin1String("listening:"))) {
+        if (m_process.state() == QProcess::NotRunning || deadline.hasExpired()) {
+            m_error = QStringLiteral("the server did not start: %1").arg(m_output);
+            return false;
+        }
+        output.wait(int(qMax<qint64>(1, deadline.remainingTime())));
+    }
+    QFile file(portFile);
+    if (!file.open(QIODevice::ReadOnly)) {
+        m_error = QStringLiteral("no port file: %1").arg(m_output);
+        return false;
+    }
+    const QJsonObject ports = QJsonDocument::fromJson(file.readAll()).object();
+    m_tcpPort = quint16(ports.value(QLatin1String("tcp")).toInt());
+    m_httpPort = quint16(ports.value(QLatin1String("http")).toInt());
+    return m_tcpPort != 0 && m_httpPort != 0;
+}
+
+int ServerProcess::stop()
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return m_process.exitCode();
+    m_process.terminate();
+    if (!m_process.waitForFinished(StopTimeoutMs)) {
+        m_process.kill();
+        m_process.waitForFinished(StopTimeoutMs);
+        return -1;
+    }
+    m_output += QString::fromUtf8(m_process.readAll());
+    return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+}
+
+void ServerProcess::kill()
+{
+    m_process.kill();
+    m_process.waitForFinished(StopTimeoutMs);
+}
+
+qint64 ServerProcess::residentKiB() const
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid()));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong();
+    }
+    return -1;
+}

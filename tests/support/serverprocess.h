@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QProcess>
+#include <QStringList>
+#include <QTemporaryDir>
+
+// A real confab-server process on ephemeral loopback ports, for integration
+// tests. The database lives in a temporary directory unless a path is given,
+// so a test can restart the server on the same file.
+class ServerProcess
+{
+public:
+    ServerProcess();
+    ~ServerProcess();
+
+    // Starts the server with `extraArguments` (limits, TLS, ...). Returns
+    // false, with the server's output in error(), if it did not come up.
+    bool start(const QStringList &extraArguments = {});
+    // Stops with SIGTERM and waits; returns the exit code (-1: crashed or hung).
+    int stop();
+    // SIGKILL, no chance to clean up.
+    void kill();
+
+    QString databasePath() const { return m_databasePath; }
+    void setDatabasePath(const QString &path) { m_databasePath = path; }
+    quint16 tcpPort() const { return m_tcpPort; }
+    quint16 httpPort() const { return m_httpPort; }
+    qint64 pid() const { return m_process.processId(); }
+    QString output() const { return m_output; }
+    QString error() const { return m_error; }
+    QString directory() const { return m_dir.path(); }
+    // Resident memory of the server, in KiB (from /proc).
+    qint64 residentKiB() const;
+
+    static QString binary();
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    QString m_databasePath;
+    QString m_output;
+    QString m_error;
+    quint16 m_tcpPort = 0;
+    quint16 m_httpPort = 0;
+};

@@ -1,0 +1,182 @@
+// confab-server's command line and config file, as an operator uses them.
+
+#include "chatclient.h"
+#include "serverconfig.h"
+#include "serverprocess.h"
+
+#include <QCoreApplication>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run runServer(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(ServerProcess::binary(), arguments);
+    Run run;
+    if (!process.waitForFinished(20'000)) {
+        process.kill();
+        process.waitForFinished();
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+} // namespace
+
+class TestServerConfig : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void parse_data();
+    void parse();
+    void helpAndVersion();
+    void badArguments_data();
+    void badArguments();
+    void portInUse();
+    void configFile();
+    void cleanShutdown();
+};
+
+void TestServerConfig::parse_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<bool>("ok");
+
+    QTest::newRow("nothing") << QStringList{} << true;
+    QTest::newRow("ports") << QStringList{u"--tcp-port"_s, u"0"_s, u"--http-port"_s, u"8080"_s} << true;
+    QTest::newRow("port too big") << QStringList{u"--tcp-port"_s, u"70000"_s} << false;
+    QTest::newRow("port not a number") << QStringList{u"--tcp-port"_s, u"seven"_s} << false;
+    QTest::newRow("fractional seconds") << QStringList{u"--ping-interval"_s, u"0.5"_s} << true;
+    QTest::newRow("negative seconds") << QStringList{u"--hello-timeout"_s, u"-1"_s} << false;
+    QTest::newRow("flood off") << QStringList{u"--flood-rate"_s, u"0"_s, u"--flood-burst"_s, u"0"_s} << true;
+    QTest::newRow("bind") << QStringList{u"--bind"_s, u"127.0.0.1"_s} << true;
+    QTest::newRow("bad bind") << QStringList{u"--bind"_s, u"not-an-ip"_s} << false;
+    QTest::newRow("cert without key") << QStringList{u"--tls-cert"_s, u"/tmp/c.pem"_s} << false;
+    QTest::newRow("unknown option") << QStringList{u"--colour"_s} << false;
+    QTest::newRow("positional") << QStringList{u"extra"_s} << false;
+}
+
+void TestServerConfig::parse()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(bool, ok);
+    const auto result = ServerConfig::parse(QStringList{u"confab-server"_s} + arguments);
+    QCOMPARE(result.outcome == ServerConfig::Outcome::Run, ok);
+    if (!ok)
+        QVERIFY(!result.message.isEmpty());
+}
+
+void TestServerConfig::helpAndVersion()
+{
+    const Run help = runServer({u"--help"_s});
+    QCOMPARE(help.exitCode, 0);
+    for (const char *option : {"--tcp-port", "--http-port", "--bind", "--db", "--config", "--password", "--motd",
+                               "--tls-cert", "--tls-key", "--flood-burst", "--flood-rate", "--send-queue-bytes",
+                               "--hello-timeout", "--ping-interval", "--ping-timeout", "--max-connections",
+                               "--max-connections-per-address", "--max-rooms-per-user", "--max-frame-bytes"})
+        QVERIFY2(help.out.contains(option), option);
+
+    const Run version = runServer({u"--version"_s});
+    QCOMPARE(version.exitCode, 0);
+    QVERIFY(version.out.startsWith("confab-server "));
+}
+
+void TestServerConfig::badArguments_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::newRow("unknown option") << QStringList{u"--frobnicate"_s};
+    QTest::newRow("bad number") << QStringList{u"--max-connections"_s, u"lots"_s};
+    QTest::newRow("missing config") << QStringList{u"--config"_s, u"/nonexistent/confab.ini"_s};
+}
+
+void TestServerConfig::badArguments()
+{
+    QFETCH(QStringList, arguments);
+    const Run run = runServer(arguments);
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.startsWith("confab-server: "), run.err.constData());
+    QCOMPARE(run.err.trimmed().count('\n'), 0);
+}
+
+void TestServerConfig::portInUse()
+{
+    QTcpServer occupier;
+    QVERIFY(occupier.listen(QHostAddress::LocalHost, 0));
+    const Run run = runServer({u"--bind"_s, u"127.0.0.1"_s, u"--tcp-port"_s, QString::number(occupier.serverPort()),
+                               u"--http-port"_s, u"0"_s, u"--db"_s, u":memory:"_s});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains("cannot listen"), run.err.constData());
+    QCOMPARE(run.err.trimmed().count('\n'), 0);
+}
+
+void TestServerConfig::configFile()
+{
+    QTemporaryDir dir;
+    const QString ini = dir.filePath(u"confab-server.ini"_s);
+    {
+        QFile file(ini);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("[General]\nmotd=Hello from the config file\nflood-burst=3\n");
+    }
+    ServerProcess server;
+    QVERIFY2(server.start({u"--config"_s, ini}), qPrintable(server.error()));
+    ChatClient client;
+    QVERIFY(client.connectTo(server.tcpPort()));
+    client.sendRaw(R"({"type":"hello","nick":"reader"})" "\n");
+    QCOMPARE(client.next().value("motd"_L1).toString(), u"Hello from the config file"_s);
+    QCOMPARE(server.stop(), 0);
+
+    // The command line wins over the file.
+    QVERIFY2(server.start({u"--config"_s, ini, u"--motd"_s, u"from the command line"_s}), qPrintable(server.error()));
+    ChatClient second;
+    QVERIFY(second.connectTo(server.tcpPort()));
+    second.sendRaw(R"({"type":"hello","nick":"reader"})" "\n");
+    QCOMPARE(second.next().value("motd"_L1).toString(), u"from the command line"_s);
+    QCOMPARE(server.stop(), 0);
+
+    {
+        QFile file(ini);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("[General]\nmotd=x\nflod-burst=3\n");
+    }
+    const Run run = runServer({u"--config"_s, ini});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains("flod-burst"), run.err.constData());
+}
+
+void TestServerConfig::cleanShutdown()
+{
+    ServerProcess server;
+    QVERIFY2(server.start(), qPrintable(server.error()));
+    ChatClient tcp;
+    ChatClient web(ChatClient::Transport::WebSocket);
+    QVERIFY(tcp.connectTo(server.tcpPort()) && tcp.login(u"stayer"_s));
+    QVERIFY(web.connectTo(server.httpPort()) && web.login(u"webstayer"_s));
+    QCOMPARE(server.stop(), 0);
+    for (ChatClient *client : {&tcp, &web}) {
+        QCOMPARE(client->waitFor(u"closing"_s).value("reason"_L1).toString(), u"server shutting down"_s);
+        QVERIFY(client->waitForDisconnected());
+    }
+    QVERIFY(server.output().contains(u"shutting down"_s));
+}
+
+QTEST_GUILESS_MAIN(TestServerConfig)
+#include "tst_serverconfig.moc"

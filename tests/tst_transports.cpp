@@ -1,0 +1,191 @@
+// TCP and WebSocket users in one conversation, and the HTTP port.
+
+#include "chatclient.h"
+#include "serverprocess.h"
+
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTest>
+#include <QWebSocket>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// Sends raw bytes to the HTTP port and returns everything until the server
+// closes the connection.
+QByteArray httpExchange(quint16 port, const QByteArray &request, int timeoutMs = 15'000)
+{
+    QTcpSocket socket;
+    socket.connectToHost(u"127.0.0.1"_s, port);
+    if (!socket.waitForConnected(timeoutMs))
+        return {};
+    socket.write(request);
+    QByteArray response;
+    QSignalSpy closed(&socket, &QTcpSocket::disconnected);
+    QObject::connect(&socket, &QTcpSocket::readyRead, [&] { response += socket.readAll(); });
+    if (socket.state() == QAbstractSocket::ConnectedState)
+        closed.wait(timeoutMs);
+    response += socket.readAll();
+    return response;
+}
+
+QByteArray statusLine(const QByteArray &response)
+{
+    return response.left(response.indexOf("\r\n"));
+}
+
+} // namespace
+
+class TestTransports : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void mixedConversation();
+    void binaryMessageIsBadJson();
+    void oversizeWebSocketMessage();
+    void http_data();
+    void http();
+    void headRequest();
+    void slowRequestTimesOut();
+
+private:
+    ServerProcess m_server;
+};
+
+void TestTransports::initTestCase()
+{
+    QVERIFY2(m_server.start({u"--max-frame-bytes"_s, u"4096"_s, u"--hello-timeout"_s, u"1"_s}),
+             qPrintable(m_server.error()));
+}
+
+void TestTransports::cleanupTestCase()
+{
+    QCOMPARE(m_server.stop(), 0);
+}
+
+void TestTransports::mixedConversation()
+{
+    ChatClient tcp(ChatClient::Transport::Tcp);
+    ChatClient web(ChatClient::Transport::WebSocket);
+    QVERIFY(tcp.connectTo(m_server.tcpPort()));
+    QVERIFY(web.connectTo(m_server.httpPort()));
+    QVERIFY(tcp.login(u"terminal"_s));
+    QVERIFY(web.login(u"browser"_s));
+    QVERIFY(!tcp.join(u"mixed"_s).isEmpty());
+    const QJsonObject joined = web.join(u"mixed"_s);
+    QCOMPARE(joined.value("members"_L1).toArray().size(), 2);
+    QCOMPARE(tcp.waitFor(u"user_joined"_s).value("nick"_L1).toString(), u"browser"_s);
+
+    web.sendRaw(uR"({"type":"say","room":"mixed","text":"from the web ✓","id":"w"})"_s.toUtf8());
+    const QJsonObject echo = web.waitFor(u"message"_s);
+    QCOMPARE(echo.value("id"_L1).toString(), u"w"_s);
+    const QJsonObject atTcp = tcp.waitFor(u"message"_s);
+    QCOMPARE(atTcp.value("text"_L1).toString(), u"from the web ✓"_s);
+    QCOMPARE(atTcp.value("from"_L1).toString(), u"browser"_s);
+    QCOMPARE(atTcp.value("seq"_L1), echo.value("seq"_L1));
+
+    tcp.sendRaw(R"({"type":"say","room":"mixed","text":"from a terminal"})" "\n");
+    QCOMPARE(web.waitFor(u"message"_s).value("text"_L1).toString(), u"from a terminal"_s);
+
+    tcp.sendRaw(R"({"type":"whisper","to":"browser","text":"psst"})" "\n");
+    const QJsonObject whisper = web.waitFor(u"private"_s);
+    QCOMPARE(whisper.value("from"_L1).toString(), u"terminal"_s);
+
+    web.sendRaw(R"({"type":"quit","reason":"tab closed"})");
+    QVERIFY(web.waitForDisconnected());
+    const QJsonObject left = tcp.waitFor(u"user_left"_s);
+    QCOMPARE(left.value("nick"_L1).toString(), u"browser"_s);
+    QCOMPARE(left.value("reason"_L1).toString(), u"tab closed"_s);
+}
+
+void TestTransports::binaryMessageIsBadJson()
+{
+    ChatClient web(ChatClient::Transport::WebSocket);
+    QVERIFY(web.connectTo(m_server.httpPort()));
+    web.sendBinary(R"({"type":"hello","nick":"binary"})");
+    QCOMPARE(web.next().value("code"_L1).toString(), u"bad_json"_s);
+    QVERIFY(web.login(u"binary"_s));
+}
+
+void TestTransports::oversizeWebSocketMessage()
+{
+    ChatClient web(ChatClient::Transport::WebSocket);
+    QVERIFY(web.connectTo(m_server.httpPort()));
+    QVERIFY(web.login(u"big"_s));
+    web.sendRaw(R"({"type":"say","room":"lobby","text":")" + QByteArray(5000, 'x') + "\"}");
+    QCOMPARE(web.next().value("code"_L1).toString(), u"frame_too_large"_s);
+    QVERIFY(web.waitForDisconnected());
+
+    // Far past the limit, the WebSocket layer itself refuses the message.
+    ChatClient huge(ChatClient::Transport::WebSocket);
+    QVERIFY(huge.connectTo(m_server.httpPort()));
+    huge.sendRaw(QByteArray(1 << 20, 'x'));
+    QVERIFY(huge.waitForDisconnected());
+}
+
+void TestTransports::http_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<QByteArray>("status");
+    QTest::addColumn<QByteArray>("contains");
+
+    QTest::newRow("page") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n\r\n") << QByteArray("HTTP/1.1 200 OK")
+                          << QByteArray("Confab");
+    QTest::newRow("page headers") << QByteArray("GET /index.html HTTP/1.1\r\n\r\n") << QByteArray("HTTP/1.1 200 OK")
+                                  << QByteArray("X-Content-Type-Options: nosniff");
+    QTest::newRow("content type") << QByteArray("GET / HTTP/1.0\r\n\r\n") << QByteArray("HTTP/1.1 200 OK")
+                                  << QByteArray("Content-Type: text/html; charset=utf-8");
+    QTest::newRow("unknown path") << QByteArray("GET /etc/passwd HTTP/1.1\r\n\r\n") << QByteArray("HTTP/1.1 404 Not Found")
+                                  << QByteArray();
+    QTest::newRow("dot dot") << QByteArray("GET /../../etc/passwd HTTP/1.1\r\n\r\n")
+                             << QByteArray("HTTP/1.1 404 Not Found") << QByteArray();
+    QTest::newRow("post") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+                          << QByteArray("HTTP/1.1 405 Method Not Allowed") << QByteArray("Allow: GET, HEAD");
+    QTest::newRow("delete ws") << QByteArray("DELETE /ws HTTP/1.1\r\n\r\n") << QByteArray("HTTP/1.1 405 Method Not Allowed")
+                               << QByteArray();
+    QTest::newRow("ws without upgrade") << QByteArray("GET /ws HTTP/1.1\r\n\r\n")
+                                        << QByteArray("HTTP/1.1 426 Upgrade Required") << QByteArray();
+    QTest::newRow("malformed") << QByteArray("HELLO\r\n\r\n") << QByteArray("HTTP/1.1 400 Bad Request") << QByteArray();
+    QTest::newRow("not http") << QByteArray("{\"type\":\"hello\"}\n\r\n\r\n") << QByteArray("HTTP/1.1 400 Bad Request")
+                              << QByteArray();
+    QTest::newRow("oversized") << QByteArray("GET / HTTP/1.1\r\nX-Big: " + QByteArray(20000, 'a') + "\r\n\r\n")
+                               << QByteArray("HTTP/1.1 400 Bad Request") << QByteArray();
+}
+
+void TestTransports::http()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(QByteArray, status);
+    QFETCH(QByteArray, contains);
+
+    const QByteArray response = httpExchange(m_server.httpPort(), request);
+    QCOMPARE(statusLine(response), status);
+    QVERIFY2(response.contains(contains), response.left(300).constData());
+    QVERIFY(response.contains("Content-Length: "));
+}
+
+void TestTransports::headRequest()
+{
+    const QByteArray get = httpExchange(m_server.httpPort(), "GET / HTTP/1.1\r\n\r\n");
+    const QByteArray head = httpExchange(m_server.httpPort(), "HEAD / HTTP/1.1\r\n\r\n");
+    QCOMPARE(statusLine(head), QByteArray("HTTP/1.1 200 OK"));
+    // Same headers, no body.
+    QCOMPARE(head, get.left(get.indexOf("\r\n\r\n") + 4));
+}
+
+void TestTransports::slowRequestTimesOut()
+{
+    // Half a request, then nothing: the server gives up rather than waiting
+    // forever (here after the one-second hello timeout).
+    const QByteArray response = httpExchange(m_server.httpPort(), "GET / HTTP/1.1\r\nHost: x\r\n");
+    QCOMPARE(statusLine(response), QByteArray("HTTP/1.1 408 Request Timeout"));
+}
+
+QTEST_GUILESS_MAIN(TestTransports)
+#include "tst_transports.moc"
