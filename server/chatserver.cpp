@@ -20,9 +20,9 @@
 
 namespace {
 
-// Descriptors kept for the database, the listeners and the sockets being
-// turned away with server_full.
-constexpr int ReservedDescriptors = 64;
+// Descriptors kept for the database, the listeners and such; and, below the
+// socket ceiling, room for sockets being turned away with server_full.
+constexpr int ReservedDescriptors = 32;
 
 // Raises the soft limit on open files to the hard limit and returns how many
 // client sockets fit below it.
@@ -118,7 +118,7 @@ bool ChatServer::start(QString *error)
     m_chat = new ChatService(settings, m_store.get(), this);
     connect(m_chat, &ChatService::drained, this, &ChatServer::stopped);
 
-    m_tcp = new Listener(QStringLiteral("chat"), m_limiter, tls, this);
+    m_tcp = new Listener(QStringLiteral("chat"), m_limiter, tls, m_config.limits.helloTimeoutMs, this);
     const qsizetype maxFrame = m_config.limits.maxFrameBytes;
     m_tcp->setHandlers(
             [this, maxFrame](QTcpSocket *socket) {
@@ -134,7 +134,7 @@ bool ChatServer::start(QString *error)
                 socket->disconnectFromHost();
                 QTimer::singleShot(5000, socket, [socket] { socket->abort(); });
             });
-    m_http = new Listener(QStringLiteral("http"), m_limiter, tls, this);
+    m_http = new Listener(QStringLiteral("http"), m_limiter, tls, m_config.limits.helloTimeoutMs, this);
     m_httpServer = new HttpServer(m_http, m_chat, maxFrame, m_config.limits.helloTimeoutMs, this);
 
     if (!m_tcp->listen(m_config.bind, m_config.tcpPort, error)

@@ -137,6 +137,7 @@ void ChatService::frameReceived(Connection *connection, const QByteArray &frame)
     Session &session = *it->second;
     session.lastHeardMs = nowMs();
     session.pingSentAtMs = 0;
+    qCDebug(lcChat).noquote() << connection->describe() << "sent" << QString::fromUtf8(frame);
 
     auto decoded = decode(frame, Sender::Client);
     if (auto *error = std::get_if<DecodeError>(&decoded)) {

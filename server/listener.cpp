@@ -11,7 +11,6 @@
 
 namespace {
 
-constexpr int TlsHandshakeTimeoutMs = 10'000;
 // After the process runs out of descriptors, how long to wait before trying
 // to accept again.
 constexpr int ResourceRetryMs = 250;
@@ -19,7 +18,7 @@ constexpr int ResourceRetryMs = 250;
 } // namespace
 
 Listener::Listener(const QString &name, ConnectionLimiter *limiter, const std::optional<QSslConfiguration> &tls,
-                   QObject *parent)
+                   int handshakeTimeoutMs, QObject *parent)
     : QObject(parent)
     , m_name(name)
     , m_limiter(limiter)
@@ -28,7 +27,7 @@ Listener::Listener(const QString &name, ConnectionLimiter *limiter, const std::o
     if (tls) {
         auto *server = new QSslServer(this);
         server->setSslConfiguration(*tls);
-        server->setHandshakeTimeout(TlsHandshakeTimeoutMs);
+        server->setHandshakeTimeout(handshakeTimeoutMs);
         connect(server, &QSslServer::errorOccurred, this, [this](QSslSocket *socket, QAbstractSocket::SocketError) {
             qCInfo(lcNet).noquote() << m_name << "TLS handshake with" << socket->peerAddress().toString()
                                     << "failed:" << socket->errorString();

@@ -22,9 +22,10 @@ class Listener final : public QObject
 public:
     using SocketHandler = std::function<void(QTcpSocket *)>;
 
-    // With a TLS configuration, sockets arrive with the handshake done.
+    // With a TLS configuration, sockets arrive with the handshake done; a
+    // handshake not done within handshakeTimeoutMs is abandoned.
     Listener(const QString &name, ConnectionLimiter *limiter, const std::optional<QSslConfiguration> &tls,
-             QObject *parent = nullptr);
+             int handshakeTimeoutMs, QObject *parent = nullptr);
     ~Listener() override;
 
     bool listen(const QHostAddress &address, quint16 port, QString *error);

@@ -140,7 +140,11 @@ void TestLimits::slowReaderIsDropped()
     const qint64 rssAfter = server.residentKiB();
     // The sleeper's unread backlog is capped at 4 MiB; allow generous room
     // for allocator slack, far below the 40 MiB it was sent.
+#ifndef CONFAB_SANITIZED
     QVERIFY2(rssAfter - rssBefore < 32 * 1024, qPrintable(u"RSS grew from %1 to %2 KiB"_s.arg(rssBefore).arg(rssAfter)));
+#else
+    qInfo("RSS grew from %lld to %lld KiB (not checked under sanitizers)", rssBefore, rssAfter);
+#endif
     QCOMPARE(server.stop(), 0);
 }
 

@@ -52,6 +52,7 @@ private slots:
     void badArguments();
     void portInUse();
     void configFile();
+    void sampleConfigIsValid();
     void cleanShutdown();
 };
 
@@ -160,6 +161,17 @@ void TestServerConfig::configFile()
     const Run run = runServer({u"--config"_s, ini});
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.err.contains("flod-burst"), run.err.constData());
+}
+
+void TestServerConfig::sampleConfigIsValid()
+{
+    const QString sample = QStringLiteral(CONFAB_SOURCE_DIR "/resources/confab-server.ini");
+    const auto result = ServerConfig::parse({u"confab-server"_s, u"--config"_s, sample});
+    QVERIFY2(result.outcome == ServerConfig::Outcome::Run, qPrintable(result.message));
+    QCOMPARE(result.config.tcpPort, quint16(7700));
+    QCOMPARE(result.config.limits.floodBurst, 10);
+    QCOMPARE(result.config.limits.helloTimeoutMs, 30'000);
+    QVERIFY(result.config.motd.startsWith(u"Welcome!"_s));
 }
 
 void TestServerConfig::cleanShutdown()
