@@ -3,7 +3,7 @@
 set -euo pipefail
 source "$(dirname "$0")/scripts/common.sh"
 
-confab_install_packages "${CONFAB_BUILD_PACKAGES[@]}"
+confab_install_packages "${CONFAB_BUILD_PACKAGES[@]}" "${CONFAB_RUN_PACKAGES[@]}"
 confab_build
 
 server="$CONFAB_BUILD/server/confab-server"

@@ -11,6 +11,8 @@ CONFAB_BUILD_PACKAGES=(
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite libgl-dev
 )
 CONFAB_TEST_PACKAGES=(openssl python3)
+# What the README's first steps use: nc to talk to the server by hand.
+CONFAB_RUN_PACKAGES=(netcat-openbsd)
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
