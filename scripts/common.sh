@@ -8,7 +8,7 @@ CONFAB_BUILD=${CONFAB_BUILD:-$CONFAB_ROOT/build}
 # Everything comes from Debian 12 (Qt 6.4.2).
 CONFAB_BUILD_PACKAGES=(
     cmake ninja-build clang libclang-rt-14-dev pkg-config
-    qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite libgl-dev
+    qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite libqt6svg6 libgl-dev
 )
 CONFAB_TEST_PACKAGES=(openssl python3)
 # What the README's first steps use: nc to talk to the server by hand.

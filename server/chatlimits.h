@@ -1,6 +1,6 @@
 #pragma once
 
-#include "limits.h"
+#include "defaults.h"
 
 // The limits that protect everyone from one client (docs/protocol.md,
 // "Limits"), as the server was configured.

@@ -1,6 +1,6 @@
 #include "codec.h"
 
-#include "limits.h"
+#include "defaults.h"
 
 #include <QJsonDocument>
 #include <QJsonParseError>

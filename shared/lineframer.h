@@ -1,6 +1,6 @@
 #pragma once
 
-#include "limits.h"
+#include "defaults.h"
 
 #include <QByteArray>
 #include <QByteArrayView>

@@ -1,6 +1,6 @@
 #include "names.h"
 
-#include "limits.h"
+#include "defaults.h"
 
 
 namespace Confab::Protocol {

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "lineframer.h"
+#include "serveraddress.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QSet>
+#include <QSslCertificate>
+#include <QSslError>
+
+class QSslSocket;
+class QWebSocket;
+
+// The client's transport: one connection to a server over TCP, TLS, ws:// or
+// wss://, carrying frames (JSON text, no line break). Knows nothing of what
+// the frames mean.
+//
+// TLS certificates that the system does not trust (self-signed ones, as on
+// most LAN servers) are accepted only if their SHA-256 fingerprint was
+// trusted before; otherwise the connection is dropped and
+// untrustedCertificate() says which fingerprint to ask the user about.
+class ChatConnection final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChatConnection)
+
+public:
+    explicit ChatConnection(QObject *parent = nullptr);
+    ~ChatConnection() override;
+
+    void open(const ServerAddress &address);
+    void close();
+    bool isOpen() const { return m_open; }
+    void send(const QByteArray &frame);
+
+    // Fingerprints as lower-case hex of the SHA-256 of the certificate (DER).
+    void setTrustedFingerprints(const QSet<QString> &fingerprints) { m_trusted = fingerprints; }
+    static QString formatFingerprint(const QString &hex); // "AB:CD:..."
+
+signals:
+    void opened();
+    // After opened() or a failed open(); `reason` is for people.
+    void closed(const QString &reason);
+    void frameReceived(const QByteArray &frame);
+    void untrustedCertificate(const QString &fingerprint, const QString &subject, const QString &problem);
+
+private:
+    void setUpTcp();
+    void setUpWebSocket();
+    void handleSslErrors(const QList<QSslError> &errors, const QSslCertificate &certificate);
+    void readTcp();
+    void finish(const QString &reason);
+
+    ServerAddress m_address;
+    QSslSocket *m_tcp = nullptr;
+    QWebSocket *m_ws = nullptr;
+    Confab::Protocol::LineFramer m_framer;
+    QSet<QString> m_trusted;
+    QString m_failure;
+    bool m_open = false;
+    bool m_active = false;
+};

@@ -1,0 +1,151 @@
+#pragma once
+
+#include "chatconnection.h"
+#include "codec.h"
+#include "conversationlist.h"
+#include "serveraddress.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include "conversation.h"
+
+// The desktop client's core, with no widgets: one identity on one server,
+// its rooms and private conversations as models, and the protocol rules a
+// good client follows (reconnecting with backoff, catching up on what it
+// missed without duplicates or gaps, loading older history on demand,
+// measuring the round trip). A test drives it exactly as the window does.
+class ChatSession final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ChatSession)
+
+public:
+    enum class State { Disconnected, Connecting, Online, Reconnecting };
+    Q_ENUM(State)
+
+    explicit ChatSession(QObject *parent = nullptr);
+    ~ChatSession() override;
+
+    // Connects and identifies; `rooms` are joined once welcomed. Failures
+    // before the first welcome end in loginFailed() and no retry.
+    void start(const ServerAddress &address, const QString &nick, const QString &password = {},
+               const QStringList &rooms = {});
+    // Leaves the server for good (no reconnect).
+    void quit(const QString &reason = {});
+
+    State state() const { return m_state; }
+    QString nick() const { return m_nick; }
+    ServerAddress address() const { return m_address; }
+    int roundTripMs() const { return m_roundTripMs; }
+    ConversationList *conversations() { return &m_conversations; }
+    Conversation *room(const QString &name) const;
+    Conversation *privateChat(const QString &nick) const;
+    // Opens (without sending anything) a private conversation with `nick`.
+    Conversation *openPrivateChat(const QString &nick);
+    void closeConversation(Conversation *conversation);
+
+    // The conversation the user is looking at, and whether the window has
+    // focus: other conversations collect unread counts, and mentions and
+    // private messages notify while the window is inactive.
+    void setActiveConversation(Conversation *conversation);
+    Conversation *activeConversation() const { return m_active; }
+    void setWindowActive(bool active) { m_windowActive = active; }
+
+    // What the user can ask for.
+    void join(const QString &room);
+    void leave(Conversation *conversation, const QString &reason = {});
+    void sendText(Conversation *conversation, const QString &text);
+    void whisper(const QString &nick, const QString &text);
+    void changeNick(const QString &nick);
+    void setTopic(Conversation *room, const QString &topic);
+    void requestRoomList();
+    void requestMembers(const QString &room);
+    // Scroll-back: asks for the page before the oldest message shown.
+    void loadOlder(Conversation *room);
+    // Runs what the user typed in `conversation`: text or a /command.
+    void submit(Conversation *conversation, const QString &input);
+
+    void setTrustedFingerprints(const QSet<QString> &fingerprints);
+    // Reconnect delays: the first, and the cap; each attempt doubles, with
+    // ±50% jitter so that a restarted server is not hit by everyone at once.
+    void setReconnectDelays(int firstMs, int maxMs);
+    void setPingInterval(int ms);
+
+signals:
+    void stateChanged(ChatSession::State state);
+    void loginFailed(const QString &code, const QString &message);
+    void nickChanged(const QString &nick);
+    void roundTripChanged(int ms);
+    void conversationOpened(Conversation *conversation);
+    void conversationClosed(Conversation *conversation);
+    void roomListReceived(const QList<Confab::Protocol::RoomInfo> &rooms);
+    // Someone said the user's nick, or wrote to them privately.
+    void attentionNeeded(Conversation *conversation, const QString &from, const QString &text);
+    void untrustedCertificate(const QString &fingerprint, const QString &subject, const QString &problem);
+    // Why the connection went, for the status bar.
+    void disconnected(const QString &reason);
+
+private:
+    struct Pending
+    {
+        enum class Purpose { Plain, CatchUp, Older, Who };
+        Purpose purpose = Purpose::Plain;
+        QPointer<Conversation> conversation;
+    };
+
+    void setState(State state);
+    void connectNow();
+    void scheduleReconnect(const QString &reason);
+    void onOpened();
+    void onClosed(const QString &reason);
+    void onFrame(const QByteArray &frame);
+    template <typename T>
+    void send(const T &message, Pending::Purpose purpose = Pending::Purpose::Plain, Conversation *conversation = nullptr);
+    void sendPing();
+
+    void onWelcome(const Confab::Protocol::Welcome &welcome);
+    void onJoined(const Confab::Protocol::Joined &joined);
+    void onMessage(const Confab::Protocol::ChatMessage &message);
+    void onPrivate(const Confab::Protocol::PrivateMessage &message);
+    void onHistoryPage(const Confab::Protocol::HistoryPage &page, const Pending &pending);
+    void onError(const Confab::Protocol::Error &error, const Pending &pending);
+    void onNickChanged(const Confab::Protocol::NickChanged &change);
+
+    Conversation *ensureRoom(const QString &name);
+    void appendMessage(Conversation *room, const Confab::Protocol::ChatMessage &message);
+    void notice(Conversation *conversation, const QString &text);
+    void error(Conversation *conversation, const QString &text);
+    void addEntry(Conversation *conversation, const struct LogEntry &entry);
+    void finishCatchUp(Conversation *room);
+    bool mentionsMe(const QString &text) const;
+
+    ChatConnection m_connection;
+    ConversationList m_conversations;
+    ServerAddress m_address;
+    QString m_nick;
+    QString m_password;
+    QStringList m_initialRooms;
+    State m_state = State::Disconnected;
+    bool m_everWelcomed = false;
+    bool m_welcomed = false;
+    QPointer<Conversation> m_active;
+    bool m_windowActive = true;
+
+    QHash<qint64, Pending> m_pending; // by request id
+    qint64 m_nextId = 1;
+
+    QTimer m_reconnectTimer;
+    int m_reconnectAttempt = 0;
+    int m_firstDelayMs = 1000;
+    int m_maxDelayMs = 30'000;
+    QString m_closingReason;
+
+    QTimer m_pingTimer;
+    QElapsedTimer m_pingClock;
+    qint64 m_pingId = 0;
+    int m_roundTripMs = -1;
+};

@@ -1,0 +1,64 @@
+#include "conversationlist.h"
+
+#include "conversation.h"
+
+ConversationList::ConversationList(QObject *parent)
+    : QAbstractListModel(parent)
+{
+}
+
+int ConversationList::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_items.size());
+}
+
+QVariant ConversationList::data(const QModelIndex &index, int role) const
+{
+    const Conversation *conversation = at(index.row());
+    if (!index.isValid() || !conversation)
+        return {};
+    switch (role) {
+    case Qt::DisplayRole: {
+        const QString name = conversation->type() == Conversation::Type::Room ? QLatin1Char('#') + conversation->name()
+                                                                                : conversation->name();
+        return conversation->unread() > 0 ? QStringLiteral("%1 (%2)").arg(name).arg(conversation->unread()) : name;
+    }
+    case Qt::ToolTipRole: return conversation->topic();
+    case NameRole: return conversation->name();
+    case TypeRole: return int(conversation->type());
+    case UnreadRole: return conversation->unread();
+    case MentionRole: return conversation->hasMention();
+    case TopicRole: return conversation->topic();
+    case JoinedRole: return conversation->isJoined();
+    default: return {};
+    }
+}
+
+int ConversationList::indexOf(const Conversation *conversation) const
+{
+    return int(m_items.indexOf(conversation));
+}
+
+void ConversationList::add(Conversation *conversation)
+{
+    beginInsertRows({}, int(m_items.size()), int(m_items.size()));
+    m_items.append(conversation);
+    endInsertRows();
+}
+
+void ConversationList::remove(Conversation *conversation)
+{
+    const int row = indexOf(conversation);
+    if (row < 0)
+        return;
+    beginRemoveRows({}, row, row);
+    m_items.removeAt(row);
+    endRemoveRows();
+}
+
+void ConversationList::changed(Conversation *conversation)
+{
+    const int row = indexOf(conversation);
+    if (row >= 0)
+        emit dataChanged(index(row), index(row));
+}

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QAbstractListModel>
+#include <QList>
+
+class Conversation;
+
+// The sidebar: rooms and private conversations, in the order they were
+// opened, with unread counts.
+class ConversationList final : public QAbstractListModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ConversationList)
+
+public:
+    enum Role {
+        NameRole = Qt::UserRole + 1,
+        TypeRole,   // Conversation::Type as int
+        UnreadRole,
+        MentionRole,
+        TopicRole,
+        JoinedRole,
+    };
+
+    explicit ConversationList(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+
+    Conversation *at(int row) const { return m_items.value(row); }
+    int indexOf(const Conversation *conversation) const;
+    const QList<Conversation *> &items() const { return m_items; }
+    void add(Conversation *conversation);
+    void remove(Conversation *conversation);
+    // Call after changing anything the sidebar shows.
+    void changed(Conversation *conversation);
+
+private:
+    QList<Conversation *> m_items;
+};

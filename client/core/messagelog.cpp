@@ -1,0 +1,64 @@
+#include "messagelog.h"
+
+#include <QDateTime>
+
+MessageLog::MessageLog(QObject *parent)
+    : QAbstractListModel(parent)
+{
+}
+
+int MessageLog::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_entries.size());
+}
+
+QVariant MessageLog::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_entries.size())
+        return {};
+    const LogEntry &entry = m_entries.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return entry.kind == LogEntry::Kind::Message ? QStringLiteral("<%1> %2").arg(entry.from, entry.text)
+                                                     : entry.text;
+    case KindRole: return int(entry.kind);
+    case FromRole: return entry.from;
+    case TextRole: return entry.text;
+    case TimestampRole: return entry.ts;
+    case SeqRole: return entry.seq;
+    case OwnRole: return entry.own;
+    case MentionRole: return entry.mention;
+    default: return {};
+    }
+}
+
+QHash<int, QByteArray> MessageLog::roleNames() const
+{
+    return {{Qt::DisplayRole, "display"}, {KindRole, "kind"},   {FromRole, "from"},      {TextRole, "text"},
+            {TimestampRole, "timestamp"}, {SeqRole, "seq"},     {OwnRole, "own"},         {MentionRole, "mention"}};
+}
+
+void MessageLog::append(const LogEntry &entry)
+{
+    beginInsertRows({}, int(m_entries.size()), int(m_entries.size()));
+    m_entries.append(entry);
+    endInsertRows();
+}
+
+void MessageLog::prepend(const QList<LogEntry> &entries)
+{
+    if (entries.isEmpty())
+        return;
+    beginInsertRows({}, 0, int(entries.size()) - 1);
+    m_entries = entries + m_entries;
+    endInsertRows();
+}
+
+qint64 MessageLog::firstSeq() const
+{
+    for (const LogEntry &entry : m_entries) {
+        if (entry.seq > 0)
+            return entry.seq;
+    }
+    return 0;
+}

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QAbstractListModel>
+#include <QList>
+
+// One line of a conversation as the user sees it.
+struct LogEntry
+{
+    enum class Kind { Message, Notice, Error };
+
+    Kind kind = Kind::Message;
+    QString from; // messages only
+    QString text;
+    qint64 ts = 0;  // ms since the epoch
+    qint64 seq = 0; // room messages only; 0 otherwise
+    bool own = false;
+    bool mention = false; // mentions the user's nick
+};
+
+// The lines of one conversation, oldest first.
+class MessageLog final : public QAbstractListModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MessageLog)
+
+public:
+    enum Role {
+        KindRole = Qt::UserRole + 1,
+        FromRole,
+        TextRole,
+        TimestampRole,
+        SeqRole,
+        OwnRole,
+        MentionRole,
+    };
+
+    explicit MessageLog(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    const LogEntry &entry(int row) const { return m_entries.at(row); }
+    const QList<LogEntry> &entries() const { return m_entries; }
+    void append(const LogEntry &entry);
+    // Older entries, oldest first, before everything there is.
+    void prepend(const QList<LogEntry> &entries);
+
+    // The lowest seq in the log (0 if none): where scroll-back continues.
+    qint64 firstSeq() const;
+
+private:
+    QList<LogEntry> m_entries;
+};

@@ -1,0 +1,81 @@
+#include "clientsettings.h"
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int MaxRecentServers = 10;
+
+} // namespace
+
+ClientSettings::ClientSettings() = default;
+
+QString ClientSettings::serverKey(const QString &server)
+{
+    // QSettings keys must not contain '/' or '\'.
+    return QString::fromLatin1(server.toUtf8().toBase64(QByteArray::Base64UrlEncoding));
+}
+
+QStringList ClientSettings::recentServers() const
+{
+    return m_settings.value(u"servers/recent"_s).toStringList();
+}
+
+void ClientSettings::rememberServer(const QString &server)
+{
+    QStringList servers = recentServers();
+    servers.removeAll(server);
+    servers.prepend(server);
+    while (servers.size() > MaxRecentServers)
+        servers.removeLast();
+    m_settings.setValue(u"servers/recent"_s, servers);
+}
+
+QString ClientSettings::lastNick() const
+{
+    return m_settings.value(u"identity/nick"_s).toString();
+}
+
+void ClientSettings::setLastNick(const QString &nick)
+{
+    m_settings.setValue(u"identity/nick"_s, nick);
+}
+
+QStringList ClientSettings::lastRooms(const QString &server) const
+{
+    return m_settings.value(u"rooms/"_s + serverKey(server), QStringList{u"lobby"_s}).toStringList();
+}
+
+void ClientSettings::setLastRooms(const QString &server, const QStringList &rooms)
+{
+    m_settings.setValue(u"rooms/"_s + serverKey(server), rooms);
+}
+
+QSet<QString> ClientSettings::trustedFingerprints(const QString &hostAndPort) const
+{
+    const QStringList list = m_settings.value(u"trusted/"_s + serverKey(hostAndPort)).toStringList();
+    return QSet<QString>(list.begin(), list.end());
+}
+
+void ClientSettings::trustFingerprint(const QString &hostAndPort, const QString &fingerprint)
+{
+    QSet<QString> trusted = trustedFingerprints(hostAndPort);
+    trusted.insert(fingerprint);
+    m_settings.setValue(u"trusted/"_s + serverKey(hostAndPort), QStringList(trusted.begin(), trusted.end()));
+}
+
+QByteArray ClientSettings::windowGeometry() const
+{
+    return m_settings.value(u"window/geometry"_s).toByteArray();
+}
+
+QByteArray ClientSettings::windowState() const
+{
+    return m_settings.value(u"window/state"_s).toByteArray();
+}
+
+void ClientSettings::setWindow(const QByteArray &geometry, const QByteArray &state)
+{
+    m_settings.setValue(u"window/geometry"_s, geometry);
+    m_settings.setValue(u"window/state"_s, state);
+}

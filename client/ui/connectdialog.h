@@ -1,0 +1,43 @@
+#pragma once
+
+#include "serveraddress.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+
+// Asks where to connect and as whom. The servers used before are offered
+// again (from QSettings). The dialog stays open while connecting, so that a
+// refused nick or an unreachable server is shown right where it can be fixed.
+class ConnectDialog final : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ConnectDialog)
+
+public:
+    explicit ConnectDialog(QWidget *parent = nullptr);
+
+    void setServer(const QString &server);
+    void setNick(const QString &nick);
+    // Shows a problem and what to do about it; enables the form again.
+    void showProblem(const QString &code, const QString &message);
+    void setBusy(bool busy);
+    QString password() const;
+
+signals:
+    void connectRequested(const ServerAddress &address, const QString &nick, const QString &password);
+
+private:
+    void tryConnect();
+
+    QComboBox *m_server;
+    QLineEdit *m_nick;
+    QLineEdit *m_password;
+    QCheckBox *m_tls;
+    QLabel *m_problem;
+    QDialogButtonBox *m_buttons;
+};

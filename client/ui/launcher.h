@@ -1,0 +1,48 @@
+#pragma once
+
+#include "serveraddress.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+
+class ChatSession;
+class ConnectDialog;
+class MainWindow;
+
+// Gets the user connected: from the command line, or through the connect
+// dialog, asking about untrusted certificates on the way. Owns the session
+// and the main window.
+class Launcher final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Launcher)
+
+public:
+    explicit Launcher(QObject *parent = nullptr);
+    ~Launcher() override;
+
+    // Shows the connect dialog.
+    void showDialog(const QString &problemCode = {}, const QString &problem = {});
+    // Connects straight away (command line); the dialog comes up only if it fails.
+    void connectTo(const ServerAddress &address, const QString &nick, const QString &password,
+                   const QStringList &rooms);
+
+    ChatSession *session() const { return m_session; }
+    MainWindow *window() const { return m_window; }
+
+private:
+    void start();
+    void online();
+    void failed(const QString &code, const QString &message);
+    void askTrust(const QString &fingerprint, const QString &subject, const QString &problem);
+
+    ChatSession *m_session;
+    MainWindow *m_window = nullptr;
+    QPointer<ConnectDialog> m_dialog;
+    ServerAddress m_address;
+    QString m_nick;
+    QString m_password;
+    QStringList m_rooms;
+    bool m_roomsFromCommandLine = false;
+};

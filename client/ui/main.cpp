@@ -1,0 +1,59 @@
+// confab: the Confab desktop client.
+
+#include "launcher.h"
+#include "serveraddress.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+
+#include <cstdio>
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("confab"));
+    QApplication::setOrganizationName(QStringLiteral("Confab"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Confab"));
+    QApplication::setApplicationVersion(QStringLiteral(CONFAB_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("org.confab.Confab"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/confab.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Confab desktop chat client."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption connectOption(QStringLiteral("connect"),
+                                           QStringLiteral("Server to connect to: host:port, tls://host:port, ws:// or "
+                                                          "wss:// URL. Skips the connect dialog."),
+                                           QStringLiteral("server"));
+    const QCommandLineOption nickOption(QStringLiteral("nick"), QStringLiteral("Nickname to use."),
+                                        QStringLiteral("name"));
+    const QCommandLineOption roomOption(QStringLiteral("room"), QStringLiteral("Room to join (repeatable)."),
+                                        QStringLiteral("room"));
+    parser.addOptions({connectOption, nickOption, roomOption});
+    parser.process(app);
+
+    Launcher launcher;
+    if (parser.isSet(connectOption)) {
+        QString error;
+        const auto address = ServerAddress::parse(parser.value(connectOption), &error);
+        if (!address) {
+            std::fprintf(stderr, "confab: %s\n", qPrintable(error));
+            return 1;
+        }
+        if (!parser.isSet(nickOption)) {
+            std::fprintf(stderr, "confab: --connect needs --nick\n");
+            return 1;
+        }
+        QStringList rooms = parser.values(roomOption);
+        for (QString &room : rooms) {
+            if (room.startsWith(QLatin1Char('#')))
+                room.remove(0, 1);
+        }
+        launcher.connectTo(*address, parser.value(nickOption), qEnvironmentVariable("CONFAB_PASSWORD"), rooms);
+    } else {
+        launcher.showDialog();
+    }
+    return QApplication::exec();
+}

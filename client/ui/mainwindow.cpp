@@ -1,0 +1,315 @@
+#include "mainwindow.h"
+
+#include "clientsettings.h"
+#include "conversation.h"
+#include "inputline.h"
+#include "messageview.h"
+#include "roombrowser.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QInputDialog>
+#include <QLabel>
+#include <QListView>
+#include <QMenuBar>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QSystemTrayIcon>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+MainWindow::MainWindow(ChatSession *session, QWidget *parent)
+    : QMainWindow(parent)
+    , m_session(session)
+    , m_conversationList(new QListView(this))
+    , m_stack(new QStackedWidget(this))
+    , m_memberList(new QListView(this))
+    , m_topic(new QLabel(this))
+    , m_input(new InputLine(this))
+    , m_state(new QLabel(this))
+    , m_roundTrip(new QLabel(this))
+{
+    setWindowTitle(u"Confab"_s);
+    setWindowIcon(QIcon(u":/icons/confab.svg"_s));
+
+    m_conversationList->setModel(session->conversations());
+    m_conversationList->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_conversationList->setObjectName(u"conversations"_s);
+    m_memberList->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_memberList->setObjectName(u"members"_s);
+    m_memberList->setToolTip(tr("Double-click someone to talk privately"));
+    m_topic->setTextFormat(Qt::PlainText);
+    m_topic->setWordWrap(true);
+    m_topic->setObjectName(u"topic"_s);
+    m_topic->setContentsMargins(6, 4, 6, 4);
+
+    auto *centre = new QWidget(this);
+    auto *centreLayout = new QVBoxLayout(centre);
+    centreLayout->setContentsMargins(0, 0, 0, 0);
+    centreLayout->addWidget(m_topic);
+    centreLayout->addWidget(m_stack, 1);
+    centreLayout->addWidget(m_input);
+
+    auto *splitter = new QSplitter(this);
+    splitter->addWidget(m_conversationList);
+    splitter->addWidget(centre);
+    splitter->addWidget(m_memberList);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({170, 560, 150});
+    setCentralWidget(splitter);
+
+    statusBar()->addWidget(m_state, 1);
+    statusBar()->addPermanentWidget(m_roundTrip);
+    createActions();
+
+    if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_tray = new QSystemTrayIcon(windowIcon(), this);
+        m_tray->setToolTip(u"Confab"_s);
+        m_tray->show();
+        connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
+            showNormal();
+            activateWindow();
+        });
+    }
+
+    for (Conversation *conversation : session->conversations()->items())
+        addConversation(conversation);
+    connect(session, &ChatSession::conversationOpened, this, &MainWindow::addConversation);
+    connect(session, &ChatSession::conversationClosed, this, &MainWindow::removeConversation);
+    connect(session, &ChatSession::stateChanged, this, &MainWindow::updateStatus);
+    connect(session, &ChatSession::roundTripChanged, this, &MainWindow::updateStatus);
+    connect(session, &ChatSession::nickChanged, this, [this](const QString &nick) {
+        for (MessageView *view : std::as_const(m_views))
+            view->setOwnNick(nick);
+        updateStatus();
+    });
+    connect(session, &ChatSession::disconnected, this, [this](const QString &reason) {
+        m_lastDisconnect = reason;
+        updateStatus();
+    });
+    connect(session, &ChatSession::attentionNeeded, this, &MainWindow::notify);
+    connect(session, &ChatSession::roomListReceived, this, [this](const auto &rooms) { roomBrowser()->setRooms(rooms); });
+    connect(session->conversations(), &ConversationList::dataChanged, this, &MainWindow::updateHeader);
+
+    connect(m_conversationList->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) { showConversation(m_session->conversations()->at(current.row())); });
+    connect(m_memberList, &QListView::doubleClicked, this, [this](const QModelIndex &index) {
+        const QString nick = index.data().toString();
+        if (!nick.isEmpty() && nick != m_session->nick())
+            showConversation(m_session->openPrivateChat(nick));
+    });
+    connect(m_input, &InputLine::submitted, this, [this](const QString &text) {
+        Conversation *conversation = currentConversation();
+        if (!conversation) {
+            // Nowhere to write yet: commands still work.
+            if (!text.startsWith(u'/'))
+                return;
+        }
+        m_session->submit(conversation, text);
+    });
+    m_input->setCompletionSource([this] {
+        Conversation *conversation = currentConversation();
+        QStringList nicks = conversation ? conversation->members()->stringList() : QStringList();
+        if (conversation && conversation->type() == Conversation::Type::Private)
+            nicks << conversation->name();
+        return nicks;
+    });
+
+    const ClientSettings settings;
+    if (!restoreGeometry(settings.windowGeometry()))
+        resize(960, 620);
+    restoreState(settings.windowState());
+    updateStatus();
+    updateHeader();
+    m_input->setFocus();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    QMenu *chat = menuBar()->addMenu(tr("&Chat"));
+    QAction *join = chat->addAction(tr("&Join Room…"), this, &MainWindow::askJoin);
+    join->setShortcut(Qt::CTRL | Qt::Key_J);
+    chat->addAction(tr("&Room Browser…"), this, [this] {
+        m_session->requestRoomList();
+        roomBrowser()->show();
+        roomBrowser()->raise();
+    });
+    QAction *leave = chat->addAction(tr("&Leave / Close"), this, [this] {
+        if (Conversation *conversation = currentConversation()) {
+            if (conversation->type() == Conversation::Type::Room && conversation->isJoined())
+                m_session->leave(conversation);
+            else
+                m_session->closeConversation(conversation);
+        }
+    });
+    leave->setShortcut(QKeySequence::Close);
+    chat->addSeparator();
+    QAction *quit = chat->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *previous = view->addAction(tr("&Previous Conversation"), this, [this] { step(-1); });
+    previous->setShortcut(Qt::CTRL | Qt::Key_PageUp);
+    QAction *next = view->addAction(tr("&Next Conversation"), this, [this] { step(+1); });
+    next->setShortcut(Qt::CTRL | Qt::Key_PageDown);
+}
+
+RoomBrowser *MainWindow::roomBrowser()
+{
+    if (!m_roomBrowser) {
+        m_roomBrowser = new RoomBrowser(this);
+        connect(m_roomBrowser, &RoomBrowser::joinRequested, m_session, &ChatSession::join);
+        connect(m_roomBrowser, &RoomBrowser::refreshRequested, m_session, &ChatSession::requestRoomList);
+    }
+    return m_roomBrowser;
+}
+
+void MainWindow::askJoin()
+{
+    bool ok = false;
+    const QString room = QInputDialog::getText(this, tr("Join a room"), tr("Room name:"), QLineEdit::Normal, {}, &ok);
+    if (ok && !room.trimmed().isEmpty())
+        m_session->submit(currentConversation(), u"/join "_s + room.trimmed());
+}
+
+Conversation *MainWindow::currentConversation() const
+{
+    auto *view = qobject_cast<MessageView *>(m_stack->currentWidget());
+    return view ? view->conversation() : nullptr;
+}
+
+void MainWindow::addConversation(Conversation *conversation)
+{
+    auto *view = new MessageView(conversation, m_session->nick(), m_stack);
+    view->setObjectName(u"view:"_s + conversation->name());
+    m_views.insert(conversation, view);
+    m_stack->addWidget(view);
+    connect(view, &MessageView::nearTop, this, [this, conversation] { m_session->loadOlder(conversation); });
+    // A room the user just joined comes to the front; a private message
+    // waits in the sidebar with its unread mark, unless there is nothing else.
+    if (conversation->type() == Conversation::Type::Room || !currentConversation())
+        showConversation(conversation);
+}
+
+void MainWindow::removeConversation(Conversation *conversation)
+{
+    if (MessageView *view = m_views.take(conversation)) {
+        m_stack->removeWidget(view);
+        view->deleteLater();
+    }
+    if (Conversation *next = currentConversation())
+        showConversation(next);
+    else
+        updateHeader();
+}
+
+void MainWindow::showConversation(Conversation *conversation)
+{
+    MessageView *view = m_views.value(conversation);
+    if (!view)
+        return;
+    m_stack->setCurrentWidget(view);
+    m_session->setActiveConversation(conversation);
+    m_memberList->setModel(conversation->members());
+    const int row = m_session->conversations()->indexOf(conversation);
+    const QModelIndex index = m_session->conversations()->index(row);
+    if (m_conversationList->currentIndex() != index)
+        m_conversationList->setCurrentIndex(index);
+    updateHeader();
+}
+
+void MainWindow::step(int offset)
+{
+    const int count = m_session->conversations()->rowCount();
+    if (count == 0)
+        return;
+    const int row = m_session->conversations()->indexOf(currentConversation());
+    showConversation(m_session->conversations()->at((row + offset + count) % count));
+}
+
+void MainWindow::updateHeader()
+{
+    Conversation *conversation = currentConversation();
+    if (!conversation) {
+        m_topic->setText(tr("Not in any room. Press Ctrl+J to join one."));
+        setWindowTitle(u"Confab"_s);
+        return;
+    }
+    if (conversation->type() == Conversation::Type::Room) {
+        m_topic->setText(conversation->topic().isEmpty() ? tr("#%1 — no topic").arg(conversation->name())
+                                                         : u"#%1 — %2"_s.arg(conversation->name(), conversation->topic()));
+    } else {
+        m_topic->setText(tr("Private conversation with %1").arg(conversation->name()));
+    }
+    m_memberList->setVisible(conversation->type() == Conversation::Type::Room);
+    int unread = 0;
+    for (Conversation *other : m_session->conversations()->items())
+        unread += other->unread();
+    setWindowTitle(unread > 0 ? u"(%1) %2 — Confab"_s.arg(unread).arg(conversation->name())
+                              : u"%1 — Confab"_s.arg(conversation->name()));
+}
+
+void MainWindow::updateStatus()
+{
+    const QString server = m_session->address().toString();
+    switch (m_session->state()) {
+    case ChatSession::State::Online:
+        m_state->setText(tr("Connected to %1 as %2").arg(server, m_session->nick()));
+        break;
+    case ChatSession::State::Connecting:
+        m_state->setText(tr("Connecting to %1…").arg(server));
+        break;
+    case ChatSession::State::Reconnecting:
+        m_state->setText(tr("Connection lost (%1); reconnecting…").arg(m_lastDisconnect));
+        break;
+    case ChatSession::State::Disconnected:
+        m_state->setText(m_lastDisconnect.isEmpty() ? tr("Disconnected") : tr("Disconnected: %1").arg(m_lastDisconnect));
+        break;
+    }
+    const int rtt = m_session->roundTripMs();
+    m_roundTrip->setText(m_session->state() == ChatSession::State::Online && rtt >= 0 ? tr("ping %1 ms").arg(rtt)
+                                                                                      : QString());
+}
+
+void MainWindow::notify(Conversation *conversation, const QString &from, const QString &text)
+{
+    if (isActiveWindow())
+        return;
+    QApplication::alert(this);
+    if (m_tray) {
+        const QString title = conversation->type() == Conversation::Type::Room
+                                      ? tr("%1 in #%2").arg(from, conversation->name())
+                                      : tr("%1 (private)").arg(from);
+        m_tray->showMessage(title, text.left(200), QSystemTrayIcon::Information, 8000);
+    }
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::ActivationChange) {
+        m_session->setWindowActive(isActiveWindow());
+        if (isActiveWindow())
+            m_session->setActiveConversation(currentConversation());
+    }
+    QMainWindow::changeEvent(event);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    ClientSettings settings;
+    settings.setWindow(saveGeometry(), saveState());
+    QStringList rooms;
+    for (Conversation *conversation : m_session->conversations()->items()) {
+        if (conversation->type() == Conversation::Type::Room && conversation->isJoined())
+            rooms << conversation->name();
+    }
+    if (m_session->state() == ChatSession::State::Online)
+        settings.setLastRooms(m_session->address().toString(), rooms);
+    m_session->quit();
+    event->accept();
+}

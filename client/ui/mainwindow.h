@@ -1,0 +1,64 @@
+#pragma once
+
+#include "chatsession.h"
+
+#include <QHash>
+#include <QMainWindow>
+
+class Conversation;
+class InputLine;
+class MessageView;
+class QLabel;
+class QListView;
+class QStackedWidget;
+class QSystemTrayIcon;
+class RoomBrowser;
+
+// The chat window: conversations on the left, the current one in the middle
+// with its topic above and the input line below, its members on the right.
+// It only presents the ChatSession and forwards what the user does.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+
+public:
+    explicit MainWindow(ChatSession *session, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    Conversation *currentConversation() const;
+    void showConversation(Conversation *conversation);
+    MessageView *viewFor(Conversation *conversation) const { return m_views.value(conversation); }
+    InputLine *input() const { return m_input; }
+    QListView *conversationList() const { return m_conversationList; }
+    QListView *memberList() const { return m_memberList; }
+    QLabel *topicLabel() const { return m_topic; }
+    RoomBrowser *roomBrowser();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
+private:
+    void createActions();
+    void addConversation(Conversation *conversation);
+    void removeConversation(Conversation *conversation);
+    void updateHeader();
+    void updateStatus();
+    void step(int offset);
+    void notify(Conversation *conversation, const QString &from, const QString &text);
+    void askJoin();
+
+    ChatSession *m_session;
+    QListView *m_conversationList;
+    QStackedWidget *m_stack;
+    QListView *m_memberList;
+    QLabel *m_topic;
+    InputLine *m_input;
+    QLabel *m_state;
+    QLabel *m_roundTrip;
+    QSystemTrayIcon *m_tray = nullptr;
+    RoomBrowser *m_roomBrowser = nullptr;
+    QHash<Conversation *, MessageView *> m_views;
+    QString m_lastDisconnect;
+};

@@ -1,0 +1,101 @@
+#include "messageview.h"
+
+#include "conversation.h"
+#include "nickcolors.h"
+
+#include <QDateTime>
+#include <QRegularExpression>
+#include <QScrollBar>
+
+using namespace Qt::StringLiterals;
+
+MessageView::MessageView(Conversation *conversation, const QString &ownNick, QWidget *parent)
+    : QTextBrowser(parent)
+    , m_conversation(conversation)
+    , m_ownNick(ownNick)
+{
+    setOpenExternalLinks(true);
+    setReadOnly(true);
+    document()->setDocumentMargin(8);
+    MessageLog *log = conversation->log();
+    connect(log, &MessageLog::rowsInserted, this, [this](const QModelIndex &, int first, int last) {
+        if (first == 0 && m_conversation->log()->rowCount() > last + 1)
+            rebuild(); // older history came in at the top
+        else
+            appendRows(first, last);
+    });
+    connect(verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
+        if (value == verticalScrollBar()->minimum() && verticalScrollBar()->maximum() > 0)
+            emit nearTop();
+    });
+    rebuild();
+}
+
+bool MessageView::isDark() const
+{
+    return palette().color(QPalette::Base).lightness() < 128;
+}
+
+QString MessageView::linkify(const QString &text)
+{
+    static const QRegularExpression url(uR"((https?://|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]])"_s,
+                                        QRegularExpression::CaseInsensitiveOption);
+    QString html;
+    qsizetype position = 0;
+    auto it = url.globalMatch(text);
+    while (it.hasNext()) {
+        const QRegularExpressionMatch match = it.next();
+        html += text.mid(position, match.capturedStart() - position).toHtmlEscaped();
+        const QString shown = match.captured();
+        const QString target = shown.startsWith("www."_L1, Qt::CaseInsensitive) ? u"http://"_s + shown : shown;
+        html += u"<a href=\"%1\">%2</a>"_s.arg(target.toHtmlEscaped(), shown.toHtmlEscaped());
+        position = match.capturedEnd();
+    }
+    html += text.mid(position).toHtmlEscaped();
+    return html.replace(u'\n', "<br>"_L1);
+}
+
+QString MessageView::entryHtml(const LogEntry &entry, bool dark)
+{
+    const QString time = QDateTime::fromMSecsSinceEpoch(entry.ts).toLocalTime().toString(u"HH:mm"_s);
+    const QString stamp = u"<span style=\"color:%1\">%2</span> "_s.arg(dark ? u"#888"_s : u"#999"_s, time);
+    switch (entry.kind) {
+    case LogEntry::Kind::Notice:
+        return stamp + u"<span style=\"color:%1; font-style:italic\">— %2</span>"_s.arg(
+                               dark ? u"#9a9a9a"_s : u"#777"_s, linkify(entry.text));
+    case LogEntry::Kind::Error:
+        return stamp + u"<span style=\"color:%1\">⚠ %2</span>"_s.arg(dark ? u"#ff6b6b"_s : u"#c00"_s,
+                                                                      linkify(entry.text));
+    case LogEntry::Kind::Message:
+        break;
+    }
+    const QString nick = u"<span style=\"color:%1; font-weight:%2\">%3</span>"_s.arg(
+            nickColor(entry.from, dark).name(), entry.own ? u"bold"_s : u"600"_s, entry.from.toHtmlEscaped());
+    QString line = stamp + nick + u": <span style=\"white-space:pre-wrap\">"_s + linkify(entry.text) + u"</span>"_s;
+    if (entry.mention)
+        line = u"<span style=\"background-color:%1\">%2</span>"_s.arg(dark ? u"#4a3b00"_s : u"#fff3b0"_s, line);
+    return line;
+}
+
+void MessageView::appendRows(int first, int last)
+{
+    QScrollBar *bar = verticalScrollBar();
+    const bool atBottom = bar->value() >= bar->maximum() - 4;
+    const bool dark = isDark();
+    for (int row = first; row <= last; ++row)
+        append(entryHtml(m_conversation->log()->entry(row), dark));
+    if (atBottom)
+        bar->setValue(bar->maximum());
+}
+
+void MessageView::rebuild()
+{
+    QScrollBar *bar = verticalScrollBar();
+    const int fromBottom = bar->maximum() - bar->value();
+    const bool dark = isDark();
+    clear();
+    for (const LogEntry &entry : m_conversation->log()->entries())
+        append(entryHtml(entry, dark));
+    // Keep what the user was reading where it was.
+    bar->setValue(bar->maximum() - fromBottom);
+}
