@@ -562,15 +562,17 @@ bool ChatSession::mentionsMe(const QString &text) const
 
 // ------------------------------------------------------------ actions
 
-void ChatSession::join(const QString &name)
+void ChatSession::join(const QString &name, Conversation *context)
 {
     Conversation *existing = room(name);
+    if (!context)
+        context = existing ? existing : m_active.data();
     if (!m_welcomed) {
         if (existing)
             error(existing, u"Not connected"_s);
         return;
     }
-    send(Join{name}, Pending::Purpose::Plain, existing ? existing : m_active.data());
+    send(Join{name}, Pending::Purpose::Plain, context);
 }
 
 void ChatSession::leave(Conversation *conversation, const QString &reason)
@@ -608,9 +610,9 @@ void ChatSession::whisper(const QString &nick, const QString &text)
     sendText(openPrivateChat(nick), text);
 }
 
-void ChatSession::changeNick(const QString &nick)
+void ChatSession::changeNick(const QString &nick, Conversation *context)
 {
-    send(ChangeNick{nick}, Pending::Purpose::Plain, m_active);
+    send(ChangeNick{nick}, Pending::Purpose::Plain, context ? context : m_active.data());
 }
 
 void ChatSession::setTopic(Conversation *room, const QString &topic)
@@ -619,14 +621,15 @@ void ChatSession::setTopic(Conversation *room, const QString &topic)
         send(SetTopic{room->name(), topic}, Pending::Purpose::Plain, room);
 }
 
-void ChatSession::requestRoomList()
+void ChatSession::requestRoomList(Conversation *context)
 {
-    send(ListRooms{}, Pending::Purpose::Plain, m_active);
+    send(ListRooms{}, Pending::Purpose::Plain, context ? context : m_active.data());
 }
 
-void ChatSession::requestMembers(const QString &room)
+void ChatSession::requestMembers(const QString &room, Conversation *context)
 {
-    send(Who{room.isEmpty() ? std::nullopt : std::optional<QString>(room)}, Pending::Purpose::Who, m_active);
+    send(Who{room.isEmpty() ? std::nullopt : std::optional<QString>(room)}, Pending::Purpose::Who,
+         context ? context : m_active.data());
 }
 
 void ChatSession::loadOlder(Conversation *room)
@@ -667,7 +670,7 @@ void ChatSession::submit(Conversation *conversation, const QString &input)
             error(conversation, command.error);
         break;
     case Command::Kind::Join:
-        join(command.target);
+        join(command.target, conversation);
         break;
     case Command::Kind::Leave:
         if (!command.target.isEmpty()) {
@@ -683,7 +686,7 @@ void ChatSession::submit(Conversation *conversation, const QString &input)
         whisper(command.target, command.text);
         break;
     case Command::Kind::Nick:
-        changeNick(command.target);
+        changeNick(command.target, conversation);
         break;
     case Command::Kind::Topic:
         if (Conversation *target = needRoom()) {
@@ -694,14 +697,14 @@ void ChatSession::submit(Conversation *conversation, const QString &input)
         }
         break;
     case Command::Kind::List:
-        requestRoomList();
+        requestRoomList(conversation);
         break;
     case Command::Kind::Who:
         if (command.target.isEmpty()) {
             if (Conversation *target = needRoom())
-                requestMembers(target->name());
+                requestMembers(target->name(), target);
         } else {
-            requestMembers(command.target);
+            requestMembers(command.target, conversation);
         }
         break;
     case Command::Kind::Quit:

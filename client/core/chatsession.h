@@ -56,14 +56,16 @@ public:
     void setWindowActive(bool active) { m_windowActive = active; }
 
     // What the user can ask for.
-    void join(const QString &room);
+    // `context` is where errors about the request are shown (default: the
+    // active conversation).
+    void join(const QString &room, Conversation *context = nullptr);
     void leave(Conversation *conversation, const QString &reason = {});
     void sendText(Conversation *conversation, const QString &text);
     void whisper(const QString &nick, const QString &text);
-    void changeNick(const QString &nick);
+    void changeNick(const QString &nick, Conversation *context = nullptr);
     void setTopic(Conversation *room, const QString &topic);
-    void requestRoomList();
-    void requestMembers(const QString &room);
+    void requestRoomList(Conversation *context = nullptr);
+    void requestMembers(const QString &room, Conversation *context = nullptr);
     // Scroll-back: asks for the page before the oldest message shown.
     void loadOlder(Conversation *room);
     // Runs what the user typed in `conversation`: text or a /command.

@@ -135,7 +135,7 @@ void MainWindow::createActions()
     QAction *join = chat->addAction(tr("&Join Room…"), this, &MainWindow::askJoin);
     join->setShortcut(Qt::CTRL | Qt::Key_J);
     chat->addAction(tr("&Room Browser…"), this, [this] {
-        m_session->requestRoomList();
+        m_session->requestRoomList(currentConversation());
         roomBrowser()->show();
         roomBrowser()->raise();
     });
@@ -163,8 +163,10 @@ RoomBrowser *MainWindow::roomBrowser()
 {
     if (!m_roomBrowser) {
         m_roomBrowser = new RoomBrowser(this);
-        connect(m_roomBrowser, &RoomBrowser::joinRequested, m_session, &ChatSession::join);
-        connect(m_roomBrowser, &RoomBrowser::refreshRequested, m_session, &ChatSession::requestRoomList);
+        connect(m_roomBrowser, &RoomBrowser::joinRequested, this,
+                [this](const QString &room) { m_session->join(room, currentConversation()); });
+        connect(m_roomBrowser, &RoomBrowser::refreshRequested, this,
+                [this] { m_session->requestRoomList(currentConversation()); });
     }
     return m_roomBrowser;
 }

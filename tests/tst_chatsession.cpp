@@ -1,0 +1,365 @@
+// The desktop client's core against a real confab-server: no window, the
+// same calls the window makes.
+
+#include "chatclient.h"
+#include "chatsession.h"
+#include "conversation.h"
+#include "serverprocess.h"
+
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+ServerAddress tcpAddress(quint16 port)
+{
+    return *ServerAddress::parse(u"127.0.0.1:%1"_s.arg(port));
+}
+
+QStringList texts(Conversation *conversation, LogEntry::Kind kind = LogEntry::Kind::Message)
+{
+    QStringList out;
+    for (const LogEntry &entry : conversation->log()->entries()) {
+        if (entry.kind == kind)
+            out << entry.text;
+    }
+    return out;
+}
+
+QList<qint64> seqs(Conversation *conversation)
+{
+    QList<qint64> out;
+    for (const LogEntry &entry : conversation->log()->entries()) {
+        if (entry.kind == LogEntry::Kind::Message)
+            out << entry.seq;
+    }
+    return out;
+}
+
+bool online(ChatSession &session, int timeoutMs = 15'000)
+{
+    if (session.state() == ChatSession::State::Online)
+        return true;
+    QSignalSpy spy(&session, &ChatSession::stateChanged);
+    QDeadlineTimer deadline(timeoutMs);
+    while (session.state() != ChatSession::State::Online && !deadline.hasExpired())
+        spy.wait(int(qMax<qint64>(1, deadline.remainingTime())));
+    return session.state() == ChatSession::State::Online;
+}
+
+} // namespace
+
+class TestChatSession : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void loginAndJoin();
+    void loginFailures_data();
+    void loginFailures();
+    void unreachableServer();
+    void chatWithSomeoneElse();
+    void privateMessages();
+    void nickChange();
+    void errorsShownInline();
+    void unreadAndMentions();
+    void scrollBack();
+    void reconnectCatchesUp();
+    void webSocketTransport();
+
+private:
+    ServerProcess m_server;
+};
+
+void TestChatSession::initTestCase()
+{
+    QVERIFY2(m_server.start({u"--password"_s, u"letmein"_s, u"--flood-rate"_s, u"0"_s}), qPrintable(m_server.error()));
+}
+
+void TestChatSession::cleanupTestCase()
+{
+    QCOMPARE(m_server.stop(), 0);
+}
+
+void TestChatSession::loginAndJoin()
+{
+    ChatSession session;
+    QSignalSpy opened(&session, &ChatSession::conversationOpened);
+    session.start(tcpAddress(m_server.tcpPort()), u"ann"_s, u"letmein"_s, {u"lobby"_s, u"#x"_s.mid(1)});
+    QVERIFY(online(session));
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 2, 10'000);
+    Conversation *lobby = session.room(u"LOBBY"_s);
+    QVERIFY(lobby);
+    QVERIFY(lobby->isJoined());
+    QVERIFY(lobby->members()->stringList().contains(u"ann"_s));
+    QVERIFY(session.room(u"x"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(session.roundTripMs() >= 0, 10'000);
+}
+
+void TestChatSession::loginFailures_data()
+{
+    QTest::addColumn<QString>("nick");
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<QString>("code");
+
+    QTest::newRow("wrong password") << u"bea"_s << u"nope"_s << u"auth_failed"_s;
+    QTest::newRow("nick taken") << u"HOLDER"_s << u"letmein"_s << u"nick_taken"_s;
+    QTest::newRow("nick invalid") << u"9lives"_s << u"letmein"_s << u"nick_invalid"_s;
+}
+
+void TestChatSession::loginFailures()
+{
+    QFETCH(QString, nick);
+    QFETCH(QString, password);
+    QFETCH(QString, code);
+
+    ChatSession holder;
+    holder.start(tcpAddress(m_server.tcpPort()), u"holder"_s, u"letmein"_s);
+    QVERIFY(online(holder));
+
+    ChatSession session;
+    QSignalSpy failed(&session, &ChatSession::loginFailed);
+    session.start(tcpAddress(m_server.tcpPort()), nick, password);
+    QVERIFY(failed.wait(10'000));
+    QCOMPARE(failed.first().at(0).toString(), code);
+    QVERIFY(!failed.first().at(1).toString().isEmpty());
+    QCOMPARE(session.state(), ChatSession::State::Disconnected);
+}
+
+void TestChatSession::unreachableServer()
+{
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = closed.serverPort();
+    closed.close(); // nothing listens there now
+    ChatSession session;
+    QSignalSpy failed(&session, &ChatSession::loginFailed);
+    session.start(tcpAddress(port), u"lost"_s);
+    QVERIFY(failed.wait(10'000));
+    QCOMPARE(failed.first().at(0).toString(), u"unreachable"_s);
+    QCOMPARE(session.state(), ChatSession::State::Disconnected);
+}
+
+void TestChatSession::chatWithSomeoneElse()
+{
+    ChatSession session;
+    session.start(tcpAddress(m_server.tcpPort()), u"cara"_s, u"letmein"_s, {u"talk"_s});
+    QVERIFY(online(session));
+    QTRY_VERIFY_WITH_TIMEOUT(session.room(u"talk"_s) && session.room(u"talk"_s)->isJoined(), 10'000);
+    Conversation *talk = session.room(u"talk"_s);
+
+    ChatClient dan;
+    QVERIFY(dan.connectTo(m_server.tcpPort()));
+    dan.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"dan"_s}, {u"password"_s, u"letmein"_s}});
+    QVERIFY(!dan.waitFor(u"welcome"_s).isEmpty());
+    QVERIFY(!dan.join(u"talk"_s).isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(talk->members()->stringList().contains(u"dan"_s), 10'000);
+    QVERIFY(texts(talk, LogEntry::Kind::Notice).contains(u"dan joined"_s));
+
+    session.submit(talk, u"hello dan\nsecond line"_s);
+    QCOMPARE(dan.waitFor(u"message"_s).value("text"_L1).toString(), u"hello dan\nsecond line"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(texts(talk).contains(u"hello dan\nsecond line"_s), 10'000);
+    QVERIFY(talk->log()->entries().last().own);
+
+    dan.sendRaw(R"({"type":"say","room":"talk","text":"hi cara <b>bold</b>"})" "\n");
+    QTRY_VERIFY_WITH_TIMEOUT(texts(talk).contains(u"hi cara <b>bold</b>"_s), 10'000);
+
+    dan.sendRaw(R"({"type":"topic","room":"talk","topic":"Planning"})" "\n");
+    QTRY_COMPARE_WITH_TIMEOUT(talk->topic(), u"Planning"_s, 10'000);
+
+    dan.sendRaw(R"({"type":"quit","reason":"bye"})" "\n");
+    QTRY_VERIFY_WITH_TIMEOUT(!talk->members()->stringList().contains(u"dan"_s), 10'000);
+    QVERIFY(texts(talk, LogEntry::Kind::Notice).contains(u"dan left (bye)"_s));
+
+    session.submit(talk, u"/leave"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(!talk->isJoined(), 10'000);
+}
+
+void TestChatSession::privateMessages()
+{
+    ChatSession session;
+    session.start(tcpAddress(m_server.tcpPort()), u"eve"_s, u"letmein"_s);
+    QVERIFY(online(session));
+    ChatClient fay;
+    QVERIFY(fay.connectTo(m_server.tcpPort()));
+    fay.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"fay"_s}, {u"password"_s, u"letmein"_s}});
+    QVERIFY(!fay.waitFor(u"welcome"_s).isEmpty());
+
+    QSignalSpy attention(&session, &ChatSession::attentionNeeded);
+    fay.sendRaw(R"({"type":"whisper","to":"eve","text":"psst"})" "\n");
+    QCOMPARE(fay.waitFor(u"private"_s).value("from"_L1).toString(), u"fay"_s); // her own copy
+    QTRY_VERIFY_WITH_TIMEOUT(session.privateChat(u"fay"_s), 10'000);
+    Conversation *chat = session.privateChat(u"FAY"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(texts(chat), QStringList{u"psst"_s}, 10'000);
+    QCOMPARE(attention.count(), 1);
+
+    session.submit(chat, u"hello back"_s);
+    QCOMPARE(fay.waitFor(u"private"_s).value("text"_L1).toString(), u"hello back"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(texts(chat), QStringList({u"psst"_s, u"hello back"_s}), 10'000);
+
+    // /msg opens the conversation from the sending side.
+    session.submit(nullptr, u"/msg fay second"_s);
+    QCOMPARE(fay.waitFor(u"private"_s).value("text"_L1).toString(), u"second"_s);
+}
+
+void TestChatSession::nickChange()
+{
+    ChatSession session;
+    session.start(tcpAddress(m_server.tcpPort()), u"gil"_s, u"letmein"_s, {u"names"_s});
+    QVERIFY(online(session));
+    QTRY_VERIFY_WITH_TIMEOUT(session.room(u"names"_s), 10'000);
+    Conversation *room = session.room(u"names"_s);
+    QSignalSpy changed(&session, &ChatSession::nickChanged);
+    session.submit(room, u"/nick Gilbert"_s);
+    QVERIFY(changed.wait(10'000));
+    QCOMPARE(session.nick(), u"Gilbert"_s);
+    QVERIFY(room->members()->stringList().contains(u"Gilbert"_s));
+    QVERIFY(texts(room, LogEntry::Kind::Notice).contains(u"You are now known as Gilbert"_s));
+}
+
+void TestChatSession::errorsShownInline()
+{
+    ChatSession session;
+    session.start(tcpAddress(m_server.tcpPort()), u"hal"_s, u"letmein"_s, {u"errs"_s});
+    QVERIFY(online(session));
+    QTRY_VERIFY_WITH_TIMEOUT(session.room(u"errs"_s), 10'000);
+    Conversation *room = session.room(u"errs"_s);
+    session.submit(room, u"/msg nobody-here hello"_s);
+    session.submit(room, u"/dance"_s);
+    session.submit(room, u"/join #no good"_s);
+    session.submit(room, u"/nick 9lives"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(texts(room, LogEntry::Kind::Error).size(), 3, 10'000);
+    const QStringList errors = texts(room, LogEntry::Kind::Error);
+    QVERIFY(errors.join(u'|').contains(u"unknown command /dance"_s));
+    QVERIFY(errors.join(u'|').contains(u"usage: /join"_s));
+    QVERIFY(errors.join(u'|').contains(u"digit"_s));
+    // The whisper to nobody shows in the private conversation it opened.
+    Conversation *ghost = session.privateChat(u"nobody-here"_s);
+    QVERIFY(ghost);
+    QTRY_COMPARE_WITH_TIMEOUT(texts(ghost, LogEntry::Kind::Error), QStringList{u"nobody-here is not online"_s}, 10'000);
+}
+
+void TestChatSession::unreadAndMentions()
+{
+    ChatSession session;
+    session.start(tcpAddress(m_server.tcpPort()), u"ivy"_s, u"letmein"_s, {u"quiet"_s, u"busy"_s});
+    QVERIFY(online(session));
+    QTRY_VERIFY_WITH_TIMEOUT(session.room(u"busy"_s) && session.room(u"quiet"_s), 10'000);
+    session.setActiveConversation(session.room(u"quiet"_s));
+    ChatClient jon;
+    QVERIFY(jon.connectTo(m_server.tcpPort()));
+    jon.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"jon"_s}, {u"password"_s, u"letmein"_s}});
+    QVERIFY(!jon.waitFor(u"welcome"_s).isEmpty());
+    QVERIFY(!jon.join(u"busy"_s).isEmpty());
+    QSignalSpy attention(&session, &ChatSession::attentionNeeded);
+    jon.sendRaw(R"({"type":"say","room":"busy","text":"no mention"})" "\n");
+    jon.sendRaw(R"({"type":"say","room":"busy","text":"hey IVY, look"})" "\n");
+    jon.sendRaw(R"({"type":"say","room":"busy","text":"ivyleague is not you"})" "\n");
+    Conversation *busy = session.room(u"busy"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(busy->unread(), 3, 10'000);
+    QVERIFY(busy->hasMention());
+    QCOMPARE(attention.count(), 1);
+    QCOMPARE(attention.first().at(2).toString(), u"hey IVY, look"_s);
+    session.setActiveConversation(busy);
+    QCOMPARE(busy->unread(), 0);
+    QVERIFY(!busy->hasMention());
+}
+
+void TestChatSession::scrollBack()
+{
+    ChatClient writer;
+    QVERIFY(writer.connectTo(m_server.tcpPort()));
+    writer.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"kim"_s}, {u"password"_s, u"letmein"_s}});
+    QVERIFY(!writer.waitFor(u"welcome"_s).isEmpty());
+    QVERIFY(!writer.join(u"archive"_s).isEmpty());
+    for (int i = 1; i <= 120; ++i) {
+        writer.send({{u"type"_s, u"say"_s}, {u"room"_s, u"archive"_s}, {u"text"_s, u"line %1"_s.arg(i)}});
+        QVERIFY(!writer.waitFor(u"message"_s).isEmpty());
+    }
+    ChatSession session;
+    session.start(tcpAddress(m_server.tcpPort()), u"lea"_s, u"letmein"_s, {u"archive"_s});
+    QVERIFY(online(session));
+    QTRY_VERIFY_WITH_TIMEOUT(session.room(u"archive"_s) && seqs(session.room(u"archive"_s)).size() == 50, 10'000);
+    Conversation *room = session.room(u"archive"_s);
+    QCOMPARE(seqs(room).first(), 71);
+    session.loadOlder(room);
+    QTRY_COMPARE_WITH_TIMEOUT(seqs(room).size(), 100, 10'000);
+    session.loadOlder(room);
+    QTRY_COMPARE_WITH_TIMEOUT(seqs(room).size(), 120, 10'000);
+    QVERIFY(!room->hasOlderHistory());
+    QList<qint64> expected;
+    for (qint64 seq = 1; seq <= 120; ++seq)
+        expected << seq;
+    QCOMPARE(seqs(room), expected);
+}
+
+void TestChatSession::reconnectCatchesUp()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({u"--flood-rate"_s, u"0"_s}), qPrintable(server.error()));
+    const QStringList fixedPorts{u"--flood-rate"_s, u"0"_s, u"--tcp-port"_s, QString::number(server.tcpPort()), u"--http-port"_s,
+                                 QString::number(server.httpPort())};
+
+    ChatSession session;
+    // Slow enough to come back after the others have said plenty.
+    session.setReconnectDelays(1500, 3000);
+    session.start(tcpAddress(server.tcpPort()), u"mia"_s, {}, {u"lobby"_s});
+    QVERIFY(online(session));
+    QTRY_VERIFY_WITH_TIMEOUT(session.room(u"lobby"_s) && session.room(u"lobby"_s)->isJoined(), 10'000);
+    Conversation *lobby = session.room(u"lobby"_s);
+
+    auto chatter = std::make_unique<ChatClient>();
+    QVERIFY(chatter->connectTo(server.tcpPort()) && chatter->login(u"ned"_s) && !chatter->join(u"lobby"_s).isEmpty());
+    for (int i = 1; i <= 5; ++i)
+        chatter->send({{u"type"_s, u"say"_s}, {u"room"_s, u"lobby"_s}, {u"text"_s, u"before %1"_s.arg(i)}});
+    QTRY_COMPARE_WITH_TIMEOUT(seqs(lobby).size(), 5, 10'000);
+
+    QSignalSpy states(&session, &ChatSession::stateChanged);
+    QCOMPARE(server.stop(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(session.state(), ChatSession::State::Reconnecting, 10'000);
+    QVERIFY2(server.start(fixedPorts), qPrintable(server.error()));
+
+    // Others carry on while mia is away: more than a joined reply holds.
+    chatter = std::make_unique<ChatClient>();
+    QVERIFY(chatter->connectTo(server.tcpPort()) && chatter->login(u"ned"_s) && !chatter->join(u"lobby"_s).isEmpty());
+    for (int i = 1; i <= 70; ++i) {
+        chatter->send({{u"type"_s, u"say"_s}, {u"room"_s, u"lobby"_s}, {u"text"_s, u"while away %1"_s.arg(i)}});
+        QVERIFY(!chatter->waitFor(u"message"_s).isEmpty());
+    }
+    QVERIFY(online(session, 30'000));
+    // And keep going while mia catches up.
+    for (int i = 1; i <= 10; ++i)
+        chatter->send({{u"type"_s, u"say"_s}, {u"room"_s, u"lobby"_s}, {u"text"_s, u"after %1"_s.arg(i)}});
+    QTRY_COMPARE_WITH_TIMEOUT(seqs(lobby).size(), 85, 15'000);
+
+    QList<qint64> expected;
+    for (qint64 seq = 1; seq <= 85; ++seq)
+        expected << seq;
+    QCOMPARE(seqs(lobby), expected);
+    const QStringList shown = texts(lobby);
+    QCOMPARE(shown.at(5), u"while away 1"_s);
+    QCOMPARE(shown.at(74), u"while away 70"_s);
+    QCOMPARE(shown.last(), u"after 10"_s);
+    QVERIFY(texts(lobby, LogEntry::Kind::Notice).contains(u"Reconnected"_s));
+    QCOMPARE(server.stop(), 0);
+}
+
+void TestChatSession::webSocketTransport()
+{
+    ChatSession session;
+    session.start(*ServerAddress::parse(u"ws://127.0.0.1:%1"_s.arg(m_server.httpPort())), u"web"_s, u"letmein"_s,
+                  {u"lobby"_s});
+    QVERIFY(online(session));
+    QTRY_VERIFY_WITH_TIMEOUT(session.room(u"lobby"_s), 10'000);
+    session.submit(session.room(u"lobby"_s), u"over websocket"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(texts(session.room(u"lobby"_s)).contains(u"over websocket"_s), 10'000);
+}
+
+QTEST_GUILESS_MAIN(TestChatSession)
+#include "tst_chatsession.moc"
