@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and starts Confab.
+# Installs what is missing, builds, and starts Confab: the server, and where
+# there is a display, the desktop client connected to it. Arguments go to
+# confab-server (see: build/server/confab-server --help). Ctrl+C stops all.
 set -euo pipefail
 source "$(dirname "$0")/scripts/common.sh"
 
@@ -7,5 +9,16 @@ confab_install_packages "${CONFAB_BUILD_PACKAGES[@]}" "${CONFAB_RUN_PACKAGES[@]}
 confab_build
 
 server="$CONFAB_BUILD/server/confab-server"
-[ -x "$server" ] || die "confab-server is not built yet: the server is still to come (see the README)"
-exec "$server" "$@"
+client="$CONFAB_BUILD/client/confab"
+
+if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || [ ! -x "$client" ]; then
+    say "no display: starting the server only (chat with: nc localhost 7700)"
+    exec "$server" "$@"
+fi
+
+"$server" "$@" &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true' EXIT INT TERM
+say "starting the desktop client; open another with: $client"
+"$client" &
+wait "$server_pid"

@@ -274,7 +274,7 @@ void ChatSession::onWelcome(const Welcome &welcome)
     for (Conversation *conversation : m_conversations.items()) {
         if (conversation->type() == Conversation::Type::Room) {
             notice(conversation, u"Reconnected"_s);
-            join(conversation->name());
+            send(Join{conversation->name()}, Pending::Purpose::Plain, conversation);
         }
     }
 }
@@ -567,12 +567,15 @@ void ChatSession::join(const QString &name, Conversation *context)
     Conversation *existing = room(name);
     if (!context)
         context = existing ? existing : m_active.data();
+    if (existing)
+        emit focusRequested(existing);
     if (!m_welcomed) {
-        if (existing)
-            error(existing, u"Not connected"_s);
+        if (context)
+            error(context, u"Not connected"_s);
         return;
     }
-    send(Join{name}, Pending::Purpose::Plain, context);
+    if (!existing || !existing->isJoined())
+        send(Join{name}, Pending::Purpose::Plain, context);
 }
 
 void ChatSession::leave(Conversation *conversation, const QString &reason)

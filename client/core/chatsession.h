@@ -84,6 +84,9 @@ signals:
     void roundTripChanged(int ms);
     void conversationOpened(Conversation *conversation);
     void conversationClosed(Conversation *conversation);
+    // The user asked for a conversation that is already open (/join of a
+    // room they are in): the window should show it.
+    void focusRequested(Conversation *conversation);
     void roomListReceived(const QList<Confab::Protocol::RoomInfo> &rooms);
     // Someone said the user's nick, or wrote to them privately.
     void attentionNeeded(Conversation *conversation, const QString &from, const QString &text);

@@ -30,7 +30,14 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     if (m_server->count() == 0)
         m_server->addItem(u"localhost:7700"_s);
     m_server->setToolTip(tr("host:port, tls://host:port, ws://host:7701/ws or wss://…"));
-    m_nick->setText(ClientSettings().lastNick());
+    QString nick = ClientSettings().lastNick();
+    if (nick.isEmpty()) {
+        // A first-time user gets their login name, if it makes a valid nick.
+        const QString login = qEnvironmentVariable("USER");
+        if (!Confab::Protocol::checkNick(login))
+            nick = login;
+    }
+    m_nick->setText(nick);
     m_nick->setMaxLength(Confab::Protocol::Defaults::MaxNickChars);
     m_password->setEchoMode(QLineEdit::Password);
     m_password->setPlaceholderText(tr("only if the server has one"));

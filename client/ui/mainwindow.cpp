@@ -79,6 +79,7 @@ MainWindow::MainWindow(ChatSession *session, QWidget *parent)
         addConversation(conversation);
     connect(session, &ChatSession::conversationOpened, this, &MainWindow::addConversation);
     connect(session, &ChatSession::conversationClosed, this, &MainWindow::removeConversation);
+    connect(session, &ChatSession::focusRequested, this, &MainWindow::showConversation);
     connect(session, &ChatSession::stateChanged, this, &MainWindow::updateStatus);
     connect(session, &ChatSession::roundTripChanged, this, &MainWindow::updateStatus);
     connect(session, &ChatSession::nickChanged, this, [this](const QString &nick) {

@@ -1,0 +1,164 @@
+// The desktop client's window, offscreen, against a real server: what a
+// user types and clicks, and what they see.
+
+#include "chatclient.h"
+#include "chatsession.h"
+#include "conversation.h"
+#include "inputline.h"
+#include "mainwindow.h"
+#include "messageview.h"
+#include "serverprocess.h"
+
+#include <QDir>
+#include <QLabel>
+#include <QListView>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+void type(MainWindow &window, const QString &text)
+{
+    QTest::keyClicks(window.input(), text);
+    QTest::keyClick(window.input(), Qt::Key_Return);
+}
+
+QString shown(MainWindow &window)
+{
+    MessageView *view = window.viewFor(window.currentConversation());
+    return view ? view->toPlainText() : QString();
+}
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void joinByTyping();
+    void memberDoubleClickOpensPrivateChat();
+    void serverErrorIsVisible();
+    void textIsNeverHtml();
+    void screenshot();
+
+private:
+    ServerProcess m_server;
+    std::unique_ptr<ChatSession> m_session;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY2(m_server.start({u"--flood-rate"_s, u"0"_s, u"--motd"_s, u"Welcome to the team chat"_s}),
+             qPrintable(m_server.error()));
+    m_session = std::make_unique<ChatSession>();
+    m_window = std::make_unique<MainWindow>(m_session.get());
+    m_window->resize(980, 600);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_session->start(*ServerAddress::parse(u"127.0.0.1:%1"_s.arg(m_server.tcpPort())), u"alice"_s, {},
+                     {u"lobby"_s});
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->currentConversation() && m_window->currentConversation()->isJoined(), 10'000);
+}
+
+void TestMainWindow::cleanupTestCase()
+{
+    m_window.reset();
+    m_session.reset();
+    QCOMPARE(m_server.stop(), 0);
+}
+
+void TestMainWindow::joinByTyping()
+{
+    type(*m_window, u"/join design"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->currentConversation()->name() == u"design"_s, 10'000);
+    QVERIFY(m_window->topicLabel()->text().contains(u"#design"_s));
+    QCOMPARE(m_window->conversationList()->model()->rowCount(), 2);
+
+    type(*m_window, u"first draft is up"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"first draft is up"_s), 10'000);
+    QVERIFY(shown(*m_window).contains(u"alice"_s));
+}
+
+void TestMainWindow::memberDoubleClickOpensPrivateChat()
+{
+    ChatClient bob;
+    QVERIFY(bob.connectTo(m_server.tcpPort()) && bob.login(u"bob"_s));
+    QVERIFY(!bob.join(u"design"_s).isEmpty());
+    QListView *members = m_window->memberList();
+    QModelIndex bobIndex;
+    QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (int row = 0; row < members->model()->rowCount(); ++row) {
+                    if (members->model()->index(row, 0).data().toString() == u"bob"_s)
+                        bobIndex = members->model()->index(row, 0);
+                }
+                return bobIndex.isValid();
+            }(),
+            10'000);
+    QVERIFY(shown(*m_window).contains(u"bob joined"_s));
+    const QPoint centre = members->visualRect(bobIndex).center();
+    QTest::mouseClick(members->viewport(), Qt::LeftButton, {}, centre);
+    QTest::mouseDClick(members->viewport(), Qt::LeftButton, {}, centre);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->currentConversation()->type() == Conversation::Type::Private, 10'000);
+    QCOMPARE(m_window->currentConversation()->name(), u"bob"_s);
+    QVERIFY(m_window->topicLabel()->text().contains(u"bob"_s));
+
+    type(*m_window, u"got a minute?"_s);
+    const QJsonObject whisper = bob.waitFor(u"private"_s);
+    QCOMPARE(whisper.value("text"_L1).toString(), u"got a minute?"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"got a minute?"_s), 10'000);
+}
+
+void TestMainWindow::serverErrorIsVisible()
+{
+    type(*m_window, u"/join design"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->currentConversation()->name() == u"design"_s, 10'000);
+    type(*m_window, u"/nick 9lives"_s); // refused by the server
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"must not start with a digit"_s), 10'000);
+    type(*m_window, u"/frobnicate"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"unknown command /frobnicate"_s), 10'000);
+}
+
+void TestMainWindow::textIsNeverHtml()
+{
+    const QString attack = u"<img src=x onerror=alert(1)> <b>not bold</b> & see https://example.org/a?b=1&c=2"_s;
+    type(*m_window, attack);
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(attack), 10'000);
+    const QString html = m_window->viewFor(m_window->currentConversation())->toHtml();
+    QVERIFY(!html.contains(u"<img"_s));
+    QVERIFY(html.contains(u"href=\"https://example.org/a?b=1&amp;c=2\""_s));
+}
+
+void TestMainWindow::screenshot()
+{
+    ChatClient carol;
+    ChatClient dave;
+    QVERIFY(carol.connectTo(m_server.tcpPort()) && carol.login(u"carol"_s) && !carol.join(u"lobby"_s).isEmpty());
+    QVERIFY(dave.connectTo(m_server.tcpPort()) && dave.login(u"dave"_s) && !dave.join(u"lobby"_s).isEmpty());
+    type(*m_window, u"/join lobby"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->currentConversation()->name() == u"lobby"_s, 10'000);
+    carol.sendRaw(R"({"type":"topic","room":"lobby","topic":"Release 2.0 on Friday — checklist in the wiki"})" "\n");
+    carol.sendRaw(R"({"type":"say","room":"lobby","text":"morning all! the build is green again"})" "\n");
+    dave.sendRaw(R"({"type":"say","room":"lobby","text":"nice. alice, can you look at the release notes?"})" "\n");
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"release notes"_s), 10'000);
+    type(*m_window, u"on it - draft at https://wiki.example.org/release-2.0"_s);
+    carol.sendRaw(R"({"type":"say","room":"lobby","text":"thanks!\nI'll review after lunch"})" "\n");
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"after lunch"_s), 10'000);
+
+    const QImage image = m_window->grab().toImage();
+    QVERIFY(!image.isNull());
+    const QString directory = QStringLiteral(CONFAB_SOURCE_DIR "/docs/screenshots");
+    QVERIFY(QDir().mkpath(directory));
+    QVERIFY(image.save(directory + u"/desktop.png"_s));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
