@@ -1,9 +1,11 @@
 // TLS on both ports, with a self-signed certificate made for the test.
 
 #include "chatclient.h"
+#include "chatsession.h"
 #include "serverprocess.h"
 
 #include <QProcess>
+#include <QSignalSpy>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -22,6 +24,8 @@ private slots:
     void plainClientGetsNothing();
     void httpsPage();
     void missingKeyIsAnError();
+    void clientTrustsFingerprint_data();
+    void clientTrustsFingerprint();
 
 private:
     QTemporaryDir m_dir;
@@ -98,6 +102,44 @@ void TestTls::missingKeyIsAnError()
     QVERIFY(process.waitForFinished(20'000));
     QCOMPARE(process.exitCode(), 1);
     QVERIFY(process.readAllStandardError().contains("no PEM private key"));
+}
+
+void TestTls::clientTrustsFingerprint_data()
+{
+    QTest::addColumn<QString>("scheme");
+    QTest::addColumn<bool>("webSocket");
+    QTest::newRow("tls") << u"tls"_s << false;
+    QTest::newRow("wss") << u"wss"_s << true;
+}
+
+void TestTls::clientTrustsFingerprint()
+{
+    QFETCH(QString, scheme);
+    QFETCH(bool, webSocket);
+    const quint16 port = webSocket ? m_server.httpPort() : m_server.tcpPort();
+    const ServerAddress address = *ServerAddress::parse(u"%1://127.0.0.1:%2"_s.arg(scheme).arg(port));
+
+    // A self-signed certificate is not trusted on first sight: the client
+    // stops and reports the fingerprint to ask the user about.
+    ChatSession session;
+    QSignalSpy untrusted(&session, &ChatSession::untrustedCertificate);
+    session.start(address, u"careful%1"_s.arg(scheme));
+    QVERIFY(untrusted.wait(10'000));
+    const QString fingerprint = untrusted.first().at(0).toString();
+    QCOMPARE(fingerprint.size(), 64);
+    QCOMPARE(session.state(), ChatSession::State::Disconnected);
+
+    // Once the user trusts that fingerprint, the same certificate is accepted.
+    session.setTrustedFingerprints({fingerprint});
+    session.start(address, u"careful%1"_s.arg(scheme));
+    QTRY_COMPARE_WITH_TIMEOUT(session.state(), ChatSession::State::Online, 10'000);
+
+    // A different fingerprint does not open the door.
+    ChatSession other;
+    QSignalSpy otherUntrusted(&other, &ChatSession::untrustedCertificate);
+    other.setTrustedFingerprints({QString(64, u'0')});
+    other.start(address, u"other%1"_s.arg(scheme));
+    QVERIFY(otherUntrusted.wait(10'000));
 }
 
 QTEST_GUILESS_MAIN(TestTls)

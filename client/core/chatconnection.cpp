@@ -115,7 +115,8 @@ void ChatConnection::handleSslErrors(const QList<QSslError> &errors, const QSslC
     QStringList problems;
     for (const QSslError &error : errors)
         problems << error.errorString();
-    m_failure = u"the server's certificate is not trusted (%1)"_s.arg(problems.join(u"; "_s));
+    // Closed quietly: the owner hears untrustedCertificate instead of closed.
+    close();
     emit untrustedCertificate(fingerprint, subjectOf(certificate), problems.join(u"; "_s));
 }
 

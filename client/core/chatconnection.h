@@ -18,8 +18,8 @@ class QWebSocket;
 //
 // TLS certificates that the system does not trust (self-signed ones, as on
 // most LAN servers) are accepted only if their SHA-256 fingerprint was
-// trusted before; otherwise the connection is dropped and
-// untrustedCertificate() says which fingerprint to ask the user about.
+// trusted before; otherwise the connection is dropped and, instead of
+// closed(), untrustedCertificate() says which fingerprint to ask about.
 class ChatConnection final : public QObject
 {
     Q_OBJECT

@@ -33,7 +33,18 @@ ChatSession::ChatSession(QObject *parent)
     connect(&m_connection, &ChatConnection::opened, this, &ChatSession::onOpened);
     connect(&m_connection, &ChatConnection::closed, this, &ChatSession::onClosed);
     connect(&m_connection, &ChatConnection::frameReceived, this, &ChatSession::onFrame);
-    connect(&m_connection, &ChatConnection::untrustedCertificate, this, &ChatSession::untrustedCertificate);
+    connect(&m_connection, &ChatConnection::untrustedCertificate, this,
+            [this](const QString &fingerprint, const QString &subject, const QString &problem) {
+                // Retrying cannot help; only the user can decide.
+                m_reconnectTimer.stop();
+                m_pingTimer.stop();
+                m_welcomed = false;
+                for (Conversation *conversation : m_conversations.items())
+                    conversation->setJoined(false);
+                setState(State::Disconnected);
+                emit disconnected(u"the server's certificate is not trusted"_s);
+                emit untrustedCertificate(fingerprint, subject, problem);
+            });
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &ChatSession::connectNow);
     m_pingTimer.setInterval(15'000);

@@ -41,6 +41,10 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     m_nick->setMaxLength(Confab::Protocol::Defaults::MaxNickChars);
     m_password->setEchoMode(QLineEdit::Password);
     m_password->setPlaceholderText(tr("only if the server has one"));
+    m_server->setObjectName(u"server"_s);
+    m_nick->setObjectName(u"nick"_s);
+    m_password->setObjectName(u"password"_s);
+    m_problem->setObjectName(u"problem"_s);
     m_problem->setWordWrap(true);
     m_problem->setVisible(false);
     m_problem->setTextFormat(Qt::PlainText);

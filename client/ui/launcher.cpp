@@ -109,8 +109,8 @@ void Launcher::askTrust(const QString &fingerprint, const QString &subject, cons
     box.addButton(QMessageBox::Cancel);
     box.exec();
     if (box.clickedButton() != trust) {
-        if (m_dialog)
-            m_dialog->setBusy(false);
+        if (!m_window || !m_window->isVisible())
+            showDialog(u"untrusted"_s, tr("Not connected: the server's certificate was not trusted."));
         return;
     }
     ClientSettings().trustFingerprint(m_address.hostAndPort(), fingerprint);

@@ -7,7 +7,7 @@
 #include <QStringList>
 
 class ChatSession;
-class ConnectDialog;
+#include "connectdialog.h"
 class MainWindow;
 
 // Gets the user connected: from the command line, or through the connect
@@ -30,6 +30,7 @@ public:
 
     ChatSession *session() const { return m_session; }
     MainWindow *window() const { return m_window; }
+    ConnectDialog *dialog() const { return m_dialog; }
 
 private:
     void start();

@@ -8,16 +8,38 @@
 #include <QIcon>
 
 #include <cstdio>
+#include <memory>
+
+namespace {
+
+// --help and --version must work without a display, so they are answered
+// before QApplication (which needs one) exists.
+bool wantsInformationOnly(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray argument(argv[i]);
+        if (argument == "--help" || argument == "-h" || argument == "-?" || argument == "--help-all"
+            || argument == "--version" || argument == "-v")
+            return true;
+    }
+    return false;
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
-    QApplication app(argc, argv);
+    std::unique_ptr<QCoreApplication> holder;
+    if (wantsInformationOnly(argc, argv))
+        holder = std::make_unique<QCoreApplication>(argc, argv);
+    else
+        holder = std::make_unique<QApplication>(argc, argv);
+    QCoreApplication &app = *holder;
     QApplication::setApplicationName(QStringLiteral("confab"));
     QApplication::setOrganizationName(QStringLiteral("Confab"));
     QApplication::setApplicationDisplayName(QStringLiteral("Confab"));
     QApplication::setApplicationVersion(QStringLiteral(CONFAB_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("org.confab.Confab"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/confab.svg")));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Confab desktop chat client."));
@@ -33,6 +55,7 @@ int main(int argc, char *argv[])
                                         QStringLiteral("room"));
     parser.addOptions({connectOption, nickOption, roomOption});
     parser.process(app);
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/confab.svg")));
 
     Launcher launcher;
     if (parser.isSet(connectOption)) {

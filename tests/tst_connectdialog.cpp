@@ -1,0 +1,124 @@
+// Connecting through the dialog, as a newcomer does: problems are shown in
+// the dialog with what to do next; success opens the main window.
+
+#include "chatclient.h"
+#include "chatsession.h"
+#include "connectdialog.h"
+#include "launcher.h"
+#include "mainwindow.h"
+#include "serverprocess.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+class TestConnectDialog : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void problems_data();
+    void problems();
+    void connectsAndOpensWindow();
+
+private:
+    void fill(ConnectDialog *dialog, const QString &server, const QString &nick, const QString &password);
+
+    ServerProcess m_server;
+    std::unique_ptr<ChatClient> m_holder;
+};
+
+void TestConnectDialog::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY2(m_server.start({u"--password"_s, u"sesame"_s}), qPrintable(m_server.error()));
+    m_holder = std::make_unique<ChatClient>();
+    QVERIFY(m_holder->connectTo(m_server.tcpPort()));
+    m_holder->send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"taken"_s}, {u"password"_s, u"sesame"_s}});
+    QVERIFY(!m_holder->waitFor(u"welcome"_s).isEmpty());
+}
+
+void TestConnectDialog::cleanupTestCase()
+{
+    m_holder.reset();
+    QCOMPARE(m_server.stop(), 0);
+}
+
+void TestConnectDialog::fill(ConnectDialog *dialog, const QString &server, const QString &nick,
+                             const QString &password)
+{
+    dialog->findChild<QComboBox *>(u"server"_s)->setCurrentText(server);
+    dialog->findChild<QLineEdit *>(u"nick"_s)->setText(nick);
+    dialog->findChild<QLineEdit *>(u"password"_s)->setText(password);
+    QPushButton *connect = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QVERIFY(connect->isEnabled());
+    QTest::mouseClick(connect, Qt::LeftButton);
+}
+
+void TestConnectDialog::problems_data()
+{
+    QTest::addColumn<QString>("server");
+    QTest::addColumn<QString>("nick");
+    QTest::addColumn<QString>("password");
+    QTest::addColumn<QString>("advice");
+
+    QTest::newRow("nick taken") << QString() << u"Taken"_s << u"sesame"_s << u"Choose another one"_s;
+    QTest::newRow("nick invalid") << QString() << u"-dash"_s << u"sesame"_s << u"start with a letter"_s;
+    QTest::newRow("wrong password") << QString() << u"newbie"_s << u"guess"_s << u"right password"_s;
+    QTest::newRow("unreachable") << u"unreachable"_s << u"newbie"_s << u"sesame"_s << u"that the server is running"_s;
+    QTest::newRow("bad address") << u"localhost:notaport"_s << u"newbie"_s << u"sesame"_s << u"not a port number"_s;
+}
+
+void TestConnectDialog::problems()
+{
+    QFETCH(QString, server);
+    QFETCH(QString, nick);
+    QFETCH(QString, password);
+    QFETCH(QString, advice);
+
+    if (server.isEmpty()) {
+        server = u"127.0.0.1:%1"_s.arg(m_server.tcpPort());
+    } else if (server == u"unreachable"_s) {
+        QTcpServer closed;
+        QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+        server = u"127.0.0.1:%1"_s.arg(closed.serverPort());
+    }
+    Launcher launcher;
+    launcher.showDialog();
+    ConnectDialog *dialog = launcher.dialog();
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    fill(dialog, server, nick, password);
+    auto *problem = dialog->findChild<QLabel *>(u"problem"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(problem->isVisible(), 10'000);
+    QVERIFY2(problem->text().contains(advice), qPrintable(problem->text()));
+    // The form is usable again, and no window opened.
+    QVERIFY(dialog->findChild<QLineEdit *>(u"nick"_s)->isEnabled());
+    QVERIFY(!launcher.window());
+}
+
+void TestConnectDialog::connectsAndOpensWindow()
+{
+    Launcher launcher;
+    launcher.showDialog();
+    QPointer<ConnectDialog> dialog = launcher.dialog();
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    fill(dialog, u"127.0.0.1:%1"_s.arg(m_server.tcpPort()), u"newcomer"_s, u"sesame"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(launcher.window() && launcher.window()->isVisible(), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog || !dialog->isVisible(), 10'000);
+    // Joined the default room.
+    QTRY_VERIFY_WITH_TIMEOUT(launcher.session()->room(u"lobby"_s) && launcher.session()->room(u"lobby"_s)->isJoined(),
+                             10'000);
+}
+
+QTEST_MAIN(TestConnectDialog)
+#include "tst_connectdialog.moc"
