@@ -5,6 +5,7 @@
 #include "logging.h"
 #include "websocketconnection.h"
 
+#include <QCryptographicHash>
 #include <QFile>
 #include <QPointer>
 #include <QTcpSocket>
@@ -29,21 +30,44 @@ struct StaticFile
 constexpr StaticFile staticFiles[] = {
         {"/", ":/web/index.html", "text/html; charset=utf-8"},
         {"/index.html", ":/web/index.html", "text/html; charset=utf-8"},
+        {"/style.css", ":/web/style.css", "text/css; charset=utf-8"},
+        {"/app.js", ":/web/app.js", "text/javascript; charset=utf-8"},
+        {"/connection.js", ":/web/connection.js", "text/javascript; charset=utf-8"},
+        {"/session.js", ":/web/session.js", "text/javascript; charset=utf-8"},
+        {"/commands.js", ":/web/commands.js", "text/javascript; charset=utf-8"},
+        {"/view.js", ":/web/view.js", "text/javascript; charset=utf-8"},
+        {"/favicon.svg", ":/web/favicon.svg", "image/svg+xml"},
 };
 
-const StaticFile *findStaticFile(QByteArrayView path)
+bool etagMatches(const QByteArray &ifNoneMatch, const QByteArray &etag)
 {
-    for (const StaticFile &file : staticFiles) {
-        if (path == file.path)
-            return &file;
+    for (const QByteArray &tag : ifNoneMatch.split(',')) {
+        const QByteArray trimmed = tag.trimmed();
+        if (trimmed == "*" || trimmed == etag || trimmed == "W/" + etag)
+            return true;
     }
-    return nullptr;
+    return false;
+}
+
+// A Host header fit to repeat in a header: a name or address and a port.
+bool isSafeHost(QByteArrayView host)
+{
+    if (host.isEmpty() || host.size() > 255)
+        return false;
+    for (const char c : host) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                        || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+        if (!ok)
+            return false;
+    }
+    return true;
 }
 
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
     case 200: return "OK";
+    case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
@@ -96,6 +120,20 @@ HttpServer::HttpServer(Listener *listener, ConnectionHandler *chat, qsizetype ma
     m_webSockets->setHandshakeTimeout(std::chrono::milliseconds(requestTimeoutMs));
     m_webSockets->setMaxPendingConnections(1000);
     connect(m_webSockets, &QWebSocketServer::newConnection, this, &HttpServer::adoptWebSocket);
+    // Read once: every response is then a lookup, and the ETag a hash of
+    // the exact bytes served.
+    for (const StaticFile &file : staticFiles) {
+        QFile resource(QString::fromLatin1(file.resource));
+        if (!resource.open(QIODevice::ReadOnly)) {
+            qCCritical(lcHttp) << "missing built-in file" << file.resource;
+            continue;
+        }
+        Asset asset;
+        asset.body = resource.readAll();
+        asset.contentType = file.contentType;
+        asset.etag = '"' + QCryptographicHash::hash(asset.body, QCryptographicHash::Sha256).toHex().left(32) + '"';
+        m_assets.insert(QByteArray(file.path), asset);
+    }
     listener->setHandlers([this](QTcpSocket *socket) { admit(socket); }, &HttpServer::refuse);
 }
 
@@ -163,8 +201,8 @@ void HttpServer::readRequest(QTcpSocket *socket)
         }
         return;
     }
-    const StaticFile *file = findStaticFile(request.path);
-    if (!file) {
+    const auto asset = m_assets.constFind(request.path);
+    if (asset == m_assets.constEnd()) {
         respond(socket, textResponse(404, "not found"));
         return;
     }
@@ -172,15 +210,28 @@ void HttpServer::readRequest(QTcpSocket *socket)
         respond(socket, {405, "text/plain; charset=utf-8", "method not allowed\n", {{"Allow", "GET, HEAD"}}});
         return;
     }
-    QFile resource(QString::fromLatin1(file->resource));
-    if (!resource.open(QIODevice::ReadOnly)) {
-        respond(socket, textResponse(500, "missing resource"));
+    Response response{200, asset->contentType, asset->body, {{"ETag", asset->etag}}};
+    if (asset->contentType.startsWith("text/html")) {
+        // The page may talk only to this server: its files, and its own
+        // WebSocket endpoint (named too, for browsers where 'self' does not
+        // cover ws: and wss:).
+        QByteArray connect = "'self'";
+        const QByteArray host = request.header("host");
+        if (isSafeHost(host))
+            connect += (m_tls ? " wss://" : " ws://") + host;
+        response.headers.append({QByteArray("Content-Security-Policy"),
+                                 "default-src 'self'; connect-src " + connect
+                                         + "; img-src 'self'; style-src 'self'; script-src 'self'; "
+                                           "object-src 'none'; base-uri 'none'; form-action 'none'; "
+                                           "frame-ancestors 'none'"});
+        response.headers.append(qMakePair(QByteArray("Referrer-Policy"), QByteArray("no-referrer")));
+    }
+    if (etagMatches(request.header("if-none-match"), asset->etag)) {
+        response.status = 304;
+        respond(socket, response, false);
         return;
     }
-    respond(socket,
-            {200, file->contentType, resource.readAll(),
-             {{"Content-Security-Policy", "default-src 'self'; connect-src 'self'; frame-ancestors 'none'"}}},
-            !head_);
+    respond(socket, response, !head_);
 }
 
 void HttpServer::respond(QTcpSocket *socket, const Response &response, bool withBody)

@@ -43,7 +43,15 @@ private:
     void upgrade(QTcpSocket *socket);
     void adoptWebSocket();
 
+    struct Asset
+    {
+        QByteArray body;
+        QByteArray contentType;
+        QByteArray etag;
+    };
+
     ConnectionHandler *m_chat;
+    QHash<QByteArray, Asset> m_assets; // by path
     qsizetype m_maxFrameBytes;
     int m_requestTimeoutMs;
     QWebSocketServer *m_webSockets;

@@ -53,6 +53,7 @@ private slots:
     void http();
     void headRequest();
     void slowRequestTimesOut();
+    void etagRevalidation();
 
 private:
     ServerProcess m_server;
@@ -141,6 +142,16 @@ void TestTransports::http_data()
                                   << QByteArray("X-Content-Type-Options: nosniff");
     QTest::newRow("content type") << QByteArray("GET / HTTP/1.0\r\n\r\n") << QByteArray("HTTP/1.1 200 OK")
                                   << QByteArray("Content-Type: text/html; charset=utf-8");
+    QTest::newRow("script") << QByteArray("GET /app.js HTTP/1.1\r\n\r\n") << QByteArray("HTTP/1.1 200 OK")
+                            << QByteArray("Content-Type: text/javascript; charset=utf-8");
+    QTest::newRow("style") << QByteArray("GET /style.css HTTP/1.1\r\n\r\n") << QByteArray("HTTP/1.1 200 OK")
+                           << QByteArray("Content-Type: text/css; charset=utf-8");
+    QTest::newRow("icon") << QByteArray("GET /favicon.svg HTTP/1.1\r\n\r\n") << QByteArray("HTTP/1.1 200 OK")
+                          << QByteArray("Content-Type: image/svg+xml");
+    QTest::newRow("csp") << QByteArray("GET / HTTP/1.1\r\nHost: chat.lan:7701\r\n\r\n") << QByteArray("HTTP/1.1 200 OK")
+                         << QByteArray("Content-Security-Policy: default-src 'self'; connect-src 'self' ws://chat.lan:7701;");
+    QTest::newRow("hostile host") << QByteArray("GET / HTTP/1.1\r\nHost: x; script-src *\r\n\r\n")
+                                  << QByteArray("HTTP/1.1 200 OK") << QByteArray("connect-src 'self';");
     QTest::newRow("unknown path") << QByteArray("GET /etc/passwd HTTP/1.1\r\n\r\n") << QByteArray("HTTP/1.1 404 Not Found")
                                   << QByteArray();
     QTest::newRow("dot dot") << QByteArray("GET /../../etc/passwd HTTP/1.1\r\n\r\n")
@@ -185,6 +196,22 @@ void TestTransports::slowRequestTimesOut()
     // forever (here after the one-second hello timeout).
     const QByteArray response = httpExchange(m_server.httpPort(), "GET / HTTP/1.1\r\nHost: x\r\n");
     QCOMPARE(statusLine(response), QByteArray("HTTP/1.1 408 Request Timeout"));
+}
+
+void TestTransports::etagRevalidation()
+{
+    const QByteArray first = httpExchange(m_server.httpPort(), "GET /app.js HTTP/1.1\r\n\r\n");
+    const qsizetype at = first.indexOf("ETag: ");
+    QVERIFY(at > 0);
+    const QByteArray etag = first.mid(at + 6, first.indexOf("\r\n", at) - at - 6);
+    QVERIFY(etag.startsWith('"') && etag.endsWith('"'));
+
+    const QByteArray again = httpExchange(m_server.httpPort(), "GET /app.js HTTP/1.1\r\nIf-None-Match: " + etag + "\r\n\r\n");
+    QCOMPARE(statusLine(again), QByteArray("HTTP/1.1 304 Not Modified"));
+    QVERIFY(again.endsWith("\r\n\r\n")); // no body
+
+    const QByteArray changed = httpExchange(m_server.httpPort(), "GET /app.js HTTP/1.1\r\nIf-None-Match: \"old\"\r\n\r\n");
+    QCOMPARE(statusLine(changed), QByteArray("HTTP/1.1 200 OK"));
 }
 
 QTEST_GUILESS_MAIN(TestTransports)

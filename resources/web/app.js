@@ -1,0 +1,282 @@
+// The browser client: wires the session to the page.
+
+import { defaultUrl } from './connection.js';
+import { ChatSession, nameKey } from './session.js';
+import { renderConversations, renderEntry, renderMembers, renderRoomList } from './view.js';
+
+const $ = (id) => document.getElementById(id);
+const session = new ChatSession(defaultUrl(window.location));
+window.confab = session; // for the curious, in the developer console
+
+const ADVICE = {
+  nick_taken: 'Someone is already using that nickname. Choose another one.',
+  nick_invalid: "Use 1–32 letters, digits, '_', '-' or '.', starting with a letter or '_'.",
+  auth_failed: 'This server needs a password.',
+  unreachable: 'The chat server cannot be reached. Check that it is running, then try again.',
+};
+
+// ------------------------------------------------------------ login
+
+$('login-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const nick = $('nick').value.trim();
+  if (!nick) {
+    showLoginError('nick_invalid', 'Enter a nickname.');
+    return;
+  }
+  $('nick-error').textContent = '';
+  $('login-button').disabled = true;
+  $('login-button').textContent = 'Joining…';
+  localStorage.setItem('confab.nick', nick);
+  if ('Notification' in window && Notification.permission === 'default') Notification.requestPermission();
+  session.start(nick, $('password').value, JSON.parse(localStorage.getItem('confab.rooms') ?? '["lobby"]'));
+});
+$('nick').value = localStorage.getItem('confab.nick') ?? '';
+
+function showLoginError(code, message) {
+  $('login-button').disabled = false;
+  $('login-button').textContent = 'Join the chat';
+  $('nick-error').textContent = ADVICE[code] ? `${message}. ${ADVICE[code]}` : message;
+  if (code === 'auth_failed') {
+    for (const element of document.querySelectorAll('.password-row')) element.hidden = false;
+    $('password').focus();
+  } else {
+    $('nick').focus();
+    $('nick').select();
+  }
+}
+
+session.addEventListener('login-failed', (event) => {
+  if (!$('chat').hidden) return;
+  showLoginError(event.detail.code, event.detail.message);
+});
+
+// ------------------------------------------------------------ state
+
+session.addEventListener('state', (event) => {
+  const { state } = event.detail;
+  if (state === 'online') {
+    $('login').hidden = true;
+    $('chat').hidden = false;
+    $('input').focus();
+  }
+  if (state === 'disconnected' && session.everWelcomed && !session.connection.isOpen) {
+    // After /quit: back to the start.
+    $('chat').hidden = true;
+    $('login').hidden = false;
+    $('login-button').disabled = false;
+    $('login-button').textContent = 'Join the chat';
+  }
+  renderStatus();
+});
+session.addEventListener('round-trip', renderStatus);
+
+function renderStatus() {
+  const status = $('status');
+  const labels = { online: `Connected as ${session.nick}`, connecting: 'Connecting…', reconnecting: 'Reconnecting…', disconnected: 'Disconnected' };
+  status.textContent = labels[session.state] + (session.state === 'online' && session.roundTripMs >= 0 ? ` · ${session.roundTripMs} ms` : '');
+  status.classList.toggle('offline', session.state !== 'online');
+}
+
+// ------------------------------------------------------------ conversations
+
+function select(conversation) {
+  session.setActive(conversation);
+  $('chat').classList.remove('show-sidebar', 'show-members');
+  renderActive();
+  $('input').focus();
+}
+
+session.addEventListener('conversation-opened', (event) => {
+  const { conversation, focus } = event.detail;
+  if (focus || !session.active) select(conversation);
+  else renderSidebar();
+  saveRooms();
+});
+session.addEventListener('focus', (event) => select(event.detail.conversation));
+session.addEventListener('conversation-closed', () => {
+  select(session.active ?? session.conversations[0] ?? null);
+  saveRooms();
+});
+session.addEventListener('changed', () => {
+  renderSidebar();
+  renderHeader();
+  renderMembers($('members'), session.active, whisperTo);
+});
+
+session.addEventListener('entry', (event) => {
+  const { conversation, entry } = event.detail;
+  if (conversation === session.active) {
+    const list = $('messages');
+    const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
+    list.append(renderEntry(entry));
+    if (atBottom || entry.own) list.scrollTop = list.scrollHeight;
+    if (entry.kind === 'notice') renderMembers($('members'), conversation, whisperTo);
+    renderHeader();
+  }
+  renderSidebar();
+});
+
+session.addEventListener('prepended', (event) => {
+  if (event.detail.conversation !== session.active) return;
+  const list = $('messages');
+  const fromBottom = list.scrollHeight - list.scrollTop;
+  renderMessages();
+  list.scrollTop = list.scrollHeight - fromBottom;
+});
+
+session.addEventListener('attention', (event) => {
+  const { conversation, from, text } = event.detail;
+  if (!document.hidden || !('Notification' in window) || Notification.permission !== 'granted') return;
+  const title = conversation.type === 'room' ? `${from} in #${conversation.name}` : `${from} (private)`;
+  const notification = new Notification(title, { body: text.slice(0, 200), tag: conversation.key });
+  notification.addEventListener('click', () => {
+    window.focus();
+    select(conversation);
+  });
+});
+
+document.addEventListener('visibilitychange', () => {
+  session.setVisible(!document.hidden);
+  updateTitle();
+});
+
+function whisperTo(nick) {
+  if (nameKey(nick) === nameKey(session.nick)) return;
+  select(session.openPrivate(nick, true));
+}
+
+function saveRooms() {
+  const rooms = session.conversations.filter((c) => c.type === 'room').map((c) => c.name);
+  localStorage.setItem('confab.rooms', JSON.stringify(rooms.length ? rooms : ['lobby']));
+}
+
+function renderSidebar() {
+  renderConversations($('conversations'), session, select);
+  updateTitle();
+}
+
+function updateTitle() {
+  const unread = session.conversations.reduce((sum, c) => sum + c.unread, 0);
+  document.title = unread > 0 ? `(${unread}) Confab` : 'Confab';
+}
+
+function renderHeader() {
+  const conversation = session.active;
+  if (!conversation) {
+    $('conversation-title').textContent = 'Confab';
+    $('conversation-topic').textContent = 'Join a room to start.';
+    return;
+  }
+  $('conversation-title').textContent = conversation.type === 'room' ? `#${conversation.name}` : conversation.name;
+  $('conversation-topic').textContent = conversation.type === 'room' ? conversation.topic || 'No topic' : 'Private conversation';
+}
+
+function renderMessages() {
+  const list = $('messages');
+  list.replaceChildren(...(session.active?.entries ?? []).map(renderEntry));
+}
+
+function renderActive() {
+  renderSidebar();
+  renderHeader();
+  renderMembers($('members'), session.active, whisperTo);
+  renderMessages();
+  const list = $('messages');
+  list.scrollTop = list.scrollHeight;
+}
+
+$('messages').addEventListener('scroll', () => {
+  if ($('messages').scrollTop === 0) session.loadOlder(session.active);
+});
+
+// ------------------------------------------------------------ typing
+
+const history = [];
+let historyIndex = 0;
+let completion = null;
+
+$('send-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  submitInput();
+});
+
+function submitInput() {
+  const input = $('input');
+  const text = input.value;
+  if (!text.trim()) return;
+  history.push(text);
+  historyIndex = history.length;
+  input.value = '';
+  autosize();
+  session.submit(session.active, text);
+}
+
+function autosize() {
+  const input = $('input');
+  input.style.height = 'auto';
+  input.style.height = `${input.scrollHeight}px`;
+}
+
+$('input').addEventListener('input', autosize);
+$('input').addEventListener('keydown', (event) => {
+  const input = event.target;
+  if (event.key !== 'Tab') completion = null;
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    submitInput();
+  } else if (event.key === 'ArrowUp' && !input.value.slice(0, input.selectionStart).includes('\n') && historyIndex > 0) {
+    event.preventDefault();
+    historyIndex -= 1;
+    input.value = history[historyIndex];
+  } else if (event.key === 'ArrowDown' && !input.value.slice(input.selectionEnd).includes('\n') && historyIndex < history.length) {
+    event.preventDefault();
+    historyIndex += 1;
+    input.value = history[historyIndex] ?? '';
+  } else if (event.key === 'Tab') {
+    event.preventDefault();
+    completeNick(input);
+  }
+});
+
+function completeNick(input) {
+  const before = input.value.slice(0, input.selectionStart);
+  if (!completion) {
+    const start = before.search(/\S*$/);
+    const prefix = before.slice(start);
+    if (!prefix) return;
+    const candidates = (session.active?.members ?? [])
+      .filter((nick) => nick.toLowerCase().startsWith(prefix.toLowerCase()))
+      .sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' }));
+    if (!candidates.length) return;
+    completion = { start, candidates, index: -1, end: before.length };
+  }
+  completion.index = (completion.index + 1) % completion.candidates.length;
+  const suffix = completion.start === 0 ? ': ' : ' ';
+  const replacement = completion.candidates[completion.index] + suffix;
+  input.value = input.value.slice(0, completion.start) + replacement + input.value.slice(completion.end);
+  completion.end = completion.start + replacement.length;
+  input.selectionStart = input.selectionEnd = completion.end;
+}
+
+// ------------------------------------------------------------ side panels
+
+$('join-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const name = $('join-name').value.trim().replace(/^#/, '');
+  if (!name) return;
+  $('join-name').value = '';
+  session.join(name);
+});
+$('room-list-button').addEventListener('click', () => {
+  $('room-list').hidden = !$('room-list').hidden;
+  if (!$('room-list').hidden) session.requestRoomList();
+});
+session.addEventListener('room-list', (event) => {
+  renderRoomList($('room-list'), event.detail.rooms, (name) => {
+    $('room-list').hidden = true;
+    session.join(name);
+  });
+});
+$('toggle-sidebar').addEventListener('click', () => $('chat').classList.toggle('show-sidebar'));
+$('toggle-members').addEventListener('click', () => $('chat').classList.toggle('show-members'));

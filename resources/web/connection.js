@@ -1,0 +1,63 @@
+// One WebSocket to the server's /ws, carrying protocol messages as JSON.
+// Requests get numeric ids so that replies and errors can be matched to
+// what asked for them.
+
+export class Connection extends EventTarget {
+  #socket = null;
+  #nextId = 1;
+
+  constructor(url) {
+    super();
+    this.url = url;
+  }
+
+  open() {
+    this.close();
+    const socket = new WebSocket(this.url);
+    this.#socket = socket;
+    socket.addEventListener('open', () => this.dispatchEvent(new Event('open')));
+    socket.addEventListener('close', (event) => {
+      if (this.#socket !== socket) return;
+      this.#socket = null;
+      this.dispatchEvent(new CustomEvent('close', { detail: { code: event.code, reason: event.reason } }));
+    });
+    socket.addEventListener('message', (event) => {
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return; // not ours to fix; ignore what cannot be read
+      }
+      if (message && typeof message.type === 'string') {
+        this.dispatchEvent(new CustomEvent('message', { detail: message }));
+      }
+    });
+  }
+
+  get isOpen() {
+    return this.#socket?.readyState === WebSocket.OPEN;
+  }
+
+  // Sends a request and returns its id.
+  send(type, fields = {}) {
+    const id = this.#nextId++;
+    if (this.isOpen) this.#socket.send(JSON.stringify({ type, ...fields, id }));
+    return id;
+  }
+
+  sendWithoutId(type, fields = {}) {
+    if (this.isOpen) this.#socket.send(JSON.stringify({ type, ...fields }));
+  }
+
+  close() {
+    const socket = this.#socket;
+    this.#socket = null;
+    if (socket && socket.readyState <= WebSocket.OPEN) socket.close(1000);
+  }
+}
+
+// The page's own server, over wss when the page came over https.
+export function defaultUrl(location) {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/ws`;
+}

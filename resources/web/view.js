@@ -1,0 +1,124 @@
+// Turns the session's state into DOM. User text only ever goes in through
+// textContent; links are built as elements with an http(s) href, never from
+// HTML strings.
+
+import { nameKey } from './session.js';
+
+const URL_PATTERN = /(https?:\/\/|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]]/gi;
+
+export function nickColor(nick) {
+  let hash = 2166136261;
+  for (const ch of nameKey(nick)) {
+    hash ^= ch.codePointAt(0);
+    hash = Math.imul(hash, 16777619) >>> 0;
+  }
+  const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches;
+  return `hsl(${hash % 360} 65% ${dark ? 68 : 36}%)`;
+}
+
+// Appends `text` to `parent` as text nodes, with links as <a> elements.
+export function appendLinkified(parent, text) {
+  let position = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    parent.append(document.createTextNode(text.slice(position, match.index)));
+    const shown = match[0];
+    const href = /^www\./i.test(shown) ? `http://${shown}` : shown;
+    let url;
+    try {
+      url = new URL(href);
+    } catch {
+      url = null;
+    }
+    if (url && (url.protocol === 'http:' || url.protocol === 'https:')) {
+      const link = document.createElement('a');
+      link.href = url.href;
+      link.textContent = shown;
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+      parent.append(link);
+    } else {
+      parent.append(document.createTextNode(shown));
+    }
+    position = match.index + shown.length;
+  }
+  parent.append(document.createTextNode(text.slice(position)));
+}
+
+function timeOf(ts) {
+  const date = new Date(ts);
+  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+}
+
+export function renderEntry(entry) {
+  const item = document.createElement('li');
+  item.className = entry.kind === 'message' ? 'message' : entry.kind;
+  if (entry.own) item.classList.add('own');
+  if (entry.mention) item.classList.add('mention');
+  const time = document.createElement('time');
+  time.className = 'time';
+  time.dateTime = new Date(entry.ts).toISOString();
+  time.textContent = timeOf(entry.ts);
+  item.append(time);
+  if (entry.kind === 'message') {
+    const from = document.createElement('span');
+    from.className = 'from';
+    from.textContent = entry.from;
+    from.style.color = nickColor(entry.from);
+    item.append(from);
+  }
+  const text = document.createElement('span');
+  text.className = 'text';
+  appendLinkified(text, entry.kind === 'notice' ? `— ${entry.text}` : entry.kind === 'error' ? `⚠ ${entry.text}` : entry.text);
+  item.append(text);
+  if (entry.seq) item.dataset.seq = String(entry.seq);
+  return item;
+}
+
+export function renderConversations(list, session, onSelect) {
+  list.replaceChildren();
+  for (const conversation of session.conversations) {
+    const item = document.createElement('li');
+    item.dataset.key = conversation.key;
+    if (conversation === session.active) item.classList.add('active');
+    if (conversation.mention) item.classList.add('mention');
+    const name = document.createElement('span');
+    name.className = 'name';
+    name.textContent = conversation.type === 'room' ? `#${conversation.name}` : conversation.name;
+    item.append(name);
+    if (conversation.unread > 0) {
+      const badge = document.createElement('span');
+      badge.className = 'unread';
+      badge.textContent = String(conversation.unread);
+      item.append(badge);
+    }
+    item.addEventListener('click', () => onSelect(conversation));
+    list.append(item);
+  }
+}
+
+export function renderMembers(list, conversation, onWhisper) {
+  list.replaceChildren();
+  for (const nick of conversation?.type === 'room' ? conversation.members : []) {
+    const item = document.createElement('li');
+    item.textContent = nick;
+    item.style.color = nickColor(nick);
+    item.title = `Talk privately with ${nick}`;
+    item.addEventListener('click', () => onWhisper(nick));
+    list.append(item);
+  }
+}
+
+export function renderRoomList(list, rooms, onJoin) {
+  list.replaceChildren();
+  for (const room of [...rooms].sort((a, b) => a.name.localeCompare(b.name))) {
+    const item = document.createElement('li');
+    const name = document.createElement('div');
+    name.textContent = `#${room.name}`;
+    const meta = document.createElement('div');
+    meta.className = 'meta';
+    meta.textContent = `${room.members} ${room.members === 1 ? 'person' : 'people'}${room.topic ? ` — ${room.topic}` : ''}`;
+    item.append(name, meta);
+    item.addEventListener('click', () => onJoin(room.name));
+    list.append(item);
+  }
+}
