@@ -5,6 +5,8 @@ set -euo pipefail
 source "$(dirname "$0")/scripts/common.sh"
 
 confab_install_packages "${CONFAB_BUILD_PACKAGES[@]}" "${CONFAB_TEST_PACKAGES[@]}"
+confab_install_node
+confab_install_web_test_packages
 confab_build
 
 say "testing"

@@ -10,7 +10,7 @@ CONFAB_BUILD_PACKAGES=(
     cmake ninja-build clang libclang-rt-14-dev pkg-config
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite libqt6svg6 libgl-dev
 )
-CONFAB_TEST_PACKAGES=(openssl python3)
+CONFAB_TEST_PACKAGES=(openssl python3 chromium)
 # What the README's first steps use: nc to talk to the server by hand.
 CONFAB_RUN_PACKAGES=(netcat-openbsd)
 
@@ -33,6 +33,23 @@ confab_install_packages() {
     "${sudo[@]}" apt-get update -q || die "apt-get update failed"
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q "${missing[@]}" \
         || die "apt-get install failed for: ${missing[*]}"
+}
+
+# Node.js and npm for the browser tests: Debian's, unless the machine has its own.
+confab_install_node() {
+    if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+        confab_install_packages nodejs npm
+    fi
+}
+
+# The browser tests' npm packages, exactly as locked.
+confab_install_web_test_packages() {
+    local dir="$CONFAB_ROOT/tests/web"
+    if [ ! -f "$dir/node_modules/.package-lock.json" ] \
+        || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+        say "installing the browser tests' npm packages"
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in tests/web"
+    fi
 }
 
 confab_build() {

@@ -144,11 +144,16 @@ bool ChatServer::start(QString *error)
     if (!writePortFile(error))
         return false;
 
-    qCInfo(lcNet).noquote() << QStringLiteral("listening: JSON lines on %1 port %2, browser client and WebSocket on "
-                                              "%3 port %4; history in %5; at most %6 connections")
+    const bool anyAddress = m_config.bind == QHostAddress::Any || m_config.bind == QHostAddress::AnyIPv4
+                            || m_config.bind == QHostAddress::AnyIPv6;
+    QString host = anyAddress ? QStringLiteral("localhost") : m_config.bind.toString();
+    if (m_config.bind.protocol() == QAbstractSocket::IPv6Protocol && !anyAddress)
+        host = QStringLiteral("[%1]").arg(host);
+    qCInfo(lcNet).noquote() << QStringLiteral("listening: JSON lines on %1 port %2; browser client at %3://%4:%5/ "
+                                              "(WebSocket at /ws); history in %6; at most %7 connections")
                                        .arg(tls ? QStringLiteral("TLS") : QStringLiteral("TCP"))
                                        .arg(m_tcp->port())
-                                       .arg(tls ? QStringLiteral("HTTPS") : QStringLiteral("HTTP"))
+                                       .arg(tls ? QStringLiteral("https") : QStringLiteral("http"), host)
                                        .arg(m_http->port())
                                        .arg(m_config.databasePath)
                                        .arg(maxConnections);

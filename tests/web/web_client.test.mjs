@@ -1,0 +1,212 @@
+// The browser client end to end: Debian's Chromium, a real confab-server and
+// TCP users on the other side.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Server, TcpClient, launchBrowser, messageItems, openChat } from './support.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let server;
+let browser;
+
+before(async () => {
+  server = new Server();
+  await server.start(['--flood-rate', '0']);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  server?.cleanUp();
+});
+
+test('two browser users and a TCP user see each other', async () => {
+  const tcp = await TcpClient.connect(server.tcpPort);
+  await tcp.login('terminal', ['lobby']);
+  const ann = await openChat(browser, server, 'ann');
+  const ben = await openChat(browser, server, 'ben');
+
+  await tcp.ofType('user_joined', (m) => m.nick === 'ann');
+  await tcp.ofType('user_joined', (m) => m.nick === 'ben');
+  await ann.locator('#messages li.notice', { hasText: 'ben joined' }).waitFor();
+  await ann.locator('#members li', { hasText: 'terminal' }).waitFor();
+
+  await ann.fill('#input', 'hello from ann');
+  await ann.press('#input', 'Enter');
+  await messageItems(ben, 'hello from ann').waitFor();
+  const atTcp = await tcp.ofType('message', (m) => m.text === 'hello from ann');
+  assert.equal(atTcp.from, 'ann');
+
+  tcp.send({ type: 'say', room: 'lobby', text: 'hello from a terminal' });
+  await messageItems(ann, 'hello from a terminal').waitFor();
+  await messageItems(ben, 'hello from a terminal').waitFor();
+
+  tcp.send({ type: 'topic', room: 'lobby', topic: 'Browsers welcome' });
+  await ann.locator('#conversation-topic', { hasText: 'Browsers welcome' }).waitFor();
+
+  await ben.close();
+  await ann.locator('#messages li.notice', { hasText: 'ben left' }).waitFor();
+  assert.equal(await messageItems(ann, 'hello from ann').count(), 1);
+  assert.deepEqual(ann.problems, []);
+  await ann.context().close();
+  tcp.close();
+});
+
+test('private messages between a browser and a TCP user', async () => {
+  const tcp = await TcpClient.connect(server.tcpPort);
+  await tcp.login('dora', ['lobby']);
+  const page = await openChat(browser, server, 'carl');
+
+  // Clicking a member opens a private conversation with them.
+  await page.locator('#members li', { hasText: 'dora' }).click();
+  await page.locator('#conversation-title', { hasText: 'dora' }).waitFor();
+  await page.fill('#input', 'psst, dora');
+  await page.press('#input', 'Enter');
+  const whisper = await tcp.ofType('private', (m) => m.text === 'psst, dora');
+  assert.equal(whisper.from, 'carl');
+  await messageItems(page, 'psst, dora').waitFor();
+
+  // And the answer arrives there too.
+  tcp.send({ type: 'whisper', to: 'carl', text: 'hi carl' });
+  await messageItems(page, 'hi carl').waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+  tcp.close();
+});
+
+test('user text is shown as text and runs nothing', async () => {
+  const tcp = await TcpClient.connect(server.tcpPort);
+  await tcp.login('mallory', ['lobby']);
+  const page = await openChat(browser, server, 'victim');
+  await page.evaluate(() => { window.pwned = false; });
+  const attack = '<img src=x onerror="window.pwned=true;alert(1)"> <script>alert(2)</script> see https://example.org/?a=1&b=<2>';
+  tcp.send({ type: 'say', room: 'lobby', text: attack });
+  const item = messageItems(page, '<img src=x');
+  await item.waitFor();
+  assert.ok((await item.textContent()).includes(attack));
+  assert.equal(await page.locator('#messages img, #messages script').count(), 0);
+  assert.equal(await page.evaluate(() => window.pwned), false);
+  const link = item.locator('a');
+  assert.equal(await link.getAttribute('href'), 'https://example.org/?a=1&b=');
+  assert.equal(await link.getAttribute('rel'), 'noopener noreferrer');
+
+  // A message typed in the page is just as inert.
+  await page.fill('#input', '<b onmouseover=alert(3)>bold?</b>');
+  await page.press('#input', 'Enter');
+  await messageItems(page, '<b onmouseover').waitFor();
+  assert.equal(await page.locator('#messages b').count(), 0);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+  tcp.close();
+});
+
+test('nickname errors are shown beside the field', async () => {
+  const tcp = await TcpClient.connect(server.tcpPort);
+  await tcp.login('occupied');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.fill('#nick', 'Occupied');
+  await page.click('#login-button');
+  await page.locator('#nick-error', { hasText: 'already using' }).waitFor();
+  await page.fill('#nick', '9lives');
+  await page.click('#login-button');
+  await page.locator('#nick-error', { hasText: 'digit' }).waitFor();
+  assert.ok(await page.locator('#login').isVisible());
+  await context.close();
+  tcp.close();
+});
+
+test('commands, room list and joining by name', async () => {
+  const page = await openChat(browser, server, 'commander');
+  await page.fill('#input', '/join planning');
+  await page.press('#input', 'Enter');
+  await page.locator('#conversation-title', { hasText: '#planning' }).waitFor();
+  await page.fill('#input', '/topic Ship it');
+  await page.press('#input', 'Enter');
+  await page.locator('#conversation-topic', { hasText: 'Ship it' }).waitFor();
+  await page.fill('#input', '/frobnicate');
+  await page.press('#input', 'Enter');
+  await page.locator('#messages li.error', { hasText: 'unknown command /frobnicate' }).waitFor();
+  await page.click('#room-list-button');
+  await page.locator('#room-list li', { hasText: 'Ship it' }).waitFor();
+  await page.fill('#join-name', 'design');
+  await page.press('#join-name', 'Enter');
+  await page.locator('#conversation-title', { hasText: '#design' }).waitFor();
+  assert.equal(await page.locator('#conversations li').count(), 3);
+  await page.context().close();
+});
+
+test('a phone-sized screen shows one pane at a time', async () => {
+  const page = await openChat(browser, server, 'phone', { viewport: { width: 390, height: 844 } });
+  const sidebar = page.locator('#sidebar');
+  const box = await sidebar.boundingBox();
+  assert.ok(box.x + box.width <= 1, 'the conversation list starts off-screen');
+  await page.click('#toggle-sidebar');
+  await page.waitForFunction(() => document.getElementById('sidebar').getBoundingClientRect().left >= 0);
+  await page.locator('#conversations li', { hasText: '#lobby' }).click();
+  await page.waitForFunction(() => document.getElementById('sidebar').getBoundingClientRect().right <= 1);
+  assert.ok(await page.locator('#input').isVisible());
+  await page.context().close();
+});
+
+test('after a server restart the page catches up once', async () => {
+  const tcp = await TcpClient.connect(server.tcpPort);
+  await tcp.login('keeper', ['lobby']);
+  const page = await openChat(browser, server, 'returner');
+  tcp.send({ type: 'say', room: 'lobby', text: 'before the restart' });
+  await messageItems(page, 'before the restart').waitFor();
+
+  assert.equal(await server.stop(), 0);
+  await page.locator('#status', { hasText: 'Reconnecting' }).waitFor();
+  await server.start(['--flood-rate', '0']);
+
+  // keeper comes back first and talks while the page is still away.
+  const again = await TcpClient.connect(server.tcpPort);
+  await again.login('keeper', ['lobby']);
+  const missed = [];
+  for (let i = 1; i <= 60; i += 1) {
+    const text = `missed ${i}`;
+    missed.push(text);
+    again.send({ type: 'say', room: 'lobby', text });
+    await again.ofType('message', (m) => m.text === text);
+  }
+  await page.locator('#status', { hasText: 'Connected' }).waitFor({ timeout: 60000 });
+  again.send({ type: 'say', room: 'lobby', text: 'welcome back' });
+  await messageItems(page, 'welcome back').waitFor();
+  for (const text of missed) {
+    assert.equal(await page.locator('#messages li.message .text').filter({ hasText: new RegExp(`^${text}$`) }).count(), 1, text);
+  }
+  const seqs = await page.$$eval('#messages li.message', (items) => items.map((item) => Number(item.dataset.seq)));
+  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
+  assert.equal(new Set(seqs).size, seqs.length, 'no duplicates');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+  again.close();
+  tcp.close();
+});
+
+test('screenshot for the README', async () => {
+  const tcp = await TcpClient.connect(server.tcpPort);
+  await tcp.login('grace', ['lounge']);
+  const page = await openChat(browser, server, 'hopper', { viewport: { width: 1100, height: 640 } });
+  await page.fill('#input', '/join lounge');
+  await page.press('#input', 'Enter');
+  await tcp.ofType('user_joined', (m) => m.nick === 'hopper');
+  tcp.send({ type: 'topic', room: 'lounge', topic: 'Welcome! Say hi and join #help for questions' });
+  tcp.send({ type: 'say', room: 'lounge', text: 'hi hopper, welcome to the server' });
+  await messageItems(page, 'welcome to the server').waitFor();
+  await page.fill('#input', 'thanks grace! the web client needs no install at all');
+  await page.press('#input', 'Enter');
+  tcp.send({ type: 'say', room: 'lounge', text: 'docs are at https://example.org/confab' });
+  await messageItems(page, 'docs are at').waitFor();
+  const target = join(here, '../../docs/screenshots');
+  mkdirSync(target, { recursive: true });
+  await page.screenshot({ path: join(target, 'web.png') });
+  await page.context().close();
+  tcp.close();
+});
