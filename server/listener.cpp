@@ -14,6 +14,7 @@ namespace {
 // After the process runs out of descriptors, how long to wait before trying
 // to accept again.
 constexpr int ResourceRetryMs = 250;
+constexpr int ListenBacklog = 4096;
 
 } // namespace
 
@@ -57,6 +58,9 @@ Listener::~Listener() = default;
 
 bool Listener::listen(const QHostAddress &address, quint16 port, QString *error)
 {
+    // Qt's default backlog of 50 drops connections when many arrive at once
+    // (a restarted server, a class logging in together); the kernel caps it.
+    m_server->setListenBacklogSize(ListenBacklog);
     if (m_server->listen(address, port))
         return true;
     *error = QStringLiteral("cannot listen for %1 on %2 port %3: %4")

@@ -1,6 +1,7 @@
 // confab-server: the headless Confab chat server.
 
 #include "chatserver.h"
+#include "epolldispatcher.h"
 #include "serverconfig.h"
 #include "unixsignals.h"
 
@@ -18,6 +19,10 @@ constexpr int ShutdownTimeoutMs = 5000;
 
 int main(int argc, char *argv[])
 {
+    // epoll instead of Qt's poll()-based loop: see epolldispatcher.h.
+    // CONFAB_EVENT_DISPATCHER=qt keeps Qt's own, for comparison.
+    if (qEnvironmentVariable("CONFAB_EVENT_DISPATCHER") != QLatin1String("qt"))
+        QCoreApplication::setEventDispatcher(new EpollEventDispatcher);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("confab-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CONFAB_VERSION));

@@ -1,0 +1,275 @@
+#include "epolldispatcher.h"
+
+#include <QCoreApplication>
+#include <QSocketNotifier>
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <cerrno>
+#include <ctime>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace {
+
+constexpr int MaxEventsPerPass = 512;
+
+void activate(QSocketNotifier *notifier)
+{
+    QEvent event(QEvent::SockAct);
+    QCoreApplication::sendEvent(notifier, &event);
+}
+
+} // namespace
+
+EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
+    : QAbstractEventDispatcher(parent)
+    , m_epoll(epoll_create1(EPOLL_CLOEXEC))
+    , m_wakeFd(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC))
+{
+    if (m_epoll < 0 || m_wakeFd < 0)
+        qFatal("cannot create an epoll instance: %s", strerror(errno));
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.fd = m_wakeFd;
+    epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeFd, &event);
+}
+
+EpollEventDispatcher::~EpollEventDispatcher()
+{
+    close(m_wakeFd);
+    close(m_epoll);
+}
+
+qint64 EpollEventDispatcher::nowMs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return qint64(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
+}
+
+// ------------------------------------------------------------ sockets
+
+void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
+{
+    const int fd = int(notifier->socket());
+    const bool wasRegistered = m_notifiers.count(fd) > 0;
+    Notifiers &slot = m_notifiers[fd];
+    switch (notifier->type()) {
+    case QSocketNotifier::Read: slot.read = notifier; break;
+    case QSocketNotifier::Write: slot.write = notifier; break;
+    case QSocketNotifier::Exception: slot.exception = notifier; break;
+    }
+    updateInterest(fd, wasRegistered);
+}
+
+void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
+{
+    const int fd = int(notifier->socket());
+    const auto it = m_notifiers.find(fd);
+    if (it == m_notifiers.end())
+        return;
+    Notifiers &slot = it->second;
+    if (slot.read == notifier)
+        slot.read = nullptr;
+    if (slot.write == notifier)
+        slot.write = nullptr;
+    if (slot.exception == notifier)
+        slot.exception = nullptr;
+    updateInterest(fd, true);
+}
+
+void EpollEventDispatcher::updateInterest(int fd, bool wasRegistered)
+{
+    const auto it = m_notifiers.find(fd);
+    const Notifiers &slot = it->second;
+    epoll_event event{};
+    event.data.fd = fd;
+    if (slot.read)
+        event.events |= EPOLLIN | EPOLLRDHUP;
+    if (slot.write)
+        event.events |= EPOLLOUT;
+    if (slot.exception)
+        event.events |= EPOLLPRI;
+    if (event.events == 0) {
+        m_notifiers.erase(it);
+        // The descriptor may already be closed; then the kernel dropped it.
+        epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+        return;
+    }
+    if (epoll_ctl(m_epoll, wasRegistered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event) != 0) {
+        // A descriptor closed and reused behind our back is known by a new
+        // file; add it afresh.
+        if (errno == ENOENT)
+            epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event);
+        else if (errno == EEXIST)
+            epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event);
+    }
+}
+
+int EpollEventDispatcher::dispatchSocket(int fd, quint32 events)
+{
+    int activated = 0;
+    // A notifier may be disabled or deleted by the one before it: look each
+    // up again rather than keep pointers.
+    auto current = [&]() -> Notifiers * {
+        const auto it = m_notifiers.find(fd);
+        return it == m_notifiers.end() ? nullptr : &it->second;
+    };
+    const bool broken = events & (EPOLLERR | EPOLLHUP);
+    if (events & (EPOLLIN | EPOLLRDHUP) || broken) {
+        if (Notifiers *slot = current(); slot && slot->read) {
+            activate(slot->read);
+            ++activated;
+        }
+    }
+    if (events & EPOLLOUT || broken) {
+        if (Notifiers *slot = current(); slot && slot->write) {
+            activate(slot->write);
+            ++activated;
+        }
+    }
+    if (events & EPOLLPRI) {
+        if (Notifiers *slot = current(); slot && slot->exception) {
+            activate(slot->exception);
+            ++activated;
+        }
+    }
+    return activated;
+}
+
+// ------------------------------------------------------------ timers
+
+void EpollEventDispatcher::registerTimer(int timerId, qint64 interval, Qt::TimerType timerType, QObject *object)
+{
+    m_timers.push_back(Timer{timerId, interval, timerType, object, nowMs() + interval});
+}
+
+bool EpollEventDispatcher::unregisterTimer(int timerId)
+{
+    const auto it = std::find_if(m_timers.begin(), m_timers.end(), [&](const Timer &t) { return t.id == timerId; });
+    if (it == m_timers.end())
+        return false;
+    m_timers.erase(it);
+    return true;
+}
+
+bool EpollEventDispatcher::unregisterTimers(QObject *object)
+{
+    const auto before = m_timers.size();
+    m_timers.erase(std::remove_if(m_timers.begin(), m_timers.end(), [&](const Timer &t) { return t.object == object; }),
+                   m_timers.end());
+    return m_timers.size() != before;
+}
+
+QList<QAbstractEventDispatcher::TimerInfo> EpollEventDispatcher::registeredTimers(QObject *object) const
+{
+    QList<TimerInfo> timers;
+    for (const Timer &timer : m_timers) {
+        if (timer.object == object)
+            timers.append(TimerInfo(timer.id, int(timer.intervalMs), timer.type));
+    }
+    return timers;
+}
+
+int EpollEventDispatcher::remainingTime(int timerId)
+{
+    for (const Timer &timer : m_timers) {
+        if (timer.id == timerId)
+            return int(qMax<qint64>(0, timer.deadlineMs - nowMs()));
+    }
+    return -1;
+}
+
+int EpollEventDispatcher::msUntilNextTimer() const
+{
+    if (m_timers.empty())
+        return -1;
+    qint64 next = std::numeric_limits<qint64>::max();
+    for (const Timer &timer : m_timers) {
+        if (!timer.firing)
+            next = qMin(next, timer.deadlineMs);
+    }
+    if (next == std::numeric_limits<qint64>::max())
+        return -1;
+    return int(qBound(qint64(0), next - nowMs(), qint64(std::numeric_limits<int>::max())));
+}
+
+int EpollEventDispatcher::activateTimers()
+{
+    const qint64 now = nowMs();
+    std::vector<int> due;
+    for (const Timer &timer : m_timers) {
+        if (!timer.firing && timer.deadlineMs <= now)
+            due.push_back(timer.id);
+    }
+    int fired = 0;
+    for (const int id : due) {
+        // Timers may come and go in the handlers of the ones before.
+        auto it = std::find_if(m_timers.begin(), m_timers.end(), [&](const Timer &t) { return t.id == id; });
+        if (it == m_timers.end() || it->firing)
+            continue;
+        it->deadlineMs = qMax(it->deadlineMs + it->intervalMs, now + (it->intervalMs > 0 ? 1 : 0));
+        it->firing = true;
+        QObject *object = it->object;
+        QTimerEvent event(id);
+        QCoreApplication::sendEvent(object, &event);
+        ++fired;
+        it = std::find_if(m_timers.begin(), m_timers.end(), [&](const Timer &t) { return t.id == id; });
+        if (it != m_timers.end())
+            it->firing = false;
+    }
+    return fired;
+}
+
+// ------------------------------------------------------------ the loop
+
+void EpollEventDispatcher::wakeUp()
+{
+    const quint64 one = 1;
+    [[maybe_unused]] const ssize_t written = ::write(m_wakeFd, &one, sizeof one);
+}
+
+void EpollEventDispatcher::interrupt()
+{
+    m_interrupted = true;
+    wakeUp();
+}
+
+bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
+{
+    m_interrupted = false;
+    emit awake();
+    QCoreApplication::sendPostedEvents();
+
+    const bool wait = (flags & QEventLoop::WaitForMoreEvents) && !m_interrupted;
+    int timeout = 0;
+    if (wait) {
+        timeout = msUntilNextTimer();
+        emit aboutToBlock();
+    }
+    epoll_event events[MaxEventsPerPass];
+    int ready;
+    do {
+        ready = epoll_wait(m_epoll, events, MaxEventsPerPass, timeout);
+    } while (ready < 0 && errno == EINTR);
+    if (wait)
+        emit awake();
+
+    int handled = 0;
+    for (int i = 0; i < ready; ++i) {
+        const int fd = events[i].data.fd;
+        if (fd == m_wakeFd) {
+            quint64 count = 0;
+            [[maybe_unused]] const ssize_t got = ::read(m_wakeFd, &count, sizeof count);
+            continue;
+        }
+        if (!(flags & QEventLoop::ExcludeSocketNotifiers))
+            handled += dispatchSocket(fd, events[i].events);
+    }
+    if (!(flags & QEventLoop::X11ExcludeTimers))
+        handled += activateTimers();
+    return handled > 0;
+}

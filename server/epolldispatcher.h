@@ -1,0 +1,70 @@
+#pragma once
+
+#include <QAbstractEventDispatcher>
+
+#include <atomic>
+#include <unordered_map>
+#include <vector>
+
+// An event dispatcher on Linux epoll for the server's main thread.
+//
+// Qt's own dispatchers (glib's, and the plain Unix one) rebuild and poll the
+// whole set of socket descriptors on every pass of the event loop: with
+// thousands of connections, most of the server's time went there (see
+// docs/performance.md). epoll reports only the descriptors that are ready,
+// so a pass costs what it has to do, not how many clients are connected.
+//
+// It implements what QAbstractEventDispatcher asks: socket notifiers
+// (level-triggered, as Qt expects), timers, posted events and wake-ups.
+class EpollEventDispatcher final : public QAbstractEventDispatcher
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(EpollEventDispatcher)
+
+public:
+    explicit EpollEventDispatcher(QObject *parent = nullptr);
+    ~EpollEventDispatcher() override;
+
+    bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
+
+    void registerSocketNotifier(QSocketNotifier *notifier) override;
+    void unregisterSocketNotifier(QSocketNotifier *notifier) override;
+
+    void registerTimer(int timerId, qint64 interval, Qt::TimerType timerType, QObject *object) override;
+    bool unregisterTimer(int timerId) override;
+    bool unregisterTimers(QObject *object) override;
+    QList<TimerInfo> registeredTimers(QObject *object) const override;
+    int remainingTime(int timerId) override;
+
+    void wakeUp() override;
+    void interrupt() override;
+
+private:
+    struct Notifiers
+    {
+        QSocketNotifier *read = nullptr;
+        QSocketNotifier *write = nullptr;
+        QSocketNotifier *exception = nullptr;
+    };
+    struct Timer
+    {
+        int id;
+        qint64 intervalMs;
+        Qt::TimerType type;
+        QObject *object;
+        qint64 deadlineMs;
+        bool firing = false;
+    };
+
+    void updateInterest(int fd, bool wasRegistered);
+    int msUntilNextTimer() const;
+    int activateTimers();
+    int dispatchSocket(int fd, quint32 events);
+    static qint64 nowMs();
+
+    int m_epoll = -1;
+    int m_wakeFd = -1;
+    std::unordered_map<int, Notifiers> m_notifiers;
+    std::vector<Timer> m_timers;
+    std::atomic<bool> m_interrupted{false};
+};
