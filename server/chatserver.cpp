@@ -118,7 +118,7 @@ bool ChatServer::start(QString *error)
     m_chat = new ChatService(settings, m_store.get(), this);
     connect(m_chat, &ChatService::drained, this, &ChatServer::stopped);
 
-    m_tcp = new Listener(QStringLiteral("chat"), m_limiter, tls, m_config.limits.helloTimeoutMs, this);
+    m_tcp = new Listener(QStringLiteral("chat"), m_limiter, tls, m_config.limits.helloTimeoutMs, true, this);
     const qsizetype maxFrame = m_config.limits.maxFrameBytes;
     m_tcp->setHandlers(
             [this, maxFrame](QTcpSocket *socket) {
@@ -134,7 +134,7 @@ bool ChatServer::start(QString *error)
                 socket->disconnectFromHost();
                 QTimer::singleShot(5000, socket, [socket] { socket->abort(); });
             });
-    m_http = new Listener(QStringLiteral("http"), m_limiter, tls, m_config.limits.helloTimeoutMs, this);
+    m_http = new Listener(QStringLiteral("http"), m_limiter, tls, m_config.limits.helloTimeoutMs, false, this);
     m_httpServer = new HttpServer(m_http, m_chat, maxFrame, m_config.limits.helloTimeoutMs, this);
 
     if (!m_tcp->listen(m_config.bind, m_config.tcpPort, error)

@@ -501,6 +501,7 @@ void ChatService::commitAndDeliver()
     const QList<Delivery> deferred = std::exchange(m_deferred, {});
     for (const Delivery &delivery : deferred)
         send(delivery);
+    Connection::flushAll();
 }
 
 // ------------------------------------------------------------ liveness

@@ -2,6 +2,8 @@
 
 #include "logging.h"
 
+#include <QCoreApplication>
+#include <QPointer>
 #include <QTimer>
 
 namespace {
@@ -14,6 +16,25 @@ quint64 nextConnectionId()
 
 // A client that does not read what is left to send on close gets this long.
 constexpr int CloseGraceMs = 5000;
+
+// Connections with output waiting for flushAll(). The server is one thread.
+QList<Connection *> &dirtyConnections()
+{
+    static QList<Connection *> list;
+    return list;
+}
+
+QTimer *flushTimer()
+{
+    static QPointer<QTimer> timer;
+    if (!timer) {
+        timer = new QTimer(QCoreApplication::instance());
+        timer->setSingleShot(true);
+        timer->setInterval(0);
+        QObject::connect(timer, &QTimer::timeout, [] { Connection::flushAll(); });
+    }
+    return timer;
+}
 
 } // namespace
 
@@ -29,7 +50,31 @@ Connection::Connection(ConnectionHandler *handler, Transport transport, const QH
 {
 }
 
-Connection::~Connection() = default;
+Connection::~Connection()
+{
+    if (m_dirty)
+        dirtyConnections().removeOne(this);
+}
+
+void Connection::markDirty()
+{
+    if (m_dirty)
+        return;
+    m_dirty = true;
+    dirtyConnections().append(this);
+    QTimer *timer = flushTimer();
+    if (!timer->isActive())
+        timer->start();
+}
+
+void Connection::flushAll()
+{
+    QList<Connection *> dirty = std::exchange(dirtyConnections(), {});
+    for (Connection *connection : dirty) {
+        connection->m_dirty = false;
+        connection->flushOutput();
+    }
+}
 
 QString Connection::describe() const
 {

@@ -60,6 +60,11 @@ public:
 
     void setSendQueueLimit(qint64 bytes) { m_sendQueueLimit = bytes; }
 
+    // Transports that gather output write it here, one system call per
+    // connection for everything queued since the last flush. Called at the
+    // end of each batch of work, and by a zero timer for anything else.
+    static void flushAll();
+
 protected:
     virtual void writeLine(const QByteArray &line) = 0;
     virtual qint64 queuedBytes() const = 0;
@@ -67,6 +72,9 @@ protected:
     virtual void abortTransport() = 0;
 
     ConnectionHandler *handler() const { return m_handler; }
+    // For transports that gather output: schedules flushOutput().
+    void markDirty();
+    virtual void flushOutput() {}
     // For subclasses: the transport is down; tell the handler once.
     void transportClosed();
 
@@ -80,5 +88,6 @@ private:
     qint64 m_sendQueueLimit = 0;
     bool m_closing = false;
     bool m_reported = false;
+    bool m_dirty = false;
     QString m_closeReason;
 };

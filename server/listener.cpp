@@ -16,10 +16,30 @@ namespace {
 constexpr int ResourceRetryMs = 250;
 constexpr int ListenBacklog = 4096;
 
+// Hands out sockets without Qt's read buffer (which keeps a 16 KiB block per
+// socket once used) and without its write buffering.
+class UnbufferedTcpServer final : public QTcpServer
+{
+public:
+    using QTcpServer::QTcpServer;
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto *socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor, QAbstractSocket::ConnectedState,
+                                         QIODevice::ReadWrite | QIODevice::Unbuffered)) {
+            delete socket;
+            return;
+        }
+        addPendingConnection(socket);
+    }
+};
+
 } // namespace
 
 Listener::Listener(const QString &name, ConnectionLimiter *limiter, const std::optional<QSslConfiguration> &tls,
-                   int handshakeTimeoutMs, QObject *parent)
+                   int handshakeTimeoutMs, bool unbuffered, QObject *parent)
     : QObject(parent)
     , m_name(name)
     , m_limiter(limiter)
@@ -34,6 +54,8 @@ Listener::Listener(const QString &name, ConnectionLimiter *limiter, const std::o
                                     << "failed:" << socket->errorString();
         });
         m_server = server;
+    } else if (unbuffered) {
+        m_server = new UnbufferedTcpServer(this);
     } else {
         m_server = new QTcpServer(this);
     }

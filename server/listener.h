@@ -24,8 +24,10 @@ public:
 
     // With a TLS configuration, sockets arrive with the handshake done; a
     // handshake not done within handshakeTimeoutMs is abandoned.
+    // `unbuffered`: plain TCP sockets arrive in QIODevice::Unbuffered mode,
+    // for transports that keep their own buffers (see TcpConnection).
     Listener(const QString &name, ConnectionLimiter *limiter, const std::optional<QSslConfiguration> &tls,
-             int handshakeTimeoutMs, QObject *parent = nullptr);
+             int handshakeTimeoutMs, bool unbuffered, QObject *parent = nullptr);
     ~Listener() override;
 
     bool listen(const QHostAddress &address, quint16 port, QString *error);

@@ -40,14 +40,19 @@ void TcpConnection::start()
         transportClosed();
         return;
     }
-    if (m_socket->bytesAvailable() > 0)
-        readFrames();
+    readFrames();
 }
 
 void TcpConnection::readFrames()
 {
-    while (m_socket->bytesAvailable() > 0 && !isClosing()) {
-        m_framer.append(m_socket->read(64 * 1024));
+    // One buffer for every connection (the server is one thread): an idle
+    // connection holds no read buffer of its own.
+    static char buffer[64 * 1024];
+    while (!isClosing()) {
+        const qint64 got = m_socket->read(buffer, sizeof buffer);
+        if (got <= 0)
+            break;
+        m_framer.append(QByteArrayView(buffer, got));
         QByteArray frame;
         LineFramer::Status status = LineFramer::Status::NeedMore;
         while (!isClosing() && (status = m_framer.next(&frame)) == LineFramer::Status::Frame)
@@ -55,23 +60,40 @@ void TcpConnection::readFrames()
         if (status == LineFramer::Status::TooLarge && !isClosing()) {
             handler()->frameRejected(this, ErrorCode::FrameTooLarge,
                                      QStringLiteral("a line is longer than %1 bytes").arg(m_framer.maxFrameBytes()));
-            return;
+            break;
         }
     }
+    // Replies, and whatever else this input produced, go out now.
+    Connection::flushAll();
 }
 
 void TcpConnection::writeLine(const QByteArray &line)
 {
-    m_socket->write(line);
+    m_outgoing.append(line);
+    markDirty();
+}
+
+void TcpConnection::flushOutput()
+{
+    if (m_outgoing.isEmpty())
+        return;
+    m_socket->write(m_outgoing);
+    // A small buffer is kept for the next pass (no allocation per message in
+    // a busy room); a large one is released, so idle connections stay cheap.
+    if (m_outgoing.capacity() > 4096)
+        m_outgoing = QByteArray();
+    else
+        m_outgoing.resize(0);
 }
 
 qint64 TcpConnection::queuedBytes() const
 {
-    return m_socket->bytesToWrite();
+    return m_outgoing.size() + m_socket->bytesToWrite();
 }
 
 void TcpConnection::closeTransport()
 {
+    flushOutput();
     // Unread input would make the kernel reset the connection and lose what
     // is still queued for the client; drop it first.
     m_socket->readAll();

@@ -24,10 +24,13 @@ protected:
     qint64 queuedBytes() const override;
     void closeTransport() override;
     void abortTransport() override;
+    void flushOutput() override;
 
 private:
     void readFrames();
 
     QTcpSocket *m_socket;
     Confab::Protocol::LineFramer m_framer;
+    // Lines sent since the last flush: written with one system call.
+    QByteArray m_outgoing;
 };

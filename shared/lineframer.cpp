@@ -63,14 +63,17 @@ void LineFramer::completeLine(QByteArrayView tail)
         line.truncate(length);
     }
     if (!isBlank(line))
-        m_frames.push_back(std::move(line));
+        m_frames.append(std::move(line));
 }
 
 LineFramer::Status LineFramer::next(QByteArray *frame)
 {
-    if (!m_frames.empty()) {
-        *frame = std::move(m_frames.front());
-        m_frames.pop_front();
+    if (m_nextFrame < m_frames.size()) {
+        *frame = std::move(m_frames[m_nextFrame++]);
+        if (m_nextFrame == m_frames.size()) {
+            m_frames = QList<QByteArray>();
+            m_nextFrame = 0;
+        }
         return Status::Frame;
     }
     return m_tooLarge ? Status::TooLarge : Status::NeedMore;

@@ -5,7 +5,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
-#include <deque>
+#include <QList>
 
 namespace Confab::Protocol {
 
@@ -40,7 +40,9 @@ private:
 
     qsizetype m_maxFrameBytes;
     QByteArray m_partial;
-    std::deque<QByteArray> m_frames;
+    // Complete frames not yet taken; allocates nothing while empty.
+    QList<QByteArray> m_frames;
+    qsizetype m_nextFrame = 0;
     bool m_tooLarge = false;
 };
 
