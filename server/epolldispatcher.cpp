@@ -55,14 +55,13 @@ qint64 EpollEventDispatcher::nowMs()
 void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 {
     const int fd = int(notifier->socket());
-    const bool wasRegistered = m_notifiers.count(fd) > 0;
     Notifiers &slot = m_notifiers[fd];
     switch (notifier->type()) {
     case QSocketNotifier::Read: slot.read = notifier; break;
     case QSocketNotifier::Write: slot.write = notifier; break;
     case QSocketNotifier::Exception: slot.exception = notifier; break;
     }
-    updateInterest(fd, wasRegistered);
+    noteChange(fd);
 }
 
 void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
@@ -78,35 +77,55 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
         slot.write = nullptr;
     if (slot.exception == notifier)
         slot.exception = nullptr;
-    updateInterest(fd, true);
-}
-
-void EpollEventDispatcher::updateInterest(int fd, bool wasRegistered)
-{
-    const auto it = m_notifiers.find(fd);
-    const Notifiers &slot = it->second;
-    epoll_event event{};
-    event.data.fd = fd;
-    if (slot.read)
-        event.events |= EPOLLIN | EPOLLRDHUP;
-    if (slot.write)
-        event.events |= EPOLLOUT;
-    if (slot.exception)
-        event.events |= EPOLLPRI;
-    if (event.events == 0) {
+    if (!slot.read && !slot.write && !slot.exception) {
+        // Now, not later: the descriptor is probably about to be closed, and
+        // its number may come back at once for a new socket.
+        if (slot.registered)
+            epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
         m_notifiers.erase(it);
-        // The descriptor may already be closed; then the kernel dropped it.
-        epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
         return;
     }
-    if (epoll_ctl(m_epoll, wasRegistered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event) != 0) {
-        // A descriptor closed and reused behind our back is known by a new
-        // file; add it afresh.
-        if (errno == ENOENT)
-            epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event);
-        else if (errno == EEXIST)
-            epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event);
+    noteChange(fd);
+}
+
+void EpollEventDispatcher::noteChange(int fd)
+{
+    Notifiers &slot = m_notifiers[fd];
+    if (!slot.changed) {
+        slot.changed = true;
+        m_changed.push_back(fd);
     }
+}
+
+void EpollEventDispatcher::applyChanges()
+{
+    for (const int fd : m_changed) {
+        const auto it = m_notifiers.find(fd);
+        if (it == m_notifiers.end())
+            continue;
+        Notifiers &slot = it->second;
+        slot.changed = false;
+        quint32 wanted = 0;
+        if (slot.read)
+            wanted |= EPOLLIN | EPOLLRDHUP;
+        if (slot.write)
+            wanted |= EPOLLOUT;
+        if (slot.exception)
+            wanted |= EPOLLPRI;
+        if (wanted == slot.registered)
+            continue;
+        epoll_event event{};
+        event.events = wanted;
+        event.data.fd = fd;
+        int result = epoll_ctl(m_epoll, slot.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event);
+        // A descriptor closed and reused behind our back is a new file.
+        if (result != 0 && errno == ENOENT)
+            result = epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event);
+        else if (result != 0 && errno == EEXIST)
+            result = epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event);
+        slot.registered = result == 0 ? wanted : 0;
+    }
+    m_changed.clear();
 }
 
 int EpollEventDispatcher::dispatchSocket(int fd, quint32 events)
@@ -250,6 +269,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         timeout = msUntilNextTimer();
         emit aboutToBlock();
     }
+    applyChanges();
     epoll_event events[MaxEventsPerPass];
     int ready;
     do {

@@ -45,6 +45,8 @@ private:
         QSocketNotifier *read = nullptr;
         QSocketNotifier *write = nullptr;
         QSocketNotifier *exception = nullptr;
+        quint32 registered = 0; // the interest the kernel has now
+        bool changed = false;   // listed in m_changed
     };
     struct Timer
     {
@@ -56,7 +58,8 @@ private:
         bool firing = false;
     };
 
-    void updateInterest(int fd, bool wasRegistered);
+    void noteChange(int fd);
+    void applyChanges();
     int msUntilNextTimer() const;
     int activateTimers();
     int dispatchSocket(int fd, quint32 events);
@@ -65,6 +68,11 @@ private:
     int m_epoll = -1;
     int m_wakeFd = -1;
     std::unordered_map<int, Notifiers> m_notifiers;
+    // Descriptors whose notifiers changed since the last epoll_wait. Qt turns
+    // a socket's notifiers off and on again around every read and write;
+    // telling the kernel only the net change before waiting saves most of
+    // those epoll_ctl calls.
+    std::vector<int> m_changed;
     std::vector<Timer> m_timers;
     std::atomic<bool> m_interrupted{false};
 };
