@@ -118,19 +118,30 @@ bool ChatServer::start(QString *error)
     m_chat = new ChatService(settings, m_store.get(), this);
     connect(m_chat, &ChatService::drained, this, &ChatServer::stopped);
 
-    m_tcp = new Listener(QStringLiteral("chat"), m_limiter, tls, m_config.limits.helloTimeoutMs, true, this);
+    m_tcp = new Listener(QStringLiteral("chat"), m_limiter, tls, m_config.limits.helloTimeoutMs, !tls, this);
     const qsizetype maxFrame = m_config.limits.maxFrameBytes;
+    const QByteArray serverFull =
+            encode(Confab::Protocol::Error{Confab::Protocol::ErrorCode::ServerFull,
+                                           QStringLiteral("the server is full; try again later")})
+            + '\n';
+    m_tcp->setDescriptorHandler([this, maxFrame, serverFull](qintptr descriptor) {
+        auto *connection = new PlainTcpConnection(m_chat, descriptor, maxFrame, this);
+        if (!m_limiter->admit(connection, connection->peerAddress())) {
+            connection->refuse(serverFull);
+            return;
+        }
+        m_chat->connectionOpened(connection);
+        connection->start();
+    });
     m_tcp->setHandlers(
             [this, maxFrame](QTcpSocket *socket) {
-                auto *connection = new TcpConnection(m_chat, socket, maxFrame, this);
+                auto *connection = new TlsConnection(m_chat, socket, maxFrame, this);
                 m_chat->connectionOpened(connection);
                 connection->start();
             },
-            [](QTcpSocket *socket) {
-                using namespace Confab::Protocol;
+            [serverFull](QTcpSocket *socket) {
                 QObject::connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
-                socket->write(encode(Error{ErrorCode::ServerFull, QStringLiteral("the server is full; try again later")})
-                              + '\n');
+                socket->write(serverFull);
                 socket->disconnectFromHost();
                 QTimer::singleShot(5000, socket, [socket] { socket->abort(); });
             });

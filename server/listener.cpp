@@ -16,30 +16,33 @@ namespace {
 constexpr int ResourceRetryMs = 250;
 constexpr int ListenBacklog = 4096;
 
-// Hands out sockets without Qt's read buffer (which keeps a 16 KiB block per
-// socket once used) and without its write buffering.
-class UnbufferedTcpServer final : public QTcpServer
+// Hands accepted descriptors straight to the listener, with no QTcpSocket.
+class DescriptorServer final : public QTcpServer
 {
 public:
-    using QTcpServer::QTcpServer;
+    DescriptorServer(Listener *listener, std::function<void(qintptr)> *handler)
+        : QTcpServer(listener)
+        , m_listener(listener)
+        , m_handler(handler)
+    {
+    }
 
 protected:
     void incomingConnection(qintptr descriptor) override
     {
-        auto *socket = new QTcpSocket(this);
-        if (!socket->setSocketDescriptor(descriptor, QAbstractSocket::ConnectedState,
-                                         QIODevice::ReadWrite | QIODevice::Unbuffered)) {
-            delete socket;
-            return;
-        }
-        addPendingConnection(socket);
+        (*m_handler)(descriptor);
+        m_listener->pauseIfAtCeiling();
     }
+
+private:
+    Listener *m_listener;
+    std::function<void(qintptr)> *m_handler;
 };
 
 } // namespace
 
 Listener::Listener(const QString &name, ConnectionLimiter *limiter, const std::optional<QSslConfiguration> &tls,
-                   int handshakeTimeoutMs, bool unbuffered, QObject *parent)
+                   int handshakeTimeoutMs, bool rawDescriptors, QObject *parent)
     : QObject(parent)
     , m_name(name)
     , m_limiter(limiter)
@@ -54,8 +57,8 @@ Listener::Listener(const QString &name, ConnectionLimiter *limiter, const std::o
                                     << "failed:" << socket->errorString();
         });
         m_server = server;
-    } else if (unbuffered) {
-        m_server = new UnbufferedTcpServer(this);
+    } else if (rawDescriptors) {
+        m_server = new DescriptorServer(this, &m_descriptorHandler);
     } else {
         m_server = new QTcpServer(this);
     }
@@ -114,12 +117,18 @@ void Listener::acceptPending()
             m_admitted(socket);
         else
             m_turnedAway(socket);
-        if (m_limiter->atSocketCeiling() && !m_paused) {
-            qCWarning(lcNet).noquote() << m_name << "stops accepting: as many sockets open as the server allows";
-            m_paused = true;
-            m_server->pauseAccepting();
+        pauseIfAtCeiling();
+        if (m_paused)
             break;
-        }
+    }
+}
+
+void Listener::pauseIfAtCeiling()
+{
+    if (m_limiter->atSocketCeiling() && !m_paused) {
+        qCWarning(lcNet).noquote() << m_name << "stops accepting: as many sockets open as the server allows";
+        m_paused = true;
+        m_server->pauseAccepting();
     }
 }
 

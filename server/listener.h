@@ -24,10 +24,11 @@ public:
 
     // With a TLS configuration, sockets arrive with the handshake done; a
     // handshake not done within handshakeTimeoutMs is abandoned.
-    // `unbuffered`: plain TCP sockets arrive in QIODevice::Unbuffered mode,
-    // for transports that keep their own buffers (see TcpConnection).
+    // `rawDescriptors` (plain TCP only): accepted sockets are handed over as
+    // bare descriptors, for transports that do their own I/O (see
+    // PlainTcpConnection); set the handler with setDescriptorHandler().
     Listener(const QString &name, ConnectionLimiter *limiter, const std::optional<QSslConfiguration> &tls,
-             int handshakeTimeoutMs, bool unbuffered, QObject *parent = nullptr);
+             int handshakeTimeoutMs, bool rawDescriptors, QObject *parent = nullptr);
     ~Listener() override;
 
     bool listen(const QHostAddress &address, quint16 port, QString *error);
@@ -37,6 +38,10 @@ public:
     // Both take ownership of the socket. A turned-away socket should be told
     // why and closed.
     void setHandlers(SocketHandler admitted, SocketHandler turnedAway);
+    // Takes ownership of each descriptor; admission is the handler's job.
+    void setDescriptorHandler(std::function<void(qintptr)> handler) { m_descriptorHandler = std::move(handler); }
+    // Called after each accepted socket: stops accepting at the ceiling.
+    void pauseIfAtCeiling();
 
 private:
     void acceptPending();
@@ -49,4 +54,5 @@ private:
     bool m_paused = false;
     SocketHandler m_admitted;
     SocketHandler m_turnedAway;
+    std::function<void(qintptr)> m_descriptorHandler;
 };
