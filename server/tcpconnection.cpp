@@ -138,6 +138,11 @@ void PlainTcpConnection::readable()
             // After close() only the end of the stream matters.
             if (!isClosing())
                 consume(QByteArrayView(s_readBuffer, got));
+            // Less than a full buffer: the socket is drained for now, and the
+            // level-triggered notifier says when there is more. Saves the
+            // recv() that would only answer EAGAIN.
+            if (size_t(got) < sizeof s_readBuffer)
+                break;
             continue;
         }
         if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
