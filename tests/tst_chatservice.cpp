@@ -489,9 +489,7 @@ void TestChatService::floodLimit()
     ServerProcess server;
     QVERIFY2(server.start({u"--flood-burst"_s, u"5"_s, u"--flood-rate"_s, u"1"_s}), qPrintable(server.error()));
     ChatClient client;
-    QVERIFY(client.connectTo(server.tcpPort()));
-    QVERIFY(client.login(u"chatty"_s));
-    QVERIFY(!client.join(u"lobby"_s).isEmpty());
+    QVERIFY(client.enter(server.tcpPort(), u"chatty"_s, {u"lobby"_s}));
 
     QByteArray burst;
     for (int i = 0; i < 8; ++i)
@@ -535,8 +533,7 @@ void TestChatService::pingWhenIdle()
     ServerProcess server;
     QVERIFY2(server.start({u"--ping-interval"_s, u"0.3"_s, u"--ping-timeout"_s, u"30"_s}), qPrintable(server.error()));
     ChatClient client;
-    QVERIFY(client.connectTo(server.tcpPort()));
-    QVERIFY(client.login(u"idler"_s));
+    QVERIFY(client.enter(server.tcpPort(), u"idler"_s));
     for (int i = 0; i < 2; ++i) {
         QCOMPARE(type(client.next()), u"ping"_s);
         client.sendRaw(R"({"type":"pong"})" "\n");
@@ -550,13 +547,9 @@ void TestChatService::pingTimeout()
     ServerProcess server;
     QVERIFY2(server.start({u"--ping-interval"_s, u"0.2"_s, u"--ping-timeout"_s, u"0.3"_s}), qPrintable(server.error()));
     ChatClient silent;
-    QVERIFY(silent.connectTo(server.tcpPort()));
-    QVERIFY(silent.login(u"silent"_s));
-    QVERIFY(!silent.join(u"lobby"_s).isEmpty());
+    QVERIFY(silent.enter(server.tcpPort(), u"silent"_s, {u"lobby"_s}));
     ChatClient lively;
-    QVERIFY(lively.connectTo(server.tcpPort()));
-    QVERIFY(lively.login(u"lively"_s));
-    QVERIFY(!lively.join(u"lobby"_s).isEmpty());
+    QVERIFY(lively.enter(server.tcpPort(), u"lively"_s, {u"lobby"_s}));
 
     // lively answers its pings, so it is still here to see silent go.
     QJsonObject left;

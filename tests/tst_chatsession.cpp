@@ -320,7 +320,7 @@ void TestChatSession::reconnectCatchesUp()
     Conversation *lobby = session.room(u"lobby"_s);
 
     auto chatter = std::make_unique<ChatClient>();
-    QVERIFY(chatter->connectTo(server.tcpPort()) && chatter->login(u"ned"_s) && !chatter->join(u"lobby"_s).isEmpty());
+    QVERIFY(chatter->enter(server.tcpPort(), u"ned"_s, {u"lobby"_s}));
     for (int i = 1; i <= 5; ++i)
         chatter->send({{u"type"_s, u"say"_s}, {u"room"_s, u"lobby"_s}, {u"text"_s, u"before %1"_s.arg(i)}});
     QTRY_COMPARE_WITH_TIMEOUT(seqs(lobby).size(), 5, 10'000);
@@ -332,7 +332,7 @@ void TestChatSession::reconnectCatchesUp()
 
     // Others carry on while mia is away: more than a joined reply holds.
     chatter = std::make_unique<ChatClient>();
-    QVERIFY(chatter->connectTo(server.tcpPort()) && chatter->login(u"ned"_s) && !chatter->join(u"lobby"_s).isEmpty());
+    QVERIFY(chatter->enter(server.tcpPort(), u"ned"_s, {u"lobby"_s}));
     for (int i = 1; i <= 70; ++i) {
         chatter->send({{u"type"_s, u"say"_s}, {u"room"_s, u"lobby"_s}, {u"text"_s, u"while away %1"_s.arg(i)}});
         QVERIFY(!chatter->waitFor(u"message"_s).isEmpty());

@@ -38,8 +38,7 @@ void TestLimits::oversizeLine()
     ServerProcess server;
     QVERIFY2(server.start({u"--max-frame-bytes"_s, u"1024"_s}), qPrintable(server.error()));
     ChatClient client;
-    QVERIFY(client.connectTo(server.tcpPort()));
-    QVERIFY(client.login(u"big"_s));
+    QVERIFY(client.enter(server.tcpPort(), u"big"_s));
     // Exactly at the limit is fine (here: a frame the decoder rejects, but
     // not for its size).
     QByteArray atLimit = R"({"type":"ping","pad":")";
@@ -74,9 +73,7 @@ void TestLimits::invalidUtf8KeepsConnection()
     ServerProcess server;
     QVERIFY2(server.start(), qPrintable(server.error()));
     ChatClient client;
-    QVERIFY(client.connectTo(server.tcpPort()));
-    QVERIFY(client.login(u"bytes"_s));
-    QVERIFY(!client.join(u"lobby"_s).isEmpty());
+    QVERIFY(client.enter(server.tcpPort(), u"bytes"_s, {u"lobby"_s}));
     for (const QByteArray &bad : {QByteArray("\xff\xfe\xfd"), QByteArray("{\"type\":\"say\",\"room\":\"lobby\",\"text\":\"\xed\xa0\x80\"}"),
                                   QByteArray("{\"type\":\"say\",\"room\":\"lobby\",\"text\":\"\xc3\"}"), QByteArray("\x00\x01", 2)}) {
         client.sendRaw(bad + '\n');
@@ -93,19 +90,13 @@ void TestLimits::slowReaderIsDropped()
     QVERIFY2(server.start({u"--flood-rate"_s, u"0"_s}),
              qPrintable(server.error()));
     ChatClient sleeper;
-    QVERIFY(sleeper.connectTo(server.tcpPort()));
-    QVERIFY(sleeper.login(u"sleeper"_s));
-    QVERIFY(!sleeper.join(u"lobby"_s).isEmpty());
+    QVERIFY(sleeper.enter(server.tcpPort(), u"sleeper"_s, {u"lobby"_s}));
     sleeper.stopReading();
 
     ChatClient talker;
-    QVERIFY(talker.connectTo(server.tcpPort()));
-    QVERIFY(talker.login(u"talker"_s));
-    QVERIFY(!talker.join(u"lobby"_s).isEmpty());
+    QVERIFY(talker.enter(server.tcpPort(), u"talker"_s, {u"lobby"_s}));
     ChatClient listener;
-    QVERIFY(listener.connectTo(server.tcpPort()));
-    QVERIFY(listener.login(u"listener"_s));
-    QVERIFY(!listener.join(u"lobby"_s).isEmpty());
+    QVERIFY(listener.enter(server.tcpPort(), u"listener"_s, {u"lobby"_s}));
     QVERIFY(!talker.waitFor(u"user_joined"_s).isEmpty());
     const qint64 rssBefore = server.residentKiB();
     QVERIFY(rssBefore > 0);

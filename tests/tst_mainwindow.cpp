@@ -141,8 +141,8 @@ void TestMainWindow::screenshot()
 {
     ChatClient carol;
     ChatClient dave;
-    QVERIFY(carol.connectTo(m_server.tcpPort()) && carol.login(u"carol"_s) && !carol.join(u"lobby"_s).isEmpty());
-    QVERIFY(dave.connectTo(m_server.tcpPort()) && dave.login(u"dave"_s) && !dave.join(u"lobby"_s).isEmpty());
+    QVERIFY(carol.enter(m_server.tcpPort(), u"carol"_s, {u"lobby"_s}));
+    QVERIFY(dave.enter(m_server.tcpPort(), u"dave"_s, {u"lobby"_s}));
     type(*m_window, u"/join lobby"_s);
     QTRY_VERIFY_WITH_TIMEOUT(m_window->currentConversation()->name() == u"lobby"_s, 10'000);
     carol.sendRaw(R"({"type":"topic","room":"lobby","topic":"Release 2.0 on Friday — checklist in the wiki"})" "\n");

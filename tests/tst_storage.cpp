@@ -60,9 +60,7 @@ void TestStorage::historySurvivesRestart()
     QVERIFY2(server.start(), qPrintable(server.error()));
     {
         ChatClient alice;
-        QVERIFY(alice.connectTo(server.tcpPort()));
-        QVERIFY(alice.login(u"alice"_s));
-        QVERIFY(!alice.join(u"Keep"_s).isEmpty());
+        QVERIFY(alice.enter(server.tcpPort(), u"alice"_s, {u"Keep"_s}));
         QCOMPARE(say(alice, u"keep"_s, {u"one"_s, u"two"_s, u"three"_s}), QList<int>({1, 2, 3}));
         alice.send({{u"type"_s, u"topic"_s}, {u"room"_s, u"keep"_s}, {u"topic"_s, u"kept topic"_s}});
         QVERIFY(!alice.waitFor(u"topic_changed"_s).isEmpty());
@@ -71,8 +69,7 @@ void TestStorage::historySurvivesRestart()
 
     QVERIFY2(server.start(), qPrintable(server.error()));
     ChatClient bob;
-    QVERIFY(bob.connectTo(server.tcpPort()));
-    QVERIFY(bob.login(u"bob"_s));
+    QVERIFY(bob.enter(server.tcpPort(), u"bob"_s));
     const QJsonObject joined = bob.join(u"KEEP"_s);
     QCOMPARE(joined.value("room"_L1).toString(), u"Keep"_s); // as first created
     QCOMPARE(joined.value("topic"_L1).toString(), u"kept topic"_s);
@@ -86,9 +83,7 @@ void TestStorage::echoedMessagesSurviveKill()
     ServerProcess server;
     QVERIFY2(server.start({u"--flood-rate"_s, u"0"_s}), qPrintable(server.error()));
     ChatClient alice;
-    QVERIFY(alice.connectTo(server.tcpPort()));
-    QVERIFY(alice.login(u"alice"_s));
-    QVERIFY(!alice.join(u"lobby"_s).isEmpty());
+    QVERIFY(alice.enter(server.tcpPort(), u"alice"_s, {u"lobby"_s}));
     QStringList sent;
     for (int i = 0; i < 50; ++i)
         sent << u"message %1"_s.arg(i);
@@ -109,8 +104,7 @@ void TestStorage::echoedMessagesSurviveKill()
 
     QVERIFY2(server.start({u"--flood-rate"_s, u"0"_s}), qPrintable(server.error()));
     ChatClient reader;
-    QVERIFY(reader.connectTo(server.tcpPort()));
-    QVERIFY(reader.login(u"reader"_s));
+    QVERIFY(reader.enter(server.tcpPort(), u"reader"_s));
     reader.send({{u"type"_s, u"history"_s}, {u"room"_s, u"lobby"_s}, {u"limit"_s, 200}});
     const QStringList stored = texts(reader.waitFor(u"history_page"_s).value("messages"_L1).toArray());
     QVERIFY(stored.size() >= echoed.size());
@@ -128,9 +122,7 @@ void TestStorage::seqNeverReused()
     QVERIFY2(server.start(), qPrintable(server.error()));
     for (int round = 0; round < 2; ++round) {
         ChatClient client;
-        QVERIFY(client.connectTo(server.tcpPort()));
-        QVERIFY(client.login(u"visitor%1"_s.arg(round)));
-        QVERIFY(!client.join(u"transient"_s).isEmpty());
+        QVERIFY(client.enter(server.tcpPort(), u"visitor%1"_s.arg(round), {u"transient"_s}));
         QCOMPARE(say(client, u"transient"_s, {u"a"_s, u"b"_s}), QList<int>({round * 2 + 1, round * 2 + 2}));
         client.send({{u"type"_s, u"leave"_s}, {u"room"_s, u"transient"_s}});
         QVERIFY(!client.waitFor(u"left"_s).isEmpty());
@@ -146,8 +138,7 @@ void TestStorage::memoryDatabaseKeepsNothing()
     for (int round = 0; round < 2; ++round) {
         QVERIFY2(server.start(), qPrintable(server.error()));
         ChatClient client;
-        QVERIFY(client.connectTo(server.tcpPort()));
-        QVERIFY(client.login(u"forgetful"_s));
+        QVERIFY(client.enter(server.tcpPort(), u"forgetful"_s));
         QVERIFY(client.join(u"lobby"_s).value("history"_L1).toArray().isEmpty());
         QCOMPARE(say(client, u"lobby"_s, {u"gone soon"_s}), QList<int>({1}));
         QCOMPARE(server.stop(), 0);

@@ -117,8 +117,7 @@ void TestTransports::binaryMessageIsBadJson()
 void TestTransports::oversizeWebSocketMessage()
 {
     ChatClient web(ChatClient::Transport::WebSocket);
-    QVERIFY(web.connectTo(m_server.httpPort()));
-    QVERIFY(web.login(u"big"_s));
+    QVERIFY(web.enter(m_server.httpPort(), u"big"_s));
     web.sendRaw(R"({"type":"say","room":"lobby","text":")" + QByteArray(5000, 'x') + "\"}");
     QCOMPARE(web.next().value("code"_L1).toString(), u"frame_too_large"_s);
     QVERIFY(web.waitForDisconnected());

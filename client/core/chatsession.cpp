@@ -320,11 +320,23 @@ void ChatSession::onJoined(const Joined &joined)
         return;
     }
     conversation->setCatchingUp(true);
+    requestHistory(conversation, Pending::Purpose::CatchUp, last);
+}
+
+void ChatSession::requestHistory(Conversation *room, Pending::Purpose purpose, qint64 fromSeq)
+{
+    // Catching up pages forwards from the last message seen; scroll-back
+    // pages backwards from the oldest one shown.
     GetHistory request;
-    request.room = conversation->name();
-    request.after = last;
-    request.limit = CatchUpPage;
-    send(request, Pending::Purpose::CatchUp, conversation);
+    request.room = room->name();
+    if (purpose == Pending::Purpose::CatchUp) {
+        request.after = fromSeq;
+        request.limit = CatchUpPage;
+    } else {
+        request.before = fromSeq;
+        request.limit = ScrollBackPage;
+    }
+    send(request, purpose, room);
 }
 
 void ChatSession::onMessage(const ChatMessage &message)
@@ -381,15 +393,10 @@ void ChatSession::onHistoryPage(const HistoryPage &page, const Pending &pending)
     if (pending.purpose == Pending::Purpose::CatchUp) {
         for (const ChatMessage &message : page.messages)
             appendMessage(conversation, message);
-        if (page.messages.size() >= CatchUpPage) {
-            GetHistory request;
-            request.room = conversation->name();
-            request.after = conversation->lastSeq();
-            request.limit = CatchUpPage;
-            send(request, Pending::Purpose::CatchUp, conversation);
-        } else {
+        if (page.messages.size() >= CatchUpPage)
+            requestHistory(conversation, Pending::Purpose::CatchUp, conversation->lastSeq());
+        else
             finishCatchUp(conversation);
-        }
     } else if (pending.purpose == Pending::Purpose::Older) {
         conversation->setLoadingOlder(false);
         QList<LogEntry> older;
@@ -657,11 +664,7 @@ void ChatSession::loadOlder(Conversation *room)
         return;
     }
     room->setLoadingOlder(true);
-    GetHistory request;
-    request.room = room->name();
-    request.before = first;
-    request.limit = ScrollBackPage;
-    send(request, Pending::Purpose::Older, room);
+    requestHistory(room, Pending::Purpose::Older, first);
 }
 
 void ChatSession::submit(Conversation *conversation, const QString &input)

@@ -111,6 +111,7 @@ private:
     template <typename T>
     void send(const T &message, Pending::Purpose purpose = Pending::Purpose::Plain, Conversation *conversation = nullptr);
     void sendPing();
+    void requestHistory(Conversation *room, Pending::Purpose purpose, qint64 fromSeq);
 
     void onWelcome(const Confab::Protocol::Welcome &welcome);
     void onJoined(const Confab::Protocol::Joined &joined);

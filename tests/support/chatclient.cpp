@@ -159,3 +159,14 @@ QJsonObject ChatClient::join(const QString &room)
     send({{QStringLiteral("type"), QStringLiteral("join")}, {QStringLiteral("room"), room}});
     return waitFor(QStringLiteral("joined"));
 }
+
+bool ChatClient::enter(quint16 port, const QString &nick, const QStringList &rooms)
+{
+    if (!connectTo(port) || !login(nick))
+        return false;
+    for (const QString &room : rooms) {
+        if (join(room).isEmpty())
+            return false;
+    }
+    return true;
+}

@@ -43,6 +43,8 @@ public:
     bool login(const QString &nick);
     // join + joined.
     QJsonObject join(const QString &room);
+    // connect + login + join each room; false at the first step that fails.
+    bool enter(quint16 port, const QString &nick, const QStringList &rooms = {});
 
 private:
     void onTcpData();
