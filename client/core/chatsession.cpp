@@ -275,8 +275,8 @@ void ChatSession::onWelcome(const Welcome &welcome)
     m_pingTimer.start();
     sendPing();
     if (!reconnect) {
-        if (!welcome.motd.isEmpty() && !m_initialRooms.isEmpty())
-            qCInfo(lcClient).noquote() << "motd:" << welcome.motd;
+        // Shown in the first room that opens.
+        m_motd = welcome.motd;
         for (const QString &name : std::as_const(m_initialRooms))
             join(name);
         return;
@@ -302,6 +302,8 @@ void ChatSession::onJoined(const Joined &joined)
     if (wasJoined)
         return;
 
+    if (!m_motd.isEmpty())
+        notice(conversation, std::exchange(m_motd, QString()));
     const qint64 last = conversation->lastSeq();
     if (last == 0) {
         // First time here: the history that came with joined is all we show.

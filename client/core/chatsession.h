@@ -135,6 +135,7 @@ private:
     QString m_nick;
     QString m_password;
     QStringList m_initialRooms;
+    QString m_motd; // until the first room opens
     State m_state = State::Disconnected;
     bool m_everWelcomed = false;
     bool m_welcomed = false;

@@ -248,7 +248,7 @@ export class ChatSession extends EventTarget {
     this.everWelcomed = true;
     this.attempt = 0;
     this.nick = welcome.nick;
-    this.motd = welcome.motd;
+    this.motd = reconnect ? '' : welcome.motd; // shown in the first room that opens
     this.#setState('online');
     clearInterval(this.pingTimer);
     this.pingTimer = setInterval(() => this.#ping(), this.pingIntervalMs);
@@ -279,6 +279,10 @@ export class ChatSession extends EventTarget {
     if (isNew) this.#emit('conversation-opened', { conversation: room, focus: true });
     this.#emit('changed', { conversation: room });
     if (wasJoined) return;
+    if (this.motd) {
+      this.#notice(room, this.motd);
+      this.motd = '';
+    }
     const last = room.lastSeq;
     if (last === 0) {
       for (const message of joined.history) this.#appendMessage(room, message);

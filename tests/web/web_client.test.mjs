@@ -14,7 +14,7 @@ let browser;
 
 before(async () => {
   server = new Server();
-  await server.start(['--flood-rate', '0']);
+  await server.start(['--flood-rate', '0', '--motd', 'Hello from the web test server']);
   browser = await launchBrowser();
 });
 
@@ -28,6 +28,7 @@ test('two browser users and a TCP user see each other', async () => {
   const tcp = await TcpClient.connect(server.tcpPort);
   await tcp.login('terminal', ['lobby']);
   const ann = await openChat(browser, server, 'ann');
+  await ann.locator('#messages li.notice', { hasText: 'Hello from the web test server' }).waitFor();
   const ben = await openChat(browser, server, 'ben');
 
   await tcp.ofType('user_joined', (m) => m.nick === 'ann');
@@ -163,7 +164,7 @@ test('after a server restart the page catches up once', async () => {
 
   assert.equal(await server.stop(), 0);
   await page.locator('#status', { hasText: 'Reconnecting' }).waitFor();
-  await server.start(['--flood-rate', '0']);
+  await server.start(['--flood-rate', '0', '--motd', 'Hello from the web test server']);
 
   // keeper comes back first and talks while the page is still away.
   const again = await TcpClient.connect(server.tcpPort);
