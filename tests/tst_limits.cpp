@@ -31,6 +31,7 @@ private slots:
     void slowReaderIsDropped();
     void connectionsPerAddress();
     void connectionsInTotal();
+    void openFileLimit();
 };
 
 void TestLimits::oversizeLine()
@@ -190,6 +191,31 @@ void TestLimits::connectionsInTotal()
     QVERIFY(http.readAll().startsWith("HTTP/1.1 503"));
     QVERIFY(one.isConnected());
     QVERIFY(two.isConnected());
+    QCOMPARE(server.stop(), 0);
+}
+
+void TestLimits::openFileLimit()
+{
+    // With only 128 descriptors, the server keeps its connection cap well
+    // below that, says so, turns the rest away, and stays responsive.
+    ServerProcess server;
+    server.setLauncher({u"prlimit"_s, u"--nofile=128:128"_s, u"--"_s});
+    QVERIFY2(server.start({u"--max-connections-per-address"_s, u"0"_s}), qPrintable(server.error()));
+    QVERIFY2(server.output().contains(u"the open-file limit allows 64 connections"_s), qPrintable(server.output()));
+
+    std::vector<std::unique_ptr<ChatClient>> admitted;
+    for (int i = 0; i < 64; ++i) {
+        admitted.push_back(std::make_unique<ChatClient>());
+        QVERIFY(admitted.back()->enter(server.tcpPort(), u"fd%1"_s.arg(i)));
+    }
+    for (int i = 0; i < 10; ++i) {
+        ChatClient extra;
+        QVERIFY(extra.connectTo(server.tcpPort()));
+        QCOMPARE(extra.next().value("code"_L1).toString(), u"server_full"_s);
+        QVERIFY(extra.waitForDisconnected());
+    }
+    admitted.front()->sendRaw(R"({"type":"ping","id":"alive"})" "\n");
+    QCOMPARE(admitted.front()->waitFor(u"pong"_s).value("id"_L1).toString(), u"alive"_s);
     QCOMPARE(server.stop(), 0);
 }
 

@@ -44,7 +44,10 @@ bool ServerProcess::start(const QStringList &extraArguments)
                           QStringLiteral("--db"), m_databasePath,
                           QStringLiteral("--port-file"), portFile};
     arguments += extraArguments;
-    m_process.start(binary(), arguments);
+    if (m_launcher.isEmpty())
+        m_process.start(binary(), arguments);
+    else
+        m_process.start(m_launcher.first(), m_launcher.mid(1) + QStringList{binary()} + arguments);
     if (!m_process.waitForStarted(StartTimeoutMs)) {
         m_error = QStringLiteral("cannot start %1: %2").arg(binary(), m_process.errorString());
         return false;
@@ -75,8 +78,11 @@ int ServerProcess::stop()
 {
     if (m_process.state() == QProcess::NotRunning)
         return m_process.exitCode();
+    // Wait with the event loop running, so that the test's own clients see
+    // the server close and close too, as real clients do.
+    QSignalSpy finished(&m_process, &QProcess::finished);
     m_process.terminate();
-    if (!m_process.waitForFinished(StopTimeoutMs)) {
+    if (!finished.wait(StopTimeoutMs) && m_process.state() != QProcess::NotRunning) {
         m_process.kill();
         m_process.waitForFinished(StopTimeoutMs);
         return -1;

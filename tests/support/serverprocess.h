@@ -21,6 +21,8 @@ public:
     // SIGKILL, no chance to clean up.
     void kill();
 
+    // Runs the server through a launcher, e.g. {"prlimit", "--nofile=128:128", "--"}.
+    void setLauncher(const QStringList &launcher) { m_launcher = launcher; }
     QString databasePath() const { return m_databasePath; }
     void setDatabasePath(const QString &path) { m_databasePath = path; }
     quint16 tcpPort() const { return m_tcpPort; }
@@ -38,6 +40,7 @@ private:
     QTemporaryDir m_dir;
     QProcess m_process;
     QString m_databasePath;
+    QStringList m_launcher;
     QString m_output;
     QString m_error;
     quint16 m_tcpPort = 0;
