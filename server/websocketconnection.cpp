@@ -44,7 +44,16 @@ void WebSocketConnection::textReceived(const QString &text)
 
 void WebSocketConnection::writeLine(const QByteArray &line)
 {
-    m_socket->sendTextMessage(QString::fromUtf8(line.constData(), line.size() - 1));
+    // QWebSocket takes text as QString. A broadcast hands every recipient the
+    // same bytes, so the converted text is kept for the next recipient
+    // rather than converted again (the server is one thread).
+    static QByteArray lastLine;
+    static QString lastText;
+    if (line.constData() != lastLine.constData() || line.size() != lastLine.size()) {
+        lastLine = line;
+        lastText = QString::fromUtf8(line.constData(), line.size() - 1);
+    }
+    m_socket->sendTextMessage(lastText);
 }
 
 qint64 WebSocketConnection::queuedBytes() const
