@@ -61,7 +61,7 @@ private:
 
 void TestTransports::initTestCase()
 {
-    QVERIFY2(m_server.start({u"--max-frame-bytes"_s, u"4096"_s, u"--hello-timeout"_s, u"1"_s}),
+    QVERIFY2(m_server.start({u"--max-frame-bytes"_s, u"4096"_s, u"--hello-timeout"_s, u"3"_s}),
              qPrintable(m_server.error()));
 }
 
@@ -192,7 +192,7 @@ void TestTransports::headRequest()
 void TestTransports::slowRequestTimesOut()
 {
     // Half a request, then nothing: the server gives up rather than waiting
-    // forever (here after the one-second hello timeout).
+    // forever (here after the three-second hello timeout).
     const QByteArray response = httpExchange(m_server.httpPort(), "GET / HTTP/1.1\r\nHost: x\r\n");
     QCOMPARE(statusLine(response), QByteArray("HTTP/1.1 408 Request Timeout"));
 }
