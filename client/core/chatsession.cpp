@@ -475,45 +475,46 @@ void ChatSession::onNickChanged(const NickChanged &change)
 
 // ------------------------------------------------------------ conversations
 
-Conversation *ChatSession::room(const QString &name) const
+Conversation *ChatSession::find(Conversation::Type type, const QString &name) const
 {
     const QString key = nameKey(name);
     for (Conversation *conversation : m_conversations.items()) {
-        if (conversation->type() == Conversation::Type::Room && nameKey(conversation->name()) == key)
+        if (conversation->type() == type && nameKey(conversation->name()) == key)
             return conversation;
     }
     return nullptr;
+}
+
+Conversation *ChatSession::room(const QString &name) const
+{
+    return find(Conversation::Type::Room, name);
 }
 
 Conversation *ChatSession::privateChat(const QString &nick) const
 {
-    const QString key = nameKey(nick);
-    for (Conversation *conversation : m_conversations.items()) {
-        if (conversation->type() == Conversation::Type::Private && nameKey(conversation->name()) == key)
-            return conversation;
-    }
-    return nullptr;
+    return find(Conversation::Type::Private, nick);
+}
+
+Conversation *ChatSession::open(Conversation::Type type, const QString &name)
+{
+    if (Conversation *existing = find(type, name))
+        return existing;
+    auto *conversation = new Conversation(type, name, this);
+    // A private conversation is always "joined": there is nothing to join.
+    conversation->setJoined(type == Conversation::Type::Private);
+    m_conversations.add(conversation);
+    emit conversationOpened(conversation);
+    return conversation;
 }
 
 Conversation *ChatSession::ensureRoom(const QString &name)
 {
-    if (Conversation *existing = room(name))
-        return existing;
-    auto *conversation = new Conversation(Conversation::Type::Room, name, this);
-    m_conversations.add(conversation);
-    emit conversationOpened(conversation);
-    return conversation;
+    return open(Conversation::Type::Room, name);
 }
 
 Conversation *ChatSession::openPrivateChat(const QString &nick)
 {
-    if (Conversation *existing = privateChat(nick))
-        return existing;
-    auto *conversation = new Conversation(Conversation::Type::Private, nick, this);
-    conversation->setJoined(true);
-    m_conversations.add(conversation);
-    emit conversationOpened(conversation);
-    return conversation;
+    return open(Conversation::Type::Private, nick);
 }
 
 void ChatSession::closeConversation(Conversation *conversation)

@@ -121,6 +121,8 @@ private:
     void onError(const Confab::Protocol::Error &error, const Pending &pending);
     void onNickChanged(const Confab::Protocol::NickChanged &change);
 
+    Conversation *find(Conversation::Type type, const QString &name) const;
+    Conversation *open(Conversation::Type type, const QString &name);
     Conversation *ensureRoom(const QString &name);
     void appendMessage(Conversation *room, const Confab::Protocol::ChatMessage &message);
     void notice(Conversation *conversation, const QString &text);
