@@ -142,6 +142,27 @@ test('commands, room list and joining by name', async () => {
   await page.context().close();
 });
 
+test('scrolling to the top loads older messages', async () => {
+  const tcp = await TcpClient.connect(server.tcpPort);
+  await tcp.login('archivist', ['archive']);
+  for (let i = 1; i <= 80; i += 1) {
+    tcp.send({ type: 'say', room: 'archive', text: `entry ${i}` });
+    await tcp.ofType('message', (m) => m.text === `entry ${i}`);
+  }
+  const page = await openChat(browser, server, 'reader', { viewport: { width: 1000, height: 500 } });
+  await page.fill('#input', '/join archive');
+  await page.press('#input', 'Enter');
+  await messageItems(page, 'entry 80').waitFor();
+  assert.equal(await page.locator('#messages li.message').count(), 50);
+  await page.$eval('#messages', (list) => { list.scrollTop = 0; });
+  await page.waitForFunction(() => document.querySelectorAll('#messages li.message').length === 80);
+  const seqs = await page.$$eval('#messages li.message', (items) => items.map((item) => Number(item.dataset.seq)));
+  assert.deepEqual(seqs, Array.from({ length: 80 }, (_, i) => i + 1));
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+  tcp.close();
+});
+
 test('a phone-sized screen shows one pane at a time', async () => {
   const page = await openChat(browser, server, 'phone', { viewport: { width: 390, height: 844 } });
   const sidebar = page.locator('#sidebar');
