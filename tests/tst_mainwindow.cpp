@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QLabel>
 #include <QListView>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
@@ -45,6 +46,7 @@ private slots:
     void memberDoubleClickOpensPrivateChat();
     void serverErrorIsVisible();
     void textIsNeverHtml();
+    void scrollingUpLoadsHistory();
     void screenshot();
 
 private:
@@ -137,6 +139,25 @@ void TestMainWindow::textIsNeverHtml()
     const QString html = m_window->viewFor(m_window->currentConversation())->toHtml();
     QVERIFY(!html.contains(u"<img"_s));
     QVERIFY(html.contains(u"href=\"https://example.org/a?b=1&amp;c=2\""_s));
+}
+
+void TestMainWindow::scrollingUpLoadsHistory()
+{
+    ChatClient writer;
+    QVERIFY(writer.enter(m_server.tcpPort(), u"historian"_s, {u"archive"_s}));
+    for (int i = 1; i <= 80; ++i) {
+        writer.send({{u"type"_s, u"say"_s}, {u"room"_s, u"archive"_s}, {u"text"_s, u"entry %1"_s.arg(i)}});
+        QVERIFY(!writer.waitFor(u"message"_s).isEmpty());
+    }
+    type(*m_window, u"/join archive"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->currentConversation()->name() == u"archive"_s
+                                     && shown(*m_window).contains(u"entry 80"_s),
+                             10'000);
+    QVERIFY(!shown(*m_window).contains(u"entry 30\n"_s));
+    MessageView *view = m_window->viewFor(m_window->currentConversation());
+    view->verticalScrollBar()->setValue(view->verticalScrollBar()->minimum());
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"entry 1\n"_s), 10'000);
+    QCOMPARE(m_window->currentConversation()->log()->firstSeq(), 1);
 }
 
 void TestMainWindow::screenshot()
