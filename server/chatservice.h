@@ -49,7 +49,6 @@ public:
     // Tells every client, commits what is pending and closes every
     // connection; emits drained() once all are gone.
     void shutdown(const QString &reason);
-    int connectionCount() const { return int(m_sessions.size()); }
 
 signals:
     void drained();

@@ -23,9 +23,6 @@ public:
     bool admit(QObject *socket, const QHostAddress &address);
 
     bool atSocketCeiling() const { return m_openSockets >= m_socketCeiling; }
-    int admitted() const { return m_admitted; }
-    int maxTotal() const { return m_maxTotal; }
-    int maxPerAddress() const { return m_maxPerAddress; }
 
 signals:
     // Below the socket ceiling again.
