@@ -50,6 +50,17 @@ bool online(ChatSession &session, int timeoutMs = 15'000)
     return session.state() == ChatSession::State::Online;
 }
 
+// Starts `session` as `nick` and waits until it is in `room`.
+Conversation *enterRoom(ChatSession &session, quint16 port, const QString &nick, const QString &room)
+{
+    session.start(tcpAddress(port), nick, u"letmein"_s, {room});
+    if (!online(session))
+        return nullptr;
+    if (!QTest::qWaitFor([&] { return session.room(room) && session.room(room)->isJoined(); }, 10'000))
+        return nullptr;
+    return session.room(room);
+}
+
 } // namespace
 
 class TestChatSession : public QObject
@@ -154,10 +165,8 @@ void TestChatSession::unreachableServer()
 void TestChatSession::chatWithSomeoneElse()
 {
     ChatSession session;
-    session.start(tcpAddress(m_server.tcpPort()), u"cara"_s, u"letmein"_s, {u"talk"_s});
-    QVERIFY(online(session));
-    QTRY_VERIFY_WITH_TIMEOUT(session.room(u"talk"_s) && session.room(u"talk"_s)->isJoined(), 10'000);
-    Conversation *talk = session.room(u"talk"_s);
+    Conversation *talk = enterRoom(session, m_server.tcpPort(), u"cara"_s, u"talk"_s);
+    QVERIFY(talk);
 
     ChatClient dan;
     QVERIFY(dan.connectTo(m_server.tcpPort()));
@@ -216,10 +225,8 @@ void TestChatSession::privateMessages()
 void TestChatSession::nickChange()
 {
     ChatSession session;
-    session.start(tcpAddress(m_server.tcpPort()), u"gil"_s, u"letmein"_s, {u"names"_s});
-    QVERIFY(online(session));
-    QTRY_VERIFY_WITH_TIMEOUT(session.room(u"names"_s), 10'000);
-    Conversation *room = session.room(u"names"_s);
+    Conversation *room = enterRoom(session, m_server.tcpPort(), u"gil"_s, u"names"_s);
+    QVERIFY(room);
     QSignalSpy changed(&session, &ChatSession::nickChanged);
     session.submit(room, u"/nick Gilbert"_s);
     QVERIFY(changed.wait(10'000));
@@ -231,10 +238,8 @@ void TestChatSession::nickChange()
 void TestChatSession::errorsShownInline()
 {
     ChatSession session;
-    session.start(tcpAddress(m_server.tcpPort()), u"hal"_s, u"letmein"_s, {u"errs"_s});
-    QVERIFY(online(session));
-    QTRY_VERIFY_WITH_TIMEOUT(session.room(u"errs"_s), 10'000);
-    Conversation *room = session.room(u"errs"_s);
+    Conversation *room = enterRoom(session, m_server.tcpPort(), u"hal"_s, u"errs"_s);
+    QVERIFY(room);
     session.submit(room, u"/msg nobody-here hello"_s);
     session.submit(room, u"/dance"_s);
     session.submit(room, u"/join #no good"_s);

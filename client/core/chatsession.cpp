@@ -552,22 +552,23 @@ void ChatSession::addEntry(Conversation *conversation, const LogEntry &entry)
     }
 }
 
-void ChatSession::notice(Conversation *conversation, const QString &text)
+void ChatSession::addLine(Conversation *conversation, LogEntry::Kind kind, const QString &text)
 {
     LogEntry entry;
-    entry.kind = LogEntry::Kind::Notice;
+    entry.kind = kind;
     entry.text = text;
     entry.ts = now();
     addEntry(conversation, entry);
 }
 
+void ChatSession::notice(Conversation *conversation, const QString &text)
+{
+    addLine(conversation, LogEntry::Kind::Notice, text);
+}
+
 void ChatSession::error(Conversation *conversation, const QString &text)
 {
-    LogEntry entry;
-    entry.kind = LogEntry::Kind::Error;
-    entry.text = text;
-    entry.ts = now();
-    addEntry(conversation, entry);
+    addLine(conversation, LogEntry::Kind::Error, text);
 }
 
 bool ChatSession::mentionsMe(const QString &text) const

@@ -125,6 +125,8 @@ private:
     Conversation *open(Conversation::Type type, const QString &name);
     Conversation *ensureRoom(const QString &name);
     void appendMessage(Conversation *room, const Confab::Protocol::ChatMessage &message);
+    // A line of the client's own (a notice or an error), stamped now.
+    void addLine(Conversation *conversation, LogEntry::Kind kind, const QString &text);
     void notice(Conversation *conversation, const QString &text);
     void error(Conversation *conversation, const QString &text);
     void addEntry(Conversation *conversation, const struct LogEntry &entry);
