@@ -38,6 +38,8 @@ QTimer *flushTimer()
 
 } // namespace
 
+char Connection::s_readBuffer[64 * 1024];
+
 Connection::Connection(ConnectionHandler *handler, Transport transport, const QHostAddress &peer, quint16 peerPort,
                        bool encrypted, QObject *parent)
     : QObject(parent)

@@ -72,6 +72,9 @@ protected:
     virtual void abortTransport() = 0;
 
     ConnectionHandler *handler() const { return m_handler; }
+    // One buffer to read into for every connection (the server is one
+    // thread): an idle connection holds no read buffer of its own.
+    static char s_readBuffer[64 * 1024];
     // For transports that gather output: schedules flushOutput().
     void markDirty();
     virtual void flushOutput() {}

@@ -27,12 +27,35 @@ bool ConnectionLimiter::admit(QObject *socket, const QHostAddress &address)
         ++m_admitted;
         m_perAddress.insert(key, perAddress + 1);
     }
-    connect(socket, &QObject::destroyed, this, [this, key, ok] { socketClosed(key, ok); });
+    watch(socket, Counted{key, ok, {}});
     return ok;
 }
 
-void ConnectionLimiter::socketClosed(const QString &key, bool admitted)
+void ConnectionLimiter::watch(QObject *object, Counted counted)
 {
+    counted.watch = connect(object, &QObject::destroyed, this, [this, object] { socketClosed(object); });
+    m_counted.insert(object, std::move(counted));
+}
+
+void ConnectionLimiter::handOver(QObject *from, QObject *to)
+{
+    const auto it = m_counted.find(from);
+    if (it == m_counted.end())
+        return;
+    Counted counted = std::move(it.value());
+    m_counted.erase(it);
+    disconnect(counted.watch);
+    watch(to, std::move(counted));
+}
+
+void ConnectionLimiter::socketClosed(QObject *object)
+{
+    const auto counted = m_counted.find(object);
+    if (counted == m_counted.end())
+        return;
+    const QString key = counted->addressKey;
+    const bool admitted = counted->admitted;
+    m_counted.erase(counted);
     const bool wasAtCeiling = atSocketCeiling();
     --m_openSockets;
     if (admitted) {

@@ -21,6 +21,9 @@ public:
     // not, the caller turns it away. Either way, the count ends when the
     // socket object is destroyed.
     bool admit(QObject *socket, const QHostAddress &address);
+    // The count of `from` now ends when `to` is destroyed: for a connection
+    // that outlives the socket object it started on.
+    void handOver(QObject *from, QObject *to);
 
     bool atSocketCeiling() const { return m_openSockets >= m_socketCeiling; }
 
@@ -29,8 +32,16 @@ signals:
     void socketsAvailable();
 
 private:
+    struct Counted
+    {
+        QString addressKey;
+        bool admitted;
+        QMetaObject::Connection watch;
+    };
+
     static QString addressKey(const QHostAddress &address);
-    void socketClosed(const QString &key, bool admitted);
+    void watch(QObject *object, Counted counted);
+    void socketClosed(QObject *object);
 
     const int m_maxTotal;
     const int m_maxPerAddress;
@@ -38,4 +49,5 @@ private:
     int m_admitted = 0;
     int m_openSockets = 0;
     QHash<QString, int> m_perAddress;
+    QHash<QObject *, Counted> m_counted;
 };

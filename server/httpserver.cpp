@@ -1,6 +1,7 @@
 #include "httpserver.h"
 
 #include "httprequest.h"
+#include "connectionlimiter.h"
 #include "listener.h"
 #include "logging.h"
 #include "websocketconnection.h"
@@ -12,6 +13,8 @@
 #include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
+
+#include <fcntl.h>
 
 namespace {
 
@@ -112,6 +115,7 @@ HttpServer::HttpServer(Listener *listener, ConnectionHandler *chat, qsizetype ma
                        QObject *parent)
     : QObject(parent)
     , m_chat(chat)
+    , m_limiter(listener->limiter())
     , m_maxFrameBytes(maxFrameBytes)
     , m_requestTimeoutMs(requestTimeoutMs)
     , m_webSockets(new QWebSocketServer(QStringLiteral("confab-server"), QWebSocketServer::NonSecureMode, this))
@@ -248,14 +252,65 @@ void HttpServer::upgrade(QTcpSocket *socket)
 {
     socket->disconnect(this);
     delete socket->findChild<QTimer *>(QStringLiteral("requestTimeout"));
+    if (!m_tls) {
+        m_upgrading.removeAll(nullptr);
+        m_upgrading.append(socket);
+    }
     m_webSockets->handleConnection(socket);
 }
 
 void HttpServer::adoptWebSocket()
 {
     while (QWebSocket *socket = m_webSockets->nextPendingConnection()) {
-        auto *connection = new WebSocketConnection(m_chat, socket, m_maxFrameBytes, m_tls, this);
-        m_chat->connectionOpened(connection);
-        connection->start();
+        Connection *connection = m_tls ? nullptr : takeOver(socket);
+        if (!connection) {
+            auto *viaQt = new QtWebSocketConnection(m_chat, socket, m_maxFrameBytes, m_tls, this);
+            m_chat->connectionOpened(viaQt);
+            viaQt->start();
+        }
     }
+}
+
+Connection *HttpServer::takeOver(QWebSocket *webSocket)
+{
+    // Qt's WebSocket server did the handshake on the socket we handed it;
+    // from here on the connection runs on its descriptor (see
+    // WebSocketConnection). Qt must have sent its whole answer, and nothing
+    // must be half-read, or the socket stays with Qt.
+    QTcpSocket *tcp = nullptr;
+    for (auto it = m_upgrading.begin(); it != m_upgrading.end();) {
+        if (!*it) {
+            it = m_upgrading.erase(it);
+            continue;
+        }
+        if ((*it)->peerPort() == webSocket->peerPort() && (*it)->peerAddress() == webSocket->peerAddress()) {
+            tcp = *it;
+            m_upgrading.erase(it);
+            break;
+        }
+        ++it;
+    }
+    if (!tcp || tcp->state() != QAbstractSocket::ConnectedState) {
+        qCDebug(lcHttp) << "WebSocket stays with Qt: no connected socket";
+        return nullptr;
+    }
+    tcp->flush();
+    if (tcp->bytesToWrite() > 0) {
+        qCDebug(lcHttp) << "WebSocket stays with Qt: handshake answer not sent yet";
+        return nullptr;
+    }
+    const QByteArray alreadyRead = tcp->readAll();
+    const int descriptor = ::fcntl(int(tcp->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    if (descriptor < 0)
+        return nullptr;
+    // Qt closes its copy of the descriptor and says nothing to the client:
+    // an aborted socket sends no close frame, and closing a duplicate does
+    // not end the connection.
+    auto *connection = new WebSocketConnection(m_chat, descriptor, m_maxFrameBytes, this);
+    m_limiter->handOver(tcp, connection);
+    webSocket->abort();
+    webSocket->deleteLater();
+    m_chat->connectionOpened(connection);
+    connection->start(alreadyRead);
+    return connection;
 }

@@ -3,10 +3,14 @@
 #include <QByteArray>
 #include <QHash>
 #include <QObject>
+#include <QPointer>
 
+class Connection;
 class ConnectionHandler;
+class ConnectionLimiter;
 class Listener;
 class QTcpSocket;
+class QWebSocket;
 class QWebSocketServer;
 
 // The HTTP port: serves the browser client's files and hands `GET /ws` to
@@ -42,6 +46,7 @@ private:
     void respond(QTcpSocket *socket, const Response &response, bool withBody = true);
     void upgrade(QTcpSocket *socket);
     void adoptWebSocket();
+    Connection *takeOver(QWebSocket *webSocket);
 
     struct Asset
     {
@@ -51,9 +56,12 @@ private:
     };
 
     ConnectionHandler *m_chat;
+    ConnectionLimiter *m_limiter;
     QHash<QByteArray, Asset> m_assets; // by path
     qsizetype m_maxFrameBytes;
     int m_requestTimeoutMs;
     QWebSocketServer *m_webSockets;
+    // Sockets handed to m_webSockets, until their handshake is done.
+    QList<QPointer<QTcpSocket>> m_upgrading;
     bool m_tls;
 };

@@ -34,6 +34,7 @@ public:
     bool listen(const QHostAddress &address, quint16 port, QString *error);
     quint16 port() const;
     bool isTls() const { return m_tls; }
+    ConnectionLimiter *limiter() const { return m_limiter; }
 
     // Both take ownership of the socket. A turned-away socket should be told
     // why and closed.

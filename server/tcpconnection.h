@@ -2,41 +2,25 @@
 
 #include "connection.h"
 #include "lineframer.h"
+#include "socketconnection.h"
 
-class QSocketNotifier;
 class QTcpSocket;
 
-// JSON lines: the framing both TCP transports share. Incoming bytes are cut
-// into frames for the handler; outgoing lines are gathered and written with
-// one system call per connection per flush (see Connection::flushAll).
-class LineConnection : public Connection
+// JSON lines: the framing both TCP transports share. Cuts received bytes
+// into frames and hands them to the connection's handler.
+class LineReader final
 {
-    Q_OBJECT
+public:
+    explicit LineReader(qsizetype maxFrameBytes);
 
-protected:
-    LineConnection(ConnectionHandler *handler, const QHostAddress &peer, quint16 peerPort, bool encrypted,
-                   qsizetype maxFrameBytes, QObject *parent);
-
-    // Feeds received bytes through the framer to the handler.
-    void consume(QByteArrayView bytes);
-    void writeLine(const QByteArray &line) override;
-    qint64 queuedBytes() const override { return m_outgoing.size() + transportQueuedBytes(); }
-    virtual qint64 transportQueuedBytes() const { return 0; }
-
-    // One buffer for every connection (the server is one thread): an idle
-    // connection holds no read buffer of its own.
-    static char s_readBuffer[64 * 1024];
-
-    QByteArray m_outgoing;
+    void feed(Connection *connection, ConnectionHandler *handler, QByteArrayView bytes);
 
 private:
     Confab::Protocol::LineFramer m_framer;
 };
 
-// Plain TCP straight on the socket descriptor, without QTcpSocket: no
-// per-socket read and write blocks (Qt keeps 16 and 32 KiB once used), reads
-// into the shared buffer, writes with send() only when there is output.
-class PlainTcpConnection final : public LineConnection
+// Plain TCP, on the bare descriptor (see SocketConnection).
+class PlainTcpConnection final : public SocketConnection
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(PlainTcpConnection)
@@ -47,29 +31,18 @@ public:
                        QObject *parent = nullptr);
     ~PlainTcpConnection() override;
 
-    void start();
-    // For a connection over the limits: writes `line` if the socket takes
-    // it at once, closes, and deletes itself. The handler never hears of it.
-    void refuse(const QByteArray &line);
-
 protected:
-    void flushOutput() override;
-    void closeTransport() override;
-    void abortTransport() override;
+    void received(QByteArrayView bytes) override;
+    void writeLine(const QByteArray &line) override;
 
 private:
-    void readable();
-    void writable();
-    void closeDescriptor();
-
-    int m_fd;
-    QSocketNotifier *m_readNotifier = nullptr;
-    QSocketNotifier *m_writeNotifier = nullptr;
-    bool m_shutdownAfterFlush = false;
+    LineReader m_reader;
 };
 
-// TCP with TLS, through QSslSocket (as QSslServer hands it over).
-class TlsConnection final : public LineConnection
+// TCP with TLS, through QSslSocket (as QSslServer hands it over). Output is
+// gathered during a pass like everywhere else, and given to the socket in
+// one write.
+class TlsConnection final : public Connection
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TlsConnection)
@@ -81,8 +54,9 @@ public:
     void start();
 
 protected:
+    void writeLine(const QByteArray &line) override;
+    qint64 queuedBytes() const override;
     void flushOutput() override;
-    qint64 transportQueuedBytes() const override;
     void closeTransport() override;
     void abortTransport() override;
 
@@ -90,4 +64,6 @@ private:
     void readAvailable();
 
     QTcpSocket *m_socket;
+    LineReader m_reader;
+    QByteArray m_outgoing;
 };

@@ -4,7 +4,88 @@
 
 using Confab::Protocol::ErrorCode;
 
-WebSocketConnection::WebSocketConnection(ConnectionHandler *handler, QWebSocket *socket, qsizetype maxFrameBytes,
+// ------------------------------------------------------------ WebSocketConnection
+
+WebSocketConnection::WebSocketConnection(ConnectionHandler *handler, qintptr descriptor, qsizetype maxFrameBytes,
+                                         QObject *parent)
+    : SocketConnection(handler, Transport::WebSocket, descriptor, false, parent)
+    , m_framer(maxFrameBytes)
+{
+}
+
+WebSocketConnection::~WebSocketConnection() = default;
+
+void WebSocketConnection::received(QByteArrayView bytes)
+{
+    m_framer.append(bytes);
+    QByteArray payload;
+    while (!isClosing()) {
+        switch (m_framer.next(&payload)) {
+        case WebSocketFramer::Status::NeedMore:
+            return;
+        case WebSocketFramer::Status::Text:
+            handler()->frameReceived(this, payload);
+            break;
+        case WebSocketFramer::Status::Binary:
+            handler()->frameRejected(this, ErrorCode::BadJson, QStringLiteral("binary messages are not JSON text"));
+            break;
+        case WebSocketFramer::Status::Ping: {
+            QByteArray pong;
+            WebSocketFramer::appendFrame(pong, WebSocketFramer::Opcode::Pong, payload);
+            queue(pong);
+            break;
+        }
+        case WebSocketFramer::Status::Close:
+            // The client's closing handshake: answer with its code; the
+            // connection ends when it closes its side. Without a reason of
+            // our own, the others hear "connection lost", as for any client
+            // that goes without saying quit.
+            sendClose(m_framer.closeCode());
+            close(QString());
+            return;
+        case WebSocketFramer::Status::TooLarge:
+            m_closeCode = WebSocketFramer::CloseTooBig;
+            handler()->frameRejected(this, ErrorCode::FrameTooLarge,
+                                     QStringLiteral("a message is longer than %1 bytes").arg(m_framer.maxMessageBytes()));
+            return;
+        case WebSocketFramer::Status::Failed:
+            sendClose(m_framer.closeCode(), m_framer.closeReason().toUtf8());
+            close(QStringLiteral("WebSocket protocol error: %1").arg(m_framer.closeReason()));
+            return;
+        }
+    }
+}
+
+void WebSocketConnection::writeLine(const QByteArray &line)
+{
+    // The encoded event without its '\n' is the message, as it is: the same
+    // bytes for every recipient, behind a header of their own.
+    const QByteArrayView message = QByteArrayView(line).chopped(1);
+    uchar header[WebSocketFramer::MaxHeaderBytes];
+    const qsizetype headerBytes = WebSocketFramer::writeHeader(header, WebSocketFramer::Opcode::Text, message.size());
+    queue(QByteArrayView(reinterpret_cast<const char *>(header), headerBytes));
+    queue(message);
+}
+
+void WebSocketConnection::sendClose(quint16 code, QByteArrayView reason)
+{
+    if (m_closeSent)
+        return;
+    m_closeSent = true;
+    QByteArray frame;
+    WebSocketFramer::appendClose(frame, code, reason);
+    queue(frame);
+}
+
+void WebSocketConnection::closeTransport()
+{
+    sendClose(m_closeCode);
+    SocketConnection::closeTransport();
+}
+
+// ------------------------------------------------------------ QtWebSocketConnection
+
+QtWebSocketConnection::QtWebSocketConnection(ConnectionHandler *handler, QWebSocket *socket, qsizetype maxFrameBytes,
                                          bool encrypted, QObject *parent)
     : Connection(handler, Transport::WebSocket, socket->peerAddress(), socket->peerPort(), encrypted, parent)
     , m_socket(socket)
@@ -15,21 +96,21 @@ WebSocketConnection::WebSocketConnection(ConnectionHandler *handler, QWebSocket 
     m_socket->setMaxAllowedIncomingMessageSize(quint64(maxFrameBytes) * 2);
 }
 
-WebSocketConnection::~WebSocketConnection() = default;
+QtWebSocketConnection::~QtWebSocketConnection() = default;
 
-void WebSocketConnection::start()
+void QtWebSocketConnection::start()
 {
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &WebSocketConnection::textReceived);
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &QtWebSocketConnection::textReceived);
     connect(m_socket, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &) {
         if (!isClosing())
             handler()->frameRejected(this, ErrorCode::BadJson, QStringLiteral("binary messages are not JSON text"));
     });
-    connect(m_socket, &QWebSocket::disconnected, this, &WebSocketConnection::transportClosed);
+    connect(m_socket, &QWebSocket::disconnected, this, &QtWebSocketConnection::transportClosed);
     if (m_socket->state() != QAbstractSocket::ConnectedState)
         transportClosed();
 }
 
-void WebSocketConnection::textReceived(const QString &text)
+void QtWebSocketConnection::textReceived(const QString &text)
 {
     if (isClosing())
         return;
@@ -42,7 +123,7 @@ void WebSocketConnection::textReceived(const QString &text)
     handler()->frameReceived(this, frame);
 }
 
-void WebSocketConnection::writeLine(const QByteArray &line)
+void QtWebSocketConnection::writeLine(const QByteArray &line)
 {
     // QWebSocket takes text as QString. A broadcast hands every recipient the
     // same bytes, so the converted text is kept for the next recipient
@@ -56,17 +137,17 @@ void WebSocketConnection::writeLine(const QByteArray &line)
     m_socket->sendTextMessage(lastText);
 }
 
-qint64 WebSocketConnection::queuedBytes() const
+qint64 QtWebSocketConnection::queuedBytes() const
 {
     return m_socket->bytesToWrite();
 }
 
-void WebSocketConnection::closeTransport()
+void QtWebSocketConnection::closeTransport()
 {
     m_socket->close(QWebSocketProtocol::CloseCodeNormal);
 }
 
-void WebSocketConnection::abortTransport()
+void QtWebSocketConnection::abortTransport()
 {
     m_socket->abort();
     transportClosed();

@@ -1,23 +1,54 @@
 #pragma once
 
 #include "connection.h"
+#include "socketconnection.h"
+#include "websocketframer.h"
 
 class QWebSocket;
 
-// One JSON object per WebSocket text message.
-class WebSocketConnection final : public Connection
+// ws://, once Qt's WebSocket server has done the handshake: one JSON object
+// per text message, framed here on the bare descriptor. A broadcast costs each
+// recipient a 2–4 byte header and a copy of the event's encoded bytes — no
+// conversion to and from QString, no per-socket Qt buffers.
+class WebSocketConnection final : public SocketConnection
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(WebSocketConnection)
+
+public:
+    // Takes ownership of the descriptor, on which the handshake is complete.
+    WebSocketConnection(ConnectionHandler *handler, qintptr descriptor, qsizetype maxFrameBytes,
+                        QObject *parent = nullptr);
+    ~WebSocketConnection() override;
+
+protected:
+    void received(QByteArrayView bytes) override;
+    void writeLine(const QByteArray &line) override;
+    void closeTransport() override;
+
+private:
+    void sendClose(quint16 code, QByteArrayView reason = {});
+
+    WebSocketFramer m_framer;
+    quint16 m_closeCode = WebSocketFramer::CloseNormal; // for a close of ours
+    bool m_closeSent = false;
+};
+
+// WebSocket through QWebSocket: wss://, where the bytes on the socket are
+// TLS, and any handshake whose socket Qt could not hand over cleanly.
+class QtWebSocketConnection final : public Connection
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(QtWebSocketConnection)
 
 public:
     // Takes ownership of the socket. Qt is told to refuse messages above
     // twice the frame limit on its own (close code 1009), so that no client
     // can make the server buffer more; between the limit and that, the client
     // gets a proper frame_too_large.
-    WebSocketConnection(ConnectionHandler *handler, QWebSocket *socket, qsizetype maxFrameBytes, bool encrypted,
-                        QObject *parent = nullptr);
-    ~WebSocketConnection() override;
+    QtWebSocketConnection(ConnectionHandler *handler, QWebSocket *socket, qsizetype maxFrameBytes, bool encrypted,
+                          QObject *parent = nullptr);
+    ~QtWebSocketConnection() override;
 
     void start();
 
