@@ -4,6 +4,7 @@
 #include "serverprocess.h"
 
 #include <QJsonArray>
+#include <QtEndian>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
@@ -31,6 +32,47 @@ QByteArray httpExchange(quint16 port, const QByteArray &request, int timeoutMs =
     return response;
 }
 
+// Opens a WebSocket by hand, sends `frame` as it is, and returns what came
+// back after the handshake until the server closed the connection.
+QByteArray webSocketExchange(quint16 port, const QByteArray &frame, int timeoutMs = 15'000)
+{
+    const QByteArray upgrade = "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    QTcpSocket socket;
+    socket.connectToHost(u"127.0.0.1"_s, port);
+    if (!socket.waitForConnected(timeoutMs))
+        return "no connection";
+    socket.write(upgrade);
+    QByteArray received;
+    QSignalSpy closed(&socket, &QTcpSocket::disconnected);
+    QObject::connect(&socket, &QTcpSocket::readyRead, [&] {
+        const bool handshakeDone = received.contains("\r\n\r\n");
+        received += socket.readAll();
+        if (!handshakeDone && received.contains("\r\n\r\n"))
+            socket.write(frame);
+    });
+    if (!closed.wait(timeoutMs))
+        return "not closed";
+    received += socket.readAll();
+    const qsizetype body = received.indexOf("\r\n\r\n");
+    if (!received.startsWith("HTTP/1.1 101") || body < 0)
+        return "no handshake: " + received;
+    return received.mid(body + 4);
+}
+
+// A client frame: masked with a fixed key, in one piece.
+QByteArray maskedFrame(quint8 firstByte, const QByteArray &payload)
+{
+    const char key[4] = {'\x01', '\x02', '\x03', '\x04'};
+    QByteArray frame;
+    frame.append(char(firstByte));
+    frame.append(char(0x80 | payload.size()));
+    frame.append(key, 4);
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        frame.append(char(payload[i] ^ key[i & 3]));
+    return frame;
+}
+
 QByteArray statusLine(const QByteArray &response)
 {
     return response.left(response.indexOf("\r\n"));
@@ -49,6 +91,9 @@ private slots:
     void mixedConversation();
     void binaryMessageIsBadJson();
     void oversizeWebSocketMessage();
+    void webSocketControlFrames();
+    void webSocketCloseFrames_data();
+    void webSocketCloseFrames();
     void http_data();
     void http();
     void headRequest();
@@ -122,11 +167,82 @@ void TestTransports::oversizeWebSocketMessage()
     QCOMPARE(web.next().value("code"_L1).toString(), u"frame_too_large"_s);
     QVERIFY(web.waitForDisconnected());
 
-    // Far past the limit, the WebSocket layer itself refuses the message.
-    ChatClient huge(ChatClient::Transport::WebSocket);
-    QVERIFY(huge.connectTo(m_server.httpPort()));
-    huge.sendRaw(QByteArray(1 << 20, 'x'));
-    QVERIFY(huge.waitForDisconnected());
+    // Far past the limit: refused from the frame header, before the
+    // megabyte is read, and closed with "message too big".
+    QWebSocket huge;
+    QSignalSpy connected(&huge, &QWebSocket::connected);
+    QSignalSpy received(&huge, &QWebSocket::textMessageReceived);
+    QSignalSpy disconnected(&huge, &QWebSocket::disconnected);
+    huge.open(QUrl(u"ws://127.0.0.1:%1/ws"_s.arg(m_server.httpPort())));
+    QVERIFY(connected.wait(10'000));
+    huge.sendTextMessage(QString(1 << 20, u'x'));
+    QVERIFY(disconnected.wait(10'000));
+    QVERIFY(!received.isEmpty());
+    QVERIFY(received.first().first().toString().contains(u"frame_too_large"_s));
+    QCOMPARE(huge.closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
+}
+
+void TestTransports::webSocketControlFrames()
+{
+    ChatClient tcp;
+    QVERIFY(tcp.enter(m_server.tcpPort(), u"watcher"_s, {u"lobby"_s}));
+
+    QWebSocket web;
+    QSignalSpy connected(&web, &QWebSocket::connected);
+    QSignalSpy received(&web, &QWebSocket::textMessageReceived);
+    QSignalSpy pong(&web, &QWebSocket::pong);
+    QSignalSpy disconnected(&web, &QWebSocket::disconnected);
+    web.open(QUrl(u"ws://127.0.0.1:%1/ws"_s.arg(m_server.httpPort())));
+    QVERIFY(connected.wait(10'000));
+    web.sendTextMessage(uR"({"type":"hello","nick":"pinger"})"_s);
+    web.sendTextMessage(uR"({"type":"join","room":"lobby"})"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(received.size(), 2, 10'000);
+
+    // A WebSocket ping is answered with its own data.
+    web.ping("are you there");
+    QVERIFY(pong.wait(10'000));
+    QCOMPARE(pong.first().at(1).toByteArray(), QByteArray("are you there"));
+
+    // A closing handshake from the browser: the server answers with the same
+    // code, and the others hear the user has gone.
+    web.close(QWebSocketProtocol::CloseCodeGoingAway, u"tab closed"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(disconnected.size(), 1, 10'000);
+    QCOMPARE(web.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+    const QJsonObject left = tcp.waitFor(u"user_left"_s);
+    QCOMPARE(left.value("nick"_L1).toString(), u"pinger"_s);
+    QCOMPARE(left.value("reason"_L1).toString(), u"connection lost"_s);
+}
+
+void TestTransports::webSocketCloseFrames_data()
+{
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<int>("closeCode");
+
+    const int protocolError = QWebSocketProtocol::CloseCodeProtocolError;
+    const int invalidData = QWebSocketProtocol::CloseCodeWrongDatatype;
+    QTest::newRow("unmasked") << QByteArray("\x81\x02hi", 4) << protocolError;
+    QTest::newRow("reserved bit") << maskedFrame(0xC1, "hi") << protocolError;
+    QTest::newRow("unknown opcode") << maskedFrame(0x83, "hi") << protocolError;
+    QTest::newRow("continuation of nothing") << maskedFrame(0x80, "hi") << protocolError;
+    QTest::newRow("text not UTF-8") << maskedFrame(0x81, "\xc0\xaf") << invalidData;
+    // Not an error: the client's closing handshake is answered with its code.
+    QTest::newRow("client closes") << maskedFrame(0x88, "\x03\xe9" "bye") << int(QWebSocketProtocol::CloseCodeGoingAway);
+}
+
+void TestTransports::webSocketCloseFrames()
+{
+    QFETCH(QByteArray, frame);
+    QFETCH(int, closeCode);
+
+    // A close frame with the code, then the server closes the connection.
+    const QByteArray received = webSocketExchange(m_server.httpPort(), frame);
+    QVERIFY2(received.size() >= 4, received.constData());
+    QCOMPARE(quint8(received.at(0)), quint8(0x88));
+    QCOMPARE(int(qFromBigEndian<quint16>(received.constData() + 2)), closeCode);
+
+    // Nobody else is affected.
+    ChatClient web(ChatClient::Transport::WebSocket);
+    QVERIFY(web.enter(m_server.httpPort(), u"after"_s));
 }
 
 void TestTransports::http_data()
