@@ -236,6 +236,7 @@ void WebSocketFramer::appendClose(QByteArray &out, quint16 code, QByteArrayView 
     char body[125];
     qToBigEndian<quint16>(code, body);
     const qsizetype reasonBytes = qMin<qsizetype>(reason.size(), sizeof body - 2);
-    memcpy(body + 2, reason.data(), size_t(reasonBytes));
+    if (reasonBytes > 0)
+        memcpy(body + 2, reason.data(), size_t(reasonBytes));
     appendFrame(out, Opcode::Close, QByteArrayView(body, 2 + reasonBytes));
 }

@@ -235,6 +235,10 @@ void TestWebSocketFramer::closeFrames()
     QCOMPARE(frame, QByteArray("\x88\x09\x03\xf1too big"));
 
     frame.clear();
+    WebSocketFramer::appendClose(frame, WebSocketFramer::CloseNormal);
+    QCOMPARE(frame, QByteArray("\x88\x02\x03\xe8", 4));
+
+    frame.clear();
     WebSocketFramer::appendClose(frame, WebSocketFramer::CloseNoStatus);
     QCOMPARE(frame, QByteArray("\x88\x00", 2));
 

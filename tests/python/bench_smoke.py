@@ -3,7 +3,9 @@
 and both transports run, deliver everything and report their figures.
 Speed itself is measured by docs/performance.md, not here.
 
-Usage: bench_smoke.py PATH-TO-confab-server PATH-TO-confab-bench
+Also runs the rooms workload against confab-floor, the yardstick server.
+
+Usage: bench_smoke.py PATH-TO-confab-server PATH-TO-confab-bench PATH-TO-confab-floor
 """
 
 import json
@@ -29,6 +31,13 @@ def start_server(binary, directory):
     return server, ports["tcp"], ports["http"]
 
 
+def start_floor(binary):
+    floor = subprocess.Popen([binary, "0"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    line = floor.stderr.readline()
+    assert "listening on 127.0.0.1:" in line, line
+    return floor, int(line.rsplit(":", 1)[1])
+
+
 def run(bench, *args):
     result = subprocess.run([bench, *args], capture_output=True, text=True, timeout=120)
     if result.returncode != 0:
@@ -37,7 +46,7 @@ def run(bench, *args):
 
 
 def main():
-    server_binary, bench = sys.argv[1], sys.argv[2]
+    server_binary, bench, floor_binary = sys.argv[1], sys.argv[2], sys.argv[3]
     passed = 0
     with tempfile.TemporaryDirectory() as directory:
         server, tcp, http = start_server(server_binary, directory)
@@ -60,6 +69,15 @@ def main():
         finally:
             server.terminate()
             server.wait(timeout=20)
+    floor, port = start_floor(floor_binary)
+    try:
+        figures = run(bench, "rooms", "--port", str(port), "--rooms", "3", "--members", "4", "--rate", "20",
+                      "--warmup", "0.2", "--duration", "1", "--server-pid", str(floor.pid))
+        assert float(figures["deliveries_per_s"]) > 0 and figures["errors"] == "0", figures
+        passed += 1
+    finally:
+        floor.terminate()
+        floor.wait(timeout=20)
     print(f"bench_smoke: {passed} passed, 0 failed")
 
 
