@@ -112,10 +112,14 @@ void drop(int fd)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2 || std::strcmp(argv[1], "--help") == 0) {
-        std::fprintf(stderr, "usage: confab-floor PORT   (plain TCP on 127.0.0.1, 0 for any free port; see the top of floorserver.cpp)\n");
+    if (argc < 2 || argc > 3 || std::strcmp(argv[1], "--help") == 0) {
+        std::fprintf(stderr, "usage: confab-floor PORT [PASS_GAP_US]\n"
+                             "  plain TCP on 127.0.0.1 (PORT 0: any free port); see the top of floorserver.cpp.\n"
+                             "  PASS_GAP_US: sleep this long before each wait, so that a pass gathers more\n"
+                             "  messages per connection (latency traded for fewer sends).\n");
         return argc == 2 ? 0 : 2;
     }
+    const long passGapUs = argc == 3 ? std::atol(argv[2]) : 0;
     std::signal(SIGPIPE, SIG_IGN);
     const int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     const int on = 1;
@@ -140,6 +144,8 @@ int main(int argc, char **argv)
     static char buffer[64 * 1024];
     epoll_event events[512];
     for (;;) {
+        if (passGapUs > 0)
+            usleep(useconds_t(passGapUs));
         const int ready = epoll_wait(epoll, events, 512, -1);
         for (int i = 0; i < ready; ++i) {
             const int fd = events[i].data.fd;
