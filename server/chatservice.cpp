@@ -490,7 +490,8 @@ void ChatService::scheduleCommit()
 void ChatService::commitAndDeliver()
 {
     m_commitTimer.stop();
-    if (m_store->hasPending()) {
+    const bool committing = m_store->hasPending();
+    if (committing) {
         QString error;
         if (!m_store->commit(&error)) {
             // Nothing that failed to be stored is sent: better a message lost
@@ -502,6 +503,8 @@ void ChatService::commitAndDeliver()
     for (const Delivery &delivery : deferred)
         send(delivery);
     Connection::flushAll();
+    if (committing)
+        m_store->maintain();
 }
 
 // ------------------------------------------------------------ liveness

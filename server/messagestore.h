@@ -39,6 +39,9 @@ public:
     virtual bool hasPending() const = 0;
     // Makes everything appended so far durable, in one transaction.
     virtual bool commit(QString *error) = 0;
+    // Housekeeping that may take a moment; called after a commit, once what
+    // it made sendable has been sent.
+    virtual void maintain() {}
 
     // Oldest first; see docs/protocol.md for which messages a query selects.
     virtual QList<Confab::Protocol::ChatMessage> history(const QString &roomKey, const QString &roomName,

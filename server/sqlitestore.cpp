@@ -1,6 +1,7 @@
 #include "sqlitestore.h"
 
 #include "logging.h"
+#include "walcheckpointer.h"
 
 #include <QDir>
 #include <QFile>
@@ -42,6 +43,9 @@ SqliteStore::SqliteStore(const QString &connectionName)
 
 SqliteStore::~SqliteStore()
 {
+    // Before the last connection closes, which checkpoints what is left and
+    // removes the log.
+    m_checkpointer.reset();
     m_insertMessage.reset();
     m_insertRoom.reset();
     m_updateTopic.reset();
@@ -89,6 +93,13 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const QString &path, QString *err
         || !store->migrate(&why) || !store->prepareStatements(&why)) {
         *error = QStringLiteral("cannot use %1: %2").arg(path, why);
         return nullptr;
+    }
+    if (path != QLatin1String(":memory:")) {
+        if (!exec(store->m_db, QStringLiteral("PRAGMA wal_autocheckpoint=0"), &why)) {
+            *error = QStringLiteral("cannot use %1: %2").arg(path, why);
+            return nullptr;
+        }
+        store->m_checkpointer = std::make_unique<WalCheckpointer>(path);
     }
     return store;
 }
@@ -231,6 +242,24 @@ bool SqliteStore::commit(QString *error)
         return false;
     }
     return true;
+}
+
+void SqliteStore::maintain()
+{
+    if (!m_checkpointer)
+        return;
+    m_checkpointer->committed();
+    if (!m_checkpointer->restartWanted())
+        return;
+    // The checkpoint thread has just copied nearly all of a long log; copy
+    // the few pages committed since, so that the next transaction starts the
+    // log again from its beginning instead of growing it.
+    QSqlQuery query(m_db);
+    if (query.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")) && query.next()) {
+        const bool complete = query.value(0).toInt() == 0 && query.value(1) == query.value(2);
+        if (complete)
+            m_checkpointer->restartDone();
+    }
 }
 
 QList<ChatMessage> SqliteStore::history(const QString &roomKey, const QString &roomName, const HistoryQuery &query)

@@ -7,8 +7,11 @@
 
 #include <memory>
 
+class WalCheckpointer;
+
 // MessageStore on SQLite through Qt SQL, in WAL mode. Appends are kept in
-// memory until commit(), which writes them in one transaction.
+// memory until commit(), which writes them in one transaction. The log is
+// checkpointed on a thread of its own (see WalCheckpointer).
 class SqliteStore final : public MessageStore
 {
 public:
@@ -22,6 +25,7 @@ public:
     void saveTopic(const QString &roomKey, const QString &roomName, const QString &topic) override;
     bool hasPending() const override { return !m_pendingMessages.isEmpty() || !m_pendingRooms.isEmpty(); }
     bool commit(QString *error) override;
+    void maintain() override;
     QList<Confab::Protocol::ChatMessage> history(const QString &roomKey, const QString &roomName,
                                                  const HistoryQuery &query) override;
 
@@ -49,4 +53,6 @@ private:
     std::unique_ptr<QSqlQuery> m_updateTopic;
     QList<PendingMessage> m_pendingMessages;
     QList<PendingRoom> m_pendingRooms;
+    // For a database file (not :memory:).
+    std::unique_ptr<WalCheckpointer> m_checkpointer;
 };
