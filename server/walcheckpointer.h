@@ -23,7 +23,7 @@ class QTimer;
 // while every frame of it is already in the database file — which a busy
 // writer rarely sees if someone else checkpoints. So once the log is long,
 // the thread asks the writer to finish the job itself right after one of its
-// checkpoints, when the rest is only a few pages (see finishIfAsked()).
+// checkpoints, when the rest is only a few pages (SqliteStore::maintain()).
 class WalCheckpointer final : public QObject
 {
     Q_OBJECT
@@ -42,7 +42,7 @@ public:
     // request is on its way to the thread at any time.
     void committed();
     // True once the thread has asked the writer to checkpoint the rest of
-    // the log itself; the writer calls done() when it has.
+    // the log itself; the writer calls restartDone() when it has.
     bool restartWanted() const { return m_restartWanted.load(std::memory_order_relaxed); }
     void restartDone() { m_restartWanted.store(false, std::memory_order_relaxed); }
 
