@@ -28,6 +28,7 @@ private slots:
     void oversizeLine();
     void oversizeLineWithoutNewline();
     void invalidUtf8KeepsConnection();
+    void slowReaderIsDropped_data();
     void slowReaderIsDropped();
     void connectionsPerAddress();
     void connectionsInTotal();
@@ -85,13 +86,22 @@ void TestLimits::invalidUtf8KeepsConnection()
     QCOMPARE(server.stop(), 0);
 }
 
+void TestLimits::slowReaderIsDropped_data()
+{
+    QTest::addColumn<ChatClient::Transport>("sleeperTransport");
+    QTest::newRow("tcp") << ChatClient::Transport::Tcp;
+    QTest::newRow("websocket") << ChatClient::Transport::WebSocket;
+}
+
 void TestLimits::slowReaderIsDropped()
 {
+    QFETCH(ChatClient::Transport, sleeperTransport);
     ServerProcess server;
     QVERIFY2(server.start({u"--flood-rate"_s, u"0"_s}),
              qPrintable(server.error()));
-    ChatClient sleeper;
-    QVERIFY(sleeper.enter(server.tcpPort(), u"sleeper"_s, {u"lobby"_s}));
+    ChatClient sleeper(sleeperTransport);
+    const bool web = sleeperTransport == ChatClient::Transport::WebSocket;
+    QVERIFY(sleeper.enter(web ? server.httpPort() : server.tcpPort(), u"sleeper"_s, {u"lobby"_s}));
     sleeper.stopReading();
 
     ChatClient talker;

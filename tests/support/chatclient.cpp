@@ -94,6 +94,8 @@ void ChatClient::stopReading()
     m_reading = false;
     if (m_tcp)
         m_tcp->setReadBufferSize(1);
+    if (m_ws)
+        m_ws->setReadBufferSize(1);
 }
 
 QJsonObject ChatClient::next(int timeoutMs)
