@@ -100,6 +100,13 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const QString &path, QString *err
             return nullptr;
         }
         store->m_checkpointer = std::make_unique<WalCheckpointer>(path);
+        if (!store->m_checkpointer->isWorking()) {
+            store->m_checkpointer.reset();
+            if (!exec(store->m_db, QStringLiteral("PRAGMA wal_autocheckpoint=1000"), &why)) {
+                *error = QStringLiteral("cannot use %1: %2").arg(path, why);
+                return nullptr;
+            }
+        }
     }
     return store;
 }

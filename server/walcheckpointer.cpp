@@ -40,8 +40,11 @@ void WalCheckpointer::open()
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     db.setDatabaseName(m_databasePath);
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!db.open())
+    if (!db.open()) {
         qCWarning(lcStore) << "checkpoint thread cannot open the database:" << db.lastError().text();
+        return;
+    }
+    m_working = true;
     m_timer = new QTimer(this);
     m_timer->setSingleShot(true);
     m_timer->setInterval(CheckpointIntervalMs);
@@ -62,7 +65,7 @@ void WalCheckpointer::close()
 
 void WalCheckpointer::committed()
 {
-    if (!m_requested.exchange(true, std::memory_order_acq_rel))
+    if (m_working && !m_requested.exchange(true, std::memory_order_acq_rel))
         QMetaObject::invokeMethod(this, &WalCheckpointer::scheduleCheckpoint, Qt::QueuedConnection);
 }
 

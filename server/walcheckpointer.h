@@ -38,6 +38,10 @@ public:
     explicit WalCheckpointer(const QString &databasePath);
     ~WalCheckpointer() override;
 
+    // False if the thread could not open the database: then nobody
+    // checkpoints, and the writer must go back to SQLite's own checkpoints.
+    bool isWorking() const { return m_working; }
+
     // From the writer's thread, after each commit. Cheap: at most one
     // request is on its way to the thread at any time.
     void committed();
@@ -57,6 +61,7 @@ private:
     const QString m_connectionName;
     QThread m_thread;
     QTimer *m_timer = nullptr; // lives on the thread
+    bool m_working = false;    // set on the thread before the constructor returns
     std::atomic<bool> m_requested{false};
     std::atomic<bool> m_restartWanted{false};
 };
