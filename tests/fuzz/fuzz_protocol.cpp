@@ -3,23 +3,14 @@
 // encodes to a frame that decodes to the same message again.
 
 #include "codec.h"
+#include "fuzzcheck.h"
 #include "lineframer.h"
 
 #include <cstdint>
-#include <cstdlib>
-#include <cstdio>
 
 using namespace Confab::Protocol;
 
 namespace {
-
-void check(bool condition, const char *what)
-{
-    if (!condition) {
-        std::fprintf(stderr, "property violated: %s\n", what);
-        std::abort();
-    }
-}
 
 void roundTrip(const QByteArray &frame, Sender from)
 {

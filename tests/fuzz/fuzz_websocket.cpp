@@ -3,27 +3,18 @@
 // connection relies on: messages within the limit, text that is valid UTF-8,
 // a bounded buffer, and a framer that stays stopped once it has stopped.
 
+#include "fuzzcheck.h"
 #include "websocketframer.h"
 
 #include <QString>
 
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 
 namespace {
 
 constexpr qsizetype MaxMessage = 4096;
 // An unfinished frame (header and payload) besides a message being put together.
 constexpr qsizetype MaxPending = MaxMessage + 14 + 125;
-
-void check(bool condition, const char *what)
-{
-    if (!condition) {
-        std::fprintf(stderr, "property violated: %s\n", what);
-        std::abort();
-    }
-}
 
 } // namespace
 
