@@ -11,13 +11,13 @@
 
 namespace {
 
-struct Peer
-{
-    QHostAddress address;
-    quint16 port = 0;
-};
+// A buffer that grew for a burst is released afterwards; a small one is kept
+// for the next pass, so that a busy room costs no allocation per message.
+constexpr qsizetype KeptOutputCapacity = 4096;
 
-Peer peerOf(int fd)
+} // namespace
+
+SocketConnection::Peer SocketConnection::peerOf(int fd)
 {
     Peer peer;
     sockaddr_storage address{};
@@ -32,16 +32,15 @@ Peer peerOf(int fd)
     return peer;
 }
 
-// A buffer that grew for a burst is released afterwards; a small one is kept
-// for the next pass, so that a busy room costs no allocation per message.
-constexpr qsizetype KeptOutputCapacity = 4096;
-
-} // namespace
-
 SocketConnection::SocketConnection(ConnectionHandler *handler, Transport transport, qintptr descriptor,
                                    bool encrypted, QObject *parent)
-    : Connection(handler, transport, peerOf(int(descriptor)).address, peerOf(int(descriptor)).port, encrypted,
-                 parent)
+    : SocketConnection(handler, transport, descriptor, encrypted, parent, peerOf(int(descriptor)))
+{
+}
+
+SocketConnection::SocketConnection(ConnectionHandler *handler, Transport transport, qintptr descriptor,
+                                   bool encrypted, QObject *parent, const Peer &peer)
+    : Connection(handler, transport, peer.address, peer.port, encrypted, parent)
     , m_fd(int(descriptor))
 {
     ::fcntl(m_fd, F_SETFL, ::fcntl(m_fd, F_GETFL) | O_NONBLOCK);

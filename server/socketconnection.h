@@ -45,6 +45,15 @@ protected:
     void abortTransport() override;
 
 private:
+    struct Peer
+    {
+        QHostAddress address;
+        quint16 port = 0;
+    };
+    static Peer peerOf(int fd);
+    SocketConnection(ConnectionHandler *handler, Transport transport, qintptr descriptor, bool encrypted,
+                     QObject *parent, const Peer &peer);
+
     void readable();
     void closeDescriptor();
 
