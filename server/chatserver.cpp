@@ -10,6 +10,8 @@
 #include "tcpconnection.h"
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSaveFile>
 #include <QSslCertificate>
 #include <QSslKey>
@@ -147,6 +149,7 @@ bool ChatServer::start(QString *error)
             });
     m_http = new Listener(QStringLiteral("http"), m_limiter, tls, m_config.limits.helloTimeoutMs, false, this);
     m_httpServer = new HttpServer(m_http, m_chat, maxFrame, m_config.limits.helloTimeoutMs, this);
+    m_httpServer->setHealthCheck([this] { return health(); });
 
     if (!m_tcp->listen(m_config.bind, m_config.tcpPort, error)
         || !m_http->listen(m_config.bind, m_config.httpPort, error)) {
@@ -179,6 +182,20 @@ void ChatServer::stop(const QString &reason)
     }
     qCInfo(lcNet).noquote() << "shutting down:" << reason;
     m_chat->shutdown(QStringLiteral("server shutting down"));
+}
+
+HttpServer::Response ChatServer::health() const
+{
+    const ChatService::StorageHealth &storage = m_chat->storageHealth();
+    QJsonObject body{{QStringLiteral("status"), storage.ok ? QStringLiteral("ok") : QStringLiteral("failing")},
+                     {QStringLiteral("storage"), storage.ok ? QStringLiteral("ok") : QStringLiteral("failing")}};
+    if (!storage.ok) {
+        body.insert(QStringLiteral("storage_failing_since"), storage.failingSinceMs);
+        body.insert(QStringLiteral("failed_commits"), storage.failedCommits);
+        body.insert(QStringLiteral("storage_error"), storage.lastError);
+    }
+    return {storage.ok ? 200 : 503, "application/json",
+            QJsonDocument(body).toJson(QJsonDocument::Compact) + '\n', {}};
 }
 
 quint16 ChatServer::tcpPort() const

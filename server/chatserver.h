@@ -1,5 +1,6 @@
 #pragma once
 
+#include "httpserver.h"
 #include "serverconfig.h"
 
 #include <QObject>
@@ -8,7 +9,6 @@
 
 class ChatService;
 class ConnectionLimiter;
-class HttpServer;
 class Listener;
 class MessageStore;
 
@@ -36,6 +36,8 @@ signals:
 
 private:
     bool writePortFile(QString *error) const;
+    // What GET /healthz answers.
+    HttpServer::Response health() const;
 
     ServerConfig m_config;
     std::unique_ptr<MessageStore> m_store;

@@ -1,5 +1,7 @@
 #include "chatservice.h"
 
+#include "connectionlimiter.h"
+
 #include "logging.h"
 #include "messagestore.h"
 #include "names.h"
@@ -14,9 +16,12 @@ using namespace Confab::Protocol;
 namespace {
 
 // Requests that count against the flood limit.
+// Everything that makes the server send to others.
 template <typename T>
 constexpr bool isFloodLimited = std::is_same_v<T, Say> || std::is_same_v<T, Whisper>
                                 || std::is_same_v<T, ChangeNick> || std::is_same_v<T, SetTopic>;
+template <typename T>
+constexpr bool isMembershipLimited = std::is_same_v<T, Join> || std::is_same_v<T, Leave>;
 
 template <typename T>
 constexpr bool isRequest = (int(T::sender) & int(Sender::Client)) != 0;
@@ -54,6 +59,7 @@ ChatService::ChatService(Settings settings, MessageStore *store, QObject *parent
     : QObject(parent)
     , m_settings(std::move(settings))
     , m_store(store)
+    , m_passwordFailures(Defaults::PasswordFailuresPerAddress, Defaults::PasswordFailureWindowMs)
 {
     m_clock.start();
 
@@ -84,7 +90,10 @@ void ChatService::connectionOpened(Connection *connection)
     auto session = std::make_unique<Session>();
     session->connection = connection;
     session->connectedAtMs = session->lastHeardMs = nowMs();
-    session->flood = FloodLimiter(m_settings.limits.floodBurst, m_settings.limits.floodRatePerSecond, nowMs());
+    const ChatLimits &limits = m_settings.limits;
+    session->flood = FloodLimiter(limits.floodBurst, limits.floodRatePerSecond, nowMs());
+    if (session->flood.isEnabled())
+        session->membership = FloodLimiter(Defaults::MembershipBurst, limits.floodRatePerSecond / 2, nowMs());
     connection->setSendQueueLimit(m_settings.limits.sendQueueBytes);
     m_sessions.emplace(connection, std::move(session));
     qCInfo(lcNet).noquote() << connection->describe() << "connected";
@@ -101,15 +110,12 @@ void ChatService::connectionClosed(Connection *connection, const QString &reason
     commitAndDeliver();
 
     Session &session = *it->second;
-    const QString leaveReason = session.quitReason.value_or(reason);
-    qCInfo(lcNet).noquote() << connection->describe() << "disconnected:" << reason;
-    if (!m_shuttingDown) {
-        const QList<Room *> rooms = session.rooms;
-        for (Room *room : rooms)
-            removeFromRoom(session, room, leaveReason);
-    }
-    if (session.isIdentified())
-        m_users.remove(session.nickKey);
+    QString line = connection->describe() + QStringLiteral(" disconnected: ") + reason;
+    if (const qint64 unlogged = session.log.suppressed())
+        line += QStringLiteral(" (%1 lines about it were not logged)").arg(unlogged);
+    qCInfo(lcNet).noquote() << line;
+    if (!session.quitReason)
+        endPresence(session, reason);
     m_sessions.erase(it);
 
     if (m_shuttingDown && m_sessions.empty())
@@ -170,7 +176,13 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
                 sendError(session, ErrorCode::RateLimited, QStringLiteral("too many requests; slow down"), id);
                 return;
             }
-            session.rateLimitLogged = false;
+        }
+        if constexpr (isMembershipLimited<T>) {
+            if (!session.membership.tryTake(nowMs())) {
+                sendError(session, ErrorCode::RateLimited,
+                          QStringLiteral("too many joins and leaves; slow down"), id);
+                return;
+            }
         }
         if constexpr (std::is_same_v<T, Join>)
             onJoin(session, request, id);
@@ -212,12 +224,28 @@ void ChatService::onHello(Session &session, const Hello &hello, const QJsonValue
                   QStringLiteral("this server speaks protocol %1").arg(Defaults::ProtocolVersion), id);
         return;
     }
-    if (!m_settings.password.isEmpty()
-        && !constantTimeEquals(hello.password.value_or(QString()).toUtf8(), m_settings.password.toUtf8())) {
-        sendError(session, ErrorCode::AuthFailed,
-                  hello.password ? QStringLiteral("wrong password") : QStringLiteral("this server needs a password"),
-                  id);
-        return;
+    if (!m_settings.password.isEmpty()) {
+        // Guessing is slowed down per address, not per connection: a new
+        // connection does not buy new tries.
+        const QString address = ConnectionLimiter::addressKey(session.connection->peerAddress());
+        if (const qint64 waitMs = m_passwordFailures.retryAfterMs(address, nowMs())) {
+            commitAndDeliver();
+            sendError(session, ErrorCode::RateLimited,
+                      QStringLiteral("too many wrong passwords from your address; try again in %1 s")
+                              .arg((waitMs + 999) / 1000),
+                      id);
+            session.connection->close(QStringLiteral("too many wrong passwords"));
+            return;
+        }
+        if (!constantTimeEquals(hello.password.value_or(QString()).toUtf8(), m_settings.password.toUtf8())) {
+            if (hello.password)
+                m_passwordFailures.recordFailure(address, nowMs());
+            sendError(session, ErrorCode::AuthFailed,
+                      hello.password ? QStringLiteral("wrong password")
+                                     : QStringLiteral("this server needs a password"),
+                      id);
+            return;
+        }
     }
     const QString key = nameKey(hello.nick);
     if (m_users.contains(key)) {
@@ -244,7 +272,7 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
     if (!room)
         room = openRoom(join.room, key);
     if (!member) {
-        deliver({room->members, encodeLine(UserJoined{room->name, session.nick}), nullptr, {}});
+        deliver(plainDelivery(room->members, encodeLine(UserJoined{room->name, session.nick})));
         room->members.append(&session);
         session.rooms.append(room);
     }
@@ -274,15 +302,17 @@ void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
         sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(say.room), id);
         return;
     }
+    scheduleCommit(room);
     const ChatMessage message{room->name, session.nick, say.text, wallClockMs(), ++room->lastSeq};
     m_store->appendMessage(room->key, room->name, message);
-    scheduleCommit();
 
     room->recent.append(message);
     if (room->recent.size() > Defaults::HistoryOnJoin)
         room->recent.removeFirst();
 
-    Delivery delivery{room->members, encodeLine(message), nullptr, {}};
+    Delivery delivery = plainDelivery(room->members, encodeLine(message));
+    delivery.author = &session;
+    delivery.authorId = id;
     if (hasId(id)) {
         delivery.requester = &session;
         delivery.requesterLine = encodeLine(message, id);
@@ -299,7 +329,7 @@ void ChatService::onWhisper(Session &session, const Whisper &whisper, const QJso
     }
     const PrivateMessage message{session.nick, target->nick, whisper.text, wallClockMs()};
     if (target != &session)
-        deliver({{target}, encodeLine(message), nullptr, {}});
+        deliver(plainDelivery({target}, encodeLine(message)));
     reply(session, message, id);
 }
 
@@ -325,7 +355,7 @@ void ChatService::onNick(Session &session, const ChangeNick &change, const QJson
     }
     audience.remove(&session);
     if (event.oldNick != event.newNick && !audience.isEmpty())
-        deliver({audience.values(), encodeLine(event), nullptr, {}});
+        deliver(plainDelivery(audience.values(), encodeLine(event)));
     reply(session, event, id);
 }
 
@@ -336,11 +366,15 @@ void ChatService::onTopic(Session &session, const SetTopic &request, const QJson
         sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
         return;
     }
+    scheduleCommit(room);
     room->topic = request.topic;
     m_store->saveTopic(room->key, room->name, room->topic);
-    scheduleCommit();
     const TopicChanged event{room->name, room->topic, session.nick};
-    deliver({room->members, encodeLine(event), &session, encodeLine(event, id)});
+    Delivery delivery = plainDelivery(room->members, encodeLine(event));
+    delivery.requester = delivery.author = &session;
+    delivery.requesterLine = encodeLine(event, id);
+    delivery.authorId = id;
+    deliver(std::move(delivery));
 }
 
 void ChatService::onList(Session &session, const QJsonValue &id)
@@ -389,8 +423,24 @@ void ChatService::onHistory(Session &session, const GetHistory &request, const Q
 
 void ChatService::onQuit(Session &session, const Quit &quit)
 {
+    // At once, not when the transport is done closing: the others hear it
+    // now, and the nick is free for a reconnect straight away.
     session.quitReason = quit.reason.value_or(QString());
+    endPresence(session, *session.quitReason);
+    commitAndDeliver();
     session.connection->close(QStringLiteral("quit"));
+}
+
+void ChatService::endPresence(Session &session, const QString &reason)
+{
+    if (!m_shuttingDown) {
+        const QList<Room *> rooms = session.rooms;
+        for (Room *room : rooms)
+            removeFromRoom(session, room, reason);
+    }
+    // The nick may have gone to someone else after a quit.
+    if (session.isIdentified() && m_users.value(session.nickKey) == &session)
+        m_users.remove(session.nickKey);
 }
 
 // ------------------------------------------------------------ rooms
@@ -440,7 +490,7 @@ void ChatService::removeFromRoom(Session &session, Room *room, const QString &re
     session.rooms.removeOne(room);
     room->members.removeOne(&session);
     if (!room->members.isEmpty()) {
-        deliver({room->members, encodeLine(UserLeft{room->name, session.nick, reason}), nullptr, {}});
+        deliver(plainDelivery(room->members, encodeLine(UserLeft{room->name, session.nick, reason})));
     } else if (room->key != nameKey(QString::fromLatin1(Defaults::LobbyRoom))) {
         commitAndDeliver();
         m_rooms.erase(room->key);
@@ -452,17 +502,34 @@ void ChatService::removeFromRoom(Session &session, Room *room, const QString &re
 template <typename T>
 void ChatService::reply(Session &session, const T &message, const QJsonValue &id)
 {
-    deliver({{&session}, encodeLine(message, id), nullptr, {}});
+    deliver(plainDelivery({&session}, encodeLine(message, id)));
 }
 
 void ChatService::sendError(Session &session, ErrorCode code, const QString &message, const QJsonValue &id)
 {
-    if (code != ErrorCode::RateLimited || !session.rateLimitLogged) {
-        qCInfo(lcChat).noquote() << session.connection->describe() << "error" << errorCodeName(code) << "-"
-                                 << message;
-        session.rateLimitLogged = code == ErrorCode::RateLimited;
-    }
+    logAbout(session, QStringLiteral("error %1 - %2").arg(errorCodeName(code), message));
     reply(session, Error{code, message}, id);
+}
+
+void ChatService::logAbout(Session &session, const QString &line)
+{
+    qint64 unlogged = 0;
+    if (!session.log.take(nowMs(), &unlogged))
+        return;
+    if (unlogged > 0) {
+        qCInfo(lcChat).noquote() << session.connection->describe() << line
+                                 << QStringLiteral("(and %1 more lines about it not logged)").arg(unlogged);
+    } else {
+        qCInfo(lcChat).noquote() << session.connection->describe() << line;
+    }
+}
+
+ChatService::Delivery ChatService::plainDelivery(QList<Session *> recipients, QByteArray line)
+{
+    Delivery delivery;
+    delivery.recipients = std::move(recipients);
+    delivery.line = std::move(line);
+    return delivery;
 }
 
 void ChatService::deliver(Delivery delivery)
@@ -481,8 +548,10 @@ void ChatService::send(const Delivery &delivery)
     }
 }
 
-void ChatService::scheduleCommit()
+void ChatService::scheduleCommit(Room *room)
 {
+    // Remembered before the change, so that a failed commit can restore it.
+    m_undo.append(Undo{room, room->lastSeq, room->topic});
     if (!m_commitTimer.isActive())
         m_commitTimer.start();
 }
@@ -491,20 +560,67 @@ void ChatService::commitAndDeliver()
 {
     m_commitTimer.stop();
     const bool committing = m_store->hasPending();
+    bool stored = true;
     if (committing) {
         QString error;
-        if (!m_store->commit(&error)) {
-            // Nothing that failed to be stored is sent: better a message lost
-            // to everyone than one that some saw and history forgot.
-            qCCritical(lcStore).noquote() << "cannot store messages, dropping this batch:" << error;
+        stored = m_store->commit(&error);
+        if (stored)
+            commitWorked();
+        else
+            commitFailed(error);
+    }
+    m_undo.clear();
+    const QList<Delivery> deferred = std::exchange(m_deferred, {});
+    for (const Delivery &delivery : deferred) {
+        if (stored || !delivery.author) {
+            send(delivery);
+            continue;
+        }
+        // Nothing that failed to be stored is sent, and its seq is given
+        // out again: better a message refused than one that some saw and
+        // history forgot.
+        if (delivery.author->connection && !delivery.author->connection->isClosing()) {
+            delivery.author->connection->send(encodeLine(
+                    Error{ErrorCode::StorageFailed,
+                          QStringLiteral("the server cannot store messages right now; nothing was sent, try again")},
+                    delivery.authorId));
         }
     }
-    const QList<Delivery> deferred = std::exchange(m_deferred, {});
-    for (const Delivery &delivery : deferred)
-        send(delivery);
     Connection::flushAll();
-    if (committing)
+    if (committing && stored)
         m_store->maintain();
+}
+
+void ChatService::commitFailed(const QString &error)
+{
+    // Back to what the store holds, newest change first.
+    QSet<Room *> rooms;
+    for (auto it = m_undo.crbegin(); it != m_undo.crend(); ++it) {
+        it->room->lastSeq = it->lastSeq;
+        it->room->topic = it->topic;
+        rooms.insert(it->room);
+    }
+    for (Room *room : std::as_const(rooms))
+        room->recent = m_store->history(room->key, room->name, {std::nullopt, std::nullopt, Defaults::HistoryOnJoin});
+    StorageHealth &health = m_storageHealth;
+    if (health.ok) {
+        health.ok = false;
+        health.failingSinceMs = wallClockMs();
+        qCCritical(lcStore).noquote() << "cannot store messages:" << error
+                                      << "- refusing messages and topics (storage_failed) until it works again";
+    }
+    health.lastError = error;
+    ++health.failedCommits;
+}
+
+void ChatService::commitWorked()
+{
+    StorageHealth &health = m_storageHealth;
+    if (health.ok)
+        return;
+    qCWarning(lcStore).noquote() << "storing works again after" << health.failedCommits << "failed commits in"
+                                 << (wallClockMs() - health.failingSinceMs) / 1000 << "s";
+    health = StorageHealth{};
 }
 
 // ------------------------------------------------------------ liveness
@@ -512,6 +628,7 @@ void ChatService::commitAndDeliver()
 void ChatService::sweepLiveness()
 {
     const qint64 now = nowMs();
+    m_passwordFailures.forgetExpired(now);
     const ChatLimits &limits = m_settings.limits;
     for (const auto &[connection, session] : m_sessions) {
         if (connection->isClosing())

@@ -4,6 +4,7 @@
 #include "chatstate.h"
 #include "codec.h"
 #include "connection.h"
+#include "failurethrottle.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -50,6 +51,17 @@ public:
     // connection; emits drained() once all are gone.
     void shutdown(const QString &reason);
 
+    // Whether the last commit worked; while it does not, messages and topics
+    // are refused with storage_failed (see /healthz).
+    struct StorageHealth
+    {
+        bool ok = true;
+        qint64 failingSinceMs = 0; // wall clock, when ok is false
+        qint64 failedCommits = 0;  // since it last worked
+        QString lastError;
+    };
+    const StorageHealth &storageHealth() const { return m_storageHealth; }
+
 signals:
     void drained();
 
@@ -61,6 +73,18 @@ private:
         // The requester's own copy carries its id.
         Session *requester = nullptr;
         QByteArray requesterLine;
+        // An event that exists only once stored (a message, a topic): if the
+        // commit fails, nobody gets it and `author` gets storage_failed.
+        Session *author = nullptr;
+        QJsonValue authorId;
+    };
+    // How to take back what a stored request changed in memory, should its
+    // commit fail.
+    struct Undo
+    {
+        Room *room;
+        qint64 lastSeq;
+        QString topic;
     };
 
     template <typename T>
@@ -80,10 +104,15 @@ private:
     template <typename T>
     void reply(Session &session, const T &message, const QJsonValue &id);
     void sendError(Session &session, Confab::Protocol::ErrorCode code, const QString &message, const QJsonValue &id);
+    // A log line about what one client did, within that client's LogBudget.
+    void logAbout(Session &session, const QString &line);
+    static Delivery plainDelivery(QList<Session *> recipients, QByteArray line);
     void deliver(Delivery delivery);
     void send(const Delivery &delivery);
-    void scheduleCommit();
+    void scheduleCommit(Room *room);
     void commitAndDeliver();
+    void commitFailed(const QString &error);
+    void commitWorked();
 
     Room *findRoom(const QString &key) const;
     Room *joinedRoom(const Session &session, const QString &name) const;
@@ -91,6 +120,8 @@ private:
     void removeFromRoom(Session &session, Room *room, const QString &reason);
     void sweepLiveness();
     void closeSession(Session &session, const QString &reason);
+    // Out of every room, nick free: what quit and a lost connection share.
+    void endPresence(Session &session, const QString &reason);
 
     qint64 nowMs() const { return m_clock.elapsed(); }
 
@@ -101,6 +132,9 @@ private:
     QHash<QString, Session *> m_users;              // by nick key
     std::unordered_map<QString, std::unique_ptr<Room>> m_rooms; // by room key
     QList<Delivery> m_deferred;
+    QList<Undo> m_undo; // for what the pending commit holds, oldest first
+    StorageHealth m_storageHealth;
+    FailureThrottle m_passwordFailures; // by address
     QTimer m_commitTimer;
     QTimer m_livenessTimer;
     bool m_shuttingDown = false;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "floodlimiter.h"
+#include "logbudget.h"
 #include "messages.h"
 
 #include <QList>
@@ -19,10 +20,15 @@ struct Session
     QString nickKey; // nameKey(nick)
     QList<Room *> rooms;
     FloodLimiter flood;
+    // join and leave: a bucket of their own, so that rejoining many rooms
+    // after a reconnect does not eat into what the user may say.
+    FloodLimiter membership;
+    LogBudget log;
     qint64 connectedAtMs = 0;
     qint64 lastHeardMs = 0;
     qint64 pingSentAtMs = 0; // 0: no ping outstanding
-    bool rateLimitLogged = false;
+    // Set by quit: the user has left every room and freed the nick; the
+    // connection is only closing.
     std::optional<QString> quitReason;
 
     bool isIdentified() const { return !nick.isEmpty(); }

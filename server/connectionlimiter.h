@@ -27,6 +27,10 @@ public:
 
     bool atSocketCeiling() const { return m_openSockets >= m_socketCeiling; }
 
+    // One spelling per address: an IPv4 client on a dual-stack socket
+    // (::ffff:a.b.c.d) counts as a.b.c.d.
+    static QString addressKey(const QHostAddress &address);
+
 signals:
     // Below the socket ceiling again.
     void socketsAvailable();
@@ -39,7 +43,6 @@ private:
         QMetaObject::Connection watch;
     };
 
-    static QString addressKey(const QHostAddress &address);
     void watch(QObject *object, Counted counted);
     void socketClosed(QObject *object);
 

@@ -205,6 +205,14 @@ void HttpServer::readRequest(QTcpSocket *socket)
         }
         return;
     }
+    if (request.path == "/healthz" && m_healthCheck) {
+        if (!get && !head_) {
+            respond(socket, {405, "text/plain; charset=utf-8", "method not allowed\n", {{"Allow", "GET, HEAD"}}});
+            return;
+        }
+        respond(socket, m_healthCheck(), !head_);
+        return;
+    }
     const auto asset = m_assets.constFind(request.path);
     if (asset == m_assets.constEnd()) {
         respond(socket, textResponse(404, "not found"));

@@ -5,6 +5,8 @@
 #include <QObject>
 #include <QPointer>
 
+#include <functional>
+
 class Connection;
 class ConnectionHandler;
 class ConnectionLimiter;
@@ -40,6 +42,11 @@ public:
     // The answer to a socket turned away by the connection limits.
     static void refuse(QTcpSocket *socket);
 
+    // GET /healthz answers what this returns: 200 while the server works,
+    // 503 while it cannot do its job (storage failing), with a JSON body.
+    using HealthCheck = std::function<Response()>;
+    void setHealthCheck(HealthCheck check) { m_healthCheck = std::move(check); }
+
 private:
     void admit(QTcpSocket *socket);
     void readRequest(QTcpSocket *socket);
@@ -64,4 +71,5 @@ private:
     // Sockets handed to m_webSockets, until their handshake is done.
     QList<QPointer<QTcpSocket>> m_upgrading;
     bool m_tls;
+    HealthCheck m_healthCheck;
 };

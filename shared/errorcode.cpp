@@ -32,6 +32,7 @@ constexpr std::array<ErrorCodeInfo, ErrorCodeCount> errorCodes{{
     {"rate_limited"_L1, false},
     {"frame_too_large"_L1, true},
     {"server_full"_L1, true},
+    {"storage_failed"_L1, false},
 }};
 static_assert(errorCodes.size() == std::size_t(ErrorCodeCount));
 

@@ -25,9 +25,10 @@ enum class ErrorCode {
     RateLimited,
     FrameTooLarge,
     ServerFull,
+    StorageFailed,
 };
 
-inline constexpr int ErrorCodeCount = int(ErrorCode::ServerFull) + 1;
+inline constexpr int ErrorCodeCount = int(ErrorCode::StorageFailed) + 1;
 
 // The wire spelling, e.g. "bad_json".
 QLatin1String errorCodeName(ErrorCode code);

@@ -206,8 +206,11 @@ inline bool readInteger(const QJsonValue &json, qint64 *out)
     if (!json.isDouble())
         return false;
     const double d = json.toDouble();
-    constexpr double maxExact = 9007199254740992.0; // 2^53
-    if (!(d >= -maxExact && d <= maxExact) || d != double(qint64(d)))
+    // JSON numbers arrive as doubles: from 2^53 on, neighbours collapse
+    // (2^53 + 1 reads as 2^53), so only integers below it in magnitude are
+    // taken as sent; anything larger is refused rather than changed.
+    constexpr double firstInexact = 9007199254740992.0; // 2^53
+    if (!(d > -firstInexact && d < firstInexact) || d != double(qint64(d)))
         return false;
     *out = qint64(d);
     return true;
