@@ -10,11 +10,13 @@
 #include "serverprocess.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QLabel>
 #include <QListView>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -46,6 +48,7 @@ private slots:
     void memberDoubleClickOpensPrivateChat();
     void serverErrorIsVisible();
     void textIsNeverHtml();
+    void directionOverridesStayInTheirMessage();
     void scrollingUpLoadsHistory();
     void screenshot();
 
@@ -141,6 +144,16 @@ void TestMainWindow::textIsNeverHtml()
     QVERIFY(html.contains(u"href=\"https://example.org/a?b=1&amp;c=2\""_s));
 }
 
+void TestMainWindow::directionOverridesStayInTheirMessage()
+{
+    // U+202E would show "txt.exe" backwards and everything after it on the
+    // line too; the view fences it in an isolate instead of dropping it.
+    const QString sneaky = u"see \u202Etxt.exe"_s;
+    m_window->input()->insertPlainText(sneaky); // keyClicks types ASCII only
+    QTest::keyClick(m_window->input(), Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"\u2068see \u202Etxt.exe\u2069"_s), 10'000);
+}
+
 void TestMainWindow::scrollingUpLoadsHistory()
 {
     ChatClient writer;
@@ -178,9 +191,15 @@ void TestMainWindow::screenshot()
 
     const QImage image = m_window->grab().toImage();
     QVERIFY(!image.isNull());
-    const QString directory = QStringLiteral(CONFAB_SOURCE_DIR "/docs/screenshots");
+    // Into the docs only when scripts/screenshots.sh asks; tests never write
+    // into the checkout.
+    QTemporaryDir scratch;
+    QString directory = qEnvironmentVariable("CONFAB_SCREENSHOT_DIR");
+    if (directory.isEmpty())
+        directory = scratch.path();
     QVERIFY(QDir().mkpath(directory));
     QVERIFY(image.save(directory + u"/desktop.png"_s));
+    QVERIFY(QFileInfo(directory + u"/desktop.png"_s).size() > 10'000);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -45,7 +45,8 @@ void TestNames::nickAndRoom_data()
     QTest::newRow("greek") << u"Σίσυφος"_s << true << true;
     QTest::newRow("cyrillic") << u"Борис"_s << true << true;
     QTest::newRow("cjk") << u"東京"_s << true << true;
-    QTest::newRow("arabic digits lead") << u"٣abc"_s << false << true;
+    QTest::newRow("arabic digit leads latin") << u"٣abc"_s << false << false; // two scripts
+    QTest::newRow("arabic digits lead arabic") << u"٣سلام"_s << false << true;
     QTest::newRow("devanagari with marks") << u"नमस्ते"_s << true << true;
     QTest::newRow("combining mark first") << u"\u0301a"_s << false << false;
     QTest::newRow("decomposed accent") << u"Jose\u0301"_s << true << true;
@@ -57,6 +58,27 @@ void TestNames::nickAndRoom_data()
     QTest::newRow("33 astral letters") << u"\U0001D49C"_s.repeated(33) << false << true;
     QTest::newRow("64 letters") << QString(64, u'r') << false << true;
     QTest::newRow("65 letters") << QString(65, u'r') << false << false;
+    // Invisible code points: each of these looks exactly like "Alice", or blank.
+    QTest::newRow("combining grapheme joiner") << u"Alice\u034F"_s << false << false;
+    QTest::newRow("variation selector 16") << u"Alice\uFE0F"_s << false << false;
+    QTest::newRow("mongolian variation selector") << u"Alice\u180B"_s << false << false;
+    QTest::newRow("ideographic variation selector") << u"Alice\U000E0100"_s << false << false;
+    QTest::newRow("zero width joiner") << u"Al\u200Dice"_s << false << false;
+    QTest::newRow("soft hyphen") << u"Al\u00ADice"_s << false << false;
+    QTest::newRow("hangul filler") << u"\u3164"_s << false << false;
+    QTest::newRow("hangul choseong filler") << u"\u115F\u1160"_s << false << false;
+    QTest::newRow("halfwidth hangul filler") << u"a\uFFA0"_s << false << false;
+    QTest::newRow("tag character") << u"bob\U000E0041"_s << false << false;
+    // Scripts: one at a time, or Latin with the CJK scripts (UTS #39).
+    QTest::newRow("cyrillic a in latin") << u"\u0430lice"_s << false << false;
+    QTest::newRow("greek omicron in latin") << u"b\u03BFb"_s << false << false;
+    QTest::newRow("latin with digits") << u"alice42"_s << true << true;
+    QTest::newRow("cyrillic with digits") << u"\u0431\u043E\u0440\u0438\u0441_2"_s << true << true;
+    QTest::newRow("whole-script cyrillic") << u"\u0430\u0440\u0435"_s << true << true;
+    QTest::newRow("latin and kanji and kana") << u"Taro\u592A\u90CE\u3061\u3083\u3093"_s << true << true;
+    QTest::newRow("latin and hangul") << u"kim\uAE40"_s << true << true;
+    QTest::newRow("greek and cyrillic") << u"\u03B1\u0431"_s << false << false;
+    QTest::newRow("hangul and kana") << u"\uAE40\u30AB"_s << false << false;
 }
 
 void TestNames::nickAndRoom()
@@ -128,6 +150,15 @@ void TestNames::text_data()
     QTest::newRow("1025 four-byte chars") << u"\U0001F600"_s.repeated(1025) << false;
     QTest::newRow("1366 three-byte chars") << QString(1366, u'€') << false;
     QTest::newRow("1365 three-byte chars") << QString(1365, u'€') << true;
+    // Blank is what shows as blank.
+    QTest::newRow("zero width spaces") << u"\u200B\u200B"_s << false;
+    QTest::newRow("byte order marks") << u"\uFEFF\uFEFF"_s << false;
+    QTest::newRow("hangul fillers") << u"\u3164 \u115F"_s << false;
+    QTest::newRow("braille blank") << u"\u2800"_s << false;
+    QTest::newRow("word joiner and space") << u" \u2060 "_s << false;
+    QTest::newRow("visible after invisible") << u"\u200Bhi"_s << true;
+    // Shown isolated by the clients, not refused.
+    QTest::newRow("right-to-left override") << u"abc \u202Edef"_s << true;
 }
 
 void TestNames::text()

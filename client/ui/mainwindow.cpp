@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "bidi.h"
 #include "clientsettings.h"
 #include "conversation.h"
 #include "inputline.h"
@@ -245,7 +246,7 @@ void MainWindow::updateHeader()
     }
     if (conversation->type() == Conversation::Type::Room) {
         m_topic->setText(conversation->topic().isEmpty() ? tr("#%1 — no topic").arg(conversation->name())
-                                                         : u"#%1 — %2"_s.arg(conversation->name(), conversation->topic()));
+                                                         : u"#%1 — %2"_s.arg(conversation->name(), Bidi::isolate(conversation->topic())));
     } else {
         m_topic->setText(tr("Private conversation with %1").arg(conversation->name()));
     }

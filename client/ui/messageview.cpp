@@ -1,5 +1,6 @@
 #include "messageview.h"
 
+#include "bidi.h"
 #include "conversation.h"
 #include "nickcolors.h"
 
@@ -62,7 +63,7 @@ QString MessageView::entryHtml(const LogEntry &entry, bool dark)
     switch (entry.kind) {
     case LogEntry::Kind::Notice:
         return stamp + u"<span style=\"color:%1; font-style:italic\">— %2</span>"_s.arg(
-                               dark ? u"#9a9a9a"_s : u"#777"_s, linkify(entry.text));
+                               dark ? u"#9a9a9a"_s : u"#777"_s, linkify(Bidi::isolate(entry.text)));
     case LogEntry::Kind::Error:
         return stamp + u"<span style=\"color:%1\">⚠ %2</span>"_s.arg(dark ? u"#ff6b6b"_s : u"#c00"_s,
                                                                       linkify(entry.text));
@@ -71,7 +72,8 @@ QString MessageView::entryHtml(const LogEntry &entry, bool dark)
     }
     const QString nick = u"<span style=\"color:%1; font-weight:%2\">%3</span>"_s.arg(
             nickColor(entry.from, dark).name(), entry.own ? u"bold"_s : u"600"_s, entry.from.toHtmlEscaped());
-    QString line = stamp + nick + u": <span style=\"white-space:pre-wrap\">"_s + linkify(entry.text) + u"</span>"_s;
+    QString line = stamp + nick + u": <span style=\"white-space:pre-wrap\">"_s + linkify(Bidi::isolate(entry.text))
+                   + u"</span>"_s;
     if (entry.mention)
         line = u"<span style=\"background-color:%1\">%2</span>"_s.arg(dark ? u"#4a3b00"_s : u"#fff3b0"_s, line);
     return line;

@@ -66,7 +66,8 @@ export function renderEntry(entry) {
     from.style.color = nickColor(entry.from);
     item.append(from);
   }
-  const text = document.createElement('span');
+  // <bdi>: the text is isolated for bidi, like the desktop client does.
+  const text = document.createElement('bdi');
   text.className = 'text';
   appendLinkified(text, entry.kind === 'notice' ? `— ${entry.text}` : entry.kind === 'error' ? `⚠ ${entry.text}` : entry.text);
   item.append(text);

@@ -3,7 +3,8 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server, TcpClient, launchBrowser, messageItems, openChat } from './support.mjs';
@@ -100,6 +101,14 @@ test('user text is shown as text and runs nothing', async () => {
   await page.press('#input', 'Enter');
   await messageItems(page, '<b onmouseover').waitFor();
   assert.equal(await page.locator('#messages b').count(), 0);
+
+  // A direction override stays inside its own message: the text is isolated.
+  tcp.send({ type: 'say', room: 'lobby', text: 'invoice \u202Etxt.exe' });
+  const sneaky = messageItems(page, 'invoice');
+  await sneaky.waitFor();
+  const text = sneaky.locator('.text');
+  assert.equal(await text.evaluate((node) => node.tagName), 'BDI');
+  assert.equal(await text.evaluate((node) => getComputedStyle(node).unicodeBidi), 'isolate');
   assert.deepEqual(page.problems, []);
   await page.context().close();
   tcp.close();
@@ -226,9 +235,13 @@ test('screenshot for the README', async () => {
   await page.press('#input', 'Enter');
   tcp.send({ type: 'say', room: 'lounge', text: 'docs are at https://example.org/confab' });
   await messageItems(page, 'docs are at').waitFor();
-  const target = join(here, '../../docs/screenshots');
+  // Into the docs only when scripts/screenshots.sh asks; tests never write
+  // into the checkout.
+  const target = process.env.CONFAB_SCREENSHOT_DIR || mkdtempSync(join(tmpdir(), 'confab-screenshot-'));
   mkdirSync(target, { recursive: true });
   await page.screenshot({ path: join(target, 'web.png') });
+  assert.ok(statSync(join(target, 'web.png')).size > 10000, 'the screenshot shows something');
+  if (!process.env.CONFAB_SCREENSHOT_DIR) rmSync(target, { recursive: true });
   await page.context().close();
   tcp.close();
 });
