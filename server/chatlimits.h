@@ -11,6 +11,7 @@ struct ChatLimits
     double floodRatePerSecond = Confab::Protocol::Defaults::FloodRatePerSecond;
     qint64 sendQueueBytes = Confab::Protocol::Defaults::SendQueueBytes;
     int helloTimeoutMs = Confab::Protocol::Defaults::HelloTimeoutMs;
+    int handshakeTimeoutMs = Confab::Protocol::Defaults::HandshakeTimeoutMs;
     int idleBeforePingMs = Confab::Protocol::Defaults::IdleBeforePingMs;
     int pingTimeoutMs = Confab::Protocol::Defaults::PingTimeoutMs;
     int maxRoomsPerUser = Confab::Protocol::Defaults::MaxRoomsPerUser;

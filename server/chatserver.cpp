@@ -15,6 +15,7 @@
 #include <QSaveFile>
 #include <QSslCertificate>
 #include <QSslKey>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -120,14 +121,18 @@ bool ChatServer::start(QString *error)
     m_chat = new ChatService(settings, m_store.get(), this);
     connect(m_chat, &ChatService::drained, this, &ChatServer::stopped);
 
-    m_tcp = new Listener(QStringLiteral("chat"), m_limiter, tls, m_config.limits.helloTimeoutMs, !tls, this);
-    const qsizetype maxFrame = m_config.limits.maxFrameBytes;
+    const ChatLimits &limits = m_config.limits;
+    // An HTTP request head, or a WebSocket upgrade, is no slower to send
+    // than a hello.
+    const int requestTimeoutMs = qMin(limits.helloTimeoutMs, limits.handshakeTimeoutMs);
+    m_tcp = new Listener(QStringLiteral("chat"), m_limiter, tls, limits.handshakeTimeoutMs, !tls, this);
+    const qsizetype maxFrame = limits.maxFrameBytes;
     const QByteArray serverFull =
             encode(Confab::Protocol::Error{Confab::Protocol::ErrorCode::ServerFull,
                                            QStringLiteral("the server is full; try again later")})
             + '\n';
     m_tcp->setDescriptorHandler([this, maxFrame, serverFull](qintptr descriptor) {
-        auto *connection = new PlainTcpConnection(m_chat, descriptor, maxFrame, this);
+        auto *connection = new TcpConnection(m_chat, descriptor, maxFrame, this);
         if (!m_limiter->admit(connection, connection->peerAddress())) {
             connection->refuse(serverFull);
             return;
@@ -137,7 +142,9 @@ bool ChatServer::start(QString *error)
     });
     m_tcp->setHandlers(
             [this, maxFrame](QTcpSocket *socket) {
-                auto *connection = new TlsConnection(m_chat, socket, maxFrame, this);
+                // The socket is counted by the limiter for as long as it
+                // lives, and it lives as long as the connection.
+                auto *connection = new TcpConnection(m_chat, static_cast<QSslSocket *>(socket), maxFrame, this);
                 m_chat->connectionOpened(connection);
                 connection->start();
             },
@@ -147,8 +154,8 @@ bool ChatServer::start(QString *error)
                 socket->disconnectFromHost();
                 QTimer::singleShot(5000, socket, [socket] { socket->abort(); });
             });
-    m_http = new Listener(QStringLiteral("http"), m_limiter, tls, m_config.limits.helloTimeoutMs, false, this);
-    m_httpServer = new HttpServer(m_http, m_chat, maxFrame, m_config.limits.helloTimeoutMs, this);
+    m_http = new Listener(QStringLiteral("http"), m_limiter, tls, limits.handshakeTimeoutMs, false, this);
+    m_httpServer = new HttpServer(m_http, m_chat, maxFrame, requestTimeoutMs, this);
     m_httpServer->setHealthCheck([this] { return health(); });
 
     if (!m_tcp->listen(m_config.bind, m_config.tcpPort, error)

@@ -94,7 +94,8 @@ void ChatService::connectionOpened(Connection *connection)
     session->flood = FloodLimiter(limits.floodBurst, limits.floodRatePerSecond, nowMs());
     if (session->flood.isEnabled())
         session->membership = FloodLimiter(Defaults::MembershipBurst, limits.floodRatePerSecond / 2, nowMs());
-    connection->setSendQueueLimit(m_settings.limits.sendQueueBytes);
+    // Before hello, a connection is owed a few error replies at most.
+    connection->setSendQueueLimit(qMin(limits.sendQueueBytes, Defaults::UnidentifiedSendQueueBytes));
     m_sessions.emplace(connection, std::move(session));
     qCInfo(lcNet).noquote() << connection->describe() << "connected";
     if (m_shuttingDown)
@@ -255,6 +256,7 @@ void ChatService::onHello(Session &session, const Hello &hello, const QJsonValue
     session.nick = hello.nick;
     session.nickKey = key;
     m_users.insert(key, &session);
+    session.connection->setSendQueueLimit(m_settings.limits.sendQueueBytes);
     qCInfo(lcChat).noquote() << session.connection->describe() << "identified as" << hello.nick;
     reply(session, Welcome{hello.nick, m_settings.serverName, Defaults::ProtocolVersion, m_settings.motd}, id);
 }

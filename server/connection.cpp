@@ -1,5 +1,7 @@
 #include "connection.h"
 
+#include "backpressure.h"
+
 #include "logging.h"
 
 #include <QCoreApplication>
@@ -54,6 +56,7 @@ Connection::Connection(ConnectionHandler *handler, Transport transport, const QH
 
 Connection::~Connection()
 {
+    Backpressure::forget(this);
     if (m_dirty)
         dirtyConnections().removeOne(this);
 }
@@ -91,13 +94,47 @@ QString Connection::describe() const
 
 void Connection::send(const QByteArray &line)
 {
-    if (m_closing)
+    if (m_closing || !admitOutput(line.size()))
         return;
-    if (m_sendQueueLimit > 0 && queuedBytes() + line.size() > m_sendQueueLimit) {
-        abort(QStringLiteral("send queue exceeded"));
-        return;
-    }
     writeLine(line);
+    outputChanged(false);
+}
+
+bool Connection::admitOutput(qsizetype bytes)
+{
+    if (m_sendQueueLimit <= 0 || queuedBytes() + bytes <= m_sendQueueLimit)
+        return true;
+    // Judged on what the client has not taken yet, after giving it the
+    // chance to take what it can.
+    flushOutput();
+    if (queuedBytes() + bytes <= m_sendQueueLimit)
+        return true;
+    abort(QStringLiteral("send queue exceeded"));
+    return false;
+}
+
+void Connection::outputChanged(bool progressed)
+{
+    if (m_sendQueueLimit <= 0)
+        return;
+    if (progressed)
+        Backpressure::progressed(this);
+    const qint64 queued = queuedBytes();
+    if (!m_congested && queued > m_sendQueueLimit / 2) {
+        m_congested = true;
+        Backpressure::congested(this);
+    } else if (m_congested && queued <= m_sendQueueLimit / 4) {
+        m_congested = false;
+        Backpressure::relieved(this);
+    }
+}
+
+bool Connection::mayRead()
+{
+    if (!m_congested && !Backpressure::holdsInput())
+        return true;
+    Backpressure::waitForInput(this);
+    return false;
 }
 
 void Connection::close(const QString &reason)

@@ -60,6 +60,10 @@ public:
 
     void setSendQueueLimit(qint64 bytes) { m_sendQueueLimit = bytes; }
 
+    // Reading stops while Backpressure holds input, or while this
+    // connection's own output is congested; resumeInput() starts it again.
+    virtual void resumeInput() {}
+
     // Transports that gather output write it here, one system call per
     // connection for everything queued since the last flush. Called at the
     // end of each batch of work, and by a zero timer for anything else.
@@ -80,6 +84,15 @@ protected:
     virtual void flushOutput() {}
     // For subclasses: the transport is down; tell the handler once.
     void transportClosed();
+    // For subclasses, before reading: whether input may be read now. If not,
+    // the transport stops reading until resumeInput().
+    bool mayRead();
+    // For subclasses' own output (a WebSocket pong): whether `bytes` more
+    // fit under the send-queue limit. If not, the connection is aborted.
+    bool admitOutput(qsizetype bytes);
+    // For subclasses, after output left for the client (or was queued):
+    // compares what is unsent with the limit.
+    void outputChanged(bool progressed);
 
 private:
     ConnectionHandler *m_handler;
@@ -92,5 +105,6 @@ private:
     bool m_closing = false;
     bool m_reported = false;
     bool m_dirty = false;
+    bool m_congested = false;
     QString m_closeReason;
 };

@@ -1,5 +1,7 @@
 #include "httprequest.h"
 
+#include <algorithm>
+
 namespace {
 
 bool isToken(QByteArrayView text)
@@ -42,12 +44,29 @@ bool HttpRequest::headerHasToken(QByteArrayView name, QByteArrayView token) cons
 HttpRequest::ParseResult HttpRequest::parse(QByteArrayView data, qsizetype maxHeadBytes, HttpRequest *request,
                                             qsizetype *headBytes)
 {
-    const qsizetype end = data.indexOf("\r\n\r\n");
+    // The head ends at the first empty line. Lines end in CRLF, or in a
+    // bare LF as many HTTP servers accept (RFC 9112, 2.2).
+    qsizetype end = -1;
+    qsizetype terminator = 0;
+    for (qsizetype lf = data.indexOf('\n'); lf >= 0; lf = data.indexOf('\n', lf + 1)) {
+        if (lf + 1 < data.size() && data[lf + 1] == '\n') {
+            end = lf;
+            terminator = 2;
+            break;
+        }
+        if (lf + 2 < data.size() && data[lf + 1] == '\r' && data[lf + 2] == '\n') {
+            end = lf;
+            terminator = 3;
+            break;
+        }
+    }
     if (end < 0)
         return data.size() > maxHeadBytes ? ParseResult::TooLarge : ParseResult::Incomplete;
-    if (end + 4 > maxHeadBytes)
+    if (end + terminator > maxHeadBytes)
         return ParseResult::TooLarge;
-    *headBytes = end + 4;
+    *headBytes = end + terminator;
+    if (end > 0 && data[end - 1] == '\r')
+        --end;
 
     const QList<QByteArray> lines = data.first(end).toByteArray().split('\n');
     const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
@@ -66,7 +85,13 @@ HttpRequest::ParseResult HttpRequest::parse(QByteArrayView data, qsizetype maxHe
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0 || !isToken(QByteArrayView(line).first(colon)))
             return ParseResult::Malformed;
-        request->headers.append({line.first(colon).toLower(), line.sliced(colon + 1).trimmed()});
+        const QByteArray name = line.first(colon).toLower();
+        // Two Host headers leave it open which site was meant (RFC 9112, 3.2).
+        if (name == "host" && std::any_of(request->headers.cbegin(), request->headers.cend(),
+                                          [](const auto &header) { return header.first == "host"; })) {
+            return ParseResult::Malformed;
+        }
+        request->headers.append({name, line.sliced(colon + 1).trimmed()});
     }
     return ParseResult::Complete;
 }

@@ -9,6 +9,7 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QPointer>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QWebSocket>
@@ -200,6 +201,13 @@ void HttpServer::readRequest(QTcpSocket *socket)
                    || !request.headerHasToken("connection", "upgrade")) {
             respond(socket, {426, "text/plain; charset=utf-8", "this is the WebSocket endpoint\n",
                              {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}}});
+        } else if (request.header("sec-websocket-version") != "13") {
+            respond(socket, {426, "text/plain; charset=utf-8", "this server speaks WebSocket version 13\n",
+                             {{"Sec-WebSocket-Version", "13"}}});
+        } else if (QByteArray::fromBase64(request.header("sec-websocket-key")).size() != 16) {
+            respond(socket, textResponse(400, "a WebSocket upgrade needs a Sec-WebSocket-Key of 16 bytes in base64"));
+        } else if (m_tls) {
+            upgradeTls(static_cast<QSslSocket *>(socket), request, headBytes);
         } else {
             upgrade(socket);
         }
@@ -260,19 +268,36 @@ void HttpServer::upgrade(QTcpSocket *socket)
 {
     socket->disconnect(this);
     delete socket->findChild<QTimer *>(QStringLiteral("requestTimeout"));
-    if (!m_tls) {
-        m_upgrading.removeAll(nullptr);
-        m_upgrading.append(socket);
-    }
+    m_upgrading.removeAll(nullptr);
+    m_upgrading.append(socket);
     m_webSockets->handleConnection(socket);
+}
+
+void HttpServer::upgradeTls(QSslSocket *socket, const HttpRequest &request, qsizetype headBytes)
+{
+    // Qt's WebSocket server would keep the TLS socket to itself (its pongs
+    // and buffers out of reach of the send-queue limit), so the handshake is
+    // answered here (RFC 6455, 4.2.2) and the connection framed like ws://.
+    socket->disconnect(this);
+    delete socket->findChild<QTimer *>(QStringLiteral("requestTimeout"));
+    static constexpr char Guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    const QByteArray accept =
+            QCryptographicHash::hash(request.header("sec-websocket-key") + Guid, QCryptographicHash::Sha1).toBase64();
+    socket->skip(headBytes);
+    const QByteArray alreadyRead = socket->readAll();
+    socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  "Sec-WebSocket-Accept: " + accept + "\r\n\r\n");
+    auto *connection = new WebSocketConnection(m_chat, socket, m_maxFrameBytes, this);
+    m_chat->connectionOpened(connection);
+    connection->start(alreadyRead);
 }
 
 void HttpServer::adoptWebSocket()
 {
     while (QWebSocket *socket = m_webSockets->nextPendingConnection()) {
-        Connection *connection = m_tls ? nullptr : takeOver(socket);
+        Connection *connection = takeOver(socket);
         if (!connection) {
-            auto *viaQt = new QtWebSocketConnection(m_chat, socket, m_maxFrameBytes, m_tls, this);
+            auto *viaQt = new QtWebSocketConnection(m_chat, socket, m_maxFrameBytes, false, this);
             m_chat->connectionOpened(viaQt);
             viaQt->start();
         }

@@ -11,7 +11,9 @@ class Connection;
 class ConnectionHandler;
 class ConnectionLimiter;
 class Listener;
+class QSslSocket;
 class QTcpSocket;
+struct HttpRequest;
 class QWebSocket;
 class QWebSocketServer;
 
@@ -52,6 +54,7 @@ private:
     void readRequest(QTcpSocket *socket);
     void respond(QTcpSocket *socket, const Response &response, bool withBody = true);
     void upgrade(QTcpSocket *socket);
+    void upgradeTls(QSslSocket *socket, const HttpRequest &request, qsizetype headBytes);
     void adoptWebSocket();
     Connection *takeOver(QWebSocket *webSocket);
 

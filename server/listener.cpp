@@ -3,11 +3,12 @@
 #include "connectionlimiter.h"
 #include "logging.h"
 
-#include <QSslServer>
 #include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
+
+#include <unistd.h>
 
 namespace {
 
@@ -16,27 +17,26 @@ namespace {
 constexpr int ResourceRetryMs = 250;
 constexpr int ListenBacklog = 4096;
 
-// Hands accepted descriptors straight to the listener, with no QTcpSocket.
+// Hands accepted descriptors straight to the listener: no pending list (and
+// so no pending limit), no QTcpSocket unless the listener makes one.
 class DescriptorServer final : public QTcpServer
 {
 public:
-    DescriptorServer(Listener *listener, std::function<void(qintptr)> *handler)
+    explicit DescriptorServer(Listener *listener)
         : QTcpServer(listener)
         , m_listener(listener)
-        , m_handler(handler)
     {
     }
 
 protected:
     void incomingConnection(qintptr descriptor) override
     {
-        (*m_handler)(descriptor);
+        m_listener->accepted(descriptor);
         m_listener->pauseIfAtCeiling();
     }
 
 private:
     Listener *m_listener;
-    std::function<void(qintptr)> *m_handler;
 };
 
 } // namespace
@@ -46,23 +46,13 @@ Listener::Listener(const QString &name, ConnectionLimiter *limiter, const std::o
     : QObject(parent)
     , m_name(name)
     , m_limiter(limiter)
+    , m_server(new DescriptorServer(this))
     , m_tls(tls.has_value())
+    , m_sslConfiguration(tls.value_or(QSslConfiguration()))
+    , m_handshakeTimeoutMs(handshakeTimeoutMs)
+    , m_rawDescriptors(rawDescriptors && !tls)
 {
-    if (tls) {
-        auto *server = new QSslServer(this);
-        server->setSslConfiguration(*tls);
-        server->setHandshakeTimeout(handshakeTimeoutMs);
-        connect(server, &QSslServer::errorOccurred, this, [this](QSslSocket *socket, QAbstractSocket::SocketError) {
-            qCInfo(lcNet).noquote() << m_name << "TLS handshake with" << socket->peerAddress().toString()
-                                    << "failed:" << socket->errorString();
-        });
-        m_server = server;
-    } else if (rawDescriptors) {
-        m_server = new DescriptorServer(this, &m_descriptorHandler);
-    } else {
-        m_server = new QTcpServer(this);
-    }
-    connect(m_server, &QTcpServer::pendingConnectionAvailable, this, &Listener::acceptPending);
+    m_clock.start();
     // Without this, a server out of file descriptors is woken again and
     // again by the same pending connection and spins at full CPU.
     connect(m_server, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError error) {
@@ -106,21 +96,72 @@ void Listener::setHandlers(SocketHandler admitted, SocketHandler turnedAway)
     m_turnedAway = std::move(turnedAway);
 }
 
-void Listener::acceptPending()
+void Listener::accepted(qintptr descriptor)
 {
-    while (m_server->hasPendingConnections()) {
-        QTcpSocket *socket = m_server->nextPendingConnection();
-        if (!socket)
-            break;
-        socket->setParent(nullptr);
-        if (m_limiter->admit(socket, socket->peerAddress()))
+    if (m_rawDescriptors) {
+        m_descriptorHandler(descriptor);
+        return;
+    }
+    QTcpSocket *socket = m_tls ? new QSslSocket : new QTcpSocket;
+    if (!socket->setSocketDescriptor(descriptor)) {
+        ::close(int(descriptor));
+        delete socket;
+        return;
+    }
+    // Counted from now, handshake or not: the per-address limit covers
+    // sockets that have not said a word yet.
+    const bool admitted = m_limiter->admit(socket, socket->peerAddress());
+    if (m_tls) {
+        startHandshake(static_cast<QSslSocket *>(socket), admitted);
+        return;
+    }
+    if (admitted)
+        m_admitted(socket);
+    else
+        m_turnedAway(socket);
+}
+
+void Listener::startHandshake(QSslSocket *socket, bool admitted)
+{
+    socket->setSslConfiguration(m_sslConfiguration);
+    auto *timeout = new QTimer(socket);
+    timeout->setSingleShot(true);
+    connect(timeout, &QTimer::timeout, this, [this, socket, timeout] {
+        handshakeFailed(socket, timeout,
+                        QStringLiteral("no handshake within %1 s").arg(m_handshakeTimeoutMs / 1000.0));
+    });
+    connect(socket, &QSslSocket::encrypted, this, [this, socket, timeout, admitted] {
+        delete timeout;
+        socket->disconnect(this);
+        if (admitted)
             m_admitted(socket);
         else
             m_turnedAway(socket);
-        pauseIfAtCeiling();
-        if (m_paused)
-            break;
+    });
+    connect(socket, &QSslSocket::errorOccurred, this, [this, socket, timeout](QAbstractSocket::SocketError error) {
+        handshakeFailed(socket, timeout,
+                        error == QAbstractSocket::RemoteHostClosedError ? QStringLiteral("closed by the client")
+                                                                        : socket->errorString());
+    });
+    timeout->start(m_handshakeTimeoutMs);
+    socket->startServerEncryption();
+}
+
+void Listener::handshakeFailed(QSslSocket *socket, QTimer *timeout, const QString &why)
+{
+    delete timeout;
+    // Anyone can send garbage to a TLS port: one line a second at most.
+    qint64 unlogged = 0;
+    if (m_handshakeLog.take(m_clock.elapsed(), &unlogged)) {
+        QString line = QStringLiteral("%1 TLS handshake with %2 failed: %3")
+                               .arg(m_name, ConnectionLimiter::addressKey(socket->peerAddress()), why);
+        if (unlogged > 0)
+            line += QStringLiteral(" (and %1 more not logged)").arg(unlogged);
+        qCInfo(lcNet).noquote() << line;
     }
+    socket->disconnect(this);
+    socket->abort();
+    socket->deleteLater();
 }
 
 void Listener::pauseIfAtCeiling()
@@ -137,6 +178,5 @@ void Listener::resumeIfPossible()
     if (m_paused && !m_limiter->atSocketCeiling()) {
         m_paused = false;
         m_server->resumeAccepting();
-        acceptPending();
     }
 }

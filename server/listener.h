@@ -1,5 +1,8 @@
 #pragma once
 
+#include "logbudget.h"
+
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
 #include <QSslConfiguration>
@@ -8,12 +11,19 @@
 #include <optional>
 
 class ConnectionLimiter;
+class QSslSocket;
 class QTcpServer;
 class QTcpSocket;
+class QTimer;
 
 // Accepts client sockets on one port, plain or TLS, and sorts them into
 // admitted and turned away by the connection limits. Used for both the chat
 // port and the HTTP port.
+//
+// Every socket is accepted at once and counted (per address too) from that
+// moment: a TLS handshake runs alongside everything else, with a timeout of
+// its own, and no number of stalled handshakes keeps others from being
+// accepted.
 class Listener final : public QObject
 {
     Q_OBJECT
@@ -23,10 +33,11 @@ public:
     using SocketHandler = std::function<void(QTcpSocket *)>;
 
     // With a TLS configuration, sockets arrive with the handshake done; a
-    // handshake not done within handshakeTimeoutMs is abandoned.
+    // handshake not done within handshakeTimeoutMs is abandoned. Without,
+    // they arrive as they connect.
     // `rawDescriptors` (plain TCP only): accepted sockets are handed over as
     // bare descriptors, for transports that do their own I/O (see
-    // PlainTcpConnection); set the handler with setDescriptorHandler().
+    // TcpConnection); set the handler with setDescriptorHandler().
     Listener(const QString &name, ConnectionLimiter *limiter, const std::optional<QSslConfiguration> &tls,
              int handshakeTimeoutMs, bool rawDescriptors, QObject *parent = nullptr);
     ~Listener() override;
@@ -44,15 +55,24 @@ public:
     // Called after each accepted socket: stops accepting at the ceiling.
     void pauseIfAtCeiling();
 
+    // From the server: one accepted descriptor.
+    void accepted(qintptr descriptor);
+
 private:
-    void acceptPending();
+    void startHandshake(QSslSocket *socket, bool admitted);
+    void handshakeFailed(QSslSocket *socket, QTimer *timeout, const QString &why);
     void resumeIfPossible();
 
     QString m_name;
     ConnectionLimiter *m_limiter;
     QTcpServer *m_server;
     bool m_tls;
+    QSslConfiguration m_sslConfiguration;
+    int m_handshakeTimeoutMs;
+    bool m_rawDescriptors;
     bool m_paused = false;
+    LogBudget m_handshakeLog;
+    QElapsedTimer m_clock;
     SocketHandler m_admitted;
     SocketHandler m_turnedAway;
     std::function<void(qintptr)> m_descriptorHandler;

@@ -1,6 +1,8 @@
 #include "socketconnection.h"
 
 #include <QSocketNotifier>
+#include <QSslSocket>
+#include <QTimer>
 
 #include <cerrno>
 #include <fcntl.h>
@@ -14,6 +16,10 @@ namespace {
 // A buffer that grew for a burst is released afterwards; a small one is kept
 // for the next pass, so that a busy room costs no allocation per message.
 constexpr qsizetype KeptOutputCapacity = 4096;
+
+// Decrypted input a TLS socket may hold before it stops reading from the
+// kernel: with input on hold, TCP's own flow control then stops the client.
+constexpr qint64 TlsReadBufferBytes = 64 * 1024;
 
 } // namespace
 
@@ -33,14 +39,14 @@ SocketConnection::Peer SocketConnection::peerOf(int fd)
 }
 
 SocketConnection::SocketConnection(ConnectionHandler *handler, Transport transport, qintptr descriptor,
-                                   bool encrypted, QObject *parent)
-    : SocketConnection(handler, transport, descriptor, encrypted, parent, peerOf(int(descriptor)))
+                                   QObject *parent)
+    : SocketConnection(handler, transport, descriptor, parent, peerOf(int(descriptor)))
 {
 }
 
 SocketConnection::SocketConnection(ConnectionHandler *handler, Transport transport, qintptr descriptor,
-                                   bool encrypted, QObject *parent, const Peer &peer)
-    : Connection(handler, transport, peer.address, peer.port, encrypted, parent)
+                                   QObject *parent, const Peer &peer)
+    : Connection(handler, transport, peer.address, peer.port, false, parent)
     , m_fd(int(descriptor))
 {
     ::fcntl(m_fd, F_SETFL, ::fcntl(m_fd, F_GETFL) | O_NONBLOCK);
@@ -50,6 +56,16 @@ SocketConnection::SocketConnection(ConnectionHandler *handler, Transport transpo
     ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }
 
+SocketConnection::SocketConnection(ConnectionHandler *handler, Transport transport, QSslSocket *socket,
+                                   QObject *parent)
+    : Connection(handler, transport, socket->peerAddress(), socket->peerPort(), true, parent)
+    , m_tls(socket)
+{
+    m_tls->setParent(this);
+    m_tls->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_tls->setReadBufferSize(TlsReadBufferBytes);
+}
+
 SocketConnection::~SocketConnection()
 {
     closeDescriptor();
@@ -57,6 +73,23 @@ SocketConnection::~SocketConnection()
 
 void SocketConnection::start(QByteArrayView alreadyRead)
 {
+    if (m_tls) {
+        connect(m_tls, &QSslSocket::readyRead, this, &SocketConnection::readable);
+        connect(m_tls, &QSslSocket::encryptedBytesWritten, this, [this] { outputChanged(true); });
+        connect(m_tls, &QSslSocket::disconnected, this, &SocketConnection::transportClosed);
+        connect(m_tls, &QSslSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
+            if (m_tls->state() == QAbstractSocket::UnconnectedState)
+                transportClosed();
+        });
+        if (!alreadyRead.isEmpty())
+            received(alreadyRead);
+        if (m_tls->state() != QAbstractSocket::ConnectedState) {
+            transportClosed();
+            return;
+        }
+        readable();
+        return;
+    }
     m_readNotifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
     connect(m_readNotifier, &QSocketNotifier::activated, this, &SocketConnection::readable);
     if (!alreadyRead.isEmpty())
@@ -84,20 +117,50 @@ void SocketConnection::closeDescriptor()
     }
 }
 
+void SocketConnection::resumeInput()
+{
+    if (!m_inputPaused)
+        return;
+    m_inputPaused = false;
+    if (m_readNotifier) {
+        // Level-triggered: it fires at once if input is waiting.
+        m_readNotifier->setEnabled(true);
+    } else if (m_tls && !m_readScheduled) {
+        // The TLS socket says readyRead only for new input; what it holds
+        // already is read from the event loop.
+        m_readScheduled = true;
+        QTimer::singleShot(0, this, [this] {
+            m_readScheduled = false;
+            readable();
+        });
+    }
+}
+
 void SocketConnection::readable()
 {
-    while (m_fd >= 0) {
+    if (m_inputPaused)
+        return;
+    if (!isClosing() && !mayRead()) {
+        m_inputPaused = true;
+        if (m_readNotifier)
+            m_readNotifier->setEnabled(false);
+        return;
+    }
+    if (m_tls) {
+        readTls();
+        return;
+    }
+    // One buffer per pass: the level-triggered notifier comes back for the
+    // rest, after everyone's output of this pass has been written.
+    for (;;) {
+        if (m_fd < 0)
+            return;
         const ssize_t got = ::recv(m_fd, s_readBuffer, sizeof s_readBuffer, 0);
         if (got > 0) {
             // After close() only the end of the stream matters.
             if (!isClosing())
                 received(QByteArrayView(s_readBuffer, got));
-            // Less than a full buffer: the socket is drained for now, and the
-            // level-triggered notifier says when there is more. Saves the
-            // recv() that would only answer EAGAIN.
-            if (size_t(got) < sizeof s_readBuffer)
-                break;
-            continue;
+            break;
         }
         if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             break;
@@ -109,6 +172,21 @@ void SocketConnection::readable()
         return;
     }
     // Replies, and whatever else this input produced, go out now.
+    Connection::flushAll();
+}
+
+void SocketConnection::readTls()
+{
+    const qint64 got = m_tls->read(s_readBuffer, sizeof s_readBuffer);
+    if (got > 0 && !isClosing())
+        received(QByteArrayView(s_readBuffer, got));
+    if (m_tls->bytesAvailable() > 0 && !m_readScheduled) {
+        m_readScheduled = true;
+        QTimer::singleShot(0, this, [this] {
+            m_readScheduled = false;
+            readable();
+        });
+    }
     Connection::flushAll();
 }
 
@@ -124,12 +202,40 @@ void SocketConnection::finishOutput()
     markDirty();
 }
 
+qint64 SocketConnection::queuedBytes() const
+{
+    if (m_tls)
+        return m_outgoing.size() + m_tls->bytesToWrite() + m_tls->encryptedBytesToWrite();
+    return m_outgoing.size();
+}
+
+void SocketConnection::flushTls()
+{
+    if (!m_outgoing.isEmpty()) {
+        m_tls->write(m_outgoing);
+        m_outgoing = QByteArray();
+    }
+    if (m_shutdownAfterFlush) {
+        m_shutdownAfterFlush = false;
+        // Unread input would make the kernel reset the connection and lose
+        // what is still queued for the client; drop it first.
+        m_tls->readAll();
+        m_tls->disconnectFromHost();
+    }
+}
+
 void SocketConnection::flushOutput()
 {
+    if (m_tls) {
+        flushTls();
+        return;
+    }
+    bool progressed = false;
     while (m_fd >= 0 && !m_outgoing.isEmpty()) {
         const ssize_t sent = ::send(m_fd, m_outgoing.constData(), size_t(m_outgoing.size()), MSG_NOSIGNAL);
         if (sent > 0) {
             m_outgoing.remove(0, sent);
+            progressed = true;
             continue;
         }
         if (sent < 0 && errno == EINTR)
@@ -141,16 +247,19 @@ void SocketConnection::flushOutput()
                 connect(m_writeNotifier, &QSocketNotifier::activated, this, &SocketConnection::flushOutput);
             }
             m_writeNotifier->setEnabled(true);
+            outputChanged(progressed);
             return;
         }
         // Broken pipe or reset: reading will see the end.
         m_outgoing = QByteArray();
+        outputChanged(progressed);
         return;
     }
     if (m_writeNotifier)
         m_writeNotifier->setEnabled(false);
     if (m_outgoing.capacity() > KeptOutputCapacity)
         m_outgoing = QByteArray();
+    outputChanged(progressed);
     if (m_shutdownAfterFlush && m_fd >= 0) {
         m_shutdownAfterFlush = false;
         ::shutdown(m_fd, SHUT_WR);
@@ -160,13 +269,19 @@ void SocketConnection::flushOutput()
 void SocketConnection::closeTransport()
 {
     // Send what is queued, then say we are done; the client's own close ends
-    // the connection (or the grace timer does).
+    // the connection (or the grace timer does), so reading goes on.
     finishOutput();
     flushOutput();
+    resumeInput();
 }
 
 void SocketConnection::abortTransport()
 {
+    if (m_tls) {
+        m_tls->abort();
+        transportClosed();
+        return;
+    }
     if (m_fd >= 0) {
         // A reset rather than a graceful close: nothing more will be read.
         const linger hard{1, 0};

@@ -3,13 +3,23 @@
 #include "connection.h"
 
 class QSocketNotifier;
+class QSslSocket;
 
-// A connection straight on its socket descriptor, without QTcpSocket: no
+// The byte stream under the JSON-lines and WebSocket framings, plain or TLS.
+//
+// Plain: straight on the socket descriptor, without QTcpSocket: no
 // per-socket read and write blocks (Qt keeps 16 and 32 KiB once used). Reads
-// go into the shared buffer and on to the transport's framing; output is
-// gathered and written with one send() per connection per flush, and only
-// when there is output. Plain TCP and plain WebSocket connections are built
-// on it; encrypted ones go through Qt's TLS sockets.
+// go into the shared buffer; output is gathered and written with one send()
+// per connection per flush, and only when there is output.
+//
+// TLS: through a QSslSocket whose handshake is done. Output is gathered the
+// same way and handed to the socket in one write; what is unsent counts the
+// encrypted bytes the socket still holds, so a TLS client that does not read
+// is dropped like any other.
+//
+// Either way, input is read at most one buffer per event-loop pass, and not
+// at all while Backpressure holds it: a burst cannot outrun the clients that
+// are reading it.
 class SocketConnection : public Connection
 {
     Q_OBJECT
@@ -21,14 +31,18 @@ public:
     // Starts reading. `alreadyRead` is input that arrived before this
     // connection took the socket over.
     void start(QByteArrayView alreadyRead = {});
-    // For a connection over the limits: writes `bytes` if the socket takes
-    // them at once, closes, and deletes itself. The handler never hears of it.
+    // For a plain connection over the limits: writes `bytes` if the socket
+    // takes them at once, closes, and deletes itself. The handler never
+    // hears of it.
     void refuse(const QByteArray &bytes);
+
+    void resumeInput() override;
 
 protected:
     // Takes ownership of the connected descriptor.
-    SocketConnection(ConnectionHandler *handler, Transport transport, qintptr descriptor, bool encrypted,
-                     QObject *parent);
+    SocketConnection(ConnectionHandler *handler, Transport transport, qintptr descriptor, QObject *parent);
+    // Takes ownership of the socket, encrypted already.
+    SocketConnection(ConnectionHandler *handler, Transport transport, QSslSocket *socket, QObject *parent);
 
     // Input for the transport's framing. Not called once the connection is
     // closing.
@@ -39,7 +53,7 @@ protected:
     // is out, while reading carries on until the client closes.
     void finishOutput();
 
-    qint64 queuedBytes() const override { return m_outgoing.size(); }
+    qint64 queuedBytes() const override;
     void flushOutput() override;
     void closeTransport() override;
     void abortTransport() override;
@@ -51,15 +65,20 @@ private:
         quint16 port = 0;
     };
     static Peer peerOf(int fd);
-    SocketConnection(ConnectionHandler *handler, Transport transport, qintptr descriptor, bool encrypted,
-                     QObject *parent, const Peer &peer);
+    SocketConnection(ConnectionHandler *handler, Transport transport, qintptr descriptor, QObject *parent,
+                     const Peer &peer);
 
     void readable();
+    void readTls();
+    void flushTls();
     void closeDescriptor();
 
-    int m_fd;
+    int m_fd = -1;
+    QSslSocket *m_tls = nullptr;
     QSocketNotifier *m_readNotifier = nullptr;
     QSocketNotifier *m_writeNotifier = nullptr;
     QByteArray m_outgoing;
     bool m_shutdownAfterFlush = false;
+    bool m_inputPaused = false;
+    bool m_readScheduled = false;
 };

@@ -8,7 +8,14 @@ using Confab::Protocol::ErrorCode;
 
 WebSocketConnection::WebSocketConnection(ConnectionHandler *handler, qintptr descriptor, qsizetype maxFrameBytes,
                                          QObject *parent)
-    : SocketConnection(handler, Transport::WebSocket, descriptor, false, parent)
+    : SocketConnection(handler, Transport::WebSocket, descriptor, parent)
+    , m_framer(maxFrameBytes)
+{
+}
+
+WebSocketConnection::WebSocketConnection(ConnectionHandler *handler, QSslSocket *socket, qsizetype maxFrameBytes,
+                                         QObject *parent)
+    : SocketConnection(handler, Transport::WebSocket, socket, parent)
     , m_framer(maxFrameBytes)
 {
 }
@@ -30,9 +37,14 @@ void WebSocketConnection::received(QByteArrayView bytes)
             handler()->frameRejected(this, ErrorCode::BadJson, QStringLiteral("binary messages are not JSON text"));
             break;
         case WebSocketFramer::Status::Ping: {
+            // A client that pings and never reads would otherwise grow the
+            // server without bound: pongs count like every other output.
             QByteArray pong;
             WebSocketFramer::appendFrame(pong, WebSocketFramer::Opcode::Pong, payload);
+            if (!admitOutput(pong.size()))
+                return;
             queue(pong);
+            outputChanged(false);
             break;
         }
         case WebSocketFramer::Status::Close:

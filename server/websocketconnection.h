@@ -6,10 +6,12 @@
 
 class QWebSocket;
 
-// ws://, once Qt's WebSocket server has done the handshake: one JSON object
-// per text message, framed here on the bare descriptor. A broadcast costs each
-// recipient a 2–4 byte header and a copy of the event's encoded bytes — no
-// conversion to and from QString, no per-socket Qt buffers.
+// WebSocket once the handshake is done (ws:// by Qt's WebSocket server,
+// wss:// by HttpServer): one JSON object per text message, framed here, on
+// the bare descriptor or the TLS socket. A broadcast costs each recipient a
+// 2–4 byte header and a copy of the event's encoded bytes — no conversion to
+// and from QString, no per-socket Qt buffers. Pongs and close frames are
+// output like any other and count against the send-queue limit.
 class WebSocketConnection final : public SocketConnection
 {
     Q_OBJECT
@@ -18,6 +20,9 @@ class WebSocketConnection final : public SocketConnection
 public:
     // Takes ownership of the descriptor, on which the handshake is complete.
     WebSocketConnection(ConnectionHandler *handler, qintptr descriptor, qsizetype maxFrameBytes,
+                        QObject *parent = nullptr);
+    // Takes ownership of the TLS socket, on which the handshake is complete.
+    WebSocketConnection(ConnectionHandler *handler, QSslSocket *socket, qsizetype maxFrameBytes,
                         QObject *parent = nullptr);
     ~WebSocketConnection() override;
 
@@ -34,8 +39,8 @@ private:
     bool m_closeSent = false;
 };
 
-// WebSocket through QWebSocket: wss://, where the bytes on the socket are
-// TLS, and any handshake whose socket Qt could not hand over cleanly.
+// WebSocket through QWebSocket: for a handshake whose socket Qt could not
+// hand over cleanly.
 class QtWebSocketConnection final : public Connection
 {
     Q_OBJECT

@@ -25,10 +25,15 @@ inline constexpr int HistoryPage = 50;
 inline constexpr int HistoryMaxPage = 200;
 
 inline constexpr int HelloTimeoutMs = 30'000;
+// A TLS handshake, and an HTTP request or WebSocket upgrade, must be done
+// within this.
+inline constexpr int HandshakeTimeoutMs = 10'000;
 inline constexpr int IdleBeforePingMs = 60'000;
 inline constexpr int PingTimeoutMs = 60'000;
 
 inline constexpr qint64 SendQueueBytes = 4 * 1024 * 1024;
+// Until hello succeeds: nobody has a reason to be sent more than this.
+inline constexpr qint64 UnidentifiedSendQueueBytes = 64 * 1024;
 inline constexpr int FloodBurst = 10;
 inline constexpr double FloodRatePerSecond = 5.0;
 inline constexpr int MaxRoomsPerUser = 100;
