@@ -75,7 +75,11 @@ void SocketConnection::start(QByteArrayView alreadyRead)
 {
     if (m_tls) {
         connect(m_tls, &QSslSocket::readyRead, this, &SocketConnection::readable);
-        connect(m_tls, &QSslSocket::encryptedBytesWritten, this, [this] { outputChanged(true); });
+        connect(m_tls, &QSslSocket::encryptedBytesWritten, this, [this] {
+            outputChanged(true);
+            if (m_shutdownAfterFlush)
+                flushTls();
+        });
         connect(m_tls, &QSslSocket::disconnected, this, &SocketConnection::transportClosed);
         connect(m_tls, &QSslSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
             if (m_tls->state() == QAbstractSocket::UnconnectedState)
@@ -215,12 +219,13 @@ void SocketConnection::flushTls()
         m_tls->write(m_outgoing);
         m_outgoing = QByteArray();
     }
-    if (m_shutdownAfterFlush) {
+    if (m_shutdownAfterFlush && m_tls->bytesToWrite() + m_tls->encryptedBytesToWrite() == 0) {
         m_shutdownAfterFlush = false;
-        // Unread input would make the kernel reset the connection and lose
-        // what is still queued for the client; drop it first.
-        m_tls->readAll();
-        m_tls->disconnectFromHost();
+        // As for plain TCP: only the write side ends, once everything is
+        // out, and input is read (and dropped) until the client closes. A
+        // full close with unread input would make the kernel reset the
+        // connection and lose what the client has not read yet.
+        ::shutdown(int(m_tls->socketDescriptor()), SHUT_WR);
     }
 }
 

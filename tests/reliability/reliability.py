@@ -19,6 +19,7 @@ import shutil
 import signal
 import socket
 import ssl
+import struct
 import subprocess
 import sys
 import tempfile
@@ -187,18 +188,735 @@ def _say_reply(client):
             return message
 
 
+# ---------------------------------------------------------------- helpers
+
+class Reader(threading.Thread):
+    """Reads a line client's socket as fast as it can on a thread of its own,
+    counting messages and keeping the events asked for."""
+
+    def __init__(self, client, keep=("user_left", "error", "closing")):
+        super().__init__(daemon=True)
+        self.client = client
+        self.keep = keep
+        self.messages = 0
+        self.kept = []
+        self.closed = False
+        self.lock = threading.Lock()
+        self.start()
+
+    def run(self):
+        sock = self.client.sock
+        sock.settimeout(None)
+        buffer = self.client.buffer
+        try:
+            while True:
+                data = sock.recv(1 << 20)
+                if not data:
+                    break
+                buffer += data
+                lines = buffer.split(b"\n")
+                buffer = lines.pop()
+                with self.lock:
+                    for line in lines:
+                        message = json.loads(line)
+                        if message["type"] == "message":
+                            self.messages += 1
+                        elif message["type"] == "ping":
+                            sock.sendall(b'{"type":"pong"}\n')
+                        if message["type"] in self.keep:
+                            self.kept.append(message)
+        except (OSError, ValueError):
+            pass
+        self.closed = True
+        # As a real client does on end of stream.
+        self.client.close()
+
+    def count(self):
+        with self.lock:
+            return self.messages
+
+    def events(self, message_type):
+        with self.lock:
+            return [m for m in self.kept if m["type"] == message_type]
+
+
+def peak_rss_while(server, action, interval=0.05):
+    """Runs action() on a thread and samples the server's memory meanwhile;
+    returns (action's result, peak RSS in KiB)."""
+    result, peak, done = {}, [server.rss_kib()], threading.Event()
+
+    def run():
+        try:
+            result["value"] = action()
+        except BaseException as e:  # noqa: BLE001 - re-raised below
+            result["error"] = e
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    while not done.wait(interval):
+        try:
+            peak.append(server.rss_kib())
+        except (OSError, Failure):
+            break
+    if "error" in result:
+        raise result["error"]
+    return result.get("value"), max(peak)
+
+
+def unsent_bytes(sock):
+    """Bytes this socket's kernel buffer has not sent yet (SIOCOUTQ)."""
+    import fcntl
+    import termios
+    return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+
+
+def stuff(sock, frame, limit_bytes, seconds):
+    """Sends `frame` again and again without reading, until the server stops
+    taking it (its buffers and ours are full), drops the connection, or the
+    budget runs out. Returns (bytes sent, how it ended)."""
+    sock.settimeout(2.0)
+    sent = 0
+    deadline = time.monotonic() + seconds
+    batch = frame * max(1, 16384 // len(frame))
+    try:
+        while sent < limit_bytes and time.monotonic() < deadline:
+            sock.sendall(batch)
+            sent += len(batch)
+        return sent, "budget spent"
+    except socket.timeout:
+        return sent, "server stopped reading"
+    except (ConnectionResetError, BrokenPipeError, ssl.SSLError, OSError):
+        return sent, "dropped"
+
+
+# ---------------------------------------------------------------- memory
+
+@case
+def ws_ping_flood(binary):
+    """WebSocket pings from a client that never reads, before and after hello,
+    over ws:// and wss://: the pongs count against the send queue, so memory
+    stays bounded."""
+    for tls in (False, True):
+        with Server(binary, tls=tls) as server:
+            for identified in (False, True):
+                client = WsClient(server, tls=tls)
+                if identified:
+                    expect(client.hello(f"pinger{int(tls)}")["type"] == "welcome", "hello works")
+                before = server.rss_kib()
+                (sent, ending), peak = peak_rss_while(
+                    server, lambda: stuff(client.sock, ws_frame(0x9, b"p" * 125), 400 << 20, 8))
+                grown = (peak - before) / 1024
+                scheme = "wss" if tls else "ws"
+                report("ws_ping_flood", f"{scheme} {'after' if identified else 'before'} hello: "
+                                        f"{sent >> 20} MiB of pings sent, ended: {ending}, "
+                                        f"server RSS +{grown:.1f} MiB")
+                expect(ending != "budget spent", f"{scheme}: the server took 400 MiB of pings without pushing back")
+                expect(grown < 24, f"{scheme}: pings grew the server by {grown:.0f} MiB")
+                client.close()
+                expect(server.alive(), "the server survives")
+
+
+@case
+def slow_reader(binary):
+    """A TCP and a WebSocket client that never read, in a busy room: both are
+    dropped at the send-queue limit; the others keep receiving; memory stays
+    bounded."""
+    _slow_readers(binary, tls=False)
+
+
+@case
+def slow_reader_tls(binary):
+    """The same over TLS and wss://: the encrypted bytes the server holds
+    count against the limit, so TLS readers are dropped like the others."""
+    _slow_readers(binary, tls=True)
+
+
+def _slow_readers(binary, tls):
+    with Server(binary, ["--flood-burst", "0"], tls=tls) as server:
+        sender = LineClient(server, tls=tls)
+        sender.hello("sender")
+        sender.join("busy")
+        line_reader, ws_reader = LineClient(server, tls=tls), WsClient(server, tls=tls)
+        line_reader.hello("lazy_line")
+        line_reader.join("busy")
+        ws_reader.hello("lazy_ws")
+        ws_reader.join("busy")
+        watcher = Reader(sender)
+        before = server.rss_kib()
+        text = "z" * 3000
+
+        def flood():
+            sent = 0
+            while len(watcher.events("user_left")) < 2 and sent < 40000:
+                sender.send_raw(b"".join(json.dumps({"type": "say", "room": "busy", "text": text}).encode() + b"\n"
+                                         for _ in range(50)))
+                sent += 50
+            return sent
+
+        sent, peak = peak_rss_while(server, flood)
+        wait_until(lambda: len(watcher.events("user_left")) >= 2, 30, "both lazy readers to be dropped")
+        reasons = {m["nick"]: m["reason"] for m in watcher.events("user_left")}
+        grown = (peak - before) / 1024
+        report("slow_reader_tls" if tls else "slow_reader",
+               f"{sent} messages of 3 KB sent; dropped: {reasons}; server RSS +{grown:.1f} MiB")
+        expect(reasons == {"lazy_line": "send queue exceeded", "lazy_ws": "send queue exceeded"},
+               f"both readers are dropped for their send queue: {reasons}")
+        expect(grown < 64, f"memory grew by {grown:.0f} MiB")
+        wait_until(lambda: watcher.count() >= sent, 30, "the sender to receive every message it sent")
+
+
+@case
+def burst_fast_reader(binary):
+    """With the flood limit off, one client sends 20,000 messages of 900 bytes
+    into a room with a fast reader and a WebSocket client that never reads:
+    the reader and the sender get every message, only the non-reader is
+    dropped, and memory is bounded by the limits, not the burst."""
+    count = 20000
+    with Server(binary, ["--flood-burst", "0"]) as server:
+        sender, fast = LineClient(server), LineClient(server)
+        sender.hello("burster")
+        sender.join("burst")
+        fast.hello("fast")
+        fast.join("burst")
+        stuck = WsClient(server)
+        stuck.hello("stuck")
+        stuck.join("burst")
+        echoes, reader = Reader(sender), Reader(fast)
+        before = server.rss_kib()
+        text = "b" * 900
+        payload = b"".join(json.dumps({"type": "say", "room": "burst", "text": f"{i} {text}"}).encode() + b"\n"
+                           for i in range(count))
+
+        def burst():
+            # The server stops for a moment (as behind a slow disk), so that
+            # the burst waits for it in the kernel, megabytes at once, as
+            # it would from a fast client on a fast network.
+            os.kill(server.server_pid(), signal.SIGSTOP)
+            sending = threading.Thread(target=lambda: sender.sock.sendall(payload), daemon=True)
+            sender.sock.settimeout(120)
+            sending.start()
+            wait_until(lambda: unsent_bytes(sender.sock) > 1 << 20 or not sending.is_alive(), 30,
+                       "the burst to pile up in the kernel")
+            os.kill(server.server_pid(), signal.SIGCONT)
+            wait_until(lambda: reader.closed or echoes.closed or (reader.count() >= count
+                                                                  and echoes.count() >= count),
+                       120, "the fast reader and the sender to receive the whole burst")
+
+        _, peak = peak_rss_while(server, burst)
+        grown = (peak - before) / 1024
+        dropped = {m["nick"]: m["reason"] for m in reader.events("user_left")}
+        report("burst_fast_reader", f"reader got {reader.count()}/{count}, sender {echoes.count()}/{count}; "
+                                    f"dropped: {dropped}; server RSS +{grown:.1f} MiB")
+        expect(not reader.closed and not echoes.closed, "neither the reader nor the sender was dropped")
+        expect(dropped == {"stuck": "send queue exceeded"}, f"only the non-reader is dropped: {dropped}")
+        expect(grown < 64, f"memory grew by {grown:.0f} MiB")
+
+
+@case
+def churn(binary):
+    """Thousands of connections that log in and vanish (resets, closes, half
+    a hello): the server's memory comes back to where it was."""
+    with Server(binary) as server:
+        first = LineClient(server)
+        first.hello("warmup")
+        first.close()
+        baseline = server.rss_kib()
+        for i in range(1500):
+            sock = connect(server.tcp_port, source="127.0.0.5")
+            kind = i % 3
+            if kind == 0:
+                sock.sendall(b'{"type":"hello","nick":"churn%d"}\n{"type":"join","room":"lobby"}\n' % i)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            elif kind == 1:
+                sock.sendall(b'{"type":"hel')
+            sock.close()
+        probe = LineClient(server)
+        expect(probe.hello("probe")["type"] == "welcome", "the server still answers")
+        probe.send("who")
+        wait_until(lambda: _who_count(probe) == 1, 30, "every churned session to be gone")
+        after = server.rss_kib()
+        report("churn", f"1500 connections came and went; RSS {baseline / 1024:.1f} -> {after / 1024:.1f} MiB")
+        expect(after - baseline < 8 * 1024, f"memory did not come back: +{(after - baseline) / 1024:.1f} MiB")
+
+
+def _who_count(client):
+    client.send("who")
+    return len(client.wait_for("member_list")["members"])
+
+
+# ---------------------------------------------------------------- locked out
+
+@case
+def tls_stalled_handshakes(binary):
+    """150 sockets that open the TLS chat port and send nothing, and 30 on
+    the HTTPS port, do not keep anyone else out; handshakes are counted per
+    address and time out on their own."""
+    with Server(binary, ["--hello-timeout", "60"], tls=True) as server:
+        stalled = [connect(server.tcp_port, source=f"127.0.0.{2 + i // 30}") for i in range(150)]
+        stalled += [connect(server.http_port, source="127.0.0.9") for _ in range(30)]
+        started = time.monotonic()
+        client = LineClient(server, tls=True)
+        welcome = client.hello("patient")
+        ws = WsClient(server, tls=True)
+        ws_welcome = ws.hello("patient_ws")
+        waited = time.monotonic() - started
+        still_open = sum(not is_closed_by_peer(sock) for sock in stalled)
+        report("tls_stalled_handshakes", f"180 stalled sockets; a TLS and a wss client got in after {waited:.2f} s "
+                                         f"with {still_open} stalled sockets still open")
+        expect(welcome["type"] == "welcome" and ws_welcome["type"] == "welcome", "both clients get in")
+        expect(still_open == 180, "they got in while every stalled handshake was still pending")
+        for sock in stalled:
+            sock.close()
+    with Server(binary, ["--handshake-timeout", "1", "--max-connections-per-address", "10"], tls=True) as server:
+        stalled = [connect(server.tcp_port, source="127.0.0.2") for _ in range(10)]
+        started = time.monotonic()
+        late = LineClient(server, tls=True, source="127.0.0.2")
+        refused = late.receive()
+        expect(refused.get("code") == "server_full", f"handshaking sockets count per address: {refused}")
+        wait_until(lambda: all(is_closed_by_peer(sock) for sock in stalled), 10,
+                   "stalled handshakes to time out")
+        report("tls_stalled_handshakes", f"the 11th socket from one address was refused; stalled handshakes "
+                                         f"closed after {time.monotonic() - started:.1f} s (timeout 1 s)")
+
+
+@case
+def tls_garbage(binary):
+    """Bytes that are not TLS, and a client that gives up half-way through
+    the handshake: the socket is closed, the server stays up, and the failures
+    are logged a line a second at most."""
+    with Server(binary, tls=True) as server:
+        for i in range(200):
+            sock = connect(server.tcp_port)
+            sock.sendall(os.urandom(64) if i % 2 else b"\x16\x03\x01\x02\x00" + os.urandom(100))
+            sock.close()
+        sock = connect(server.tcp_port)
+        sock.sendall(b'{"type":"hello","nick":"plaintext"}\n')
+        wait_until(lambda: is_closed_by_peer(sock), 15, "a clear-text client on the TLS port to be closed")
+        client = LineClient(server, tls=True)
+        expect(client.hello("after_garbage")["type"] == "welcome", "a real TLS client still gets in")
+        log_lines = server.log_text().count("TLS handshake")
+        report("tls_garbage", f"201 bad handshakes, {log_lines} log lines about them")
+        expect(log_lines < 30, f"{log_lines} log lines for 201 bad handshakes")
+
+
+@case
+def per_address_cap(binary):
+    """More connections from one address than allowed get server_full; other
+    addresses are not affected."""
+    with Server(binary, ["--max-connections-per-address", "5"]) as server:
+        held = [LineClient(server, source="127.0.0.2") for _ in range(5)]
+        for i, client in enumerate(held):
+            expect(client.hello(f"held{i}")["type"] == "welcome", "the first five get in")
+        extra = LineClient(server, source="127.0.0.2")
+        expect(extra.receive().get("code") == "server_full", "the sixth from one address is refused")
+        other = LineClient(server, source="127.0.0.3")
+        expect(other.hello("elsewhere")["type"] == "welcome", "another address gets in")
+        report("per_address_cap", "6th connection from 127.0.0.2 refused with server_full; 127.0.0.3 unaffected")
+
+
+@case
+def descriptor_exhaustion(binary):
+    """Under an open-file limit of 128, 300 connections: the server refuses
+    what it cannot hold, stays responsive and recovers."""
+    if not shutil.which("prlimit"):
+        raise Skip("prlimit (util-linux) is not installed")
+    with Server(binary, launcher=["prlimit", "--nofile=128:128", "--"]) as server:
+        sockets = []
+        for _ in range(300):
+            try:
+                sockets.append(connect(server.tcp_port, timeout=5))
+            except OSError:
+                break
+        refused = sum(is_closed_by_peer(sock) for sock in sockets)
+        for sock in sockets:
+            sock.close()
+        client = wait_until(lambda: _try_hello(server), 30, "a client to get in once the sockets are gone")
+        report("descriptor_exhaustion", f"{len(sockets)} sockets opened, {refused} turned away; "
+                                        f"a new client gets in afterwards")
+        expect(refused > 0, "the server turned some away")
+        client.close()
+
+
+def _try_hello(server):
+    try:
+        client = LineClient(server, timeout=2)
+        return client if client.hello(f"back{time.monotonic_ns()}")["type"] == "welcome" else None
+    except (OSError, Failure, Closed):
+        return None
+
+
+@case
+def slowloris(binary):
+    """A line or an HTTP request sent a byte at a time and never finished:
+    the hello timeout and the request timeout close them."""
+    with Server(binary, ["--hello-timeout", "1.5"]) as server:
+        line = connect(server.tcp_port)
+        line.sendall(b'{"type":"hel')
+        http = connect(server.http_port)
+        http.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        started = time.monotonic()
+        closed = {"line": None, "http": None}
+
+        def trickle():
+            for name, sock in (("line", line), ("http", http)):
+                if closed[name] is None:
+                    try:
+                        sock.sendall(b"a")
+                    except OSError:
+                        pass
+                    if is_closed_by_peer(sock):
+                        closed[name] = time.monotonic() - started
+            return all(v is not None for v in closed.values())
+
+        wait_until(trickle, 20, "trickling connections to be closed", interval=0.2)
+        report("slowloris", f"line closed after {closed['line']:.1f} s, HTTP after {closed['http']:.1f} s "
+                            f"(timeouts 1.5 s)")
+
+
+# ---------------------------------------------------------------- what clients send
+
+@case
+def oversize_frames(binary):
+    """A line over the frame limit, with and without its newline, and a
+    WebSocket message over it (ws:// and wss://): frame_too_large, then the
+    connection closes; the server buffers no more than the limit."""
+    with Server(binary, ["--max-frame-bytes", "4096"], tls=False) as server:
+        for tail in (b"\n", b""):
+            client = LineClient(server)
+            client.send_raw(b'{"type":"say","text":"' + b"x" * 5000 + b'"}' + tail)
+            messages = client.wait_closed()
+            expect(messages and messages[-1].get("code") == "frame_too_large", f"frame_too_large: {messages}")
+        _oversize_ws(server, tls=False)
+    with Server(binary, ["--max-frame-bytes", "4096"], tls=True) as server:
+        _oversize_ws(server, tls=True)
+    report("oversize_frames", "lines with and without newline, ws and wss: frame_too_large, then closed")
+
+
+def _oversize_ws(server, tls):
+    scheme = "wss" if tls else "ws"
+    for size in (5000, 10000, 1 << 20):
+        client = WsClient(server, tls=tls)
+        try:
+            client.send_frame(0x1, b'{"type":"ping","pad":"' + b"x" * size + b'"}')
+        except (OSError, ssl.SSLError):
+            pass  # refused from the header: the server may stop reading before the end
+        try:
+            message = client.receive()
+        except Closed as closed:
+            raise Failure(f"{scheme}: closed ({closed}) without frame_too_large first, for {size} bytes")
+        expect(message.get("code") == "frame_too_large", f"{scheme}: frame_too_large for {size} bytes: {message}")
+        try:
+            client.receive()
+            raise Failure(f"{scheme}: the connection stayed open")
+        except Closed:
+            expect(client.close_code in (1009, None), f"{scheme}: close code {client.close_code}")
+        client.close()
+
+
+MALFORMED = [
+    b"not json", b"{", b"[]", b"42", b'"string"', b"null", b'{"type":}', b'{"type":42}', b'{"no_type":1}',
+    b'{"type":"say"}', b'{"type":"say","room":1,"text":"x"}', b'{"type":"warp_drive"}', b"\xff\xfe{}",
+    b'{"type":"hello","nick":"' + b"n" * 200 + b'"}', b"[" * 10000 + b"]" * 10000, b'{"type":"ping","id":[1]}',
+    b'{"type":"ping","id":"' + b"i" * 100 + b'"}', b'{"type":"ping","id":1.5}', b'{"a":' * 300 + b"1" + b"}" * 300,
+    b'{"type":"hello","nick":"a","protocol":"one"}', b"\x00\x00\x00", b'{"type":"say","room":"lobby","text":"\\ud800"}',
+]
+
+
+@case
+def malformed_json(binary):
+    """A corpus of frames that are not valid requests: each gets an error
+    with a code, the connection stays open, and nothing else is affected."""
+    with Server(binary, ["--flood-burst", "0"]) as server:
+        bystander = LineClient(server)
+        bystander.hello("bystander")
+        for tls in (False,):
+            client = LineClient(server, tls=tls)
+            for frame in MALFORMED:
+                client.send_raw(frame + b"\n")
+                reply = client.wait_for("error")
+                expect(reply["code"] in ("bad_json", "bad_request", "unknown_type", "nick_invalid",
+                                         "not_identified", "text_invalid"), f"{frame[:40]!r}: {reply}")
+            expect(client.hello("survivor")["type"] == "welcome", "the connection still works")
+        ws = WsClient(server)
+        ws.send_frame(0x2, b"\x00\x01binary")
+        expect(ws.wait_for("error")["code"] == "bad_json", "a binary WebSocket message is bad_json")
+        bystander.send("ping")
+        bystander.wait_for("pong")
+        report("malformed_json", f"{len(MALFORMED)} malformed frames answered with errors; connection kept")
+
+
+@case
+def bytes_one_at_a_time(binary):
+    """A whole session sent one byte per write, over TCP and WebSocket:
+    framing does not depend on how the bytes arrive."""
+    with Server(binary) as server:
+        client = LineClient(server)
+        script = (b'{"type":"hello","nick":"drip"}\n{"type":"join","room":"slow"}\n'
+                  b'{"type":"say","room":"slow","text":"h\xc3\xa9llo","id":7}\n')
+        for byte in script:
+            client.send_raw(bytes([byte]))
+        echo = client.wait_for("message", id=7)
+        expect(echo["text"] == "héllo", "the message arrives whole")
+        ws = WsClient(server)
+        for byte in ws_frame(0x1, b'{"type":"hello","nick":"drop","id":"drip"}'):
+            ws.sock.sendall(bytes([byte]))
+        expect(ws.wait_for("welcome")["id"] == "drip", "a WebSocket frame sent byte by byte arrives whole")
+        report("bytes_one_at_a_time", f"{len(script)} bytes in {len(script)} writes; message intact")
+
+
+@case
+def flood(binary):
+    """The flood limit (burst 10, then 5/s): a client sending 60 messages at
+    once gets most of them refused with rate_limited; the room hears at most
+    the burst plus the rate."""
+    with Server(binary) as server:
+        spammer, listener = LineClient(server), LineClient(server)
+        spammer.hello("spammer")
+        spammer.join("calm")
+        listener.hello("listener")
+        listener.join("calm")
+        started = time.monotonic()
+        spammer.send_raw(b"".join(b'{"type":"say","room":"calm","text":"spam","id":%d}\n' % i for i in range(60)))
+        replies = [_say_reply(spammer) for _ in range(60)]
+        elapsed = time.monotonic() - started
+        accepted = sum(r["type"] == "message" for r in replies)
+        limited = sum(r.get("code") == "rate_limited" for r in replies)
+        report("flood", f"60 sent at once: {accepted} accepted, {limited} rate_limited")
+        expect(accepted + limited == 60 and accepted <= 10 + 5 * elapsed + 1, "the flood limit holds")
+
+
+@case
+def join_churn(binary):
+    """One client joining and leaving a room 5,000 times as fast as it can:
+    joins and leaves are rate-limited too, so each member hears a few dozen
+    events, not ten thousand."""
+    with Server(binary) as server:
+        members = []
+        for i in range(30):
+            member = LineClient(server)
+            member.hello(f"member{i}")
+            member.join("churn")
+            members.append(member)
+        counter = Reader(members[0], keep=("user_joined", "user_left"))
+        churner = LineClient(server)
+        churner.hello("churner")
+        churner.send_raw(b'{"type":"join","room":"churn"}\n{"type":"leave","room":"churn"}\n' * 5000
+                         + b'{"type":"ping","id":"end"}\n')
+        limited = 0
+        while True:
+            message = churner.receive(timeout=60)
+            if message["type"] == "pong":
+                break
+            limited += message.get("code") == "rate_limited"
+        heard = len(counter.kept)
+        report("join_churn", f"10,000 join/leave requests: {limited} rate_limited; a member heard {heard} events")
+        expect(heard < 200, f"a member heard {heard} join/leave events")
+        expect(limited > 9000, "most of the churn was refused")
+
+
+@case
+def quit_at_once(binary):
+    """After quit, the others hear user_left and the nick is free at once,
+    even while the quitting client keeps its socket open."""
+    with Server(binary) as server:
+        alice, bob = LineClient(server), LineClient(server)
+        alice.hello("alice")
+        alice.join("exit")
+        bob.hello("bob")
+        bob.join("exit")
+        started = time.monotonic()
+        bob.send("quit", reason="back soon")
+        left = alice.wait_for("user_left", timeout=4)
+        again = LineClient(server)
+        welcome = again.hello("bob")
+        waited = time.monotonic() - started
+        report("quit_at_once", f"user_left and the nick free after {waited * 1000:.0f} ms, "
+                               f"the old socket still open")
+        expect(left["reason"] == "back soon", "the quit reason is passed on")
+        expect(welcome["type"] == "welcome", f"the nick is free again at once: {welcome}")
+
+
+@case
+def password_guessing(binary):
+    """Wrong server passwords: after 5 from one address within a minute,
+    rate_limited and the connection closes; new connections from that address
+    wait too; other addresses do not. 20,000 bad frames cost a handful of log
+    lines."""
+    with Server(binary, ["--password", "correct horse"]) as server:
+        guesser = LineClient(server, source="127.0.0.2")
+        codes = []
+        try:
+            for i in range(20):
+                codes.append(guesser.hello("guesser", password=f"guess{i}")["code"])
+        except (Closed, Failure):
+            pass
+        expect(codes[:5] == ["auth_failed"] * 5 and "rate_limited" in codes, f"throttled after 5: {codes}")
+        expect(len(codes) <= 6, "the connection closes once rate_limited")
+        comeback = LineClient(server, source="127.0.0.2")
+        expect(comeback.hello("guesser", password="correct horse")["code"] == "rate_limited",
+               "a new connection from the same address waits too")
+        other = LineClient(server, source="127.0.0.3")
+        expect(other.hello("honest", password="correct horse")["type"] == "welcome", "others are not affected")
+
+        noisy = LineClient(server, source="127.0.0.4")
+        before = server.log_text().count("\n")
+        noisy.send_raw(b"garbage\n" * 20000 + b'{"type":"ping","id":"end"}\n')
+        noisy.wait_for("error", timeout=60, id="end")
+        lines = server.log_text().count("\n") - before
+        report("password_guessing", f"{len(codes)} guesses before the close; 20,000 bad frames -> {lines} log lines")
+        expect(lines < 30, f"20,000 bad frames wrote {lines} log lines")
+
+
+@case
+def look_alike_names(binary):
+    """Invisible and look-alike nicks are refused; text made only of
+    invisible characters is blank; a direction override in text is allowed
+    (the clients isolate it)."""
+    with Server(binary) as server:
+        client = LineClient(server)
+        for nick in ["Alice\u034f", "Alice\ufe0f", "Alice\u180b", "Alice\U000e0100", "\u3164", "\u115f\u1160",
+                     "\u0430lice", "bo\u200bb"]:
+            reply = client.hello(nick)
+            expect(reply.get("code") == "nick_invalid", f"{nick!r} is refused: {reply}")
+        expect(client.hello("alice")["type"] == "welcome", "a plain nick works")
+        client.join("words")
+        for text in ["\u200b\u200b", "\ufeff", "\u3164\u3164", " \u2060 "]:
+            client.send("say", room="words", text=text, id="blank")
+            reply = _say_reply(client)
+            expect(reply.get("code") == "text_invalid", f"{text!r} counts as blank: {reply}")
+        client.send("say", room="words", text="file \u202etxt.exe", id="rlo")
+        expect(_say_reply(client)["type"] == "message", "a direction override is allowed in text")
+        report("look_alike_names", "8 invisible or mixed-script nicks refused, 4 invisible texts blank")
+
+
+@case
+def small_things(binary):
+    """Integer ids JSON cannot carry exactly are refused; a WebSocket upgrade
+    without a key gets 400; a request with bare LF line ends is answered at
+    once; two Host headers get 400."""
+    with Server(binary, ["--hello-timeout", "30"]) as server:
+        client = LineClient(server)
+        client.send_raw(b'{"type":"ping","id":9007199254740993}\n')
+        reply = client.receive()
+        expect(reply.get("code") == "bad_request", f"an id of 2^53+1 is refused, not rounded: {reply}")
+        client.send_raw(b'{"type":"ping","id":9007199254740991}\n')
+        expect(client.receive().get("id") == 9007199254740991, "2^53-1 comes back as sent")
+
+        answer, _ = raw_http(server.http_port, b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                                               b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        expect(answer.startswith(b"HTTP/1.1 400"), f"no Sec-WebSocket-Key: 400, got {answer[:40]!r}")
+        answer, took = raw_http(server.http_port, b"GET / HTTP/1.1\nHost: x\n\n")
+        expect(answer.startswith(b"HTTP/1.1 200"), f"bare LF line ends are accepted: {answer[:40]!r}")
+        answer, _ = raw_http(server.http_port, b"GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n")
+        expect(answer.startswith(b"HTTP/1.1 400"), f"two Host headers: 400, got {answer[:40]!r}")
+        report("small_things", f"id 2^53+1 refused; 400 without key; bare LF answered in {took * 1000:.0f} ms; "
+                               f"double Host 400")
+
+
+# ---------------------------------------------------------------- crashes and stops
+
+@case
+def kill9_midburst(binary):
+    """kill -9 in the middle of a burst: after a restart every message that
+    was acknowledged is in the history, and no seq is given out twice."""
+    with Server(binary, ["--flood-burst", "0"]) as server:
+        client = LineClient(server)
+        client.hello("writer")
+        client.join("crash")
+        client.send_raw(b"".join(b'{"type":"say","room":"crash","text":"m%d","id":%d}\n' % (i, i)
+                                 for i in range(5000)))
+        acked = {}
+        while len(acked) < 1000:
+            reply = _say_reply(client)
+            acked[reply["seq"]] = reply["text"]
+        server.kill()
+        try:
+            while True:
+                reply = _say_reply(client)
+                acked[reply["seq"]] = reply["text"]
+        except (Closed, Failure, ValueError):
+            pass
+        server.start()
+        reader = LineClient(server)
+        reader.hello("reader")
+        stored = _whole_history(reader, "crash")
+        lost = [seq for seq, text in acked.items() if stored.get(seq) != text]
+        reader.join("crash")
+        reader.send("say", room="crash", text="after", id="after")
+        next_seq = reader.wait_for("message", id="after")["seq"]
+        report("kill9_midburst", f"{len(acked)} acknowledged before SIGKILL, {len(stored)} stored, {len(lost)} lost")
+        expect(not lost, f"acknowledged messages lost: {lost[:5]}")
+        expect(next_seq == max(stored) + 1, "the next seq follows the stored ones")
+
+
+def _whole_history(client, room):
+    stored, after = {}, 0
+    while True:
+        client.send("history", room=room, after=after, limit=200)
+        page = client.wait_for("history_page")["messages"]
+        if not page:
+            return stored
+        for message in page:
+            stored[message["seq"]] = message["text"]
+        after = page[-1]["seq"]
+
+
+@case
+def sigterm_under_load(binary):
+    """SIGTERM while clients are sending: everyone is told, what was
+    acknowledged is stored, and the server exits 0 promptly."""
+    with Server(binary, ["--flood-burst", "0"]) as server:
+        writers, readers = [], []
+        for i in range(4):
+            writer = LineClient(server)
+            writer.hello(f"busy{i}")
+            writer.join("load")
+            writers.append(writer)
+            readers.append(Reader(writer, keep=("message", "closing")))
+        for i, writer in enumerate(writers):
+            writer.send_raw(b"".join(b'{"type":"say","room":"load","text":"w%d-%d","id":%d}\n' % (i, j, j)
+                                     for j in range(3000)))
+        wait_until(lambda: readers[0].count() > 100, 10, "the load to start")
+        started = time.monotonic()
+        code = server.stop()
+        took = time.monotonic() - started
+        acked, told = {}, 0
+        for reader in readers:
+            reader.join(20)
+            for message in reader.kept:
+                if message["type"] == "message" and "id" in message:
+                    acked[message["seq"]] = message["text"]
+                told += message["type"] == "closing"
+        server.start()
+        reader = LineClient(server)
+        reader.hello("reader")
+        stored = _whole_history(reader, "load")
+        lost = [seq for seq, text in acked.items() if stored.get(seq) != text]
+        report("sigterm_under_load", f"exit {code} after {took:.2f} s; {told}/4 told; {len(acked)} acknowledged "
+                                     f"in the last moments, {len(lost)} lost")
+        expect(code == 0, f"exit code {code}")
+        expect(told == 4, "every client was told the server is closing")
+        expect(not lost, f"acknowledged messages lost: {lost[:5]}")
+
+
 # ---------------------------------------------------------------- runner
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--server", required=True, help="path to confab-server")
+    parser.add_argument("--server", help="path to confab-server")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
+    parser.add_argument("--names", action="store_true", help="print the case names, one a line (for CMake)")
     parser.add_argument("cases", nargs="*", help="cases to run (default: all)")
     options = parser.parse_args()
+    if options.names:
+        print("\n".join(CASES))
+        return 0
     if options.list:
         for name, function in CASES.items():
             print(f"{name}: {' '.join(function.__doc__.split())}")
         return 0
+    if not options.server:
+        parser.error("--server is required")
     names = options.cases or list(CASES)
     unknown = [n for n in names if n not in CASES]
     if unknown:
