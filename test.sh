@@ -8,6 +8,7 @@ confab_install_packages "${CONFAB_BUILD_PACKAGES[@]}" "${CONFAB_TEST_PACKAGES[@]
 confab_install_node
 confab_install_web_test_packages
 confab_build
+confab_build_gcc
 
 say "testing"
 export QT_QPA_PLATFORM=offscreen

@@ -7,10 +7,11 @@ CONFAB_BUILD=${CONFAB_BUILD:-$CONFAB_ROOT/build}
 
 # Everything comes from Debian 12 (Qt 6.4.2).
 CONFAB_BUILD_PACKAGES=(
-    cmake ninja-build clang libclang-rt-14-dev pkg-config
+    cmake ninja-build clang libclang-rt-14-dev g++ pkg-config
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite libqt6svg6 libgl-dev
 )
-CONFAB_TEST_PACKAGES=(openssl python3 chromium)
+# util-linux: unshare, nsenter and prlimit for the reliability suite.
+CONFAB_TEST_PACKAGES=(openssl python3 chromium util-linux)
 # What the README's first steps use: nc to talk to the server by hand.
 CONFAB_RUN_PACKAGES=(netcat-openbsd)
 
@@ -62,4 +63,20 @@ confab_build() {
     fi
     say "building"
     cmake --build "$CONFAB_BUILD" || die "build failed"
+}
+
+# Debian's default compiler (GCC) is what a plain `cmake -B build` uses: the
+# libraries and programs must build there too, without a warning. Tests and
+# fuzzers are left to the clang build.
+confab_build_gcc() {
+    local dir="$CONFAB_BUILD-gcc"
+    if [ ! -f "$dir/CMakeCache.txt" ]; then
+        say "configuring $dir (GCC)"
+        cmake -S "$CONFAB_ROOT" -B "$dir" -G Ninja \
+            -DCMAKE_CXX_COMPILER=g++ \
+            -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+            -DCONFAB_WERROR=ON -DCONFAB_FUZZ=OFF >/dev/null || die "cmake configure failed (GCC)"
+    fi
+    say "building with GCC, warnings as errors"
+    cmake --build "$dir" --target confab-server confab confab-bench confab-floor || die "build failed with GCC"
 }

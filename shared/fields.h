@@ -176,7 +176,7 @@ void writeMembers(JsonWriter &out, const T &object)
     }
     std::apply(
             [&](const auto &...field) {
-                auto writeField = [&](const auto &f) {
+                [[maybe_unused]] auto writeField = [&](const auto &f) {
                     const auto &value = object.*(f.member);
                     if constexpr (IsOptional<std::decay_t<decltype(value)>>::value) {
                         if (f.presence == Presence::Optional && !value)
@@ -326,7 +326,7 @@ std::optional<DecodeError> readMembers(const QJsonObject &json, T &object)
     std::optional<DecodeError> error;
     std::apply(
             [&](const auto &...field) {
-                auto readField = [&](const auto &f) {
+                [[maybe_unused]] auto readField = [&](const auto &f) {
                     auto &value = object.*(f.member);
                     using Value = std::decay_t<decltype(value)>;
                     const QJsonValue member = json.value(f.name);
