@@ -94,10 +94,16 @@ QString Connection::describe() const
 
 void Connection::send(const QByteArray &line)
 {
-    if (m_closing || !admitOutput(line.size()))
+    if (m_closing)
+        return;
+    // The common case costs one look at the queue: far from the limit, and
+    // not congested.
+    const qint64 after = queuedBytes() + line.size();
+    if (m_sendQueueLimit > 0 && after > m_sendQueueLimit && !admitOutput(line.size()))
         return;
     writeLine(line);
-    outputChanged(false);
+    if (m_congested || (m_sendQueueLimit > 0 && after > m_sendQueueLimit / 2))
+        outputChanged(false);
 }
 
 bool Connection::admitOutput(qsizetype bytes)

@@ -48,7 +48,7 @@ Listener::Listener(const QString &name, ConnectionLimiter *limiter, const std::o
     , m_limiter(limiter)
     , m_server(new DescriptorServer(this))
     , m_tls(tls.has_value())
-    , m_sslConfiguration(tls.value_or(QSslConfiguration()))
+    , m_sslConfiguration(tls)
     , m_handshakeTimeoutMs(handshakeTimeoutMs)
     , m_rawDescriptors(rawDescriptors && !tls)
 {
@@ -123,7 +123,7 @@ void Listener::accepted(qintptr descriptor)
 
 void Listener::startHandshake(QSslSocket *socket, bool admitted)
 {
-    socket->setSslConfiguration(m_sslConfiguration);
+    socket->setSslConfiguration(*m_sslConfiguration);
     auto *timeout = new QTimer(socket);
     timeout->setSingleShot(true);
     connect(timeout, &QTimer::timeout, this, [this, socket, timeout] {

@@ -67,7 +67,9 @@ private:
     ConnectionLimiter *m_limiter;
     QTcpServer *m_server;
     bool m_tls;
-    QSslConfiguration m_sslConfiguration;
+    // Only when TLS is on: even a default QSslConfiguration loads the TLS
+    // library (several MiB).
+    std::optional<QSslConfiguration> m_sslConfiguration;
     int m_handshakeTimeoutMs;
     bool m_rawDescriptors;
     bool m_paused = false;
