@@ -20,6 +20,8 @@ namespace {
 template <typename T>
 constexpr bool isFloodLimited = std::is_same_v<T, Say> || std::is_same_v<T, Whisper>
                                 || std::is_same_v<T, ChangeNick> || std::is_same_v<T, SetTopic>;
+constexpr int MinMembershipBurst = 30;
+
 template <typename T>
 constexpr bool isMembershipLimited = std::is_same_v<T, Join> || std::is_same_v<T, Leave>;
 
@@ -92,8 +94,13 @@ void ChatService::connectionOpened(Connection *connection)
     session->connectedAtMs = session->lastHeardMs = nowMs();
     const ChatLimits &limits = m_settings.limits;
     session->flood = FloodLimiter(limits.floodBurst, limits.floodRatePerSecond, nowMs());
-    if (session->flood.isEnabled())
-        session->membership = FloodLimiter(Defaults::MembershipBurst, limits.floodRatePerSecond / 2, nowMs());
+    // join and leave: a burst as large as the rooms a user may be in (30 at
+    // least), so that a client rejoins all of its rooms after a reconnect,
+    // then half the flood rate. Off with the flood limit.
+    if (session->flood.isEnabled()) {
+        session->membership = FloodLimiter(std::max(limits.maxRoomsPerUser, MinMembershipBurst),
+                                           limits.floodRatePerSecond / 2, nowMs());
+    }
     // Before hello, a connection is owed a few error replies at most.
     connection->setSendQueueLimit(qMin(limits.sendQueueBytes, Defaults::UnidentifiedSendQueueBytes));
     m_sessions.emplace(connection, std::move(session));

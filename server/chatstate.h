@@ -20,8 +20,8 @@ struct Session
     QString nickKey; // nameKey(nick)
     QList<Room *> rooms;
     FloodLimiter flood;
-    // join and leave: a bucket of their own, so that rejoining many rooms
-    // after a reconnect does not eat into what the user may say.
+    // join and leave: a bucket of their own, so that rejoining every room
+    // after a reconnect neither waits nor eats into what the user may say.
     FloodLimiter membership;
     LogBudget log;
     qint64 connectedAtMs = 0;

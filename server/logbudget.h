@@ -2,6 +2,8 @@
 
 #include <QtGlobal>
 
+#include <utility>
+
 // How many log lines one connection may cause: a few at once, then one a
 // second. What is held back is counted and reported in the next line that is
 // written, so a client sending garbage cannot fill the disk with the log,
@@ -16,8 +18,10 @@ public:
     // many were held back since the last one written.
     bool take(qint64 nowMs, qint64 *suppressed)
     {
-        if (m_lastRefillMs == 0)
+        if (!m_started) {
+            m_started = true;
             m_lastRefillMs = nowMs;
+        }
         const qint64 refills = (nowMs - m_lastRefillMs) / RefillMs;
         if (refills > 0) {
             m_tokens = int(qMin<qint64>(Burst, m_tokens + refills));
@@ -35,6 +39,7 @@ public:
     qint64 suppressed() const { return m_suppressed; }
 
 private:
+    bool m_started = false;
     int m_tokens = Burst;
     qint64 m_lastRefillMs = 0;
     qint64 m_suppressed = 0;

@@ -37,9 +37,6 @@ inline constexpr qint64 UnidentifiedSendQueueBytes = 64 * 1024;
 inline constexpr int FloodBurst = 10;
 inline constexpr double FloodRatePerSecond = 5.0;
 inline constexpr int MaxRoomsPerUser = 100;
-// join and leave: a burst of their own (a client rejoining its rooms after a
-// reconnect), then half the flood rate. Off when the flood limit is off.
-inline constexpr int MembershipBurst = 30;
 // Wrong server passwords from one address before it must wait.
 inline constexpr int PasswordFailuresPerAddress = 5;
 inline constexpr int PasswordFailureWindowMs = 60'000;

@@ -190,6 +190,11 @@ void TestCodec::decodeErrors_data()
                                              << ErrorCode::UnknownType << none;
     QTest::newRow("id object") << QByteArray(R"({"type":"ping","id":{}})") << ErrorCode::BadRequest << none;
     QTest::newRow("id fraction") << QByteArray(R"({"type":"ping","id":1.5})") << ErrorCode::BadRequest << none;
+    // Doubles cannot tell 2^53 + 1 from 2^53: refused rather than echoed changed.
+    QTest::newRow("id 2^53 + 1") << QByteArray(R"({"type":"ping","id":9007199254740993})") << ErrorCode::BadRequest
+                                 << none;
+    QTest::newRow("id -2^53") << QByteArray(R"({"type":"ping","id":-9007199254740992})") << ErrorCode::BadRequest
+                              << none;
     QTest::newRow("id too long") << QByteArray(R"({"type":"ping","id":")" + QByteArray(65, 'i') + "\"}")
                                  << ErrorCode::BadRequest << none;
     QTest::newRow("missing nick") << QByteArray(R"({"type":"hello","id":1})") << ErrorCode::BadRequest

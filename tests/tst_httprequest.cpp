@@ -36,6 +36,16 @@ void TestHttpRequest::parse_data()
                                           << QByteArray() << QByteArray();
     QTest::newRow("space in method") << QByteArray("G T / HTTP/1.1\r\n\r\n") << int(R::Malformed) << QByteArray()
                                      << QByteArray();
+    QTest::newRow("bare LF line ends") << QByteArray("GET /a HTTP/1.1\nHost: x\n\n") << int(R::Complete)
+                                       << QByteArray("GET") << QByteArray("/a");
+    QTest::newRow("mixed line ends") << QByteArray("GET /b HTTP/1.1\r\nHost: x\n\r\n") << int(R::Complete)
+                                     << QByteArray("GET") << QByteArray("/b");
+    QTest::newRow("bare LF, no headers") << QByteArray("GET /c HTTP/1.0\n\n") << int(R::Complete)
+                                         << QByteArray("GET") << QByteArray("/c");
+    QTest::newRow("bare LF incomplete") << QByteArray("GET / HTTP/1.1\nHost: x\n") << int(R::Incomplete)
+                                        << QByteArray() << QByteArray();
+    QTest::newRow("two Host headers") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n")
+                                      << int(R::Malformed) << QByteArray() << QByteArray();
     QTest::newRow("too large unfinished") << QByteArray("GET / HTTP/1.1\r\nX: " + QByteArray(200, 'a'))
                                           << int(R::TooLarge) << QByteArray() << QByteArray();
     QTest::newRow("too large finished") << QByteArray("GET / HTTP/1.1\r\nX: " + QByteArray(200, 'a') + "\r\n\r\n")
