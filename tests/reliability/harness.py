@@ -9,7 +9,6 @@ socket goes to 127.0.0.0/8; nothing leaves the machine.
 import base64
 import json
 import os
-import select
 import shutil
 import signal
 import socket
@@ -192,20 +191,15 @@ class Closed(Exception):
     pass
 
 
-class LineClient:
-    """JSON lines over TCP (or TLS)."""
+class _Client:
+    """What JSON-lines and WebSocket clients share: a socket, a buffer of
+    bytes received, and waiting for messages. Subclasses say how a message
+    is framed (send, receive)."""
 
-    def __init__(self, server=None, port=None, tls=False, source="127.0.0.1", timeout=20.0, sock=None):
-        self.sock = sock or connect(port or server.tcp_port, source, tls=tls, timeout=timeout)
-        self.buffer = b""
+    def __init__(self, sock, timeout, buffer=b""):
+        self.sock = sock
         self.timeout = timeout
-
-    def send(self, message_type, **fields):
-        fields["type"] = message_type
-        self.send_raw(json.dumps(fields, ensure_ascii=False).encode() + b"\n")
-
-    def send_raw(self, data):
-        self.sock.sendall(data)
+        self.buffer = buffer
 
     def _fill(self, timeout):
         self.sock.settimeout(timeout)
@@ -216,16 +210,6 @@ class LineClient:
         if not data:
             raise Closed("end of stream")
         self.buffer += data
-
-    def receive(self, timeout=None):
-        deadline = time.monotonic() + (timeout or self.timeout)
-        while b"\n" not in self.buffer:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise Failure("timed out waiting for a message")
-            self._fill(left)
-        line, self.buffer = self.buffer.split(b"\n", 1)
-        return json.loads(line)
 
     def wait_for(self, message_type, timeout=None, **match):
         """The next message of that type (and those field values); others are
@@ -240,10 +224,8 @@ class LineClient:
                 return message
 
     def hello(self, nick, **fields):
+        """welcome, or the error that refused the hello."""
         self.send("hello", nick=nick, **fields)
-        return self.wait_for_reply()
-
-    def wait_for_reply(self):
         while True:
             message = self.receive()
             if message["type"] in ("welcome", "error"):
@@ -252,6 +234,36 @@ class LineClient:
     def join(self, room):
         self.send("join", room=room)
         return self.wait_for("joined", room=room)
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class LineClient(_Client):
+    """JSON lines over TCP (or TLS)."""
+
+    def __init__(self, server=None, port=None, tls=False, source="127.0.0.1", timeout=20.0):
+        super().__init__(connect(port or server.tcp_port, source, tls=tls, timeout=timeout), timeout)
+
+    def send(self, message_type, **fields):
+        fields["type"] = message_type
+        self.send_raw(json.dumps(fields, ensure_ascii=False).encode() + b"\n")
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def receive(self, timeout=None):
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Failure("timed out waiting for a message")
+            self._fill(left)
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return json.loads(line)
 
     def wait_closed(self, timeout=20.0):
         """Reads until the server closes; returns what came before."""
@@ -271,12 +283,6 @@ class LineClient:
                 line, self.buffer = self.buffer.split(b"\n", 1)
                 messages.append(json.loads(line))
             return messages
-
-    def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
 
 
 def websocket_handshake(sock, host="localhost", extra=b""):
@@ -310,13 +316,12 @@ def ws_frame(opcode, payload, fin=True):
     return header + mask + masked
 
 
-class WsClient:
+class WsClient(_Client):
     """JSON over WebSocket (ws:// or wss://), frames made by hand."""
 
     def __init__(self, server, tls=False, source="127.0.0.1", timeout=20.0):
-        self.sock = connect(server.http_port, source, tls=tls, timeout=timeout)
-        self.buffer = websocket_handshake(self.sock)
-        self.timeout = timeout
+        sock = connect(server.http_port, source, tls=tls, timeout=timeout)
+        super().__init__(sock, timeout, websocket_handshake(sock))
         self.close_code = None
 
     def send(self, message_type, **fields):
@@ -325,16 +330,6 @@ class WsClient:
 
     def send_frame(self, opcode, payload, fin=True):
         self.sock.sendall(ws_frame(opcode, payload, fin))
-
-    def _fill(self, timeout):
-        self.sock.settimeout(timeout)
-        try:
-            data = self.sock.recv(1 << 20)
-        except (ConnectionResetError, BrokenPipeError, ssl.SSLError) as e:
-            raise Closed(str(e))
-        if not data:
-            raise Closed("end of stream")
-        self.buffer += data
 
     def next_frame(self, timeout=None):
         """(opcode, payload) of the next server frame."""
@@ -367,32 +362,16 @@ class WsClient:
                 self.close_code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
                 raise Closed(f"close frame {self.close_code}")
 
-    def wait_for(self, message_type, timeout=None, **match):
-        deadline = time.monotonic() + (timeout or self.timeout)
-        while True:
-            message = self.receive(max(0.001, deadline - time.monotonic()))
-            if message["type"] == "ping":
-                self.send("pong")
-                continue
-            if message["type"] == message_type and all(message.get(k) == v for k, v in match.items()):
-                return message
 
-    def hello(self, nick, **fields):
-        self.send("hello", nick=nick, **fields)
-        while True:
-            message = self.receive()
-            if message["type"] in ("welcome", "error"):
-                return message
-
-    def join(self, room):
-        self.send("join", room=room)
-        return self.wait_for("joined", room=room)
-
-    def close(self):
-        try:
-            self.sock.close()
-        except OSError:
-            pass
+def in_room(server, room, *nicks, tls=False, websocket=False):
+    """Clients logged in as `nicks`, each in `room`."""
+    clients = []
+    for nick in nicks:
+        client = WsClient(server, tls=tls) if websocket else LineClient(server, tls=tls)
+        expect(client.hello(nick)["type"] == "welcome", f"{nick} gets in")
+        client.join(room)
+        clients.append(client)
+    return clients
 
 
 def is_closed_by_peer(sock):
@@ -428,7 +407,3 @@ def raw_http(port, request, tls=False, timeout=10.0):
         pass
     sock.close()
     return answer, time.monotonic() - started
-
-
-def readable(sock, timeout):
-    return bool(select.select([sock], [], [], timeout)[0])

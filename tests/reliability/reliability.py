@@ -30,7 +30,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (Closed, Failure, LineClient, Server, Skip, WsClient, connect, expect,  # noqa: E402
-                     is_closed_by_peer, raw_http, wait_until, ws_frame, websocket_handshake)
+                     in_room, is_closed_by_peer, raw_http, wait_until, ws_frame)
 
 CASES = {}
 
@@ -113,11 +113,7 @@ def disk_full(binary):
         server = Server(binary, ["--flood-burst", "0", "--send-queue-bytes", str(64 << 20)],
                         launcher=space.launcher(), db=db)
         try:
-            alice, bob = LineClient(server), LineClient(server)
-            alice.hello("alice")
-            bob.hello("bob")
-            alice.join("disk")
-            bob.join("disk")
+            alice, bob = in_room(server, "disk", "alice", "bob")
             acked, refused = {}, 0
 
             def say_many(count, start):
@@ -333,14 +329,8 @@ def slow_reader_tls(binary):
 
 def _slow_readers(binary, tls):
     with Server(binary, ["--flood-burst", "0"], tls=tls) as server:
-        sender = LineClient(server, tls=tls)
-        sender.hello("sender")
-        sender.join("busy")
-        line_reader, ws_reader = LineClient(server, tls=tls), WsClient(server, tls=tls)
-        line_reader.hello("lazy_line")
-        line_reader.join("busy")
-        ws_reader.hello("lazy_ws")
-        ws_reader.join("busy")
+        sender, lazy_line = in_room(server, "busy", "sender", "lazy_line", tls=tls)
+        lazy_ws, = in_room(server, "busy", "lazy_ws", tls=tls, websocket=True)  # kept open, never read
         watcher = Reader(sender)
         before = server.rss_kib()
         text = "z" * 3000
@@ -373,14 +363,8 @@ def burst_fast_reader(binary):
     dropped, and memory is bounded by the limits, not the burst."""
     count = 20000
     with Server(binary, ["--flood-burst", "0"]) as server:
-        sender, fast = LineClient(server), LineClient(server)
-        sender.hello("burster")
-        sender.join("burst")
-        fast.hello("fast")
-        fast.join("burst")
-        stuck = WsClient(server)
-        stuck.hello("stuck")
-        stuck.join("burst")
+        sender, fast = in_room(server, "burst", "burster", "fast")
+        stuck, = in_room(server, "burst", "stuck", websocket=True)  # kept open, never read
         echoes, reader = Reader(sender), Reader(fast)
         before = server.rss_kib()
         text = "b" * 900
@@ -670,19 +654,20 @@ def flood(binary):
     once gets most of them refused with rate_limited; the room hears at most
     the burst plus the rate."""
     with Server(binary) as server:
-        spammer, listener = LineClient(server), LineClient(server)
-        spammer.hello("spammer")
-        spammer.join("calm")
-        listener.hello("listener")
-        listener.join("calm")
+        spammer, listener = in_room(server, "calm", "spammer", "listener")
         started = time.monotonic()
         spammer.send_raw(b"".join(b'{"type":"say","room":"calm","text":"spam","id":%d}\n' % i for i in range(60)))
         replies = [_say_reply(spammer) for _ in range(60)]
         elapsed = time.monotonic() - started
         accepted = sum(r["type"] == "message" for r in replies)
         limited = sum(r.get("code") == "rate_limited" for r in replies)
-        report("flood", f"60 sent at once: {accepted} accepted, {limited} rate_limited")
+        listener.send("ping", id="after")
+        heard = 0
+        while (message := listener.receive())["type"] != "pong":
+            heard += message["type"] == "message"
+        report("flood", f"60 sent at once: {accepted} accepted, {limited} rate_limited; the room heard {heard}")
         expect(accepted + limited == 60 and accepted <= 10 + 5 * elapsed + 1, "the flood limit holds")
+        expect(heard == accepted, "the room hears exactly what was accepted")
 
 
 @case
@@ -691,12 +676,7 @@ def join_churn(binary):
     joins and leaves are rate-limited too, so each member hears a few dozen
     events, not ten thousand."""
     with Server(binary) as server:
-        members = []
-        for i in range(30):
-            member = LineClient(server)
-            member.hello(f"member{i}")
-            member.join("churn")
-            members.append(member)
+        members = in_room(server, "churn", *[f"member{i}" for i in range(30)])
         counter = Reader(members[0], keep=("user_joined", "user_left"))
         churner = LineClient(server)
         churner.hello("churner")
@@ -719,11 +699,7 @@ def quit_at_once(binary):
     """After quit, the others hear user_left and the nick is free at once,
     even while the quitting client keeps its socket open."""
     with Server(binary) as server:
-        alice, bob = LineClient(server), LineClient(server)
-        alice.hello("alice")
-        alice.join("exit")
-        bob.hello("bob")
-        bob.join("exit")
+        alice, bob = in_room(server, "exit", "alice", "bob")
         started = time.monotonic()
         bob.send("quit", reason="back soon")
         left = alice.wait_for("user_left", timeout=4)
@@ -820,9 +796,7 @@ def kill9_midburst(binary):
     """kill -9 in the middle of a burst: after a restart every message that
     was acknowledged is in the history, and no seq is given out twice."""
     with Server(binary, ["--flood-burst", "0"]) as server:
-        client = LineClient(server)
-        client.hello("writer")
-        client.join("crash")
+        client, = in_room(server, "crash", "writer")
         client.send_raw(b"".join(b'{"type":"say","room":"crash","text":"m%d","id":%d}\n' % (i, i)
                                  for i in range(5000)))
         acked = {}
@@ -866,13 +840,8 @@ def sigterm_under_load(binary):
     """SIGTERM while clients are sending: everyone is told, what was
     acknowledged is stored, and the server exits 0 promptly."""
     with Server(binary, ["--flood-burst", "0"]) as server:
-        writers, readers = [], []
-        for i in range(4):
-            writer = LineClient(server)
-            writer.hello(f"busy{i}")
-            writer.join("load")
-            writers.append(writer)
-            readers.append(Reader(writer, keep=("message", "closing")))
+        writers = in_room(server, "load", *[f"busy{i}" for i in range(4)])
+        readers = [Reader(writer, keep=("message", "closing")) for writer in writers]
         for i, writer in enumerate(writers):
             writer.send_raw(b"".join(b'{"type":"say","room":"load","text":"w%d-%d","id":%d}\n' % (i, j, j)
                                      for j in range(3000)))
