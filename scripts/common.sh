@@ -7,7 +7,7 @@ CONFAB_BUILD=${CONFAB_BUILD:-$CONFAB_ROOT/build}
 
 # Everything comes from Debian 12 (Qt 6.4.2).
 CONFAB_BUILD_PACKAGES=(
-    cmake ninja-build clang libclang-rt-14-dev g++ pkg-config
+    cmake ninja-build clang libclang-rt-14-dev g++ pkg-config libcrypt-dev
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite libqt6svg6 libgl-dev
 )
 # util-linux: unshare, nsenter and prlimit for the reliability suite.

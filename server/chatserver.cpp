@@ -117,8 +117,9 @@ bool ChatServer::start(QString *error)
     }
     m_limiter = new ConnectionLimiter(maxConnections, m_config.maxConnectionsPerAddress, ceiling, this);
 
-    ChatService::Settings settings{m_config.serverName, m_config.motd, m_config.password, m_config.limits};
-    m_chat = new ChatService(settings, m_store.get(), this);
+    ChatService::Settings settings{m_config.serverName, m_config.motd, m_config.password,
+                                   m_config.requireAccount, m_config.limits};
+    m_chat = new ChatService(settings, m_store.get(), m_store.get(), this);
     connect(m_chat, &ChatService::drained, this, &ChatServer::stopped);
 
     const ChatLimits &limits = m_config.limits;

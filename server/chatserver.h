@@ -10,7 +10,7 @@
 class ChatService;
 class ConnectionLimiter;
 class Listener;
-class MessageStore;
+class SqliteStore;
 
 // Puts the server together from its configuration: the store, the chat
 // service, the two listeners and the HTTP server.
@@ -40,7 +40,7 @@ private:
     HttpServer::Response health() const;
 
     ServerConfig m_config;
-    std::unique_ptr<MessageStore> m_store;
+    std::unique_ptr<SqliteStore> m_store;
     ConnectionLimiter *m_limiter = nullptr;
     ChatService *m_chat = nullptr;
     Listener *m_tcp = nullptr;

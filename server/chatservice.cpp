@@ -1,6 +1,8 @@
 #include "chatservice.h"
 
+#include "accountstore.h"
 #include "connectionlimiter.h"
+#include "passwordhasher.h"
 
 #include "logging.h"
 #include "messagestore.h"
@@ -27,6 +29,9 @@ constexpr bool isMembershipLimited = std::is_same_v<T, Join> || std::is_same_v<T
 
 template <typename T>
 constexpr bool isRequest = (int(T::sender) & int(Sender::Client)) != 0;
+
+// Requests that arrive while a password is being hashed, kept in order.
+constexpr qsizetype MaxWaitingFrames = 64;
 
 template <typename T>
 QByteArray encodeLine(const T &message, const QJsonValue &id = QJsonValue())
@@ -57,12 +62,17 @@ bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
 
 } // namespace
 
-ChatService::ChatService(Settings settings, MessageStore *store, QObject *parent)
+ChatService::ChatService(Settings settings, MessageStore *store, AccountStore *accounts, QObject *parent)
     : QObject(parent)
     , m_settings(std::move(settings))
     , m_store(store)
+    , m_accounts(accounts)
     , m_passwordFailures(Defaults::PasswordFailuresPerAddress, Defaults::PasswordFailureWindowMs)
+    , m_loginFailuresByAccount(Defaults::LoginFailures, Defaults::LoginFailureWindowMs)
+    , m_loginFailuresByAddress(Defaults::LoginFailures, Defaults::LoginFailureWindowMs)
+    , m_registrations(Defaults::RegistrationsPerAddress, Defaults::RegistrationWindowMs)
 {
+    m_hashing.setMaxThreadCount(1);
     m_clock.start();
 
     // Zero interval: runs once the event loop has handled what is ready now,
@@ -83,7 +93,11 @@ ChatService::ChatService(Settings settings, MessageStore *store, QObject *parent
     openRoom(QString::fromLatin1(Defaults::LobbyRoom), nameKey(QString::fromLatin1(Defaults::LobbyRoom)));
 }
 
-ChatService::~ChatService() = default;
+ChatService::~ChatService()
+{
+    // No hash may finish and call back into a service that is gone.
+    m_hashing.waitForDone();
+}
 
 // ------------------------------------------------------------ connections
 
@@ -91,6 +105,7 @@ void ChatService::connectionOpened(Connection *connection)
 {
     auto session = std::make_unique<Session>();
     session->connection = connection;
+    session->serial = ++m_nextSerial;
     session->connectedAtMs = session->lastHeardMs = nowMs();
     const ChatLimits &limits = m_settings.limits;
     session->flood = FloodLimiter(limits.floodBurst, limits.floodRatePerSecond, nowMs());
@@ -151,14 +166,32 @@ void ChatService::frameReceived(Connection *connection, const QByteArray &frame)
     Session &session = *it->second;
     session.lastHeardMs = nowMs();
     session.pingSentAtMs = 0;
-    qCDebug(lcChat).noquote() << connection->describe() << "sent" << QString::fromUtf8(frame);
+    if (session.busy) {
+        // Requests are answered in order: these wait for the password hash.
+        if (session.waitingFrames.size() >= MaxWaitingFrames) {
+            sendError(session, ErrorCode::RateLimited, QStringLiteral("wait for the answer to your login"), QJsonValue());
+            return;
+        }
+        session.waitingFrames.append(frame);
+        return;
+    }
 
     auto decoded = decode(frame, Sender::Client);
     if (auto *error = std::get_if<DecodeError>(&decoded)) {
+        qCDebug(lcChat).noquote() << connection->describe() << "sent" << QString::fromUtf8(frame);
         sendError(session, error->code, error->reason, error->id);
         return;
     }
     const Envelope &envelope = std::get<Envelope>(decoded);
+    if (lcChat().isDebugEnabled()) {
+        // Passwords are never logged, not even for a classroom.
+        const bool secret = std::holds_alternative<Hello>(envelope.message)
+                            || std::holds_alternative<Register>(envelope.message)
+                            || std::holds_alternative<ChangePassword>(envelope.message);
+        qCDebug(lcChat).noquote() << connection->describe() << "sent"
+                                  << (secret ? QStringLiteral("%1 (passwords not shown)").arg(typeName(envelope.message))
+                                             : QString::fromUtf8(frame));
+    }
     std::visit([&](const auto &request) { handle(session, request, envelope.id); }, envelope.message);
 }
 
@@ -214,6 +247,10 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
             reply(session, Pong{}, id);
         else if constexpr (std::is_same_v<T, Quit>)
             onQuit(session, request);
+        else if constexpr (std::is_same_v<T, Register>)
+            onRegister(session, request, id);
+        else if constexpr (std::is_same_v<T, ChangePassword>)
+            onChangePassword(session, request, id);
         else
             static_assert(!sizeof(T), "a request type has no handler");
     }
@@ -247,7 +284,7 @@ void ChatService::onHello(Session &session, const Hello &hello, const QJsonValue
         }
         if (!constantTimeEquals(hello.password.value_or(QString()).toUtf8(), m_settings.password.toUtf8())) {
             if (hello.password)
-                m_passwordFailures.recordFailure(address, nowMs());
+                m_passwordFailures.record(address, nowMs());
             sendError(session, ErrorCode::AuthFailed,
                       hello.password ? QStringLiteral("wrong password")
                                      : QStringLiteral("this server needs a password"),
@@ -255,17 +292,214 @@ void ChatService::onHello(Session &session, const Hello &hello, const QJsonValue
             return;
         }
     }
-    const QString key = nameKey(hello.nick);
-    if (m_users.contains(key)) {
-        sendError(session, ErrorCode::NickTaken, QStringLiteral("%1 is taken").arg(hello.nick), id);
+    if (!hello.login) {
+        if (m_settings.requireAccount) {
+            sendError(session, ErrorCode::LoginRequired,
+                      QStringLiteral("this server is for registered users: log in with your account"), id);
+            return;
+        }
+        admit(session, hello.nick, QString(), QString(), id);
         return;
     }
-    session.nick = hello.nick;
+
+    const QString accountKey = nameKey(hello.login->account);
+    const QString address = ConnectionLimiter::addressKey(session.connection->peerAddress());
+    if (const qint64 waitMs = loginRetryAfterMs(accountKey, address)) {
+        sendError(session, ErrorCode::RateLimited,
+                  QStringLiteral("too many failed logins; try again in %1 s").arg((waitMs + 999) / 1000), id);
+        return;
+    }
+    // An account that does not exist is checked against a decoy hash, so
+    // that it takes as long to refuse as a wrong password.
+    const std::optional<AccountStore::Account> account = m_accounts->loadAccount(accountKey);
+    const QByteArray storedHash = account ? account->passwordHash : PasswordHasher::decoy();
+    const QString password = hello.login->password;
+    const QString accountName = account ? account->name : QString();
+    offload<bool>(
+            session, [password, storedHash] { return PasswordHasher::verify(password, storedHash); },
+            [this, nick = hello.nick, accountName, accountKey, address, id](Session &later, const bool &matches) {
+                if (!matches || accountName.isEmpty()) {
+                    loginFailed(accountKey, address);
+                    sendError(later, ErrorCode::LoginFailed, QStringLiteral("wrong account or password"), id);
+                    return;
+                }
+                admit(later, nick, accountName, accountKey, id);
+            });
+}
+
+void ChatService::admit(Session &session, const QString &nick, const QString &account, const QString &accountKey,
+                        const QJsonValue &id)
+{
+    const QString key = nameKey(nick);
+    if (m_users.contains(key)) {
+        sendError(session, ErrorCode::NickTaken, QStringLiteral("%1 is taken").arg(nick), id);
+        return;
+    }
+    if (key != accountKey && m_accounts->loadAccount(key)) {
+        sendError(session, ErrorCode::NickReserved,
+                  QStringLiteral("%1 is a registered account; log in to use it").arg(nick), id);
+        return;
+    }
+    session.nick = nick;
     session.nickKey = key;
+    session.account = account;
+    session.accountKey = accountKey;
     m_users.insert(key, &session);
     session.connection->setSendQueueLimit(m_settings.limits.sendQueueBytes);
-    qCInfo(lcChat).noquote() << session.connection->describe() << "identified as" << hello.nick;
-    reply(session, Welcome{hello.nick, m_settings.serverName, Defaults::ProtocolVersion, m_settings.motd}, id);
+    if (account.isEmpty())
+        qCInfo(lcChat).noquote() << session.connection->describe() << "identified as" << nick;
+    else
+        qCInfo(lcChat).noquote() << session.connection->describe() << "identified as" << nick << "logged in to"
+                                 << account;
+    reply(session,
+          Welcome{nick, m_settings.serverName, Defaults::ProtocolVersion, m_settings.motd,
+                  account.isEmpty() ? std::nullopt : std::optional<QString>(account)},
+          id);
+}
+
+bool ChatService::isReservedFor(const Session &session, const QString &nickKey) const
+{
+    return nickKey != session.accountKey && m_accounts->loadAccount(nickKey).has_value();
+}
+
+qint64 ChatService::loginRetryAfterMs(const QString &accountKey, const QString &address)
+{
+    return std::max(m_loginFailuresByAccount.retryAfterMs(accountKey, nowMs()),
+                    m_loginFailuresByAddress.retryAfterMs(address, nowMs()));
+}
+
+void ChatService::loginFailed(const QString &accountKey, const QString &address)
+{
+    m_loginFailuresByAccount.record(accountKey, nowMs());
+    m_loginFailuresByAddress.record(address, nowMs());
+}
+
+void ChatService::onRegister(Session &session, const Register &request, const QJsonValue &id)
+{
+    if (m_accounts->loadAccount(session.nickKey)) {
+        sendError(session, ErrorCode::AccountExists, QStringLiteral("%1 is registered already").arg(session.nick), id);
+        return;
+    }
+    const QString address = ConnectionLimiter::addressKey(session.connection->peerAddress());
+    if (const qint64 waitMs = m_registrations.retryAfterMs(address, nowMs())) {
+        sendError(session, ErrorCode::RateLimited,
+                  QStringLiteral("at most %1 registrations an hour from one address; try again in %2 min")
+                          .arg(Defaults::RegistrationsPerAddress)
+                          .arg((waitMs + 59'999) / 60'000),
+                  id);
+        return;
+    }
+    const QString password = request.password;
+    offload<QByteArray>(
+            session, [password] { return PasswordHasher::hash(password); },
+            [this, address, id](Session &later, const QByteArray &hash) {
+                QString error;
+                if (hash.isEmpty()) {
+                    error = QStringLiteral("the password could not be hashed");
+                } else if (m_accounts->loadAccount(later.nickKey)) {
+                    sendError(later, ErrorCode::AccountExists,
+                              QStringLiteral("%1 is registered already").arg(later.nick), id);
+                    return;
+                } else if (m_accounts->createAccount(later.nickKey,
+                                                     AccountStore::Account{later.nick, hash, wallClockMs()},
+                                                     &error)) {
+                    m_registrations.record(address, nowMs());
+                    later.account = later.nick;
+                    later.accountKey = later.nickKey;
+                    qCInfo(lcChat).noquote() << later.connection->describe() << "registered the account" << later.nick;
+                    reply(later, Registered{later.nick}, id);
+                    return;
+                }
+                qCCritical(lcStore).noquote() << "cannot create an account:" << error;
+                sendError(later, ErrorCode::StorageFailed,
+                          QStringLiteral("the server cannot store the account right now; try again"), id);
+            });
+}
+
+void ChatService::onChangePassword(Session &session, const ChangePassword &request, const QJsonValue &id)
+{
+    if (!session.isLoggedIn()) {
+        sendError(session, ErrorCode::NotLoggedIn, QStringLiteral("log in to an account to change its password"),
+                  id);
+        return;
+    }
+    const QString address = ConnectionLimiter::addressKey(session.connection->peerAddress());
+    if (const qint64 waitMs = loginRetryAfterMs(session.accountKey, address)) {
+        sendError(session, ErrorCode::RateLimited,
+                  QStringLiteral("too many failed logins; try again in %1 s").arg((waitMs + 999) / 1000), id);
+        return;
+    }
+    const std::optional<AccountStore::Account> account = m_accounts->loadAccount(session.accountKey);
+    const QByteArray storedHash = account ? account->passwordHash : PasswordHasher::decoy();
+    struct Outcome
+    {
+        bool oldMatches = false;
+        QByteArray newHash;
+    };
+    const QString oldPassword = request.oldPassword;
+    const QString newPassword = request.newPassword;
+    offload<Outcome>(
+            session,
+            [oldPassword, newPassword, storedHash] {
+                Outcome outcome;
+                outcome.oldMatches = PasswordHasher::verify(oldPassword, storedHash);
+                if (outcome.oldMatches)
+                    outcome.newHash = PasswordHasher::hash(newPassword);
+                return outcome;
+            },
+            [this, address, id](Session &later, const Outcome &outcome) {
+                if (!outcome.oldMatches) {
+                    // A wrong old password is a failed login for the account.
+                    loginFailed(later.accountKey, address);
+                    sendError(later, ErrorCode::LoginFailed, QStringLiteral("the old password is wrong"), id);
+                    return;
+                }
+                QString error = QStringLiteral("the password could not be hashed");
+                if (!outcome.newHash.isEmpty() && m_accounts->setPasswordHash(later.accountKey, outcome.newHash, &error)) {
+                    qCInfo(lcChat).noquote() << later.connection->describe() << "changed the password of"
+                                             << later.account;
+                    reply(later, PasswordChanged{}, id);
+                    return;
+                }
+                qCCritical(lcStore).noquote() << "cannot change a password:" << error;
+                sendError(later, ErrorCode::StorageFailed,
+                          QStringLiteral("the server cannot store the new password right now; try again"), id);
+            });
+}
+
+template <typename Result>
+void ChatService::offload(Session &session, std::function<Result()> work,
+                          std::function<void(Session &, const Result &)> done)
+{
+    session.busy = true;
+    Connection *connection = session.connection;
+    const quint64 serial = session.serial;
+    m_hashing.start([this, connection, serial, work = std::move(work), done = std::move(done)] {
+        const Result result = work();
+        QMetaObject::invokeMethod(
+                this,
+                [this, connection, serial, result, done] {
+                    resumeAfterOffload(connection, serial, [&](Session &later) { done(later, result); });
+                },
+                Qt::QueuedConnection);
+    });
+}
+
+void ChatService::resumeAfterOffload(Connection *connection, quint64 serial,
+                                     const std::function<void(Session &)> &done)
+{
+    const auto it = m_sessions.find(connection);
+    if (it == m_sessions.end() || it->second->serial != serial)
+        return; // gone while the hash was made
+    Session &session = *it->second;
+    session.busy = false;
+    if (connection->isClosing())
+        return;
+    done(session);
+    // What the client sent meanwhile, in order, until something makes it
+    // wait again.
+    while (!session.busy && !session.waitingFrames.isEmpty() && !connection->isClosing())
+        frameReceived(connection, session.waitingFrames.takeFirst());
 }
 
 void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &id)
@@ -347,6 +581,11 @@ void ChatService::onNick(Session &session, const ChangeNick &change, const QJson
     const QString key = nameKey(change.nick);
     if (key != session.nickKey && m_users.contains(key)) {
         sendError(session, ErrorCode::NickTaken, QStringLiteral("%1 is taken").arg(change.nick), id);
+        return;
+    }
+    if (key != session.nickKey && isReservedFor(session, key)) {
+        sendError(session, ErrorCode::NickReserved,
+                  QStringLiteral("%1 is a registered account; log in to use it").arg(change.nick), id);
         return;
     }
     const NickChanged event{session.nick, change.nick};

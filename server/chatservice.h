@@ -9,11 +9,15 @@
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
+#include <QThreadPool>
 #include <QTimer>
+
+#include <functional>
 
 #include <memory>
 #include <unordered_map>
 
+class AccountStore;
 class MessageStore;
 
 // The chat itself: identities, rooms, messages, the liveness rules and the
@@ -36,10 +40,11 @@ public:
         QString serverName;
         QString motd;
         QString password; // empty: none
+        bool requireAccount = false;
         ChatLimits limits;
     };
 
-    ChatService(Settings settings, MessageStore *store, QObject *parent = nullptr);
+    ChatService(Settings settings, MessageStore *store, AccountStore *accounts, QObject *parent = nullptr);
     ~ChatService() override;
 
     void connectionOpened(Connection *connection) override;
@@ -100,6 +105,23 @@ private:
     void onWho(Session &session, const Confab::Protocol::Who &who, const QJsonValue &id);
     void onHistory(Session &session, const Confab::Protocol::GetHistory &request, const QJsonValue &id);
     void onQuit(Session &session, const Confab::Protocol::Quit &quit);
+    void onRegister(Session &session, const Confab::Protocol::Register &request, const QJsonValue &id);
+    void onChangePassword(Session &session, const Confab::Protocol::ChangePassword &request, const QJsonValue &id);
+
+    // The last step of hello: the nick, once any login has worked.
+    void admit(Session &session, const QString &nick, const QString &account, const QString &accountKey,
+               const QJsonValue &id);
+    // Whether `nickKey` is an account that `session` is not logged in to.
+    bool isReservedFor(const Session &session, const QString &nickKey) const;
+    // 0, or how long until a login to the account or from the address may
+    // be tried again.
+    qint64 loginRetryAfterMs(const QString &accountKey, const QString &address);
+    void loginFailed(const QString &accountKey, const QString &address);
+    // Runs `work` (a password hash) on the hashing thread; the session's
+    // requests wait until `done` has run on the event loop with its result.
+    template <typename Result>
+    void offload(Session &session, std::function<Result()> work, std::function<void(Session &, const Result &)> done);
+    void resumeAfterOffload(Connection *connection, quint64 serial, const std::function<void(Session &)> &done);
 
     template <typename T>
     void reply(Session &session, const T &message, const QJsonValue &id);
@@ -127,6 +149,7 @@ private:
 
     Settings m_settings;
     MessageStore *m_store;
+    AccountStore *m_accounts;
     QElapsedTimer m_clock;
     std::unordered_map<Connection *, std::unique_ptr<Session>> m_sessions;
     QHash<QString, Session *> m_users;              // by nick key
@@ -135,6 +158,13 @@ private:
     QList<Undo> m_undo; // for what the pending commit holds, oldest first
     StorageHealth m_storageHealth;
     FailureThrottle m_passwordFailures; // by address
+    FailureThrottle m_loginFailuresByAccount;
+    FailureThrottle m_loginFailuresByAddress;
+    FailureThrottle m_registrations; // by address
+    quint64 m_nextSerial = 0;
+    // One thread: hashing is deliberately slow, and however many logins
+    // arrive at once, one core stays free for the chat.
+    QThreadPool m_hashing;
     QTimer m_commitTimer;
     QTimer m_livenessTimer;
     bool m_shuttingDown = false;

@@ -16,8 +16,16 @@ struct Room;
 struct Session
 {
     Connection *connection = nullptr;
+    quint64 serial = 0; // tells a session from a later one at the same address in memory
     QString nick;    // empty until welcome
     QString nickKey; // nameKey(nick)
+    // The account the session is logged in to, as registered; empty if none.
+    QString account;
+    QString accountKey;
+    // A password is being hashed for this session: its requests wait, in
+    // order, until the answer is sent.
+    bool busy = false;
+    QList<QByteArray> waitingFrames;
     QList<Room *> rooms;
     FloodLimiter flood;
     // join and leave: a bucket of their own, so that rejoining every room
@@ -32,6 +40,7 @@ struct Session
     std::optional<QString> quitReason;
 
     bool isIdentified() const { return !nick.isEmpty(); }
+    bool isLoggedIn() const { return !account.isEmpty(); }
 };
 
 struct Room

@@ -4,10 +4,11 @@
 #include <QList>
 #include <QString>
 
-// Counts failures (wrong passwords, failed logins) per key — an address, an
-// account — within a sliding window. Once a key has `maxFailures` in the
-// window it is blocked until the oldest of them leaves the window. Only
-// failures count: a refused attempt while blocked does not extend the block.
+// Counts events per key — wrong passwords and failed logins per address or
+// account, registrations per address — within a sliding window. Once a key
+// has `maxFailures` in the window it is blocked until the oldest of them
+// leaves the window. Only what is recorded counts: a refused attempt while
+// blocked does not extend the block.
 class FailureThrottle final
 {
 public:
@@ -38,7 +39,7 @@ public:
         return it->at(it->size() - m_maxFailures) + m_windowMs - nowMs;
     }
 
-    void recordFailure(const QString &key, qint64 nowMs)
+    void record(const QString &key, qint64 nowMs)
     {
         QList<qint64> &times = m_failures[key];
         prune(times, nowMs);

@@ -1,5 +1,6 @@
 // confab-server: the headless Confab chat server.
 
+#include "accountadmin.h"
 #include "chatserver.h"
 #include "epolldispatcher.h"
 #include "serverconfig.h"
@@ -40,6 +41,9 @@ int main(int argc, char *argv[])
     case ServerConfig::Outcome::Run:
         break;
     }
+
+    if (!parsed.config.resetPasswordAccount.isEmpty())
+        return AccountAdmin::resetPassword(parsed.config, stdin, stdout, stderr);
 
     UnixSignals signals_;
     ChatServer server(parsed.config);

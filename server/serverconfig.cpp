@@ -72,6 +72,22 @@ Apply seconds(int ChatLimits::*member)
     };
 }
 
+Apply flag(bool ServerConfig::*member)
+{
+    return [=](ServerConfig &config, const QString &value, QString *error) {
+        const QString v = value.trimmed().toLower();
+        if (v == QLatin1String("true") || v == QLatin1String("yes") || v == QLatin1String("1")) {
+            config.*member = true;
+        } else if (v == QLatin1String("false") || v == QLatin1String("no") || v == QLatin1String("0")) {
+            config.*member = false;
+        } else {
+            *error = QStringLiteral("'%1' is not true or false").arg(value);
+            return false;
+        }
+        return true;
+    };
+}
+
 Apply text(QString ServerConfig::*member)
 {
     return [=](ServerConfig &config, const QString &value, QString *) {
@@ -150,6 +166,12 @@ const std::vector<OptionSpec> &optionTable()
              limit(&ChatLimits::maxRoomsPerUser, 1, 100'000)},
             {"port-file", "path", "After start-up, write the bound ports there as JSON {\"tcp\":N,\"http\":N}.",
              path(&ServerConfig::portFile)},
+            {"require-account", nullptr, "Only users logged in to an account may enter (in a file: true or false).",
+             flag(&ServerConfig::requireAccount)},
+            {"reset-password", "account",
+             "Do not serve: set a new password for ACCOUNT in the --db database, read as one line from standard "
+             "input, and exit.",
+             text(&ServerConfig::resetPasswordAccount)},
     };
     return table;
 }
@@ -174,8 +196,12 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
                                           QStringLiteral("file"));
     parser.addOption(configOption);
     for (const OptionSpec &spec : optionTable()) {
-        parser.addOption(QCommandLineOption(QString::fromLatin1(spec.name), QString::fromUtf8(spec.description),
-                                            QString::fromLatin1(spec.valueName)));
+        if (spec.valueName) {
+            parser.addOption(QCommandLineOption(QString::fromLatin1(spec.name), QString::fromUtf8(spec.description),
+                                                QString::fromLatin1(spec.valueName)));
+        } else {
+            parser.addOption(QCommandLineOption(QString::fromLatin1(spec.name), QString::fromUtf8(spec.description)));
+        }
     }
 
     ParseResult result{Outcome::Run, {}, {}};
@@ -213,6 +239,8 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
         QStringList known;
         for (const OptionSpec &spec : optionTable()) {
             const QString name = QString::fromLatin1(spec.name);
+            if (name == QLatin1String("reset-password"))
+                continue; // a command, not a setting
             known << name;
             if (!settings.contains(name))
                 continue;
@@ -230,7 +258,7 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
         if (!parser.isSet(name))
             continue;
         QString error;
-        if (!spec.apply(result.config, parser.value(name), &error))
+        if (!spec.apply(result.config, spec.valueName ? parser.value(name) : QStringLiteral("true"), &error))
             return fail(QStringLiteral("--%1: %2").arg(name, error));
     }
 

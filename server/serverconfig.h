@@ -22,6 +22,9 @@ struct ServerConfig
     QString tlsCertificate;
     QString tlsKey;
     QString portFile;
+    bool requireAccount = false;
+    // --reset-password: not a server run, an administrator's command.
+    QString resetPasswordAccount;
     int maxConnections = 10'000;
     int maxConnectionsPerAddress = 64;
     ChatLimits limits;

@@ -17,6 +17,7 @@ namespace {
 // far a database has come.
 const QStringList migrations = {
         QStringLiteral(":/sql/001_initial.sql"),
+        QStringLiteral(":/sql/002_accounts.sql"),
 };
 
 QString sqlError(const QSqlError &error)
@@ -304,4 +305,50 @@ QList<ChatMessage> SqliteStore::history(const QString &roomKey, const QString &r
     if (!forwards)
         std::reverse(page.begin(), page.end());
     return page;
+}
+
+std::optional<AccountStore::Account> SqliteStore::loadAccount(const QString &key)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT name, password_hash, created FROM accounts WHERE key = ?"));
+    query.addBindValue(key);
+    if (!query.exec()) {
+        qCCritical(lcStore) << "cannot read account:" << sqlError(query.lastError());
+        return std::nullopt;
+    }
+    if (!query.next())
+        return std::nullopt;
+    return Account{query.value(0).toString(), query.value(1).toByteArray(), query.value(2).toLongLong()};
+}
+
+bool SqliteStore::createAccount(const QString &key, const Account &account, QString *error)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("INSERT INTO accounts (key, name, password_hash, created) VALUES (?, ?, ?, ?)"));
+    query.addBindValue(key);
+    query.addBindValue(account.name);
+    query.addBindValue(QString::fromLatin1(account.passwordHash));
+    query.addBindValue(account.createdMs);
+    if (!query.exec()) {
+        *error = sqlError(query.lastError());
+        return false;
+    }
+    return true;
+}
+
+bool SqliteStore::setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("UPDATE accounts SET password_hash = ? WHERE key = ?"));
+    query.addBindValue(QString::fromLatin1(passwordHash));
+    query.addBindValue(key);
+    if (!query.exec()) {
+        *error = sqlError(query.lastError());
+        return false;
+    }
+    if (query.numRowsAffected() != 1) {
+        *error = QStringLiteral("no such account");
+        return false;
+    }
+    return true;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "accountstore.h"
 #include "messagestore.h"
 
 #include <QSqlDatabase>
@@ -9,10 +10,11 @@
 
 class WalCheckpointer;
 
-// MessageStore on SQLite through Qt SQL, in WAL mode. Appends are kept in
-// memory until commit(), which writes them in one transaction. The log is
-// checkpointed on a thread of its own (see WalCheckpointer).
-class SqliteStore final : public MessageStore
+// MessageStore and AccountStore on SQLite through Qt SQL, in WAL mode.
+// Appends are kept in memory until commit(), which writes them in one
+// transaction. The log is checkpointed on a thread of its own (see
+// WalCheckpointer).
+class SqliteStore final : public MessageStore, public AccountStore
 {
 public:
     // path ":memory:" keeps nothing.
@@ -28,6 +30,10 @@ public:
     void maintain() override;
     QList<Confab::Protocol::ChatMessage> history(const QString &roomKey, const QString &roomName,
                                                  const HistoryQuery &query) override;
+
+    std::optional<Account> loadAccount(const QString &key) override;
+    bool createAccount(const QString &key, const Account &account, QString *error) override;
+    bool setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error) override;
 
 private:
     explicit SqliteStore(const QString &connectionName);

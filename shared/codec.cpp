@@ -23,6 +23,7 @@ std::optional<DecodeError> checkStringRule(Rule rule, QStringView value)
     case Rule::Topic: violation = checkTopic(value); break;
     case Rule::Reason: violation = checkReason(value); break;
     case Rule::ClientName: violation = checkClientName(value); break;
+    case Rule::Password: violation = checkPassword(value); break;
     default: break;
     }
     if (violation)

@@ -19,6 +19,8 @@ inline constexpr int MaxClientChars = 100;
 inline constexpr int MaxNickChars = 32;
 inline constexpr int MaxRoomChars = 64;
 inline constexpr int MaxIdChars = 64;
+inline constexpr int MinPasswordChars = 8;
+inline constexpr int MaxPasswordChars = 256;
 
 inline constexpr int HistoryOnJoin = 50;
 inline constexpr int HistoryPage = 50;
@@ -40,6 +42,12 @@ inline constexpr int MaxRoomsPerUser = 100;
 // Wrong server passwords from one address before it must wait.
 inline constexpr int PasswordFailuresPerAddress = 5;
 inline constexpr int PasswordFailureWindowMs = 60'000;
+// Failed logins, per account and per address (protocol part 2, section 10).
+inline constexpr int LoginFailures = 5;
+inline constexpr int LoginFailureWindowMs = 10 * 60'000;
+// Registrations per address.
+inline constexpr int RegistrationsPerAddress = 3;
+inline constexpr int RegistrationWindowMs = 60 * 60'000;
 
 inline constexpr char LobbyRoom[] = "lobby";
 

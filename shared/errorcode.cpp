@@ -33,6 +33,12 @@ constexpr std::array<ErrorCodeInfo, ErrorCodeCount> errorCodes{{
     {"frame_too_large"_L1, true},
     {"server_full"_L1, true},
     {"storage_failed"_L1, false},
+    {"account_exists"_L1, false},
+    {"password_invalid"_L1, false},
+    {"nick_reserved"_L1, false},
+    {"login_failed"_L1, false},
+    {"login_required"_L1, false},
+    {"not_logged_in"_L1, false},
 }};
 static_assert(errorCodes.size() == std::size_t(ErrorCodeCount));
 

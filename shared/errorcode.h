@@ -26,9 +26,16 @@ enum class ErrorCode {
     FrameTooLarge,
     ServerFull,
     StorageFailed,
+    // Accounts (protocol part 2, section 10)
+    AccountExists,
+    PasswordInvalid,
+    NickReserved,
+    LoginFailed,
+    LoginRequired,
+    NotLoggedIn,
 };
 
-inline constexpr int ErrorCodeCount = int(ErrorCode::StorageFailed) + 1;
+inline constexpr int ErrorCodeCount = int(ErrorCode::NotLoggedIn) + 1;
 
 // The wire spelling, e.g. "bad_json".
 QLatin1String errorCodeName(ErrorCode code);

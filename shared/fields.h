@@ -34,6 +34,7 @@ enum class Rule {
     Topic,        // text_invalid
     Reason,       // text_invalid
     ClientName,   // text_invalid
+    Password,     // password_invalid
     HistoryLimit, // bad_request unless 1..HistoryMaxPage
     NonNegative,  // bad_request if below 0
 };
@@ -41,6 +42,7 @@ enum class Rule {
 enum class Presence {
     Required, // must be present; a std::optional member may be null
     Optional, // may be absent or null; omitted when encoding an empty value
+    Nullable, // may be absent or null; written as null when empty
 };
 
 template <typename Owner, typename T>
@@ -63,6 +65,13 @@ constexpr Field<Owner, std::optional<T>> optional(QLatin1String name, std::optio
                                                   Rule rule = Rule::None)
 {
     return {name, member, Presence::Optional, rule};
+}
+
+template <typename Owner, typename T>
+constexpr Field<Owner, std::optional<T>> nullable(QLatin1String name, std::optional<T> Owner::*member,
+                                                  Rule rule = Rule::None)
+{
+    return {name, member, Presence::Nullable, rule};
 }
 
 struct DecodeError

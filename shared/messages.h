@@ -29,6 +29,21 @@ enum class Sender { Client = 1, Server = 2, Either = Client | Server };
 
 // ---------------------------------------------------------------- requests
 
+// An account and its password, as `hello` carries them in `login`. Neither
+// is checked for shape here: a login that cannot succeed is login_failed,
+// like any other, so that the answer tells nothing about accounts.
+struct Credentials
+{
+    QString account;
+    QString password;
+    friend bool operator==(const Credentials &a, const Credentials &b) { return Detail::equalMembers(a, b); }
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("account"), &Credentials::account),
+                               required(QLatin1String("password"), &Credentials::password));
+    }
+};
+
 struct Hello
 {
     CONFAB_MESSAGE(Hello, "hello", Client)
@@ -36,12 +51,37 @@ struct Hello
     std::optional<QString> password;
     std::optional<QString> client;
     std::optional<int> protocol;
+    std::optional<Credentials> login;
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("nick"), &Hello::nick, Rule::Nick),
                                optional(QLatin1String("password"), &Hello::password),
                                optional(QLatin1String("client"), &Hello::client, Rule::ClientName),
-                               optional(QLatin1String("protocol"), &Hello::protocol));
+                               optional(QLatin1String("protocol"), &Hello::protocol),
+                               optional(QLatin1String("login"), &Hello::login));
+    }
+};
+
+// Makes the sender's current nick an account, with this password.
+struct Register
+{
+    CONFAB_MESSAGE(Register, "register", Client)
+    QString password;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("password"), &Register::password, Rule::Password));
+    }
+};
+
+struct ChangePassword
+{
+    CONFAB_MESSAGE(ChangePassword, "change_password", Client)
+    QString oldPassword;
+    QString newPassword;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("old"), &ChangePassword::oldPassword),
+                               required(QLatin1String("new"), &ChangePassword::newPassword, Rule::Password));
     }
 };
 
@@ -173,13 +213,33 @@ struct Welcome
     QString server;
     int protocol = 1;
     QString motd;
+    // The account the session is logged in to; null without a login. Older
+    // servers leave it out, so clients read it as optional.
+    std::optional<QString> account;
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("nick"), &Welcome::nick),
                                required(QLatin1String("server"), &Welcome::server),
                                required(QLatin1String("protocol"), &Welcome::protocol),
-                               required(QLatin1String("motd"), &Welcome::motd));
+                               required(QLatin1String("motd"), &Welcome::motd),
+                               nullable(QLatin1String("account"), &Welcome::account));
     }
+};
+
+struct Registered
+{
+    CONFAB_MESSAGE(Registered, "registered", Server)
+    QString account;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("account"), &Registered::account));
+    }
+};
+
+struct PasswordChanged
+{
+    CONFAB_MESSAGE(PasswordChanged, "password_changed", Server)
+    static constexpr auto fields() { return std::tuple<>(); }
 };
 
 // A room message: the `message` event, and each entry of a history list.

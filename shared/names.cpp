@@ -252,6 +252,17 @@ std::optional<RuleViolation> checkClientName(QStringView client)
     return checkShortText(client, u"client name"_s, Defaults::MaxClientChars);
 }
 
+std::optional<RuleViolation> checkPassword(QStringView password)
+{
+    const qsizetype length = codePointCount(password);
+    if (length < Defaults::MinPasswordChars || length > Defaults::MaxPasswordChars) {
+        return RuleViolation{ErrorCode::PasswordInvalid, u"a password has %1 to %2 characters"_s.arg(
+                                                                 Defaults::MinPasswordChars)
+                                                                 .arg(Defaults::MaxPasswordChars)};
+    }
+    return std::nullopt;
+}
+
 QString nameKey(QStringView name)
 {
     return name.toString().normalized(QString::NormalizationForm_KC).toCaseFolded().normalized(

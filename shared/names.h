@@ -23,6 +23,8 @@ std::optional<RuleViolation> checkText(QStringView text);
 std::optional<RuleViolation> checkTopic(QStringView topic);
 std::optional<RuleViolation> checkReason(QStringView reason);
 std::optional<RuleViolation> checkClientName(QStringView client);
+// 8 to 256 characters, any (password_invalid).
+std::optional<RuleViolation> checkPassword(QStringView password);
 
 // The key under which two nicks, or two rooms, are the same name:
 // compatibility-normalised (NFKC) and case folded, so "Alice", "ALICE" and

@@ -22,8 +22,12 @@ ChatMessage sampleMessage(qint64 seq, const QString &text)
 QList<QPair<QByteArray, Message>> samples()
 {
     return {
-            {"hello", Hello{u"alice"_s, std::nullopt, std::nullopt, std::nullopt}},
-            {"hello full", Hello{u"Zoë"_s, u"s3cret"_s, u"confab/0.1"_s, 1}},
+            {"hello", Hello{u"alice"_s, std::nullopt, std::nullopt, std::nullopt, std::nullopt}},
+            {"hello full", Hello{u"Zoë"_s, u"s3cret"_s, u"confab/0.1"_s, 1, std::nullopt}},
+            {"hello login", Hello{u"alice"_s, std::nullopt, std::nullopt, std::nullopt,
+                                  Credentials{u"Alice"_s, u"correct horse"_s}}},
+            {"register", Register{u"correct horse"_s}},
+            {"change_password", ChangePassword{u"correct horse"_s, u"battery staple"_s}},
             {"join", Join{u"lobby"_s}},
             {"leave", Leave{u"lobby"_s, std::nullopt}},
             {"leave reason", Leave{u"lobby"_s, u"lunch"_s}},
@@ -41,7 +45,10 @@ QList<QPair<QByteArray, Message>> samples()
             {"quit reason", Quit{u"bye"_s}},
             {"ping", Ping{}},
             {"pong", Pong{}},
-            {"welcome", Welcome{u"alice"_s, u"confab-server/0.1.0"_s, 1, u"Welcome"_s}},
+            {"welcome", Welcome{u"alice"_s, u"confab-server/0.1.0"_s, 1, u"Welcome"_s, std::nullopt}},
+            {"welcome account", Welcome{u"alice"_s, u"confab-server/0.1.0"_s, 1, u"Welcome"_s, u"Alice"_s}},
+            {"registered", Registered{u"alice"_s}},
+            {"password_changed", PasswordChanged{}},
             {"joined empty", Joined{u"lobby"_s, QString(), {u"alice"_s}, {}}},
             {"joined history", Joined{u"lobby"_s, u"t"_s, {u"alice"_s, u"bob"_s},
                                       {sampleMessage(1, u"one"_s), sampleMessage(2, u"two\u0001"_s)}}},
@@ -143,9 +150,12 @@ void TestCodec::wireFormat_data()
     QTest::newRow("who all has null room") << Message(MemberList{std::nullopt, {u"a"_s}})
                                            << QJsonValue(u"x"_s)
                                            << QByteArray(R"({"type":"member_list","room":null,"members":["a"],"id":"x"})");
-    QTest::newRow("optional fields omitted") << Message(Hello{u"alice"_s, {}, {}, {}})
+    QTest::newRow("optional fields omitted") << Message(Hello{u"alice"_s, {}, {}, {}, {}})
                                              << QJsonValue()
                                              << QByteArray(R"({"type":"hello","nick":"alice"})");
+    QTest::newRow("welcome without account has null") << Message(Welcome{u"a"_s, u"s"_s, 1, u"m"_s, std::nullopt})
+                                                      << QJsonValue()
+                                                      << QByteArray(R"({"type":"welcome","nick":"a","server":"s","protocol":1,"motd":"m","account":null})");
     QTest::newRow("escapes") << Message(Say{u"r"_s, u"\"\\\n\r\t\u0001/é"_s}) << QJsonValue()
                              << QByteArray("{\"type\":\"say\",\"room\":\"r\",\"text\":\"\\\"\\\\\\n\\r\\t\\u0001/\xc3\xa9\"}");
     QTest::newRow("nested history") << Message(Joined{u"r"_s, u""_s, {}, {ChatMessage{u"r"_s, u"a"_s, u"t"_s, 5, 1}}})
@@ -206,6 +216,13 @@ void TestCodec::decodeErrors_data()
                                             << ErrorCode::NickInvalid << QJsonValue(u"h"_s);
     QTest::newRow("nick change invalid") << QByteArray(R"({"type":"nick","nick":"a b"})") << ErrorCode::NickInvalid
                                          << none;
+    QTest::newRow("password too short") << QByteArray(R"({"type":"register","password":"short"})")
+                                        << ErrorCode::PasswordInvalid << none;
+    QTest::newRow("new password too long") << QByteArray(R"({"type":"change_password","old":"x","new":")"
+                                                         + QByteArray(257, 'p') + "\"}")
+                                           << ErrorCode::PasswordInvalid << none;
+    QTest::newRow("login not an object") << QByteArray(R"({"type":"hello","nick":"a","login":"alice"})")
+                                         << ErrorCode::BadRequest << none;
     QTest::newRow("room empty") << QByteArray(R"({"type":"join","room":""})") << ErrorCode::RoomInvalid << none;
     QTest::newRow("room with space") << QByteArray(R"({"type":"say","room":"a b","text":"x"})")
                                      << ErrorCode::RoomInvalid << none;
@@ -258,7 +275,7 @@ void TestCodec::nullOptionalIsAbsent()
     const auto decoded = decode(R"({"type":"hello","nick":"a","password":null,"id":null})", Sender::Client);
     const auto *envelope = std::get_if<Envelope>(&decoded);
     QVERIFY(envelope);
-    QVERIFY(envelope->message == Message(Hello{u"a"_s, std::nullopt, std::nullopt, std::nullopt}));
+    QVERIFY(envelope->message == Message(Hello{u"a"_s, std::nullopt, std::nullopt, std::nullopt, std::nullopt}));
     QVERIFY(envelope->id.isNull());
 }
 

@@ -42,7 +42,7 @@ void TestFailureThrottle::retryAfter()
 
     FailureThrottle throttle(3, 1000);
     for (const qint64 at : failures)
-        throttle.recordFailure(u"10.0.0.1"_s, at);
+        throttle.record(u"10.0.0.1"_s, at);
     QCOMPARE(throttle.retryAfterMs(u"10.0.0.1"_s, now), retryAfter);
     QCOMPARE(throttle.isBlocked(u"10.0.0.1"_s, now), retryAfter > 0);
 }
@@ -50,8 +50,8 @@ void TestFailureThrottle::retryAfter()
 void TestFailureThrottle::keysAreSeparate()
 {
     FailureThrottle throttle(2, 60'000);
-    throttle.recordFailure(u"a"_s, 0);
-    throttle.recordFailure(u"a"_s, 1);
+    throttle.record(u"a"_s, 0);
+    throttle.record(u"a"_s, 1);
     QVERIFY(throttle.isBlocked(u"a"_s, 2));
     QVERIFY(!throttle.isBlocked(u"b"_s, 2));
 }
@@ -60,8 +60,8 @@ void TestFailureThrottle::refusalsDoNotExtend()
 {
     // Asking while blocked is not a failure: the block ends on time.
     FailureThrottle throttle(2, 1000);
-    throttle.recordFailure(u"a"_s, 0);
-    throttle.recordFailure(u"a"_s, 0);
+    throttle.record(u"a"_s, 0);
+    throttle.record(u"a"_s, 0);
     for (qint64 t = 0; t < 1000; t += 100)
         QVERIFY(throttle.isBlocked(u"a"_s, t));
     QVERIFY(!throttle.isBlocked(u"a"_s, 1000));
@@ -71,7 +71,7 @@ void TestFailureThrottle::forgetsExpiredKeys()
 {
     FailureThrottle throttle(5, 1000);
     for (int i = 0; i < 100; ++i)
-        throttle.recordFailure(QString::number(i), i);
+        throttle.record(QString::number(i), i);
     QCOMPARE(throttle.trackedKeys(), 100);
     throttle.forgetExpired(1050);
     QCOMPARE(throttle.trackedKeys(), 49); // failures at 51..99 are still in the window

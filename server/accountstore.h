@@ -1,0 +1,27 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+
+#include <optional>
+
+// Where accounts live. Unlike messages, account changes are written at once,
+// each in a transaction of its own: a registration is rare, and its answer
+// must not be sent before it is stored.
+class AccountStore
+{
+public:
+    struct Account
+    {
+        QString name; // as registered
+        QByteArray passwordHash;
+        qint64 createdMs = 0;
+    };
+
+    virtual ~AccountStore() = default;
+
+    // By nameKey(name).
+    virtual std::optional<Account> loadAccount(const QString &key) = 0;
+    virtual bool createAccount(const QString &key, const Account &account, QString *error) = 0;
+    virtual bool setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error) = 0;
+};
