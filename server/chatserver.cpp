@@ -6,6 +6,7 @@
 #include "httpserver.h"
 #include "listener.h"
 #include "logging.h"
+#include "names.h"
 #include "sqlitestore.h"
 #include "tcpconnection.h"
 
@@ -117,9 +118,12 @@ bool ChatServer::start(QString *error)
     }
     m_limiter = new ConnectionLimiter(maxConnections, m_config.maxConnectionsPerAddress, ceiling, this);
 
-    ChatService::Settings settings{m_config.serverName, m_config.motd, m_config.password,
-                                   m_config.requireAccount, m_config.limits};
-    m_chat = new ChatService(settings, m_store.get(), m_store.get(), this);
+    QStringList operators;
+    for (const QString &account : std::as_const(m_config.operators))
+        operators.append(Confab::Protocol::nameKey(account));
+    ChatService::Settings settings{m_config.serverName, m_config.motd,     m_config.password,
+                                   m_config.requireAccount, operators, m_config.limits};
+    m_chat = new ChatService(settings, m_store.get(), m_store.get(), m_store.get(), this);
     connect(m_chat, &ChatService::drained, this, &ChatServer::stopped);
 
     const ChatLimits &limits = m_config.limits;

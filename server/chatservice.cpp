@@ -6,6 +6,7 @@
 
 #include "logging.h"
 #include "messagestore.h"
+#include "moderationstore.h"
 #include "names.h"
 
 #include <QDateTime>
@@ -62,11 +63,13 @@ bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
 
 } // namespace
 
-ChatService::ChatService(Settings settings, MessageStore *store, AccountStore *accounts, QObject *parent)
+ChatService::ChatService(Settings settings, MessageStore *store, AccountStore *accounts, ModerationStore *moderation,
+                         QObject *parent)
     : QObject(parent)
     , m_settings(std::move(settings))
     , m_store(store)
     , m_accounts(accounts)
+    , m_moderation(moderation)
     , m_passwordFailures(Defaults::PasswordFailuresPerAddress, Defaults::PasswordFailureWindowMs)
     , m_loginFailuresByAccount(Defaults::LoginFailures, Defaults::LoginFailureWindowMs)
     , m_loginFailuresByAddress(Defaults::LoginFailures, Defaults::LoginFailureWindowMs)
@@ -251,6 +254,14 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
             onRegister(session, request, id);
         else if constexpr (std::is_same_v<T, ChangePassword>)
             onChangePassword(session, request, id);
+        else if constexpr (std::is_same_v<T, Claim>)
+            onClaim(session, request, id);
+        else if constexpr (std::is_same_v<T, Grant>)
+            onGrant(session, request, id);
+        else if constexpr (std::is_same_v<T, Kick>)
+            onKick(session, request, id);
+        else if constexpr (std::is_same_v<T, GetAudit>)
+            onAudit(session, request, id);
         else
             static_assert(!sizeof(T), "a request type has no handler");
     }
@@ -523,7 +534,13 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
     members.reserve(room->members.size());
     for (const Session *other : std::as_const(room->members))
         members.append(other->nick);
-    reply(session, Joined{room->name, room->topic, members, room->recent}, id);
+    StringMap roles;
+    for (const Session *other : std::as_const(room->members)) {
+        const Rank rank = rankIn(*other, room);
+        if (rank != Rank::Member)
+            roles.insert(other->nick, rank == Rank::Op ? QStringLiteral("op") : QStringLiteral("owner"));
+    }
+    reply(session, Joined{room->name, room->topic, members, room->recent, roles}, id);
 }
 
 void ChatService::onLeave(Session &session, const Leave &leave, const QJsonValue &id)
@@ -691,6 +708,173 @@ void ChatService::endPresence(Session &session, const QString &reason)
         m_users.remove(session.nickKey);
 }
 
+// ------------------------------------------------------------ moderation
+
+bool ChatService::isServerOperator(const Session &session) const
+{
+    return session.isLoggedIn() && m_settings.operators.contains(session.accountKey);
+}
+
+Rank ChatService::rankIn(const Session &session, const Room *room) const
+{
+    if (isServerOperator(session))
+        return Rank::ServerOperator;
+    if (!session.isLoggedIn() || !room)
+        return Rank::Member;
+    return room->roles.value(session.accountKey, Rank::Member);
+}
+
+void ChatService::audit(Session &actor, Room *room, const QString &action, const QString &target,
+                        const QString &reason)
+{
+    const ModerationStore::AuditRecord record{wallClockMs(),
+                                              actor.isLoggedIn() ? actor.account : actor.nick,
+                                              action,
+                                              room ? std::optional<QString>(room->name) : std::nullopt,
+                                              target.isEmpty() ? std::nullopt : std::optional<QString>(target),
+                                              reason};
+    QString error;
+    if (!m_moderation->appendAudit(room ? room->key : QString(), record, &error))
+        qCCritical(lcStore).noquote() << "cannot write the audit log:" << error;
+    qCInfo(lcChat).noquote() << actor.connection->describe() << action << (room ? room->name : QString()) << target
+                             << reason;
+}
+
+bool ChatService::changeRole(Session &actor, Room *room, Session &target, Rank rank, const QJsonValue &id)
+{
+    QString error;
+    if (!m_moderation->setRole(room->key, target.accountKey, rank, &error)) {
+        qCCritical(lcStore).noquote() << "cannot store a role:" << error;
+        sendError(actor, ErrorCode::StorageFailed, QStringLiteral("the server cannot store the role right now"), id);
+        return false;
+    }
+    if (rank == Rank::Member)
+        room->roles.remove(target.accountKey);
+    else
+        room->roles.insert(target.accountKey, rank);
+    const QString role = rank == Rank::Owner ? QStringLiteral("owner")
+                         : rank == Rank::Op  ? QStringLiteral("op")
+                                             : QStringLiteral("member");
+    const RoleChanged event{room->name, target.nick, role, actor.nick};
+    QList<Session *> audience = room->members;
+    if (!audience.contains(&actor))
+        audience.append(&actor);
+    Delivery delivery = plainDelivery(audience, encodeLine(event));
+    delivery.requester = &actor;
+    delivery.requesterLine = encodeLine(event, id);
+    deliver(std::move(delivery));
+    return true;
+}
+
+void ChatService::onClaim(Session &session, const Claim &request, const QJsonValue &id)
+{
+    Room *room = joinedRoom(session, request.room);
+    if (!room) {
+        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
+        return;
+    }
+    if (!session.isLoggedIn()) {
+        sendError(session, ErrorCode::NotLoggedIn, QStringLiteral("log in to an account to own a room"), id);
+        return;
+    }
+    for (auto it = room->roles.cbegin(); it != room->roles.cend(); ++it) {
+        if (it.value() == Rank::Owner) {
+            sendError(session, ErrorCode::AlreadyOwned, QStringLiteral("%1 has an owner already").arg(room->name), id);
+            return;
+        }
+    }
+    if (changeRole(session, room, session, Rank::Owner, id))
+        audit(session, room, QStringLiteral("claim"), session.nick, QString());
+}
+
+void ChatService::onGrant(Session &session, const Grant &request, const QJsonValue &id)
+{
+    Room *room = joinedRoom(session, request.room);
+    if (!room) {
+        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
+        return;
+    }
+    Session *target = m_users.value(nameKey(request.nick));
+    if (!target) {
+        sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(request.nick), id);
+        return;
+    }
+    if (!target->isLoggedIn()) {
+        sendError(session, ErrorCode::NotLoggedIn,
+                  QStringLiteral("%1 is not logged in: roles belong to accounts").arg(target->nick), id);
+        return;
+    }
+    if (!Permissions::permits(Action::Grant, rankIn(session, room), rankIn(*target, room))) {
+        sendError(session, ErrorCode::NotPermitted,
+                  QStringLiteral("only the owner of %1 gives and takes roles, and not to someone of equal rank")
+                          .arg(room->name),
+                  id);
+        return;
+    }
+    const Rank rank = request.role == QLatin1String("op") ? Rank::Op : Rank::Member;
+    if (changeRole(session, room, *target, rank, id))
+        audit(session, room, QStringLiteral("grant"), target->nick, request.role);
+}
+
+void ChatService::onKick(Session &session, const Kick &request, const QJsonValue &id)
+{
+    Room *room = joinedRoom(session, request.room);
+    if (!room) {
+        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
+        return;
+    }
+    Session *target = m_users.value(nameKey(request.nick));
+    if (!target || !target->rooms.contains(room)) {
+        sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not in %2").arg(request.nick, room->name),
+                  id);
+        return;
+    }
+    if (!Permissions::permits(Action::Kick, rankIn(session, room), rankIn(*target, room))) {
+        sendError(session, ErrorCode::NotPermitted,
+                  QStringLiteral("you may not kick %1 from %2").arg(target->nick, room->name), id);
+        return;
+    }
+    const QString reason = request.reason.value_or(QString());
+    const Kicked event{room->name, target->nick, session.nick, reason};
+    Delivery delivery = plainDelivery(room->members, encodeLine(event));
+    delivery.requester = &session;
+    delivery.requesterLine = encodeLine(event, id);
+    deliver(std::move(delivery));
+    audit(session, room, QStringLiteral("kick"), target->nick, reason);
+    removeFromRoom(*target, room, reason, false);
+}
+
+void ChatService::onAudit(Session &session, const GetAudit &request, const QJsonValue &id)
+{
+    std::optional<QString> roomKey;
+    if (request.room) {
+        roomKey = nameKey(*request.room);
+        // Roles are read from the store for a room nobody is in.
+        Room *open = findRoom(*roomKey);
+        Room stored;
+        if (!open) {
+            stored.key = *roomKey;
+            stored.roles = m_moderation->loadRoles(*roomKey);
+        }
+        if (!Permissions::permits(Action::ReadAudit, rankIn(session, open ? open : &stored))) {
+            sendError(session, ErrorCode::NotPermitted,
+                      QStringLiteral("the audit log of %1 is for its ops").arg(*request.room), id);
+            return;
+        }
+    } else if (!isServerOperator(session)) {
+        sendError(session, ErrorCode::NotPermitted, QStringLiteral("the server's audit log is for its operators"),
+                  id);
+        return;
+    }
+    AuditPage page;
+    const QList<ModerationStore::AuditRecord> records =
+            m_moderation->audit(roomKey, request.before, request.limit.value_or(Defaults::HistoryPage));
+    for (const ModerationStore::AuditRecord &record : records)
+        page.entries.append(AuditEntry{record.ts, record.actor, record.action, record.room, record.target,
+                                       record.reason});
+    reply(session, page, id);
+}
+
 // ------------------------------------------------------------ rooms
 
 Room *ChatService::findRoom(const QString &key) const
@@ -728,16 +912,20 @@ Room *ChatService::openRoom(const QString &name, const QString &key)
         room->lastSeq = record->lastSeq;
         room->recent = m_store->history(key, room->name, {std::nullopt, std::nullopt, Defaults::HistoryOnJoin});
     }
+    // A room may have roles without ever having had a message.
+    room->roles = m_moderation->loadRoles(key);
     Room *raw = room.get();
     m_rooms.emplace(key, std::move(room));
     return raw;
 }
 
-void ChatService::removeFromRoom(Session &session, Room *room, const QString &reason)
+void ChatService::removeFromRoom(Session &session, Room *room, const QString &reason, bool announce)
 {
     session.rooms.removeOne(room);
     room->members.removeOne(&session);
     if (!room->members.isEmpty()) {
+        if (!announce)
+            return;
         deliver(plainDelivery(room->members, encodeLine(UserLeft{room->name, session.nick, reason})));
     } else if (room->key != nameKey(QString::fromLatin1(Defaults::LobbyRoom))) {
         commitAndDeliver();

@@ -19,6 +19,7 @@
 
 class AccountStore;
 class MessageStore;
+class ModerationStore;
 
 // The chat itself: identities, rooms, messages, the liveness rules and the
 // flood limit, for connections of any transport. Every outgoing event is
@@ -41,10 +42,13 @@ public:
         QString motd;
         QString password; // empty: none
         bool requireAccount = false;
+        // Accounts that count as owner in every room, by account key.
+        QStringList operators;
         ChatLimits limits;
     };
 
-    ChatService(Settings settings, MessageStore *store, AccountStore *accounts, QObject *parent = nullptr);
+    ChatService(Settings settings, MessageStore *store, AccountStore *accounts, ModerationStore *moderation,
+                QObject *parent = nullptr);
     ~ChatService() override;
 
     void connectionOpened(Connection *connection) override;
@@ -107,6 +111,17 @@ private:
     void onQuit(Session &session, const Confab::Protocol::Quit &quit);
     void onRegister(Session &session, const Confab::Protocol::Register &request, const QJsonValue &id);
     void onChangePassword(Session &session, const Confab::Protocol::ChangePassword &request, const QJsonValue &id);
+    void onClaim(Session &session, const Confab::Protocol::Claim &request, const QJsonValue &id);
+    void onGrant(Session &session, const Confab::Protocol::Grant &request, const QJsonValue &id);
+    void onKick(Session &session, const Confab::Protocol::Kick &request, const QJsonValue &id);
+    void onAudit(Session &session, const Confab::Protocol::GetAudit &request, const QJsonValue &id);
+
+    Rank rankIn(const Session &session, const Room *room) const;
+    bool isServerOperator(const Session &session) const;
+    // Stores a role change and tells the room; false (after an error to the
+    // requester) if it could not be stored.
+    bool changeRole(Session &actor, Room *room, Session &target, Rank rank, const QJsonValue &id);
+    void audit(Session &actor, Room *room, const QString &action, const QString &target, const QString &reason);
 
     // The last step of hello: the nick, once any login has worked.
     void admit(Session &session, const QString &nick, const QString &account, const QString &accountKey,
@@ -139,7 +154,9 @@ private:
     Room *findRoom(const QString &key) const;
     Room *joinedRoom(const Session &session, const QString &name) const;
     Room *openRoom(const QString &name, const QString &key);
-    void removeFromRoom(Session &session, Room *room, const QString &reason);
+    // Tells the others with user_left unless `announce` is false (a kick
+    // has told them already).
+    void removeFromRoom(Session &session, Room *room, const QString &reason, bool announce = true);
     void sweepLiveness();
     void closeSession(Session &session, const QString &reason);
     // Out of every room, nick free: what quit and a lost connection share.
@@ -150,6 +167,7 @@ private:
     Settings m_settings;
     MessageStore *m_store;
     AccountStore *m_accounts;
+    ModerationStore *m_moderation;
     QElapsedTimer m_clock;
     std::unordered_map<Connection *, std::unique_ptr<Session>> m_sessions;
     QHash<QString, Session *> m_users;              // by nick key

@@ -2,8 +2,10 @@
 
 #include "floodlimiter.h"
 #include "logbudget.h"
+#include "permissions.h"
 #include "messages.h"
 
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -54,4 +56,6 @@ struct Room
     QList<Session *> members;
     // The latest messages, for `joined`, so joining never reads the database.
     QList<Confab::Protocol::ChatMessage> recent;
+    // Ops and the owner, by account key (section 11); loaded with the room.
+    QHash<QString, Rank> roles;
 };

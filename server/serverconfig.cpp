@@ -1,5 +1,7 @@
 #include "serverconfig.h"
 
+#include "names.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -166,6 +168,20 @@ const std::vector<OptionSpec> &optionTable()
              limit(&ChatLimits::maxRoomsPerUser, 1, 100'000)},
             {"port-file", "path", "After start-up, write the bound ports there as JSON {\"tcp\":N,\"http\":N}.",
              path(&ServerConfig::portFile)},
+            {"operators", "accounts",
+             "Accounts that operate the server, comma-separated: owner in every room, and more.",
+             [](ServerConfig &config, const QString &value, QString *error) {
+                 config.operators.clear();
+                 for (const QString &name : value.split(u',', Qt::SkipEmptyParts)) {
+                     const QString account = name.trimmed();
+                     if (const auto violation = Confab::Protocol::checkNick(account)) {
+                         *error = QStringLiteral("'%1' cannot be an account: %2").arg(account, violation->reason);
+                         return false;
+                     }
+                     config.operators.append(account);
+                 }
+                 return true;
+             }},
             {"require-account", nullptr, "Only users logged in to an account may enter (in a file: true or false).",
              flag(&ServerConfig::requireAccount)},
             {"reset-password", "account",

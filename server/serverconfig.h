@@ -23,6 +23,7 @@ struct ServerConfig
     QString tlsKey;
     QString portFile;
     bool requireAccount = false;
+    QStringList operators; // account names
     // --reset-password: not a server run, an administrator's command.
     QString resetPasswordAccount;
     int maxConnections = 10'000;

@@ -18,6 +18,7 @@ namespace {
 const QStringList migrations = {
         QStringLiteral(":/sql/001_initial.sql"),
         QStringLiteral(":/sql/002_accounts.sql"),
+        QStringLiteral(":/sql/003_moderation.sql"),
 };
 
 QString sqlError(const QSqlError &error)
@@ -351,4 +352,93 @@ bool SqliteStore::setPasswordHash(const QString &key, const QByteArray &password
         return false;
     }
     return true;
+}
+
+QHash<QString, Rank> SqliteStore::loadRoles(const QString &roomKey)
+{
+    QHash<QString, Rank> roles;
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT account_key, role FROM room_roles WHERE room_key = ?"));
+    query.addBindValue(roomKey);
+    if (!query.exec()) {
+        qCCritical(lcStore) << "cannot read roles:" << sqlError(query.lastError());
+        return roles;
+    }
+    while (query.next())
+        roles.insert(query.value(0).toString(),
+                     query.value(1).toString() == QLatin1String("owner") ? Rank::Owner : Rank::Op);
+    return roles;
+}
+
+bool SqliteStore::setRole(const QString &roomKey, const QString &accountKey, Rank rank, QString *error)
+{
+    QSqlQuery query(m_db);
+    if (rank == Rank::Member) {
+        query.prepare(QStringLiteral("DELETE FROM room_roles WHERE room_key = ? AND account_key = ?"));
+        query.addBindValue(roomKey);
+        query.addBindValue(accountKey);
+    } else {
+        query.prepare(QStringLiteral("INSERT OR REPLACE INTO room_roles (room_key, account_key, role) VALUES (?, ?, ?)"));
+        query.addBindValue(roomKey);
+        query.addBindValue(accountKey);
+        query.addBindValue(rank == Rank::Op ? QStringLiteral("op") : QStringLiteral("owner"));
+    }
+    if (!query.exec()) {
+        *error = sqlError(query.lastError());
+        return false;
+    }
+    return true;
+}
+
+bool SqliteStore::appendAudit(const QString &roomKey, const AuditRecord &record, QString *error)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral(
+            "INSERT INTO audit (ts, actor, action, room_key, room, target, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    query.addBindValue(record.ts);
+    query.addBindValue(record.actor);
+    query.addBindValue(record.action);
+    query.addBindValue(roomKey);
+    query.addBindValue(record.room ? QVariant(*record.room) : QVariant(QMetaType::fromType<QString>()));
+    query.addBindValue(record.target ? QVariant(*record.target) : QVariant(QMetaType::fromType<QString>()));
+    // A null QString binds as SQL NULL; the reason is '' when there is none.
+    query.addBindValue(record.reason.isNull() ? QStringLiteral("") : record.reason);
+    if (!query.exec()) {
+        *error = sqlError(query.lastError());
+        return false;
+    }
+    return true;
+}
+
+QList<ModerationStore::AuditRecord> SqliteStore::audit(const std::optional<QString> &roomKey,
+                                                        std::optional<qint64> beforeTs, int limit)
+{
+    QString sql = QStringLiteral("SELECT ts, actor, action, room, target, reason FROM audit WHERE 1 = 1");
+    if (roomKey)
+        sql += QStringLiteral(" AND room_key = ?");
+    if (beforeTs)
+        sql += QStringLiteral(" AND ts < ?");
+    sql += QStringLiteral(" ORDER BY ts DESC, id DESC LIMIT ?");
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(sql);
+    if (roomKey)
+        query.addBindValue(*roomKey);
+    if (beforeTs)
+        query.addBindValue(*beforeTs);
+    query.addBindValue(limit);
+    QList<AuditRecord> records;
+    if (!query.exec()) {
+        qCCritical(lcStore) << "cannot read the audit log:" << sqlError(query.lastError());
+        return records;
+    }
+    auto text = [&](int column) {
+        return query.value(column).isNull() ? std::nullopt : std::optional<QString>(query.value(column).toString());
+    };
+    while (query.next()) {
+        records.append(AuditRecord{query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toString(),
+                                   text(3), text(4), query.value(5).toString()});
+    }
+    std::reverse(records.begin(), records.end());
+    return records;
 }

@@ -2,6 +2,7 @@
 
 #include "accountstore.h"
 #include "messagestore.h"
+#include "moderationstore.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -10,11 +11,11 @@
 
 class WalCheckpointer;
 
-// MessageStore and AccountStore on SQLite through Qt SQL, in WAL mode.
+// MessageStore, AccountStore and ModerationStore on SQLite through Qt SQL, in WAL mode.
 // Appends are kept in memory until commit(), which writes them in one
 // transaction. The log is checkpointed on a thread of its own (see
 // WalCheckpointer).
-class SqliteStore final : public MessageStore, public AccountStore
+class SqliteStore final : public MessageStore, public AccountStore, public ModerationStore
 {
 public:
     // path ":memory:" keeps nothing.
@@ -34,6 +35,12 @@ public:
     std::optional<Account> loadAccount(const QString &key) override;
     bool createAccount(const QString &key, const Account &account, QString *error) override;
     bool setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error) override;
+
+    QHash<QString, Rank> loadRoles(const QString &roomKey) override;
+    bool setRole(const QString &roomKey, const QString &accountKey, Rank rank, QString *error) override;
+    bool appendAudit(const QString &roomKey, const AuditRecord &record, QString *error) override;
+    QList<AuditRecord> audit(const std::optional<QString> &roomKey, std::optional<qint64> beforeTs,
+                             int limit) override;
 
 private:
     explicit SqliteStore(const QString &connectionName);

@@ -39,6 +39,8 @@ constexpr std::array<ErrorCodeInfo, ErrorCodeCount> errorCodes{{
     {"login_failed"_L1, false},
     {"login_required"_L1, false},
     {"not_logged_in"_L1, false},
+    {"not_permitted"_L1, false},
+    {"already_owned"_L1, false},
 }};
 static_assert(errorCodes.size() == std::size_t(ErrorCodeCount));
 

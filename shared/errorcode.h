@@ -33,9 +33,12 @@ enum class ErrorCode {
     LoginFailed,
     LoginRequired,
     NotLoggedIn,
+    // Moderation (section 11)
+    NotPermitted,
+    AlreadyOwned,
 };
 
-inline constexpr int ErrorCodeCount = int(ErrorCode::NotLoggedIn) + 1;
+inline constexpr int ErrorCodeCount = int(ErrorCode::AlreadyOwned) + 1;
 
 // The wire spelling, e.g. "bad_json".
 QLatin1String errorCodeName(ErrorCode code);

@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
+#include <QMap>
 #include <QString>
 
 #include <optional>
@@ -35,6 +36,7 @@ enum class Rule {
     Reason,       // text_invalid
     ClientName,   // text_invalid
     Password,     // password_invalid
+    GrantableRole, // bad_request unless "op" or "member"
     HistoryLimit, // bad_request unless 1..HistoryMaxPage
     NonNegative,  // bad_request if below 0
 };
@@ -73,6 +75,9 @@ constexpr Field<Owner, std::optional<T>> nullable(QLatin1String name, std::optio
 {
     return {name, member, Presence::Nullable, rule};
 }
+
+// A JSON object of strings, e.g. `roles` in `joined`: {"alice":"owner"}.
+using StringMap = QMap<QString, QString>;
 
 struct DecodeError
 {
@@ -117,6 +122,8 @@ QString expectation()
         return u"an integer"_s;
     else if constexpr (std::is_same_v<T, ErrorCode>)
         return u"an error code"_s;
+    else if constexpr (std::is_same_v<T, StringMap>)
+        return u"an object of strings"_s;
     else if constexpr (IsOptional<T>::value)
         return expectation<typename T::value_type>() + u" or null"_s;
     else if constexpr (IsList<T>::value)
@@ -146,6 +153,15 @@ inline void writeValue(JsonWriter &out, qint64 value) { out.value(value); }
 inline void writeValue(JsonWriter &out, int value) { out.value(qint64(value)); }
 inline void writeValue(JsonWriter &out, bool value) { out.value(value); }
 inline void writeValue(JsonWriter &out, ErrorCode code) { out.value(QStringView(QString(errorCodeName(code)))); }
+inline void writeValue(JsonWriter &out, const StringMap &map)
+{
+    out.beginObject();
+    for (auto it = map.cbegin(); it != map.cend(); ++it) {
+        out.key(QStringView(it.key()));
+        out.value(QStringView(it.value()));
+    }
+    out.endObject();
+}
 
 template <typename T>
 void writeMembers(JsonWriter &out, const T &object);
@@ -222,6 +238,21 @@ inline bool readInteger(const QJsonValue &json, qint64 *out)
     if (!(d > -firstInexact && d < firstInexact) || d != double(qint64(d)))
         return false;
     *out = qint64(d);
+    return true;
+}
+
+inline bool readValue(const QJsonValue &json, StringMap &out)
+{
+    if (!json.isObject())
+        return false;
+    const QJsonObject object = json.toObject();
+    StringMap map;
+    for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
+        if (!it.value().isString())
+            return false;
+        map.insert(it.key(), it.value().toString());
+    }
+    out = std::move(map);
     return true;
 }
 

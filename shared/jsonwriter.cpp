@@ -59,6 +59,14 @@ void JsonWriter::key(QLatin1String name)
     m_afterKey = true;
 }
 
+void JsonWriter::key(QStringView name)
+{
+    separate();
+    writeString(name);
+    m_out.append(':');
+    m_afterKey = true;
+}
+
 void JsonWriter::value(QStringView text)
 {
     separate();

@@ -24,6 +24,8 @@ public:
 
     // Starts a member of the current object; the value follows.
     void key(QLatin1String name);
+    // A key that needs escaping, or is not Latin-1 (a nick in a map).
+    void key(QStringView name);
 
     void value(QStringView text);
     void value(qint64 number);

@@ -204,6 +204,57 @@ struct Pong
     static constexpr auto fields() { return std::tuple<>(); }
 };
 
+// Moderation (protocol part 2, section 11).
+
+struct Claim
+{
+    CONFAB_MESSAGE(Claim, "claim", Client)
+    QString room;
+    static constexpr auto fields() { return std::make_tuple(required(QLatin1String("room"), &Claim::room, Rule::Room)); }
+};
+
+struct Grant
+{
+    CONFAB_MESSAGE(Grant, "grant", Client)
+    QString room;
+    QString nick;
+    QString role; // "op" or "member"
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &Grant::room, Rule::Room),
+                               required(QLatin1String("nick"), &Grant::nick, Rule::Nick),
+                               required(QLatin1String("role"), &Grant::role, Rule::GrantableRole));
+    }
+};
+
+struct Kick
+{
+    CONFAB_MESSAGE(Kick, "kick", Client)
+    QString room;
+    QString nick;
+    std::optional<QString> reason;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &Kick::room, Rule::Room),
+                               required(QLatin1String("nick"), &Kick::nick, Rule::Nick),
+                               optional(QLatin1String("reason"), &Kick::reason, Rule::Reason));
+    }
+};
+
+struct GetAudit
+{
+    CONFAB_MESSAGE(GetAudit, "audit", Client)
+    std::optional<QString> room;
+    std::optional<qint64> before;
+    std::optional<int> limit;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(optional(QLatin1String("room"), &GetAudit::room, Rule::Room),
+                               optional(QLatin1String("before"), &GetAudit::before, Rule::NonNegative),
+                               optional(QLatin1String("limit"), &GetAudit::limit, Rule::HistoryLimit));
+    }
+};
+
 // ------------------------------------------------- replies and events
 
 struct Welcome
@@ -224,6 +275,67 @@ struct Welcome
                                required(QLatin1String("motd"), &Welcome::motd),
                                nullable(QLatin1String("account"), &Welcome::account));
     }
+};
+
+// Someone's role in a room changed (claim, grant).
+struct RoleChanged
+{
+    CONFAB_MESSAGE(RoleChanged, "role_changed", Server)
+    QString room;
+    QString nick;
+    QString role;
+    QString by;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &RoleChanged::room),
+                               required(QLatin1String("nick"), &RoleChanged::nick),
+                               required(QLatin1String("role"), &RoleChanged::role),
+                               required(QLatin1String("by"), &RoleChanged::by));
+    }
+};
+
+struct Kicked
+{
+    CONFAB_MESSAGE(Kicked, "kicked", Server)
+    QString room;
+    QString nick;
+    QString by;
+    QString reason;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &Kicked::room),
+                               required(QLatin1String("nick"), &Kicked::nick),
+                               required(QLatin1String("by"), &Kicked::by),
+                               required(QLatin1String("reason"), &Kicked::reason));
+    }
+};
+
+// One moderation action, as the audit log keeps it.
+struct AuditEntry
+{
+    qint64 ts = 0;
+    QString by;
+    QString action;
+    std::optional<QString> room;
+    std::optional<QString> target;
+    QString reason;
+    friend bool operator==(const AuditEntry &a, const AuditEntry &b) { return Detail::equalMembers(a, b); }
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("ts"), &AuditEntry::ts),
+                               required(QLatin1String("by"), &AuditEntry::by),
+                               required(QLatin1String("action"), &AuditEntry::action),
+                               required(QLatin1String("room"), &AuditEntry::room),
+                               required(QLatin1String("target"), &AuditEntry::target),
+                               required(QLatin1String("reason"), &AuditEntry::reason));
+    }
+};
+
+struct AuditPage
+{
+    CONFAB_MESSAGE(AuditPage, "audit_page", Server)
+    QList<AuditEntry> entries;
+    static constexpr auto fields() { return std::make_tuple(required(QLatin1String("entries"), &AuditPage::entries)); }
 };
 
 struct Registered
@@ -268,12 +380,15 @@ struct Joined
     QString topic;
     QStringList members;
     QList<ChatMessage> history;
+    // Members above member, by nick: "owner" or "op" (section 11).
+    std::optional<StringMap> roles;
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("room"), &Joined::room),
                                required(QLatin1String("topic"), &Joined::topic),
                                required(QLatin1String("members"), &Joined::members),
-                               required(QLatin1String("history"), &Joined::history));
+                               required(QLatin1String("history"), &Joined::history),
+                               optional(QLatin1String("roles"), &Joined::roles));
     }
 };
 

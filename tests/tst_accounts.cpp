@@ -29,21 +29,9 @@ QJsonObject credentials(const QString &account, const QString &password)
     return {{u"account"_s, account}, {u"password"_s, password}};
 }
 
-// The server's answer to a request whose reply is `replyType` or an error.
-QJsonObject answer(ChatClient &client, const QString &replyType)
-{
-    for (;;) {
-        const QJsonObject message = client.next(20'000);
-        const QString type = message.value("type"_L1).toString();
-        if (message.isEmpty() || type == replyType || type == u"error"_s)
-            return message;
-    }
-}
-
 QString outcome(const QJsonObject &message)
 {
-    const QString type = message.value("type"_L1).toString();
-    return type == u"error"_s ? message.value("code"_L1).toString() : type;
+    return ChatClient::outcome(message);
 }
 
 QJsonObject hello(ChatClient &client, const QString &nick, const QJsonObject &login = {})
@@ -51,14 +39,12 @@ QJsonObject hello(ChatClient &client, const QString &nick, const QJsonObject &lo
     QJsonObject fields{{u"nick"_s, nick}};
     if (!login.isEmpty())
         fields.insert(u"login"_s, login);
-    client.send(request(u"hello"_s, fields));
-    return answer(client, u"welcome"_s);
+    return client.ask(u"hello"_s, fields, u"welcome"_s);
 }
 
 QJsonObject registerAccount(ChatClient &client, const QString &password)
 {
-    client.send(request(u"register"_s, {{u"password"_s, password}}));
-    return answer(client, u"registered"_s);
+    return client.ask(u"register"_s, {{u"password"_s, password}}, u"registered"_s);
 }
 
 } // namespace
@@ -136,8 +122,7 @@ void TestAccounts::registerReservesTheNick()
     QVERIFY(mallory);
     QCOMPARE(outcome(hello(*mallory, u"alice"_s)), u"nick_reserved"_s);
     QCOMPARE(outcome(hello(*mallory, u"mallory"_s)), u"welcome"_s);
-    mallory->send(request(u"nick"_s, {{u"nick"_s, u"ALICE"_s}}));
-    QCOMPARE(outcome(answer(*mallory, u"nick_changed"_s)), u"nick_reserved"_s);
+    QCOMPARE(outcome(mallory->ask(u"nick"_s, {{u"nick"_s, u"ALICE"_s}}, u"nick_changed"_s)), u"nick_reserved"_s);
 
     // A wrong password, or an account that does not exist, is login_failed.
     auto again = connected();
@@ -149,10 +134,8 @@ void TestAccounts::registerReservesTheNick()
     QCOMPARE(outcome(welcome), u"welcome"_s);
     QCOMPARE(welcome.value("account"_L1).toString(), u"Alice"_s);
     // A logged-in user may use other free nicks, and come back to its own.
-    again->send(request(u"nick"_s, {{u"nick"_s, u"ally"_s}}));
-    QCOMPARE(outcome(answer(*again, u"nick_changed"_s)), u"nick_changed"_s);
-    again->send(request(u"nick"_s, {{u"nick"_s, u"Alice"_s}}));
-    QCOMPARE(outcome(answer(*again, u"nick_changed"_s)), u"nick_changed"_s);
+    QCOMPARE(outcome(again->ask(u"nick"_s, {{u"nick"_s, u"ally"_s}}, u"nick_changed"_s)), u"nick_changed"_s);
+    QCOMPARE(outcome(again->ask(u"nick"_s, {{u"nick"_s, u"Alice"_s}}, u"nick_changed"_s)), u"nick_changed"_s);
 }
 
 void TestAccounts::loginIsThrottledPerAccount()
@@ -190,12 +173,14 @@ void TestAccounts::changePassword()
     auto carol = registered(u"carol"_s);
     QVERIFY(carol);
     const QString newPassword = u"a new and better one"_s;
-    carol->send(request(u"change_password"_s, {{u"old"_s, u"not the old one"_s}, {u"new"_s, newPassword}}));
-    QCOMPARE(outcome(answer(*carol, u"password_changed"_s)), u"login_failed"_s);
-    carol->send(request(u"change_password"_s, {{u"old"_s, Password}, {u"new"_s, u"short"_s}}));
-    QCOMPARE(outcome(answer(*carol, u"password_changed"_s)), u"password_invalid"_s);
-    carol->send(request(u"change_password"_s, {{u"old"_s, Password}, {u"new"_s, newPassword}, {u"id"_s, 5}}));
-    const QJsonObject changed = answer(*carol, u"password_changed"_s);
+    const QString changed_ = u"password_changed"_s;
+    QCOMPARE(outcome(carol->ask(u"change_password"_s, {{u"old"_s, u"not the old one"_s}, {u"new"_s, newPassword}},
+                                changed_)),
+             u"login_failed"_s);
+    QCOMPARE(outcome(carol->ask(u"change_password"_s, {{u"old"_s, Password}, {u"new"_s, u"short"_s}}, changed_)),
+             u"password_invalid"_s);
+    const QJsonObject changed =
+            carol->ask(u"change_password"_s, {{u"old"_s, Password}, {u"new"_s, newPassword}, {u"id"_s, 5}}, changed_);
     QCOMPARE(outcome(changed), u"password_changed"_s);
     QCOMPARE(changed.value("id"_L1).toInt(), 5);
     carol->send(request(u"quit"_s));

@@ -49,9 +49,20 @@ QList<QPair<QByteArray, Message>> samples()
             {"welcome account", Welcome{u"alice"_s, u"confab-server/0.1.0"_s, 1, u"Welcome"_s, u"Alice"_s}},
             {"registered", Registered{u"alice"_s}},
             {"password_changed", PasswordChanged{}},
-            {"joined empty", Joined{u"lobby"_s, QString(), {u"alice"_s}, {}}},
+            {"joined empty", Joined{u"lobby"_s, QString(), {u"alice"_s}, {}, std::nullopt}},
             {"joined history", Joined{u"lobby"_s, u"t"_s, {u"alice"_s, u"bob"_s},
-                                      {sampleMessage(1, u"one"_s), sampleMessage(2, u"two\u0001"_s)}}},
+                                      {sampleMessage(1, u"one"_s), sampleMessage(2, u"two\u0001"_s)},
+                                      StringMap{{u"alice"_s, u"owner"_s}, {u"bób \"x\""_s, u"op"_s}}}},
+            {"claim", Claim{u"lobby"_s}},
+            {"grant", Grant{u"lobby"_s, u"bob"_s, u"op"_s}},
+            {"kick", Kick{u"lobby"_s, u"bob"_s, u"spam"_s}},
+            {"audit", GetAudit{u"lobby"_s, 1795000000000, 20}},
+            {"audit server", GetAudit{std::nullopt, std::nullopt, std::nullopt}},
+            {"role_changed", RoleChanged{u"lobby"_s, u"bob"_s, u"op"_s, u"alice"_s}},
+            {"kicked", Kicked{u"lobby"_s, u"bob"_s, u"alice"_s, QString()}},
+            {"audit_page", AuditPage{{AuditEntry{1795000000000, u"alice"_s, u"kick"_s, u"lobby"_s, u"bob"_s, u"spam"_s},
+                                      AuditEntry{1795000000001, u"root"_s, u"server_ban"_s, std::nullopt,
+                                                 std::nullopt, QString()}}}},
             {"left", Left{u"lobby"_s}},
             {"user_joined", UserJoined{u"lobby"_s, u"bob"_s}},
             {"user_left", UserLeft{u"lobby"_s, u"bob"_s, u"connection lost"_s}},
@@ -158,7 +169,7 @@ void TestCodec::wireFormat_data()
                                                       << QByteArray(R"({"type":"welcome","nick":"a","server":"s","protocol":1,"motd":"m","account":null})");
     QTest::newRow("escapes") << Message(Say{u"r"_s, u"\"\\\n\r\t\u0001/é"_s}) << QJsonValue()
                              << QByteArray("{\"type\":\"say\",\"room\":\"r\",\"text\":\"\\\"\\\\\\n\\r\\t\\u0001/\xc3\xa9\"}");
-    QTest::newRow("nested history") << Message(Joined{u"r"_s, u""_s, {}, {ChatMessage{u"r"_s, u"a"_s, u"t"_s, 5, 1}}})
+    QTest::newRow("nested history") << Message(Joined{u"r"_s, u""_s, {}, {ChatMessage{u"r"_s, u"a"_s, u"t"_s, 5, 1}}, std::nullopt})
                                     << QJsonValue()
                                     << QByteArray(R"({"type":"joined","room":"r","topic":"","members":[],)"
                                                   R"("history":[{"type":"message","room":"r","from":"a","text":"t","ts":5,"seq":1}]})");
@@ -216,6 +227,9 @@ void TestCodec::decodeErrors_data()
                                             << ErrorCode::NickInvalid << QJsonValue(u"h"_s);
     QTest::newRow("nick change invalid") << QByteArray(R"({"type":"nick","nick":"a b"})") << ErrorCode::NickInvalid
                                          << none;
+    QTest::newRow("grant owner") << QByteArray(R"({"type":"grant","room":"r","nick":"bob","role":"owner"})")
+                                 << ErrorCode::BadRequest << none;
+    QTest::newRow("kick without nick") << QByteArray(R"({"type":"kick","room":"r"})") << ErrorCode::BadRequest << none;
     QTest::newRow("password too short") << QByteArray(R"({"type":"register","password":"short"})")
                                         << ErrorCode::PasswordInvalid << none;
     QTest::newRow("new password too long") << QByteArray(R"({"type":"change_password","old":"x","new":")"

@@ -131,6 +131,36 @@ QJsonObject ChatClient::waitFor(const QString &type, int timeoutMs)
     return {};
 }
 
+QJsonObject ChatClient::ask(const QString &type, const QJsonObject &fields, const QString &replyType, int timeoutMs)
+{
+    // The reply is told from events by its id.
+    static int counter = 0;
+    QJsonObject message = fields;
+    message.insert(QStringLiteral("type"), type);
+    if (!message.contains(QLatin1String("id")))
+        message.insert(QStringLiteral("id"), QStringLiteral("ask-%1").arg(++counter));
+    const QJsonValue id = message.value(QLatin1String("id"));
+    send(message);
+    const QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        const QJsonObject reply = next(int(qMax<qint64>(1, deadline.remainingTime())));
+        if (reply.isEmpty())
+            return reply;
+        const QString replyTypeSeen = reply.value(QLatin1String("type")).toString();
+        if (reply.value(QLatin1String("id")) == id
+            && (replyTypeSeen == replyType || replyTypeSeen == QLatin1String("error"))) {
+            return reply;
+        }
+    }
+    return {};
+}
+
+QString ChatClient::outcome(const QJsonObject &message)
+{
+    const QString type = message.value(QLatin1String("type")).toString();
+    return type == QLatin1String("error") ? message.value(QLatin1String("code")).toString() : type;
+}
+
 bool ChatClient::isConnected() const
 {
     return m_ws ? m_ws->state() == QAbstractSocket::ConnectedState

@@ -39,6 +39,13 @@ public:
     // Stops reading from the socket (the kernel buffers fill up).
     void stopReading();
 
+    // Sends `type` with `fields` (and an id, unless they have one) and
+    // returns the answer: the message of `replyType`, or the error, that
+    // carries the id; events in between are skipped (empty on timeout).
+    QJsonObject ask(const QString &type, const QJsonObject &fields, const QString &replyType, int timeoutMs = 20'000);
+    // "welcome", "joined"... for a reply; the error code for an error.
+    static QString outcome(const QJsonObject &message);
+
     // hello + welcome; returns false if the server refused.
     bool login(const QString &nick);
     // join + joined.

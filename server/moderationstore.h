@@ -1,0 +1,39 @@
+#pragma once
+
+#include "permissions.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+// Where room roles and the audit log live. Like accounts, written at once,
+// each change in a transaction of its own, before its answer is sent.
+class ModerationStore
+{
+public:
+    struct AuditRecord
+    {
+        qint64 ts = 0;
+        QString actor;
+        QString action;
+        std::optional<QString> room;   // as shown; none for server actions
+        std::optional<QString> target;
+        QString reason;
+    };
+
+    virtual ~ModerationStore() = default;
+
+    // Account key -> Op or Owner, for one room.
+    virtual QHash<QString, Rank> loadRoles(const QString &roomKey) = 0;
+    // Rank::Member removes the account's role.
+    virtual bool setRole(const QString &roomKey, const QString &accountKey, Rank rank, QString *error) = 0;
+
+    // roomKey empty: an action on the whole server.
+    virtual bool appendAudit(const QString &roomKey, const AuditRecord &record, QString *error) = 0;
+    // The newest `limit` entries before `beforeTs` (of one room, or of
+    // everything when roomKey is nullopt), oldest first.
+    virtual QList<AuditRecord> audit(const std::optional<QString> &roomKey, std::optional<qint64> beforeTs,
+                                     int limit) = 0;
+};

@@ -1,0 +1,220 @@
+// Room roles and moderation against the real server (protocol part 2,
+// section 11): claim, grant, kick, roles in joined, the audit log, server
+// operators, and roles surviving a restart.
+
+#include "chatclient.h"
+#include "serverprocess.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSet>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QString Password = u"correct horse battery"_s;
+
+QString outcome(const QJsonObject &message)
+{
+    return ChatClient::outcome(message);
+}
+
+} // namespace
+
+class TestModeration : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+    void claimGrantKick();
+    void rolesSurviveRestart();
+    void auditLog();
+    void serverOperators();
+
+private:
+    // Connected, with an account of its own (registered on first use,
+    // logged in after), in `room`.
+    std::unique_ptr<ChatClient> member(const QString &nick, const QString &room, bool withAccount = true);
+    std::unique_ptr<ServerProcess> m_server;
+    QSet<QString> m_registered;
+};
+
+void TestModeration::init()
+{
+    m_server = std::make_unique<ServerProcess>();
+    QVERIFY2(m_server->start({u"--operators"_s, u"root"_s}), qPrintable(m_server->error()));
+    m_registered.clear();
+}
+
+void TestModeration::cleanup()
+{
+    m_server.reset();
+}
+
+std::unique_ptr<ChatClient> TestModeration::member(const QString &nick, const QString &room, bool withAccount)
+{
+    auto client = std::make_unique<ChatClient>();
+    if (!client->connectTo(m_server->tcpPort()))
+        return nullptr;
+    QJsonObject hello{{u"nick"_s, nick}};
+    const bool loggingIn = withAccount && m_registered.contains(nick);
+    if (loggingIn)
+        hello.insert(u"login"_s, QJsonObject{{u"account"_s, nick}, {u"password"_s, Password}});
+    if (outcome(client->ask(u"hello"_s, hello, u"welcome"_s)) != u"welcome"_s)
+        return nullptr;
+    if (withAccount && !loggingIn) {
+        if (outcome(client->ask(u"register"_s, {{u"password"_s, Password}}, u"registered"_s)) != u"registered"_s)
+            return nullptr;
+        m_registered.insert(nick);
+    }
+    if (client->join(room).isEmpty())
+        return nullptr;
+    return client;
+}
+
+void TestModeration::claimGrantKick()
+{
+    auto alice = member(u"alice"_s, u"den"_s);
+    auto bob = member(u"bob"_s, u"den"_s);
+    auto dave = member(u"dave"_s, u"den"_s, false);
+    QVERIFY(alice && bob && dave);
+
+    // Claim: the first logged-in member to ask owns the room; everyone hears.
+    const QJsonObject claimed = alice->ask(u"claim"_s, {{u"room"_s, u"den"_s}, {u"id"_s, 1}}, u"role_changed"_s);
+    QCOMPARE(outcome(claimed), u"role_changed"_s);
+    QCOMPARE(claimed.value("role"_L1).toString(), u"owner"_s);
+    QCOMPARE(claimed.value("id"_L1).toInt(), 1);
+    QCOMPARE(bob->waitFor(u"role_changed"_s).value("nick"_L1).toString(), u"alice"_s);
+    QCOMPARE(outcome(bob->ask(u"claim"_s, {{u"room"_s, u"den"_s}}, u"role_changed"_s)), u"already_owned"_s);
+    QCOMPARE(outcome(dave->ask(u"claim"_s, {{u"room"_s, u"den"_s}}, u"role_changed"_s)), u"not_logged_in"_s);
+
+    // Grant: only the owner; roles only for logged-in users.
+    QCOMPARE(outcome(bob->ask(u"grant"_s, {{u"room"_s, u"den"_s}, {u"nick"_s, u"bob"_s}, {u"role"_s, u"op"_s}},
+                              u"role_changed"_s)),
+             u"not_permitted"_s);
+    QCOMPARE(outcome(alice->ask(u"grant"_s, {{u"room"_s, u"den"_s}, {u"nick"_s, u"dave"_s}, {u"role"_s, u"op"_s}},
+                                u"role_changed"_s)),
+             u"not_logged_in"_s);
+    const QJsonObject granted = alice->ask(
+            u"grant"_s, {{u"room"_s, u"den"_s}, {u"nick"_s, u"bob"_s}, {u"role"_s, u"op"_s}}, u"role_changed"_s);
+    QCOMPARE(outcome(granted), u"role_changed"_s);
+    QCOMPARE(granted.value("role"_L1).toString(), u"op"_s);
+    QCOMPARE(dave->waitFor(u"role_changed"_s).value("by"_L1).toString(), u"alice"_s);
+
+    // A newcomer sees who is who.
+    auto erin = member(u"erin"_s, u"lobby"_s, false);
+    QVERIFY(erin);
+    const QJsonObject roles = erin->join(u"den"_s).value("roles"_L1).toObject();
+    QCOMPARE(roles.value("alice"_L1).toString(), u"owner"_s);
+    QCOMPARE(roles.value("bob"_L1).toString(), u"op"_s);
+    QVERIFY(!roles.contains("dave"_L1));
+
+    // Kick: an op removes a member, who is told why; nobody acts upwards.
+    QCOMPARE(outcome(dave->ask(u"kick"_s, {{u"room"_s, u"den"_s}, {u"nick"_s, u"erin"_s}}, u"kicked"_s)),
+             u"not_permitted"_s);
+    QCOMPARE(outcome(bob->ask(u"kick"_s, {{u"room"_s, u"den"_s}, {u"nick"_s, u"alice"_s}}, u"kicked"_s)),
+             u"not_permitted"_s);
+    QCOMPARE(outcome(bob->ask(u"kick"_s, {{u"room"_s, u"den"_s}, {u"nick"_s, u"nobody"_s}}, u"kicked"_s)),
+             u"no_such_user"_s);
+    const QJsonObject kicked = bob->ask(
+            u"kick"_s, {{u"room"_s, u"den"_s}, {u"nick"_s, u"dave"_s}, {u"reason"_s, u"spam"_s}}, u"kicked"_s);
+    QCOMPARE(outcome(kicked), u"kicked"_s);
+    const QJsonObject toldDave = dave->waitFor(u"kicked"_s);
+    QCOMPARE(toldDave.value("by"_L1).toString(), u"bob"_s);
+    QCOMPARE(toldDave.value("reason"_L1).toString(), u"spam"_s);
+    const QJsonObject toldErin = erin->waitFor(u"kicked"_s);
+    QCOMPARE(toldErin.value("nick"_L1).toString(), u"dave"_s);
+    // Dave is out: saying something there is not_in_room; the others do not
+    // hear a separate user_left.
+    QCOMPARE(outcome(dave->ask(u"say"_s, {{u"room"_s, u"den"_s}, {u"text"_s, u"hi"_s}}, u"message"_s)),
+             u"not_in_room"_s);
+    const QJsonArray members = erin->ask(u"who"_s, {{u"room"_s, u"den"_s}}, u"member_list"_s)
+                                       .value("members"_L1)
+                                       .toArray();
+    QVERIFY(!members.contains(u"dave"_s));
+    for (const QJsonObject &pending : erin->takePending())
+        QVERIFY(pending.value("type"_L1).toString() != u"user_left"_s);
+}
+
+void TestModeration::rolesSurviveRestart()
+{
+    auto alice = member(u"alice"_s, u"keep"_s);
+    auto bob = member(u"bob"_s, u"keep"_s);
+    QVERIFY(alice && bob);
+    QCOMPARE(outcome(alice->ask(u"claim"_s, {{u"room"_s, u"keep"_s}}, u"role_changed"_s)), u"role_changed"_s);
+    QCOMPARE(outcome(alice->ask(u"grant"_s, {{u"room"_s, u"keep"_s}, {u"nick"_s, u"bob"_s}, {u"role"_s, u"op"_s}},
+                                u"role_changed"_s)),
+             u"role_changed"_s);
+    alice.reset();
+    bob.reset();
+    QCOMPARE(m_server->stop(), 0);
+    QVERIFY2(m_server->start({u"--operators"_s, u"root"_s}), qPrintable(m_server->error()));
+
+    auto back = member(u"bob"_s, u"lobby"_s);
+    QVERIFY(back);
+    QCOMPARE(back->join(u"keep"_s).value("roles"_L1).toObject().value("bob"_L1).toString(), u"op"_s);
+    auto alice2 = member(u"alice"_s, u"keep"_s);
+    QVERIFY(alice2);
+    const QJsonObject roles = alice2->join(u"keep"_s).value("roles"_L1).toObject();
+    QCOMPARE(roles.value("alice"_L1).toString(), u"owner"_s);
+}
+
+void TestModeration::auditLog()
+{
+    auto alice = member(u"alice"_s, u"log"_s);
+    auto bob = member(u"bob"_s, u"log"_s);
+    auto carl = member(u"carl"_s, u"log"_s, false);
+    QVERIFY(alice && bob && carl);
+    QCOMPARE(outcome(alice->ask(u"claim"_s, {{u"room"_s, u"log"_s}}, u"role_changed"_s)), u"role_changed"_s);
+    QCOMPARE(outcome(alice->ask(u"grant"_s, {{u"room"_s, u"log"_s}, {u"nick"_s, u"bob"_s}, {u"role"_s, u"op"_s}},
+                                u"role_changed"_s)),
+             u"role_changed"_s);
+    QCOMPARE(outcome(bob->ask(u"kick"_s, {{u"room"_s, u"log"_s}, {u"nick"_s, u"carl"_s}, {u"reason"_s, u"flood"_s}},
+                              u"kicked"_s)),
+             u"kicked"_s);
+
+    const QJsonArray entries =
+            bob->ask(u"audit"_s, {{u"room"_s, u"log"_s}}, u"audit_page"_s).value("entries"_L1).toArray();
+    QCOMPARE(entries.size(), 3);
+    const QJsonObject kick = entries.at(2).toObject();
+    QCOMPARE(kick.value("action"_L1).toString(), u"kick"_s);
+    QCOMPARE(kick.value("by"_L1).toString(), u"bob"_s);
+    QCOMPARE(kick.value("target"_L1).toString(), u"carl"_s);
+    QCOMPARE(kick.value("reason"_L1).toString(), u"flood"_s);
+    QCOMPARE(kick.value("room"_L1).toString(), u"log"_s);
+    QVERIFY(kick.value("ts"_L1).toDouble() >= entries.at(0).toObject().value("ts"_L1).toDouble());
+    QCOMPARE(entries.at(0).toObject().value("action"_L1).toString(), u"claim"_s);
+    QCOMPARE(entries.at(1).toObject().value("action"_L1).toString(), u"grant"_s);
+    QCOMPARE(entries.at(1).toObject().value("reason"_L1).toString(), u"op"_s);
+
+    // A member may not read it; the server's whole log is for operators.
+    QCOMPARE(outcome(carl->ask(u"audit"_s, {{u"room"_s, u"log"_s}}, u"audit_page"_s)), u"not_permitted"_s);
+    QCOMPARE(outcome(alice->ask(u"audit"_s, {}, u"audit_page"_s)), u"not_permitted"_s);
+}
+
+void TestModeration::serverOperators()
+{
+    auto owner = member(u"olga"_s, u"realm"_s);
+    auto root = member(u"root"_s, u"realm"_s);
+    QVERIFY(owner && root);
+    QCOMPARE(outcome(owner->ask(u"claim"_s, {{u"room"_s, u"realm"_s}}, u"role_changed"_s)), u"role_changed"_s);
+    // A server operator counts as owner everywhere, and above: it may kick
+    // the owner; the owner may not kick it.
+    auto viewer = member(u"vic"_s, u"lobby"_s, false);
+    QVERIFY(viewer);
+    QCOMPARE(viewer->join(u"realm"_s).value("roles"_L1).toObject().value("root"_L1).toString(), u"owner"_s);
+    QCOMPARE(outcome(owner->ask(u"kick"_s, {{u"room"_s, u"realm"_s}, {u"nick"_s, u"root"_s}}, u"kicked"_s)),
+             u"not_permitted"_s);
+    QCOMPARE(outcome(root->ask(u"kick"_s, {{u"room"_s, u"realm"_s}, {u"nick"_s, u"olga"_s}}, u"kicked"_s)),
+             u"kicked"_s);
+    const QJsonArray all = root->ask(u"audit"_s, {}, u"audit_page"_s).value("entries"_L1).toArray();
+    QCOMPARE(all.size(), 2);
+    QCOMPARE(all.at(1).toObject().value("action"_L1).toString(), u"kick"_s);
+}
+
+QTEST_MAIN(TestModeration)
+#include "tst_moderation.moc"
