@@ -262,6 +262,12 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
             onKick(session, request, id);
         else if constexpr (std::is_same_v<T, GetAudit>)
             onAudit(session, request, id);
+        else if constexpr (std::is_same_v<T, Ban>)
+            onBan(session, request, id);
+        else if constexpr (std::is_same_v<T, Unban>)
+            onUnban(session, request, id);
+        else if constexpr (std::is_same_v<T, GetBanList>)
+            onBanList(session, request, id);
         else
             static_assert(!sizeof(T), "a request type has no handler");
     }
@@ -526,6 +532,12 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
     if (!room)
         room = openRoom(join.room, key);
     if (!member) {
+        if (const Room::Ban *ban = banFor(session, room)) {
+            sendError(session, ErrorCode::Banned, bannedMessage(room, *ban), id);
+            if (room->members.isEmpty() && room->key != nameKey(QString::fromLatin1(Defaults::LobbyRoom)))
+                m_rooms.erase(room->key);
+            return;
+        }
         deliver(plainDelivery(room->members, encodeLine(UserJoined{room->name, session.nick})));
         room->members.append(&session);
         session.rooms.append(room);
@@ -682,6 +694,23 @@ void ChatService::onHistory(Session &session, const GetHistory &request, const Q
         name = room->name;
     else if (const auto record = m_store->loadRoom(key))
         name = record->name;
+    Room *open = findRoom(key);
+    Room stored;
+    if (!open) {
+        // A room nobody is in: its bans are read from the store.
+        stored.key = key;
+        stored.name = name;
+        stored.roles = m_moderation->loadRoles(key);
+        for (const ModerationStore::BanRecord &record : m_moderation->loadBans(key)) {
+            QString error;
+            if (const auto mask = Mask::parse(record.mask, &error))
+                stored.bans.append(Room::Ban{*mask, record});
+        }
+    }
+    if (const Room::Ban *ban = banFor(session, open ? open : &stored)) {
+        sendError(session, ErrorCode::Banned, bannedMessage(open ? open : &stored, *ban), id);
+        return;
+    }
     MessageStore::HistoryQuery query{request.before, request.after, request.limit.value_or(Defaults::HistoryPage)};
     reply(session, HistoryPage{name, m_store->history(key, name, query)}, id);
 }
@@ -875,6 +904,124 @@ void ChatService::onAudit(Session &session, const GetAudit &request, const QJson
     reply(session, page, id);
 }
 
+Room *ChatService::moderatedRoom(Session &session, const QString &name, Action action, const QJsonValue &id)
+{
+    Room *room = joinedRoom(session, name);
+    if (!room) {
+        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(name), id);
+        return nullptr;
+    }
+    if (!Permissions::permits(action, rankIn(session, room))) {
+        sendError(session, ErrorCode::NotPermitted, QStringLiteral("that is for the ops of %1").arg(room->name), id);
+        return nullptr;
+    }
+    return room;
+}
+
+const Room::Ban *ChatService::banFor(const Session &session, Room *room)
+{
+    // The owner, and server operators, are never kept out of their room.
+    if (rankIn(session, room) >= Rank::Owner)
+        return nullptr;
+    const qint64 now = wallClockMs();
+    room->bans.removeIf([now](const Room::Ban &ban) { return ban.record.untilMs && *ban.record.untilMs <= now; });
+    const Mask::Subject subject{session.accountKey, session.nick, session.connection->peerAddress()};
+    for (const Room::Ban &ban : std::as_const(room->bans)) {
+        if (ban.mask.matches(subject))
+            return &ban;
+    }
+    return nullptr;
+}
+
+QString ChatService::bannedMessage(const Room *room, const Room::Ban &ban) const
+{
+    QString message = ban.record.untilMs
+                              ? QStringLiteral("you are banned from %1 until %2")
+                                        .arg(room->name,
+                                             QDateTime::fromMSecsSinceEpoch(*ban.record.untilMs, Qt::UTC)
+                                                     .toString(Qt::ISODate))
+                              : QStringLiteral("you are banned from %1").arg(room->name);
+    if (!ban.record.reason.isEmpty())
+        message += QStringLiteral(": ") + ban.record.reason;
+    return message;
+}
+
+BanList ChatService::banList(Room *room)
+{
+    const qint64 now = wallClockMs();
+    room->bans.removeIf([now](const Room::Ban &ban) { return ban.record.untilMs && *ban.record.untilMs <= now; });
+    BanList list{room->name, {}};
+    for (const Room::Ban &ban : std::as_const(room->bans))
+        list.bans.append(BanEntry{ban.record.mask, ban.record.actor, ban.record.reason, ban.record.untilMs});
+    return list;
+}
+
+void ChatService::onBan(Session &session, const Ban &request, const QJsonValue &id)
+{
+    Room *room = moderatedRoom(session, request.room, Action::Ban, id);
+    if (!room)
+        return;
+    QString error;
+    const std::optional<Mask> mask = Mask::parse(request.mask, &error);
+    if (!mask) {
+        sendError(session, ErrorCode::BadRequest, error, id);
+        return;
+    }
+    const QString reason = request.reason.value_or(QString());
+    const ModerationStore::BanRecord record{
+            mask->text(), session.isLoggedIn() ? session.account : session.nick, reason,
+            request.duration ? std::optional<qint64>(wallClockMs() + *request.duration * 1000) : std::nullopt};
+    if (!m_moderation->putBan(room->key, mask->key(), record, &error)) {
+        qCCritical(lcStore).noquote() << "cannot store a ban:" << error;
+        sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store the ban right now"), id);
+        return;
+    }
+    room->bans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask->key(); });
+    room->bans.append(Room::Ban{*mask, record});
+    audit(session, room, QStringLiteral("ban"), mask->text(), reason);
+
+    // Members it matches leave the room, unless they rank as high as the
+    // one who set it.
+    const Rank setter = rankIn(session, room);
+    const QList<Session *> members = room->members;
+    for (Session *member : members) {
+        const Mask::Subject subject{member->accountKey, member->nick, member->connection->peerAddress()};
+        if (member == &session || !mask->matches(subject) || rankIn(*member, room) >= setter)
+            continue;
+        deliver(plainDelivery(room->members, encodeLine(Kicked{room->name, member->nick, session.nick,
+                                                               reason.isEmpty() ? QStringLiteral("banned") : reason})));
+        removeFromRoom(*member, room, reason, false);
+    }
+    reply(session, banList(room), id);
+}
+
+void ChatService::onUnban(Session &session, const Unban &request, const QJsonValue &id)
+{
+    Room *room = moderatedRoom(session, request.room, Action::Ban, id);
+    if (!room)
+        return;
+    QString error;
+    const std::optional<Mask> mask = Mask::parse(request.mask, &error);
+    if (!mask) {
+        sendError(session, ErrorCode::BadRequest, error, id);
+        return;
+    }
+    if (!m_moderation->removeBan(room->key, mask->key(), &error)) {
+        qCCritical(lcStore).noquote() << "cannot remove a ban:" << error;
+        sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store that right now"), id);
+        return;
+    }
+    if (room->bans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask->key(); }) > 0)
+        audit(session, room, QStringLiteral("unban"), mask->text(), QString());
+    reply(session, banList(room), id);
+}
+
+void ChatService::onBanList(Session &session, const GetBanList &request, const QJsonValue &id)
+{
+    if (Room *room = moderatedRoom(session, request.room, Action::Ban, id))
+        reply(session, banList(room), id);
+}
+
 // ------------------------------------------------------------ rooms
 
 Room *ChatService::findRoom(const QString &key) const
@@ -912,8 +1059,13 @@ Room *ChatService::openRoom(const QString &name, const QString &key)
         room->lastSeq = record->lastSeq;
         room->recent = m_store->history(key, room->name, {std::nullopt, std::nullopt, Defaults::HistoryOnJoin});
     }
-    // A room may have roles without ever having had a message.
+    // A room may have roles and bans without ever having had a message.
     room->roles = m_moderation->loadRoles(key);
+    for (const ModerationStore::BanRecord &record : m_moderation->loadBans(key)) {
+        QString error;
+        if (const auto mask = Mask::parse(record.mask, &error))
+            room->bans.append(Room::Ban{*mask, record});
+    }
     Room *raw = room.get();
     m_rooms.emplace(key, std::move(room));
     return raw;

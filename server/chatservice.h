@@ -115,6 +115,16 @@ private:
     void onGrant(Session &session, const Confab::Protocol::Grant &request, const QJsonValue &id);
     void onKick(Session &session, const Confab::Protocol::Kick &request, const QJsonValue &id);
     void onAudit(Session &session, const Confab::Protocol::GetAudit &request, const QJsonValue &id);
+    void onBan(Session &session, const Confab::Protocol::Ban &request, const QJsonValue &id);
+    void onUnban(Session &session, const Confab::Protocol::Unban &request, const QJsonValue &id);
+    void onBanList(Session &session, const Confab::Protocol::GetBanList &request, const QJsonValue &id);
+    // The room, if `session` is in it and may moderate it; otherwise an
+    // error has been sent.
+    Room *moderatedRoom(Session &session, const QString &name, Action action, const QJsonValue &id);
+    Confab::Protocol::BanList banList(Room *room);
+    // The active ban of `room` that keeps `session` out, if any.
+    const Room::Ban *banFor(const Session &session, Room *room);
+    QString bannedMessage(const Room *room, const Room::Ban &ban) const;
 
     Rank rankIn(const Session &session, const Room *room) const;
     bool isServerOperator(const Session &session) const;

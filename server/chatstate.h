@@ -2,6 +2,8 @@
 
 #include "floodlimiter.h"
 #include "logbudget.h"
+#include "mask.h"
+#include "moderationstore.h"
 #include "permissions.h"
 #include "messages.h"
 
@@ -58,4 +60,11 @@ struct Room
     QList<Confab::Protocol::ChatMessage> recent;
     // Ops and the owner, by account key (section 11); loaded with the room.
     QHash<QString, Rank> roles;
+    struct Ban
+    {
+        Mask mask;
+        ModerationStore::BanRecord record;
+    };
+    // Expired ones are dropped when next looked at.
+    QList<Ban> bans;
 };

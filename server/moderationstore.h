@@ -23,7 +23,20 @@ public:
         QString reason;
     };
 
+    struct BanRecord
+    {
+        QString mask; // as written
+        QString actor;
+        QString reason;
+        std::optional<qint64> untilMs; // wall clock; none: for ever
+    };
+
     virtual ~ModerationStore() = default;
+
+    // A room's bans, expired ones included (the caller drops those).
+    virtual QList<BanRecord> loadBans(const QString &roomKey) = 0;
+    virtual bool putBan(const QString &roomKey, const QString &maskKey, const BanRecord &ban, QString *error) = 0;
+    virtual bool removeBan(const QString &roomKey, const QString &maskKey, QString *error) = 0;
 
     // Account key -> Op or Owner, for one room.
     virtual QHash<QString, Rank> loadRoles(const QString &roomKey) = 0;

@@ -19,6 +19,7 @@ const QStringList migrations = {
         QStringLiteral(":/sql/001_initial.sql"),
         QStringLiteral(":/sql/002_accounts.sql"),
         QStringLiteral(":/sql/003_moderation.sql"),
+        QStringLiteral(":/sql/004_bans.sql"),
 };
 
 QString sqlError(const QSqlError &error)
@@ -441,4 +442,53 @@ QList<ModerationStore::AuditRecord> SqliteStore::audit(const std::optional<QStri
     }
     std::reverse(records.begin(), records.end());
     return records;
+}
+
+QList<ModerationStore::BanRecord> SqliteStore::loadBans(const QString &roomKey)
+{
+    QList<BanRecord> bans;
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT mask, actor, reason, until FROM room_bans WHERE room_key = ?"));
+    query.addBindValue(roomKey);
+    if (!query.exec()) {
+        qCCritical(lcStore) << "cannot read bans:" << sqlError(query.lastError());
+        return bans;
+    }
+    while (query.next()) {
+        bans.append(BanRecord{query.value(0).toString(), query.value(1).toString(), query.value(2).toString(),
+                              query.value(3).isNull() ? std::nullopt
+                                                      : std::optional<qint64>(query.value(3).toLongLong())});
+    }
+    return bans;
+}
+
+bool SqliteStore::putBan(const QString &roomKey, const QString &maskKey, const BanRecord &ban, QString *error)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("INSERT OR REPLACE INTO room_bans (room_key, mask_key, mask, actor, reason, until) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)"));
+    query.addBindValue(roomKey);
+    query.addBindValue(maskKey);
+    query.addBindValue(ban.mask);
+    query.addBindValue(ban.actor);
+    query.addBindValue(ban.reason.isNull() ? QStringLiteral("") : ban.reason);
+    query.addBindValue(ban.untilMs ? QVariant(*ban.untilMs) : QVariant(QMetaType::fromType<qlonglong>()));
+    if (!query.exec()) {
+        *error = sqlError(query.lastError());
+        return false;
+    }
+    return true;
+}
+
+bool SqliteStore::removeBan(const QString &roomKey, const QString &maskKey, QString *error)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("DELETE FROM room_bans WHERE room_key = ? AND mask_key = ?"));
+    query.addBindValue(roomKey);
+    query.addBindValue(maskKey);
+    if (!query.exec()) {
+        *error = sqlError(query.lastError());
+        return false;
+    }
+    return true;
 }

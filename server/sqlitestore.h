@@ -36,6 +36,9 @@ public:
     bool createAccount(const QString &key, const Account &account, QString *error) override;
     bool setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error) override;
 
+    QList<BanRecord> loadBans(const QString &roomKey) override;
+    bool putBan(const QString &roomKey, const QString &maskKey, const BanRecord &ban, QString *error) override;
+    bool removeBan(const QString &roomKey, const QString &maskKey, QString *error) override;
     QHash<QString, Rank> loadRoles(const QString &roomKey) override;
     bool setRole(const QString &roomKey, const QString &accountKey, Rank rank, QString *error) override;
     bool appendAudit(const QString &roomKey, const AuditRecord &record, QString *error) override;

@@ -39,6 +39,9 @@ std::optional<DecodeError> checkIntegerRule(Rule rule, qint64 value)
 {
     if (rule == Rule::HistoryLimit && (value < 1 || value > Defaults::HistoryMaxPage))
         return DecodeError{ErrorCode::BadRequest, u"limit must be from 1 to %1"_s.arg(Defaults::HistoryMaxPage), {}};
+    if (rule == Rule::Duration && (value < 1 || value > Defaults::MaxDurationSeconds))
+        return DecodeError{ErrorCode::BadRequest,
+                           u"duration is in seconds, from 1 to %1"_s.arg(Defaults::MaxDurationSeconds), {}};
     if (rule == Rule::NonNegative && value < 0)
         return DecodeError{ErrorCode::BadRequest, u"a seq is never negative"_s, {}};
     return std::nullopt;
@@ -87,10 +90,12 @@ constexpr auto makeTypeTable(std::index_sequence<I...>)
 
 constexpr auto typeTable = makeTypeTable(std::make_index_sequence<std::variant_size_v<Message>>());
 
-const TypeEntry *findType(QStringView name)
+// A name may stand for a request and its reply both (ban_list): the entry
+// is the one the sender may send.
+const TypeEntry *findType(QStringView name, Sender from)
 {
     for (const TypeEntry &entry : typeTable) {
-        if (name == entry.name)
+        if (name == entry.name && (int(entry.sender) & int(from)) != 0)
             return &entry;
     }
     return nullptr;
@@ -152,8 +157,8 @@ std::variant<Envelope, DecodeError> decode(QByteArrayView frame, Sender from)
                            type.isUndefined() ? u"missing field 'type'"_s : u"field 'type' must be a string"_s,
                            envelope.id};
 
-    const TypeEntry *entry = findType(type.toString());
-    if (!entry || (int(entry->sender) & int(from)) == 0)
+    const TypeEntry *entry = findType(type.toString(), from);
+    if (!entry)
         return DecodeError{ErrorCode::UnknownType, u"unknown message type '%1'"_s.arg(type.toString().left(64)),
                            envelope.id};
 

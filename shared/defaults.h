@@ -20,6 +20,8 @@ inline constexpr int MaxNickChars = 32;
 inline constexpr int MaxRoomChars = 64;
 inline constexpr int MaxIdChars = 64;
 inline constexpr int MinPasswordChars = 8;
+// Bans and mutes with a duration: at most ten years (longer: leave it out).
+inline constexpr qint64 MaxDurationSeconds = 10LL * 366 * 24 * 3600;
 inline constexpr int MaxPasswordChars = 256;
 
 inline constexpr int HistoryOnJoin = 50;

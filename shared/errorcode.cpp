@@ -41,6 +41,7 @@ constexpr std::array<ErrorCodeInfo, ErrorCodeCount> errorCodes{{
     {"not_logged_in"_L1, false},
     {"not_permitted"_L1, false},
     {"already_owned"_L1, false},
+    {"banned"_L1, false},
 }};
 static_assert(errorCodes.size() == std::size_t(ErrorCodeCount));
 

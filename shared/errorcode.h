@@ -36,9 +36,10 @@ enum class ErrorCode {
     // Moderation (section 11)
     NotPermitted,
     AlreadyOwned,
+    Banned,
 };
 
-inline constexpr int ErrorCodeCount = int(ErrorCode::AlreadyOwned) + 1;
+inline constexpr int ErrorCodeCount = int(ErrorCode::Banned) + 1;
 
 // The wire spelling, e.g. "bad_json".
 QLatin1String errorCodeName(ErrorCode code);

@@ -39,6 +39,7 @@ enum class Rule {
     GrantableRole, // bad_request unless "op" or "member"
     HistoryLimit, // bad_request unless 1..HistoryMaxPage
     NonNegative,  // bad_request if below 0
+    Duration,     // bad_request unless 1 s .. 10 years
 };
 
 enum class Presence {

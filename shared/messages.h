@@ -241,6 +241,44 @@ struct Kick
     }
 };
 
+struct Ban
+{
+    CONFAB_MESSAGE(Ban, "ban", Client)
+    QString room;
+    QString mask;
+    std::optional<qint64> duration; // seconds; none: for ever
+    std::optional<QString> reason;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &Ban::room, Rule::Room),
+                               required(QLatin1String("mask"), &Ban::mask),
+                               optional(QLatin1String("duration"), &Ban::duration, Rule::Duration),
+                               optional(QLatin1String("reason"), &Ban::reason, Rule::Reason));
+    }
+};
+
+struct Unban
+{
+    CONFAB_MESSAGE(Unban, "unban", Client)
+    QString room;
+    QString mask;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &Unban::room, Rule::Room),
+                               required(QLatin1String("mask"), &Unban::mask));
+    }
+};
+
+struct GetBanList
+{
+    CONFAB_MESSAGE(GetBanList, "ban_list", Client)
+    QString room;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &GetBanList::room, Rule::Room));
+    }
+};
+
 struct GetAudit
 {
     CONFAB_MESSAGE(GetAudit, "audit", Client)
@@ -328,6 +366,35 @@ struct AuditEntry
                                required(QLatin1String("room"), &AuditEntry::room),
                                required(QLatin1String("target"), &AuditEntry::target),
                                required(QLatin1String("reason"), &AuditEntry::reason));
+    }
+};
+
+struct BanEntry
+{
+    QString mask;
+    QString by;
+    QString reason;
+    std::optional<qint64> until; // ts; null: for ever
+    friend bool operator==(const BanEntry &a, const BanEntry &b) { return Detail::equalMembers(a, b); }
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("mask"), &BanEntry::mask),
+                               required(QLatin1String("by"), &BanEntry::by),
+                               required(QLatin1String("reason"), &BanEntry::reason),
+                               required(QLatin1String("until"), &BanEntry::until));
+    }
+};
+
+// The reply to ban, unban and ban_list.
+struct BanList
+{
+    CONFAB_MESSAGE(BanList, "ban_list", Server)
+    QString room;
+    QList<BanEntry> bans;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &BanList::room),
+                               required(QLatin1String("bans"), &BanList::bans));
     }
 };
 

@@ -56,6 +56,12 @@ QList<QPair<QByteArray, Message>> samples()
             {"claim", Claim{u"lobby"_s}},
             {"grant", Grant{u"lobby"_s, u"bob"_s, u"op"_s}},
             {"kick", Kick{u"lobby"_s, u"bob"_s, u"spam"_s}},
+            {"ban", Ban{u"lobby"_s, u"nick:spam*"_s, 3600, u"spam"_s}},
+            {"ban for ever", Ban{u"lobby"_s, u"address:192.0.2.0/24"_s, std::nullopt, std::nullopt}},
+            {"unban", Unban{u"lobby"_s, u"nick:spam*"_s}},
+            {"ban_list request", GetBanList{u"lobby"_s}},
+            {"ban_list", BanList{u"lobby"_s, {BanEntry{u"nick:spam*"_s, u"alice"_s, u"spam"_s, 1795000000000},
+                                              BanEntry{u"account:bob"_s, u"alice"_s, QString(), std::nullopt}}}},
             {"audit", GetAudit{u"lobby"_s, 1795000000000, 20}},
             {"audit server", GetAudit{std::nullopt, std::nullopt, std::nullopt}},
             {"role_changed", RoleChanged{u"lobby"_s, u"bob"_s, u"op"_s, u"alice"_s}},
@@ -229,6 +235,8 @@ void TestCodec::decodeErrors_data()
                                          << none;
     QTest::newRow("grant owner") << QByteArray(R"({"type":"grant","room":"r","nick":"bob","role":"owner"})")
                                  << ErrorCode::BadRequest << none;
+    QTest::newRow("ban for no time") << QByteArray(R"({"type":"ban","room":"r","mask":"nick:x","duration":0})")
+                                     << ErrorCode::BadRequest << none;
     QTest::newRow("kick without nick") << QByteArray(R"({"type":"kick","room":"r"})") << ErrorCode::BadRequest << none;
     QTest::newRow("password too short") << QByteArray(R"({"type":"register","password":"short"})")
                                         << ErrorCode::PasswordInvalid << none;

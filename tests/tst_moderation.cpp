@@ -32,6 +32,7 @@ private slots:
     void cleanup();
     void claimGrantKick();
     void rolesSurviveRestart();
+    void bans();
     void auditLog();
     void serverOperators();
 
@@ -149,6 +150,8 @@ void TestModeration::rolesSurviveRestart()
     QCOMPARE(outcome(alice->ask(u"grant"_s, {{u"room"_s, u"keep"_s}, {u"nick"_s, u"bob"_s}, {u"role"_s, u"op"_s}},
                                 u"role_changed"_s)),
              u"role_changed"_s);
+    QCOMPARE(outcome(alice->ask(u"ban"_s, {{u"room"_s, u"keep"_s}, {u"mask"_s, u"nick:troll*"_s}}, u"ban_list"_s)),
+             u"ban_list"_s);
     alice.reset();
     bob.reset();
     QCOMPARE(m_server->stop(), 0);
@@ -161,6 +164,75 @@ void TestModeration::rolesSurviveRestart()
     QVERIFY(alice2);
     const QJsonObject roles = alice2->join(u"keep"_s).value("roles"_L1).toObject();
     QCOMPARE(roles.value("alice"_L1).toString(), u"owner"_s);
+    const QJsonArray bans =
+            alice2->ask(u"ban_list"_s, {{u"room"_s, u"keep"_s}}, u"ban_list"_s).value("bans"_L1).toArray();
+    QCOMPARE(bans.size(), 1);
+    QCOMPARE(bans.first().toObject().value("mask"_L1).toString(), u"nick:troll*"_s);
+}
+
+void TestModeration::bans()
+{
+    auto alice = member(u"alice"_s, u"pub"_s);
+    auto bob = member(u"bob"_s, u"pub"_s);
+    auto erin = member(u"erin"_s, u"pub"_s);
+    auto dave = member(u"dave"_s, u"pub"_s, false);
+    QVERIFY(alice && bob && erin && dave);
+    QCOMPARE(outcome(alice->ask(u"claim"_s, {{u"room"_s, u"pub"_s}}, u"role_changed"_s)), u"role_changed"_s);
+    QCOMPARE(outcome(alice->ask(u"grant"_s, {{u"room"_s, u"pub"_s}, {u"nick"_s, u"bob"_s}, {u"role"_s, u"op"_s}},
+                                u"role_changed"_s)),
+             u"role_changed"_s);
+    const QString list = u"ban_list"_s;
+
+    // Members may not ban; a mask must be one.
+    QCOMPARE(outcome(erin->ask(u"ban"_s, {{u"room"_s, u"pub"_s}, {u"mask"_s, u"nick:dave"_s}}, list)),
+             u"not_permitted"_s);
+    QCOMPARE(outcome(bob->ask(u"ban"_s, {{u"room"_s, u"pub"_s}, {u"mask"_s, u"dave"_s}}, list)), u"bad_request"_s);
+
+    // A nick glob for ever: the member matching it is out, and stays out.
+    const QJsonObject banned = bob->ask(
+            u"ban"_s, {{u"room"_s, u"pub"_s}, {u"mask"_s, u"nick:DA*"_s}, {u"reason"_s, u"spam"_s}}, list);
+    QCOMPARE(outcome(banned), list);
+    const QJsonObject entry = banned.value("bans"_L1).toArray().first().toObject();
+    QCOMPARE(entry.value("mask"_L1).toString(), u"nick:DA*"_s);
+    QCOMPARE(entry.value("by"_L1).toString(), u"bob"_s);
+    QCOMPARE(entry.value("reason"_L1).toString(), u"spam"_s);
+    QVERIFY(entry.value("until"_L1).isNull());
+    const QJsonObject kicked = dave->waitFor(u"kicked"_s);
+    QCOMPARE(kicked.value("reason"_L1).toString(), u"spam"_s);
+    const QJsonObject refused = dave->ask(u"join"_s, {{u"room"_s, u"pub"_s}}, u"joined"_s);
+    QCOMPARE(outcome(refused), u"banned"_s);
+    QVERIFY(refused.value("message"_L1).toString().contains(u"spam"_s));
+    QCOMPARE(outcome(dave->ask(u"history"_s, {{u"room"_s, u"pub"_s}}, u"history_page"_s)), u"banned"_s);
+
+    // A ban that matches someone of higher rank than its setter leaves them in.
+    QCOMPARE(outcome(bob->ask(u"ban"_s, {{u"room"_s, u"pub"_s}, {u"mask"_s, u"account:alice"_s}}, list)), list);
+    QCOMPARE(outcome(alice->ask(u"say"_s, {{u"room"_s, u"pub"_s}, {u"text"_s, u"still here"_s}}, u"message"_s)),
+             u"message"_s);
+
+    // An account ban for a second: erin is out, then back once it ends,
+    // without a restart.
+    const QJsonObject timed = bob->ask(
+            u"ban"_s, {{u"room"_s, u"pub"_s}, {u"mask"_s, u"account:erin"_s}, {u"duration"_s, 1}}, list);
+    QCOMPARE(outcome(timed), list);
+    QJsonObject kickedErin;
+    do
+        kickedErin = erin->waitFor(u"kicked"_s);
+    while (!kickedErin.isEmpty() && kickedErin.value("nick"_L1).toString() != u"erin"_s);
+    QCOMPARE(kickedErin.value("nick"_L1).toString(), u"erin"_s);
+    const QJsonObject early = erin->ask(u"join"_s, {{u"room"_s, u"pub"_s}}, u"joined"_s);
+    QCOMPARE(outcome(early), u"banned"_s);
+    QVERIFY(early.value("message"_L1).toString().contains(u"until"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(outcome(erin->ask(u"join"_s, {{u"room"_s, u"pub"_s}}, u"joined"_s)), u"joined"_s,
+                              10'000);
+
+    // unban: the list shrinks, dave may come back.
+    const QJsonObject after =
+            bob->ask(u"unban"_s, {{u"room"_s, u"pub"_s}, {u"mask"_s, u"nick:da*"_s}}, list);
+    QCOMPARE(outcome(after), list);
+    for (const QJsonValue &ban : after.value("bans"_L1).toArray())
+        QVERIFY(ban.toObject().value("mask"_L1).toString() != u"nick:DA*"_s);
+    QCOMPARE(outcome(dave->ask(u"join"_s, {{u"room"_s, u"pub"_s}}, u"joined"_s)), u"joined"_s);
+    QCOMPARE(outcome(erin->ask(u"ban_list"_s, {{u"room"_s, u"pub"_s}}, list)), u"not_permitted"_s);
 }
 
 void TestModeration::auditLog()
