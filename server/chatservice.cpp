@@ -268,6 +268,14 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
             onUnban(session, request, id);
         else if constexpr (std::is_same_v<T, GetBanList>)
             onBanList(session, request, id);
+        else if constexpr (std::is_same_v<T, Mute>)
+            onMute(session, request, id);
+        else if constexpr (std::is_same_v<T, Unmute>)
+            onUnmute(session, request, id);
+        else if constexpr (std::is_same_v<T, SetMode>)
+            onMode(session, request, id);
+        else if constexpr (std::is_same_v<T, Invite>)
+            onInvite(session, request, id);
         else
             static_assert(!sizeof(T), "a request type has no handler");
     }
@@ -532,12 +540,24 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
     if (!room)
         room = openRoom(join.room, key);
     if (!member) {
-        if (const Room::Ban *ban = banFor(session, room)) {
-            sendError(session, ErrorCode::Banned, bannedMessage(room, *ban), id);
+        std::optional<std::pair<ErrorCode, QString>> refusal;
+        const bool invited = room->invited.contains(userKey(session))
+                             || room->invited.contains(QStringLiteral("nick:") + session.nickKey);
+        const bool privileged = rankIn(session, room) >= Rank::Op;
+        if (const Room::Ban *ban = banFor(session, room))
+            refusal = {ErrorCode::Banned, bannedMessage(room, *ban)};
+        else if (room->modes.inviteOnly && !privileged && !invited)
+            refusal = {ErrorCode::InviteOnly, QStringLiteral("%1 is by invitation only").arg(room->name)};
+        else if (!room->modes.key.isEmpty() && !privileged && !invited && join.key != room->modes.key)
+            refusal = {ErrorCode::BadKey, QStringLiteral("%1 needs the right key to join").arg(room->name)};
+        if (refusal) {
+            sendError(session, refusal->first, refusal->second, id);
             if (room->members.isEmpty() && room->key != nameKey(QString::fromLatin1(Defaults::LobbyRoom)))
                 m_rooms.erase(room->key);
             return;
         }
+        room->invited.remove(userKey(session));
+        room->invited.remove(QStringLiteral("nick:") + session.nickKey);
         deliver(plainDelivery(room->members, encodeLine(UserJoined{room->name, session.nick})));
         room->members.append(&session);
         session.rooms.append(room);
@@ -552,7 +572,8 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
         if (rank != Rank::Member)
             roles.insert(other->nick, rank == Rank::Op ? QStringLiteral("op") : QStringLiteral("owner"));
     }
-    reply(session, Joined{room->name, room->topic, members, room->recent, roles}, id);
+    const RoomModes modes{room->modes.inviteOnly, !room->modes.key.isEmpty(), room->modes.topicLocked};
+    reply(session, Joined{room->name, room->topic, members, room->recent, roles, modes}, id);
 }
 
 void ChatService::onLeave(Session &session, const Leave &leave, const QJsonValue &id)
@@ -572,6 +593,16 @@ void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
     Room *room = joinedRoom(session, say.room);
     if (!room) {
         sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(say.room), id);
+        return;
+    }
+    if (const ModerationStore::MuteRecord *mute = muteFor(session, room)) {
+        QString why = mute->untilMs ? QStringLiteral("you are muted in %1 until %2")
+                                              .arg(room->name, QDateTime::fromMSecsSinceEpoch(*mute->untilMs, Qt::UTC)
+                                                                       .toString(Qt::ISODate))
+                                    : QStringLiteral("you are muted in %1").arg(room->name);
+        if (!mute->reason.isEmpty())
+            why += QStringLiteral(": ") + mute->reason;
+        sendError(session, ErrorCode::Muted, why, id);
         return;
     }
     scheduleCommit(room);
@@ -643,6 +674,11 @@ void ChatService::onTopic(Session &session, const SetTopic &request, const QJson
         sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
         return;
     }
+    if (room->modes.topicLocked && rankIn(session, room) < Rank::Op) {
+        sendError(session, ErrorCode::TopicLocked, QStringLiteral("only ops may set the topic of %1").arg(room->name),
+                  id);
+        return;
+    }
     scheduleCommit(room);
     room->topic = request.topic;
     m_store->saveTopic(room->key, room->name, room->topic);
@@ -706,6 +742,15 @@ void ChatService::onHistory(Session &session, const GetHistory &request, const Q
             if (const auto mask = Mask::parse(record.mask, &error))
                 stored.bans.append(Room::Ban{*mask, record});
         }
+    }
+    if (!open)
+        stored.modes = m_moderation->loadModes(key);
+    const Room *known = open ? open : &stored;
+    const bool closed = known->modes.inviteOnly || !known->modes.key.isEmpty();
+    if (closed && !(open && session.rooms.contains(open))) {
+        sendError(session, ErrorCode::NotInRoom,
+                  QStringLiteral("the history of %1 is for its members").arg(known->name), id);
+        return;
     }
     if (const Room::Ban *ban = banFor(session, open ? open : &stored)) {
         sendError(session, ErrorCode::Banned, bannedMessage(open ? open : &stored, *ban), id);
@@ -1022,6 +1067,140 @@ void ChatService::onBanList(Session &session, const GetBanList &request, const Q
         reply(session, banList(room), id);
 }
 
+QString ChatService::userKey(const Session &session)
+{
+    return session.isLoggedIn() ? QStringLiteral("account:") + session.accountKey
+                                : QStringLiteral("nick:") + session.nickKey;
+}
+
+const ModerationStore::MuteRecord *ChatService::muteFor(const Session &session, Room *room)
+{
+    const qint64 now = wallClockMs();
+    room->mutes.removeIf([now](const ModerationStore::MuteRecord &mute) { return mute.untilMs && *mute.untilMs <= now; });
+    const QString byAccount = session.isLoggedIn() ? QStringLiteral("account:") + session.accountKey : QString();
+    const QString byNick = QStringLiteral("nick:") + session.nickKey;
+    for (const ModerationStore::MuteRecord &mute : std::as_const(room->mutes)) {
+        if (mute.target == byNick || (!byAccount.isEmpty() && mute.target == byAccount))
+            return &mute;
+    }
+    return nullptr;
+}
+
+template <typename T>
+void ChatService::tellRoom(Session &requester, Room *room, const T &event, const QJsonValue &id)
+{
+    QList<Session *> audience = room->members;
+    if (!audience.contains(&requester))
+        audience.append(&requester);
+    Delivery delivery = plainDelivery(audience, encodeLine(event));
+    delivery.requester = &requester;
+    delivery.requesterLine = encodeLine(event, id);
+    deliver(std::move(delivery));
+}
+
+void ChatService::onMute(Session &session, const Mute &request, const QJsonValue &id)
+{
+    Room *room = moderatedRoom(session, request.room, Action::Mute, id);
+    if (!room)
+        return;
+    Session *target = m_users.value(nameKey(request.nick));
+    if (!target) {
+        sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(request.nick), id);
+        return;
+    }
+    if (!Permissions::permits(Action::Mute, rankIn(session, room), rankIn(*target, room))) {
+        sendError(session, ErrorCode::NotPermitted, QStringLiteral("you may not mute %1").arg(target->nick), id);
+        return;
+    }
+    const ModerationStore::MuteRecord mute{
+            userKey(*target), session.isLoggedIn() ? session.account : session.nick, request.reason.value_or(QString()),
+            request.duration ? std::optional<qint64>(wallClockMs() + *request.duration * 1000) : std::nullopt};
+    QString error;
+    if (!m_moderation->putMute(room->key, mute, &error)) {
+        qCCritical(lcStore).noquote() << "cannot store a mute:" << error;
+        sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store the mute right now"), id);
+        return;
+    }
+    room->mutes.removeIf([&](const ModerationStore::MuteRecord &old) { return old.target == mute.target; });
+    room->mutes.append(mute);
+    audit(session, room, QStringLiteral("mute"), target->nick, mute.reason);
+    tellRoom(session, room, Muted{room->name, target->nick, session.nick, mute.untilMs}, id);
+}
+
+void ChatService::onUnmute(Session &session, const Unmute &request, const QJsonValue &id)
+{
+    Room *room = moderatedRoom(session, request.room, Action::Mute, id);
+    if (!room)
+        return;
+    // By the user's account if it is online and logged in, and by the nick.
+    QStringList targets{QStringLiteral("nick:") + nameKey(request.nick)};
+    if (const Session *target = m_users.value(nameKey(request.nick)))
+        targets.append(userKey(*target));
+    QString error;
+    for (const QString &target : std::as_const(targets)) {
+        if (!m_moderation->removeMute(room->key, target, &error)) {
+            qCCritical(lcStore).noquote() << "cannot remove a mute:" << error;
+            sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store that right now"), id);
+            return;
+        }
+    }
+    room->mutes.removeIf([&](const ModerationStore::MuteRecord &mute) { return targets.contains(mute.target); });
+    audit(session, room, QStringLiteral("unmute"), request.nick, QString());
+    tellRoom(session, room, Unmuted{room->name, request.nick, session.nick}, id);
+}
+
+void ChatService::onMode(Session &session, const SetMode &request, const QJsonValue &id)
+{
+    Room *room = moderatedRoom(session, request.room, Action::SetMode, id);
+    if (!room)
+        return;
+    ModerationStore::Modes modes = room->modes;
+    if (request.inviteOnly)
+        modes.inviteOnly = *request.inviteOnly;
+    if (request.key)
+        modes.key = *request.key;
+    if (request.topicLocked)
+        modes.topicLocked = *request.topicLocked;
+    QString error;
+    if (!m_moderation->saveModes(room->key, modes, &error)) {
+        qCCritical(lcStore).noquote() << "cannot store room modes:" << error;
+        sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store that right now"), id);
+        return;
+    }
+    room->modes = modes;
+    // The key itself stays out of the log and the event.
+    audit(session, room, QStringLiteral("mode"), QString(),
+          QStringLiteral("invite_only=%1 key=%2 topic_locked=%3")
+                  .arg(modes.inviteOnly ? u"on" : u"off", modes.key.isEmpty() ? u"none" : u"set",
+                       modes.topicLocked ? u"on" : u"off"));
+    tellRoom(session, room,
+             ModeChanged{room->name, modes.inviteOnly, !modes.key.isEmpty(), modes.topicLocked, session.nick}, id);
+}
+
+void ChatService::onInvite(Session &session, const Invite &request, const QJsonValue &id)
+{
+    Room *room = joinedRoom(session, request.room);
+    if (!room) {
+        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
+        return;
+    }
+    if (!Permissions::permits(Action::Invite, rankIn(session, room), std::nullopt, room->modes.inviteOnly)) {
+        sendError(session, ErrorCode::NotPermitted,
+                  QStringLiteral("only the ops of %1 invite, while it is by invitation only").arg(room->name), id);
+        return;
+    }
+    Session *target = m_users.value(nameKey(request.nick));
+    if (!target) {
+        sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(request.nick), id);
+        return;
+    }
+    room->invited.insert(userKey(*target));
+    const Invited event{room->name, target->nick, session.nick};
+    if (target != &session)
+        deliver(plainDelivery({target}, encodeLine(event)));
+    reply(session, event, id);
+}
+
 // ------------------------------------------------------------ rooms
 
 Room *ChatService::findRoom(const QString &key) const
@@ -1059,8 +1238,11 @@ Room *ChatService::openRoom(const QString &name, const QString &key)
         room->lastSeq = record->lastSeq;
         room->recent = m_store->history(key, room->name, {std::nullopt, std::nullopt, Defaults::HistoryOnJoin});
     }
-    // A room may have roles and bans without ever having had a message.
+    // A room may have roles, bans, mutes and modes without ever having had
+    // a message.
     room->roles = m_moderation->loadRoles(key);
+    room->mutes = m_moderation->loadMutes(key);
+    room->modes = m_moderation->loadModes(key);
     for (const ModerationStore::BanRecord &record : m_moderation->loadBans(key)) {
         QString error;
         if (const auto mask = Mask::parse(record.mask, &error))

@@ -118,6 +118,17 @@ private:
     void onBan(Session &session, const Confab::Protocol::Ban &request, const QJsonValue &id);
     void onUnban(Session &session, const Confab::Protocol::Unban &request, const QJsonValue &id);
     void onBanList(Session &session, const Confab::Protocol::GetBanList &request, const QJsonValue &id);
+    void onMute(Session &session, const Confab::Protocol::Mute &request, const QJsonValue &id);
+    void onUnmute(Session &session, const Confab::Protocol::Unmute &request, const QJsonValue &id);
+    void onMode(Session &session, const Confab::Protocol::SetMode &request, const QJsonValue &id);
+    void onInvite(Session &session, const Confab::Protocol::Invite &request, const QJsonValue &id);
+    // The mute that keeps `session` quiet in `room`, if any.
+    const ModerationStore::MuteRecord *muteFor(const Session &session, Room *room);
+    // How a mute or invitation names a user: by account when logged in.
+    static QString userKey(const Session &session);
+    // Tells the room's members and the requester (who may not be one).
+    template <typename T>
+    void tellRoom(Session &requester, Room *room, const T &event, const QJsonValue &id);
     // The room, if `session` is in it and may moderate it; otherwise an
     // error has been sent.
     Room *moderatedRoom(Session &session, const QString &name, Action action, const QJsonValue &id);

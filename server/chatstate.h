@@ -9,6 +9,7 @@
 
 #include <QHash>
 #include <QList>
+#include <QSet>
 #include <QString>
 
 #include <optional>
@@ -67,4 +68,8 @@ struct Room
     };
     // Expired ones are dropped when next looked at.
     QList<Ban> bans;
+    QList<ModerationStore::MuteRecord> mutes;
+    ModerationStore::Modes modes;
+    // Invitations not yet used: "account:KEY" and "nick:KEY" (not stored).
+    QSet<QString> invited;
 };

@@ -31,7 +31,28 @@ public:
         std::optional<qint64> untilMs; // wall clock; none: for ever
     };
 
+    struct MuteRecord
+    {
+        QString target; // "account:KEY" or "nick:KEY"
+        QString actor;
+        QString reason;
+        std::optional<qint64> untilMs;
+    };
+
+    struct Modes
+    {
+        bool inviteOnly = false;
+        QString key; // empty: none
+        bool topicLocked = false;
+    };
+
     virtual ~ModerationStore() = default;
+
+    virtual QList<MuteRecord> loadMutes(const QString &roomKey) = 0;
+    virtual bool putMute(const QString &roomKey, const MuteRecord &mute, QString *error) = 0;
+    virtual bool removeMute(const QString &roomKey, const QString &target, QString *error) = 0;
+    virtual Modes loadModes(const QString &roomKey) = 0;
+    virtual bool saveModes(const QString &roomKey, const Modes &modes, QString *error) = 0;
 
     // A room's bans, expired ones included (the caller drops those).
     virtual QList<BanRecord> loadBans(const QString &roomKey) = 0;

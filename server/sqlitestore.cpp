@@ -20,6 +20,7 @@ const QStringList migrations = {
         QStringLiteral(":/sql/002_accounts.sql"),
         QStringLiteral(":/sql/003_moderation.sql"),
         QStringLiteral(":/sql/004_bans.sql"),
+        QStringLiteral(":/sql/005_mutes_modes.sql"),
 };
 
 QString sqlError(const QSqlError &error)
@@ -142,13 +143,14 @@ bool SqliteStore::migrate(QString *error)
             *error = sqlError(m_db.lastError());
             return false;
         }
-        // QSqlQuery runs one statement at a time.
-        for (const QString &statement : script.split(u';', Qt::SkipEmptyParts)) {
-            QString sql;
-            for (const QString &line : statement.split(u'\n')) {
-                if (!line.trimmed().startsWith(QLatin1String("--")))
-                    sql += line + u'\n';
-            }
+        // QSqlQuery runs one statement at a time. Comment lines go first, so
+        // that a ';' in a comment does not cut a statement.
+        QString code;
+        for (const QString &line : script.split(u'\n')) {
+            if (!line.trimmed().startsWith(QLatin1String("--")))
+                code += line + u'\n';
+        }
+        for (const QString &sql : code.split(u';', Qt::SkipEmptyParts)) {
             if (sql.trimmed().isEmpty())
                 continue;
             if (!exec(m_db, sql, error)) {
@@ -486,6 +488,85 @@ bool SqliteStore::removeBan(const QString &roomKey, const QString &maskKey, QStr
     query.prepare(QStringLiteral("DELETE FROM room_bans WHERE room_key = ? AND mask_key = ?"));
     query.addBindValue(roomKey);
     query.addBindValue(maskKey);
+    if (!query.exec()) {
+        *error = sqlError(query.lastError());
+        return false;
+    }
+    return true;
+}
+
+QList<ModerationStore::MuteRecord> SqliteStore::loadMutes(const QString &roomKey)
+{
+    QList<MuteRecord> mutes;
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT target, actor, reason, until FROM room_mutes WHERE room_key = ?"));
+    query.addBindValue(roomKey);
+    if (!query.exec()) {
+        qCCritical(lcStore) << "cannot read mutes:" << sqlError(query.lastError());
+        return mutes;
+    }
+    while (query.next()) {
+        mutes.append(MuteRecord{query.value(0).toString(), query.value(1).toString(), query.value(2).toString(),
+                                query.value(3).isNull() ? std::nullopt
+                                                        : std::optional<qint64>(query.value(3).toLongLong())});
+    }
+    return mutes;
+}
+
+bool SqliteStore::putMute(const QString &roomKey, const MuteRecord &mute, QString *error)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral(
+            "INSERT OR REPLACE INTO room_mutes (room_key, target, actor, reason, until) VALUES (?, ?, ?, ?, ?)"));
+    query.addBindValue(roomKey);
+    query.addBindValue(mute.target);
+    query.addBindValue(mute.actor);
+    query.addBindValue(mute.reason.isNull() ? QStringLiteral("") : mute.reason);
+    query.addBindValue(mute.untilMs ? QVariant(*mute.untilMs) : QVariant(QMetaType::fromType<qlonglong>()));
+    if (!query.exec()) {
+        *error = sqlError(query.lastError());
+        return false;
+    }
+    return true;
+}
+
+bool SqliteStore::removeMute(const QString &roomKey, const QString &target, QString *error)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("DELETE FROM room_mutes WHERE room_key = ? AND target = ?"));
+    query.addBindValue(roomKey);
+    query.addBindValue(target);
+    if (!query.exec()) {
+        *error = sqlError(query.lastError());
+        return false;
+    }
+    return true;
+}
+
+ModerationStore::Modes SqliteStore::loadModes(const QString &roomKey)
+{
+    Modes modes;
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT invite_only, join_key, topic_locked FROM room_modes WHERE room_key = ?"));
+    query.addBindValue(roomKey);
+    if (!query.exec()) {
+        qCCritical(lcStore) << "cannot read room modes:" << sqlError(query.lastError());
+        return modes;
+    }
+    if (query.next())
+        modes = Modes{query.value(0).toBool(), query.value(1).toString(), query.value(2).toBool()};
+    return modes;
+}
+
+bool SqliteStore::saveModes(const QString &roomKey, const Modes &modes, QString *error)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("INSERT OR REPLACE INTO room_modes (room_key, invite_only, join_key, topic_locked) "
+                                 "VALUES (?, ?, ?, ?)"));
+    query.addBindValue(roomKey);
+    query.addBindValue(modes.inviteOnly ? 1 : 0);
+    query.addBindValue(modes.key.isNull() ? QStringLiteral("") : modes.key);
+    query.addBindValue(modes.topicLocked ? 1 : 0);
     if (!query.exec()) {
         *error = sqlError(query.lastError());
         return false;

@@ -36,6 +36,11 @@ public:
     bool createAccount(const QString &key, const Account &account, QString *error) override;
     bool setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error) override;
 
+    QList<MuteRecord> loadMutes(const QString &roomKey) override;
+    bool putMute(const QString &roomKey, const MuteRecord &mute, QString *error) override;
+    bool removeMute(const QString &roomKey, const QString &target, QString *error) override;
+    Modes loadModes(const QString &roomKey) override;
+    bool saveModes(const QString &roomKey, const Modes &modes, QString *error) override;
     QList<BanRecord> loadBans(const QString &roomKey) override;
     bool putBan(const QString &roomKey, const QString &maskKey, const BanRecord &ban, QString *error) override;
     bool removeBan(const QString &roomKey, const QString &maskKey, QString *error) override;

@@ -42,6 +42,10 @@ constexpr std::array<ErrorCodeInfo, ErrorCodeCount> errorCodes{{
     {"not_permitted"_L1, false},
     {"already_owned"_L1, false},
     {"banned"_L1, false},
+    {"invite_only"_L1, false},
+    {"bad_key"_L1, false},
+    {"muted"_L1, false},
+    {"topic_locked"_L1, false},
 }};
 static_assert(errorCodes.size() == std::size_t(ErrorCodeCount));
 

@@ -37,9 +37,13 @@ enum class ErrorCode {
     NotPermitted,
     AlreadyOwned,
     Banned,
+    InviteOnly,
+    BadKey,
+    Muted,
+    TopicLocked,
 };
 
-inline constexpr int ErrorCodeCount = int(ErrorCode::Banned) + 1;
+inline constexpr int ErrorCodeCount = int(ErrorCode::TopicLocked) + 1;
 
 // The wire spelling, e.g. "bad_json".
 QLatin1String errorCodeName(ErrorCode code);

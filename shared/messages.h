@@ -89,7 +89,12 @@ struct Join
 {
     CONFAB_MESSAGE(Join, "join", Client)
     QString room;
-    static constexpr auto fields() { return std::make_tuple(required(QLatin1String("room"), &Join::room, Rule::Room)); }
+    std::optional<QString> key; // for a room with a key (section 11)
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &Join::room, Rule::Room),
+                               optional(QLatin1String("key"), &Join::key));
+    }
 };
 
 struct Leave
@@ -279,6 +284,62 @@ struct GetBanList
     }
 };
 
+struct Mute
+{
+    CONFAB_MESSAGE(Mute, "mute", Client)
+    QString room;
+    QString nick;
+    std::optional<qint64> duration; // seconds; none: until unmute
+    std::optional<QString> reason;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &Mute::room, Rule::Room),
+                               required(QLatin1String("nick"), &Mute::nick, Rule::Nick),
+                               optional(QLatin1String("duration"), &Mute::duration, Rule::Duration),
+                               optional(QLatin1String("reason"), &Mute::reason, Rule::Reason));
+    }
+};
+
+struct Unmute
+{
+    CONFAB_MESSAGE(Unmute, "unmute", Client)
+    QString room;
+    QString nick;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &Unmute::room, Rule::Room),
+                               required(QLatin1String("nick"), &Unmute::nick, Rule::Nick));
+    }
+};
+
+struct SetMode
+{
+    CONFAB_MESSAGE(SetMode, "mode", Client)
+    QString room;
+    std::optional<bool> inviteOnly;
+    std::optional<QString> key; // "": none
+    std::optional<bool> topicLocked;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &SetMode::room, Rule::Room),
+                               optional(QLatin1String("invite_only"), &SetMode::inviteOnly),
+                               optional(QLatin1String("key"), &SetMode::key, Rule::Reason),
+                               optional(QLatin1String("topic_locked"), &SetMode::topicLocked));
+    }
+};
+
+struct Invite
+{
+    CONFAB_MESSAGE(Invite, "invite", Client)
+    QString room;
+    QString nick;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &Invite::room, Rule::Room),
+                               required(QLatin1String("nick"), &Invite::nick, Rule::Nick));
+    }
+};
+
 struct GetAudit
 {
     CONFAB_MESSAGE(GetAudit, "audit", Client)
@@ -369,6 +430,83 @@ struct AuditEntry
     }
 };
 
+struct Muted
+{
+    CONFAB_MESSAGE(Muted, "muted", Server)
+    QString room;
+    QString nick;
+    QString by;
+    std::optional<qint64> until;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &Muted::room),
+                               required(QLatin1String("nick"), &Muted::nick),
+                               required(QLatin1String("by"), &Muted::by),
+                               required(QLatin1String("until"), &Muted::until));
+    }
+};
+
+struct Unmuted
+{
+    CONFAB_MESSAGE(Unmuted, "unmuted", Server)
+    QString room;
+    QString nick;
+    QString by;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &Unmuted::room),
+                               required(QLatin1String("nick"), &Unmuted::nick),
+                               required(QLatin1String("by"), &Unmuted::by));
+    }
+};
+
+// A room's modes, in joined and in mode_changed.
+struct RoomModes
+{
+    bool inviteOnly = false;
+    bool hasKey = false;
+    bool topicLocked = false;
+    friend bool operator==(const RoomModes &a, const RoomModes &b) { return Detail::equalMembers(a, b); }
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("invite_only"), &RoomModes::inviteOnly),
+                               required(QLatin1String("has_key"), &RoomModes::hasKey),
+                               required(QLatin1String("topic_locked"), &RoomModes::topicLocked));
+    }
+};
+
+struct ModeChanged
+{
+    CONFAB_MESSAGE(ModeChanged, "mode_changed", Server)
+    QString room;
+    bool inviteOnly = false;
+    bool hasKey = false;
+    bool topicLocked = false;
+    QString by;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &ModeChanged::room),
+                               required(QLatin1String("invite_only"), &ModeChanged::inviteOnly),
+                               required(QLatin1String("has_key"), &ModeChanged::hasKey),
+                               required(QLatin1String("topic_locked"), &ModeChanged::topicLocked),
+                               required(QLatin1String("by"), &ModeChanged::by));
+    }
+};
+
+struct Invited
+{
+    CONFAB_MESSAGE(Invited, "invited", Server)
+    QString room;
+    QString nick;
+    QString by;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &Invited::room),
+                               required(QLatin1String("nick"), &Invited::nick),
+                               required(QLatin1String("by"), &Invited::by));
+    }
+};
+
 struct BanEntry
 {
     QString mask;
@@ -449,13 +587,15 @@ struct Joined
     QList<ChatMessage> history;
     // Members above member, by nick: "owner" or "op" (section 11).
     std::optional<StringMap> roles;
+    std::optional<RoomModes> modes;
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("room"), &Joined::room),
                                required(QLatin1String("topic"), &Joined::topic),
                                required(QLatin1String("members"), &Joined::members),
                                required(QLatin1String("history"), &Joined::history),
-                               optional(QLatin1String("roles"), &Joined::roles));
+                               optional(QLatin1String("roles"), &Joined::roles),
+                               optional(QLatin1String("modes"), &Joined::modes));
     }
 };
 

@@ -28,7 +28,8 @@ QList<QPair<QByteArray, Message>> samples()
                                   Credentials{u"Alice"_s, u"correct horse"_s}}},
             {"register", Register{u"correct horse"_s}},
             {"change_password", ChangePassword{u"correct horse"_s, u"battery staple"_s}},
-            {"join", Join{u"lobby"_s}},
+            {"join", Join{u"lobby"_s, std::nullopt}},
+            {"join with key", Join{u"vault"_s, u"s3same"_s}},
             {"leave", Leave{u"lobby"_s, std::nullopt}},
             {"leave reason", Leave{u"lobby"_s, u"lunch"_s}},
             {"say", Say{u"lobby"_s, u"hi \"bob\"\n<b>\\ok</b> \U0001F600"_s}},
@@ -49,10 +50,20 @@ QList<QPair<QByteArray, Message>> samples()
             {"welcome account", Welcome{u"alice"_s, u"confab-server/0.1.0"_s, 1, u"Welcome"_s, u"Alice"_s}},
             {"registered", Registered{u"alice"_s}},
             {"password_changed", PasswordChanged{}},
-            {"joined empty", Joined{u"lobby"_s, QString(), {u"alice"_s}, {}, std::nullopt}},
+            {"joined empty", Joined{u"lobby"_s, QString(), {u"alice"_s}, {}, std::nullopt, std::nullopt}},
             {"joined history", Joined{u"lobby"_s, u"t"_s, {u"alice"_s, u"bob"_s},
                                       {sampleMessage(1, u"one"_s), sampleMessage(2, u"two\u0001"_s)},
-                                      StringMap{{u"alice"_s, u"owner"_s}, {u"bób \"x\""_s, u"op"_s}}}},
+                                      StringMap{{u"alice"_s, u"owner"_s}, {u"bób \"x\""_s, u"op"_s}},
+                                      RoomModes{true, false, true}}},
+            {"mute", Mute{u"lobby"_s, u"bob"_s, 600, u"calm down"_s}},
+            {"unmute", Unmute{u"lobby"_s, u"bob"_s}},
+            {"mode", SetMode{u"lobby"_s, true, u""_s, std::nullopt}},
+            {"invite", Invite{u"lobby"_s, u"bob"_s}},
+            {"muted", Muted{u"lobby"_s, u"bob"_s, u"alice"_s, 1795000000000}},
+            {"muted for ever", Muted{u"lobby"_s, u"bob"_s, u"alice"_s, std::nullopt}},
+            {"unmuted", Unmuted{u"lobby"_s, u"bob"_s, u"alice"_s}},
+            {"mode_changed", ModeChanged{u"lobby"_s, true, true, false, u"alice"_s}},
+            {"invited", Invited{u"lobby"_s, u"bob"_s, u"alice"_s}},
             {"claim", Claim{u"lobby"_s}},
             {"grant", Grant{u"lobby"_s, u"bob"_s, u"op"_s}},
             {"kick", Kick{u"lobby"_s, u"bob"_s, u"spam"_s}},
@@ -175,7 +186,7 @@ void TestCodec::wireFormat_data()
                                                       << QByteArray(R"({"type":"welcome","nick":"a","server":"s","protocol":1,"motd":"m","account":null})");
     QTest::newRow("escapes") << Message(Say{u"r"_s, u"\"\\\n\r\t\u0001/é"_s}) << QJsonValue()
                              << QByteArray("{\"type\":\"say\",\"room\":\"r\",\"text\":\"\\\"\\\\\\n\\r\\t\\u0001/\xc3\xa9\"}");
-    QTest::newRow("nested history") << Message(Joined{u"r"_s, u""_s, {}, {ChatMessage{u"r"_s, u"a"_s, u"t"_s, 5, 1}}, std::nullopt})
+    QTest::newRow("nested history") << Message(Joined{u"r"_s, u""_s, {}, {ChatMessage{u"r"_s, u"a"_s, u"t"_s, 5, 1}}, std::nullopt, std::nullopt})
                                     << QJsonValue()
                                     << QByteArray(R"({"type":"joined","room":"r","topic":"","members":[],)"
                                                   R"("history":[{"type":"message","room":"r","from":"a","text":"t","ts":5,"seq":1}]})");
@@ -289,7 +300,7 @@ void TestCodec::unknownFieldsIgnored()
     const auto decoded = decode(R"({"type":"join","room":"lobby","colour":"blue","extra":{"a":[1]}})", Sender::Client);
     const auto *envelope = std::get_if<Envelope>(&decoded);
     QVERIFY(envelope);
-    QVERIFY(envelope->message == Message(Join{u"lobby"_s}));
+    QVERIFY(envelope->message == Message(Join{u"lobby"_s, std::nullopt}));
 }
 
 void TestCodec::nullOptionalIsAbsent()

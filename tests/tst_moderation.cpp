@@ -5,6 +5,7 @@
 #include "chatclient.h"
 #include "serverprocess.h"
 
+#include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSet>
@@ -33,6 +34,8 @@ private slots:
     void claimGrantKick();
     void rolesSurviveRestart();
     void bans();
+    void mutes();
+    void modesAndInvitations();
     void auditLog();
     void serverOperators();
 
@@ -233,6 +236,112 @@ void TestModeration::bans()
         QVERIFY(ban.toObject().value("mask"_L1).toString() != u"nick:DA*"_s);
     QCOMPARE(outcome(dave->ask(u"join"_s, {{u"room"_s, u"pub"_s}}, u"joined"_s)), u"joined"_s);
     QCOMPARE(outcome(erin->ask(u"ban_list"_s, {{u"room"_s, u"pub"_s}}, list)), u"not_permitted"_s);
+}
+
+void TestModeration::mutes()
+{
+    auto alice = member(u"alice"_s, u"quiet"_s);
+    auto bob = member(u"bob"_s, u"quiet"_s);
+    auto dave = member(u"dave"_s, u"quiet"_s, false);
+    QVERIFY(alice && bob && dave);
+    QCOMPARE(outcome(alice->ask(u"claim"_s, {{u"room"_s, u"quiet"_s}}, u"role_changed"_s)), u"role_changed"_s);
+    QCOMPARE(outcome(dave->ask(u"mute"_s, {{u"room"_s, u"quiet"_s}, {u"nick"_s, u"bob"_s}}, u"muted"_s)),
+             u"not_permitted"_s);
+
+    const QJsonObject muted = alice->ask(
+            u"mute"_s, {{u"room"_s, u"quiet"_s}, {u"nick"_s, u"dave"_s}, {u"reason"_s, u"caps lock"_s}}, u"muted"_s);
+    QCOMPARE(outcome(muted), u"muted"_s);
+    QVERIFY(muted.value("until"_L1).isNull());
+    QCOMPARE(bob->waitFor(u"muted"_s).value("nick"_L1).toString(), u"dave"_s);
+    const QJsonObject refused = dave->ask(u"say"_s, {{u"room"_s, u"quiet"_s}, {u"text"_s, u"HEY"_s}}, u"message"_s);
+    QCOMPARE(outcome(refused), u"muted"_s);
+    QVERIFY(refused.value("message"_L1).toString().contains(u"caps lock"_s));
+    // Leaving and coming back does not lift it.
+    dave->ask(u"leave"_s, {{u"room"_s, u"quiet"_s}}, u"left"_s);
+    QCOMPARE(outcome(dave->ask(u"join"_s, {{u"room"_s, u"quiet"_s}}, u"joined"_s)), u"joined"_s);
+    QCOMPARE(outcome(dave->ask(u"say"_s, {{u"room"_s, u"quiet"_s}, {u"text"_s, u"hey"_s}}, u"message"_s)),
+             u"muted"_s);
+
+    QCOMPARE(outcome(alice->ask(u"unmute"_s, {{u"room"_s, u"quiet"_s}, {u"nick"_s, u"dave"_s}}, u"unmuted"_s)),
+             u"unmuted"_s);
+    QCOMPARE(outcome(dave->ask(u"say"_s, {{u"room"_s, u"quiet"_s}, {u"text"_s, u"thanks"_s}}, u"message"_s)),
+             u"message"_s);
+
+    // A mute with a duration ends by itself.
+    QCOMPARE(outcome(alice->ask(u"mute"_s, {{u"room"_s, u"quiet"_s}, {u"nick"_s, u"bob"_s}, {u"duration"_s, 1}},
+                                u"muted"_s)),
+             u"muted"_s);
+    QCOMPARE(outcome(bob->ask(u"say"_s, {{u"room"_s, u"quiet"_s}, {u"text"_s, u"a"_s}}, u"message"_s)), u"muted"_s);
+    // Each try is a request with an effect, so not QTRY (which asks again
+    // after success): ask until it goes through.
+    QString said;
+    const QDeadlineTimer deadline(10'000);
+    while ((said = outcome(bob->ask(u"say"_s, {{u"room"_s, u"quiet"_s}, {u"text"_s, u"b"_s}}, u"message"_s)))
+                   != u"message"_s
+           && !deadline.hasExpired()) {
+        QTest::qWait(100); // the mute's second has to pass
+    }
+    QCOMPARE(said, u"message"_s);
+}
+
+void TestModeration::modesAndInvitations()
+{
+    auto alice = member(u"alice"_s, u"club"_s);
+    auto bob = member(u"bob"_s, u"club"_s);
+    auto outsider = member(u"olive"_s, u"lobby"_s, false);
+    QVERIFY(alice && bob && outsider);
+    QCOMPARE(outcome(alice->ask(u"claim"_s, {{u"room"_s, u"club"_s}}, u"role_changed"_s)), u"role_changed"_s);
+    QCOMPARE(outcome(bob->ask(u"mode"_s, {{u"room"_s, u"club"_s}, {u"invite_only"_s, true}}, u"mode_changed"_s)),
+             u"not_permitted"_s);
+
+    // Topic lock: members may no longer set the topic.
+    const QJsonObject locked =
+            alice->ask(u"mode"_s, {{u"room"_s, u"club"_s}, {u"topic_locked"_s, true}}, u"mode_changed"_s);
+    QCOMPARE(outcome(locked), u"mode_changed"_s);
+    QCOMPARE(locked.value("topic_locked"_L1).toBool(), true);
+    QCOMPARE(bob->waitFor(u"mode_changed"_s).value("by"_L1).toString(), u"alice"_s);
+    QCOMPARE(outcome(bob->ask(u"topic"_s, {{u"room"_s, u"club"_s}, {u"topic"_s, u"mine"_s}}, u"topic_changed"_s)),
+             u"topic_locked"_s);
+    QCOMPARE(outcome(alice->ask(u"topic"_s, {{u"room"_s, u"club"_s}, {u"topic"_s, u"ours"_s}}, u"topic_changed"_s)),
+             u"topic_changed"_s);
+
+    // A key: needed to join, and the history is for members only.
+    const QJsonObject keyed = alice->ask(u"mode"_s, {{u"room"_s, u"club"_s}, {u"key"_s, u"s3same"_s}}, u"mode_changed"_s);
+    QCOMPARE(keyed.value("has_key"_L1).toBool(), true);
+    QVERIFY(!keyed.contains("key"_L1));
+    QCOMPARE(outcome(outsider->ask(u"join"_s, {{u"room"_s, u"club"_s}}, u"joined"_s)), u"bad_key"_s);
+    QCOMPARE(outcome(outsider->ask(u"join"_s, {{u"room"_s, u"club"_s}, {u"key"_s, u"wrong"_s}}, u"joined"_s)),
+             u"bad_key"_s);
+    QCOMPARE(outcome(outsider->ask(u"history"_s, {{u"room"_s, u"club"_s}}, u"history_page"_s)), u"not_in_room"_s);
+    const QJsonObject joined = outsider->ask(u"join"_s, {{u"room"_s, u"club"_s}, {u"key"_s, u"s3same"_s}}, u"joined"_s);
+    QCOMPARE(outcome(joined), u"joined"_s);
+    const QJsonObject modes = joined.value("modes"_L1).toObject();
+    QCOMPARE(modes.value("has_key"_L1).toBool(), true);
+    QCOMPARE(modes.value("topic_locked"_L1).toBool(), true);
+    QCOMPARE(modes.value("invite_only"_L1).toBool(), false);
+    outsider->ask(u"leave"_s, {{u"room"_s, u"club"_s}}, u"left"_s);
+
+    // Invite only: an op's invitation lets one in, once.
+    alice->ask(u"mode"_s, {{u"room"_s, u"club"_s}, {u"key"_s, u""_s}, {u"invite_only"_s, true}}, u"mode_changed"_s);
+    QCOMPARE(outcome(outsider->ask(u"join"_s, {{u"room"_s, u"club"_s}}, u"joined"_s)), u"invite_only"_s);
+    QCOMPARE(outcome(bob->ask(u"invite"_s, {{u"room"_s, u"club"_s}, {u"nick"_s, u"olive"_s}}, u"invited"_s)),
+             u"not_permitted"_s);
+    QCOMPARE(outcome(alice->ask(u"invite"_s, {{u"room"_s, u"club"_s}, {u"nick"_s, u"olive"_s}}, u"invited"_s)),
+             u"invited"_s);
+    QCOMPARE(outsider->waitFor(u"invited"_s).value("by"_L1).toString(), u"alice"_s);
+    QCOMPARE(outcome(outsider->ask(u"join"_s, {{u"room"_s, u"club"_s}}, u"joined"_s)), u"joined"_s);
+    outsider->ask(u"leave"_s, {{u"room"_s, u"club"_s}}, u"left"_s);
+    QCOMPARE(outcome(outsider->ask(u"join"_s, {{u"room"_s, u"club"_s}}, u"joined"_s)), u"invite_only"_s);
+
+    // Modes survive a restart.
+    alice.reset();
+    bob.reset();
+    outsider.reset();
+    QCOMPARE(m_server->stop(), 0);
+    QVERIFY2(m_server->start({u"--operators"_s, u"root"_s}), qPrintable(m_server->error()));
+    auto late = member(u"late"_s, u"lobby"_s, false);
+    QVERIFY(late);
+    QCOMPARE(outcome(late->ask(u"join"_s, {{u"room"_s, u"club"_s}}, u"joined"_s)), u"invite_only"_s);
 }
 
 void TestModeration::auditLog()

@@ -285,7 +285,7 @@ void ChatSession::onWelcome(const Welcome &welcome)
     for (Conversation *conversation : m_conversations.items()) {
         if (conversation->type() == Conversation::Type::Room) {
             notice(conversation, u"Reconnected"_s);
-            send(Join{conversation->name()}, Pending::Purpose::Plain, conversation);
+            send(Join{conversation->name(), std::nullopt}, Pending::Purpose::Plain, conversation);
         }
     }
 }
@@ -597,7 +597,7 @@ void ChatSession::join(const QString &name, Conversation *context)
         return;
     }
     if (!existing || !existing->isJoined())
-        send(Join{name}, Pending::Purpose::Plain, context);
+        send(Join{name, std::nullopt}, Pending::Purpose::Plain, context);
 }
 
 void ChatSession::leave(Conversation *conversation, const QString &reason)
