@@ -94,6 +94,11 @@ ChatService::ChatService(Settings settings, MessageStore *store, AccountStore *a
     m_livenessTimer.start();
 
     openRoom(QString::fromLatin1(Defaults::LobbyRoom), nameKey(QString::fromLatin1(Defaults::LobbyRoom)));
+    for (const ModerationStore::BanRecord &record : m_moderation->loadBans(QString())) {
+        QString error;
+        if (const auto mask = Mask::parse(record.mask, &error))
+            m_serverBans.append(Room::Ban{*mask, record});
+    }
 }
 
 ChatService::~ChatService()
@@ -121,8 +126,15 @@ void ChatService::connectionOpened(Connection *connection)
     }
     // Before hello, a connection is owed a few error replies at most.
     connection->setSendQueueLimit(qMin(limits.sendQueueBytes, Defaults::UnidentifiedSendQueueBytes));
+    Session &opened = *session;
     m_sessions.emplace(connection, std::move(session));
     qCInfo(lcNet).noquote() << connection->describe() << "connected";
+    // Address bans apply at once; nick and account bans at hello, when
+    // there is a nick, and an operator's login can be recognised.
+    if (const Room::Ban *ban = serverBanFor({QString(), QString(), connection->peerAddress()}, true)) {
+        refuseBanned(opened, *ban, QJsonValue());
+        return;
+    }
     if (m_shuttingDown)
         connection->close(QStringLiteral("server shutting down"));
 }
@@ -276,6 +288,16 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
             onMode(session, request, id);
         else if constexpr (std::is_same_v<T, Invite>)
             onInvite(session, request, id);
+        else if constexpr (std::is_same_v<T, ServerBan>)
+            onServerBan(session, request, id);
+        else if constexpr (std::is_same_v<T, ServerUnban>)
+            onServerUnban(session, request, id);
+        else if constexpr (std::is_same_v<T, GetServerBanList>) {
+            if (isServerOperator(session))
+                reply(session, serverBanList(), id);
+            else
+                sendError(session, ErrorCode::NotPermitted, QStringLiteral("server bans are for server operators"), id);
+        }
         else
             static_assert(!sizeof(T), "a request type has no handler");
     }
@@ -356,6 +378,12 @@ void ChatService::admit(Session &session, const QString &nick, const QString &ac
                         const QJsonValue &id)
 {
     const QString key = nameKey(nick);
+    if (!m_settings.operators.contains(accountKey)) {
+        if (const Room::Ban *ban = serverBanFor({accountKey, nick, session.connection->peerAddress()})) {
+            refuseBanned(session, *ban, id);
+            return;
+        }
+    }
     if (m_users.contains(key)) {
         sendError(session, ErrorCode::NickTaken, QStringLiteral("%1 is taken").arg(nick), id);
         return;
@@ -1199,6 +1227,102 @@ void ChatService::onInvite(Session &session, const Invite &request, const QJsonV
     if (target != &session)
         deliver(plainDelivery({target}, encodeLine(event)));
     reply(session, event, id);
+}
+
+const Room::Ban *ChatService::serverBanFor(const Mask::Subject &subject, bool addressesOnly)
+{
+    const qint64 now = wallClockMs();
+    m_serverBans.removeIf([now](const Room::Ban &ban) { return ban.record.untilMs && *ban.record.untilMs <= now; });
+    for (const Room::Ban &ban : std::as_const(m_serverBans)) {
+        if (addressesOnly && ban.mask.kind() != Mask::Kind::Address)
+            continue;
+        if (ban.mask.matches(subject))
+            return &ban;
+    }
+    return nullptr;
+}
+
+void ChatService::refuseBanned(Session &session, const Room::Ban &ban, const QJsonValue &id)
+{
+    QString message = ban.record.untilMs
+                              ? QStringLiteral("you are banned from this server until %1")
+                                        .arg(QDateTime::fromMSecsSinceEpoch(*ban.record.untilMs, Qt::UTC)
+                                                     .toString(Qt::ISODate))
+                              : QStringLiteral("you are banned from this server");
+    if (!ban.record.reason.isEmpty())
+        message += QStringLiteral(": ") + ban.record.reason;
+    commitAndDeliver();
+    sendError(session, ErrorCode::Banned, message, id);
+    session.connection->close(QStringLiteral("banned"));
+}
+
+ServerBanList ChatService::serverBanList()
+{
+    const qint64 now = wallClockMs();
+    m_serverBans.removeIf([now](const Room::Ban &ban) { return ban.record.untilMs && *ban.record.untilMs <= now; });
+    ServerBanList list;
+    for (const Room::Ban &ban : std::as_const(m_serverBans))
+        list.bans.append(BanEntry{ban.record.mask, ban.record.actor, ban.record.reason, ban.record.untilMs});
+    return list;
+}
+
+void ChatService::onServerBan(Session &session, const ServerBan &request, const QJsonValue &id)
+{
+    if (!isServerOperator(session)) {
+        sendError(session, ErrorCode::NotPermitted, QStringLiteral("server bans are for server operators"), id);
+        return;
+    }
+    QString error;
+    const std::optional<Mask> mask = Mask::parse(request.mask, &error);
+    if (!mask) {
+        sendError(session, ErrorCode::BadRequest, error, id);
+        return;
+    }
+    const QString reason = request.reason.value_or(QString());
+    const ModerationStore::BanRecord record{
+            mask->text(), session.account, reason,
+            request.duration ? std::optional<qint64>(wallClockMs() + *request.duration * 1000) : std::nullopt};
+    if (!m_moderation->putBan(QString(), mask->key(), record, &error)) {
+        qCCritical(lcStore).noquote() << "cannot store a server ban:" << error;
+        sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store the ban right now"), id);
+        return;
+    }
+    m_serverBans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask->key(); });
+    m_serverBans.append(Room::Ban{*mask, record});
+    audit(session, nullptr, QStringLiteral("server_ban"), mask->text(), reason);
+    reply(session, serverBanList(), id);
+
+    // Whoever it matches is told why and disconnected; never an operator.
+    const QString why = reason.isEmpty() ? QStringLiteral("banned from this server") : reason;
+    for (const auto &[connection, other] : m_sessions) {
+        if (connection->isClosing() || isServerOperator(*other))
+            continue;
+        if (!mask->matches({other->accountKey, other->nick, connection->peerAddress()}))
+            continue;
+        closeSession(*other, why);
+    }
+}
+
+void ChatService::onServerUnban(Session &session, const ServerUnban &request, const QJsonValue &id)
+{
+    if (!isServerOperator(session)) {
+        sendError(session, ErrorCode::NotPermitted, QStringLiteral("server bans are for server operators"), id);
+        return;
+    }
+    QString error;
+    const std::optional<Mask> mask = Mask::parse(request.mask, &error);
+    if (!mask) {
+        sendError(session, ErrorCode::BadRequest, error, id);
+        return;
+    }
+    if (!m_moderation->removeBan(QString(), mask->key(), &error)) {
+        qCCritical(lcStore).noquote() << "cannot remove a server ban:" << error;
+        sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store that right now"), id);
+        return;
+    }
+    if (m_serverBans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask->key(); }) > 0)
+        audit(session, nullptr, QStringLiteral("server_unban"), mask->text(), QString());
+    reply(session, serverBanList(), id);
 }
 
 // ------------------------------------------------------------ rooms

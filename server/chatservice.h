@@ -122,6 +122,13 @@ private:
     void onUnmute(Session &session, const Confab::Protocol::Unmute &request, const QJsonValue &id);
     void onMode(Session &session, const Confab::Protocol::SetMode &request, const QJsonValue &id);
     void onInvite(Session &session, const Confab::Protocol::Invite &request, const QJsonValue &id);
+    void onServerBan(Session &session, const Confab::Protocol::ServerBan &request, const QJsonValue &id);
+    void onServerUnban(Session &session, const Confab::Protocol::ServerUnban &request, const QJsonValue &id);
+    // The server ban that matches `subject`, if any (expired ones dropped).
+    const Room::Ban *serverBanFor(const Mask::Subject &subject, bool addressesOnly = false);
+    Confab::Protocol::ServerBanList serverBanList();
+    // Sends banned and closes the connection.
+    void refuseBanned(Session &session, const Room::Ban &ban, const QJsonValue &id);
     // The mute that keeps `session` quiet in `room`, if any.
     const ModerationStore::MuteRecord *muteFor(const Session &session, Room *room);
     // How a mute or invitation names a user: by account when logged in.
@@ -196,6 +203,8 @@ private:
     QList<Delivery> m_deferred;
     QList<Undo> m_undo; // for what the pending commit holds, oldest first
     StorageHealth m_storageHealth;
+    // Bans from the whole server, stored as room bans of the room key "".
+    QList<Room::Ban> m_serverBans;
     FailureThrottle m_passwordFailures; // by address
     FailureThrottle m_loginFailuresByAccount;
     FailureThrottle m_loginFailuresByAddress;

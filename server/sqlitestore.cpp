@@ -23,6 +23,13 @@ const QStringList migrations = {
         QStringLiteral(":/sql/005_mutes_modes.sql"),
 };
 
+// Qt binds a null QString as SQL NULL; keys of "" (the whole server) must
+// stay strings.
+QString notNull(const QString &text)
+{
+    return text.isNull() ? QStringLiteral("") : text;
+}
+
 QString sqlError(const QSqlError &error)
 {
     return error.text().trimmed();
@@ -362,7 +369,7 @@ QHash<QString, Rank> SqliteStore::loadRoles(const QString &roomKey)
     QHash<QString, Rank> roles;
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("SELECT account_key, role FROM room_roles WHERE room_key = ?"));
-    query.addBindValue(roomKey);
+    query.addBindValue(notNull(roomKey));
     if (!query.exec()) {
         qCCritical(lcStore) << "cannot read roles:" << sqlError(query.lastError());
         return roles;
@@ -378,11 +385,11 @@ bool SqliteStore::setRole(const QString &roomKey, const QString &accountKey, Ran
     QSqlQuery query(m_db);
     if (rank == Rank::Member) {
         query.prepare(QStringLiteral("DELETE FROM room_roles WHERE room_key = ? AND account_key = ?"));
-        query.addBindValue(roomKey);
+        query.addBindValue(notNull(roomKey));
         query.addBindValue(accountKey);
     } else {
         query.prepare(QStringLiteral("INSERT OR REPLACE INTO room_roles (room_key, account_key, role) VALUES (?, ?, ?)"));
-        query.addBindValue(roomKey);
+        query.addBindValue(notNull(roomKey));
         query.addBindValue(accountKey);
         query.addBindValue(rank == Rank::Op ? QStringLiteral("op") : QStringLiteral("owner"));
     }
@@ -401,7 +408,7 @@ bool SqliteStore::appendAudit(const QString &roomKey, const AuditRecord &record,
     query.addBindValue(record.ts);
     query.addBindValue(record.actor);
     query.addBindValue(record.action);
-    query.addBindValue(roomKey);
+    query.addBindValue(notNull(roomKey));
     query.addBindValue(record.room ? QVariant(*record.room) : QVariant(QMetaType::fromType<QString>()));
     query.addBindValue(record.target ? QVariant(*record.target) : QVariant(QMetaType::fromType<QString>()));
     // A null QString binds as SQL NULL; the reason is '' when there is none.
@@ -426,7 +433,7 @@ QList<ModerationStore::AuditRecord> SqliteStore::audit(const std::optional<QStri
     query.setForwardOnly(true);
     query.prepare(sql);
     if (roomKey)
-        query.addBindValue(*roomKey);
+        query.addBindValue(notNull(*roomKey));
     if (beforeTs)
         query.addBindValue(*beforeTs);
     query.addBindValue(limit);
@@ -451,7 +458,7 @@ QList<ModerationStore::BanRecord> SqliteStore::loadBans(const QString &roomKey)
     QList<BanRecord> bans;
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("SELECT mask, actor, reason, until FROM room_bans WHERE room_key = ?"));
-    query.addBindValue(roomKey);
+    query.addBindValue(notNull(roomKey));
     if (!query.exec()) {
         qCCritical(lcStore) << "cannot read bans:" << sqlError(query.lastError());
         return bans;
@@ -469,7 +476,7 @@ bool SqliteStore::putBan(const QString &roomKey, const QString &maskKey, const B
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("INSERT OR REPLACE INTO room_bans (room_key, mask_key, mask, actor, reason, until) "
                                  "VALUES (?, ?, ?, ?, ?, ?)"));
-    query.addBindValue(roomKey);
+    query.addBindValue(notNull(roomKey));
     query.addBindValue(maskKey);
     query.addBindValue(ban.mask);
     query.addBindValue(ban.actor);
@@ -486,7 +493,7 @@ bool SqliteStore::removeBan(const QString &roomKey, const QString &maskKey, QStr
 {
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("DELETE FROM room_bans WHERE room_key = ? AND mask_key = ?"));
-    query.addBindValue(roomKey);
+    query.addBindValue(notNull(roomKey));
     query.addBindValue(maskKey);
     if (!query.exec()) {
         *error = sqlError(query.lastError());
@@ -500,7 +507,7 @@ QList<ModerationStore::MuteRecord> SqliteStore::loadMutes(const QString &roomKey
     QList<MuteRecord> mutes;
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("SELECT target, actor, reason, until FROM room_mutes WHERE room_key = ?"));
-    query.addBindValue(roomKey);
+    query.addBindValue(notNull(roomKey));
     if (!query.exec()) {
         qCCritical(lcStore) << "cannot read mutes:" << sqlError(query.lastError());
         return mutes;
@@ -518,7 +525,7 @@ bool SqliteStore::putMute(const QString &roomKey, const MuteRecord &mute, QStrin
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral(
             "INSERT OR REPLACE INTO room_mutes (room_key, target, actor, reason, until) VALUES (?, ?, ?, ?, ?)"));
-    query.addBindValue(roomKey);
+    query.addBindValue(notNull(roomKey));
     query.addBindValue(mute.target);
     query.addBindValue(mute.actor);
     query.addBindValue(mute.reason.isNull() ? QStringLiteral("") : mute.reason);
@@ -534,7 +541,7 @@ bool SqliteStore::removeMute(const QString &roomKey, const QString &target, QStr
 {
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("DELETE FROM room_mutes WHERE room_key = ? AND target = ?"));
-    query.addBindValue(roomKey);
+    query.addBindValue(notNull(roomKey));
     query.addBindValue(target);
     if (!query.exec()) {
         *error = sqlError(query.lastError());
@@ -548,7 +555,7 @@ ModerationStore::Modes SqliteStore::loadModes(const QString &roomKey)
     Modes modes;
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("SELECT invite_only, join_key, topic_locked FROM room_modes WHERE room_key = ?"));
-    query.addBindValue(roomKey);
+    query.addBindValue(notNull(roomKey));
     if (!query.exec()) {
         qCCritical(lcStore) << "cannot read room modes:" << sqlError(query.lastError());
         return modes;
@@ -563,7 +570,7 @@ bool SqliteStore::saveModes(const QString &roomKey, const Modes &modes, QString 
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("INSERT OR REPLACE INTO room_modes (room_key, invite_only, join_key, topic_locked) "
                                  "VALUES (?, ?, ?, ?)"));
-    query.addBindValue(roomKey);
+    query.addBindValue(notNull(roomKey));
     query.addBindValue(modes.inviteOnly ? 1 : 0);
     query.addBindValue(modes.key.isNull() ? QStringLiteral("") : modes.key);
     query.addBindValue(modes.topicLocked ? 1 : 0);

@@ -340,6 +340,34 @@ struct Invite
     }
 };
 
+// Server operators only: bans from the whole server.
+struct ServerBan
+{
+    CONFAB_MESSAGE(ServerBan, "server_ban", Client)
+    QString mask;
+    std::optional<qint64> duration;
+    std::optional<QString> reason;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("mask"), &ServerBan::mask),
+                               optional(QLatin1String("duration"), &ServerBan::duration, Rule::Duration),
+                               optional(QLatin1String("reason"), &ServerBan::reason, Rule::Reason));
+    }
+};
+
+struct ServerUnban
+{
+    CONFAB_MESSAGE(ServerUnban, "server_unban", Client)
+    QString mask;
+    static constexpr auto fields() { return std::make_tuple(required(QLatin1String("mask"), &ServerUnban::mask)); }
+};
+
+struct GetServerBanList
+{
+    CONFAB_MESSAGE(GetServerBanList, "server_ban_list", Client)
+    static constexpr auto fields() { return std::tuple<>(); }
+};
+
 struct GetAudit
 {
     CONFAB_MESSAGE(GetAudit, "audit", Client)
@@ -534,6 +562,14 @@ struct BanList
         return std::make_tuple(required(QLatin1String("room"), &BanList::room),
                                required(QLatin1String("bans"), &BanList::bans));
     }
+};
+
+// The reply to server_ban, server_unban and server_ban_list.
+struct ServerBanList
+{
+    CONFAB_MESSAGE(ServerBanList, "server_ban_list", Server)
+    QList<BanEntry> bans;
+    static constexpr auto fields() { return std::make_tuple(required(QLatin1String("bans"), &ServerBanList::bans)); }
 };
 
 struct AuditPage

@@ -38,6 +38,7 @@ private slots:
     void modesAndInvitations();
     void auditLog();
     void serverOperators();
+    void serverBans();
 
 private:
     // Connected, with an account of its own (registered on first use,
@@ -395,6 +396,62 @@ void TestModeration::serverOperators()
     const QJsonArray all = root->ask(u"audit"_s, {}, u"audit_page"_s).value("entries"_L1).toArray();
     QCOMPARE(all.size(), 2);
     QCOMPARE(all.at(1).toObject().value("action"_L1).toString(), u"kick"_s);
+}
+
+void TestModeration::serverBans()
+{
+    auto root = member(u"root"_s, u"lobby"_s);
+    auto mallory = member(u"mallory"_s, u"lobby"_s, false);
+    auto eve = member(u"eve"_s, u"lobby"_s);
+    QVERIFY(root && mallory && eve);
+    const QString list = u"server_ban_list"_s;
+    QCOMPARE(outcome(eve->ask(u"server_ban"_s, {{u"mask"_s, u"nick:root"_s}}, list)), u"not_permitted"_s);
+    QCOMPARE(outcome(eve->ask(u"server_ban_list"_s, {}, list)), u"not_permitted"_s);
+
+    // A nick ban: the session it matches is told why and disconnected, and
+    // a new one with a matching nick is refused.
+    const QJsonObject banned =
+            root->ask(u"server_ban"_s, {{u"mask"_s, u"nick:mal*"_s}, {u"reason"_s, u"spam"_s}}, list);
+    QCOMPARE(outcome(banned), list);
+    QCOMPARE(banned.value("bans"_L1).toArray().first().toObject().value("by"_L1).toString(), u"root"_s);
+    QCOMPARE(mallory->waitFor(u"closing"_s).value("reason"_L1).toString(), u"spam"_s);
+    QVERIFY(mallory->waitForDisconnected());
+    ChatClient again;
+    QVERIFY(again.connectTo(m_server->tcpPort()));
+    const QJsonObject refused = again.ask(u"hello"_s, {{u"nick"_s, u"Mallory2"_s}}, u"welcome"_s);
+    QCOMPARE(outcome(refused), u"banned"_s);
+    QVERIFY(refused.value("message"_L1).toString().contains(u"spam"_s));
+    QVERIFY(again.waitForDisconnected());
+
+    // An account ban, with a duration.
+    QCOMPARE(outcome(root->ask(u"server_ban"_s, {{u"mask"_s, u"account:eve"_s}, {u"duration"_s, 3600}}, list)), list);
+    QVERIFY(eve->waitForDisconnected());
+
+    // An address ban refuses connections at once; operators stay.
+    QCOMPARE(outcome(root->ask(u"server_ban"_s, {{u"mask"_s, u"address:127.0.0.0/8"_s}}, list)), list);
+    ChatClient fromHere;
+    QVERIFY(fromHere.connectTo(m_server->tcpPort()));
+    QCOMPARE(outcome(fromHere.next()), u"banned"_s);
+    QVERIFY(fromHere.waitForDisconnected());
+    QVERIFY(root->isConnected());
+    const QJsonArray left = root->ask(u"server_unban"_s, {{u"mask"_s, u"address:127.0.0.0/8"_s}}, list)
+                                    .value("bans"_L1)
+                                    .toArray();
+    QCOMPARE(left.size(), 2);
+
+    // Kept across a restart; and in the server's audit log.
+    root.reset();
+    QCOMPARE(m_server->stop(), 0);
+    QVERIFY2(m_server->start({u"--operators"_s, u"root"_s}), qPrintable(m_server->error()));
+    ChatClient later;
+    QVERIFY(later.connectTo(m_server->tcpPort()));
+    QCOMPARE(outcome(later.ask(u"hello"_s, {{u"nick"_s, u"malware"_s}}, u"welcome"_s)), u"banned"_s);
+    auto back = member(u"root"_s, u"lobby"_s);
+    QVERIFY(back);
+    QStringList actions;
+    for (const QJsonValue &entry : back->ask(u"audit"_s, {}, u"audit_page"_s).value("entries"_L1).toArray())
+        actions << entry.toObject().value("action"_L1).toString();
+    QCOMPARE(actions, (QStringList{u"server_ban"_s, u"server_ban"_s, u"server_ban"_s, u"server_unban"_s}));
 }
 
 QTEST_MAIN(TestModeration)
