@@ -52,6 +52,32 @@ qint64 wallClockMs()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
+// Bans and mutes with an end: over at `untilMs`, checked when used.
+template <typename Record>
+bool isOver(const Record &record, qint64 now)
+{
+    return record.untilMs && *record.untilMs <= now;
+}
+
+void dropExpired(QList<Room::Ban> &bans)
+{
+    const qint64 now = wallClockMs();
+    bans.removeIf([now](const Room::Ban &ban) { return isOver(ban.record, now); });
+}
+
+std::optional<qint64> untilAfter(const std::optional<qint64> &durationSeconds)
+{
+    return durationSeconds ? std::optional<qint64>(wallClockMs() + *durationSeconds * 1000) : std::nullopt;
+}
+
+QList<BanEntry> banEntries(const QList<Room::Ban> &bans)
+{
+    QList<BanEntry> entries;
+    for (const Room::Ban &ban : bans)
+        entries.append(BanEntry{ban.record.mask, ban.record.actor, ban.record.reason, ban.record.untilMs});
+    return entries;
+}
+
 bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
 {
     unsigned char difference = a.size() == b.size() ? 0 : 1;
@@ -94,11 +120,7 @@ ChatService::ChatService(Settings settings, MessageStore *store, AccountStore *a
     m_livenessTimer.start();
 
     openRoom(QString::fromLatin1(Defaults::LobbyRoom), nameKey(QString::fromLatin1(Defaults::LobbyRoom)));
-    for (const ModerationStore::BanRecord &record : m_moderation->loadBans(QString())) {
-        QString error;
-        if (const auto mask = Mask::parse(record.mask, &error))
-            m_serverBans.append(Room::Ban{*mask, record});
-    }
+    m_serverBans = loadBans(QString());
 }
 
 ChatService::~ChatService()
@@ -293,10 +315,8 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
         else if constexpr (std::is_same_v<T, ServerUnban>)
             onServerUnban(session, request, id);
         else if constexpr (std::is_same_v<T, GetServerBanList>) {
-            if (isServerOperator(session))
+            if (isServerOperatorOrError(session, id))
                 reply(session, serverBanList(), id);
-            else
-                sendError(session, ErrorCode::NotPermitted, QStringLiteral("server bans are for server operators"), id);
         }
         else
             static_assert(!sizeof(T), "a request type has no handler");
@@ -761,18 +781,11 @@ void ChatService::onHistory(Session &session, const GetHistory &request, const Q
     Room *open = findRoom(key);
     Room stored;
     if (!open) {
-        // A room nobody is in: its bans are read from the store.
+        // A room nobody is in: its modes and bans are read from the store.
         stored.key = key;
         stored.name = name;
-        stored.roles = m_moderation->loadRoles(key);
-        for (const ModerationStore::BanRecord &record : m_moderation->loadBans(key)) {
-            QString error;
-            if (const auto mask = Mask::parse(record.mask, &error))
-                stored.bans.append(Room::Ban{*mask, record});
-        }
+        loadModeration(stored);
     }
-    if (!open)
-        stored.modes = m_moderation->loadModes(key);
     const Room *known = open ? open : &stored;
     const bool closed = known->modes.inviteOnly || !known->modes.key.isEmpty();
     if (closed && !(open && session.rooms.contains(open))) {
@@ -956,7 +969,7 @@ void ChatService::onAudit(Session &session, const GetAudit &request, const QJson
         Room stored;
         if (!open) {
             stored.key = *roomKey;
-            stored.roles = m_moderation->loadRoles(*roomKey);
+            loadModeration(stored);
         }
         if (!Permissions::permits(Action::ReadAudit, rankIn(session, open ? open : &stored))) {
             sendError(session, ErrorCode::NotPermitted,
@@ -996,8 +1009,7 @@ const Room::Ban *ChatService::banFor(const Session &session, Room *room)
     // The owner, and server operators, are never kept out of their room.
     if (rankIn(session, room) >= Rank::Owner)
         return nullptr;
-    const qint64 now = wallClockMs();
-    room->bans.removeIf([now](const Room::Ban &ban) { return ban.record.untilMs && *ban.record.untilMs <= now; });
+    dropExpired(room->bans);
     const Mask::Subject subject{session.accountKey, session.nick, session.connection->peerAddress()};
     for (const Room::Ban &ban : std::as_const(room->bans)) {
         if (ban.mask.matches(subject))
@@ -1021,12 +1033,8 @@ QString ChatService::bannedMessage(const Room *room, const Room::Ban &ban) const
 
 BanList ChatService::banList(Room *room)
 {
-    const qint64 now = wallClockMs();
-    room->bans.removeIf([now](const Room::Ban &ban) { return ban.record.untilMs && *ban.record.untilMs <= now; });
-    BanList list{room->name, {}};
-    for (const Room::Ban &ban : std::as_const(room->bans))
-        list.bans.append(BanEntry{ban.record.mask, ban.record.actor, ban.record.reason, ban.record.untilMs});
-    return list;
+    dropExpired(room->bans);
+    return BanList{room->name, banEntries(room->bans)};
 }
 
 void ChatService::onBan(Session &session, const Ban &request, const QJsonValue &id)
@@ -1034,16 +1042,14 @@ void ChatService::onBan(Session &session, const Ban &request, const QJsonValue &
     Room *room = moderatedRoom(session, request.room, Action::Ban, id);
     if (!room)
         return;
-    QString error;
-    const std::optional<Mask> mask = Mask::parse(request.mask, &error);
-    if (!mask) {
-        sendError(session, ErrorCode::BadRequest, error, id);
+    const std::optional<Mask> mask = maskOrError(session, request.mask, id);
+    if (!mask)
         return;
-    }
+    QString error;
     const QString reason = request.reason.value_or(QString());
     const ModerationStore::BanRecord record{
             mask->text(), session.isLoggedIn() ? session.account : session.nick, reason,
-            request.duration ? std::optional<qint64>(wallClockMs() + *request.duration * 1000) : std::nullopt};
+            untilAfter(request.duration)};
     if (!m_moderation->putBan(room->key, mask->key(), record, &error)) {
         qCCritical(lcStore).noquote() << "cannot store a ban:" << error;
         sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store the ban right now"), id);
@@ -1073,12 +1079,10 @@ void ChatService::onUnban(Session &session, const Unban &request, const QJsonVal
     Room *room = moderatedRoom(session, request.room, Action::Ban, id);
     if (!room)
         return;
-    QString error;
-    const std::optional<Mask> mask = Mask::parse(request.mask, &error);
-    if (!mask) {
-        sendError(session, ErrorCode::BadRequest, error, id);
+    const std::optional<Mask> mask = maskOrError(session, request.mask, id);
+    if (!mask)
         return;
-    }
+    QString error;
     if (!m_moderation->removeBan(room->key, mask->key(), &error)) {
         qCCritical(lcStore).noquote() << "cannot remove a ban:" << error;
         sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store that right now"), id);
@@ -1104,7 +1108,7 @@ QString ChatService::userKey(const Session &session)
 const ModerationStore::MuteRecord *ChatService::muteFor(const Session &session, Room *room)
 {
     const qint64 now = wallClockMs();
-    room->mutes.removeIf([now](const ModerationStore::MuteRecord &mute) { return mute.untilMs && *mute.untilMs <= now; });
+    room->mutes.removeIf([now](const ModerationStore::MuteRecord &mute) { return isOver(mute, now); });
     const QString byAccount = session.isLoggedIn() ? QStringLiteral("account:") + session.accountKey : QString();
     const QString byNick = QStringLiteral("nick:") + session.nickKey;
     for (const ModerationStore::MuteRecord &mute : std::as_const(room->mutes)) {
@@ -1142,7 +1146,7 @@ void ChatService::onMute(Session &session, const Mute &request, const QJsonValue
     }
     const ModerationStore::MuteRecord mute{
             userKey(*target), session.isLoggedIn() ? session.account : session.nick, request.reason.value_or(QString()),
-            request.duration ? std::optional<qint64>(wallClockMs() + *request.duration * 1000) : std::nullopt};
+            untilAfter(request.duration)};
     QString error;
     if (!m_moderation->putMute(room->key, mute, &error)) {
         qCCritical(lcStore).noquote() << "cannot store a mute:" << error;
@@ -1229,10 +1233,26 @@ void ChatService::onInvite(Session &session, const Invite &request, const QJsonV
     reply(session, event, id);
 }
 
+std::optional<Mask> ChatService::maskOrError(Session &session, const QString &text, const QJsonValue &id)
+{
+    QString error;
+    std::optional<Mask> mask = Mask::parse(text, &error);
+    if (!mask)
+        sendError(session, ErrorCode::BadRequest, error, id);
+    return mask;
+}
+
+bool ChatService::isServerOperatorOrError(Session &session, const QJsonValue &id)
+{
+    if (isServerOperator(session))
+        return true;
+    sendError(session, ErrorCode::NotPermitted, QStringLiteral("server bans are for server operators"), id);
+    return false;
+}
+
 const Room::Ban *ChatService::serverBanFor(const Mask::Subject &subject, bool addressesOnly)
 {
-    const qint64 now = wallClockMs();
-    m_serverBans.removeIf([now](const Room::Ban &ban) { return ban.record.untilMs && *ban.record.untilMs <= now; });
+    dropExpired(m_serverBans);
     for (const Room::Ban &ban : std::as_const(m_serverBans)) {
         if (addressesOnly && ban.mask.kind() != Mask::Kind::Address)
             continue;
@@ -1258,30 +1278,22 @@ void ChatService::refuseBanned(Session &session, const Room::Ban &ban, const QJs
 
 ServerBanList ChatService::serverBanList()
 {
-    const qint64 now = wallClockMs();
-    m_serverBans.removeIf([now](const Room::Ban &ban) { return ban.record.untilMs && *ban.record.untilMs <= now; });
-    ServerBanList list;
-    for (const Room::Ban &ban : std::as_const(m_serverBans))
-        list.bans.append(BanEntry{ban.record.mask, ban.record.actor, ban.record.reason, ban.record.untilMs});
-    return list;
+    dropExpired(m_serverBans);
+    return ServerBanList{banEntries(m_serverBans)};
 }
 
 void ChatService::onServerBan(Session &session, const ServerBan &request, const QJsonValue &id)
 {
-    if (!isServerOperator(session)) {
-        sendError(session, ErrorCode::NotPermitted, QStringLiteral("server bans are for server operators"), id);
+    if (!isServerOperatorOrError(session, id))
         return;
-    }
+    const std::optional<Mask> mask = maskOrError(session, request.mask, id);
+    if (!mask)
+        return;
     QString error;
-    const std::optional<Mask> mask = Mask::parse(request.mask, &error);
-    if (!mask) {
-        sendError(session, ErrorCode::BadRequest, error, id);
-        return;
-    }
     const QString reason = request.reason.value_or(QString());
     const ModerationStore::BanRecord record{
             mask->text(), session.account, reason,
-            request.duration ? std::optional<qint64>(wallClockMs() + *request.duration * 1000) : std::nullopt};
+            untilAfter(request.duration)};
     if (!m_moderation->putBan(QString(), mask->key(), record, &error)) {
         qCCritical(lcStore).noquote() << "cannot store a server ban:" << error;
         sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store the ban right now"), id);
@@ -1305,16 +1317,12 @@ void ChatService::onServerBan(Session &session, const ServerBan &request, const 
 
 void ChatService::onServerUnban(Session &session, const ServerUnban &request, const QJsonValue &id)
 {
-    if (!isServerOperator(session)) {
-        sendError(session, ErrorCode::NotPermitted, QStringLiteral("server bans are for server operators"), id);
+    if (!isServerOperatorOrError(session, id))
         return;
-    }
+    const std::optional<Mask> mask = maskOrError(session, request.mask, id);
+    if (!mask)
+        return;
     QString error;
-    const std::optional<Mask> mask = Mask::parse(request.mask, &error);
-    if (!mask) {
-        sendError(session, ErrorCode::BadRequest, error, id);
-        return;
-    }
     if (!m_moderation->removeBan(QString(), mask->key(), &error)) {
         qCCritical(lcStore).noquote() << "cannot remove a server ban:" << error;
         sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store that right now"), id);
@@ -1348,6 +1356,25 @@ Room *ChatService::joinedRoom(const Session &session, const QString &name) const
     return nullptr;
 }
 
+void ChatService::loadModeration(Room &room) const
+{
+    room.roles = m_moderation->loadRoles(room.key);
+    room.mutes = m_moderation->loadMutes(room.key);
+    room.modes = m_moderation->loadModes(room.key);
+    room.bans = loadBans(room.key);
+}
+
+QList<Room::Ban> ChatService::loadBans(const QString &roomKey) const
+{
+    QList<Room::Ban> bans;
+    for (const ModerationStore::BanRecord &record : m_moderation->loadBans(roomKey)) {
+        QString error;
+        if (const auto mask = Mask::parse(record.mask, &error))
+            bans.append(Room::Ban{*mask, record});
+    }
+    return bans;
+}
+
 Room *ChatService::openRoom(const QString &name, const QString &key)
 {
     // The store must have every earlier message of this room before its
@@ -1364,14 +1391,7 @@ Room *ChatService::openRoom(const QString &name, const QString &key)
     }
     // A room may have roles, bans, mutes and modes without ever having had
     // a message.
-    room->roles = m_moderation->loadRoles(key);
-    room->mutes = m_moderation->loadMutes(key);
-    room->modes = m_moderation->loadModes(key);
-    for (const ModerationStore::BanRecord &record : m_moderation->loadBans(key)) {
-        QString error;
-        if (const auto mask = Mask::parse(record.mask, &error))
-            room->bans.append(Room::Ban{*mask, record});
-    }
+    loadModeration(*room);
     Room *raw = room.get();
     m_rooms.emplace(key, std::move(room));
     return raw;

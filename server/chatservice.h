@@ -127,6 +127,13 @@ private:
     // The server ban that matches `subject`, if any (expired ones dropped).
     const Room::Ban *serverBanFor(const Mask::Subject &subject, bool addressesOnly = false);
     Confab::Protocol::ServerBanList serverBanList();
+    // The mask, or nullopt after a bad_request saying what a mask is.
+    std::optional<Mask> maskOrError(Session &session, const QString &text, const QJsonValue &id);
+    // Whether `session` is a server operator; if not, says not_permitted.
+    bool isServerOperatorOrError(Session &session, const QJsonValue &id);
+    // A room's roles, mutes, modes and bans, from the store.
+    void loadModeration(Room &room) const;
+    QList<Room::Ban> loadBans(const QString &roomKey) const;
     // Sends banned and closes the connection.
     void refuseBanned(Session &session, const Room::Ban &ban, const QJsonValue &id);
     // The mute that keeps `session` quiet in `room`, if any.
