@@ -519,7 +519,19 @@ def descriptor_exhaustion(binary):
                 sockets.append(connect(server.tcp_port, timeout=5))
             except OSError:
                 break
-        refused = sum(is_closed_by_peer(sock) for sock in sockets)
+        # The server turns sockets away at its own pace (on a busy machine,
+        # after the loop above has finished): wait for it to get there.
+        closed = set()
+
+        def some_refused():
+            closed.update(i for i, sock in enumerate(sockets) if i not in closed and is_closed_by_peer(sock))
+            return len(closed) > 0
+
+        try:
+            wait_until(some_refused, 30, "the server to turn some sockets away")
+        except Failure:
+            pass
+        refused = len(closed)
         for sock in sockets:
             sock.close()
         client = wait_until(lambda: _try_hello(server), 30, "a client to get in once the sockets are gone")
