@@ -9,6 +9,7 @@ CONFAB_BUILD=${CONFAB_BUILD:-$CONFAB_ROOT/build}
 CONFAB_BUILD_PACKAGES=(
     cmake ninja-build clang libclang-rt-14-dev g++ pkg-config libcrypt-dev
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite libqt6svg6 libgl-dev
+    qtkeychain-qt6-dev
 )
 # util-linux: unshare, nsenter and prlimit for the reliability suite.
 CONFAB_TEST_PACKAGES=(openssl python3 chromium util-linux)

@@ -108,7 +108,7 @@ void TestChatSession::loginAndJoin()
     Conversation *lobby = session.room(u"LOBBY"_s);
     QVERIFY(lobby);
     QVERIFY(lobby->isJoined());
-    QVERIFY(lobby->members()->stringList().contains(u"ann"_s));
+    QVERIFY(lobby->members()->nicks().contains(u"ann"_s));
     QVERIFY(session.room(u"x"_s));
     QTRY_VERIFY_WITH_TIMEOUT(session.roundTripMs() >= 0, 10'000);
 }
@@ -173,7 +173,7 @@ void TestChatSession::chatWithSomeoneElse()
     dan.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"dan"_s}, {u"password"_s, u"letmein"_s}});
     QVERIFY(!dan.waitFor(u"welcome"_s).isEmpty());
     QVERIFY(!dan.join(u"talk"_s).isEmpty());
-    QTRY_VERIFY_WITH_TIMEOUT(talk->members()->stringList().contains(u"dan"_s), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(talk->members()->nicks().contains(u"dan"_s), 10'000);
     QVERIFY(texts(talk, LogEntry::Kind::Notice).contains(u"dan joined"_s));
 
     session.submit(talk, u"hello dan\nsecond line"_s);
@@ -188,7 +188,7 @@ void TestChatSession::chatWithSomeoneElse()
     QTRY_COMPARE_WITH_TIMEOUT(talk->topic(), u"Planning"_s, 10'000);
 
     dan.sendRaw(R"({"type":"quit","reason":"bye"})" "\n");
-    QTRY_VERIFY_WITH_TIMEOUT(!talk->members()->stringList().contains(u"dan"_s), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(!talk->members()->nicks().contains(u"dan"_s), 10'000);
     QVERIFY(texts(talk, LogEntry::Kind::Notice).contains(u"dan left (bye)"_s));
 
     session.submit(talk, u"/leave"_s);
@@ -231,7 +231,7 @@ void TestChatSession::nickChange()
     session.submit(room, u"/nick Gilbert"_s);
     QVERIFY(changed.wait(10'000));
     QCOMPARE(session.nick(), u"Gilbert"_s);
-    QVERIFY(room->members()->stringList().contains(u"Gilbert"_s));
+    QVERIFY(room->members()->nicks().contains(u"Gilbert"_s));
     QVERIFY(texts(room, LogEntry::Kind::Notice).contains(u"You are now known as Gilbert"_s));
 }
 
@@ -242,7 +242,7 @@ void TestChatSession::errorsShownInline()
     QVERIFY(room);
     session.submit(room, u"/msg nobody-here hello"_s);
     session.submit(room, u"/dance"_s);
-    session.submit(room, u"/join #no good"_s);
+    session.submit(room, u"/join #no good key"_s);
     session.submit(room, u"/nick 9lives"_s);
     QTRY_COMPARE_WITH_TIMEOUT(texts(room, LogEntry::Kind::Error).size(), 3, 10'000);
     const QStringList errors = texts(room, LogEntry::Kind::Error);
@@ -252,7 +252,7 @@ void TestChatSession::errorsShownInline()
     // The whisper to nobody shows in the private conversation it opened.
     Conversation *ghost = session.privateChat(u"nobody-here"_s);
     QVERIFY(ghost);
-    QTRY_COMPARE_WITH_TIMEOUT(texts(ghost, LogEntry::Kind::Error), QStringList{u"nobody-here is not online"_s}, 10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(texts(ghost, LogEntry::Kind::Error), QStringList{u"nobody-here is not online."_s}, 10'000);
 }
 
 void TestChatSession::unreadAndMentions()

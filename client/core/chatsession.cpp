@@ -3,6 +3,7 @@
 #include "commandparser.h"
 #include "conversation.h"
 #include "names.h"
+#include "refusal.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -86,6 +87,17 @@ void ChatSession::start(const ServerAddress &address, const QString &nick, const
     connectNow();
 }
 
+void ChatSession::setLogin(const QString &account, const QString &accountPassword)
+{
+    m_loginAccount = account;
+    m_loginPassword = accountPassword;
+}
+
+void ChatSession::setRegistration(const QString &accountPassword)
+{
+    m_registration = accountPassword;
+}
+
 void ChatSession::quit(const QString &reason)
 {
     m_reconnectTimer.stop();
@@ -123,6 +135,8 @@ void ChatSession::onOpened()
     hello.client = u"confab/%1"_s.arg(QStringLiteral(CONFAB_VERSION));
     if (!m_password.isEmpty())
         hello.password = m_password;
+    if (!m_loginAccount.isEmpty())
+        hello.login = Credentials{m_loginAccount, m_loginPassword};
     send(hello);
 }
 
@@ -204,6 +218,7 @@ void ChatSession::onFrame(const QByteArray &frame)
                 } else if constexpr (std::is_same_v<T, Left>) {
                     if (Conversation *conversation = room(message.room)) {
                         conversation->setJoined(false);
+                        conversation->setWantsRejoin(false);
                         notice(conversation, u"You left %1"_s.arg(message.room));
                         m_conversations.changed(conversation);
                     }
@@ -256,6 +271,47 @@ void ChatSession::onFrame(const QByteArray &frame)
                     }
                 } else if constexpr (std::is_same_v<T, Closing>) {
                     m_closingReason = message.reason;
+                } else if constexpr (std::is_same_v<T, Registered>) {
+                    m_account = message.account;
+                    // From now on every reconnect logs in.
+                    m_loginAccount = message.account;
+                    m_loginPassword = std::exchange(m_registration, QString());
+                    emit accountChanged(m_account);
+                    Conversation *where = pending.conversation ? pending.conversation.data() : m_active.data();
+                    if (where)
+                        notice(where, u"%1 is now a registered account, and you are logged in to it. Nobody else "
+                                      "can use this nick."_s.arg(message.account));
+                } else if constexpr (std::is_same_v<T, PasswordChanged>) {
+                    m_loginPassword = std::exchange(m_newPassword, QString());
+                    if (pending.conversation)
+                        notice(pending.conversation, u"Your password was changed."_s);
+                } else if constexpr (std::is_same_v<T, RoleChanged>) {
+                    onRoleChanged(message);
+                } else if constexpr (std::is_same_v<T, Kicked>) {
+                    onKicked(message);
+                } else if constexpr (std::is_same_v<T, Muted>) {
+                    onMuted(message);
+                } else if constexpr (std::is_same_v<T, Unmuted>) {
+                    if (Conversation *conversation = room(message.room)) {
+                        conversation->members()->setMuted(message.nick, false);
+                        notice(conversation, nameKey(message.nick) == nameKey(m_nick)
+                                                     ? u"%1 let you speak again"_s.arg(message.by)
+                                                     : u"%1 let %2 speak again"_s.arg(message.by, message.nick));
+                    }
+                } else if constexpr (std::is_same_v<T, ModeChanged>) {
+                    onModeChanged(message);
+                } else if constexpr (std::is_same_v<T, Invited>) {
+                    onInvited(message);
+                } else if constexpr (std::is_same_v<T, BanList>) {
+                    emit banListReceived(message.room, message.bans);
+                    if (pending.conversation)
+                        showBans(pending.conversation, u"Bans in #%1"_s.arg(message.room), message.bans);
+                } else if constexpr (std::is_same_v<T, ServerBanList>) {
+                    if (pending.conversation)
+                        showBans(pending.conversation, u"Server bans"_s, message.bans);
+                } else if constexpr (std::is_same_v<T, AuditPage>) {
+                    if (pending.conversation)
+                        showAudit(pending.conversation, message.entries);
                 }
             },
             envelope.message);
@@ -265,15 +321,23 @@ void ChatSession::onWelcome(const Welcome &welcome)
 {
     const bool reconnect = m_everWelcomed;
     m_welcomed = true;
+    m_guestFallback = false;
     m_everWelcomed = true;
     m_reconnectAttempt = 0;
     if (welcome.nick != m_nick) {
         m_nick = welcome.nick;
         emit nickChanged(m_nick);
     }
+    const QString account = welcome.account.value_or(QString());
+    if (account != m_account) {
+        m_account = account;
+        emit accountChanged(m_account);
+    }
     setState(State::Online);
     m_pingTimer.start();
     sendPing();
+    if (!m_registration.isEmpty() && m_account.isEmpty())
+        send(Register{m_registration}, Pending::Purpose::Register, nullptr);
     if (!reconnect) {
         // Shown in the first room that opens.
         m_motd = welcome.motd;
@@ -283,9 +347,11 @@ void ChatSession::onWelcome(const Welcome &welcome)
     }
     // Back after a drop: the same rooms, and whatever was missed in them.
     for (Conversation *conversation : m_conversations.items()) {
-        if (conversation->type() == Conversation::Type::Room) {
+        if (conversation->type() == Conversation::Type::Room && conversation->wantsRejoin()) {
             notice(conversation, u"Reconnected"_s);
-            send(Join{conversation->name(), std::nullopt}, Pending::Purpose::Plain, conversation);
+            send(Join{conversation->name(),
+                      conversation->key().isEmpty() ? std::nullopt : std::optional<QString>(conversation->key())},
+                 Pending::Purpose::Plain, conversation);
         }
     }
 }
@@ -295,9 +361,14 @@ void ChatSession::onJoined(const Joined &joined)
     Conversation *conversation = ensureRoom(joined.room);
     conversation->setName(joined.room);
     conversation->setTopic(joined.topic);
-    conversation->setMembers(joined.members);
+    conversation->setMembers(joined.members, joined.roles.value_or(StringMap()));
+    conversation->setModes(joined.modes.value_or(RoomModes()));
+    if (m_joinKeys.contains(nameKey(joined.room)))
+        conversation->setKey(m_joinKeys.take(nameKey(joined.room)));
     const bool wasJoined = conversation->isJoined();
     conversation->setJoined(true);
+    conversation->setWantsRejoin(true);
+    emit modesChanged(conversation);
     m_conversations.changed(conversation);
     if (wasJoined)
         return;
@@ -428,10 +499,30 @@ void ChatSession::finishCatchUp(Conversation *room)
 void ChatSession::onError(const Error &problem, const Pending &pending)
 {
     if (!m_welcomed) {
-        // A refused hello: after a reconnect the old session may still hold
-        // the nick until the server notices it is gone, so keep trying.
         m_connection.close();
-        if (m_everWelcomed) {
+        const bool hopeless = problem.code == ErrorCode::Banned || problem.code == ErrorCode::LoginFailed
+                              || problem.code == ErrorCode::LoginRequired || problem.code == ErrorCode::RateLimited;
+        if (m_everWelcomed && hopeless && m_guestFallback) {
+            // A /login that did not work: back as the guest the user was.
+            m_guestFallback = false;
+            m_loginAccount.clear();
+            m_loginPassword.clear();
+            if (m_active)
+                error(m_active, Refusal::sentence(problem.code, problem.message));
+            connectNow();
+        } else if (m_everWelcomed && hopeless) {
+            // Banned, or the account's password changed elsewhere: trying
+            // again changes nothing.
+            const QString why = Refusal::sentence(problem.code, problem.message);
+            for (Conversation *conversation : m_conversations.items()) {
+                if (conversation->type() == Conversation::Type::Room)
+                    error(conversation, why);
+            }
+            setState(State::Disconnected);
+            emit disconnected(why);
+        } else if (m_everWelcomed) {
+            // After a reconnect the old session may still hold the nick
+            // until the server notices it is gone, so keep trying.
             scheduleReconnect(problem.message);
         } else {
             setState(State::Disconnected);
@@ -439,13 +530,17 @@ void ChatSession::onError(const Error &problem, const Pending &pending)
         }
         return;
     }
+    if (pending.purpose == Pending::Purpose::Register)
+        m_registration.clear();
+    if (problem.code == ErrorCode::LoginFailed || problem.code == ErrorCode::PasswordInvalid)
+        m_newPassword.clear();
     Conversation *conversation = pending.conversation ? pending.conversation.data() : m_active.data();
     if (pending.purpose == Pending::Purpose::CatchUp && conversation)
         finishCatchUp(conversation);
     if (pending.purpose == Pending::Purpose::Older && conversation)
         conversation->setLoadingOlder(false);
     if (conversation)
-        error(conversation, problem.message);
+        error(conversation, Refusal::sentence(problem.code, problem.message));
     else
         qCWarning(lcClient).noquote() << "server error:" << problem.message;
 }
@@ -584,7 +679,7 @@ bool ChatSession::mentionsMe(const QString &text) const
 
 // ------------------------------------------------------------ actions
 
-void ChatSession::join(const QString &name, Conversation *context)
+void ChatSession::join(const QString &name, Conversation *context, const QString &key)
 {
     Conversation *existing = room(name);
     if (!context)
@@ -596,8 +691,11 @@ void ChatSession::join(const QString &name, Conversation *context)
             error(context, u"Not connected"_s);
         return;
     }
-    if (!existing || !existing->isJoined())
-        send(Join{name, std::nullopt}, Pending::Purpose::Plain, context);
+    if (!existing || !existing->isJoined()) {
+        if (!key.isEmpty())
+            m_joinKeys.insert(nameKey(name), key);
+        send(Join{name, key.isEmpty() ? std::nullopt : std::optional<QString>(key)}, Pending::Purpose::Plain, context);
+    }
 }
 
 void ChatSession::leave(Conversation *conversation, const QString &reason)
@@ -691,7 +789,7 @@ void ChatSession::submit(Conversation *conversation, const QString &input)
             error(conversation, command.error);
         break;
     case Command::Kind::Join:
-        join(command.target, conversation);
+        join(command.target, conversation, command.extra);
         break;
     case Command::Kind::Leave:
         if (!command.target.isEmpty()) {
@@ -731,11 +829,450 @@ void ChatSession::submit(Conversation *conversation, const QString &input)
     case Command::Kind::Quit:
         quit(command.text);
         break;
+    case Command::Kind::Register:
+        registerAccount(command.text, conversation);
+        break;
+    case Command::Kind::Login:
+        logIn(command.target, command.text);
+        break;
+    case Command::Kind::Password:
+        changePassword(command.text, command.extra, conversation);
+        break;
+    case Command::Kind::Claim:
+        if (Conversation *target = needRoom())
+            claim(target);
+        break;
+    case Command::Kind::Op:
+    case Command::Kind::Deop:
+        if (Conversation *target = needRoom())
+            grant(target, command.target,
+                  command.kind == Command::Kind::Op ? RoomMembers::Rank::Op : RoomMembers::Rank::Member);
+        break;
+    case Command::Kind::Kick:
+        if (Conversation *target = needRoom())
+            kick(target, command.target, command.text);
+        break;
+    case Command::Kind::Ban:
+        if (Conversation *target = needRoom())
+            ban(target, command.target, command.duration, command.text);
+        break;
+    case Command::Kind::Unban:
+        if (Conversation *target = needRoom())
+            unban(target, command.target);
+        break;
+    case Command::Kind::BanList:
+        if (Conversation *target = needRoom())
+            requestBanList(target, true);
+        break;
+    case Command::Kind::Mute:
+        if (Conversation *target = needRoom())
+            mute(target, command.target, command.duration, command.text);
+        break;
+    case Command::Kind::Unmute:
+        if (Conversation *target = needRoom())
+            unmute(target, command.target);
+        break;
+    case Command::Kind::Invite:
+        if (!command.extra.isEmpty())
+            invite(command.extra, command.target, conversation);
+        else if (Conversation *target = needRoom())
+            invite(target->name(), command.target, target);
+        break;
+    case Command::Kind::Mode:
+        if (Conversation *target = needRoom()) {
+            if (!command.inviteOnly && !command.key && !command.topicLocked) {
+                const RoomModes modes = target->modes();
+                QStringList on;
+                if (modes.inviteOnly)
+                    on << u"invitation only (+i)"_s;
+                if (modes.hasKey)
+                    on << u"a key is needed to join (+k)"_s;
+                if (modes.topicLocked)
+                    on << u"only ops set the topic (+t)"_s;
+                notice(target, on.isEmpty() ? u"#%1 is open to everyone; anyone may set the topic"_s.arg(target->name())
+                                            : u"#%1: %2"_s.arg(target->name(), on.join(u"; "_s)));
+            } else {
+                setModes(target, command.inviteOnly, command.key, command.topicLocked);
+            }
+        }
+        break;
+    case Command::Kind::Audit:
+        if (command.target == u"*"_s)
+            requestAudit(QString(), conversation);
+        else if (!command.target.isEmpty())
+            requestAudit(command.target, conversation);
+        else if (Conversation *target = needRoom())
+            requestAudit(target->name(), target);
+        break;
+    case Command::Kind::ServerBan:
+        serverBan(command.target, command.duration, command.text, conversation);
+        break;
+    case Command::Kind::ServerUnban:
+        serverUnban(command.target, conversation);
+        break;
+    case Command::Kind::ServerBanList:
+        requestServerBanList(conversation);
+        break;
     case Command::Kind::Help:
         if (conversation) {
             for (const QString &line : Command::help())
                 notice(conversation, line);
         }
         break;
+    }
+}
+
+// ------------------------------------------------------------ accounts
+
+bool ChatSession::online(Conversation *context)
+{
+    if (m_welcomed)
+        return true;
+    if (context)
+        error(context, u"Not connected"_s);
+    return false;
+}
+
+void ChatSession::registerAccount(const QString &accountPassword, Conversation *context)
+{
+    if (!context)
+        context = m_active;
+    if (!online(context))
+        return;
+    if (!m_account.isEmpty()) {
+        if (context)
+            error(context, u"You are logged in to %1 already."_s.arg(m_account));
+        return;
+    }
+    // Checked here too, so that a short password is refused before it
+    // travels anywhere.
+    if (accountPassword.size() < 8 || accountPassword.size() > 256) {
+        if (context)
+            error(context, Refusal::sentence(ErrorCode::PasswordInvalid, u"that password is too short"_s));
+        return;
+    }
+    m_registration = accountPassword;
+    send(Register{accountPassword}, Pending::Purpose::Register, context);
+}
+
+void ChatSession::logIn(const QString &account, const QString &accountPassword)
+{
+    m_guestFallback = m_welcomed && m_account.isEmpty();
+    m_loginAccount = account;
+    m_loginPassword = accountPassword;
+    if (!m_everWelcomed)
+        return;
+    // Logging in is part of hello: start again, keeping the rooms.
+    if (m_connection.isOpen())
+        send(Quit{u"logging in"_s});
+    m_connection.close();
+    m_pingTimer.stop();
+    m_reconnectTimer.stop();
+    m_pending.clear();
+    for (Conversation *conversation : m_conversations.items())
+        conversation->setJoined(false);
+    if (nameKey(m_nick) != nameKey(account) && m_account.isEmpty()) {
+        // The account's own nick is the natural one to come back with.
+        m_nick = account;
+        emit nickChanged(m_nick);
+    }
+    connectNow();
+}
+
+void ChatSession::changePassword(const QString &oldPassword, const QString &newPassword, Conversation *context)
+{
+    if (!context)
+        context = m_active;
+    if (!online(context))
+        return;
+    m_newPassword = newPassword;
+    send(ChangePassword{oldPassword, newPassword}, Pending::Purpose::Plain, context);
+}
+
+// ------------------------------------------------------------ moderation
+
+QString ChatSession::maskFor(const QString &nickOrMask)
+{
+    return nickOrMask.contains(u':') ? nickOrMask : u"nick:"_s + nickOrMask;
+}
+
+RoomMembers::Rank ChatSession::myRank(const Conversation *room) const
+{
+    if (!room || room->type() != Conversation::Type::Room)
+        return RoomMembers::Rank::Member;
+    return const_cast<Conversation *>(room)->members()->rank(m_nick);
+}
+
+bool ChatSession::mayModerate(const Conversation *room, const QString &nick) const
+{
+    if (!room || !room->isJoined() || nameKey(nick) == nameKey(m_nick))
+        return false;
+    const RoomMembers::Rank mine = myRank(room);
+    return mine >= RoomMembers::Rank::Op && mine > const_cast<Conversation *>(room)->members()->rank(nick);
+}
+
+bool ChatSession::mayGrant(const Conversation *room, const QString &nick) const
+{
+    if (!room || !room->isJoined() || nameKey(nick) == nameKey(m_nick))
+        return false;
+    return myRank(room) == RoomMembers::Rank::Owner
+           && const_cast<Conversation *>(room)->members()->rank(nick) < RoomMembers::Rank::Owner;
+}
+
+bool ChatSession::mayChangeModes(const Conversation *room) const
+{
+    return room && room->isJoined() && myRank(room) >= RoomMembers::Rank::Op;
+}
+
+void ChatSession::claim(Conversation *room)
+{
+    if (online(room))
+        send(Claim{room->name()}, Pending::Purpose::Plain, room);
+}
+
+void ChatSession::grant(Conversation *room, const QString &nick, RoomMembers::Rank rank)
+{
+    if (online(room))
+        send(Grant{room->name(), nick, rank == RoomMembers::Rank::Op ? u"op"_s : u"member"_s}, Pending::Purpose::Plain,
+             room);
+}
+
+namespace {
+
+std::optional<QString> optionalText(const QString &text)
+{
+    return text.trimmed().isEmpty() ? std::nullopt : std::optional<QString>(text.trimmed());
+}
+
+} // namespace
+
+void ChatSession::kick(Conversation *room, const QString &nick, const QString &reason)
+{
+    if (online(room))
+        send(Kick{room->name(), nick, optionalText(reason)}, Pending::Purpose::Plain, room);
+}
+
+void ChatSession::ban(Conversation *room, const QString &nickOrMask, std::optional<qint64> duration,
+                      const QString &reason)
+{
+    if (online(room))
+        send(Ban{room->name(), maskFor(nickOrMask), duration, optionalText(reason)}, Pending::Purpose::Plain, room);
+}
+
+void ChatSession::unban(Conversation *room, const QString &nickOrMask)
+{
+    if (online(room))
+        send(Unban{room->name(), maskFor(nickOrMask)}, Pending::Purpose::Plain, room);
+}
+
+void ChatSession::requestBanList(Conversation *room, bool show)
+{
+    if (!room || !m_welcomed)
+        return;
+    // Without `show`, only banListReceived() tells (the settings dialog).
+    send(GetBanList{room->name()}, Pending::Purpose::Plain, show ? room : nullptr);
+}
+
+void ChatSession::mute(Conversation *room, const QString &nick, std::optional<qint64> duration, const QString &reason)
+{
+    if (online(room))
+        send(Mute{room->name(), nick, duration, optionalText(reason)}, Pending::Purpose::Plain, room);
+}
+
+void ChatSession::unmute(Conversation *room, const QString &nick)
+{
+    if (online(room))
+        send(Unmute{room->name(), nick}, Pending::Purpose::Plain, room);
+}
+
+void ChatSession::invite(const QString &roomName, const QString &nick, Conversation *context)
+{
+    if (!context)
+        context = m_active;
+    if (online(context))
+        send(Invite{roomName, nick}, Pending::Purpose::Plain, context);
+}
+
+void ChatSession::setModes(Conversation *room, std::optional<bool> inviteOnly, std::optional<QString> key,
+                           std::optional<bool> topicLocked)
+{
+    if (online(room))
+        send(SetMode{room->name(), inviteOnly, key, topicLocked}, Pending::Purpose::Plain, room);
+}
+
+void ChatSession::requestAudit(const QString &roomName, Conversation *context)
+{
+    if (!context)
+        context = m_active;
+    if (!online(context))
+        return;
+    GetAudit request;
+    if (!roomName.isEmpty())
+        request.room = roomName;
+    send(request, Pending::Purpose::Plain, context);
+}
+
+void ChatSession::serverBan(const QString &nickOrMask, std::optional<qint64> duration, const QString &reason,
+                            Conversation *context)
+{
+    if (!context)
+        context = m_active;
+    if (online(context))
+        send(ServerBan{maskFor(nickOrMask), duration, optionalText(reason)}, Pending::Purpose::Plain, context);
+}
+
+void ChatSession::serverUnban(const QString &nickOrMask, Conversation *context)
+{
+    if (!context)
+        context = m_active;
+    if (online(context))
+        send(ServerUnban{maskFor(nickOrMask)}, Pending::Purpose::Plain, context);
+}
+
+void ChatSession::requestServerBanList(Conversation *context)
+{
+    if (!context)
+        context = m_active;
+    if (online(context))
+        send(GetServerBanList{}, Pending::Purpose::Plain, context);
+}
+
+// ------------------------------------------------------------ moderation events
+
+namespace {
+
+QString clockTime(qint64 ts)
+{
+    const QDateTime when = QDateTime::fromMSecsSinceEpoch(ts);
+    return when.date() == QDate::currentDate() ? when.toString(u"HH:mm"_s) : when.toString(u"yyyy-MM-dd HH:mm"_s);
+}
+
+QString roleWords(const QString &role)
+{
+    if (role == "owner"_L1)
+        return u"the owner"_s;
+    if (role == "op"_L1)
+        return u"an op"_s;
+    return u"a member"_s;
+}
+
+} // namespace
+
+void ChatSession::onRoleChanged(const RoleChanged &change)
+{
+    Conversation *conversation = room(change.room);
+    if (!conversation)
+        return;
+    conversation->members()->setRole(change.nick, change.role);
+    const bool mine = nameKey(change.nick) == nameKey(m_nick);
+    QString text;
+    if (change.role == "owner"_L1 && nameKey(change.by) == nameKey(change.nick))
+        text = mine ? u"You now own #%1"_s.arg(change.room) : u"%1 now owns #%2"_s.arg(change.nick, change.room);
+    else
+        text = u"%1 made %2 %3"_s.arg(change.by, mine ? u"you"_s : change.nick, roleWords(change.role));
+    notice(conversation, text);
+    emit modesChanged(conversation);
+}
+
+void ChatSession::onKicked(const Kicked &kicked)
+{
+    Conversation *conversation = room(kicked.room);
+    if (!conversation)
+        return;
+    const QString because = kicked.reason.isEmpty() ? QString() : u": %1"_s.arg(kicked.reason);
+    if (nameKey(kicked.nick) != nameKey(m_nick)) {
+        conversation->removeMember(kicked.nick);
+        notice(conversation, u"%1 was removed from #%2 by %3%4"_s.arg(kicked.nick, kicked.room, kicked.by, because));
+        return;
+    }
+    const QString why = u"You were removed from #%1 by %2%3"_s.arg(kicked.room, kicked.by, because);
+    conversation->setJoined(false);
+    conversation->setWantsRejoin(false);
+    error(conversation, why);
+    m_conversations.changed(conversation);
+    emit removedFromRoom(conversation, why);
+}
+
+void ChatSession::onMuted(const Muted &muted)
+{
+    Conversation *conversation = room(muted.room);
+    if (!conversation)
+        return;
+    conversation->members()->setMuted(muted.nick, true);
+    const QString until = muted.until ? u" until %1"_s.arg(clockTime(*muted.until)) : QString();
+    if (nameKey(muted.nick) == nameKey(m_nick))
+        error(conversation, u"%1 muted you in #%2%3: you cannot speak here"_s.arg(
+                                    muted.by, muted.room, until.isEmpty() ? u" until an op unmutes you"_s : until));
+    else
+        notice(conversation, u"%1 muted %2%3"_s.arg(muted.by, muted.nick, until));
+}
+
+void ChatSession::onModeChanged(const ModeChanged &change)
+{
+    Conversation *conversation = room(change.room);
+    if (!conversation)
+        return;
+    const RoomModes before = conversation->modes();
+    const RoomModes after{change.inviteOnly, change.hasKey, change.topicLocked};
+    conversation->setModes(after);
+    QStringList what;
+    if (before.inviteOnly != after.inviteOnly)
+        what << (after.inviteOnly ? u"made the room invitation only"_s : u"opened the room to everyone"_s);
+    if (before.hasKey != after.hasKey || after.hasKey)
+        what << (after.hasKey ? u"set a key for joining"_s : u"removed the key"_s);
+    if (before.topicLocked != after.topicLocked)
+        what << (after.topicLocked ? u"locked the topic (only ops may change it)"_s : u"unlocked the topic"_s);
+    if (what.isEmpty())
+        what << u"left the modes as they were"_s;
+    notice(conversation, u"%1 %2"_s.arg(change.by, what.join(u", "_s)));
+    emit modesChanged(conversation);
+}
+
+void ChatSession::onInvited(const Invited &invited)
+{
+    if (nameKey(invited.nick) == nameKey(m_nick) && nameKey(invited.by) != nameKey(m_nick)) {
+        if (Conversation *where = m_active ? m_active.data() : nullptr)
+            notice(where, u"%1 invites you to #%2 — type /join %2 to go there"_s.arg(invited.by, invited.room));
+        emit invitedTo(invited.room, invited.by);
+        return;
+    }
+    Conversation *where = room(invited.room);
+    if (!where)
+        where = m_active;
+    if (where)
+        notice(where, u"You invited %1 to #%2"_s.arg(invited.nick, invited.room));
+}
+
+void ChatSession::showBans(Conversation *conversation, const QString &title, const QList<BanEntry> &bans)
+{
+    if (bans.isEmpty()) {
+        notice(conversation, u"%1: none"_s.arg(title));
+        return;
+    }
+    notice(conversation, u"%1:"_s.arg(title));
+    for (const BanEntry &ban : bans) {
+        QString line = u"  %1 — by %2"_s.arg(ban.mask, ban.by);
+        if (!ban.reason.isEmpty())
+            line += u" (%1)"_s.arg(ban.reason);
+        line += ban.until ? u", until %1"_s.arg(clockTime(*ban.until)) : u", for ever"_s;
+        notice(conversation, line);
+    }
+}
+
+void ChatSession::showAudit(Conversation *conversation, const QList<AuditEntry> &entries)
+{
+    if (entries.isEmpty()) {
+        notice(conversation, u"No moderation recorded"_s);
+        return;
+    }
+    for (const AuditEntry &entry : entries) {
+        QString line = u"%1 %2 %3"_s.arg(clockTime(entry.ts), entry.by, entry.action);
+        if (entry.target)
+            line += u" "_s + *entry.target;
+        if (entry.room)
+            line += u" in #"_s + *entry.room;
+        if (!entry.reason.isEmpty())
+            line += u" (%1)"_s.arg(entry.reason);
+        notice(conversation, line);
     }
 }

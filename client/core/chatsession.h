@@ -34,6 +34,14 @@ public:
     // before the first welcome end in loginFailed() and no retry.
     void start(const ServerAddress &address, const QString &nick, const QString &password = {},
                const QStringList &rooms = {});
+    // An account to log in to with every hello (reconnects too); set before
+    // start(). An empty account: no login.
+    void setLogin(const QString &account, const QString &accountPassword);
+    // Registers the nick as an account with this password as soon as the
+    // server welcomes the user (the connect dialog's "register").
+    void setRegistration(const QString &accountPassword);
+    // The account the session is logged in to ("" when none).
+    QString account() const { return m_account; }
     // Leaves the server for good (no reconnect).
     void quit(const QString &reason = {});
 
@@ -58,7 +66,7 @@ public:
     // What the user can ask for.
     // `context` is where errors about the request are shown (default: the
     // active conversation).
-    void join(const QString &room, Conversation *context = nullptr);
+    void join(const QString &room, Conversation *context = nullptr, const QString &key = {});
     void leave(Conversation *conversation, const QString &reason = {});
     void sendText(Conversation *conversation, const QString &text);
     void whisper(const QString &nick, const QString &text);
@@ -70,6 +78,41 @@ public:
     void loadOlder(Conversation *room);
     // Runs what the user typed in `conversation`: text or a /command.
     void submit(Conversation *conversation, const QString &input);
+
+    // Accounts (protocol section 10).
+    void registerAccount(const QString &accountPassword, Conversation *context = nullptr);
+    // Reconnects, logged in to `account`, keeping the open rooms.
+    void logIn(const QString &account, const QString &accountPassword);
+    void changePassword(const QString &oldPassword, const QString &newPassword, Conversation *context = nullptr);
+
+    // Moderation (section 11). `room` is where the answer is shown.
+    void claim(Conversation *room);
+    void grant(Conversation *room, const QString &nick, RoomMembers::Rank rank);
+    void kick(Conversation *room, const QString &nick, const QString &reason = {});
+    // A bare nick becomes the mask nick:NICK.
+    void ban(Conversation *room, const QString &nickOrMask, std::optional<qint64> duration = {},
+             const QString &reason = {});
+    void unban(Conversation *room, const QString &nickOrMask);
+    void requestBanList(Conversation *room, bool show = false);
+    void mute(Conversation *room, const QString &nick, std::optional<qint64> duration = {}, const QString &reason = {});
+    void unmute(Conversation *room, const QString &nick);
+    void invite(const QString &room, const QString &nick, Conversation *context = nullptr);
+    void setModes(Conversation *room, std::optional<bool> inviteOnly, std::optional<QString> key,
+                  std::optional<bool> topicLocked);
+    // `room` empty: the whole server's log (server operators).
+    void requestAudit(const QString &room, Conversation *context = nullptr);
+    void serverBan(const QString &nickOrMask, std::optional<qint64> duration, const QString &reason,
+                   Conversation *context = nullptr);
+    void serverUnban(const QString &nickOrMask, Conversation *context = nullptr);
+    void requestServerBanList(Conversation *context = nullptr);
+    static QString maskFor(const QString &nickOrMask);
+
+    // What the user may do in a room, as far as the client knows (the
+    // server decides; menus only offer what it would allow).
+    RoomMembers::Rank myRank(const Conversation *room) const;
+    bool mayModerate(const Conversation *room, const QString &nick) const; // kick, ban, mute
+    bool mayGrant(const Conversation *room, const QString &nick) const;
+    bool mayChangeModes(const Conversation *room) const;
 
     void setTrustedFingerprints(const QSet<QString> &fingerprints);
     // Reconnect delays: the first, and the cap; each attempt doubles, with
@@ -88,6 +131,12 @@ signals:
     // room they are in): the window should show it.
     void focusRequested(Conversation *conversation);
     void roomListReceived(const QList<Confab::Protocol::RoomInfo> &rooms);
+    void accountChanged(const QString &account);
+    void banListReceived(const QString &room, const QList<Confab::Protocol::BanEntry> &bans);
+    void modesChanged(Conversation *room);
+    // The user was kicked (or banned) out of a room; `why` is the sentence shown.
+    void removedFromRoom(Conversation *room, const QString &why);
+    void invitedTo(const QString &room, const QString &by);
     // Someone said the user's nick, or wrote to them privately.
     void attentionNeeded(Conversation *conversation, const QString &from, const QString &text);
     void untrustedCertificate(const QString &fingerprint, const QString &subject, const QString &problem);
@@ -97,7 +146,7 @@ signals:
 private:
     struct Pending
     {
-        enum class Purpose { Plain, CatchUp, Older, Who };
+        enum class Purpose { Plain, CatchUp, Older, Who, ShowBans, Register };
         Purpose purpose = Purpose::Plain;
         QPointer<Conversation> conversation;
     };
@@ -120,6 +169,15 @@ private:
     void onHistoryPage(const Confab::Protocol::HistoryPage &page, const Pending &pending);
     void onError(const Confab::Protocol::Error &error, const Pending &pending);
     void onNickChanged(const Confab::Protocol::NickChanged &change);
+    void onRoleChanged(const Confab::Protocol::RoleChanged &change);
+    void onKicked(const Confab::Protocol::Kicked &kicked);
+    void onMuted(const Confab::Protocol::Muted &muted);
+    void onModeChanged(const Confab::Protocol::ModeChanged &change);
+    void onInvited(const Confab::Protocol::Invited &invited);
+    void showBans(Conversation *conversation, const QString &title, const QList<Confab::Protocol::BanEntry> &bans);
+    void showAudit(Conversation *conversation, const QList<Confab::Protocol::AuditEntry> &entries);
+    // Needs a room conversation to act in; says so in `context` otherwise.
+    bool online(Conversation *context);
 
     Conversation *find(Conversation::Type type, const QString &name) const;
     Conversation *open(Conversation::Type type, const QString &name);
@@ -138,6 +196,13 @@ private:
     ServerAddress m_address;
     QString m_nick;
     QString m_password;
+    QString m_account;        // logged in to, per welcome or registered
+    QString m_loginAccount;   // to log in to with hello
+    QString m_loginPassword;
+    QString m_registration;   // register with this once welcomed
+    QString m_newPassword;    // while change_password is on its way
+    bool m_guestFallback = false; // a /login from a guest session is under way
+    QHash<QString, QString> m_joinKeys; // by room key, until joined
     QStringList m_initialRooms;
     QString m_motd; // until the first room opens
     State m_state = State::Disconnected;

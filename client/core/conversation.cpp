@@ -1,6 +1,5 @@
 #include "conversation.h"
 
-#include "names.h"
 
 Conversation::Conversation(Type type, const QString &name, QObject *parent)
     : QObject(parent)
@@ -9,41 +8,27 @@ Conversation::Conversation(Type type, const QString &name, QObject *parent)
 {
 }
 
-void Conversation::setMembers(QStringList nicks)
+void Conversation::setMembers(const QStringList &nicks, const Confab::Protocol::StringMap &roles)
 {
-    nicks.sort(Qt::CaseInsensitive);
-    m_members.setStringList(nicks);
+    m_members.setMembers(nicks, roles);
 }
 
 void Conversation::addMember(const QString &nick)
 {
-    if (hasMember(nick))
-        return;
-    QStringList nicks = m_members.stringList();
-    nicks << nick;
-    setMembers(nicks);
+    m_members.add(nick);
 }
 
 void Conversation::removeMember(const QString &nick)
 {
-    const QString key = Confab::Protocol::nameKey(nick);
-    QStringList nicks = m_members.stringList();
-    nicks.removeIf([&](const QString &member) { return Confab::Protocol::nameKey(member) == key; });
-    m_members.setStringList(nicks);
+    m_members.remove(nick);
 }
 
 void Conversation::renameMember(const QString &oldNick, const QString &newNick)
 {
-    if (!hasMember(oldNick))
-        return;
-    removeMember(oldNick);
-    addMember(newNick);
+    m_members.rename(oldNick, newNick);
 }
 
 bool Conversation::hasMember(const QString &nick) const
 {
-    const QString key = Confab::Protocol::nameKey(nick);
-    const QStringList nicks = m_members.stringList();
-    return std::any_of(nicks.begin(), nicks.end(),
-                       [&](const QString &member) { return Confab::Protocol::nameKey(member) == key; });
+    return m_members.contains(nick);
 }

@@ -1,10 +1,10 @@
 #pragma once
 
+#include "roommembers.h"
 #include "messagelog.h"
 #include "messages.h"
 
 #include <QObject>
-#include <QStringListModel>
 
 // A room the user is in (or was, before a reconnect), or a private
 // conversation with one other user.
@@ -26,12 +26,23 @@ public:
     void setTopic(const QString &topic) { m_topic = topic; }
 
     MessageLog *log() { return &m_log; }
-    QStringListModel *members() { return &m_members; }
-    void setMembers(QStringList nicks);
+    RoomMembers *members() { return &m_members; }
+    void setMembers(const QStringList &nicks, const Confab::Protocol::StringMap &roles = {});
     void addMember(const QString &nick);
     void removeMember(const QString &nick);
     void renameMember(const QString &oldNick, const QString &newNick);
     bool hasMember(const QString &nick) const;
+
+    // Room modes, as the server last said (joined, mode_changed).
+    Confab::Protocol::RoomModes modes() const { return m_modes; }
+    void setModes(const Confab::Protocol::RoomModes &modes) { m_modes = modes; }
+    // The key this client joined with, for rejoining after a reconnect.
+    QString key() const { return m_key; }
+    void setKey(const QString &key) { m_key = key; }
+    // Whether to join again after a reconnect: not after leaving or being
+    // kicked.
+    bool wantsRejoin() const { return m_wantsRejoin; }
+    void setWantsRejoin(bool rejoin) { m_wantsRejoin = rejoin; }
 
     int unread() const { return m_unread; }
     void setUnread(int count) { m_unread = count; }
@@ -56,7 +67,10 @@ private:
     QString m_name;
     QString m_topic;
     MessageLog m_log;
-    QStringListModel m_members;
+    RoomMembers m_members;
+    Confab::Protocol::RoomModes m_modes;
+    QString m_key;
+    bool m_wantsRejoin = false;
     int m_unread = 0;
     bool m_mention = false;
     bool m_joined = false;

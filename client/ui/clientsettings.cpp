@@ -79,3 +79,23 @@ void ClientSettings::setWindow(const QByteArray &geometry, const QByteArray &sta
     m_settings.setValue(u"window/geometry"_s, geometry);
     m_settings.setValue(u"window/state"_s, state);
 }
+
+QString ClientSettings::account(const QString &server) const
+{
+    return m_settings.value(u"accounts/%1/name"_s.arg(serverKey(server))).toString();
+}
+
+bool ClientSettings::passwordRemembered(const QString &server) const
+{
+    return m_settings.value(u"accounts/%1/passwordInKeyring"_s.arg(serverKey(server))).toBool();
+}
+
+void ClientSettings::setAccount(const QString &server, const QString &account, bool passwordRemembered)
+{
+    if (account.isEmpty()) {
+        m_settings.remove(u"accounts/%1"_s.arg(serverKey(server)));
+        return;
+    }
+    m_settings.setValue(u"accounts/%1/name"_s.arg(serverKey(server)), account);
+    m_settings.setValue(u"accounts/%1/passwordInKeyring"_s.arg(serverKey(server)), passwordRemembered);
+}

@@ -20,6 +20,11 @@ public:
     // Certificate fingerprints the user chose to trust, per host:port.
     QSet<QString> trustedFingerprints(const QString &hostAndPort) const;
     void trustFingerprint(const QString &hostAndPort, const QString &fingerprint);
+    // The account used on a server (never its password), and whether the
+    // user asked for the password to be kept in the keyring.
+    QString account(const QString &server) const;
+    void setAccount(const QString &server, const QString &account, bool passwordRemembered);
+    bool passwordRemembered(const QString &server) const;
     QByteArray windowGeometry() const;
     QByteArray windowState() const;
     void setWindow(const QByteArray &geometry, const QByteArray &state);

@@ -3,6 +3,7 @@
 #include "clientsettings.h"
 #include "defaults.h"
 #include "names.h"
+#include "passwordstore.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -10,6 +11,7 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -21,6 +23,10 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     , m_nick(new QLineEdit(this))
     , m_password(new QLineEdit(this))
     , m_tls(new QCheckBox(tr("Use TLS (encrypted)"), this))
+    , m_accountMode(new QComboBox(this))
+    , m_accountPassword(new QLineEdit(this))
+    , m_rememberPassword(new QCheckBox(tr("Remember the password in this desktop's keyring"), this))
+    , m_passwords(new PasswordStore(this))
     , m_problem(new QLabel(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
@@ -41,6 +47,18 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     m_nick->setMaxLength(Confab::Protocol::Defaults::MaxNickChars);
     m_password->setEchoMode(QLineEdit::Password);
     m_password->setPlaceholderText(tr("only if the server has one"));
+    m_accountMode->addItem(tr("Guest (no account)"), int(AccountMode::Guest));
+    m_accountMode->addItem(tr("Log in to my account"), int(AccountMode::LogIn));
+    m_accountMode->addItem(tr("Register this nickname as an account"), int(AccountMode::Register));
+    m_accountMode->setToolTip(tr("An account keeps your nickname for you alone, and lets you own and run rooms. "
+                                 "It is named after your nickname."));
+    m_accountPassword->setEchoMode(QLineEdit::Password);
+    m_accountPassword->setMaxLength(256);
+    m_accountMode->setObjectName(u"accountMode"_s);
+    m_accountPassword->setObjectName(u"accountPassword"_s);
+    m_rememberPassword->setObjectName(u"rememberPassword"_s);
+    m_rememberPassword->setToolTip(tr("Kept by the desktop's secret store (GNOME Keyring, KWallet…), "
+                                      "never in Confab's settings."));
     m_server->setObjectName(u"server"_s);
     m_nick->setObjectName(u"nick"_s);
     m_password->setObjectName(u"password"_s);
@@ -54,8 +72,11 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     auto *form = new QFormLayout;
     form->addRow(tr("&Server:"), m_server);
     form->addRow(tr("&Nickname:"), m_nick);
-    form->addRow(tr("&Password:"), m_password);
+    form->addRow(tr("Server &password:"), m_password);
     form->addRow(QString(), m_tls);
+    form->addRow(tr("&Account:"), m_accountMode);
+    form->addRow(tr("Account pass&word:"), m_accountPassword);
+    form->addRow(QString(), m_rememberPassword);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_problem);
@@ -63,7 +84,75 @@ ConnectDialog::ConnectDialog(QWidget *parent)
 
     connect(m_buttons, &QDialogButtonBox::accepted, this, &ConnectDialog::tryConnect);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_accountMode, &QComboBox::currentIndexChanged, this, &ConnectDialog::updateAccountFields);
+    connect(m_server, &QComboBox::currentTextChanged, this, &ConnectDialog::recallAccount);
+    recallAccount();
+    updateAccountFields();
     m_nick->setFocus();
+}
+
+ConnectDialog::AccountMode ConnectDialog::accountMode() const
+{
+    return AccountMode(m_accountMode->currentData().toInt());
+}
+
+void ConnectDialog::setAccountMode(AccountMode mode)
+{
+    m_accountMode->setCurrentIndex(m_accountMode->findData(int(mode)));
+}
+
+QString ConnectDialog::accountPassword() const
+{
+    return accountMode() == AccountMode::Guest ? QString() : m_accountPassword->text();
+}
+
+void ConnectDialog::setAccountPassword(const QString &password)
+{
+    m_accountPassword->setText(password);
+}
+
+bool ConnectDialog::rememberPassword() const
+{
+    return accountMode() != AccountMode::Guest && m_rememberPassword->isChecked();
+}
+
+void ConnectDialog::setRememberPassword(bool remember)
+{
+    m_rememberPassword->setChecked(remember);
+}
+
+void ConnectDialog::updateAccountFields()
+{
+    const AccountMode mode = accountMode();
+    m_accountPassword->setEnabled(mode != AccountMode::Guest && m_nick->isEnabled());
+    m_rememberPassword->setEnabled(mode != AccountMode::Guest && m_nick->isEnabled());
+    m_accountPassword->setPlaceholderText(mode == AccountMode::Register ? tr("8 characters or more")
+                                          : mode == AccountMode::LogIn  ? tr("the account's password")
+                                                                        : QString());
+}
+
+void ConnectDialog::recallAccount()
+{
+    const ClientSettings settings;
+    const QString server = m_server->currentText().trimmed();
+    const QString account = settings.account(server);
+    if (account.isEmpty())
+        return;
+    m_nick->setText(account);
+    setAccountMode(AccountMode::LogIn);
+    const bool remembered = settings.passwordRemembered(server);
+    m_rememberPassword->setChecked(remembered);
+    m_accountPassword->clear();
+    if (!remembered)
+        return;
+    const auto address = ServerAddress::parse(server);
+    if (!address)
+        return;
+    QPointer<QLineEdit> field(m_accountPassword);
+    m_passwords->read(address->hostAndPort(), account, [field](const QString &password, const QString &) {
+        if (field && field->text().isEmpty())
+            field->setText(password);
+    });
 }
 
 void ConnectDialog::setServer(const QString &server)
@@ -89,6 +178,8 @@ void ConnectDialog::setBusy(bool busy)
     m_nick->setEnabled(!busy);
     m_password->setEnabled(!busy);
     m_tls->setEnabled(!busy);
+    m_accountMode->setEnabled(!busy);
+    updateAccountFields();
 }
 
 void ConnectDialog::showProblem(const QString &code, const QString &message)
@@ -103,6 +194,24 @@ void ConnectDialog::showProblem(const QString &code, const QString &message)
     } else if (code == "auth_failed"_L1) {
         advice = tr("The server needs the right password.");
         fix = m_password;
+    } else if (code == "nick_reserved"_L1) {
+        advice = tr("That nickname belongs to an account. If it is yours, choose \"Log in to my account\" and "
+                    "type its password; otherwise choose another nickname.");
+    } else if (code == "login_failed"_L1) {
+        advice = tr("The account (named after the nickname) or its password is wrong.");
+        fix = m_accountPassword;
+    } else if (code == "login_required"_L1) {
+        advice = tr("Only registered users may enter this server: log in to your account.");
+        setAccountMode(AccountMode::LogIn);
+        fix = m_accountPassword;
+    } else if (code == "password_invalid"_L1) {
+        advice = tr("An account password has 8 to 256 characters.");
+        fix = m_accountPassword;
+    } else if (code == "rate_limited"_L1) {
+        advice = tr("Too many attempts: wait a few minutes before trying again.");
+    } else if (code == "banned"_L1) {
+        advice = tr("The server's operators have banned you.");
+        fix = m_server;
     } else if (code == "unreachable"_L1) {
         advice = tr("Check the address and port, that the server is running, and that TLS matches the server.");
         fix = m_server;
@@ -130,6 +239,14 @@ void ConnectDialog::tryConnect()
     if (const auto violation = Confab::Protocol::checkNick(nick)) {
         showProblem(u"nick_invalid"_s, violation->reason);
         return;
+    }
+    if (accountMode() != AccountMode::Guest) {
+        const qsizetype length = m_accountPassword->text().size();
+        if (length == 0 || (accountMode() == AccountMode::Register && length < 8)) {
+            showProblem(u"password_invalid"_s, length == 0 ? tr("Type the account's password.")
+                                                           : tr("That password is too short."));
+            return;
+        }
     }
     m_problem->setVisible(false);
     setBusy(true);

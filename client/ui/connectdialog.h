@@ -28,16 +28,34 @@ public:
     void setBusy(bool busy);
     QString password() const;
 
+    // What to do about an account (protocol section 10). The account is
+    // named after the nickname.
+    enum class AccountMode { Guest, LogIn, Register };
+    AccountMode accountMode() const;
+    void setAccountMode(AccountMode mode);
+    QString accountPassword() const;
+    void setAccountPassword(const QString &password);
+    bool rememberPassword() const;
+    void setRememberPassword(bool remember);
+
 signals:
     void connectRequested(const ServerAddress &address, const QString &nick, const QString &password);
 
 private:
     void tryConnect();
+    void updateAccountFields();
+    // The account remembered for the server now chosen, and its password
+    // from the keyring if the user kept it there.
+    void recallAccount();
 
     QComboBox *m_server;
     QLineEdit *m_nick;
     QLineEdit *m_password;
     QCheckBox *m_tls;
+    QComboBox *m_accountMode;
+    QLineEdit *m_accountPassword;
+    QCheckBox *m_rememberPassword;
+    class PasswordStore *m_passwords;
     QLabel *m_problem;
     QDialogButtonBox *m_buttons;
 };

@@ -1,5 +1,7 @@
 #include "inputline.h"
 
+#include "commandparser.h"
+
 #include <QKeyEvent>
 #include <QTextBlock>
 
@@ -73,7 +75,8 @@ void InputLine::submit()
     const QString text = toPlainText();
     if (text.trimmed().isEmpty())
         return;
-    if (m_history.isEmpty() || m_history.last() != text)
+    // A password typed in a command is not kept for the up arrow to show.
+    if (!Command::carriesSecret(text) && (m_history.isEmpty() || m_history.last() != text))
         m_history.append(text);
     while (m_history.size() > MaxHistory)
         m_history.removeFirst();

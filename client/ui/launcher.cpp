@@ -5,17 +5,21 @@
 #include "clientsettings.h"
 #include "connectdialog.h"
 #include "mainwindow.h"
+#include "passwordstore.h"
 
 #include <QApplication>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QStatusBar>
 
 using namespace Qt::StringLiterals;
 
 Launcher::Launcher(QObject *parent)
     : QObject(parent)
     , m_session(new ChatSession(this))
+    , m_passwords(new PasswordStore(this))
 {
+    connect(m_session, &ChatSession::accountChanged, this, &Launcher::loggedIn);
     connect(m_session, &ChatSession::stateChanged, this, [this](ChatSession::State state) {
         if (state == ChatSession::State::Online)
             online();
@@ -40,6 +44,9 @@ void Launcher::showDialog(const QString &problemCode, const QString &problem)
                     m_address = address;
                     m_nick = nick;
                     m_password = password;
+                    m_accountMode = m_dialog->accountMode();
+                    m_accountPassword = m_dialog->accountPassword();
+                    m_rememberPassword = m_dialog->rememberPassword();
                     if (!m_roomsFromCommandLine)
                         m_rooms = ClientSettings().lastRooms(address.toString());
                     start();
@@ -74,7 +81,28 @@ void Launcher::connectTo(const ServerAddress &address, const QString &nick, cons
 void Launcher::start()
 {
     m_session->setTrustedFingerprints(ClientSettings().trustedFingerprints(m_address.hostAndPort()));
+    m_session->setLogin(m_accountMode == ConnectDialog::AccountMode::LogIn ? m_nick : QString(),
+                        m_accountMode == ConnectDialog::AccountMode::LogIn ? m_accountPassword : QString());
+    m_session->setRegistration(m_accountMode == ConnectDialog::AccountMode::Register ? m_accountPassword : QString());
     m_session->start(m_address, m_nick, m_password, m_rooms);
+}
+
+void Launcher::loggedIn(const QString &account)
+{
+    if (account.isEmpty() || m_accountMode == ConnectDialog::AccountMode::Guest)
+        return;
+    const QString server = m_address.toString();
+    ClientSettings().setAccount(server, account, m_rememberPassword);
+    if (m_rememberPassword) {
+        m_passwords->write(m_address.hostAndPort(), account, m_accountPassword, [this](const QString &, const QString &error) {
+            if (!error.isEmpty() && m_window)
+                m_window->statusBar()->showMessage(
+                        tr("The password could not be kept in the keyring (%1): you will be asked again.").arg(error),
+                        30'000);
+        });
+    } else {
+        m_passwords->forget(m_address.hostAndPort(), account);
+    }
 }
 
 void Launcher::online()

@@ -37,6 +37,7 @@ private:
     void online();
     void failed(const QString &code, const QString &message);
     void askTrust(const QString &fingerprint, const QString &subject, const QString &problem);
+    void loggedIn(const QString &account);
 
     ChatSession *m_session;
     MainWindow *m_window = nullptr;
@@ -45,5 +46,9 @@ private:
     QString m_nick;
     QString m_password;
     QStringList m_rooms;
+    ConnectDialog::AccountMode m_accountMode = ConnectDialog::AccountMode::Guest;
+    QString m_accountPassword;
+    bool m_rememberPassword = false;
+    class PasswordStore *m_passwords;
     bool m_roomsFromCommandLine = false;
 };

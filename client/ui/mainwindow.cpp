@@ -2,9 +2,13 @@
 
 #include "bidi.h"
 #include "clientsettings.h"
+#include "names.h"
 #include "conversation.h"
 #include "inputline.h"
+#include "memberdelegate.h"
 #include "messageview.h"
+#include "moderationdialog.h"
+#include "roomsettingsdialog.h"
 #include "roombrowser.h"
 
 #include <QAction>
@@ -13,6 +17,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QListView>
+#include <QMenu>
 #include <QMenuBar>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -20,6 +25,7 @@
 #include <QSystemTrayIcon>
 #include <QVBoxLayout>
 
+using Confab::Protocol::nameKey;
 using namespace Qt::StringLiterals;
 
 MainWindow::MainWindow(ChatSession *session, QWidget *parent)
@@ -41,7 +47,9 @@ MainWindow::MainWindow(ChatSession *session, QWidget *parent)
     m_conversationList->setObjectName(u"conversations"_s);
     m_memberList->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_memberList->setObjectName(u"members"_s);
-    m_memberList->setToolTip(tr("Double-click someone to talk privately"));
+    m_memberList->setToolTip(tr("Double-click someone to talk privately; right-click for more"));
+    m_memberList->setItemDelegate(new MemberDelegate(m_memberList));
+    m_memberList->setContextMenuPolicy(Qt::CustomContextMenu);
     m_topic->setTextFormat(Qt::PlainText);
     m_topic->setWordWrap(true);
     m_topic->setObjectName(u"topic"_s);
@@ -103,6 +111,17 @@ MainWindow::MainWindow(ChatSession *session, QWidget *parent)
         if (!nick.isEmpty() && nick != m_session->nick())
             showConversation(m_session->openPrivateChat(nick));
     });
+    connect(m_memberList, &QWidget::customContextMenuRequested, this, [this](const QPoint &position) {
+        const QString nick = m_memberList->indexAt(position).data().toString();
+        if (!nick.isEmpty())
+            memberMenu(nick)->popup(m_memberList->viewport()->mapToGlobal(position));
+    });
+    connect(session, &ChatSession::removedFromRoom, this, [this](Conversation *, const QString &why) {
+        statusBar()->showMessage(why, 60'000);
+        updateHeader();
+    });
+    connect(session, &ChatSession::accountChanged, this, &MainWindow::updateStatus);
+    connect(session, &ChatSession::modesChanged, this, &MainWindow::updateHeader);
     connect(m_input, &InputLine::submitted, this, [this](const QString &text) {
         Conversation *conversation = currentConversation();
         if (!conversation) {
@@ -114,7 +133,7 @@ MainWindow::MainWindow(ChatSession *session, QWidget *parent)
     });
     m_input->setCompletionSource([this] {
         Conversation *conversation = currentConversation();
-        QStringList nicks = conversation ? conversation->members()->stringList() : QStringList();
+        QStringList nicks = conversation ? conversation->members()->nicks() : QStringList();
         if (conversation && conversation->type() == Conversation::Type::Private)
             nicks << conversation->name();
         return nicks;
@@ -154,6 +173,21 @@ void MainWindow::createActions()
     QAction *quit = chat->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
+    QMenu *room = menuBar()->addMenu(tr("&Room"));
+    m_roomSettingsAction = room->addAction(tr("Room &Settings…"), this, &MainWindow::showRoomSettings);
+    room->addAction(tr("&Ban List"), this, [this] {
+        if (Conversation *conversation = currentConversation())
+            m_session->requestBanList(conversation, true);
+    });
+    room->addAction(tr("&Moderation Log"), this, [this] {
+        if (Conversation *conversation = currentConversation())
+            m_session->requestAudit(conversation->name(), conversation);
+    });
+    room->addAction(tr("&Claim Ownership"), this, [this] {
+        if (Conversation *conversation = currentConversation())
+            m_session->claim(conversation);
+    });
+
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QAction *previous = view->addAction(tr("&Previous Conversation"), this, [this] { step(-1); });
     previous->setShortcut(Qt::CTRL | Qt::Key_PageUp);
@@ -171,6 +205,90 @@ RoomBrowser *MainWindow::roomBrowser()
                 [this] { m_session->requestRoomList(currentConversation()); });
     }
     return m_roomBrowser;
+}
+
+QMenu *MainWindow::memberMenu(const QString &nick)
+{
+    auto *menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    Conversation *room = currentConversation();
+    if (nameKey(nick) != nameKey(m_session->nick())) {
+        menu->addAction(tr("Talk &Privately"), this, [this, nick] { showConversation(m_session->openPrivateChat(nick)); })
+                ->setObjectName(u"private"_s);
+    }
+    if (!room || room->type() != Conversation::Type::Room)
+        return menu;
+    const QPointer<Conversation> target(room);
+    if (m_session->mayModerate(room, nick)) {
+        menu->addSeparator();
+        menu->addAction(tr("&Remove from Room…"), this, [this, target, nick] {
+                moderate(int(ModerationDialog::Action::Kick), target, nick);
+            })->setObjectName(u"kick"_s);
+        menu->addAction(tr("&Ban…"), this, [this, target, nick] {
+                moderate(int(ModerationDialog::Action::Ban), target, nick);
+            })->setObjectName(u"ban"_s);
+        if (room->members()->isMuted(nick)) {
+            menu->addAction(tr("&Unmute"), this, [this, target, nick] {
+                    if (target)
+                        m_session->unmute(target, nick);
+                })->setObjectName(u"unmute"_s);
+        } else {
+            menu->addAction(tr("&Mute…"), this, [this, target, nick] {
+                    moderate(int(ModerationDialog::Action::Mute), target, nick);
+                })->setObjectName(u"mute"_s);
+        }
+    }
+    if (m_session->mayGrant(room, nick)) {
+        const bool isOp = room->members()->rank(nick) == RoomMembers::Rank::Op;
+        menu->addAction(isOp ? tr("Take Op &Away") : tr("Make &Op"), this, [this, target, nick, isOp] {
+                if (target)
+                    m_session->grant(target, nick, isOp ? RoomMembers::Rank::Member : RoomMembers::Rank::Op);
+            })->setObjectName(isOp ? u"deop"_s : u"op"_s);
+    }
+    return menu;
+}
+
+void MainWindow::moderate(int action, Conversation *room, const QString &nick)
+{
+    if (!room)
+        return;
+    auto *dialog = new ModerationDialog(ModerationDialog::Action(action), nick, room->name(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    const QPointer<Conversation> target(room);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, target] {
+        if (!target)
+            return;
+        switch (dialog->action()) {
+        case ModerationDialog::Action::Kick:
+            m_session->kick(target, dialog->nick(), dialog->reason());
+            break;
+        case ModerationDialog::Action::Ban:
+            m_session->ban(target, dialog->nick(), dialog->duration(), dialog->reason());
+            break;
+        case ModerationDialog::Action::Mute:
+            m_session->mute(target, dialog->nick(), dialog->duration(), dialog->reason());
+            break;
+        }
+    });
+    dialog->open();
+}
+
+RoomSettingsDialog *MainWindow::showRoomSettings()
+{
+    Conversation *room = currentConversation();
+    if (!room || room->type() != Conversation::Type::Room)
+        return nullptr;
+    for (auto *open : findChildren<RoomSettingsDialog *>()) {
+        if (open->room() == room) {
+            open->show();
+            open->raise();
+            return open;
+        }
+    }
+    auto *dialog = new RoomSettingsDialog(m_session, room, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    return dialog;
 }
 
 void MainWindow::askJoin()
@@ -240,6 +358,7 @@ void MainWindow::updateHeader()
 {
     Conversation *conversation = currentConversation();
     if (!conversation) {
+        m_roomSettingsAction->setEnabled(false);
         m_topic->setText(tr("Not in any room. Press Ctrl+J to join one."));
         setWindowTitle(u"Confab"_s);
         return;
@@ -251,6 +370,7 @@ void MainWindow::updateHeader()
         m_topic->setText(tr("Private conversation with %1").arg(conversation->name()));
     }
     m_memberList->setVisible(conversation->type() == Conversation::Type::Room);
+    m_roomSettingsAction->setEnabled(conversation->type() == Conversation::Type::Room);
     int unread = 0;
     for (Conversation *other : m_session->conversations()->items())
         unread += other->unread();
@@ -263,7 +383,10 @@ void MainWindow::updateStatus()
     const QString server = m_session->address().toString();
     switch (m_session->state()) {
     case ChatSession::State::Online:
-        m_state->setText(tr("Connected to %1 as %2").arg(server, m_session->nick()));
+        m_state->setText(m_session->account().isEmpty()
+                                 ? tr("Connected to %1 as %2").arg(server, m_session->nick())
+                                 : tr("Connected to %1 as %2 (account %3)")
+                                           .arg(server, m_session->nick(), m_session->account()));
         break;
     case ChatSession::State::Connecting:
         m_state->setText(tr("Connecting to %1…").arg(server));

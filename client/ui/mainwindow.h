@@ -10,6 +10,8 @@ class InputLine;
 class MessageView;
 class QLabel;
 class QListView;
+class QMenu;
+class RoomSettingsDialog;
 class QStackedWidget;
 class QSystemTrayIcon;
 class RoomBrowser;
@@ -34,6 +36,11 @@ public:
     QListView *memberList() const { return m_memberList; }
     QLabel *topicLabel() const { return m_topic; }
     RoomBrowser *roomBrowser();
+    // The menu a right click on `nick` in the member list opens: only what
+    // the user may do to them.
+    QMenu *memberMenu(const QString &nick);
+    // Opens (or raises) the settings dialog of the current room.
+    RoomSettingsDialog *showRoomSettings();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -48,6 +55,7 @@ private:
     void step(int offset);
     void notify(Conversation *conversation, const QString &from, const QString &text);
     void askJoin();
+    void moderate(int action, Conversation *room, const QString &nick);
 
     ChatSession *m_session;
     QListView *m_conversationList;
@@ -59,6 +67,7 @@ private:
     QLabel *m_roundTrip;
     QSystemTrayIcon *m_tray = nullptr;
     RoomBrowser *m_roomBrowser = nullptr;
+    QAction *m_roomSettingsAction = nullptr;
     QHash<Conversation *, MessageView *> m_views;
     QString m_lastDisconnect;
 };
