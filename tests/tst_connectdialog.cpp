@@ -13,7 +13,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QFile>
+#include <QSettings>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTcpServer>
 #include <QTest>
 
@@ -29,6 +32,7 @@ private slots:
     void problems_data();
     void problems();
     void connectsAndOpensWindow();
+    void registersThenLogsIn();
 
 private:
     void fill(ConnectDialog *dialog, const QString &server, const QString &nick, const QString &password);
@@ -40,6 +44,8 @@ private:
 void TestConnectDialog::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
+    // Test-mode settings outlive the run: start from none.
+    QSettings().clear();
     QVERIFY2(m_server.start({u"--password"_s, u"sesame"_s}), qPrintable(m_server.error()));
     m_holder = std::make_unique<ChatClient>();
     QVERIFY(m_holder->connectTo(m_server.tcpPort()));
@@ -118,6 +124,63 @@ void TestConnectDialog::connectsAndOpensWindow()
     // Joined the default room.
     QTRY_VERIFY_WITH_TIMEOUT(launcher.session()->room(u"lobby"_s) && launcher.session()->room(u"lobby"_s)->isJoined(),
                              10'000);
+}
+
+void TestConnectDialog::registersThenLogsIn()
+{
+    const QString server = u"127.0.0.1:%1"_s.arg(m_server.tcpPort());
+    const QString secret = u"keeper-password-42"_s;
+    {
+        Launcher launcher;
+        launcher.showDialog();
+        ConnectDialog *dialog = launcher.dialog();
+        QVERIFY(QTest::qWaitForWindowExposed(dialog));
+        dialog->setAccountMode(ConnectDialog::AccountMode::Register);
+        dialog->setAccountPassword(u"short"_s);
+        fill(dialog, server, u"keeper"_s, u"sesame"_s);
+        // Refused before anything is sent.
+        auto *problem = dialog->findChild<QLabel *>(u"problem"_s);
+        QVERIFY(problem->isVisible());
+        QVERIFY2(problem->text().contains(u"8 to 256 characters"_s), qPrintable(problem->text()));
+
+        dialog->setAccountPassword(secret);
+        fill(dialog, server, u"keeper"_s, u"sesame"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(launcher.session()->account(), u"keeper"_s, 10'000);
+        QVERIFY(launcher.window()->statusBar()->isVisible());
+        launcher.session()->quit();
+    }
+    // The next time, the dialog offers the account, and checks the password.
+    Launcher launcher;
+    launcher.showDialog();
+    ConnectDialog *dialog = launcher.dialog();
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    QCOMPARE(dialog->findChild<QLineEdit *>(u"nick"_s)->text(), u"keeper"_s);
+    QCOMPARE(dialog->accountMode(), ConnectDialog::AccountMode::LogIn);
+    auto *problem = dialog->findChild<QLabel *>(u"problem"_s);
+
+    dialog->setAccountMode(ConnectDialog::AccountMode::Guest);
+    fill(dialog, server, u"keeper"_s, u"sesame"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(problem->isVisible(), 10'000);
+    QVERIFY2(problem->text().contains(u"belongs to an account"_s), qPrintable(problem->text()));
+
+    dialog->setAccountMode(ConnectDialog::AccountMode::LogIn);
+    dialog->setAccountPassword(u"not-the-password"_s);
+    fill(dialog, server, u"keeper"_s, u"sesame"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(problem->text().contains(u"or its password is wrong"_s), 10'000);
+
+    dialog->setAccountPassword(secret);
+    fill(dialog, server, u"keeper"_s, u"sesame"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(launcher.session()->account(), u"keeper"_s, 10'000);
+
+    // The account is remembered; its password is not, anywhere in the settings.
+    QSettings settings;
+    settings.sync();
+    QFile file(settings.fileName());
+    QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(settings.fileName()));
+    const QByteArray stored = file.readAll();
+    QVERIFY(stored.contains("keeper"));
+    QVERIFY(!stored.contains(secret.toUtf8()));
+    QVERIFY(!stored.contains("not-the-password"));
 }
 
 QTEST_MAIN(TestConnectDialog)

@@ -10,6 +10,10 @@ namespace {
 
 const QString Service = u"Confab"_s;
 
+// Jobs have no parent and delete themselves when done: the secret store
+// answers asynchronously, and a job deleted before its answer arrives
+// crashes in libsecret's callback.
+
 } // namespace
 
 PasswordStore::PasswordStore(QObject *parent)
@@ -24,7 +28,7 @@ QString PasswordStore::keyFor(const QString &server, const QString &account)
 
 void PasswordStore::read(const QString &server, const QString &account, Done done)
 {
-    auto *job = new QKeychain::ReadPasswordJob(Service, this);
+    auto *job = new QKeychain::ReadPasswordJob(Service);
     job->setKey(keyFor(server, account));
     // Never fall back to a plain file: better to ask again.
     job->setInsecureFallback(false);
@@ -38,7 +42,7 @@ void PasswordStore::read(const QString &server, const QString &account, Done don
 
 void PasswordStore::write(const QString &server, const QString &account, const QString &password, Done done)
 {
-    auto *job = new QKeychain::WritePasswordJob(Service, this);
+    auto *job = new QKeychain::WritePasswordJob(Service);
     job->setKey(keyFor(server, account));
     job->setInsecureFallback(false);
     job->setTextData(password);
@@ -51,7 +55,7 @@ void PasswordStore::write(const QString &server, const QString &account, const Q
 
 void PasswordStore::forget(const QString &server, const QString &account)
 {
-    auto *job = new QKeychain::DeletePasswordJob(Service, this);
+    auto *job = new QKeychain::DeletePasswordJob(Service);
     job->setKey(keyFor(server, account));
     job->setInsecureFallback(false);
     job->start();
