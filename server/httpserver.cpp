@@ -39,6 +39,8 @@ constexpr StaticFile staticFiles[] = {
         {"/connection.js", ":/web/connection.js", "text/javascript; charset=utf-8"},
         {"/session.js", ":/web/session.js", "text/javascript; charset=utf-8"},
         {"/commands.js", ":/web/commands.js", "text/javascript; charset=utf-8"},
+        {"/refusal.js", ":/web/refusal.js", "text/javascript; charset=utf-8"},
+        {"/moderation.js", ":/web/moderation.js", "text/javascript; charset=utf-8"},
         {"/view.js", ":/web/view.js", "text/javascript; charset=utf-8"},
         {"/favicon.svg", ":/web/favicon.svg", "image/svg+xml"},
 };

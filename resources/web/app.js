@@ -2,18 +2,38 @@
 
 import { defaultUrl } from './connection.js';
 import { ChatSession, nameKey } from './session.js';
+import { carriesSecret } from './commands.js';
+import { setUpModeration } from './moderation.js';
+import { advice } from './refusal.js';
 import { renderConversations, renderEntry, renderMembers, renderRoomList } from './view.js';
 
 const $ = (id) => document.getElementById(id);
 const session = new ChatSession(defaultUrl(window.location));
 window.confab = session; // for the curious, in the developer console
+const moderation = setUpModeration(session);
 
 const ADVICE = {
   nick_taken: 'Someone is already using that nickname. Choose another one.',
   nick_invalid: "Use 1–32 letters, digits, '_', '-' or '.', starting with a letter or '_'.",
   auth_failed: 'This server needs a password.',
   unreachable: 'The chat server cannot be reached. Check that it is running, then try again.',
+  nick_reserved: 'That nickname belongs to an account. If it is yours, choose "Log in to my account" and type its password; otherwise choose another nickname.',
+  login_failed: 'The account (named after the nickname) or its password is wrong.',
+  login_required: advice('login_required'),
+  password_invalid: 'An account password has 8 to 256 characters.',
+  rate_limited: 'Too many attempts: wait a few minutes before trying again.',
+  banned: "The server's operators have banned you.",
 };
+
+function renderAccountFields() {
+  const mode = $('account-mode').value;
+  for (const element of document.querySelectorAll('.account-row')) element.hidden = mode === 'guest';
+  $('account-password').autocomplete = mode === 'register' ? 'new-password' : 'current-password';
+  $('account-password').placeholder = mode === 'register' ? '8 characters or more' : '';
+}
+$('account-mode').addEventListener('change', renderAccountFields);
+$('account-mode').value = localStorage.getItem('confab.account') ? 'login' : 'guest';
+renderAccountFields();
 
 // ------------------------------------------------------------ login
 
@@ -24,20 +44,41 @@ $('login-form').addEventListener('submit', (event) => {
     showLoginError('nick_invalid', 'Enter a nickname.');
     return;
   }
+  const mode = $('account-mode').value;
+  const accountPassword = $('account-password').value;
+  if (mode !== 'guest' && (!accountPassword || (mode === 'register' && accountPassword.length < 8))) {
+    showLoginError('password_invalid', accountPassword ? 'That password is too short' : "Type the account's password");
+    return;
+  }
   $('nick-error').textContent = '';
   $('login-button').disabled = true;
   $('login-button').textContent = 'Joining…';
   localStorage.setItem('confab.nick', nick);
   if ('Notification' in window && Notification.permission === 'default') Notification.requestPermission();
-  session.start(nick, $('password').value, JSON.parse(localStorage.getItem('confab.rooms') ?? '["lobby"]'));
+  const account = mode === 'login' ? { login: { account: nick, password: accountPassword } }
+    : mode === 'register' ? { register: accountPassword } : {};
+  session.start(nick, $('password').value, JSON.parse(localStorage.getItem('confab.rooms') ?? '["lobby"]'), account);
 });
-$('nick').value = localStorage.getItem('confab.nick') ?? '';
+$('nick').value = localStorage.getItem('confab.account') ?? localStorage.getItem('confab.nick') ?? '';
+// The account's name is remembered; its password never is (the browser's
+// own password manager may offer to keep it).
+session.addEventListener('account', (event) => {
+  if (event.detail.account) localStorage.setItem('confab.account', event.detail.account);
+  $('account-password').value = '';
+  renderStatus();
+});
 
 function showLoginError(code, message) {
   $('login-button').disabled = false;
   $('login-button').textContent = 'Join the chat';
   $('nick-error').textContent = ADVICE[code] ? `${message}. ${ADVICE[code]}` : message;
-  if (code === 'auth_failed') {
+  if (code === 'login_required') {
+    $('account-mode').value = 'login';
+    renderAccountFields();
+  }
+  if (['login_failed', 'login_required', 'password_invalid'].includes(code)) {
+    $('account-password').focus();
+  } else if (code === 'auth_failed') {
     for (const element of document.querySelectorAll('.password-row')) element.hidden = false;
     $('password').focus();
   } else {
@@ -73,7 +114,8 @@ session.addEventListener('round-trip', renderStatus);
 
 function renderStatus() {
   const status = $('status');
-  const labels = { online: `Connected as ${session.nick}`, connecting: 'Connecting…', reconnecting: 'Reconnecting…', disconnected: 'Disconnected' };
+  const as = session.account ? `${session.nick} (account ${session.account})` : session.nick;
+  const labels = { online: `Connected as ${as}`, connecting: 'Connecting…', reconnecting: 'Reconnecting…', disconnected: 'Disconnected' };
   status.textContent = labels[session.state] + (session.state === 'online' && session.roundTripMs >= 0 ? ` · ${session.roundTripMs} ms` : '');
   status.classList.toggle('offline', session.state !== 'online');
 }
@@ -101,8 +143,15 @@ session.addEventListener('conversation-closed', () => {
 session.addEventListener('changed', () => {
   renderSidebar();
   renderHeader();
-  renderMembers($('members'), session.active, whisperTo);
+  showMembers();
 });
+session.addEventListener('removed', (event) => {
+  $('status').textContent = event.detail.why;
+});
+
+function showMembers() {
+  renderMembers($('members'), session.active, whisperTo, moderation.showMenu, moderation.mayAct);
+}
 
 session.addEventListener('entry', (event) => {
   const { conversation, entry } = event.detail;
@@ -111,7 +160,7 @@ session.addEventListener('entry', (event) => {
     const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
     list.append(renderEntry(entry));
     if (atBottom || entry.own) list.scrollTop = list.scrollHeight;
-    if (entry.kind === 'notice') renderMembers($('members'), conversation, whisperTo);
+    if (entry.kind === 'notice') showMembers();
     renderHeader();
   }
   renderSidebar();
@@ -166,8 +215,10 @@ function renderHeader() {
   if (!conversation) {
     $('conversation-title').textContent = 'Confab';
     $('conversation-topic').textContent = 'Join a room to start.';
+    $('room-settings-button').hidden = true;
     return;
   }
+  $('room-settings-button').hidden = conversation.type !== 'room';
   $('conversation-title').textContent = conversation.type === 'room' ? `#${conversation.name}` : conversation.name;
   $('conversation-topic').textContent = conversation.type === 'room' ? conversation.topic || 'No topic' : 'Private conversation';
 }
@@ -180,7 +231,7 @@ function renderMessages() {
 function renderActive() {
   renderSidebar();
   renderHeader();
-  renderMembers($('members'), session.active, whisperTo);
+  showMembers();
   renderMessages();
   const list = $('messages');
   list.scrollTop = list.scrollHeight;
@@ -205,7 +256,8 @@ function submitInput() {
   const input = $('input');
   const text = input.value;
   if (!text.trim()) return;
-  history.push(text);
+  // A password typed in a command is not kept for the up arrow to show.
+  if (!carriesSecret(text)) history.push(text);
   historyIndex = history.length;
   input.value = '';
   autosize();

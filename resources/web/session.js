@@ -4,7 +4,10 @@
 // demand. The view listens to its events; it never touches the DOM itself.
 
 import { Connection } from './connection.js';
-import { helpLines, parseCommand } from './commands.js';
+import { describeDuration, helpLines, parseCommand } from './commands.js';
+import { sentence } from './refusal.js';
+
+export const RANKS = { member: 0, op: 1, owner: 2 };
 
 const CATCH_UP_PAGE = 200;
 const SCROLL_BACK_PAGE = 50;
@@ -30,6 +33,25 @@ export class Conversation {
     this.held = [];
     this.hasOlder = true;
     this.loadingOlder = false;
+    this.roles = new Map(); // nick key -> 'owner' | 'op'
+    this.muted = new Set(); // nick keys, as seen since joining
+    this.modes = { invite_only: false, has_key: false, topic_locked: false };
+    this.joinKey = '';
+    this.wantsRejoin = false;
+  }
+
+  role(nick) {
+    return this.roles.get(nameKey(nick)) ?? 'member';
+  }
+
+  rank(nick) {
+    return RANKS[this.role(nick)] ?? 0;
+  }
+
+  setRole(nick, role) {
+    if (role === 'owner' || role === 'op') this.roles.set(nameKey(nick), role);
+    else this.roles.delete(nameKey(nick));
+    this.setMembers(this.members);
   }
 
   firstSeq() {
@@ -41,8 +63,9 @@ export class Conversation {
     return this.members.some((member) => nameKey(member) === key);
   }
 
+  // Owners first, then ops, then everyone else, each alphabetically.
   setMembers(nicks) {
-    this.members = [...nicks].sort((a, b) => a.localeCompare(b, undefined, { sensitivity: 'base' }));
+    this.members = [...nicks].sort((a, b) => this.rank(b) - this.rank(a) || a.localeCompare(b, undefined, { sensitivity: 'base' }));
   }
 
   addMember(nick) {
@@ -52,8 +75,18 @@ export class Conversation {
   removeMember(nick) {
     const key = nameKey(nick);
     this.members = this.members.filter((member) => nameKey(member) !== key);
+    this.roles.delete(key);
+    this.muted.delete(key);
   }
 }
+
+function clockTime(ts) {
+  const date = new Date(ts);
+  const hm = `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+  return date.toDateString() === new Date().toDateString() ? hm : `${date.toISOString().slice(0, 10)} ${hm}`;
+}
+
+export { describeDuration };
 
 export class ChatSession extends EventTarget {
   constructor(url, { firstDelayMs = 1000, maxDelayMs = 30000, pingIntervalMs = 15000 } = {}) {
@@ -75,6 +108,12 @@ export class ChatSession extends EventTarget {
     this.pending = new Map();
     this.closingReason = '';
     this.initialRooms = [];
+    this.account = '';
+    this.login = null; // { account, password } sent with every hello
+    this.registration = ''; // register with this once welcomed
+    this.newPassword = '';
+    this.guestFallback = false;
+    this.joinKeys = new Map();
     this.connection.addEventListener('open', () => this.#onOpen());
     this.connection.addEventListener('close', (event) => this.#onClose(event.detail));
     this.connection.addEventListener('message', (event) => this.#onMessage(event.detail));
@@ -82,7 +121,10 @@ export class ChatSession extends EventTarget {
 
   // ------------------------------------------------------------ lifecycle
 
-  start(nick, password = '', rooms = ['lobby']) {
+  // `account`: { login: {account, password} } or { register: password }.
+  start(nick, password = '', rooms = ['lobby'], account = {}) {
+    this.login = account.login ?? null;
+    this.registration = account.register ?? '';
     this.nick = nick;
     this.password = password;
     this.initialRooms = rooms;
@@ -128,6 +170,7 @@ export class ChatSession extends EventTarget {
   #onOpen() {
     const hello = { nick: this.nick, client: 'confab-web' };
     if (this.password) hello.password = this.password;
+    if (this.login) hello.login = this.login;
     this.#send('hello', hello);
   }
 
@@ -181,6 +224,7 @@ export class ChatSession extends EventTarget {
         const room = this.room(message.room);
         if (room) {
           room.joined = false;
+          room.wantsRejoin = false;
           this.#notice(room, `You left ${message.room}`);
         }
         return;
@@ -237,6 +281,57 @@ export class ChatSession extends EventTarget {
       case 'closing':
         this.closingReason = message.reason;
         return;
+      case 'registered':
+        this.account = message.account;
+        this.login = { account: message.account, password: this.registration };
+        this.registration = '';
+        this.#emit('account', { account: this.account });
+        if (pending.conversation ?? this.active) {
+          this.#notice(pending.conversation ?? this.active,
+            `${message.account} is now a registered account, and you are logged in to it. Nobody else can use this nick.`);
+        }
+        return;
+      case 'password_changed':
+        if (this.login) this.login = { ...this.login, password: this.newPassword };
+        this.newPassword = '';
+        if (pending.conversation) this.#notice(pending.conversation, 'Your password was changed.');
+        return;
+      case 'role_changed': return this.#onRoleChanged(message);
+      case 'kicked': return this.#onKicked(message);
+      case 'muted': {
+        const room = this.room(message.room);
+        if (!room) return;
+        room.muted.add(nameKey(message.nick));
+        const until = message.until ? ` until ${clockTime(message.until)}` : '';
+        if (nameKey(message.nick) === nameKey(this.nick)) {
+          this.#error(room, `${message.by} muted you in #${message.room}${until || ' until an op unmutes you'}: you cannot speak here`);
+        } else {
+          this.#notice(room, `${message.by} muted ${message.nick}${until}`);
+        }
+        this.#emit('changed');
+        return;
+      }
+      case 'unmuted': {
+        const room = this.room(message.room);
+        if (!room) return;
+        room.muted.delete(nameKey(message.nick));
+        this.#notice(room, nameKey(message.nick) === nameKey(this.nick)
+          ? `${message.by} let you speak again` : `${message.by} let ${message.nick} speak again`);
+        this.#emit('changed');
+        return;
+      }
+      case 'mode_changed': return this.#onModeChanged(message);
+      case 'invited': return this.#onInvited(message);
+      case 'ban_list':
+        this.#emit('ban-list', { room: message.room, bans: message.bans });
+        if (pending.conversation) this.#showBans(pending.conversation, `Bans in #${message.room}`, message.bans);
+        return;
+      case 'server_ban_list':
+        if (pending.conversation) this.#showBans(pending.conversation, 'Server bans', message.bans);
+        return;
+      case 'audit_page':
+        if (pending.conversation) this.#showAudit(pending.conversation, message.entries);
+        return;
       default:
         return; // a newer server's message: ignore it
     }
@@ -248,19 +343,27 @@ export class ChatSession extends EventTarget {
     this.everWelcomed = true;
     this.attempt = 0;
     this.nick = welcome.nick;
+    this.guestFallback = false;
+    if ((welcome.account ?? '') !== this.account) {
+      this.account = welcome.account ?? '';
+      this.#emit('account', { account: this.account });
+    }
     this.motd = reconnect ? '' : welcome.motd; // shown in the first room that opens
     this.#setState('online');
     clearInterval(this.pingTimer);
     this.pingTimer = setInterval(() => this.#ping(), this.pingIntervalMs);
     this.#ping();
+    if (this.registration && !this.account) this.#send('register', { password: this.registration }, 'register', null);
     if (!reconnect) {
       for (const room of this.initialRooms) this.join(room);
       return;
     }
     for (const conversation of this.conversations) {
-      if (conversation.type !== 'room') continue;
+      if (conversation.type !== 'room' || !conversation.wantsRejoin) continue;
       this.#notice(conversation, 'Reconnected');
-      this.#send('join', { room: conversation.name }, 'plain', conversation);
+      const fields = { room: conversation.name };
+      if (conversation.joinKey) fields.key = conversation.joinKey;
+      this.#send('join', fields, 'plain', conversation);
     }
   }
 
@@ -273,9 +376,17 @@ export class ChatSession extends EventTarget {
     }
     room.name = joined.room;
     room.topic = joined.topic;
+    room.roles = new Map(Object.entries(joined.roles ?? {}).map(([nick, role]) => [nameKey(nick), role]));
+    room.muted = new Set();
+    room.modes = { invite_only: false, has_key: false, topic_locked: false, ...(joined.modes ?? {}) };
     room.setMembers(joined.members);
+    if (this.joinKeys.has(nameKey(joined.room))) {
+      room.joinKey = this.joinKeys.get(nameKey(joined.room));
+      this.joinKeys.delete(nameKey(joined.room));
+    }
     const wasJoined = room.joined;
     room.joined = true;
+    room.wantsRejoin = true;
     if (isNew) this.#emit('conversation-opened', { conversation: room, focus: true });
     this.#emit('changed', { conversation: room });
     if (wasJoined) return;
@@ -335,7 +446,20 @@ export class ChatSession extends EventTarget {
   #onError(error, pending) {
     if (!this.welcomed) {
       this.connection.close();
-      if (this.everWelcomed) {
+      const hopeless = ['banned', 'login_failed', 'login_required', 'rate_limited'].includes(error.code);
+      if (this.everWelcomed && hopeless && this.guestFallback) {
+        // A /login that did not work: back as the guest the user was.
+        this.guestFallback = false;
+        this.login = null;
+        if (this.active) this.#error(this.active, sentence(error.code, error.message));
+        this.#connect();
+      } else if (this.everWelcomed && hopeless) {
+        // Banned, or the password changed elsewhere: trying again changes nothing.
+        const why = sentence(error.code, error.message);
+        for (const conversation of this.conversations) if (conversation.type === 'room') this.#error(conversation, why);
+        this.#setState('disconnected');
+        this.#emit('disconnected', { reason: why });
+      } else if (this.everWelcomed) {
         this.#scheduleReconnect();
       } else {
         this.#setState('disconnected');
@@ -346,7 +470,88 @@ export class ChatSession extends EventTarget {
     const conversation = pending.conversation ?? this.active;
     if (pending.purpose === 'catch-up' && conversation) this.#finishCatchUp(conversation);
     if (pending.purpose === 'older' && conversation) conversation.loadingOlder = false;
-    if (conversation) this.#error(conversation, error.message);
+    if (pending.purpose === 'register') this.registration = '';
+    if (conversation) this.#error(conversation, sentence(error.code, error.message));
+  }
+
+  #onRoleChanged(change) {
+    const room = this.room(change.room);
+    if (!room) return;
+    room.setRole(change.nick, change.role);
+    const mine = nameKey(change.nick) === nameKey(this.nick);
+    const words = { owner: 'the owner', op: 'an op', member: 'a member' }[change.role] ?? 'a member';
+    if (change.role === 'owner' && nameKey(change.by) === nameKey(change.nick)) {
+      this.#notice(room, mine ? `You now own #${change.room}` : `${change.nick} now owns #${change.room}`);
+    } else {
+      this.#notice(room, `${change.by} made ${mine ? 'you' : change.nick} ${words}`);
+    }
+    this.#emit('changed');
+  }
+
+  #onKicked(kicked) {
+    const room = this.room(kicked.room);
+    if (!room) return;
+    const because = kicked.reason ? `: ${kicked.reason}` : '';
+    if (nameKey(kicked.nick) !== nameKey(this.nick)) {
+      room.removeMember(kicked.nick);
+      this.#notice(room, `${kicked.nick} was removed from #${kicked.room} by ${kicked.by}${because}`);
+      this.#emit('changed');
+      return;
+    }
+    const why = `You were removed from #${kicked.room} by ${kicked.by}${because}`;
+    room.joined = false;
+    room.wantsRejoin = false;
+    this.#error(room, why);
+    this.#emit('removed', { conversation: room, why });
+    this.#emit('changed');
+  }
+
+  #onModeChanged(change) {
+    const room = this.room(change.room);
+    if (!room) return;
+    const before = room.modes;
+    room.modes = { invite_only: change.invite_only, has_key: change.has_key, topic_locked: change.topic_locked };
+    const what = [];
+    if (before.invite_only !== change.invite_only) what.push(change.invite_only ? 'made the room invitation only' : 'opened the room to everyone');
+    if (before.has_key !== change.has_key || change.has_key) what.push(change.has_key ? 'set a key for joining' : 'removed the key');
+    if (before.topic_locked !== change.topic_locked) {
+      what.push(change.topic_locked ? 'locked the topic (only ops may change it)' : 'unlocked the topic');
+    }
+    if (!what.length) what.push('left the modes as they were');
+    this.#notice(room, `${change.by} ${what.join(', ')}`);
+    this.#emit('modes', { conversation: room });
+    this.#emit('changed');
+  }
+
+  #onInvited(invited) {
+    if (nameKey(invited.nick) === nameKey(this.nick) && nameKey(invited.by) !== nameKey(this.nick)) {
+      if (this.active) this.#notice(this.active, `${invited.by} invites you to #${invited.room} — type /join ${invited.room} to go there`);
+      this.#emit('invited', { room: invited.room, by: invited.by });
+      return;
+    }
+    const where = this.room(invited.room) ?? this.active;
+    if (where) this.#notice(where, `You invited ${invited.nick} to #${invited.room}`);
+  }
+
+  #showBans(conversation, title, bans) {
+    if (!bans.length) return this.#notice(conversation, `${title}: none`);
+    this.#notice(conversation, `${title}:`);
+    for (const ban of bans) {
+      const reason = ban.reason ? ` (${ban.reason})` : '';
+      const until = ban.until ? `, until ${clockTime(ban.until)}` : ', for ever';
+      this.#notice(conversation, `  ${ban.mask} — by ${ban.by}${reason}${until}`);
+    }
+  }
+
+  #showAudit(conversation, entries) {
+    if (!entries.length) return this.#notice(conversation, 'No moderation recorded');
+    for (const entry of entries) {
+      let line = `${clockTime(entry.ts)} ${entry.by} ${entry.action}`;
+      if (entry.target) line += ` ${entry.target}`;
+      if (entry.room) line += ` in #${entry.room}`;
+      if (entry.reason) line += ` (${entry.reason})`;
+      this.#notice(conversation, line);
+    }
   }
 
   #onNickChanged(change) {
@@ -456,11 +661,126 @@ export class ChatSession extends EventTarget {
 
   // ------------------------------------------------------------ actions
 
-  join(name, context = null) {
+  join(name, context = null, key = '') {
     const existing = this.room(name);
     if (existing) this.#emit('focus', { conversation: existing });
     if (!this.welcomed) return;
-    if (!existing || !existing.joined) this.#send('join', { room: name }, 'plain', context ?? existing ?? this.active);
+    if (existing && existing.joined) return;
+    const fields = { room: name };
+    if (key) {
+      fields.key = key;
+      this.joinKeys.set(nameKey(name), key);
+    }
+    this.#send('join', fields, 'plain', context ?? existing ?? this.active);
+  }
+
+  // ------------------------------------------------------------ accounts and moderation
+
+  #online(context) {
+    if (this.welcomed) return true;
+    if (context) this.#error(context, 'Not connected');
+    return false;
+  }
+
+  registerAccount(password, context = this.active) {
+    if (!this.#online(context)) return;
+    if (this.account) return context && this.#error(context, `You are logged in to ${this.account} already.`);
+    if (password.length < 8 || password.length > 256) {
+      return context && this.#error(context, sentence('password_invalid', 'that password is too short'));
+    }
+    this.registration = password;
+    this.#send('register', { password }, 'register', context);
+  }
+
+  // Logging in is part of hello: start again, keeping the rooms.
+  logIn(account, password) {
+    this.guestFallback = this.welcomed && !this.account;
+    this.login = { account, password };
+    if (!this.everWelcomed) return;
+    if (this.connection.isOpen) this.connection.sendWithoutId('quit', { reason: 'logging in' });
+    this.connection.close();
+    clearInterval(this.pingTimer);
+    clearTimeout(this.reconnectTimer);
+    this.pending.clear();
+    for (const conversation of this.conversations) if (conversation.type === 'room') conversation.joined = false;
+    if (!this.account) this.nick = account;
+    this.#connect();
+  }
+
+  changePassword(oldPassword, newPassword, context = this.active) {
+    if (!this.#online(context)) return;
+    this.newPassword = newPassword;
+    this.#send('change_password', { old: oldPassword, new: newPassword }, 'plain', context);
+  }
+
+  static maskFor(nickOrMask) {
+    return nickOrMask.includes(':') ? nickOrMask : `nick:${nickOrMask}`;
+  }
+
+  // What the user may do in a room, as far as the client knows: menus offer
+  // only what the server would allow.
+  myRank(room) {
+    return room?.type === 'room' ? room.rank(this.nick) : 0;
+  }
+
+  mayModerate(room, nick) {
+    if (!room?.joined || nameKey(nick) === nameKey(this.nick)) return false;
+    const mine = this.myRank(room);
+    return mine >= RANKS.op && mine > room.rank(nick);
+  }
+
+  mayGrant(room, nick) {
+    if (!room?.joined || nameKey(nick) === nameKey(this.nick)) return false;
+    return this.myRank(room) === RANKS.owner && room.rank(nick) < RANKS.owner;
+  }
+
+  mayChangeModes(room) {
+    return Boolean(room?.joined) && this.myRank(room) >= RANKS.op;
+  }
+
+  #act(room, type, fields) {
+    if (room && this.#online(room)) this.#send(type, { room: room.name, ...fields }, 'plain', room);
+  }
+
+  claim(room) { this.#act(room, 'claim', {}); }
+
+  grant(room, nick, role) { this.#act(room, 'grant', { nick, role }); }
+
+  kick(room, nick, reason = '') {
+    this.#act(room, 'kick', reason.trim() ? { nick, reason: reason.trim() } : { nick });
+  }
+
+  ban(room, nickOrMask, duration = null, reason = '') {
+    const fields = { mask: ChatSession.maskFor(nickOrMask) };
+    if (duration) fields.duration = duration;
+    if (reason.trim()) fields.reason = reason.trim();
+    this.#act(room, 'ban', fields);
+  }
+
+  unban(room, nickOrMask) { this.#act(room, 'unban', { mask: ChatSession.maskFor(nickOrMask) }); }
+
+  // Without `show`, only the 'ban-list' event tells (the settings dialog).
+  requestBanList(room, show = false) {
+    if (room && this.welcomed) this.#send('ban_list', { room: room.name }, 'plain', show ? room : null);
+  }
+
+  mute(room, nick, duration = null, reason = '') {
+    const fields = { nick };
+    if (duration) fields.duration = duration;
+    if (reason.trim()) fields.reason = reason.trim();
+    this.#act(room, 'mute', fields);
+  }
+
+  unmute(room, nick) { this.#act(room, 'unmute', { nick }); }
+
+  setModes(room, changes) { this.#act(room, 'mode', changes); }
+
+  invite(roomName, nick, context = this.active) {
+    if (this.#online(context)) this.#send('invite', { room: roomName, nick }, 'plain', context);
+  }
+
+  requestAudit(roomName, context = this.active) {
+    if (this.#online(context)) this.#send('audit', roomName ? { room: roomName } : {}, 'plain', context);
   }
 
   leave(conversation, reason = '') {
@@ -506,7 +826,101 @@ export class ChatSession extends EventTarget {
         if (conversation) this.#error(conversation, command.error);
         break;
       case 'join':
-        this.join(command.target, conversation);
+        this.join(command.target, conversation, command.extra);
+        break;
+      case 'register':
+        this.registerAccount(command.text, conversation);
+        break;
+      case 'login':
+        this.logIn(command.target, command.text);
+        break;
+      case 'password':
+        this.changePassword(command.text, command.extra, conversation);
+        break;
+      case 'claim': {
+        const room = inRoom();
+        if (room) this.claim(room);
+        break;
+      }
+      case 'op':
+      case 'deop': {
+        const room = inRoom();
+        if (room) this.grant(room, command.target, command.kind === 'op' ? 'op' : 'member');
+        break;
+      }
+      case 'kick': {
+        const room = inRoom();
+        if (room) this.kick(room, command.target, command.text);
+        break;
+      }
+      case 'ban': {
+        const room = inRoom();
+        if (room) this.ban(room, command.target, command.duration, command.text);
+        break;
+      }
+      case 'unban': {
+        const room = inRoom();
+        if (room) this.unban(room, command.target);
+        break;
+      }
+      case 'bans': {
+        const room = inRoom();
+        if (room) this.requestBanList(room, true);
+        break;
+      }
+      case 'mute': {
+        const room = inRoom();
+        if (room) this.mute(room, command.target, command.duration, command.text);
+        break;
+      }
+      case 'unmute': {
+        const room = inRoom();
+        if (room) this.unmute(room, command.target);
+        break;
+      }
+      case 'invite': {
+        if (command.extra) this.invite(command.extra, command.target, conversation);
+        else {
+          const room = inRoom();
+          if (room) this.invite(room.name, command.target, room);
+        }
+        break;
+      }
+      case 'mode': {
+        const room = inRoom();
+        if (!room) break;
+        if (Object.keys(command.modes).length) {
+          this.setModes(room, command.modes);
+          break;
+        }
+        const on = [];
+        if (room.modes.invite_only) on.push('invitation only (+i)');
+        if (room.modes.has_key) on.push('a key is needed to join (+k)');
+        if (room.modes.topic_locked) on.push('only ops set the topic (+t)');
+        this.#notice(room, on.length ? `#${room.name}: ${on.join('; ')}` : `#${room.name} is open to everyone; anyone may set the topic`);
+        break;
+      }
+      case 'audit': {
+        if (command.target === '*') this.requestAudit('', conversation);
+        else if (command.target) this.requestAudit(command.target, conversation);
+        else {
+          const room = inRoom();
+          if (room) this.requestAudit(room.name, room);
+        }
+        break;
+      }
+      case 'sban': {
+        const fields = { mask: ChatSession.maskFor(command.target) };
+        if (command.duration) fields.duration = command.duration;
+        if (command.text) fields.reason = command.text;
+        if (this.#online(conversation)) this.#send('server_ban', fields, 'plain', conversation);
+        break;
+      }
+      case 'sunban':
+        if (this.#online(conversation)) this.#send('server_unban', { mask: ChatSession.maskFor(command.target) }, 'plain', conversation);
+        break;
+      case 'sbans':
+        if (this.#online(conversation)) this.#send('server_ban_list', {}, 'plain', conversation);
         break;
       case 'leave': {
         const target = command.target ? this.room(command.target) : conversation;

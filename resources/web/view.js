@@ -97,14 +97,39 @@ export function renderConversations(list, session, onSelect) {
   }
 }
 
-export function renderMembers(list, conversation, onWhisper) {
+// Members with a badge for their role (and for a mute); `onActions` is
+// given only for members the user may act on, and gets a ⋯ button.
+export function renderMembers(list, conversation, onWhisper, onActions = null, mayAct = () => false) {
   list.replaceChildren();
   for (const nick of conversation?.type === 'room' ? conversation.members : []) {
     const item = document.createElement('li');
-    item.textContent = nick;
-    item.style.color = nickColor(nick);
-    item.title = `Talk privately with ${nick}`;
-    item.addEventListener('click', () => onWhisper(nick));
+    item.dataset.nick = nick;
+    const name = document.createElement('span');
+    name.className = 'member-name';
+    name.textContent = nick;
+    name.style.color = nickColor(nick);
+    name.title = `Talk privately with ${nick}`;
+    name.addEventListener('click', () => onWhisper(nick));
+    item.append(name);
+    const role = conversation.role(nick);
+    const badge = role !== 'member' ? role : conversation.muted.has(nameKey(nick)) ? 'muted' : '';
+    if (badge) {
+      const pill = document.createElement('span');
+      pill.className = `badge ${badge}`;
+      pill.textContent = badge;
+      item.append(pill);
+    }
+    if (onActions && mayAct(nick)) {
+      const more = document.createElement('button');
+      more.className = 'member-actions';
+      more.textContent = '⋯';
+      more.setAttribute('aria-label', `Actions for ${nick}`);
+      more.addEventListener('click', (event) => {
+        event.stopPropagation();
+        onActions(nick, more);
+      });
+      item.append(more);
+    }
     list.append(item);
   }
 }
