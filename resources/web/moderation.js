@@ -69,7 +69,7 @@ export function setUpModeration(session) {
     }
     const box = anchor.getBoundingClientRect();
     menu.style.top = `${box.bottom + window.scrollY}px`;
-    menu.style.left = `${Math.max(8, box.right - 180)}px`;
+    menu.style.left = `${Math.max(8, Math.min(box.right, window.innerWidth) - 200)}px`;
     menu.hidden = false;
     menu.querySelector('button')?.focus();
   }
