@@ -108,22 +108,10 @@ bool ChatServer::start(QString *error)
         return false;
     }
 
-    const int ceiling = socketCeiling();
-    int maxConnections = m_config.maxConnections;
-    if (maxConnections <= 0 || maxConnections > ceiling - ReservedDescriptors) {
-        maxConnections = qMax(1, ceiling - ReservedDescriptors);
-        if (m_config.maxConnections > 0)
-            qCWarning(lcNet) << "the open-file limit allows" << maxConnections << "connections, not"
-                             << m_config.maxConnections;
-    }
-    m_limiter = new ConnectionLimiter(maxConnections, m_config.maxConnectionsPerAddress, ceiling, this);
-
-    QStringList operators;
-    for (const QString &account : std::as_const(m_config.operators))
-        operators.append(Confab::Protocol::nameKey(account));
-    ChatService::Settings settings{m_config.serverName, m_config.motd,     m_config.password,
-                                   m_config.requireAccount, operators, m_config.limits};
-    m_chat = new ChatService(settings, m_store.get(), m_store.get(), m_store.get(), this);
+    m_socketCeiling = socketCeiling();
+    const int maxConnections = connectionLimit(m_config);
+    m_limiter = new ConnectionLimiter(maxConnections, m_config.maxConnectionsPerAddress, m_socketCeiling, this);
+    m_chat = new ChatService(chatSettings(m_config), m_store.get(), m_store.get(), m_store.get(), this);
     connect(m_chat, &ChatService::drained, this, &ChatServer::stopped);
 
     const ChatLimits &limits = m_config.limits;
@@ -184,6 +172,83 @@ bool ChatServer::start(QString *error)
                                        .arg(m_config.databasePath)
                                        .arg(maxConnections);
     return true;
+}
+
+ChatService::Settings ChatServer::chatSettings(const ServerConfig &config)
+{
+    QStringList operators;
+    for (const QString &account : std::as_const(config.operators))
+        operators.append(Confab::Protocol::nameKey(account));
+    return {config.serverName, config.motd, config.password, config.requireAccount, operators, config.limits};
+}
+
+int ChatServer::connectionLimit(const ServerConfig &config) const
+{
+    int maxConnections = config.maxConnections;
+    if (maxConnections <= 0 || maxConnections > m_socketCeiling - ReservedDescriptors) {
+        maxConnections = qMax(1, m_socketCeiling - ReservedDescriptors);
+        if (config.maxConnections > 0)
+            qCWarning(lcNet) << "the open-file limit allows" << maxConnections << "connections, not"
+                             << config.maxConnections;
+    }
+    return maxConnections;
+}
+
+void ChatServer::reload(const ServerConfig &next)
+{
+    if (!m_chat)
+        return;
+    // Everything is checked before anything changes: a reload that cannot
+    // be applied whole is not applied at all.
+    QString tlsError;
+    const std::optional<QSslConfiguration> tls = loadTls(next, &tlsError);
+    if (!tlsError.isEmpty()) {
+        qCWarning(lcNet).noquote() << QStringLiteral("configuration not reloaded (%1); the running settings stay")
+                                              .arg(tlsError);
+        return;
+    }
+    ServerConfig applied = next;
+    QStringList kept;
+    auto keep = [&](bool differs, const QString &what) {
+        if (differs)
+            kept << what;
+    };
+    keep(next.tcpPort != m_config.tcpPort, QStringLiteral("tcp-port"));
+    keep(next.httpPort != m_config.httpPort, QStringLiteral("http-port"));
+    keep(next.bind != m_config.bind, QStringLiteral("bind"));
+    keep(next.databasePath != m_config.databasePath, QStringLiteral("db"));
+    keep(next.portFile != m_config.portFile, QStringLiteral("port-file"));
+    keep(next.tlsCertificate.isEmpty() != m_config.tlsCertificate.isEmpty(), QStringLiteral("TLS on or off"));
+    keep(next.limits.maxFrameBytes != m_config.limits.maxFrameBytes, QStringLiteral("max-frame-bytes"));
+    applied.tcpPort = m_config.tcpPort;
+    applied.httpPort = m_config.httpPort;
+    applied.bind = m_config.bind;
+    applied.databasePath = m_config.databasePath;
+    applied.portFile = m_config.portFile;
+    applied.limits.maxFrameBytes = m_config.limits.maxFrameBytes;
+    const bool tlsWasOn = !m_config.tlsCertificate.isEmpty();
+    if (tlsWasOn != !next.tlsCertificate.isEmpty()) {
+        applied.tlsCertificate = m_config.tlsCertificate;
+        applied.tlsKey = m_config.tlsKey;
+    }
+    if (!kept.isEmpty())
+        qCWarning(lcNet).noquote() << "reload: these cannot change while the server runs, restart to change them:"
+                                   << kept.join(QStringLiteral(", "));
+
+    m_chat->updateSettings(chatSettings(applied));
+    m_limiter->setLimits(connectionLimit(applied), applied.maxConnectionsPerAddress);
+    m_tcp->setHandshakeTimeout(applied.limits.handshakeTimeoutMs);
+    m_http->setHandshakeTimeout(applied.limits.handshakeTimeoutMs);
+    if (tls && tlsWasOn) {
+        // Read again even when the paths are the same: renewing a
+        // certificate usually replaces the files in place.
+        m_tcp->setSslConfiguration(*tls);
+        m_http->setSslConfiguration(*tls);
+    }
+    m_config = applied;
+    qCInfo(lcNet).noquote() << QStringLiteral("configuration reloaded: motd, name, password, operators, "
+                                              "require-account and limits%1 are now as configured")
+                                       .arg(tls && tlsWasOn ? QStringLiteral(", and the TLS certificate") : QString());
 }
 
 void ChatServer::stop(const QString &reason)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "chatservice.h"
 #include "httpserver.h"
 #include "serverconfig.h"
 
@@ -7,7 +8,6 @@
 
 #include <memory>
 
-class ChatService;
 class ConnectionLimiter;
 class Listener;
 class SqliteStore;
@@ -27,6 +27,10 @@ public:
     bool start(QString *error);
     // Tells clients, closes everything, then emits stopped().
     void stop(const QString &reason);
+    // SIGHUP: the settings that can change while running take effect
+    // (motd, name, password, operators, limits, the TLS certificate); the
+    // others are logged and kept. Nobody is disconnected.
+    void reload(const ServerConfig &next);
 
     quint16 tcpPort() const;
     quint16 httpPort() const;
@@ -36,12 +40,16 @@ signals:
 
 private:
     bool writePortFile(QString *error) const;
+    static ChatService::Settings chatSettings(const ServerConfig &config);
+    // --max-connections, within what the open-file limit allows.
+    int connectionLimit(const ServerConfig &config) const;
     // What GET /healthz answers.
     HttpServer::Response health() const;
 
     ServerConfig m_config;
     std::unique_ptr<SqliteStore> m_store;
     ConnectionLimiter *m_limiter = nullptr;
+    int m_socketCeiling = 0;
     ChatService *m_chat = nullptr;
     Listener *m_tcp = nullptr;
     Listener *m_http = nullptr;

@@ -113,14 +113,32 @@ ChatService::ChatService(Settings settings, MessageStore *store, AccountStore *a
     // One timer for every connection's timeouts rather than timers per
     // connection: a sweep over the sessions is cheap, re-arming thousands of
     // timers on every message is not.
-    const ChatLimits &limits = m_settings.limits;
-    const int shortest = std::min({limits.helloTimeoutMs, limits.idleBeforePingMs, limits.pingTimeoutMs});
-    m_livenessTimer.setInterval(std::clamp(shortest / 4, 20, 1000));
+    setLivenessInterval();
     connect(&m_livenessTimer, &QTimer::timeout, this, &ChatService::sweepLiveness);
     m_livenessTimer.start();
 
     openRoom(QString::fromLatin1(Defaults::LobbyRoom), nameKey(QString::fromLatin1(Defaults::LobbyRoom)));
     m_serverBans = loadBans(QString());
+}
+
+void ChatService::setLivenessInterval()
+{
+    const ChatLimits &limits = m_settings.limits;
+    const int shortest = std::min({limits.helloTimeoutMs, limits.idleBeforePingMs, limits.pingTimeoutMs});
+    m_livenessTimer.setInterval(std::clamp(shortest / 4, 20, 1000));
+}
+
+void ChatService::updateSettings(Settings settings)
+{
+    const qint64 oldQueue = m_settings.limits.sendQueueBytes;
+    m_settings = std::move(settings);
+    setLivenessInterval();
+    if (m_settings.limits.sendQueueBytes != oldQueue) {
+        for (auto &[connection, session] : m_sessions) {
+            if (session->isIdentified())
+                connection->setSendQueueLimit(m_settings.limits.sendQueueBytes);
+        }
+    }
 }
 
 ChatService::~ChatService()

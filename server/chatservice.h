@@ -49,6 +49,11 @@ public:
 
     ChatService(Settings settings, MessageStore *store, AccountStore *accounts, ModerationStore *moderation,
                 QObject *parent = nullptr);
+
+    // New settings while running (SIGHUP): the motd and name for the next
+    // welcome, operators and the password at once, limits for what happens
+    // from now on (flood limits for new connections). Nobody is put out.
+    void updateSettings(Settings settings);
     ~ChatService() override;
 
     void connectionOpened(Connection *connection) override;
@@ -193,6 +198,7 @@ private:
     // has told them already).
     void removeFromRoom(Session &session, Room *room, const QString &reason, bool announce = true);
     void sweepLiveness();
+    void setLivenessInterval();
     void closeSession(Session &session, const QString &reason);
     // Out of every room, nick free: what quit and a lost connection share.
     void endPresence(Session &session, const QString &reason);

@@ -25,6 +25,12 @@ public:
     // that outlives the socket object it started on.
     void handOver(QObject *from, QObject *to);
 
+    // New limits apply to sockets from now on; nobody is put out.
+    void setLimits(int maxTotal, int maxPerAddress)
+    {
+        m_maxTotal = maxTotal;
+        m_maxPerAddress = maxPerAddress;
+    }
     bool atSocketCeiling() const { return m_openSockets >= m_socketCeiling; }
 
     // One spelling per address: an IPv4 client on a dual-stack socket
@@ -46,8 +52,8 @@ private:
     void watch(QObject *object, Counted counted);
     void socketClosed(QObject *object);
 
-    const int m_maxTotal;
-    const int m_maxPerAddress;
+    int m_maxTotal;
+    int m_maxPerAddress;
     const int m_socketCeiling;
     int m_admitted = 0;
     int m_openSockets = 0;

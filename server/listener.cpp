@@ -121,6 +121,12 @@ void Listener::accepted(qintptr descriptor)
         m_turnedAway(socket);
 }
 
+void Listener::setSslConfiguration(const QSslConfiguration &configuration)
+{
+    if (m_tls)
+        m_sslConfiguration = configuration;
+}
+
 void Listener::startHandshake(QSslSocket *socket, bool admitted)
 {
     socket->setSslConfiguration(*m_sslConfiguration);

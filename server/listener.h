@@ -58,6 +58,11 @@ public:
     // From the server: one accepted descriptor.
     void accepted(qintptr descriptor);
 
+    // A renewed certificate and key, for handshakes from now on (only on a
+    // listener that was started with TLS).
+    void setSslConfiguration(const QSslConfiguration &configuration);
+    void setHandshakeTimeout(int ms) { m_handshakeTimeoutMs = ms; }
+
 private:
     void startHandshake(QSslSocket *socket, bool admitted);
     void handshakeFailed(QSslSocket *socket, QTimer *timeout, const QString &why);

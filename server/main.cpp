@@ -57,6 +57,16 @@ int main(int argc, char *argv[])
         server.stop(QStringLiteral("received %1").arg(name));
         QTimer::singleShot(ShutdownTimeoutMs, &app, [] { QCoreApplication::exit(0); });
     });
+    QObject::connect(&signals_, &UnixSignals::reloadRequested, &server, [&server] {
+        // The command line still wins over the file, as at start.
+        const ServerConfig::ParseResult reparsed = ServerConfig::parse(QCoreApplication::arguments());
+        if (reparsed.outcome != ServerConfig::Outcome::Run) {
+            qWarning().noquote() << QStringLiteral("configuration not reloaded (%1); the running settings stay")
+                                            .arg(reparsed.message.trimmed());
+            return;
+        }
+        server.reload(reparsed.config);
+    });
     QObject::connect(&server, &ChatServer::stopped, &app, [] { QCoreApplication::exit(0); }, Qt::QueuedConnection);
     return QCoreApplication::exec();
 }

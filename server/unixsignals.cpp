@@ -32,6 +32,7 @@ UnixSignals::UnixSignals(QObject *parent)
     action.sa_flags = SA_RESTART;
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGHUP, &action, nullptr);
     // A client that vanishes mid-write must not kill the server.
     signal(SIGPIPE, SIG_IGN);
 }
@@ -40,6 +41,7 @@ UnixSignals::~UnixSignals()
 {
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
 }
 
 void UnixSignals::readSignal()
@@ -47,5 +49,8 @@ void UnixSignals::readSignal()
     char number = 0;
     if (::read(signalPipe[1], &number, 1) != 1)
         return;
-    emit terminationRequested(number == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"));
+    if (number == SIGHUP)
+        emit reloadRequested();
+    else
+        emit terminationRequested(number == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM"));
 }

@@ -4,7 +4,7 @@
 
 class QSocketNotifier;
 
-// Turns SIGINT and SIGTERM into a Qt signal, delivered from the event loop
+// Turns SIGINT and SIGTERM (stop) and SIGHUP (reload) into Qt signals, delivered from the event loop
 // (a signal handler may do almost nothing itself: it writes one byte to a
 // socket pair that the event loop watches).
 class UnixSignals final : public QObject
@@ -18,6 +18,7 @@ public:
 
 signals:
     void terminationRequested(const QString &signalName);
+    void reloadRequested();
 
 private:
     void readSignal();

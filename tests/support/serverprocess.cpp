@@ -6,6 +6,8 @@
 #include <QJsonObject>
 #include <QSignalSpy>
 
+#include <csignal>
+
 namespace {
 
 constexpr int StartTimeoutMs = 20'000;
@@ -89,6 +91,23 @@ int ServerProcess::stop()
     }
     m_output += QString::fromUtf8(m_process.readAll());
     return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+}
+
+void ServerProcess::reload()
+{
+    ::kill(pid_t(m_process.processId()), SIGHUP);
+}
+
+bool ServerProcess::waitForOutput(const QString &text, qsizetype from, int timeoutMs)
+{
+    QSignalSpy output(&m_process, &QProcess::readyRead);
+    const QDeadlineTimer deadline(timeoutMs);
+    while (m_output.indexOf(text, from) < 0) {
+        if (m_process.state() == QProcess::NotRunning || deadline.hasExpired())
+            return false;
+        output.wait(int(qMax<qint64>(1, deadline.remainingTime())));
+    }
+    return true;
 }
 
 void ServerProcess::kill()

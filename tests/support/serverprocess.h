@@ -20,6 +20,11 @@ public:
     int stop();
     // SIGKILL, no chance to clean up.
     void kill();
+    // SIGHUP: re-read the configuration.
+    void reload();
+    // Waits until the output after `from` (a size of output()) contains
+    // `text`; false on timeout or exit.
+    bool waitForOutput(const QString &text, qsizetype from = 0, int timeoutMs = 20'000);
 
     // Runs the server through a launcher, e.g. {"prlimit", "--nofile=128:128", "--"}.
     void setLauncher(const QStringList &launcher) { m_launcher = launcher; }

@@ -1,0 +1,170 @@
+// SIGHUP: confab-server re-reads its configuration file while everyone
+// stays connected; a file with a mistake changes nothing.
+
+#include "chatclient.h"
+#include "serverprocess.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QProcess>
+#include <QSslCertificate>
+#include <QSslSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+bool writeFile(const QString &path, const QByteArray &content)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(content) == content.size();
+}
+
+bool makeCertificate(const QString &cert, const QString &key, const QString &name)
+{
+    QProcess openssl;
+    openssl.start(u"openssl"_s, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s,
+                                 u"ec_paramgen_curve:prime256v1"_s, u"-nodes"_s, u"-keyout"_s, key, u"-out"_s, cert,
+                                 u"-days"_s, u"2"_s, u"-subj"_s, u"/CN="_s + name});
+    return openssl.waitForFinished(30'000) && openssl.exitCode() == 0;
+}
+
+// The common name of the certificate a new TLS client is shown.
+QString presentedName(quint16 port)
+{
+    QSslSocket socket;
+    socket.setPeerVerifyMode(QSslSocket::VerifyNone);
+    socket.connectToHostEncrypted(u"127.0.0.1"_s, port);
+    if (!socket.waitForEncrypted(10'000))
+        return {};
+    const QStringList names = socket.peerCertificate().subjectInfo(QSslCertificate::CommonName);
+    return names.isEmpty() ? QString() : names.first();
+}
+
+} // namespace
+
+class TestReload : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void settingsChangeWithoutDisconnecting();
+    void mistakesChangeNothing_data();
+    void mistakesChangeNothing();
+    void certificateIsRenewed();
+
+private:
+    QTemporaryDir m_dir;
+};
+
+void TestReload::settingsChangeWithoutDisconnecting()
+{
+    const QString ini = m_dir.filePath(u"settings.ini"_s);
+    QVERIFY(writeFile(ini, "motd=Before the reload\nmax-rooms-per-user=1\n"));
+    ServerProcess server;
+    QVERIFY2(server.start({u"--config"_s, ini, u"--flood-rate"_s, u"0"_s}), qPrintable(server.error()));
+
+    ChatClient early;
+    QVERIFY(early.connectTo(server.tcpPort()));
+    early.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"early"_s}});
+    QCOMPARE(early.waitFor(u"welcome"_s).value(u"motd"_s).toString(), u"Before the reload"_s);
+    QVERIFY(!early.join(u"one"_s).isEmpty());
+    QCOMPARE(ChatClient::outcome(early.ask(u"join"_s, {{u"room"_s, u"two"_s}}, u"joined"_s)), u"too_many_rooms"_s);
+
+    QVERIFY(writeFile(ini, "motd=After the reload\nmax-rooms-per-user=5\nmax-frame-bytes=4096\n"));
+    const qsizetype mark = server.output().size();
+    server.reload();
+    QVERIFY2(server.waitForOutput(u"configuration reloaded"_s, mark), qPrintable(server.output()));
+    // What cannot change while running is named, and kept.
+    QVERIFY(server.output().indexOf(u"restart to change them: max-frame-bytes"_s, mark) >= 0);
+
+    ChatClient late;
+    QVERIFY(late.connectTo(server.tcpPort()));
+    late.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"late"_s}});
+    QCOMPARE(late.waitFor(u"welcome"_s).value(u"motd"_s).toString(), u"After the reload"_s);
+
+    // The early client is still here, under the new limit.
+    QCOMPARE(ChatClient::outcome(early.ask(u"join"_s, {{u"room"_s, u"two"_s}}, u"joined"_s)), u"joined"_s);
+    QVERIFY(!late.join(u"two"_s).isEmpty());
+    early.send({{u"type"_s, u"say"_s}, {u"room"_s, u"two"_s}, {u"text"_s, u"still here"_s}});
+    QCOMPARE(late.waitFor(u"message"_s).value(u"text"_s).toString(), u"still here"_s);
+    QVERIFY(early.isConnected());
+    QCOMPARE(server.stop(), 0);
+}
+
+void TestReload::mistakesChangeNothing_data()
+{
+    QTest::addColumn<QByteArray>("broken");
+    QTest::addColumn<QString>("logged");
+
+    QTest::newRow("bad number") << QByteArray("motd=Broken\nflood-burst=lots\n") << u"flood-burst"_s;
+    QTest::newRow("unknown setting") << QByteArray("motd=Broken\nmotto=typo\n") << u"unknown setting 'motto'"_s;
+    QTest::newRow("missing certificate") << QByteArray("motd=Broken\ntls-cert=/nonexistent.pem\ntls-key=/nonexistent.key\n")
+                                         << u"cannot read the TLS certificate"_s;
+    QTest::newRow("file gone") << QByteArray() << u"cannot read the config file"_s;
+}
+
+void TestReload::mistakesChangeNothing()
+{
+    QFETCH(QByteArray, broken);
+    QFETCH(QString, logged);
+
+    const QString ini = m_dir.filePath(u"mistake.ini"_s);
+    QVERIFY(writeFile(ini, "motd=Good settings\n"));
+    ServerProcess server;
+    QVERIFY2(server.start({u"--config"_s, ini}), qPrintable(server.error()));
+    if (broken.isEmpty())
+        QVERIFY(QFile::remove(ini));
+    else
+        QVERIFY(writeFile(ini, broken));
+    const qsizetype mark = server.output().size();
+    server.reload();
+    QVERIFY2(server.waitForOutput(u"configuration not reloaded"_s, mark), qPrintable(server.output()));
+    QVERIFY2(server.output().indexOf(logged, mark) >= 0, qPrintable(server.output()));
+
+    ChatClient client;
+    QVERIFY(client.connectTo(server.tcpPort()));
+    client.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"checker"_s}});
+    QCOMPARE(client.waitFor(u"welcome"_s).value(u"motd"_s).toString(), u"Good settings"_s);
+    QCOMPARE(server.stop(), 0);
+}
+
+void TestReload::certificateIsRenewed()
+{
+    if (!QSslSocket::supportsSsl())
+        QSKIP("Qt was built without TLS support");
+    const QString cert = m_dir.filePath(u"cert.pem"_s);
+    const QString key = m_dir.filePath(u"key.pem"_s);
+    const QString renewedCert = m_dir.filePath(u"renewed-cert.pem"_s);
+    const QString renewedKey = m_dir.filePath(u"renewed-key.pem"_s);
+    QVERIFY(makeCertificate(cert, key, u"first.example"_s));
+    QVERIFY(makeCertificate(renewedCert, renewedKey, u"renewed.example"_s));
+    const QString ini = m_dir.filePath(u"tls.ini"_s);
+    QVERIFY(writeFile(ini, "tls-cert=" + cert.toUtf8() + "\ntls-key=" + key.toUtf8() + "\n"));
+
+    ServerProcess server;
+    QVERIFY2(server.start({u"--config"_s, ini}), qPrintable(server.error()));
+    QCOMPARE(presentedName(server.tcpPort()), u"first.example"_s);
+    ChatClient connected(ChatClient::Transport::Tls);
+    QVERIFY(connected.connectTo(server.tcpPort()));
+    QVERIFY(connected.login(u"stays"_s));
+
+    // Renewal replaces the files in place, as certbot's hooks do.
+    QFile::remove(cert);
+    QFile::remove(key);
+    QVERIFY(QFile::copy(renewedCert, cert) && QFile::copy(renewedKey, key));
+    const qsizetype mark = server.output().size();
+    server.reload();
+    QVERIFY2(server.waitForOutput(u"configuration reloaded"_s, mark), qPrintable(server.output()));
+    QVERIFY(server.output().indexOf(u"TLS certificate"_s, mark) >= 0);
+    QCOMPARE(presentedName(server.tcpPort()), u"renewed.example"_s);
+    QCOMPARE(presentedName(server.httpPort()), u"renewed.example"_s);
+    // Whoever was connected stays connected.
+    QCOMPARE(ChatClient::outcome(connected.ask(u"ping"_s, {}, u"pong"_s)), u"pong"_s);
+    QCOMPARE(server.stop(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestReload)
+#include "tst_reload.moc"
