@@ -6,6 +6,7 @@
 #include "httpserver.h"
 #include "listener.h"
 #include "logging.h"
+#include "metrics.h"
 #include "names.h"
 #include "sqlitestore.h"
 #include "tcpconnection.h"
@@ -127,6 +128,7 @@ bool ChatServer::start(QString *error)
     m_tcp->setDescriptorHandler([this, maxFrame, serverFull](qintptr descriptor) {
         auto *connection = new TcpConnection(m_chat, descriptor, maxFrame, this);
         if (!m_limiter->admit(connection, connection->peerAddress())) {
+            serverMetrics().refused(ServerMetrics::Refusal::ServerFull);
             connection->refuse(serverFull);
             return;
         }
@@ -142,6 +144,7 @@ bool ChatServer::start(QString *error)
                 connection->start();
             },
             [serverFull](QTcpSocket *socket) {
+                serverMetrics().refused(ServerMetrics::Refusal::ServerFull);
                 QObject::connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
                 socket->write(serverFull);
                 socket->disconnectFromHost();
@@ -150,6 +153,7 @@ bool ChatServer::start(QString *error)
     m_http = new Listener(QStringLiteral("http"), m_limiter, tls, limits.handshakeTimeoutMs, false, this);
     m_httpServer = new HttpServer(m_http, m_chat, maxFrame, requestTimeoutMs, this);
     m_httpServer->setHealthCheck([this] { return health(); });
+    m_httpServer->setMetrics([this] { return serverMetrics().render(m_chat->gauges()); }, m_config.metricsAllow);
 
     if (!m_tcp->listen(m_config.bind, m_config.tcpPort, error)
         || !m_http->listen(m_config.bind, m_config.httpPort, error)) {
@@ -237,6 +241,7 @@ void ChatServer::reload(const ServerConfig &next)
 
     m_chat->updateSettings(chatSettings(applied));
     m_limiter->setLimits(connectionLimit(applied), applied.maxConnectionsPerAddress);
+    m_httpServer->setMetrics([this] { return serverMetrics().render(m_chat->gauges()); }, applied.metricsAllow);
     m_tcp->setHandshakeTimeout(applied.limits.handshakeTimeoutMs);
     m_http->setHandshakeTimeout(applied.limits.handshakeTimeoutMs);
     if (tls && tlsWasOn) {

@@ -128,6 +128,21 @@ void ChatService::setLivenessInterval()
     m_livenessTimer.setInterval(std::clamp(shortest / 4, 20, 1000));
 }
 
+ServerMetrics::Gauges ChatService::gauges() const
+{
+    ServerMetrics::Gauges gauges;
+    for (const auto &[connection, session] : m_sessions) {
+        const bool ws = connection->transport() == Connection::Transport::WebSocket;
+        const char *name = ws ? (connection->isEncrypted() ? "wss" : "ws") : (connection->isEncrypted() ? "tls" : "tcp");
+        ++gauges.connectionsByTransport[QLatin1String(name)];
+        if (session->isIdentified())
+            ++gauges.identifiedUsers;
+        gauges.sendQueueBytes += connection->unsentBytes();
+    }
+    gauges.rooms = qint64(m_rooms.size());
+    return gauges;
+}
+
 void ChatService::updateSettings(Settings settings)
 {
     const qint64 oldQueue = m_settings.limits.sendQueueBytes;
@@ -181,6 +196,7 @@ void ChatService::connectionOpened(Connection *connection)
 
 void ChatService::connectionClosed(Connection *connection, const QString &reason)
 {
+    serverMetrics().closed(reason);
     const auto it = m_sessions.find(connection);
     if (it == m_sessions.end())
         return;
@@ -680,6 +696,7 @@ void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
         room->recent.removeFirst();
 
     Delivery delivery = plainDelivery(room->members, encodeLine(message));
+    delivery.chatMessage = true;
     delivery.author = &session;
     delivery.authorId = id;
     if (hasId(id)) {
@@ -1290,6 +1307,7 @@ void ChatService::refuseBanned(Session &session, const Room::Ban &ban, const QJs
     if (!ban.record.reason.isEmpty())
         message += QStringLiteral(": ") + ban.record.reason;
     commitAndDeliver();
+    serverMetrics().refused(ServerMetrics::Refusal::Banned);
     sendError(session, ErrorCode::Banned, message, id);
     session.connection->close(QStringLiteral("banned"));
 }
@@ -1495,7 +1513,10 @@ void ChatService::commitAndDeliver()
     bool stored = true;
     if (committing) {
         QString error;
+        QElapsedTimer took;
+        took.start();
         stored = m_store->commit(&error);
+        serverMetrics().observeCommit(double(took.nsecsElapsed()) / 1e9);
         if (stored)
             commitWorked();
         else
@@ -1505,6 +1526,10 @@ void ChatService::commitAndDeliver()
     const QList<Delivery> deferred = std::exchange(m_deferred, {});
     for (const Delivery &delivery : deferred) {
         if (stored || !delivery.author) {
+            if (delivery.chatMessage) {
+                ++serverMetrics().messagesStored;
+                serverMetrics().messagesDelivered += quint64(delivery.recipients.size());
+            }
             send(delivery);
             continue;
         }
@@ -1543,6 +1568,7 @@ void ChatService::commitFailed(const QString &error)
     }
     health.lastError = error;
     ++health.failedCommits;
+    ++serverMetrics().failedCommits;
 }
 
 void ChatService::commitWorked()

@@ -5,6 +5,7 @@
 #include "codec.h"
 #include "connection.h"
 #include "failurethrottle.h"
+#include "metrics.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -54,6 +55,8 @@ public:
     // welcome, operators and the password at once, limits for what happens
     // from now on (flood limits for new connections). Nobody is put out.
     void updateSettings(Settings settings);
+    // What GET /metrics reports that is read rather than counted.
+    ServerMetrics::Gauges gauges() const;
     ~ChatService() override;
 
     void connectionOpened(Connection *connection) override;
@@ -91,6 +94,7 @@ private:
         // commit fails, nobody gets it and `author` gets storage_failed.
         Session *author = nullptr;
         QJsonValue authorId;
+        bool chatMessage = false; // counted in the metrics once stored
     };
     // How to take back what a stored request changed in memory, should its
     // commit fail.

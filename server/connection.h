@@ -59,6 +59,8 @@ public:
     QString describe() const;
 
     void setSendQueueLimit(qint64 bytes) { m_sendQueueLimit = bytes; }
+    // What is queued for the client and not yet sent (for metrics).
+    qint64 unsentBytes() const { return queuedBytes(); }
 
     // Reading stops while Backpressure holds input, or while this
     // connection's own output is congested; resumeInput() starts it again.

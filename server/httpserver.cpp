@@ -1,5 +1,7 @@
 #include "httpserver.h"
 
+#include "metrics.h"
+
 #include "httprequest.h"
 #include "connectionlimiter.h"
 #include "listener.h"
@@ -149,6 +151,7 @@ HttpServer::~HttpServer() = default;
 void HttpServer::refuse(QTcpSocket *socket)
 {
     connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
+    serverMetrics().refused(ServerMetrics::Refusal::ServerFull);
     socket->write(serialise(textResponse(503, "server full: too many connections, try again later"), true));
     closeGracefully(socket);
 }
@@ -213,6 +216,24 @@ void HttpServer::readRequest(QTcpSocket *socket)
         } else {
             upgrade(socket);
         }
+        return;
+    }
+    if (request.path == "/metrics" && m_metrics) {
+        if (!get && !head_) {
+            respond(socket, {405, "text/plain; charset=utf-8", "method not allowed\n", {{"Allow", "GET, HEAD"}}});
+            return;
+        }
+        // An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d.
+        bool isV4 = false;
+        const quint32 v4 = socket->peerAddress().toIPv4Address(&isV4);
+        const QHostAddress peer = isV4 ? QHostAddress(v4) : socket->peerAddress();
+        const bool allowed = std::any_of(m_metricsAllowed.cbegin(), m_metricsAllowed.cend(),
+                                         [&](const Subnet &subnet) { return peer.isInSubnet(subnet); });
+        if (!allowed) {
+            respond(socket, textResponse(403, "metrics are not served to this address (see --metrics-allow)"));
+            return;
+        }
+        respond(socket, {200, "text/plain; version=0.0.4; charset=utf-8", m_metrics(), {}}, !head_);
         return;
     }
     if (request.path == "/healthz" && m_healthCheck) {

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QHostAddress>
 #include <QObject>
 #include <QPointer>
 
@@ -49,6 +50,16 @@ public:
     using HealthCheck = std::function<Response()>;
     void setHealthCheck(HealthCheck check) { m_healthCheck = std::move(check); }
 
+    // GET /metrics answers what this returns (Prometheus text), to clients
+    // whose address is in one of `allowed`; others get 403.
+    using MetricsSource = std::function<QByteArray()>;
+    using Subnet = QPair<QHostAddress, int>;
+    void setMetrics(MetricsSource source, QList<Subnet> allowed)
+    {
+        m_metrics = std::move(source);
+        m_metricsAllowed = std::move(allowed);
+    }
+
 private:
     void admit(QTcpSocket *socket);
     void readRequest(QTcpSocket *socket);
@@ -75,4 +86,6 @@ private:
     QList<QPointer<QTcpSocket>> m_upgrading;
     bool m_tls;
     HealthCheck m_healthCheck;
+    MetricsSource m_metrics;
+    QList<Subnet> m_metricsAllowed;
 };

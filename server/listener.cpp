@@ -1,5 +1,7 @@
 #include "listener.h"
 
+#include "metrics.h"
+
 #include "connectionlimiter.h"
 #include "logging.h"
 
@@ -156,6 +158,7 @@ void Listener::startHandshake(QSslSocket *socket, bool admitted)
 void Listener::handshakeFailed(QSslSocket *socket, QTimer *timeout, const QString &why)
 {
     delete timeout;
+    serverMetrics().refused(ServerMetrics::Refusal::TlsHandshake);
     // Anyone can send garbage to a TLS port: one line a second at most.
     qint64 unlogged = 0;
     if (m_handshakeLog.take(m_clock.elapsed(), &unlogged)) {

@@ -182,6 +182,27 @@ const std::vector<OptionSpec> &optionTable()
                  }
                  return true;
              }},
+            {"metrics-allow", "cidrs",
+             "Addresses that may read GET /metrics, as CIDRs separated by commas (default loopback only: "
+             "127.0.0.0/8,::1/128); others get 403.",
+             [](ServerConfig &config, const QString &value, QString *error) {
+                 config.metricsAllow.clear();
+                 for (const QString &part : value.split(u',', Qt::SkipEmptyParts)) {
+                     const QString cidr = part.trimmed();
+                     // A bare address is a subnet of one.
+                     QPair<QHostAddress, int> chosen = QHostAddress::parseSubnet(cidr);
+                     if (!cidr.contains(u'/')) {
+                         const QHostAddress address(cidr);
+                         chosen = {address, address.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128};
+                     }
+                     if (chosen.first.isNull()) {
+                         *error = QStringLiteral("'%1' is not an address or a CIDR such as 10.0.0.0/8").arg(cidr);
+                         return false;
+                     }
+                     config.metricsAllow.append(chosen);
+                 }
+                 return true;
+             }},
             {"require-account", nullptr, "Only users logged in to an account may enter (in a file: true or false).",
              flag(&ServerConfig::requireAccount)},
             {"reset-password", "account",

@@ -24,6 +24,9 @@ struct ServerConfig
     QString portFile;
     bool requireAccount = false;
     QStringList operators; // account names
+    // Who may read GET /metrics.
+    QList<QPair<QHostAddress, int>> metricsAllow{QHostAddress::parseSubnet(QStringLiteral("127.0.0.0/8")),
+                                                 QHostAddress::parseSubnet(QStringLiteral("::1/128"))};
     // --reset-password: not a server run, an administrator's command.
     QString resetPasswordAccount;
     int maxConnections = 10'000;

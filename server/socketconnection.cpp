@@ -1,5 +1,7 @@
 #include "socketconnection.h"
 
+#include "metrics.h"
+
 #include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTimer>
@@ -161,6 +163,7 @@ void SocketConnection::readable()
             return;
         const ssize_t got = ::recv(m_fd, s_readBuffer, sizeof s_readBuffer, 0);
         if (got > 0) {
+            serverMetrics().bytesIn += quint64(got);
             // After close() only the end of the stream matters.
             if (!isClosing())
                 received(QByteArrayView(s_readBuffer, got));
@@ -182,6 +185,8 @@ void SocketConnection::readable()
 void SocketConnection::readTls()
 {
     const qint64 got = m_tls->read(s_readBuffer, sizeof s_readBuffer);
+    if (got > 0)
+        serverMetrics().bytesIn += quint64(got);
     if (got > 0 && !isClosing())
         received(QByteArrayView(s_readBuffer, got));
     if (m_tls->bytesAvailable() > 0 && !m_readScheduled) {
@@ -216,6 +221,7 @@ qint64 SocketConnection::queuedBytes() const
 void SocketConnection::flushTls()
 {
     if (!m_outgoing.isEmpty()) {
+        serverMetrics().bytesOut += quint64(m_outgoing.size());
         m_tls->write(m_outgoing);
         m_outgoing = QByteArray();
     }
@@ -239,6 +245,7 @@ void SocketConnection::flushOutput()
     while (m_fd >= 0 && !m_outgoing.isEmpty()) {
         const ssize_t sent = ::send(m_fd, m_outgoing.constData(), size_t(m_outgoing.size()), MSG_NOSIGNAL);
         if (sent > 0) {
+            serverMetrics().bytesOut += quint64(sent);
             m_outgoing.remove(0, sent);
             progressed = true;
             continue;

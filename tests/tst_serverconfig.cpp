@@ -106,6 +106,7 @@ void TestServerConfig::badArguments_data()
     QTest::newRow("unknown option") << QStringList{u"--frobnicate"_s};
     QTest::newRow("bad number") << QStringList{u"--max-connections"_s, u"lots"_s};
     QTest::newRow("missing config") << QStringList{u"--config"_s, u"/nonexistent/confab.ini"_s};
+    QTest::newRow("bad metrics subnet") << QStringList{u"--metrics-allow"_s, u"10.0.0.0/8,everyone"_s};
 }
 
 void TestServerConfig::badArguments()
