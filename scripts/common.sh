@@ -11,8 +11,9 @@ CONFAB_BUILD_PACKAGES=(
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite libqt6svg6 libgl-dev
     qtkeychain-qt6-dev
 )
-# util-linux: unshare, nsenter and prlimit for the reliability suite.
-CONFAB_TEST_PACKAGES=(openssl python3 chromium util-linux)
+# util-linux: unshare, nsenter and prlimit for the reliability suite; dpkg-dev
+# (dpkg-shlibdeps) for cpack's Debian packages; systemd for systemd-analyze.
+CONFAB_TEST_PACKAGES=(openssl python3 chromium util-linux dpkg-dev systemd)
 # What the README's first steps use: nc to talk to the server by hand.
 CONFAB_RUN_PACKAGES=(netcat-openbsd)
 

@@ -9,12 +9,14 @@
 #include "metrics.h"
 #include "names.h"
 #include "sqlitestore.h"
+#include "systemdnotify.h"
 #include "tcpconnection.h"
 
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
+#include <QScopeGuard>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QSslSocket>
@@ -167,14 +169,17 @@ bool ChatServer::start(QString *error)
     QString host = anyAddress ? QStringLiteral("localhost") : m_config.bind.toString();
     if (m_config.bind.protocol() == QAbstractSocket::IPv6Protocol && !anyAddress)
         host = QStringLiteral("[%1]").arg(host);
-    qCInfo(lcNet).noquote() << QStringLiteral("listening: JSON lines on %1 port %2; browser client at %3://%4:%5/ "
-                                              "(WebSocket at /ws); history in %6; at most %7 connections")
-                                       .arg(tls ? QStringLiteral("TLS") : QStringLiteral("TCP"))
-                                       .arg(m_tcp->port())
-                                       .arg(tls ? QStringLiteral("https") : QStringLiteral("http"), host)
-                                       .arg(m_http->port())
-                                       .arg(m_config.databasePath)
-                                       .arg(maxConnections);
+    const QString listening = QStringLiteral("listening: JSON lines on %1 port %2; browser client at %3://%4:%5/ "
+                                             "(WebSocket at /ws); history in %6; at most %7 connections")
+                                      .arg(tls ? QStringLiteral("TLS") : QStringLiteral("TCP"))
+                                      .arg(m_tcp->port())
+                                      .arg(tls ? QStringLiteral("https") : QStringLiteral("http"), host)
+                                      .arg(m_http->port())
+                                      .arg(m_config.databasePath)
+                                      .arg(maxConnections);
+    qCInfo(lcNet).noquote() << listening;
+    // For Type=notify units: the ports are open, clients may come.
+    SystemdNotify::ready(listening.toUtf8());
     return true;
 }
 
@@ -202,6 +207,9 @@ void ChatServer::reload(const ServerConfig &next)
 {
     if (!m_chat)
         return;
+    SystemdNotify::reloading();
+    // Whatever happens, systemd hears that the reload is over.
+    const auto done = qScopeGuard([] { SystemdNotify::ready("serving"); });
     // Everything is checked before anything changes: a reload that cannot
     // be applied whole is not applied at all.
     QString tlsError;
@@ -263,6 +271,7 @@ void ChatServer::stop(const QString &reason)
         return;
     }
     qCInfo(lcNet).noquote() << "shutting down:" << reason;
+    SystemdNotify::stopping();
     m_chat->shutdown(QStringLiteral("server shutting down"));
 }
 
