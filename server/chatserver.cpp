@@ -127,8 +127,9 @@ bool ChatServer::start(QString *error)
             encode(Confab::Protocol::Error{Confab::Protocol::ErrorCode::ServerFull,
                                            QStringLiteral("the server is full; try again later")})
             + '\n';
-    m_tcp->setDescriptorHandler([this, maxFrame, serverFull](qintptr descriptor) {
-        auto *connection = new TcpConnection(m_chat, descriptor, maxFrame, this);
+    m_tcp->setDescriptorHandler([this, maxFrame, serverFull](qintptr descriptor,
+                                                             const std::optional<PeerAddress> &client) {
+        auto *connection = new TcpConnection(m_chat, descriptor, maxFrame, this, client);
         if (!m_limiter->admit(connection, connection->peerAddress())) {
             serverMetrics().refused(ServerMetrics::Refusal::ServerFull);
             connection->refuse(serverFull);
@@ -157,6 +158,8 @@ bool ChatServer::start(QString *error)
     m_httpServer->setHealthCheck([this] { return health(); });
     m_httpServer->setMetrics([this] { return serverMetrics().render(m_chat->gauges()); }, m_config.metricsAllow);
 
+    m_tcp->setTrustedProxies(m_config.proxyProtocol);
+    m_http->setTrustedProxies(m_config.proxyProtocol);
     if (!m_tcp->listen(m_config.bind, m_config.tcpPort, error)
         || !m_http->listen(m_config.bind, m_config.httpPort, error)) {
         return false;
@@ -250,6 +253,8 @@ void ChatServer::reload(const ServerConfig &next)
     m_chat->updateSettings(chatSettings(applied));
     m_limiter->setLimits(connectionLimit(applied), applied.maxConnectionsPerAddress);
     m_httpServer->setMetrics([this] { return serverMetrics().render(m_chat->gauges()); }, applied.metricsAllow);
+    m_tcp->setTrustedProxies(applied.proxyProtocol);
+    m_http->setTrustedProxies(applied.proxyProtocol);
     m_tcp->setHandshakeTimeout(applied.limits.handshakeTimeoutMs);
     m_http->setHandshakeTimeout(applied.limits.handshakeTimeoutMs);
     if (tls && tlsWasOn) {

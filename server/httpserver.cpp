@@ -1,11 +1,11 @@
 #include "httpserver.h"
 
-#include "metrics.h"
-
-#include "httprequest.h"
+#include "clientaddress.h"
 #include "connectionlimiter.h"
+#include "httprequest.h"
 #include "listener.h"
 #include "logging.h"
+#include "metrics.h"
 #include "websocketconnection.h"
 
 #include <QCryptographicHash>
@@ -168,7 +168,7 @@ void HttpServer::admit(QTcpSocket *socket)
     timeout->setObjectName(QStringLiteral("requestTimeout"));
     timeout->setSingleShot(true);
     connect(timeout, &QTimer::timeout, this, [this, socket] {
-        qCInfo(lcHttp).noquote() << socket->peerAddress().toString() << "request timed out";
+        qCInfo(lcHttp).noquote() << ClientAddress::of(socket).address.toString() << "request timed out";
         respond(socket, textResponse(408, "request timeout"));
     });
     timeout->start(m_requestTimeoutMs);
@@ -196,7 +196,7 @@ void HttpServer::readRequest(QTcpSocket *socket)
         break;
     }
 
-    qCDebug(lcHttp).noquote() << socket->peerAddress().toString() << request.method << request.path;
+    qCDebug(lcHttp).noquote() << ClientAddress::of(socket).address.toString() << request.method << request.path;
     const bool get = request.method == "GET";
     const bool head_ = request.method == "HEAD";
     if (request.path == "/ws") {
@@ -225,8 +225,9 @@ void HttpServer::readRequest(QTcpSocket *socket)
         }
         // An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d.
         bool isV4 = false;
-        const quint32 v4 = socket->peerAddress().toIPv4Address(&isV4);
-        const QHostAddress peer = isV4 ? QHostAddress(v4) : socket->peerAddress();
+        const QHostAddress client = ClientAddress::of(socket).address;
+        const quint32 v4 = client.toIPv4Address(&isV4);
+        const QHostAddress peer = isV4 ? QHostAddress(v4) : client;
         const bool allowed = std::any_of(m_metricsAllowed.cbegin(), m_metricsAllowed.cend(),
                                          [&](const Subnet &subnet) { return peer.isInSubnet(subnet); });
         if (!allowed) {
@@ -362,7 +363,8 @@ Connection *HttpServer::takeOver(QWebSocket *webSocket)
     // Qt closes its copy of the descriptor and says nothing to the client:
     // an aborted socket sends no close frame, and closing a duplicate does
     // not end the connection.
-    auto *connection = new WebSocketConnection(m_chat, descriptor, m_maxFrameBytes, this);
+    auto *connection =
+            new WebSocketConnection(m_chat, descriptor, m_maxFrameBytes, this, ClientAddress::proxiedOf(tcp));
     m_limiter->handOver(tcp, connection);
     webSocket->abort();
     webSocket->deleteLater();

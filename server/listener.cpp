@@ -1,9 +1,11 @@
 #include "listener.h"
 
-#include "metrics.h"
-
+#include "clientaddress.h"
 #include "connectionlimiter.h"
 #include "logging.h"
+#include "metrics.h"
+#include "proxygate.h"
+#include "socketconnection.h"
 
 #include <QSslSocket>
 #include <QTcpServer>
@@ -100,8 +102,40 @@ void Listener::setHandlers(SocketHandler admitted, SocketHandler turnedAway)
 
 void Listener::accepted(qintptr descriptor)
 {
+    if (m_trustedProxies.isEmpty()) {
+        admit(descriptor, std::nullopt);
+        return;
+    }
+    const PeerAddress peer = SocketConnection::peerOf(int(descriptor));
+    bool isV4 = false;
+    const quint32 v4 = peer.address.toIPv4Address(&isV4);
+    const QHostAddress plain = isV4 ? QHostAddress(v4) : peer.address;
+    const bool trusted = std::any_of(m_trustedProxies.cbegin(), m_trustedProxies.cend(),
+                                     [&](const Subnet &subnet) { return plain.isInSubnet(subnet); });
+    auto *gate = new ProxyGate(
+            descriptor, peer, trusted, m_handshakeTimeoutMs,
+            [this](qintptr passed, const std::optional<PeerAddress> &client) { admit(passed, client); },
+            [this](const PeerAddress &from, const QString &why) {
+                serverMetrics().refused(ServerMetrics::Refusal::ProxyHeader);
+                qint64 unlogged = 0;
+                if (m_proxyLog.take(m_clock.elapsed(), &unlogged)) {
+                    QString line = QStringLiteral("%1 connection from %2 refused: %3")
+                                           .arg(m_name, ConnectionLimiter::addressKey(from.address), why);
+                    if (unlogged > 0)
+                        line += QStringLiteral(" (and %1 more not logged)").arg(unlogged);
+                    qCInfo(lcNet).noquote() << line;
+                }
+            },
+            this);
+    // Counted while it waits, so that sockets that never send a header
+    // still count against the limits on open sockets.
+    m_limiter->admit(gate, plain);
+}
+
+void Listener::admit(qintptr descriptor, const std::optional<PeerAddress> &client)
+{
     if (m_rawDescriptors) {
-        m_descriptorHandler(descriptor);
+        m_descriptorHandler(descriptor, client);
         return;
     }
     QTcpSocket *socket = m_tls ? new QSslSocket : new QTcpSocket;
@@ -110,9 +144,11 @@ void Listener::accepted(qintptr descriptor)
         delete socket;
         return;
     }
+    if (client)
+        ClientAddress::set(socket, *client);
     // Counted from now, handshake or not: the per-address limit covers
     // sockets that have not said a word yet.
-    const bool admitted = m_limiter->admit(socket, socket->peerAddress());
+    const bool admitted = m_limiter->admit(socket, ClientAddress::of(socket).address);
     if (m_tls) {
         startHandshake(static_cast<QSslSocket *>(socket), admitted);
         return;
@@ -163,7 +199,7 @@ void Listener::handshakeFailed(QSslSocket *socket, QTimer *timeout, const QStrin
     qint64 unlogged = 0;
     if (m_handshakeLog.take(m_clock.elapsed(), &unlogged)) {
         QString line = QStringLiteral("%1 TLS handshake with %2 failed: %3")
-                               .arg(m_name, ConnectionLimiter::addressKey(socket->peerAddress()), why);
+                               .arg(m_name, ConnectionLimiter::addressKey(ClientAddress::of(socket).address), why);
         if (unlogged > 0)
             line += QStringLiteral(" (and %1 more not logged)").arg(unlogged);
         qCInfo(lcNet).noquote() << line;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "clientaddress.h"
 #include "logbudget.h"
 
 #include <QElapsedTimer>
@@ -51,7 +52,14 @@ public:
     // why and closed.
     void setHandlers(SocketHandler admitted, SocketHandler turnedAway);
     // Takes ownership of each descriptor; admission is the handler's job.
-    void setDescriptorHandler(std::function<void(qintptr)> handler) { m_descriptorHandler = std::move(handler); }
+    // `client` is set when a trusted proxy named the client.
+    using DescriptorHandler = std::function<void(qintptr, const std::optional<PeerAddress> &client)>;
+    void setDescriptorHandler(DescriptorHandler handler) { m_descriptorHandler = std::move(handler); }
+    // Connections from these subnets must begin with a PROXY header, whose
+    // address then stands for the client's; from anywhere else, a header is
+    // refused. Empty: no PROXY protocol.
+    using Subnet = QPair<QHostAddress, int>;
+    void setTrustedProxies(QList<Subnet> proxies) { m_trustedProxies = std::move(proxies); }
     // Called after each accepted socket: stops accepting at the ceiling.
     void pauseIfAtCeiling();
 
@@ -64,6 +72,8 @@ public:
     void setHandshakeTimeout(int ms) { m_handshakeTimeoutMs = ms; }
 
 private:
+    // After any PROXY header: the descriptor, under the client's address.
+    void admit(qintptr descriptor, const std::optional<PeerAddress> &client);
     void startHandshake(QSslSocket *socket, bool admitted);
     void handshakeFailed(QSslSocket *socket, QTimer *timeout, const QString &why);
     void resumeIfPossible();
@@ -82,5 +92,7 @@ private:
     QElapsedTimer m_clock;
     SocketHandler m_admitted;
     SocketHandler m_turnedAway;
-    std::function<void(qintptr)> m_descriptorHandler;
+    DescriptorHandler m_descriptorHandler;
+    QList<Subnet> m_trustedProxies;
+    LogBudget m_proxyLog;
 };

@@ -127,6 +127,8 @@ QByteArray ServerMetrics::render(const Gauges &gauges) const
     sample(out, "confab_connections_refused_total", "reason=\"tls_handshake\"",
            double(m_refused[size_t(Refusal::TlsHandshake)]));
     sample(out, "confab_connections_refused_total", "reason=\"banned\"", double(m_refused[size_t(Refusal::Banned)]));
+    sample(out, "confab_connections_refused_total", "reason=\"proxy_header\"",
+           double(m_refused[size_t(Refusal::ProxyHeader)]));
 
     header(out, "confab_connections_closed_total", "counter", "Connections that ended, by reason.");
     for (auto it = m_closed.cbegin(); it != m_closed.cend(); ++it)

@@ -18,7 +18,7 @@ class ServerMetrics
 {
 public:
     // Why a connection was turned away before it could say hello.
-    enum class Refusal { ServerFull, TlsHandshake, Banned, Count };
+    enum class Refusal { ServerFull, TlsHandshake, Banned, ProxyHeader, Count };
 
     struct Gauges
     {

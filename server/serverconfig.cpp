@@ -15,6 +15,30 @@ namespace {
 
 using Apply = std::function<bool(ServerConfig &, const QString &value, QString *error)>;
 
+// "10.0.0.0/8, 2001:db8::/32, 192.0.2.7": CIDRs or single addresses.
+Apply subnets(QList<QPair<QHostAddress, int>> ServerConfig::*member)
+{
+    return [=](ServerConfig &config, const QString &value, QString *error) {
+        QList<QPair<QHostAddress, int>> parsed;
+        for (const QString &part : value.split(u',', Qt::SkipEmptyParts)) {
+            const QString cidr = part.trimmed();
+            QPair<QHostAddress, int> subnet = QHostAddress::parseSubnet(cidr);
+            if (!cidr.contains(u'/')) {
+                // A bare address is a subnet of one.
+                const QHostAddress address(cidr);
+                subnet = {address, address.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128};
+            }
+            if (subnet.first.isNull()) {
+                *error = QStringLiteral("'%1' is not an address or a CIDR such as 10.0.0.0/8").arg(cidr);
+                return false;
+            }
+            parsed.append(subnet);
+        }
+        config.*member = parsed;
+        return true;
+    };
+}
+
 struct OptionSpec
 {
     const char *name;
@@ -185,24 +209,11 @@ const std::vector<OptionSpec> &optionTable()
             {"metrics-allow", "cidrs",
              "Addresses that may read GET /metrics, as CIDRs separated by commas (default loopback only: "
              "127.0.0.0/8,::1/128); others get 403.",
-             [](ServerConfig &config, const QString &value, QString *error) {
-                 config.metricsAllow.clear();
-                 for (const QString &part : value.split(u',', Qt::SkipEmptyParts)) {
-                     const QString cidr = part.trimmed();
-                     // A bare address is a subnet of one.
-                     QPair<QHostAddress, int> chosen = QHostAddress::parseSubnet(cidr);
-                     if (!cidr.contains(u'/')) {
-                         const QHostAddress address(cidr);
-                         chosen = {address, address.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128};
-                     }
-                     if (chosen.first.isNull()) {
-                         *error = QStringLiteral("'%1' is not an address or a CIDR such as 10.0.0.0/8").arg(cidr);
-                         return false;
-                     }
-                     config.metricsAllow.append(chosen);
-                 }
-                 return true;
-             }},
+             subnets(&ServerConfig::metricsAllow)},
+            {"proxy-protocol", "cidrs",
+             "Proxies (CIDRs separated by commas) whose connections begin with a PROXY protocol header (v1 or v2), "
+             "on both ports; the address it carries is the client's. A header from anywhere else is refused.",
+             subnets(&ServerConfig::proxyProtocol)},
             {"require-account", nullptr, "Only users logged in to an account may enter (in a file: true or false).",
              flag(&ServerConfig::requireAccount)},
             {"reset-password", "account",

@@ -24,6 +24,8 @@ struct ServerConfig
     QString portFile;
     bool requireAccount = false;
     QStringList operators; // account names
+    // Proxies whose connections start with a PROXY protocol header.
+    QList<QPair<QHostAddress, int>> proxyProtocol;
     // Who may read GET /metrics.
     QList<QPair<QHostAddress, int>> metricsAllow{QHostAddress::parseSubnet(QStringLiteral("127.0.0.0/8")),
                                                  QHostAddress::parseSubnet(QStringLiteral("::1/128"))};

@@ -41,13 +41,13 @@ SocketConnection::Peer SocketConnection::peerOf(int fd)
 }
 
 SocketConnection::SocketConnection(ConnectionHandler *handler, Transport transport, qintptr descriptor,
-                                   QObject *parent)
-    : SocketConnection(handler, transport, descriptor, parent, peerOf(int(descriptor)))
+                                   QObject *parent, const std::optional<PeerAddress> &client)
+    : SocketConnection(handler, transport, descriptor, parent, client ? *client : peerOf(int(descriptor)), true)
 {
 }
 
 SocketConnection::SocketConnection(ConnectionHandler *handler, Transport transport, qintptr descriptor,
-                                   QObject *parent, const Peer &peer)
+                                   QObject *parent, const Peer &peer, bool)
     : Connection(handler, transport, peer.address, peer.port, false, parent)
     , m_fd(int(descriptor))
 {
@@ -60,7 +60,7 @@ SocketConnection::SocketConnection(ConnectionHandler *handler, Transport transpo
 
 SocketConnection::SocketConnection(ConnectionHandler *handler, Transport transport, QSslSocket *socket,
                                    QObject *parent)
-    : Connection(handler, transport, socket->peerAddress(), socket->peerPort(), true, parent)
+    : Connection(handler, transport, ClientAddress::of(socket).address, ClientAddress::of(socket).port, true, parent)
     , m_tls(socket)
 {
     m_tls->setParent(this);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "clientaddress.h"
 #include "connection.h"
 
 class QSocketNotifier;
@@ -38,9 +39,14 @@ public:
 
     void resumeInput() override;
 
+    // The other end of a connected descriptor.
+    static PeerAddress peerOf(int fd);
+
 protected:
-    // Takes ownership of the connected descriptor.
-    SocketConnection(ConnectionHandler *handler, Transport transport, qintptr descriptor, QObject *parent);
+    // Takes ownership of the connected descriptor. `client`: the address
+    // behind a trusted proxy, instead of the peer's.
+    SocketConnection(ConnectionHandler *handler, Transport transport, qintptr descriptor, QObject *parent,
+                     const std::optional<PeerAddress> &client = std::nullopt);
     // Takes ownership of the socket, encrypted already.
     SocketConnection(ConnectionHandler *handler, Transport transport, QSslSocket *socket, QObject *parent);
 
@@ -59,14 +65,9 @@ protected:
     void abortTransport() override;
 
 private:
-    struct Peer
-    {
-        QHostAddress address;
-        quint16 port = 0;
-    };
-    static Peer peerOf(int fd);
+    using Peer = PeerAddress;
     SocketConnection(ConnectionHandler *handler, Transport transport, qintptr descriptor, QObject *parent,
-                     const Peer &peer);
+                     const Peer &peer, bool);
 
     void readable();
     void readTls();

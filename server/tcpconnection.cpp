@@ -28,8 +28,8 @@ void LineReader::feed(Connection *connection, ConnectionHandler *handler, QByteA
 // ------------------------------------------------------------ TcpConnection
 
 TcpConnection::TcpConnection(ConnectionHandler *handler, qintptr descriptor, qsizetype maxFrameBytes,
-                             QObject *parent)
-    : SocketConnection(handler, Transport::Tcp, descriptor, parent)
+                             QObject *parent, const std::optional<PeerAddress> &client)
+    : SocketConnection(handler, Transport::Tcp, descriptor, parent, client)
     , m_reader(maxFrameBytes)
 {
 }

@@ -26,7 +26,8 @@ class TcpConnection final : public SocketConnection
 
 public:
     // Takes ownership of the connected, accepted descriptor.
-    TcpConnection(ConnectionHandler *handler, qintptr descriptor, qsizetype maxFrameBytes, QObject *parent = nullptr);
+    TcpConnection(ConnectionHandler *handler, qintptr descriptor, qsizetype maxFrameBytes, QObject *parent = nullptr,
+                  const std::optional<PeerAddress> &client = std::nullopt);
     // Takes ownership of the socket, whose TLS handshake is done.
     TcpConnection(ConnectionHandler *handler, QSslSocket *socket, qsizetype maxFrameBytes, QObject *parent = nullptr);
     ~TcpConnection() override;

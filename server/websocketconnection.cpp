@@ -7,8 +7,8 @@ using Confab::Protocol::ErrorCode;
 // ------------------------------------------------------------ WebSocketConnection
 
 WebSocketConnection::WebSocketConnection(ConnectionHandler *handler, qintptr descriptor, qsizetype maxFrameBytes,
-                                         QObject *parent)
-    : SocketConnection(handler, Transport::WebSocket, descriptor, parent)
+                                         QObject *parent, const std::optional<PeerAddress> &client)
+    : SocketConnection(handler, Transport::WebSocket, descriptor, parent, client)
     , m_framer(maxFrameBytes)
 {
 }

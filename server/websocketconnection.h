@@ -20,7 +20,7 @@ class WebSocketConnection final : public SocketConnection
 public:
     // Takes ownership of the descriptor, on which the handshake is complete.
     WebSocketConnection(ConnectionHandler *handler, qintptr descriptor, qsizetype maxFrameBytes,
-                        QObject *parent = nullptr);
+                        QObject *parent = nullptr, const std::optional<PeerAddress> &client = std::nullopt);
     // Takes ownership of the TLS socket, on which the handshake is complete.
     WebSocketConnection(ConnectionHandler *handler, QSslSocket *socket, qsizetype maxFrameBytes,
                         QObject *parent = nullptr);
