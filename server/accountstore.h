@@ -22,6 +22,9 @@ public:
 
     // By nameKey(name).
     virtual std::optional<Account> loadAccount(const QString &key) = 0;
+    // Whether the key is an account: asked for every nick taken, so it
+    // must not cost a query.
+    virtual bool hasAccount(const QString &key) const = 0;
     virtual bool createAccount(const QString &key, const Account &account, QString *error) = 0;
     virtual bool setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error) = 0;
 };

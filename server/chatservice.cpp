@@ -442,7 +442,7 @@ void ChatService::admit(Session &session, const QString &nick, const QString &ac
         sendError(session, ErrorCode::NickTaken, QStringLiteral("%1 is taken").arg(nick), id);
         return;
     }
-    if (key != accountKey && m_accounts->loadAccount(key)) {
+    if (key != accountKey && m_accounts->hasAccount(key)) {
         sendError(session, ErrorCode::NickReserved,
                   QStringLiteral("%1 is a registered account; log in to use it").arg(nick), id);
         return;
@@ -466,7 +466,7 @@ void ChatService::admit(Session &session, const QString &nick, const QString &ac
 
 bool ChatService::isReservedFor(const Session &session, const QString &nickKey) const
 {
-    return nickKey != session.accountKey && m_accounts->loadAccount(nickKey).has_value();
+    return nickKey != session.accountKey && m_accounts->hasAccount(nickKey);
 }
 
 qint64 ChatService::loginRetryAfterMs(const QString &accountKey, const QString &address)
@@ -483,7 +483,7 @@ void ChatService::loginFailed(const QString &accountKey, const QString &address)
 
 void ChatService::onRegister(Session &session, const Register &request, const QJsonValue &id)
 {
-    if (m_accounts->loadAccount(session.nickKey)) {
+    if (m_accounts->hasAccount(session.nickKey)) {
         sendError(session, ErrorCode::AccountExists, QStringLiteral("%1 is registered already").arg(session.nick), id);
         return;
     }
@@ -503,7 +503,7 @@ void ChatService::onRegister(Session &session, const Register &request, const QJ
                 QString error;
                 if (hash.isEmpty()) {
                     error = QStringLiteral("the password could not be hashed");
-                } else if (m_accounts->loadAccount(later.nickKey)) {
+                } else if (m_accounts->hasAccount(later.nickKey)) {
                     sendError(later, ErrorCode::AccountExists,
                               QStringLiteral("%1 is registered already").arg(later.nick), id);
                     return;

@@ -109,4 +109,5 @@ private:
     bool m_dirty = false;
     bool m_congested = false;
     QString m_closeReason;
+    mutable QString m_description;
 };

@@ -3,6 +3,7 @@
 #include "accountadmin.h"
 #include "chatserver.h"
 #include "epolldispatcher.h"
+#include "logwriter.h"
 #include "serverconfig.h"
 #include "unixsignals.h"
 
@@ -27,8 +28,6 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("confab-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CONFAB_VERSION));
-    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-dd hh:mm:ss.zzz} %{if-warning}warning: %{endif}"
-                                      "%{if-critical}error: %{endif}%{message}"));
 
     const ServerConfig::ParseResult parsed = ServerConfig::parse(QCoreApplication::arguments());
     switch (parsed.outcome) {
@@ -45,10 +44,13 @@ int main(int argc, char *argv[])
     if (!parsed.config.resetPasswordAccount.isEmpty())
         return AccountAdmin::resetPassword(parsed.config, stdin, stdout, stderr);
 
+    LogWriter::install(parsed.config.logFormat);
+
     UnixSignals signals_;
     ChatServer server(parsed.config);
     QString error;
     if (!server.start(&error)) {
+        LogWriter::flush();
         std::fprintf(stderr, "confab-server: %s\n", qPrintable(error));
         return 1;
     }
@@ -65,6 +67,7 @@ int main(int argc, char *argv[])
                                             .arg(reparsed.message.trimmed());
             return;
         }
+        LogWriter::install(reparsed.config.logFormat);
         server.reload(reparsed.config);
     });
     QObject::connect(&server, &ChatServer::stopped, &app, [] { QCoreApplication::exit(0); }, Qt::QueuedConnection);

@@ -210,6 +210,20 @@ const std::vector<OptionSpec> &optionTable()
              "Addresses that may read GET /metrics, as CIDRs separated by commas (default loopback only: "
              "127.0.0.0/8,::1/128); others get 403.",
              subnets(&ServerConfig::metricsAllow)},
+            {"log-format", "format",
+             "text (the default: one line per event, local time) or json (one object per line, UTC, for log "
+             "shippers).",
+             [](ServerConfig &config, const QString &value, QString *error) {
+                 if (value == QLatin1String("text")) {
+                     config.logFormat = LogWriter::Format::Text;
+                 } else if (value == QLatin1String("json")) {
+                     config.logFormat = LogWriter::Format::Json;
+                 } else {
+                     *error = QStringLiteral("'%1' is neither text nor json").arg(value);
+                     return false;
+                 }
+                 return true;
+             }},
             {"proxy-protocol", "cidrs",
              "Proxies (CIDRs separated by commas) whose connections begin with a PROXY protocol header (v1 or v2), "
              "on both ports; the address it carries is the client's. A header from anywhere else is refused.",

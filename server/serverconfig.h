@@ -1,6 +1,7 @@
 #pragma once
 
 #include "chatlimits.h"
+#include "logwriter.h"
 
 #include <QHostAddress>
 #include <QString>
@@ -24,6 +25,7 @@ struct ServerConfig
     QString portFile;
     bool requireAccount = false;
     QStringList operators; // account names
+    LogWriter::Format logFormat = LogWriter::Format::Text;
     // Proxies whose connections start with a PROXY protocol header.
     QList<QPair<QHostAddress, int>> proxyProtocol;
     // Who may read GET /metrics.

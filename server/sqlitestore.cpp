@@ -101,7 +101,7 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const QString &path, QString *err
     // crash or kill of the server (only a power cut may lose the last ones).
     if (!exec(store->m_db, QStringLiteral("PRAGMA journal_mode=WAL"), &why)
         || !exec(store->m_db, QStringLiteral("PRAGMA synchronous=NORMAL"), &why)
-        || !store->migrate(&why) || !store->prepareStatements(&why)) {
+        || !store->migrate(&why) || !store->prepareStatements(&why) || !store->loadAccountKeys(&why)) {
         *error = QStringLiteral("cannot use %1: %2").arg(path, why);
         return nullptr;
     }
@@ -318,6 +318,18 @@ QList<ChatMessage> SqliteStore::history(const QString &roomKey, const QString &r
     return page;
 }
 
+bool SqliteStore::loadAccountKeys(QString *error)
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT key FROM accounts"))) {
+        *error = sqlError(query.lastError());
+        return false;
+    }
+    while (query.next())
+        m_accountKeys.insert(query.value(0).toString());
+    return true;
+}
+
 std::optional<AccountStore::Account> SqliteStore::loadAccount(const QString &key)
 {
     QSqlQuery query(m_db);
@@ -344,6 +356,7 @@ bool SqliteStore::createAccount(const QString &key, const Account &account, QStr
         *error = sqlError(query.lastError());
         return false;
     }
+    m_accountKeys.insert(key);
     return true;
 }
 

@@ -4,6 +4,7 @@
 #include "messagestore.h"
 #include "moderationstore.h"
 
+#include <QSet>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 
@@ -33,6 +34,7 @@ public:
                                                  const HistoryQuery &query) override;
 
     std::optional<Account> loadAccount(const QString &key) override;
+    bool hasAccount(const QString &key) const override { return m_accountKeys.contains(key); }
     bool createAccount(const QString &key, const Account &account, QString *error) override;
     bool setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error) override;
 
@@ -53,6 +55,7 @@ public:
 private:
     explicit SqliteStore(const QString &connectionName);
     bool migrate(QString *error);
+    bool loadAccountKeys(QString *error);
     bool prepareStatements(QString *error);
 
     struct PendingMessage
@@ -69,6 +72,9 @@ private:
 
     QString m_connectionName;
     QSqlDatabase m_db;
+    // Every account's key, kept in memory: reserved nicks are checked on
+    // every hello and nick change.
+    QSet<QString> m_accountKeys;
     std::unique_ptr<QSqlQuery> m_insertMessage;
     std::unique_ptr<QSqlQuery> m_insertRoom;
     std::unique_ptr<QSqlQuery> m_updateTopic;

@@ -61,6 +61,22 @@ struct Raw
         return first;
     }
     QString type() { return QJsonDocument::fromJson(line()).object().value(u"type"_s).toString(); }
+    // Sends a request and skips events until the reply of `type` (or an
+    // error) arrives; returns its type, or the error's code.
+    QString ask(const QByteArray &request, const QString &replyType)
+    {
+        socket.write(request + '\n');
+        for (;;) {
+            const QJsonObject message = QJsonDocument::fromJson(line()).object();
+            const QString kind = message.value(u"type"_s).toString();
+            if (kind.isEmpty())
+                return {};
+            if (kind == u"error"_s)
+                return message.value(u"code"_s).toString();
+            if (kind == replyType)
+                return kind;
+        }
+    }
     QString code() { return QJsonDocument::fromJson(line()).object().value(u"code"_s).toString(); }
     bool closedByServer()
     {
@@ -95,6 +111,7 @@ private slots:
     void headerNamesTheClient_data();
     void headerNamesTheClient();
     void limitsCountTheClient();
+    void addressBanSeesTheClient();
     void trustedWithoutHeaderIsRefused();
     void httpPortToo();
     void webSocketKeepsTheClient();
@@ -154,6 +171,29 @@ void TestProxyProtocol::limitsCountTheClient()
     QCOMPARE(third.code(), u"server_full"_s);
     QVERIFY(other.open(m_server.tcpPort(), v1(u"203.0.113.21"_s) + hello(u"l_other"_s)));
     QCOMPARE(other.type(), u"welcome"_s);
+}
+
+void TestProxyProtocol::addressBanSeesTheClient()
+{
+    Raw owner;
+    QVERIFY(owner.open(m_server.tcpPort(), v1(u"203.0.113.60"_s) + hello(u"warden"_s)));
+    QCOMPARE(owner.type(), u"welcome"_s);
+    QCOMPARE(owner.ask(R"({"type":"register","password":"warden-password"})", u"registered"_s), u"registered"_s);
+    QCOMPARE(owner.ask(R"({"type":"join","room":"vip"})", u"joined"_s), u"joined"_s);
+    QCOMPARE(owner.ask(R"({"type":"claim","room":"vip"})", u"role_changed"_s), u"role_changed"_s);
+    QCOMPARE(owner.ask(R"({"type":"ban","room":"vip","mask":"address:203.0.113.50/32","reason":"spam"})",
+                       u"ban_list"_s),
+             u"ban_list"_s);
+
+    // The address behind the proxy is what the ban matches.
+    Raw banned;
+    QVERIFY(banned.open(m_server.tcpPort(), v1(u"203.0.113.50"_s) + hello(u"spammer"_s)));
+    QCOMPARE(banned.type(), u"welcome"_s);
+    QCOMPARE(banned.ask(R"({"type":"join","room":"vip"})", u"joined"_s), u"banned"_s);
+    Raw neighbour;
+    QVERIFY(neighbour.open(m_server.tcpPort(), v2(QByteArray::fromHex("cb007133")) + hello(u"neighbour"_s)));
+    QCOMPARE(neighbour.type(), u"welcome"_s);
+    QCOMPARE(neighbour.ask(R"({"type":"join","room":"vip"})", u"joined"_s), u"joined"_s);
 }
 
 void TestProxyProtocol::trustedWithoutHeaderIsRefused()

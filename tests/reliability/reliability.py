@@ -541,6 +541,39 @@ def descriptor_exhaustion(binary):
         client.close()
 
 
+@case
+def stuck_log_reader(binary):
+    """A standard error that nobody reads (a full pipe) does not stop the
+    chat: the server keeps serving, keeps what it can, and writes it once
+    the reader is back."""
+    with tempfile.TemporaryDirectory() as directory:
+        ports_file = os.path.join(directory, "ports.json")
+        process = subprocess.Popen([binary, "--tcp-port", "0", "--http-port", "0", "--bind", "127.0.0.1",
+                                    "--db", os.path.join(directory, "h.db"), "--port-file", ports_file,
+                                    "--max-connections-per-address", "0", "--flood-rate", "0"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            wait_until(lambda: os.path.exists(ports_file), 20, "the server to listen")
+            with open(ports_file) as handle:
+                tcp = json.load(handle)["tcp"]
+            # Three lines a login: 1,500 logins are far more than a 64 KiB pipe holds.
+            for i in range(1500):
+                with socket.create_connection(("127.0.0.1", tcp), timeout=10) as chat:
+                    chat.sendall(b'{"type":"hello","nick":"reader%d"}\n' % i)
+                    expect(b'"welcome"' in chat.recv(4096), f"login {i} is answered while nobody reads the log")
+            process.terminate()
+            log = process.stderr.read()
+            process.wait(20)
+            expect(process.returncode == 0, "the server stops cleanly")
+            expect(b"identified as reader1499" in log, "the log kept the last login's lines")
+            report("stuck_log_reader", f"1,500 logins served with standard error unread; {len(log)} bytes of log "
+                                       f"written once it was read")
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
 def _try_hello(server):
     try:
         client = LineClient(server, timeout=2)
