@@ -12,8 +12,9 @@ CONFAB_BUILD_PACKAGES=(
     qtkeychain-qt6-dev
 )
 # util-linux: unshare, nsenter and prlimit for the reliability suite; dpkg-dev
-# (dpkg-shlibdeps) for cpack's Debian packages; systemd for systemd-analyze.
-CONFAB_TEST_PACKAGES=(openssl python3 chromium util-linux dpkg-dev systemd)
+# (dpkg-shlibdeps) for cpack's Debian packages; systemd for systemd-analyze;
+# haproxy to test the server behind a real proxy.
+CONFAB_TEST_PACKAGES=(openssl python3 chromium util-linux dpkg-dev systemd haproxy)
 # What the README's first steps use: nc to talk to the server by hand.
 CONFAB_RUN_PACKAGES=(netcat-openbsd)
 
