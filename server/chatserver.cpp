@@ -3,6 +3,7 @@
 #include "chatservice.h"
 #include "codec.h"
 #include "connectionlimiter.h"
+#include "discoveryresponder.h"
 #include "httpserver.h"
 #include "listener.h"
 #include "logging.h"
@@ -12,6 +13,7 @@
 #include "systemdnotify.h"
 #include "tcpconnection.h"
 
+#include <QCryptographicHash>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -164,6 +166,7 @@ bool ChatServer::start(QString *error)
         || !m_http->listen(m_config.bind, m_config.httpPort, error)) {
         return false;
     }
+    startDiscovery(tls);
     if (!writePortFile(error))
         return false;
 
@@ -235,12 +238,14 @@ void ChatServer::reload(const ServerConfig &next)
     keep(next.portFile != m_config.portFile, QStringLiteral("port-file"));
     keep(next.tlsCertificate.isEmpty() != m_config.tlsCertificate.isEmpty(), QStringLiteral("TLS on or off"));
     keep(next.limits.maxFrameBytes != m_config.limits.maxFrameBytes, QStringLiteral("max-frame-bytes"));
+    keep(next.discoveryPort != m_config.discoveryPort, QStringLiteral("discovery-port"));
     applied.tcpPort = m_config.tcpPort;
     applied.httpPort = m_config.httpPort;
     applied.bind = m_config.bind;
     applied.databasePath = m_config.databasePath;
     applied.portFile = m_config.portFile;
     applied.limits.maxFrameBytes = m_config.limits.maxFrameBytes;
+    applied.discoveryPort = m_config.discoveryPort;
     const bool tlsWasOn = !m_config.tlsCertificate.isEmpty();
     if (tlsWasOn != !next.tlsCertificate.isEmpty()) {
         applied.tlsCertificate = m_config.tlsCertificate;
@@ -264,6 +269,8 @@ void ChatServer::reload(const ServerConfig &next)
         m_http->setSslConfiguration(*tls);
     }
     m_config = applied;
+    if (m_discovery) // what discovery says follows the new settings
+        m_discovery->setAnnouncement(announcement(tlsWasOn ? tls : std::nullopt));
     qCInfo(lcNet).noquote() << QStringLiteral("configuration reloaded: motd, name, password, operators, "
                                               "require-account and limits%1 are now as configured")
                                        .arg(tls && tlsWasOn ? QStringLiteral(", and the TLS certificate") : QString());
@@ -304,6 +311,42 @@ quint16 ChatServer::httpPort() const
     return m_http ? m_http->port() : 0;
 }
 
+quint16 ChatServer::discoveryPort() const
+{
+    return m_discovery ? m_discovery->port() : 0;
+}
+
+DiscoveryResponder::Announcement ChatServer::announcement(const std::optional<QSslConfiguration> &tls) const
+{
+    DiscoveryResponder::Announcement announcement;
+    announcement.name = m_config.displayName;
+    announcement.tcpPort = m_tcp->port();
+    announcement.httpPort = m_http->port();
+    announcement.tls = tls.has_value();
+    announcement.password = !m_config.password.isEmpty();
+    announcement.version = QStringLiteral("confab-server/%1").arg(QStringLiteral(CONFAB_VERSION));
+    if (tls)
+        announcement.fingerprint =
+                QString::fromLatin1(tls->localCertificate().digest(QCryptographicHash::Sha256).toHex());
+    return announcement;
+}
+
+void ChatServer::startDiscovery(const std::optional<QSslConfiguration> &tls)
+{
+    if (m_config.discoveryPort == 0)
+        return;
+    m_discovery = new DiscoveryResponder(
+            announcement(tls), [this] { return std::pair<qint64, qint64>(m_chat->userCount(), m_chat->roomCount()); }, this);
+    QString problem;
+    if (!m_discovery->listen(m_config.bind, m_config.discoveryPort, &problem)) {
+        // Another server on this machine may answer on that port already:
+        // chat works without discovery, so this one goes on.
+        qCWarning(lcNet).noquote() << problem << "- LAN discovery is off";
+        delete m_discovery;
+        m_discovery = nullptr;
+    }
+}
+
 bool ChatServer::writePortFile(QString *error) const
 {
     if (m_config.portFile.isEmpty())
@@ -313,7 +356,11 @@ bool ChatServer::writePortFile(QString *error) const
         *error = QStringLiteral("cannot write the port file %1").arg(m_config.portFile);
         return false;
     }
-    file.write(QStringLiteral("{\"tcp\":%1,\"http\":%2}\n").arg(tcpPort()).arg(httpPort()).toUtf8());
+    file.write(QStringLiteral("{\"tcp\":%1,\"http\":%2,\"discovery\":%3}\n")
+                       .arg(tcpPort())
+                       .arg(httpPort())
+                       .arg(discoveryPort())
+                       .toUtf8());
     if (!file.commit()) {
         *error = QStringLiteral("cannot write the port file %1").arg(m_config.portFile);
         return false;

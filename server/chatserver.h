@@ -1,10 +1,12 @@
 #pragma once
 
 #include "chatservice.h"
+#include "discoveryresponder.h"
 #include "httpserver.h"
 #include "serverconfig.h"
 
 #include <QObject>
+#include <QSslConfiguration>
 
 #include <memory>
 
@@ -34,12 +36,16 @@ public:
 
     quint16 tcpPort() const;
     quint16 httpPort() const;
+    // 0 when discovery is off.
+    quint16 discoveryPort() const;
 
 signals:
     void stopped();
 
 private:
     bool writePortFile(QString *error) const;
+    void startDiscovery(const std::optional<QSslConfiguration> &tls);
+    DiscoveryResponder::Announcement announcement(const std::optional<QSslConfiguration> &tls) const;
     static ChatService::Settings chatSettings(const ServerConfig &config);
     // --max-connections, within what the open-file limit allows.
     int connectionLimit(const ServerConfig &config) const;
@@ -54,4 +60,5 @@ private:
     Listener *m_tcp = nullptr;
     Listener *m_http = nullptr;
     HttpServer *m_httpServer = nullptr;
+    DiscoveryResponder *m_discovery = nullptr;
 };

@@ -57,6 +57,8 @@ public:
     void updateSettings(Settings settings);
     // What GET /metrics reports that is read rather than counted.
     ServerMetrics::Gauges gauges() const;
+    qint64 userCount() const { return qint64(m_users.size()); }
+    qint64 roomCount() const { return qint64(m_rooms.size()); }
     ~ChatService() override;
 
     void connectionOpened(Connection *connection) override;

@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QFileInfo>
 #include <QSettings>
+#include <QSysInfo>
 #include <QStandardPaths>
 
 #include <cmath>
@@ -210,6 +211,11 @@ const std::vector<OptionSpec> &optionTable()
              "Addresses that may read GET /metrics, as CIDRs separated by commas (default loopback only: "
              "127.0.0.0/8,::1/128); others get 403.",
              subnets(&ServerConfig::metricsAllow)},
+            {"name", "text", "The server's name in LAN discovery answers (default: the host name).",
+             text(&ServerConfig::displayName)},
+            {"discovery-port", "port",
+             "UDP port answering LAN discovery (section 12 of the protocol; default 7702; 0: off).",
+             integer(&ServerConfig::discoveryPort, 0, 65535)},
             {"log-format", "format",
              "text (the default: one line per event, local time) or json (one object per line, UTC, for log "
              "shippers).",
@@ -269,6 +275,7 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
     ParseResult result{Outcome::Run, {}, {}};
     result.config.serverName = QStringLiteral("confab-server/%1").arg(QCoreApplication::applicationVersion());
     result.config.motd = QStringLiteral("Welcome to Confab");
+    result.config.displayName = QSysInfo::machineHostName();
     auto fail = [&](const QString &message) {
         result.outcome = Outcome::ExitError;
         result.message = message;

@@ -18,6 +18,9 @@ struct ServerConfig
     QHostAddress bind = QHostAddress::Any;
     QString databasePath; // empty: the default in the XDG data directory
     QString serverName;
+    // What LAN discovery announces (section 12); 0: no discovery.
+    QString displayName;
+    quint16 discoveryPort = 7702;
     QString motd;
     QString password;
     QString tlsCertificate;

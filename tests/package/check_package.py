@@ -104,7 +104,7 @@ def check_runs_without_jit_memory(server, work):
     launcher = ("import ctypes,os,sys; ctypes.CDLL(None).prctl(65, 1, 0, 0, 0) == 0 or sys.exit(3); "
                 "os.execv(sys.argv[1], sys.argv[1:])")
     process = subprocess.Popen([sys.executable, "-c", launcher, server, "--tcp-port", "0", "--http-port", "0",
-                                "--bind", "127.0.0.1", "--db", os.path.join(work, "h.db"), "--port-file", ports],
+                                "--bind", "127.0.0.1", "--db", os.path.join(work, "h.db"), "--port-file", ports, "--discovery-port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 20

@@ -73,7 +73,7 @@ def main():
         log_path = os.path.join(work, "server.log")
         with open(log_path, "wb") as log:
             server = subprocess.Popen([server_binary, "--tcp-port", "0", "--http-port", "0", "--bind", "127.0.0.1",
-                                       "--db", os.path.join(work, "h.db"), "--port-file", ports_file,
+                                       "--db", os.path.join(work, "h.db"), "--port-file", ports_file, "--discovery-port", "0",
                                        "--proxy-protocol", "127.0.0.1", "--max-connections-per-address", "1"],
                                       stdout=log, stderr=subprocess.STDOUT)
         proxy = None

@@ -20,7 +20,7 @@ def start_server(binary, directory):
     port_file = os.path.join(directory, "ports.json")
     server = subprocess.Popen(
         [binary, "--tcp-port", "0", "--http-port", "0", "--bind", "127.0.0.1",
-         "--db", os.path.join(directory, "history.db"), "--port-file", port_file,
+         "--db", os.path.join(directory, "history.db"), "--port-file", port_file, "--discovery-port", "0",
          "--flood-rate", "0", "--max-connections-per-address", "0"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     for line in server.stderr:  # the server says when it listens

@@ -55,7 +55,7 @@ def start_server(binary, directory):
     port_file = os.path.join(directory, "ports.json")
     server = subprocess.Popen(
         [binary, "--tcp-port", "0", "--http-port", "0", "--bind", "127.0.0.1",
-         "--db", os.path.join(directory, "history.db"), "--port-file", port_file],
+         "--db", os.path.join(directory, "history.db"), "--port-file", port_file, "--discovery-port", "0"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while not os.path.exists(port_file):

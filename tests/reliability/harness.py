@@ -70,7 +70,7 @@ class Server:
         if os.path.exists(port_file):
             os.remove(port_file)
         command = self.launcher + [self.binary, "--tcp-port", "0", "--http-port", "0", "--bind", "127.0.0.1",
-                                   "--db", self.db, "--port-file", port_file] + self.args
+                                   "--db", self.db, "--port-file", port_file, "--discovery-port", "0"] + self.args
         if self.tls:
             command += ["--tls-cert", self.cert, "--tls-key", self.key]
         self.log = open(self.log_path, "ab")

@@ -549,7 +549,7 @@ def stuck_log_reader(binary):
     with tempfile.TemporaryDirectory() as directory:
         ports_file = os.path.join(directory, "ports.json")
         process = subprocess.Popen([binary, "--tcp-port", "0", "--http-port", "0", "--bind", "127.0.0.1",
-                                    "--db", os.path.join(directory, "h.db"), "--port-file", ports_file,
+                                    "--db", os.path.join(directory, "h.db"), "--port-file", ports_file, "--discovery-port", "0",
                                     "--max-connections-per-address", "0", "--flood-rate", "0"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:

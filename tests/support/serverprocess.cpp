@@ -44,7 +44,9 @@ bool ServerProcess::start(const QStringList &extraArguments)
                           QStringLiteral("--http-port"), QStringLiteral("0"),
                           QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
                           QStringLiteral("--db"), m_databasePath,
-                          QStringLiteral("--port-file"), portFile};
+                          QStringLiteral("--port-file"), portFile,
+                          // Discovery listens on a fixed port unless told: tests ask for it.
+                          QStringLiteral("--discovery-port"), QStringLiteral("0")};
     arguments += extraArguments;
     if (m_launcher.isEmpty())
         m_process.start(binary(), arguments);

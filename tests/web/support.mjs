@@ -23,7 +23,8 @@ export class Server {
   async start(extra = []) {
     const portFile = join(this.dir, 'ports.json');
     this.process = spawn(serverBinary, ['--bind', '127.0.0.1', '--tcp-port', String(this.tcpPort ?? 0),
-      '--http-port', String(this.httpPort ?? 0), '--db', this.db, '--port-file', portFile, ...extra],
+      '--http-port', String(this.httpPort ?? 0), '--db', this.db, '--port-file', portFile,
+      '--discovery-port', '0', ...extra],
     { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = once(this.process, 'exit').then(() => { throw new Error(`server exited: ${this.output}`); });
     const listening = new Promise((resolve) => {
