@@ -6,6 +6,7 @@
 #include "connectdialog.h"
 #include "launcher.h"
 #include "mainwindow.h"
+#include "serverfinder.h"
 #include "serverprocess.h"
 
 #include <QComboBox>
@@ -13,11 +14,16 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QDir>
 #include <QFile>
+#include <QImage>
+#include <QTemporaryDir>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTcpServer>
+#include <QTreeView>
+#include <QUdpSocket>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -33,6 +39,8 @@ private slots:
     void problems();
     void connectsAndOpensWindow();
     void registersThenLogsIn();
+    void findsAServerAndConnects();
+    void screenshotOfTwoServers();
 
 private:
     void fill(ConnectDialog *dialog, const QString &server, const QString &nick, const QString &password);
@@ -181,6 +189,82 @@ void TestConnectDialog::registersThenLogsIn()
     QVERIFY(stored.contains("keeper"));
     QVERIFY(!stored.contains(secret.toUtf8()));
     QVERIFY(!stored.contains("not-the-password"));
+}
+
+void TestConnectDialog::findsAServerAndConnects()
+{
+    QUdpSocket probe;
+    QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.localPort();
+    probe.close();
+    ServerProcess lan;
+    QVERIFY2(lan.start({u"--discovery-port"_s, QString::number(port), u"--name"_s, u"Team room"_s}),
+             qPrintable(lan.error()));
+
+    Launcher launcher;
+    launcher.showDialog();
+    ConnectDialog *dialog = launcher.dialog();
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    // Only loopback, as in every test (CTest sets the same variable).
+    dialog->finder()->setTargets({{QHostAddress(QHostAddress::LocalHost), port}});
+    QCOMPARE(dialog->finder()->rowCount(), 0); // nothing is sent until asked
+    QTest::mouseClick(dialog->findChild<QPushButton *>(u"lookForServers"_s), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->finder()->rowCount(), 1, 10'000);
+    QTreeView *found = dialog->foundServers();
+    QCOMPARE(found->model()->index(0, 0).data().toString(), u"Team room"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->findChild<QLabel *>(u"lookStatus"_s)->text().contains(u"1 server found"_s), 10'000);
+
+    dialog->setAccountMode(ConnectDialog::AccountMode::Guest);
+    dialog->findChild<QLineEdit *>(u"nick"_s)->setText(u"lan_user"_s);
+    const QRect row = found->visualRect(found->model()->index(0, 0));
+    QTest::mouseClick(found->viewport(), Qt::LeftButton, {}, row.center());
+    QCOMPARE(dialog->findChild<QComboBox *>(u"server"_s)->currentText(), u"127.0.0.1:%1"_s.arg(lan.tcpPort()));
+    QTest::mouseDClick(found->viewport(), Qt::LeftButton, {}, row.center());
+    QTRY_VERIFY_WITH_TIMEOUT(launcher.window() && launcher.window()->isVisible(), 10'000);
+    QCOMPARE(launcher.session()->address().port, lan.tcpPort());
+    launcher.session()->quit();
+    QCOMPARE(lan.stop(), 0);
+}
+
+void TestConnectDialog::screenshotOfTwoServers()
+{
+    QList<quint16> ports;
+    for (int i = 0; i < 2; ++i) {
+        QUdpSocket probe;
+        QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
+        ports << probe.localPort();
+    }
+    ServerProcess design;
+    ServerProcess support;
+    QVERIFY2(design.start({u"--discovery-port"_s, QString::number(ports[0]), u"--name"_s, u"Design team"_s}),
+             qPrintable(design.error()));
+    QVERIFY2(support.start({u"--discovery-port"_s, QString::number(ports[1]), u"--name"_s, u"Support desk"_s,
+                            u"--password"_s, u"letmein"_s}),
+             qPrintable(support.error()));
+    Launcher launcher;
+    launcher.showDialog();
+    ConnectDialog *dialog = launcher.dialog();
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    dialog->finder()->setTargets({{QHostAddress(QHostAddress::LocalHost), ports[0]},
+                                  {QHostAddress(QHostAddress::LocalHost), ports[1]}});
+    dialog->lookForServers();
+    QTRY_COMPARE_WITH_TIMEOUT(dialog->finder()->rowCount(), 2, 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->finder()->isLooking(), 10'000);
+    dialog->findChild<QLineEdit *>(u"nick"_s)->setText(u"alice"_s);
+    dialog->resize(640, dialog->sizeHint().height());
+
+    const QImage image = dialog->grab().toImage();
+    QVERIFY(!image.isNull());
+    // Into the docs only when scripts/screenshots.sh asks; tests never write
+    // into the checkout.
+    QTemporaryDir scratch;
+    QString directory = qEnvironmentVariable("CONFAB_SCREENSHOT_DIR");
+    if (directory.isEmpty())
+        directory = scratch.path();
+    QVERIFY(QDir().mkpath(directory));
+    QVERIFY(image.save(directory + u"/connect-lan.png"_s));
+    QCOMPARE(design.stop(), 0);
+    QCOMPARE(support.stop(), 0);
 }
 
 QTEST_MAIN(TestConnectDialog)

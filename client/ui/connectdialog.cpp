@@ -4,6 +4,7 @@
 #include "defaults.h"
 #include "names.h"
 #include "passwordstore.h"
+#include "serverfinder.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -12,7 +13,13 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPointer>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
 #include <QPushButton>
+#include <QSettings>
+#include <QTimer>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -27,6 +34,11 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     , m_accountPassword(new QLineEdit(this))
     , m_rememberPassword(new QCheckBox(tr("Remember the password in this desktop's keyring"), this))
     , m_passwords(new PasswordStore(this))
+    , m_finder(new ServerFinder(this))
+    , m_found(new QTreeView(this))
+    , m_look(new QPushButton(tr("&Look for Servers"), this))
+    , m_lookOnOpen(new QCheckBox(tr("Look whenever this window opens"), this))
+    , m_lookStatus(new QLabel(this))
     , m_problem(new QLabel(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
@@ -77,7 +89,31 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     form->addRow(tr("&Account:"), m_accountMode);
     form->addRow(tr("Account pass&word:"), m_accountPassword);
     form->addRow(QString(), m_rememberPassword);
+    // Servers on this network: asked for by the user, never behind their back.
+    auto *lan = new QGroupBox(tr("Servers on this network"), this);
+    auto *lanLayout = new QVBoxLayout(lan);
+    m_found->setModel(m_finder);
+    m_found->setRootIsDecorated(false);
+    m_found->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_found->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_found->header()->setStretchLastSection(true);
+    m_found->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_found->setMinimumHeight(110);
+    m_found->setToolTip(tr("Double-click a server to connect to it"));
+    m_found->setObjectName(u"foundServers"_s);
+    m_look->setObjectName(u"lookForServers"_s);
+    m_lookOnOpen->setObjectName(u"lookOnOpen"_s);
+    m_lookStatus->setObjectName(u"lookStatus"_s);
+    m_lookOnOpen->setChecked(QSettings().value(u"discovery/lookOnOpen"_s).toBool());
+    auto *lookRow = new QHBoxLayout;
+    lookRow->addWidget(m_look);
+    lookRow->addWidget(m_lookStatus, 1);
+    lookRow->addWidget(m_lookOnOpen);
+    lanLayout->addWidget(m_found);
+    lanLayout->addLayout(lookRow);
+
     auto *layout = new QVBoxLayout(this);
+    layout->addWidget(lan);
     layout->addLayout(form);
     layout->addWidget(m_problem);
     layout->addWidget(m_buttons);
@@ -85,10 +121,42 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     connect(m_buttons, &QDialogButtonBox::accepted, this, &ConnectDialog::tryConnect);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_accountMode, &QComboBox::currentIndexChanged, this, &ConnectDialog::updateAccountFields);
+    connect(m_look, &QPushButton::clicked, this, &ConnectDialog::lookForServers);
+    connect(m_lookOnOpen, &QCheckBox::toggled, this,
+            [](bool on) { QSettings().setValue(u"discovery/lookOnOpen"_s, on); });
+    connect(m_finder, &ServerFinder::lookingChanged, this, [this](bool looking) {
+        m_look->setEnabled(!looking);
+        const int found = m_finder->rowCount();
+        m_lookStatus->setText(looking ? tr("Looking…")
+                              : found == 0 ? tr("No server answered. Type an address below.")
+                              : found == 1 ? tr("1 server found")
+                                           : tr("%1 servers found").arg(found));
+    });
+    auto pick = [this](const QModelIndex &index) {
+        const ServerFinder::Server *server = m_finder->serverAt(index.row());
+        if (!server)
+            return;
+        m_server->setCurrentText(server->connectAddress());
+        m_tls->setChecked(false); // the address says tls:// itself
+        if (server->password)
+            m_password->setPlaceholderText(tr("this server needs one"));
+    };
+    connect(m_found, &QTreeView::clicked, this, pick);
+    connect(m_found, &QTreeView::doubleClicked, this, [this, pick](const QModelIndex &index) {
+        pick(index);
+        tryConnect();
+    });
+    if (m_lookOnOpen->isChecked())
+        QTimer::singleShot(0, this, &ConnectDialog::lookForServers);
     connect(m_server, &QComboBox::currentTextChanged, this, &ConnectDialog::recallAccount);
     recallAccount();
     updateAccountFields();
     m_nick->setFocus();
+}
+
+void ConnectDialog::lookForServers()
+{
+    m_finder->look();
 }
 
 ConnectDialog::AccountMode ConnectDialog::accountMode() const

@@ -9,6 +9,9 @@ class QComboBox;
 class QDialogButtonBox;
 class QLabel;
 class QLineEdit;
+class QPushButton;
+class QTreeView;
+class ServerFinder;
 
 // Asks where to connect and as whom. The servers used before are offered
 // again (from QSettings). The dialog stays open while connecting, so that a
@@ -38,6 +41,12 @@ public:
     bool rememberPassword() const;
     void setRememberPassword(bool remember);
 
+    // Servers on this network (section 14 of the protocol), found when the
+    // user asks.
+    ServerFinder *finder() const { return m_finder; }
+    QTreeView *foundServers() const { return m_found; }
+    void lookForServers();
+
 signals:
     void connectRequested(const ServerAddress &address, const QString &nick, const QString &password);
 
@@ -56,6 +65,11 @@ private:
     QLineEdit *m_accountPassword;
     QCheckBox *m_rememberPassword;
     class PasswordStore *m_passwords;
+    ServerFinder *m_finder;
+    QTreeView *m_found;
+    QPushButton *m_look;
+    QCheckBox *m_lookOnOpen;
+    QLabel *m_lookStatus;
     QLabel *m_problem;
     QDialogButtonBox *m_buttons;
 };
