@@ -64,6 +64,11 @@ void ClientSettings::trustFingerprint(const QString &hostAndPort, const QString 
     m_settings.setValue(u"trusted/"_s + serverKey(hostAndPort), QStringList(trusted.begin(), trusted.end()));
 }
 
+void ClientSettings::replaceFingerprints(const QString &hostAndPort, const QString &fingerprint)
+{
+    m_settings.setValue(u"trusted/"_s + serverKey(hostAndPort), QStringList{fingerprint});
+}
+
 QByteArray ClientSettings::windowGeometry() const
 {
     return m_settings.value(u"window/geometry"_s).toByteArray();

@@ -20,6 +20,8 @@ public:
     // Certificate fingerprints the user chose to trust, per host:port.
     QSet<QString> trustedFingerprints(const QString &hostAndPort) const;
     void trustFingerprint(const QString &hostAndPort, const QString &fingerprint);
+    // After the user accepted a changed certificate: only the new one.
+    void replaceFingerprints(const QString &hostAndPort, const QString &fingerprint);
     // The account used on a server (never its password), and whether the
     // user asked for the password to be kept in the keyring.
     QString account(const QString &server) const;

@@ -137,6 +137,7 @@ ConnectDialog::ConnectDialog(QWidget *parent)
         if (!server)
             return;
         m_server->setCurrentText(server->connectAddress());
+        m_announcedFingerprint = server->fingerprint;
         m_tls->setChecked(false); // the address says tls:// itself
         if (server->password)
             m_password->setPlaceholderText(tr("this server needs one"));
@@ -149,6 +150,7 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     if (m_lookOnOpen->isChecked())
         QTimer::singleShot(0, this, &ConnectDialog::lookForServers);
     connect(m_server, &QComboBox::currentTextChanged, this, &ConnectDialog::recallAccount);
+    connect(m_server, &QComboBox::editTextChanged, this, [this] { m_announcedFingerprint.clear(); });
     recallAccount();
     updateAccountFields();
     m_nick->setFocus();

@@ -46,6 +46,9 @@ public:
     ServerFinder *finder() const { return m_finder; }
     QTreeView *foundServers() const { return m_found; }
     void lookForServers();
+    // The certificate fingerprint the chosen server announced on the LAN
+    // (empty when it was typed, or announced none).
+    QString announcedFingerprint() const { return m_announcedFingerprint; }
 
 signals:
     void connectRequested(const ServerAddress &address, const QString &nick, const QString &password);
@@ -70,6 +73,7 @@ private:
     QPushButton *m_look;
     QCheckBox *m_lookOnOpen;
     QLabel *m_lookStatus;
+    QString m_announcedFingerprint;
     QLabel *m_problem;
     QDialogButtonBox *m_buttons;
 };

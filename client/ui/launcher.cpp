@@ -126,21 +126,70 @@ void Launcher::failed(const QString &code, const QString &message)
 
 void Launcher::askTrust(const QString &fingerprint, const QString &subject, const QString &problem)
 {
+    const QString server = m_address.hostAndPort();
+    const QSet<QString> known = ClientSettings().trustedFingerprints(server);
+    QWidget *parent = m_dialog ? static_cast<QWidget *>(m_dialog.data()) : m_window;
+    const QString shown = ChatConnection::formatFingerprint(fingerprint);
+
+    if (!known.isEmpty()) {
+        // Trusted before, and now another certificate: as SSH does, say so
+        // loudly and do not connect unless the user insists.
+        QStringList before;
+        for (const QString &old : known)
+            before << ChatConnection::formatFingerprint(old);
+        QMessageBox box(QMessageBox::Critical, tr("The server's certificate has changed"),
+                        tr("%1 presented a different certificate from the one you trusted before. Someone may be "
+                           "pretending to be this server.")
+                                .arg(server),
+                        QMessageBox::NoButton, parent);
+        box.setObjectName(u"changedCertificate"_s);
+        box.setInformativeText(tr("Trusted before (SHA-256):\n%1\n\nPresented now:\n%2\n\nUnless the server's owner "
+                                  "told you that its certificate was replaced, do not connect.")
+                                       .arg(before.join(u'\n'), shown));
+        QPushButton *refuse = box.addButton(tr("Do Not Connect"), QMessageBox::RejectRole);
+        QPushButton *replace = box.addButton(tr("Trust the New Certificate"), QMessageBox::DestructiveRole);
+        replace->setObjectName(u"trustNew"_s);
+        box.setDefaultButton(refuse);
+        box.setEscapeButton(refuse);
+        box.exec();
+        if (box.clickedButton() != replace) {
+            if (!m_window || !m_window->isVisible())
+                showDialog(u"untrusted"_s, tr("Not connected: the server's certificate changed since you trusted "
+                                              "it."));
+            return;
+        }
+        ClientSettings().replaceFingerprints(server, fingerprint);
+        start();
+        return;
+    }
+
     QMessageBox box(QMessageBox::Warning, tr("Untrusted certificate"),
-                    tr("The server %1 presented a certificate that this computer does not trust.")
-                            .arg(m_address.hostAndPort()),
-                    QMessageBox::NoButton, m_dialog ? static_cast<QWidget *>(m_dialog.data()) : m_window);
-    box.setInformativeText(tr("Certificate: %1\nProblem: %2\n\nSHA-256 fingerprint:\n%3\n\n"
-                              "Trust it only if this is the fingerprint the server's owner gave you.")
-                                   .arg(subject, problem, ChatConnection::formatFingerprint(fingerprint)));
+                    tr("The server %1 presented a certificate that this computer does not trust.").arg(server),
+                    QMessageBox::NoButton, parent);
+    box.setObjectName(u"untrustedCertificate"_s);
+    QString announced;
+    const QString expected = m_dialog ? m_dialog->announcedFingerprint() : QString();
+    if (!expected.isEmpty()) {
+        announced = expected == fingerprint
+                            ? tr("\n\nIt is the certificate this server announced on the local network.")
+                            : tr("\n\nIt is NOT the certificate this server announced on the local network (%1): "
+                                 "do not trust it.")
+                                      .arg(ChatConnection::formatFingerprint(expected));
+    }
+    box.setInformativeText(tr("Certificate: %1\nProblem: %2\n\nSHA-256 fingerprint:\n%3%4\n\n"
+                              "Trust it only if this is the fingerprint the server's owner gave you. It will be "
+                              "remembered for %5, and a different certificate there will be refused.")
+                                   .arg(subject, problem, shown, announced, server));
     QPushButton *trust = box.addButton(tr("Trust and Connect"), QMessageBox::AcceptRole);
-    box.addButton(QMessageBox::Cancel);
+    trust->setObjectName(u"trust"_s);
+    QPushButton *cancel = box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(cancel);
     box.exec();
     if (box.clickedButton() != trust) {
         if (!m_window || !m_window->isVisible())
             showDialog(u"untrusted"_s, tr("Not connected: the server's certificate was not trusted."));
         return;
     }
-    ClientSettings().trustFingerprint(m_address.hostAndPort(), fingerprint);
+    ClientSettings().trustFingerprint(server, fingerprint);
     start();
 }
