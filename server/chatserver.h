@@ -38,6 +38,7 @@ public:
     quint16 httpPort() const;
     // 0 when discovery is off.
     quint16 discoveryPort() const;
+    int userCount() const { return m_chat ? int(m_chat->userCount()) : 0; }
 
 signals:
     void stopped();

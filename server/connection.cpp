@@ -6,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QPointer>
+#include <QThread>
 #include <QTimer>
 
 namespace {
@@ -19,18 +20,22 @@ quint64 nextConnectionId()
 // A client that does not read what is left to send on close gets this long.
 constexpr int CloseGraceMs = 5000;
 
-// Connections with output waiting for flushAll(). The server is one thread.
+// Connections with output waiting for flushAll(). A server is one thread;
+// per thread, so that a server embedded in the desktop client (on a thread
+// of its own) keeps to itself.
 QList<Connection *> &dirtyConnections()
 {
-    static QList<Connection *> list;
+    thread_local QList<Connection *> list;
     return list;
 }
 
 QTimer *flushTimer()
 {
-    static QPointer<QTimer> timer;
+    // Lives in the thread that uses it, until that thread's end.
+    thread_local QPointer<QTimer> timer;
     if (!timer) {
-        timer = new QTimer(QCoreApplication::instance());
+        timer = new QTimer;
+        QObject::connect(QThread::currentThread(), &QThread::finished, timer, &QObject::deleteLater);
         timer->setSingleShot(true);
         timer->setInterval(0);
         QObject::connect(timer, &QTimer::timeout, [] { Connection::flushAll(); });
