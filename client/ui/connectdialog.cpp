@@ -80,6 +80,10 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     m_problem->setTextFormat(Qt::PlainText);
     m_problem->setStyleSheet(u"color: palette(highlighted-text); background: #b3261e; padding: 6px; border-radius: 4px;"_s);
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Connect"));
+    QPushButton *host = m_buttons->addButton(tr("&Host on This Computer"), QDialogButtonBox::ActionRole);
+    host->setObjectName(u"host"_s);
+    host->setToolTip(tr("Run a Confab server in this program, for others on your network to join"));
+    connect(host, &QPushButton::clicked, this, &ConnectDialog::requestHosting);
 
     auto *form = new QFormLayout;
     form->addRow(tr("&Server:"), m_server);
@@ -154,6 +158,18 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     recallAccount();
     updateAccountFields();
     m_nick->setFocus();
+}
+
+void ConnectDialog::requestHosting()
+{
+    const QString nick = m_nick->text().trimmed();
+    if (const auto violation = Confab::Protocol::checkNick(nick)) {
+        showProblem(u"nick_invalid"_s, violation->reason);
+        return;
+    }
+    m_problem->setVisible(false);
+    setBusy(true);
+    emit hostRequested(nick);
 }
 
 void ConnectDialog::lookForServers()

@@ -29,6 +29,7 @@ public:
     // Shows a problem and what to do about it; enables the form again.
     void showProblem(const QString &code, const QString &message);
     void setBusy(bool busy);
+    void requestHosting();
     QString password() const;
 
     // What to do about an account (protocol section 10). The account is
@@ -52,6 +53,8 @@ public:
 
 signals:
     void connectRequested(const ServerAddress &address, const QString &nick, const QString &password);
+    // "Host on This Computer": run a server here and join it as `nick`.
+    void hostRequested(const QString &nick);
 
 private:
     void tryConnect();

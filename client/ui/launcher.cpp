@@ -6,11 +6,15 @@
 #include "connectdialog.h"
 #include "mainwindow.h"
 #include "passwordstore.h"
+#include "serverconfig.h"
+#include "serverthread.h"
 
 #include <QApplication>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QStandardPaths>
 #include <QStatusBar>
+#include <QSysInfo>
 
 using namespace Qt::StringLiterals;
 
@@ -30,6 +34,11 @@ Launcher::Launcher(QObject *parent)
 
 Launcher::~Launcher()
 {
+    // The window goes first (it shows the hosted server), then the server,
+    // which tells its clients it is closing.
+    delete m_window;
+    m_window = nullptr;
+    delete m_host;
     delete m_window;
     delete m_dialog;
 }
@@ -51,6 +60,7 @@ void Launcher::showDialog(const QString &problemCode, const QString &problem)
                         m_rooms = ClientSettings().lastRooms(address.toString());
                     start();
                 });
+        connect(m_dialog, &ConnectDialog::hostRequested, this, &Launcher::host);
         connect(m_dialog, &QDialog::rejected, this, [this] {
             if (!m_window || !m_window->isVisible())
                 QApplication::quit();
@@ -105,6 +115,47 @@ void Launcher::loggedIn(const QString &account)
     }
 }
 
+void Launcher::setHostingConfig(const ServerConfig &config)
+{
+    m_hostConfig = std::make_unique<ServerConfig>(config);
+}
+
+void Launcher::host(const QString &nick)
+{
+    if (!m_hostConfig) {
+        ServerConfig config;
+        config.databasePath = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+                              + u"/hosted-history.db"_s;
+        config.displayName = tr("%1 on %2").arg(nick, QSysInfo::machineHostName());
+        config.motd = tr("Welcome to %1's Confab server.").arg(nick);
+        m_hostConfig = std::make_unique<ServerConfig>(config);
+    }
+    if (!m_host) {
+        m_host = new ServerThread;
+        connect(m_host, &ServerThread::started, this, [this, nick](quint16 tcpPort) {
+            m_hostRetried = false;
+            m_address = *ServerAddress::parse(u"127.0.0.1:%1"_s.arg(tcpPort));
+            m_nick = nick;
+            m_password.clear();
+            m_accountMode = ConnectDialog::AccountMode::Guest;
+            m_rooms = {u"lobby"_s};
+            start();
+        });
+        connect(m_host, &ServerThread::failed, this, [this, nick](const QString &error) {
+            // The usual ports are taken (another server here): any free ones.
+            if (!m_hostRetried && error.contains(u"cannot listen"_s) && m_hostConfig->tcpPort != 0) {
+                m_hostRetried = true;
+                m_hostConfig->tcpPort = 0;
+                m_hostConfig->httpPort = 0;
+                m_host->start(*m_hostConfig);
+                return;
+            }
+            showDialog(u"unreachable"_s, tr("Cannot host a server here: %1").arg(error));
+        });
+    }
+    m_host->start(*m_hostConfig);
+}
+
 void Launcher::online()
 {
     ClientSettings settings;
@@ -112,8 +163,11 @@ void Launcher::online()
     settings.setLastNick(m_session->nick());
     if (m_dialog)
         m_dialog->accept();
-    if (!m_window)
+    if (!m_window) {
         m_window = new MainWindow(m_session);
+        if (m_host && m_host->isRunning())
+            m_window->setHostedServer(m_host);
+    }
     m_window->show();
 }
 

@@ -6,6 +6,8 @@
 #include <QPointer>
 #include <QStringList>
 
+#include <memory>
+
 class ChatSession;
 #include "connectdialog.h"
 class MainWindow;
@@ -29,6 +31,11 @@ public:
                    const QStringList &rooms);
 
     ChatSession *session() const { return m_session; }
+    // Hosting: the server this program runs for others (null when none).
+    class ServerThread *hostedServer() const { return m_host; }
+    void host(const QString &nick);
+    // What a hosted server is started with (tests set free ports here).
+    void setHostingConfig(const struct ServerConfig &config);
     MainWindow *window() const { return m_window; }
     ConnectDialog *dialog() const { return m_dialog; }
 
@@ -50,5 +57,8 @@ private:
     QString m_accountPassword;
     bool m_rememberPassword = false;
     class PasswordStore *m_passwords;
+    class ServerThread *m_host = nullptr;
+    std::unique_ptr<struct ServerConfig> m_hostConfig;
+    bool m_hostRetried = false;
     bool m_roomsFromCommandLine = false;
 };

@@ -9,6 +9,7 @@
 #include "messageview.h"
 #include "moderationdialog.h"
 #include "roomsettingsdialog.h"
+#include "serverthread.h"
 #include "roombrowser.h"
 
 #include <QAction>
@@ -18,7 +19,10 @@
 #include <QLabel>
 #include <QListView>
 #include <QMenu>
+#include <QMessageBox>
+#include <QNetworkInterface>
 #include <QMenuBar>
+#include <QPushButton>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -291,6 +295,42 @@ RoomSettingsDialog *MainWindow::showRoomSettings()
     return dialog;
 }
 
+void MainWindow::setHostedServer(ServerThread *server)
+{
+    m_hostedServer = server;
+    if (!m_hosting) {
+        m_hosting = new QLabel(this);
+        m_hosting->setObjectName(u"hosting"_s);
+        statusBar()->addPermanentWidget(m_hosting);
+    }
+    connect(server, &ServerThread::usersChanged, this, &MainWindow::updateHosting);
+    connect(server, &ServerThread::stopped, this, &MainWindow::updateHosting);
+    updateHosting();
+}
+
+void MainWindow::updateHosting()
+{
+    if (!m_hosting || !m_hostedServer)
+        return;
+    if (!m_hostedServer->isRunning()) {
+        m_hosting->setText(tr("Not hosting any more"));
+        return;
+    }
+    // Where others on the network can reach it.
+    QStringList addresses;
+    for (const QHostAddress &address : QNetworkInterface::allAddresses()) {
+        if (address.protocol() == QAbstractSocket::IPv4Protocol && !address.isLoopback() && !address.isLinkLocal())
+            addresses << u"%1:%2"_s.arg(address.toString()).arg(m_hostedServer->tcpPort());
+    }
+    const int users = m_hostedServer->users();
+    m_hosting->setText(tr("Hosting here · %1 connected").arg(users));
+    m_hosting->setToolTip(addresses.isEmpty()
+                                  ? tr("No network address: only this computer can join (port %1)")
+                                            .arg(m_hostedServer->tcpPort())
+                                  : tr("Others join at %1, or find this server under Servers on this network")
+                                            .arg(addresses.join(u", "_s)));
+}
+
 void MainWindow::askJoin()
 {
     bool ok = false;
@@ -428,6 +468,28 @@ void MainWindow::changeEvent(QEvent *event)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (m_hostedServer && m_hostedServer->isRunning() && m_hostedServer->users() > 1) {
+        QMessageBox box(QMessageBox::Question, tr("Stop the server for everyone?"),
+                        (m_hostedServer->users() == 2
+                                 ? tr("1 other person is connected to the server this computer runs.")
+                                 : tr("%1 other people are connected to the server this computer runs.")
+                                           .arg(m_hostedServer->users() - 1))
+                                + u' ' + tr("Closing Confab stops it for all of them."),
+                        QMessageBox::NoButton, this);
+        box.setObjectName(u"stopHosting"_s);
+        QPushButton *stop = box.addButton(tr("Stop and Quit"), QMessageBox::DestructiveRole);
+        stop->setObjectName(u"stopAndQuit"_s);
+        QPushButton *keep = box.addButton(tr("Keep Running"), QMessageBox::RejectRole);
+        keep->setObjectName(u"keepRunning"_s);
+        box.setDefaultButton(keep);
+        box.exec();
+        if (box.clickedButton() != stop) {
+            event->ignore();
+            return;
+        }
+    }
+    if (m_hostedServer && m_hostedServer->isRunning())
+        m_hostedServer->stop(); // everyone is told the server is closing
     ClientSettings settings;
     settings.setWindow(saveGeometry(), saveState());
     QStringList rooms;

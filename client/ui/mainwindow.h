@@ -41,6 +41,10 @@ public:
     QMenu *memberMenu(const QString &nick);
     // Opens (or raises) the settings dialog of the current room.
     RoomSettingsDialog *showRoomSettings();
+    // This program hosts the server the window is connected to: show it,
+    // and ask before closing stops it for everyone.
+    void setHostedServer(class ServerThread *server);
+    QLabel *hostingLabel() const { return m_hosting; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -55,6 +59,7 @@ private:
     void step(int offset);
     void notify(Conversation *conversation, const QString &from, const QString &text);
     void askJoin();
+    void updateHosting();
     void moderate(int action, Conversation *room, const QString &nick);
 
     ChatSession *m_session;
@@ -68,6 +73,8 @@ private:
     QSystemTrayIcon *m_tray = nullptr;
     RoomBrowser *m_roomBrowser = nullptr;
     QAction *m_roomSettingsAction = nullptr;
+    class ServerThread *m_hostedServer = nullptr;
+    QLabel *m_hosting = nullptr;
     QHash<Conversation *, MessageView *> m_views;
     QString m_lastDisconnect;
 };
