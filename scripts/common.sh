@@ -11,10 +11,11 @@ CONFAB_BUILD_PACKAGES=(
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite libqt6svg6 libgl-dev
     qtkeychain-qt6-dev
 )
-# util-linux: unshare, nsenter and prlimit for the reliability suite; dpkg-dev
+# util-linux: unshare, nsenter and prlimit for the reliability suite; iproute2
+# (ip) for the LAN namespace test; dpkg-dev
 # (dpkg-shlibdeps) for cpack's Debian packages; systemd for systemd-analyze;
 # haproxy to test the server behind a real proxy.
-CONFAB_TEST_PACKAGES=(openssl python3 chromium util-linux dpkg-dev systemd haproxy)
+CONFAB_TEST_PACKAGES=(openssl python3 chromium util-linux iproute2 dpkg-dev systemd haproxy)
 # What the README's first steps use: nc to talk to the server by hand.
 CONFAB_RUN_PACKAGES=(netcat-openbsd)
 

@@ -129,12 +129,19 @@ void ServerFinder::readAnswers()
         if (!server)
             continue;
         server->round = m_round;
+        // The same server heard twice (through a network's broadcast and
+        // through 127.0.0.1, when it runs here): one row, under the address
+        // others can use too.
         const auto same = [&](const Server &known) {
-            return known.address.isEqual(server->address, QHostAddress::ConvertV4MappedToIPv4)
-                   && known.tcpPort == server->tcpPort;
+            if (known.address.isEqual(server->address, QHostAddress::ConvertV4MappedToIPv4))
+                return known.tcpPort == server->tcpPort;
+            return (known.address.isLoopback() || server->address.isLoopback()) && known.name == server->name
+                   && known.tcpPort == server->tcpPort && known.httpPort == server->httpPort;
         };
         const auto it = std::find_if(m_servers.begin(), m_servers.end(), same);
         if (it != m_servers.end()) {
+            if (server->address.isLoopback() && !it->address.isLoopback())
+                server->address = it->address;
             *it = *server;
             const int row = int(it - m_servers.begin());
             emit dataChanged(index(row, 0), index(row, ColumnCount - 1));

@@ -2,6 +2,7 @@
 
 #include "launcher.h"
 #include "serveraddress.h"
+#include "serverfinder.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -19,10 +20,37 @@ bool wantsInformationOnly(int argc, char *argv[])
     for (int i = 1; i < argc; ++i) {
         const QByteArray argument(argv[i]);
         if (argument == "--help" || argument == "-h" || argument == "-?" || argument == "--help-all"
-            || argument == "--version" || argument == "-v")
+            || argument == "--version" || argument == "-v" || argument == "--find-servers")
             return true;
     }
     return false;
+}
+
+// --find-servers: no window, for scripts and for a look from a terminal.
+int findServers()
+{
+    ServerFinder finder;
+    QObject::connect(&finder, &ServerFinder::lookingChanged, [&finder](bool looking) {
+        if (looking)
+            return;
+        for (const ServerFinder::Server &server : finder.servers()) {
+            QStringList needs;
+            if (server.tls)
+                needs << QStringLiteral("tls");
+            if (server.password)
+                needs << QStringLiteral("password");
+            std::printf("%s\t%s\t%s\t%s\n", qPrintable(server.name), qPrintable(server.connectAddress()),
+                        qPrintable(finder.index(int(&server - finder.servers().data()), ServerFinder::People)
+                                           .data()
+                                           .toString()),
+                        qPrintable(needs.join(QLatin1Char(','))));
+        }
+        if (finder.servers().isEmpty())
+            std::fprintf(stderr, "confab: no server answered\n");
+        QCoreApplication::exit(finder.servers().isEmpty() ? 1 : 0);
+    });
+    finder.look();
+    return QCoreApplication::exec();
 }
 
 } // namespace
@@ -53,8 +81,14 @@ int main(int argc, char *argv[])
                                         QStringLiteral("name"));
     const QCommandLineOption roomOption(QStringLiteral("room"), QStringLiteral("Room to join (repeatable)."),
                                         QStringLiteral("room"));
-    parser.addOptions({connectOption, nickOption, roomOption});
+    const QCommandLineOption findOption(
+            QStringLiteral("find-servers"),
+            QStringLiteral("Look for servers on this computer's networks (LAN discovery), print them, one a line "
+                           "(name, address, people, what they need), and exit."));
+    parser.addOptions({connectOption, nickOption, roomOption, findOption});
     parser.process(app);
+    if (parser.isSet(findOption))
+        return findServers();
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/confab.svg")));
 
     Launcher launcher;
