@@ -1000,7 +1000,7 @@ RoomMembers::Rank ChatSession::myRank(const Conversation *room) const
 {
     if (!room || room->type() != Conversation::Type::Room)
         return RoomMembers::Rank::Member;
-    return const_cast<Conversation *>(room)->members()->rank(m_nick);
+    return room->members()->rank(m_nick);
 }
 
 bool ChatSession::mayModerate(const Conversation *room, const QString &nick) const
@@ -1008,7 +1008,7 @@ bool ChatSession::mayModerate(const Conversation *room, const QString &nick) con
     if (!room || !room->isJoined() || nameKey(nick) == nameKey(m_nick))
         return false;
     const RoomMembers::Rank mine = myRank(room);
-    return mine >= RoomMembers::Rank::Op && mine > const_cast<Conversation *>(room)->members()->rank(nick);
+    return mine >= RoomMembers::Rank::Op && mine > room->members()->rank(nick);
 }
 
 bool ChatSession::mayGrant(const Conversation *room, const QString &nick) const
@@ -1016,7 +1016,7 @@ bool ChatSession::mayGrant(const Conversation *room, const QString &nick) const
     if (!room || !room->isJoined() || nameKey(nick) == nameKey(m_nick))
         return false;
     return myRank(room) == RoomMembers::Rank::Owner
-           && const_cast<Conversation *>(room)->members()->rank(nick) < RoomMembers::Rank::Owner;
+           && room->members()->rank(nick) < RoomMembers::Rank::Owner;
 }
 
 bool ChatSession::mayChangeModes(const Conversation *room) const

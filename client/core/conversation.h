@@ -27,6 +27,7 @@ public:
 
     MessageLog *log() { return &m_log; }
     RoomMembers *members() { return &m_members; }
+    const RoomMembers *members() const { return &m_members; }
     void setMembers(const QStringList &nicks, const Confab::Protocol::StringMap &roles = {});
     void addMember(const QString &nick);
     void removeMember(const QString &nick);
