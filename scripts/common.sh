@@ -7,7 +7,7 @@ CONFAB_BUILD=${CONFAB_BUILD:-$CONFAB_ROOT/build}
 
 # Everything comes from Debian 12 (Qt 6.4.2).
 CONFAB_BUILD_PACKAGES=(
-    cmake ninja-build clang libclang-rt-14-dev g++ pkg-config libcrypt-dev
+    cmake ninja-build clang libclang-rt-14-dev gcc g++ pkg-config libcrypt-dev
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite libqt6svg6 libgl-dev
     qtkeychain-qt6-dev
 )
@@ -61,7 +61,7 @@ confab_build() {
     if [ ! -f "$CONFAB_BUILD/CMakeCache.txt" ]; then
         say "configuring $CONFAB_BUILD"
         cmake -S "$CONFAB_ROOT" -B "$CONFAB_BUILD" -G Ninja \
-            -DCMAKE_CXX_COMPILER=clang++ \
+            -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
             -DCMAKE_BUILD_TYPE=RelWithDebInfo \
             -DCONFAB_WERROR=ON "$@" || die "cmake configure failed"
     fi
@@ -77,7 +77,7 @@ confab_build_gcc() {
     if [ ! -f "$dir/CMakeCache.txt" ]; then
         say "configuring $dir (GCC)"
         cmake -S "$CONFAB_ROOT" -B "$dir" -G Ninja \
-            -DCMAKE_CXX_COMPILER=g++ \
+            -DCMAKE_CXX_COMPILER=g++ -DCMAKE_C_COMPILER=gcc \
             -DCMAKE_BUILD_TYPE=RelWithDebInfo \
             -DCONFAB_WERROR=ON -DCONFAB_FUZZ=OFF >/dev/null || die "cmake configure failed (GCC)"
     fi
