@@ -4,6 +4,7 @@
 #include <QHostAddress>
 #include <QVariant>
 
+#include <algorithm>
 #include <optional>
 
 // The address a connection is counted, banned and logged under: the peer's,
@@ -15,6 +16,24 @@ struct PeerAddress
 };
 
 namespace ClientAddress {
+
+using Subnet = QPair<QHostAddress, int>;
+
+// An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d: as
+// a.b.c.d, so that it is counted, matched and logged as one address.
+inline QHostAddress plain(const QHostAddress &address)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    return isV4 ? QHostAddress(v4) : address;
+}
+
+inline bool inAny(const QHostAddress &address, const QList<Subnet> &subnets)
+{
+    const QHostAddress unmapped = plain(address);
+    return std::any_of(subnets.cbegin(), subnets.cend(),
+                       [&](const Subnet &subnet) { return unmapped.isInSubnet(subnet); });
+}
 
 inline constexpr char AddressProperty[] = "confabClientAddress";
 inline constexpr char PortProperty[] = "confabClientPort";

@@ -1,5 +1,7 @@
 #include "connectionlimiter.h"
 
+#include "clientaddress.h"
+
 ConnectionLimiter::ConnectionLimiter(int maxTotal, int maxPerAddress, int socketCeiling, QObject *parent)
     : QObject(parent)
     , m_maxTotal(maxTotal)
@@ -10,10 +12,7 @@ ConnectionLimiter::ConnectionLimiter(int maxTotal, int maxPerAddress, int socket
 
 QString ConnectionLimiter::addressKey(const QHostAddress &address)
 {
-    // An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d.
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    return isV4 ? QHostAddress(v4).toString() : address.toString();
+    return ClientAddress::plain(address).toString();
 }
 
 bool ConnectionLimiter::admit(QObject *socket, const QHostAddress &address)

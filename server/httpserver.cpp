@@ -223,14 +223,7 @@ void HttpServer::readRequest(QTcpSocket *socket)
             respond(socket, {405, "text/plain; charset=utf-8", "method not allowed\n", {{"Allow", "GET, HEAD"}}});
             return;
         }
-        // An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d.
-        bool isV4 = false;
-        const QHostAddress client = ClientAddress::of(socket).address;
-        const quint32 v4 = client.toIPv4Address(&isV4);
-        const QHostAddress peer = isV4 ? QHostAddress(v4) : client;
-        const bool allowed = std::any_of(m_metricsAllowed.cbegin(), m_metricsAllowed.cend(),
-                                         [&](const Subnet &subnet) { return peer.isInSubnet(subnet); });
-        if (!allowed) {
+        if (!ClientAddress::inAny(ClientAddress::of(socket).address, m_metricsAllowed)) {
             respond(socket, textResponse(403, "metrics are not served to this address (see --metrics-allow)"));
             return;
         }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "clientaddress.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QHostAddress>
@@ -53,7 +55,7 @@ public:
     // GET /metrics answers what this returns (Prometheus text), to clients
     // whose address is in one of `allowed`; others get 403.
     using MetricsSource = std::function<QByteArray()>;
-    using Subnet = QPair<QHostAddress, int>;
+    using Subnet = ClientAddress::Subnet;
     void setMetrics(MetricsSource source, QList<Subnet> allowed)
     {
         m_metrics = std::move(source);

@@ -107,11 +107,7 @@ void Listener::accepted(qintptr descriptor)
         return;
     }
     const PeerAddress peer = SocketConnection::peerOf(int(descriptor));
-    bool isV4 = false;
-    const quint32 v4 = peer.address.toIPv4Address(&isV4);
-    const QHostAddress plain = isV4 ? QHostAddress(v4) : peer.address;
-    const bool trusted = std::any_of(m_trustedProxies.cbegin(), m_trustedProxies.cend(),
-                                     [&](const Subnet &subnet) { return plain.isInSubnet(subnet); });
+    const bool trusted = ClientAddress::inAny(peer.address, m_trustedProxies);
     auto *gate = new ProxyGate(
             descriptor, peer, trusted, m_handshakeTimeoutMs,
             [this](qintptr passed, const std::optional<PeerAddress> &client) { admit(passed, client); },
@@ -129,7 +125,7 @@ void Listener::accepted(qintptr descriptor)
             this);
     // Counted while it waits, so that sockets that never send a header
     // still count against the limits on open sockets.
-    m_limiter->admit(gate, plain);
+    m_limiter->admit(gate, peer.address);
 }
 
 void Listener::admit(qintptr descriptor, const std::optional<PeerAddress> &client)

@@ -58,7 +58,7 @@ public:
     // Connections from these subnets must begin with a PROXY header, whose
     // address then stands for the client's; from anywhere else, a header is
     // refused. Empty: no PROXY protocol.
-    using Subnet = QPair<QHostAddress, int>;
+    using Subnet = ClientAddress::Subnet;
     void setTrustedProxies(QList<Subnet> proxies) { m_trustedProxies = std::move(proxies); }
     // Called after each accepted socket: stops accepting at the ceiling.
     void pauseIfAtCeiling();

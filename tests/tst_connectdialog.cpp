@@ -8,6 +8,7 @@
 #include "mainwindow.h"
 #include "serverfinder.h"
 #include "serverprocess.h"
+#include "widgettesting.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -193,10 +194,7 @@ void TestConnectDialog::registersThenLogsIn()
 
 void TestConnectDialog::findsAServerAndConnects()
 {
-    QUdpSocket probe;
-    QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
-    const quint16 port = probe.localPort();
-    probe.close();
+    const quint16 port = ServerProcess::freeUdpPort();
     ServerProcess lan;
     QVERIFY2(lan.start({u"--discovery-port"_s, QString::number(port), u"--name"_s, u"Team room"_s}),
              qPrintable(lan.error()));
@@ -228,12 +226,7 @@ void TestConnectDialog::findsAServerAndConnects()
 
 void TestConnectDialog::screenshotOfTwoServers()
 {
-    QList<quint16> ports;
-    for (int i = 0; i < 2; ++i) {
-        QUdpSocket probe;
-        QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
-        ports << probe.localPort();
-    }
+    const QList<quint16> ports{ServerProcess::freeUdpPort(), ServerProcess::freeUdpPort()};
     ServerProcess design;
     ServerProcess support;
     QVERIFY2(design.start({u"--discovery-port"_s, QString::number(ports[0]), u"--name"_s, u"Design team"_s}),
@@ -255,14 +248,8 @@ void TestConnectDialog::screenshotOfTwoServers()
 
     const QImage image = dialog->grab().toImage();
     QVERIFY(!image.isNull());
-    // Into the docs only when scripts/screenshots.sh asks; tests never write
-    // into the checkout.
     QTemporaryDir scratch;
-    QString directory = qEnvironmentVariable("CONFAB_SCREENSHOT_DIR");
-    if (directory.isEmpty())
-        directory = scratch.path();
-    QVERIFY(QDir().mkpath(directory));
-    QVERIFY(image.save(directory + u"/connect-lan.png"_s));
+    QVERIFY(!saveScreenshot(image, u"connect-lan.png"_s, scratch).isEmpty());
     QCOMPARE(design.stop(), 0);
     QCOMPARE(support.stop(), 0);
 }

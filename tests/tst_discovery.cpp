@@ -18,13 +18,6 @@ namespace {
 
 const QByteArray Discover = R"({"type":"discover","protocol":1})";
 
-quint16 freeUdpPort()
-{
-    QUdpSocket probe;
-    probe.bind(QHostAddress::LocalHost, 0);
-    return probe.localPort();
-}
-
 // A socket on `source`, that sends and collects answers.
 struct Asker
 {
@@ -73,7 +66,7 @@ private:
 
 void TestDiscovery::initTestCase()
 {
-    m_port = freeUdpPort();
+    m_port = ServerProcess::freeUdpPort();
     QVERIFY2(m_server.start({u"--discovery-port"_s, QString::number(m_port), u"--name"_s, u"Design team"_s,
                              u"--password"_s, u"sesame"_s}),
              qPrintable(m_server.error()));
@@ -161,7 +154,7 @@ void TestDiscovery::longNamesStillFit()
 
 void TestDiscovery::portZeroTurnsItOff()
 {
-    const quint16 port = freeUdpPort();
+    const quint16 port = ServerProcess::freeUdpPort();
     ServerProcess server;
     QVERIFY2(server.start({u"--discovery-port"_s, u"0"_s}), qPrintable(server.error()));
     Asker asker;
@@ -172,7 +165,7 @@ void TestDiscovery::portZeroTurnsItOff()
 
 void TestDiscovery::twoServersBothFound()
 {
-    const quint16 otherPort = freeUdpPort();
+    const quint16 otherPort = ServerProcess::freeUdpPort();
     ServerProcess other;
     QVERIFY2(other.start({u"--discovery-port"_s, QString::number(otherPort), u"--name"_s, u"Second"_s}),
              qPrintable(other.error()));

@@ -8,49 +8,21 @@
 #include "launcher.h"
 #include "mainwindow.h"
 #include "serverconfig.h"
+#include "serverprocess.h"
 #include "serverthread.h"
+#include "widgettesting.h"
 
-#include <QApplication>
 #include <QJsonObject>
-#include <QSignalSpy>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTimer>
-#include <QUdpSocket>
 
 using namespace Qt::StringLiterals;
-
-namespace {
-
-// Clicks `button` in the next modal message box, and remembers its name.
-struct BoxAnswer
-{
-    QString button;
-    QString seen;
-    QTimer timer;
-    explicit BoxAnswer(const QString &clicking)
-        : button(clicking)
-    {
-        timer.setInterval(10);
-        QObject::connect(&timer, &QTimer::timeout, [this] {
-            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-            if (!box)
-                return;
-            timer.stop();
-            seen = box->objectName();
-            box->findChild<QPushButton *>(button)->click();
-        });
-        timer.start();
-    }
-};
-
-} // namespace
 
 class TestHosting : public QObject
 {
@@ -72,14 +44,11 @@ void TestHosting::initTestCase()
 
 void TestHosting::hostJoinAndAskBeforeStopping()
 {
-    QUdpSocket probe;
-    QVERIFY(probe.bind(QHostAddress::LocalHost, 0));
     ServerConfig config;
     config.tcpPort = 0; // tests use free ports; users get 7700, or free ones if taken
     config.httpPort = 0;
     config.bind = QHostAddress::LocalHost;
-    config.discoveryPort = probe.localPort();
-    probe.close();
+    config.discoveryPort = ServerProcess::freeUdpPort();
     config.databasePath = m_dir.filePath(u"hosted.db"_s);
     config.displayName = u"Alice's laptop"_s;
 
@@ -111,17 +80,17 @@ void TestHosting::hostJoinAndAskBeforeStopping()
 
     // Closing asks first; keeping it running keeps the window.
     {
-        BoxAnswer answer(u"keepRunning"_s);
+        ModalAnswer answer(u"keepRunning"_s);
         launcher.window()->close();
-        QCOMPARE(answer.seen, u"stopHosting"_s);
+        QCOMPARE(answer.name, u"stopHosting"_s);
         QVERIFY(launcher.window()->isVisible());
         QVERIFY(server->isRunning());
     }
     {
-        BoxAnswer answer(u"stopAndQuit"_s);
+        ModalAnswer answer(u"stopAndQuit"_s);
         QSignalSpy stopped(server, &ServerThread::stopped);
         launcher.window()->close();
-        QCOMPARE(answer.seen, u"stopHosting"_s);
+        QCOMPARE(answer.name, u"stopHosting"_s);
         QVERIFY(!launcher.window()->isVisible());
         QVERIFY(stopped.wait(20'000));
         QCOMPARE(colleague.waitFor(u"closing"_s).value(u"reason"_s).toString(), u"server shutting down"_s);

@@ -6,7 +6,6 @@
 
 #include <QCryptographicHash>
 #include <QFile>
-#include <QProcess>
 #include <QSslCertificate>
 #include <QSslSocket>
 #include <QTemporaryDir>
@@ -20,15 +19,6 @@ bool writeFile(const QString &path, const QByteArray &content)
 {
     QFile file(path);
     return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(content) == content.size();
-}
-
-bool makeCertificate(const QString &cert, const QString &key, const QString &name)
-{
-    QProcess openssl;
-    openssl.start(u"openssl"_s, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s,
-                                 u"ec_paramgen_curve:prime256v1"_s, u"-nodes"_s, u"-keyout"_s, key, u"-out"_s, cert,
-                                 u"-days"_s, u"2"_s, u"-subj"_s, u"/CN="_s + name});
-    return openssl.waitForFinished(30'000) && openssl.exitCode() == 0;
 }
 
 // The common name of the certificate a new TLS client is shown.
@@ -139,8 +129,8 @@ void TestReload::certificateIsRenewed()
     const QString key = m_dir.filePath(u"key.pem"_s);
     const QString renewedCert = m_dir.filePath(u"renewed-cert.pem"_s);
     const QString renewedKey = m_dir.filePath(u"renewed-key.pem"_s);
-    QVERIFY(makeCertificate(cert, key, u"first.example"_s));
-    QVERIFY(makeCertificate(renewedCert, renewedKey, u"renewed.example"_s));
+    QVERIFY(ServerProcess::makeCertificate(cert, key, u"first.example"_s));
+    QVERIFY(ServerProcess::makeCertificate(renewedCert, renewedKey, u"renewed.example"_s));
     const QString ini = m_dir.filePath(u"tls.ini"_s);
     QVERIFY(writeFile(ini, "tls-cert=" + cert.toUtf8() + "\ntls-key=" + key.toUtf8() + "\n"));
 

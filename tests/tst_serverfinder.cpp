@@ -12,13 +12,6 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-quint16 freeUdpPort()
-{
-    QUdpSocket probe;
-    probe.bind(QHostAddress::LocalHost, 0);
-    return probe.localPort();
-}
-
 // Answers every datagram with what it is given: nonsense, for the finder
 // to ignore.
 struct FakeServer
@@ -98,7 +91,7 @@ void TestServerFinder::targetsFromTheEnvironment()
 
 void TestServerFinder::findsServersAndIgnoresNonsense()
 {
-    const quint16 port = freeUdpPort();
+    const quint16 port = ServerProcess::freeUdpPort();
     ServerProcess server;
     QVERIFY2(server.start({u"--discovery-port"_s, QString::number(port), u"--name"_s, u"Lab"_s}),
              qPrintable(server.error()));
@@ -122,8 +115,8 @@ void TestServerFinder::findsServersAndIgnoresNonsense()
 
 void TestServerFinder::dropsServersThatStopAnswering()
 {
-    const quint16 firstPort = freeUdpPort();
-    const quint16 secondPort = freeUdpPort();
+    const quint16 firstPort = ServerProcess::freeUdpPort();
+    const quint16 secondPort = ServerProcess::freeUdpPort();
     ServerProcess first;
     ServerProcess second;
     QVERIFY2(first.start({u"--discovery-port"_s, QString::number(firstPort), u"--name"_s, u"Stays"_s}),

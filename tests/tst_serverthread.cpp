@@ -4,6 +4,7 @@
 
 #include "chatclient.h"
 #include "serverfinder.h"
+#include "serverprocess.h"
 #include "serverthread.h"
 
 #include <QJsonArray>
@@ -11,18 +12,10 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QUdpSocket>
 
 using namespace Qt::StringLiterals;
 
 namespace {
-
-quint16 freeUdpPort()
-{
-    QUdpSocket probe;
-    probe.bind(QHostAddress::LocalHost, 0);
-    return probe.localPort();
-}
 
 // A Python program that finds the server by discovery and says something.
 const char *PythonClient = R"(
@@ -73,7 +66,7 @@ void TestServerThread::hostFindChatAndHostAgain()
     config.httpPort = 0;
     config.bind = QHostAddress::LocalHost;
     config.databasePath = m_dir.filePath(u"hosted.db"_s);
-    config.discoveryPort = freeUdpPort();
+    config.discoveryPort = ServerProcess::freeUdpPort();
     config.displayName = u"Alice's computer"_s;
     config.motd = u"Hosted from a desktop"_s;
 

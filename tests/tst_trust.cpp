@@ -9,33 +9,21 @@
 #include "launcher.h"
 #include "mainwindow.h"
 #include "serverprocess.h"
+#include "widgettesting.h"
 
-#include <QApplication>
 #include <QCryptographicHash>
 #include <QFile>
 #include <QLabel>
-#include <QMessageBox>
-#include <QProcess>
 #include <QPushButton>
 #include <QSettings>
 #include <QSslCertificate>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
 namespace {
-
-bool makeCertificate(const QString &cert, const QString &key)
-{
-    QProcess openssl;
-    openssl.start(u"openssl"_s, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s,
-                                 u"ec_paramgen_curve:prime256v1"_s, u"-nodes"_s, u"-keyout"_s, key, u"-out"_s, cert,
-                                 u"-days"_s, u"2"_s, u"-subj"_s, u"/CN=localhost"_s});
-    return openssl.waitForFinished(30'000) && openssl.exitCode() == 0;
-}
 
 QString fingerprintOf(const QString &certPath)
 {
@@ -43,37 +31,6 @@ QString fingerprintOf(const QString &certPath)
     file.open(QIODevice::ReadOnly);
     return QString::fromLatin1(QSslCertificate(file.readAll()).digest(QCryptographicHash::Sha256).toHex());
 }
-
-// Answers the next message box the launcher shows: clicks `button` (an
-// object name), or rejects it when empty; remembers what it said.
-struct BoxAnswer
-{
-    QString button;
-    bool seen = false;
-    QString name;
-    QString details;
-    QTimer timer;
-
-    explicit BoxAnswer(const QString &clicking)
-        : button(clicking)
-    {
-        timer.setInterval(10);
-        QObject::connect(&timer, &QTimer::timeout, [this] {
-            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
-            if (!box)
-                return;
-            timer.stop();
-            seen = true;
-            name = box->objectName();
-            details = box->informativeText();
-            if (button.isEmpty())
-                box->reject();
-            else
-                box->findChild<QPushButton *>(button)->click();
-        });
-        timer.start();
-    }
-};
 
 } // namespace
 
@@ -99,7 +56,8 @@ void TestTrust::firstUseThenSilentThenChanged()
 {
     const QString certA = m_dir.filePath(u"a.pem"_s), keyA = m_dir.filePath(u"a.key"_s);
     const QString certB = m_dir.filePath(u"b.pem"_s), keyB = m_dir.filePath(u"b.key"_s);
-    QVERIFY(makeCertificate(certA, keyA) && makeCertificate(certB, keyB));
+    QVERIFY(ServerProcess::makeCertificate(certA, keyA, u"localhost"_s));
+    QVERIFY(ServerProcess::makeCertificate(certB, keyB, u"localhost"_s));
     const QString first = ChatConnection::formatFingerprint(fingerprintOf(certA));
     const QString second = ChatConnection::formatFingerprint(fingerprintOf(certB));
 
@@ -110,7 +68,7 @@ void TestTrust::firstUseThenSilentThenChanged()
 
     {
         // First use: shown, with its fingerprint, and accepted once.
-        BoxAnswer answer(u"trust"_s);
+        ModalAnswer answer(u"trust"_s);
         Launcher launcher;
         launcher.connectTo(address, u"tofu"_s, {}, {});
         QTRY_VERIFY_WITH_TIMEOUT(launcher.window() && launcher.window()->isVisible(), 10'000);
@@ -121,7 +79,7 @@ void TestTrust::firstUseThenSilentThenChanged()
     }
     {
         // Remembered: the next connection asks nothing.
-        BoxAnswer answer(u"trust"_s);
+        ModalAnswer answer(u"trust"_s);
         Launcher launcher;
         launcher.connectTo(address, u"tofu"_s, {}, {});
         QTRY_VERIFY_WITH_TIMEOUT(launcher.window() && launcher.window()->isVisible(), 10'000);
@@ -136,7 +94,7 @@ void TestTrust::firstUseThenSilentThenChanged()
              qPrintable(impostor.error()));
     QCOMPARE(impostor.tcpPort(), port);
     {
-        BoxAnswer answer{QString()}; // the default: do not connect
+        ModalAnswer answer{QString()}; // the default: do not connect
         Launcher launcher;
         launcher.connectTo(address, u"tofu"_s, {}, {});
         QTRY_VERIFY_WITH_TIMEOUT(answer.seen, 10'000);
@@ -150,7 +108,7 @@ void TestTrust::firstUseThenSilentThenChanged()
     {
         // The user insists (the owner said it was replaced): from now on
         // only the new certificate is trusted there.
-        BoxAnswer answer(u"trustNew"_s);
+        ModalAnswer answer(u"trustNew"_s);
         Launcher launcher;
         launcher.connectTo(address, u"tofu"_s, {}, {});
         QTRY_VERIFY_WITH_TIMEOUT(launcher.window() && launcher.window()->isVisible(), 10'000);

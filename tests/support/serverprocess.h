@@ -40,6 +40,10 @@ public:
     qint64 residentKiB() const;
 
     static QString binary();
+    // A UDP port free on 127.0.0.1 right now (for --discovery-port).
+    static quint16 freeUdpPort();
+    // A self-signed EC certificate and key made with openssl, for TLS tests.
+    static bool makeCertificate(const QString &certPath, const QString &keyPath, const QString &commonName);
 
 private:
     QTemporaryDir m_dir;
