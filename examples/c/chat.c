@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 static int sock;
-
 /* Writes `text` as a JSON string (quotes, backslashes and controls escaped). */
 static void put_string(FILE *out, const char *text)
 {
@@ -62,8 +61,10 @@ int main(int argc, char *argv[])
             return perror("poll"), 1;
         if (fds[0].revents) { /* read(), not stdio: poll() sees the descriptor, not stdio's buffer */
             ssize_t got = read(0, typed + typedLength, sizeof typed - typedLength - 1);
-            if (got <= 0) /* end of input: leave politely */
-                return send_frame("quit", NULL, NULL, NULL), close(sock), 0;
+            if (got <= 0) { /* end of input: leave politely, and show what is still coming */
+                send_frame("quit", NULL, NULL, NULL), fds[0].fd = -1;
+                continue;
+            }
             typedLength += (size_t)got;
             char *line = typed, *end;
             while ((end = memchr(line, '\n', typedLength - (size_t)(line - typed)))) {
@@ -94,6 +95,5 @@ int main(int argc, char *argv[])
             buffered -= (size_t)(start - in);
             memmove(in, start, buffered);
         }
-    }
-    return close(sock), 0;
+    } /* the loop ends when the server closes the connection, after quit */
 }

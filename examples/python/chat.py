@@ -42,15 +42,17 @@ def main():
     send(sock, type="hello", nick=nick)
     send(sock, type="join", room=room)
     buffer, typed = b"", b""
+    watched = [sock, sys.stdin]
     while True:
-        readable, _, _ = select.select([sock, sys.stdin], [], [])
+        readable, _, _ = select.select(watched, [], [])
         if sys.stdin in readable:
             # os.read, not readline: select() sees the descriptor, not
             # lines that Python's own buffer would keep.
             data = os.read(sys.stdin.fileno(), 65536)
-            if not data:  # end of input: leave politely
+            if not data:  # end of input: leave politely, and show what is still coming
                 send(sock, type="quit")
-                break
+                watched = [sock]
+                continue
             typed += data
             while b"\n" in typed:
                 raw, typed = typed.split(b"\n", 1)
