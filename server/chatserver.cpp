@@ -184,6 +184,17 @@ bool ChatServer::start(QString *error)
                                       .arg(m_config.databasePath)
                                       .arg(maxConnections);
     qCInfo(lcNet).noquote() << listening;
+    if (m_config.faults.any()) {
+        // Loudly: a server that breaks things on purpose must never be
+        // mistaken for one that is broken.
+        m_chat->injectFaults(m_config.faults);
+        const QString banner(72, u'!');
+        qCWarning(lcFault).noquote() << banner;
+        qCWarning(lcFault).noquote() << "FAULT INJECTION IS ON - this server fails on purpose, for teaching:";
+        qCWarning(lcFault).noquote() << m_config.faults.describe();
+        qCWarning(lcFault).noquote() << "Do not use it for real conversations.";
+        qCWarning(lcFault).noquote() << banner;
+    }
     // For Type=notify units: the ports are open, clients may come.
     SystemdNotify::ready(listening.toUtf8());
     return true;
@@ -239,6 +250,8 @@ void ChatServer::reload(const ServerConfig &next)
     keep(next.tlsCertificate.isEmpty() != m_config.tlsCertificate.isEmpty(), QStringLiteral("TLS on or off"));
     keep(next.limits.maxFrameBytes != m_config.limits.maxFrameBytes, QStringLiteral("max-frame-bytes"));
     keep(next.discoveryPort != m_config.discoveryPort, QStringLiteral("discovery-port"));
+    keep(next.faults != m_config.faults, QStringLiteral("fault-*"));
+    applied.faults = m_config.faults;
     applied.tcpPort = m_config.tcpPort;
     applied.httpPort = m_config.httpPort;
     applied.bind = m_config.bind;

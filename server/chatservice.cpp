@@ -2,6 +2,7 @@
 
 #include "accountstore.h"
 #include "connectionlimiter.h"
+#include "faultinjector.h"
 #include "passwordhasher.h"
 
 #include "logging.h"
@@ -197,6 +198,8 @@ void ChatService::connectionOpened(Connection *connection)
 void ChatService::connectionClosed(Connection *connection, const QString &reason)
 {
     serverMetrics().closed(reason);
+    if (m_faults)
+        m_faults->forget(connection);
     const auto it = m_sessions.find(connection);
     if (it == m_sessions.end())
         return;
@@ -1449,6 +1452,21 @@ void ChatService::removeFromRoom(Session &session, Room *room, const QString &re
 
 // ------------------------------------------------------------ sending
 
+void ChatService::injectFaults(const FaultSettings &faults)
+{
+    delete m_faults;
+    m_faults = new FaultInjector(faults, m_settings.limits.sendQueueBytes, [this] {
+        QList<QPair<QString, Connection *>> users;
+        for (Session *session : std::as_const(m_users)) {
+            if (!session->connection->isClosing())
+                users.append({session->nickKey, session->connection});
+        }
+        std::sort(users.begin(), users.end(),
+                  [](const auto &a, const auto &b) { return a.first < b.first; });
+        return users;
+    }, this);
+}
+
 template <typename T>
 void ChatService::reply(Session &session, const T &message, const QJsonValue &id)
 {
@@ -1494,7 +1512,11 @@ void ChatService::send(const Delivery &delivery)
 {
     for (Session *recipient : delivery.recipients) {
         const bool own = recipient == delivery.requester;
-        recipient->connection->send(own ? delivery.requesterLine : delivery.line);
+        const QByteArray &line = own ? delivery.requesterLine : delivery.line;
+        if (Q_UNLIKELY(m_faults))
+            m_faults->send(recipient->connection, line);
+        else
+            recipient->connection->send(line);
     }
 }
 

@@ -19,6 +19,8 @@
 #include <unordered_map>
 
 class AccountStore;
+class FaultInjector;
+struct FaultSettings;
 class MessageStore;
 class ModerationStore;
 
@@ -80,6 +82,10 @@ public:
         QString lastError;
     };
     const StorageHealth &storageHealth() const { return m_storageHealth; }
+
+    // Teaching mode (--fault-*): from now on, deliveries go through a fault
+    // injector. Never undone while the server runs.
+    void injectFaults(const FaultSettings &faults);
 
 signals:
     void drained();
@@ -235,4 +241,5 @@ private:
     QTimer m_commitTimer;
     QTimer m_livenessTimer;
     bool m_shuttingDown = false;
+    FaultInjector *m_faults = nullptr; // null unless teaching with faults
 };

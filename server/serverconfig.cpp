@@ -99,6 +99,32 @@ Apply seconds(int ChatLimits::*member)
     };
 }
 
+Apply fault(int FaultSettings::*member, qint64 max)
+{
+    return [=](ServerConfig &config, const QString &value, QString *error) {
+        qint64 number = 0;
+        if (!parseInteger(value, 0, max, &number, error))
+            return false;
+        config.faults.*member = int(number);
+        return true;
+    };
+}
+
+// Like seconds(), for fault timings (0 allowed: off).
+Apply faultSeconds(int FaultSettings::*member)
+{
+    return [=](ServerConfig &config, const QString &value, QString *error) {
+        bool ok = false;
+        const double s = value.trimmed().toDouble(&ok);
+        if (!ok || !std::isfinite(s) || s < 0 || s > 86400) {
+            *error = QStringLiteral("'%1' is not a number of seconds from 0 to 86400").arg(value);
+            return false;
+        }
+        config.faults.*member = int(std::lround(s * 1000));
+        return true;
+    };
+}
+
 Apply flag(bool ServerConfig::*member)
 {
     return [=](ServerConfig &config, const QString &value, QString *error) {
@@ -236,6 +262,30 @@ const std::vector<OptionSpec> &optionTable()
              subnets(&ServerConfig::proxyProtocol)},
             {"require-account", nullptr, "Only users logged in to an account may enter (in a file: true or false).",
              flag(&ServerConfig::requireAccount)},
+            {"fault-delay", "ms",
+             "Teaching: delay every delivery by this many milliseconds (default 0). Faults are refused together "
+             "with TLS or --require-account.",
+             fault(&FaultSettings::delayMs, 60'000)},
+            {"fault-jitter", "ms", "Teaching: add up to this many milliseconds more to each delay, at random "
+                                   "(order is kept; default 0).",
+             fault(&FaultSettings::jitterMs, 60'000)},
+            {"fault-drop-every", "seconds", "Teaching: cut one user's connection, picked at random, this often.",
+             faultSeconds(&FaultSettings::dropEveryMs)},
+            {"fault-drop-after", "count", "Teaching: cut each connection after it received this many messages.",
+             fault(&FaultSettings::dropAfterMessages, 1'000'000)},
+            {"fault-stall", "seconds",
+             "Teaching: hold one user's output (picked at random) for this long, every --fault-stall-every.",
+             faultSeconds(&FaultSettings::stallMs)},
+            {"fault-stall-every", "seconds", "Teaching: how often --fault-stall strikes (default 20).",
+             faultSeconds(&FaultSettings::stallEveryMs)},
+            {"fault-seed", "number", "Teaching: seed for the random picks (default 1): the same seed, the same picks.",
+             [](ServerConfig &config, const QString &value, QString *error) {
+                 qint64 number = 0;
+                 if (!parseInteger(value, 0, 0xffffffffLL, &number, error))
+                     return false;
+                 config.faults.seed = quint32(number);
+                 return true;
+             }},
             {"reset-password", "account",
              "Do not serve: set a new password for ACCOUNT in the --db database, read as one line from standard "
              "input, and exit.",
@@ -333,6 +383,16 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
 
     if (result.config.tlsCertificate.isEmpty() != result.config.tlsKey.isEmpty())
         return fail(QStringLiteral("--tls-cert and --tls-key go together"));
+    if (result.config.faults.any()) {
+        if (!result.config.tlsCertificate.isEmpty())
+            return fail(QStringLiteral("--fault-* options are for teaching and cannot be used with TLS"));
+        if (result.config.requireAccount)
+            return fail(QStringLiteral("--fault-* options are for teaching and cannot be used with --require-account"));
+        if (result.config.faults.stallMs > 0 && result.config.faults.stallEveryMs == 0)
+            result.config.faults.stallEveryMs = 20'000;
+        if (result.config.faults.stallMs >= result.config.faults.stallEveryMs && result.config.faults.stallMs > 0)
+            return fail(QStringLiteral("--fault-stall must be shorter than --fault-stall-every"));
+    }
     if (result.config.databasePath.isEmpty())
         result.config.databasePath = defaultDatabasePath();
     return result;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "chatlimits.h"
+#include "faultinjector.h"
 #include "logwriter.h"
 
 #include <QHostAddress>
@@ -39,6 +40,9 @@ struct ServerConfig
     int maxConnections = 10'000;
     int maxConnectionsPerAddress = 64;
     ChatLimits limits;
+    // Teaching mode: failures on purpose (--fault-*). Never with TLS or
+    // --require-account, so that no real community runs with them.
+    FaultSettings faults;
 
     enum class Outcome { Run, ExitOk, ExitError };
     struct ParseResult;
