@@ -9,6 +9,7 @@
 #include "logging.h"
 #include "metrics.h"
 #include "names.h"
+#include "statusfeed.h"
 #include "sqlitestore.h"
 #include "systemdnotify.h"
 #include "tcpconnection.h"
@@ -159,6 +160,8 @@ bool ChatServer::start(QString *error)
     m_httpServer = new HttpServer(m_http, m_chat, maxFrame, requestTimeoutMs, this);
     m_httpServer->setHealthCheck([this] { return health(); });
     m_httpServer->setMetrics([this] { return serverMetrics().render(m_chat->gauges()); }, m_config.metricsAllow);
+    m_statusFeed = new StatusFeed([this] { return statusFigures(); }, this);
+    m_httpServer->setStatusFeed(m_statusFeed, m_config.statusAllow);
 
     m_tcp->setTrustedProxies(m_config.proxyProtocol);
     m_http->setTrustedProxies(m_config.proxyProtocol);
@@ -198,6 +201,18 @@ bool ChatServer::start(QString *error)
     // For Type=notify units: the ports are open, clients may come.
     SystemdNotify::ready(listening.toUtf8());
     return true;
+}
+
+StatusFeed::Figures ChatServer::statusFigures() const
+{
+    constexpr int RoomsShown = 20;
+    StatusFeed::Figures figures;
+    figures.gauges = m_chat->gauges();
+    figures.rooms = m_chat->largestRooms(RoomsShown);
+    figures.errors = m_chat->recentErrors();
+    figures.messagesStored = serverMetrics().messagesStored;
+    figures.messagesDelivered = serverMetrics().messagesDelivered;
+    return figures;
 }
 
 ChatService::Settings ChatServer::chatSettings(const ServerConfig &config)
@@ -271,6 +286,7 @@ void ChatServer::reload(const ServerConfig &next)
     m_chat->updateSettings(chatSettings(applied));
     m_limiter->setLimits(connectionLimit(applied), applied.maxConnectionsPerAddress);
     m_httpServer->setMetrics([this] { return serverMetrics().render(m_chat->gauges()); }, applied.metricsAllow);
+    m_httpServer->setStatusFeed(m_statusFeed, applied.statusAllow);
     m_tcp->setTrustedProxies(applied.proxyProtocol);
     m_http->setTrustedProxies(applied.proxyProtocol);
     m_tcp->setHandshakeTimeout(applied.limits.handshakeTimeoutMs);

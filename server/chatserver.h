@@ -4,6 +4,7 @@
 #include "discoveryresponder.h"
 #include "httpserver.h"
 #include "serverconfig.h"
+#include "statusfeed.h"
 
 #include <QObject>
 #include <QSslConfiguration>
@@ -48,6 +49,7 @@ private:
     void startDiscovery(const std::optional<QSslConfiguration> &tls);
     DiscoveryResponder::Announcement announcement(const std::optional<QSslConfiguration> &tls) const;
     static ChatService::Settings chatSettings(const ServerConfig &config);
+    StatusFeed::Figures statusFigures() const;
     // --max-connections, within what the open-file limit allows.
     int connectionLimit(const ServerConfig &config) const;
     // What GET /healthz answers.
@@ -61,5 +63,6 @@ private:
     Listener *m_tcp = nullptr;
     Listener *m_http = nullptr;
     HttpServer *m_httpServer = nullptr;
+    StatusFeed *m_statusFeed = nullptr;
     DiscoveryResponder *m_discovery = nullptr;
 };

@@ -144,6 +144,18 @@ ServerMetrics::Gauges ChatService::gauges() const
     return gauges;
 }
 
+QList<QPair<QString, int>> ChatService::largestRooms(int limit) const
+{
+    QList<QPair<QString, int>> rooms;
+    rooms.reserve(qsizetype(m_rooms.size()));
+    for (const auto &[key, room] : m_rooms)
+        rooms.append({room->name, int(room->members.size())});
+    std::sort(rooms.begin(), rooms.end(), [](const auto &a, const auto &b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    return rooms.mid(0, limit);
+}
+
 void ChatService::updateSettings(Settings settings)
 {
     const qint64 oldQueue = m_settings.limits.sendQueueBytes;
@@ -1476,6 +1488,11 @@ void ChatService::reply(Session &session, const T &message, const QJsonValue &id
 void ChatService::sendError(Session &session, ErrorCode code, const QString &message, const QJsonValue &id)
 {
     logAbout(session, QStringLiteral("error %1 - %2").arg(errorCodeName(code), message));
+    constexpr qsizetype RecentErrorsKept = 8;
+    if (m_recentErrors.size() == RecentErrorsKept)
+        m_recentErrors.removeFirst();
+    m_recentErrors.append({QDateTime::currentMSecsSinceEpoch(), errorCodeName(code), message,
+                           session.isIdentified() ? session.nick : session.connection->describe()});
     reply(session, Error{code, message}, id);
 }
 

@@ -60,6 +60,10 @@ public:
     // What GET /metrics reports that is read rather than counted.
     ServerMetrics::Gauges gauges() const;
     qint64 userCount() const { return qint64(m_users.size()); }
+    // For the /status page: rooms and their member counts, largest first
+    // (at most `limit`), and the last protocol errors the server sent.
+    QList<QPair<QString, int>> largestRooms(int limit) const;
+    const QList<RecentError> &recentErrors() const { return m_recentErrors; }
     qint64 roomCount() const { return qint64(m_rooms.size()); }
     ~ChatService() override;
 
@@ -242,4 +246,5 @@ private:
     QTimer m_livenessTimer;
     bool m_shuttingDown = false;
     FaultInjector *m_faults = nullptr; // null unless teaching with faults
+    QList<RecentError> m_recentErrors;   // the last few, oldest first
 };

@@ -6,7 +6,9 @@
 #include "listener.h"
 #include "logging.h"
 #include "metrics.h"
+#include "statusfeed.h"
 #include "websocketconnection.h"
+#include "websocketframer.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -45,6 +47,9 @@ constexpr StaticFile staticFiles[] = {
         {"/moderation.js", ":/web/moderation.js", "text/javascript; charset=utf-8"},
         {"/view.js", ":/web/view.js", "text/javascript; charset=utf-8"},
         {"/favicon.svg", ":/web/favicon.svg", "image/svg+xml"},
+        {"/status", ":/web/status.html", "text/html; charset=utf-8"},
+        {"/status.js", ":/web/status.js", "text/javascript; charset=utf-8"},
+        {"/status.css", ":/web/status.css", "text/css; charset=utf-8"},
 };
 
 bool etagMatches(const QByteArray &ifNoneMatch, const QByteArray &etag)
@@ -200,23 +205,38 @@ void HttpServer::readRequest(QTcpSocket *socket)
     const bool get = request.method == "GET";
     const bool head_ = request.method == "HEAD";
     if (request.path == "/ws") {
-        if (!get) {
-            respond(socket, {405, "text/plain; charset=utf-8", "use GET to open a WebSocket\n", {{"Allow", "GET"}}});
-        } else if (!request.headerHasToken("upgrade", "websocket")
-                   || !request.headerHasToken("connection", "upgrade")) {
-            respond(socket, {426, "text/plain; charset=utf-8", "this is the WebSocket endpoint\n",
-                             {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}}});
-        } else if (request.header("sec-websocket-version") != "13") {
-            respond(socket, {426, "text/plain; charset=utf-8", "this server speaks WebSocket version 13\n",
-                             {{"Sec-WebSocket-Version", "13"}}});
-        } else if (QByteArray::fromBase64(request.header("sec-websocket-key")).size() != 16) {
-            respond(socket, textResponse(400, "a WebSocket upgrade needs a Sec-WebSocket-Key of 16 bytes in base64"));
-        } else if (m_tls) {
+        if (const std::optional<Response> refusal = upgradeRefusal(request))
+            respond(socket, *refusal);
+        else if (m_tls)
             upgradeTls(static_cast<QSslSocket *>(socket), request, headBytes);
-        } else {
+        else
             upgrade(socket);
-        }
         return;
+    }
+    if (request.path == "/status" || request.path.startsWith("/status.") || request.path.startsWith("/status/")) {
+        if (!m_statusFeed) {
+            respond(socket, textResponse(404, "not found"));
+            return;
+        }
+        if (!ClientAddress::inAny(ClientAddress::of(socket).address, m_statusAllowed)) {
+            respond(socket, textResponse(403, "the status page is not served to this address (see --status-allow)"));
+            return;
+        }
+        if (request.path == "/status/feed") {
+            if (const std::optional<Response> refusal = upgradeRefusal(request)) {
+                respond(socket, *refusal);
+                return;
+            }
+            QByteArray alreadyRead;
+            answerUpgrade(socket, request, headBytes, &alreadyRead);
+            if (!m_statusFeed->subscribe(socket, alreadyRead)) {
+                QByteArray close;
+                WebSocketFramer::appendClose(close, 1013, "too many watchers; try again later");
+                socket->write(close);
+                closeGracefully(socket);
+            }
+            return;
+        }
     }
     if (request.path == "/metrics" && m_metrics) {
         if (!get && !head_) {
@@ -290,20 +310,45 @@ void HttpServer::upgrade(QTcpSocket *socket)
     m_webSockets->handleConnection(socket);
 }
 
-void HttpServer::upgradeTls(QSslSocket *socket, const HttpRequest &request, qsizetype headBytes)
+std::optional<HttpServer::Response> HttpServer::upgradeRefusal(const HttpRequest &request)
 {
-    // Qt's WebSocket server would keep the TLS socket to itself (its pongs
-    // and buffers out of reach of the send-queue limit), so the handshake is
-    // answered here (RFC 6455, 4.2.2) and the connection framed like ws://.
+    if (request.method != "GET")
+        return Response{405, "text/plain; charset=utf-8", "use GET to open a WebSocket\n", {{"Allow", "GET"}}};
+    if (!request.headerHasToken("upgrade", "websocket") || !request.headerHasToken("connection", "upgrade")) {
+        return Response{426, "text/plain; charset=utf-8", "this is the WebSocket endpoint\n",
+                        {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}}};
+    }
+    if (request.header("sec-websocket-version") != "13") {
+        return Response{426, "text/plain; charset=utf-8", "this server speaks WebSocket version 13\n",
+                        {{"Sec-WebSocket-Version", "13"}}};
+    }
+    if (QByteArray::fromBase64(request.header("sec-websocket-key")).size() != 16)
+        return textResponse(400, "a WebSocket upgrade needs a Sec-WebSocket-Key of 16 bytes in base64");
+    return std::nullopt;
+}
+
+void HttpServer::answerUpgrade(QTcpSocket *socket, const HttpRequest &request, qsizetype headBytes,
+                               QByteArray *alreadyRead)
+{
+    // RFC 6455, 4.2.2. The socket is no longer an HTTP request of ours.
     socket->disconnect(this);
     delete socket->findChild<QTimer *>(QStringLiteral("requestTimeout"));
     static constexpr char Guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     const QByteArray accept =
             QCryptographicHash::hash(request.header("sec-websocket-key") + Guid, QCryptographicHash::Sha1).toBase64();
     socket->skip(headBytes);
-    const QByteArray alreadyRead = socket->readAll();
+    *alreadyRead = socket->readAll();
     socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                   "Sec-WebSocket-Accept: " + accept + "\r\n\r\n");
+}
+
+void HttpServer::upgradeTls(QSslSocket *socket, const HttpRequest &request, qsizetype headBytes)
+{
+    // Qt's WebSocket server would keep the TLS socket to itself (its pongs
+    // and buffers out of reach of the send-queue limit), so the handshake is
+    // answered here and the connection framed like ws://.
+    QByteArray alreadyRead;
+    answerUpgrade(socket, request, headBytes, &alreadyRead);
     auto *connection = new WebSocketConnection(m_chat, socket, m_maxFrameBytes, this);
     m_chat->connectionOpened(connection);
     connection->start(alreadyRead);

@@ -9,6 +9,7 @@
 #include <QPointer>
 
 #include <functional>
+#include <optional>
 
 class Connection;
 class ConnectionHandler;
@@ -16,6 +17,7 @@ class ConnectionLimiter;
 class Listener;
 class QSslSocket;
 class QTcpSocket;
+class StatusFeed;
 struct HttpRequest;
 class QWebSocket;
 class QWebSocketServer;
@@ -62,12 +64,24 @@ public:
         m_metricsAllowed = std::move(allowed);
     }
 
+    // GET /status (the live page, its files and its WebSocket feed at
+    // /status/feed), to clients whose address is in one of `allowed`.
+    void setStatusFeed(StatusFeed *feed, QList<Subnet> allowed)
+    {
+        m_statusFeed = feed;
+        m_statusAllowed = std::move(allowed);
+    }
+
 private:
     void admit(QTcpSocket *socket);
     void readRequest(QTcpSocket *socket);
     void respond(QTcpSocket *socket, const Response &response, bool withBody = true);
     void upgrade(QTcpSocket *socket);
     void upgradeTls(QSslSocket *socket, const HttpRequest &request, qsizetype headBytes);
+    // Why a WebSocket upgrade request cannot be taken, if it cannot.
+    static std::optional<Response> upgradeRefusal(const HttpRequest &request);
+    // Answers 101 and hands back the bytes that came after the request.
+    void answerUpgrade(QTcpSocket *socket, const HttpRequest &request, qsizetype headBytes, QByteArray *alreadyRead);
     void adoptWebSocket();
     Connection *takeOver(QWebSocket *webSocket);
 
@@ -90,4 +104,6 @@ private:
     HealthCheck m_healthCheck;
     MetricsSource m_metrics;
     QList<Subnet> m_metricsAllowed;
+    StatusFeed *m_statusFeed = nullptr;
+    QList<Subnet> m_statusAllowed;
 };

@@ -7,6 +7,15 @@
 
 #include <array>
 
+// A protocol error the server sent, as the /status page lists it.
+struct RecentError
+{
+    qint64 atMs; // wall clock
+    QString code;
+    QString message;
+    QString client; // the nick, or the connection before hello
+};
+
 // What GET /metrics reports, in the Prometheus text format (0.0.4).
 //
 // Counters are counted where things happen, on the one server thread, into

@@ -237,6 +237,10 @@ const std::vector<OptionSpec> &optionTable()
              "Addresses that may read GET /metrics, as CIDRs separated by commas (default loopback only: "
              "127.0.0.0/8,::1/128); others get 403.",
              subnets(&ServerConfig::metricsAllow)},
+            {"status-allow", "cidrs",
+             "Addresses that may open the live /status page, as CIDRs separated by commas (default loopback only: "
+             "127.0.0.0/8,::1/128); others get 403.",
+             subnets(&ServerConfig::statusAllow)},
             {"name", "text", "The server's name in LAN discovery answers (default: the host name).",
              text(&ServerConfig::displayName)},
             {"discovery-port", "port",

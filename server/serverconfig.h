@@ -35,6 +35,9 @@ struct ServerConfig
     // Who may read GET /metrics.
     QList<QPair<QHostAddress, int>> metricsAllow{QHostAddress::parseSubnet(QStringLiteral("127.0.0.0/8")),
                                                  QHostAddress::parseSubnet(QStringLiteral("::1/128"))};
+    // Who may open the live /status page and its feed.
+    QList<QPair<QHostAddress, int>> statusAllow{QHostAddress::parseSubnet(QStringLiteral("127.0.0.0/8")),
+                                                QHostAddress::parseSubnet(QStringLiteral("::1/128"))};
     // --reset-password: not a server run, an administrator's command.
     QString resetPasswordAccount;
     int maxConnections = 10'000;
