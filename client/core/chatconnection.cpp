@@ -1,5 +1,7 @@
 #include "chatconnection.h"
 
+#include "framelog.h"
+
 #include <QCryptographicHash>
 #include <QSslCertificate>
 #include <QSslSocket>
@@ -93,8 +95,12 @@ void ChatConnection::setUpWebSocket()
         finish(m_failure.isEmpty() ? (m_open ? u"the server closed the connection"_s : m_ws->errorString())
                                    : m_failure);
     });
-    connect(m_ws, &QWebSocket::textMessageReceived, this,
-            [this](const QString &text) { emit frameReceived(text.toUtf8()); });
+    connect(m_ws, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
+        const QByteArray frame = text.toUtf8();
+        if (Q_UNLIKELY(m_inspector))
+            m_inspector->record(FrameLog::Direction::Received, transportName(), frame);
+        emit frameReceived(frame);
+    });
     connect(m_ws, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
         handleSslErrors(errors, errors.isEmpty() ? QSslCertificate() : errors.first().certificate());
     });
@@ -126,6 +132,8 @@ void ChatConnection::readTcp()
     QByteArray frame;
     LineFramer::Status status;
     while ((status = m_framer.next(&frame)) == LineFramer::Status::Frame) {
+        if (Q_UNLIKELY(m_inspector))
+            m_inspector->record(FrameLog::Direction::Received, transportName(), frame + '\n');
         emit frameReceived(frame);
         if (!m_tcp)
             return; // closed by a receiver
@@ -140,10 +148,23 @@ void ChatConnection::send(const QByteArray &frame)
 {
     if (!m_open)
         return;
-    if (m_tcp)
-        m_tcp->write(frame + '\n');
-    else if (m_ws)
+    if (m_tcp) {
+        const QByteArray line = frame + '\n';
+        if (Q_UNLIKELY(m_inspector))
+            m_inspector->record(FrameLog::Direction::Sent, transportName(), line);
+        m_tcp->write(line);
+    } else if (m_ws) {
+        if (Q_UNLIKELY(m_inspector))
+            m_inspector->record(FrameLog::Direction::Sent, transportName(), frame);
         m_ws->sendTextMessage(QString::fromUtf8(frame));
+    }
+}
+
+QString ChatConnection::transportName() const
+{
+    if (m_address.transport == ServerAddress::Transport::WebSocket)
+        return m_address.tls ? u"wss"_s : u"ws"_s;
+    return m_address.tls ? u"tls"_s : u"tcp"_s;
 }
 
 void ChatConnection::close()

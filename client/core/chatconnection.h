@@ -9,6 +9,7 @@
 #include <QSslCertificate>
 #include <QSslError>
 
+class FrameLog;
 class QSslSocket;
 class QWebSocket;
 
@@ -38,6 +39,12 @@ public:
     void setTrustedFingerprints(const QSet<QString> &fingerprints) { m_trusted = fingerprints; }
     static QString formatFingerprint(const QString &hex); // "AB:CD:..."
 
+    // The frame inspector: while set, every frame is recorded there as it
+    // goes over the wire; null (the default) records nothing.
+    void setInspector(FrameLog *inspector) { m_inspector = inspector; }
+    // "tcp", "tls", "ws" or "wss".
+    QString transportName() const;
+
 signals:
     void opened();
     // After opened() or a failed open(); `reason` is for people.
@@ -60,4 +67,5 @@ private:
     QString m_failure;
     bool m_open = false;
     bool m_active = false;
+    FrameLog *m_inspector = nullptr;
 };

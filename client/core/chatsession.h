@@ -49,6 +49,8 @@ public:
     QString nick() const { return m_nick; }
     ServerAddress address() const { return m_address; }
     int roundTripMs() const { return m_roundTripMs; }
+    // The frame inspector's log, while the inspector is open (else null).
+    void setFrameLog(FrameLog *log) { m_connection.setInspector(log); }
     ConversationList *conversations() { return &m_conversations; }
     Conversation *room(const QString &name) const;
     Conversation *privateChat(const QString &nick) const;

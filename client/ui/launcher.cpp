@@ -4,6 +4,7 @@
 #include "chatsession.h"
 #include "clientsettings.h"
 #include "connectdialog.h"
+#include "inspectordock.h"
 #include "mainwindow.h"
 #include "passwordstore.h"
 #include "serverconfig.h"
@@ -94,7 +95,22 @@ void Launcher::start()
     m_session->setLogin(m_accountMode == ConnectDialog::AccountMode::LogIn ? m_nick : QString(),
                         m_accountMode == ConnectDialog::AccountMode::LogIn ? m_accountPassword : QString());
     m_session->setRegistration(m_accountMode == ConnectDialog::AccountMode::Register ? m_accountPassword : QString());
+    if (m_inspecting && !m_window) {
+        // The window comes up once online; its inspector records from now.
+        ensureWindow()->inspectorAction()->setChecked(true);
+        m_window->inspector()->startRecording();
+    }
     m_session->start(m_address, m_nick, m_password, m_rooms);
+}
+
+MainWindow *Launcher::ensureWindow()
+{
+    if (!m_window) {
+        m_window = new MainWindow(m_session);
+        if (m_host && m_host->isRunning())
+            m_window->setHostedServer(m_host);
+    }
+    return m_window;
 }
 
 void Launcher::loggedIn(const QString &account)
@@ -163,12 +179,7 @@ void Launcher::online()
     settings.setLastNick(m_session->nick());
     if (m_dialog)
         m_dialog->accept();
-    if (!m_window) {
-        m_window = new MainWindow(m_session);
-        if (m_host && m_host->isRunning())
-            m_window->setHostedServer(m_host);
-    }
-    m_window->show();
+    ensureWindow()->show();
 }
 
 void Launcher::failed(const QString &code, const QString &message)

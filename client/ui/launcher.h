@@ -37,6 +37,8 @@ public:
     // What a hosted server is started with (tests set free ports here).
     void setHostingConfig(const struct ServerConfig &config);
     MainWindow *window() const { return m_window; }
+    // --inspect: the frame inspector is open from the first frame (hello).
+    void setInspecting(bool inspecting) { m_inspecting = inspecting; }
     ConnectDialog *dialog() const { return m_dialog; }
 
 private:
@@ -45,6 +47,7 @@ private:
     void failed(const QString &code, const QString &message);
     void askTrust(const QString &fingerprint, const QString &subject, const QString &problem);
     void loggedIn(const QString &account);
+    MainWindow *ensureWindow();
 
     ChatSession *m_session;
     MainWindow *m_window = nullptr;
@@ -58,6 +61,7 @@ private:
     bool m_rememberPassword = false;
     class PasswordStore *m_passwords;
     class ServerThread *m_host = nullptr;
+    bool m_inspecting = false;
     std::unique_ptr<struct ServerConfig> m_hostConfig;
     bool m_hostRetried = false;
     bool m_roomsFromCommandLine = false;

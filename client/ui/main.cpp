@@ -85,13 +85,17 @@ int main(int argc, char *argv[])
             QStringLiteral("find-servers"),
             QStringLiteral("Look for servers on this computer's networks (LAN discovery), print them, one a line "
                            "(name, address, people, what they need), and exit."));
-    parser.addOptions({connectOption, nickOption, roomOption, findOption});
+    const QCommandLineOption inspectOption(
+            QStringLiteral("inspect"),
+            QStringLiteral("Open the frame inspector: every frame to and from the server, as it goes over the wire."));
+    parser.addOptions({connectOption, nickOption, roomOption, findOption, inspectOption});
     parser.process(app);
     if (parser.isSet(findOption))
         return findServers();
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/confab.svg")));
 
     Launcher launcher;
+    launcher.setInspecting(parser.isSet(inspectOption));
     if (parser.isSet(connectOption)) {
         QString error;
         const auto address = ServerAddress::parse(parser.value(connectOption), &error);

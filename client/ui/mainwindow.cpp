@@ -5,6 +5,7 @@
 #include "names.h"
 #include "conversation.h"
 #include "inputline.h"
+#include "inspectordock.h"
 #include "memberdelegate.h"
 #include "messageview.h"
 #include "moderationdialog.h"
@@ -197,6 +198,23 @@ void MainWindow::createActions()
     previous->setShortcut(Qt::CTRL | Qt::Key_PageUp);
     QAction *next = view->addAction(tr("&Next Conversation"), this, [this] { step(+1); });
     next->setShortcut(Qt::CTRL | Qt::Key_PageDown);
+    view->addSeparator();
+    m_inspectorAction = view->addAction(tr("&Frame Inspector"));
+    m_inspectorAction->setCheckable(true);
+    m_inspectorAction->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_I);
+    m_inspectorAction->setStatusTip(tr("Every frame between this window and the server, as it goes over the wire"));
+    connect(m_inspectorAction, &QAction::toggled, this, [this](bool open) { inspector()->setVisible(open); });
+}
+
+InspectorDock *MainWindow::inspector()
+{
+    if (!m_inspector) {
+        m_inspector = new InspectorDock(m_session, this);
+        m_inspector->hide();
+        addDockWidget(Qt::BottomDockWidgetArea, m_inspector);
+        connect(m_inspector->toggleViewAction(), &QAction::toggled, m_inspectorAction, &QAction::setChecked);
+    }
+    return m_inspector;
 }
 
 RoomBrowser *MainWindow::roomBrowser()

@@ -45,6 +45,9 @@ public:
     // and ask before closing stops it for everyone.
     void setHostedServer(class ServerThread *server);
     QLabel *hostingLabel() const { return m_hosting; }
+    // The frame inspector dock (created hidden on first use).
+    class InspectorDock *inspector();
+    QAction *inspectorAction() const { return m_inspectorAction; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -73,6 +76,8 @@ private:
     QSystemTrayIcon *m_tray = nullptr;
     RoomBrowser *m_roomBrowser = nullptr;
     QAction *m_roomSettingsAction = nullptr;
+    QAction *m_inspectorAction = nullptr;
+    class InspectorDock *m_inspector = nullptr;
     class ServerThread *m_hostedServer = nullptr;
     QLabel *m_hosting = nullptr;
     QHash<Conversation *, MessageView *> m_views;
