@@ -8,5 +8,5 @@ source "$(dirname "$0")/common.sh"
 export CONFAB_SCREENSHOT_DIR="$CONFAB_ROOT/docs/screenshots"
 export QT_QPA_PLATFORM=offscreen
 mkdir -p "$CONFAB_SCREENSHOT_DIR"
-ctest --test-dir "$CONFAB_BUILD" --output-on-failure -R '^(mainwindow|connectdialog|web_client)$'
+ctest --test-dir "$CONFAB_BUILD" --output-on-failure -R '^(mainwindow|connectdialog|inspector|web_client|web_inspector|web_status)$'
 say "screenshots written to $CONFAB_SCREENSHOT_DIR"

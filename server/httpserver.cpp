@@ -46,6 +46,8 @@ constexpr StaticFile staticFiles[] = {
         {"/refusal.js", ":/web/refusal.js", "text/javascript; charset=utf-8"},
         {"/moderation.js", ":/web/moderation.js", "text/javascript; charset=utf-8"},
         {"/view.js", ":/web/view.js", "text/javascript; charset=utf-8"},
+        {"/framelog.js", ":/web/framelog.js", "text/javascript; charset=utf-8"},
+        {"/inspector.js", ":/web/inspector.js", "text/javascript; charset=utf-8"},
         {"/favicon.svg", ":/web/favicon.svg", "image/svg+xml"},
         {"/status", ":/web/status.html", "text/html; charset=utf-8"},
         {"/status.js", ":/web/status.js", "text/javascript; charset=utf-8"},

@@ -3,6 +3,7 @@
 import { defaultUrl } from './connection.js';
 import { ChatSession, nameKey } from './session.js';
 import { carriesSecret } from './commands.js';
+import { setUpInspector } from './inspector.js';
 import { setUpModeration } from './moderation.js';
 import { advice } from './refusal.js';
 import { renderConversations, renderEntry, renderMembers, renderRoomList } from './view.js';
@@ -11,6 +12,7 @@ const $ = (id) => document.getElementById(id);
 const session = new ChatSession(defaultUrl(window.location));
 window.confab = session; // for the curious, in the developer console
 const moderation = setUpModeration(session);
+setUpInspector(session.connection, window.location.protocol === 'https:' ? 'wss' : 'ws');
 
 const ADVICE = {
   nick_taken: 'Someone is already using that nickname. Choose another one.',

@@ -5,6 +5,9 @@
 export class Connection extends EventTarget {
   #socket = null;
   #nextId = 1;
+  // The frame inspector's FrameLog while the inspector is open; null (the
+  // default) records nothing.
+  inspector = null;
 
   constructor(url) {
     super();
@@ -22,6 +25,7 @@ export class Connection extends EventTarget {
       this.dispatchEvent(new CustomEvent('close', { detail: { code: event.code, reason: event.reason } }));
     });
     socket.addEventListener('message', (event) => {
+      this.inspector?.record('received', String(event.data));
       let message;
       try {
         message = JSON.parse(event.data);
@@ -41,12 +45,19 @@ export class Connection extends EventTarget {
   // Sends a request and returns its id.
   send(type, fields = {}) {
     const id = this.#nextId++;
-    if (this.isOpen) this.#socket.send(JSON.stringify({ type, ...fields, id }));
+    this.#write({ type, ...fields, id });
     return id;
   }
 
   sendWithoutId(type, fields = {}) {
-    if (this.isOpen) this.#socket.send(JSON.stringify({ type, ...fields }));
+    this.#write({ type, ...fields });
+  }
+
+  #write(message) {
+    if (!this.isOpen) return;
+    const text = JSON.stringify(message);
+    this.inspector?.record('sent', text);
+    this.#socket.send(text);
   }
 
   close() {

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { Server, TcpClient, launchBrowser } from './support.mjs';
+import { Server, TcpClient, launchBrowser, saveScreenshot } from './support.mjs';
 
 let server;
 let browser;
@@ -73,6 +73,8 @@ test('the status page follows the server live, under its CSP', async () => {
   await bob.ofType('error');
   await page.locator('#errors li', { hasText: 'room_invalid' }).waitFor();
   await page.locator('#errors li', { hasText: 'to bob' }).waitFor();
+  await page.setViewportSize({ width: 1000, height: 900 });
+  assert.ok(await saveScreenshot(page, 'status.png') > 10000);
 
   bob.close();
   await page.locator('#users', { hasText: '1' }).waitFor();

@@ -2,7 +2,7 @@
 // Chromium driven by playwright-core.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,4 +153,17 @@ export async function openChat(browser, server, nick, options = {}) {
 
 export function messageItems(page, text) {
   return page.locator('#messages li.message', { hasText: text });
+}
+
+// Saves a screenshot of `page` as `name`: into the docs only when
+// scripts/screenshots.sh sets CONFAB_SCREENSHOT_DIR (tests never write into
+// the checkout), else into a temporary directory removed at once. Returns
+// the size in bytes.
+export async function saveScreenshot(page, name) {
+  const target = process.env.CONFAB_SCREENSHOT_DIR || mkdtempSync(join(tmpdir(), 'confab-screenshot-'));
+  mkdirSync(target, { recursive: true });
+  await page.screenshot({ path: join(target, name) });
+  const { size } = statSync(join(target, name));
+  if (!process.env.CONFAB_SCREENSHOT_DIR) rmSync(target, { recursive: true });
+  return size;
 }

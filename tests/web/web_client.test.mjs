@@ -3,13 +3,8 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Server, TcpClient, launchBrowser, messageItems, openChat } from './support.mjs';
+import { Server, TcpClient, launchBrowser, messageItems, openChat, saveScreenshot } from './support.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 let server;
 let browser;
 
@@ -235,13 +230,7 @@ test('screenshot for the README', async () => {
   await page.press('#input', 'Enter');
   tcp.send({ type: 'say', room: 'lounge', text: 'docs are at https://example.org/confab' });
   await messageItems(page, 'docs are at').waitFor();
-  // Into the docs only when scripts/screenshots.sh asks; tests never write
-  // into the checkout.
-  const target = process.env.CONFAB_SCREENSHOT_DIR || mkdtempSync(join(tmpdir(), 'confab-screenshot-'));
-  mkdirSync(target, { recursive: true });
-  await page.screenshot({ path: join(target, 'web.png') });
-  assert.ok(statSync(join(target, 'web.png')).size > 10000, 'the screenshot shows something');
-  if (!process.env.CONFAB_SCREENSHOT_DIR) rmSync(target, { recursive: true });
+  assert.ok(await saveScreenshot(page, 'web.png') > 10000, 'the screenshot shows something');
   await page.context().close();
   tcp.close();
 });
