@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and starts Confab: the server, and where
 # there is a display, the desktop client connected to it. Arguments go to
-# confab-server (see: build/server/confab-server --help). Ctrl+C stops all.
+# confab-server (see: build/server/confab-server --help); CONFAB_CLIENT_ARGS
+# to the desktop client (e.g. CONFAB_CLIENT_ARGS=--inspect). Ctrl+C stops all.
 set -euo pipefail
 source "$(dirname "$0")/scripts/common.sh"
 
@@ -20,5 +21,6 @@ fi
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true' EXIT INT TERM
 say "starting the desktop client; open another with: $client"
-"$client" &
+read -r -a client_args <<< "${CONFAB_CLIENT_ARGS:-}"
+"$client" "${client_args[@]}" &
 wait "$server_pid"

@@ -16,8 +16,9 @@ CONFAB_BUILD_PACKAGES=(
 # (dpkg-shlibdeps) for cpack's Debian packages; systemd for systemd-analyze;
 # haproxy to test the server behind a real proxy.
 CONFAB_TEST_PACKAGES=(openssl python3 chromium util-linux iproute2 dpkg-dev systemd haproxy)
-# What the README's first steps use: nc to talk to the server by hand.
-CONFAB_RUN_PACKAGES=(netcat-openbsd)
+# What the README's first steps and docs/teaching.md use: nc to talk to the
+# server by hand, openssl s_client for TLS, python3 for the example client.
+CONFAB_RUN_PACKAGES=(netcat-openbsd openssl python3)
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

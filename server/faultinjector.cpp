@@ -23,8 +23,10 @@ bool isChatMessage(const QByteArray &line)
 QString FaultSettings::describe() const
 {
     QStringList parts;
-    if (delayMs || jitterMs)
+    if (jitterMs)
         parts << QStringLiteral("every delivery delayed %1 ms (+0-%2 ms)").arg(delayMs).arg(jitterMs);
+    else if (delayMs)
+        parts << QStringLiteral("every delivery delayed %1 ms").arg(delayMs);
     if (dropEveryMs)
         parts << QStringLiteral("one user's connection cut every %1").arg(secondsText(dropEveryMs));
     if (dropAfterMessages)
