@@ -72,57 +72,56 @@ Apply integer(T ServerConfig::*member, qint64 min, qint64 max)
     };
 }
 
-template <typename T>
-Apply limit(T ChatLimits::*member, qint64 min, qint64 max)
+// A whole number in a part of the configuration (its limits, its faults).
+template <typename Part, typename T>
+Apply integerIn(Part ServerConfig::*part, T Part::*member, qint64 min, qint64 max)
 {
     return [=](ServerConfig &config, const QString &value, QString *error) {
         qint64 number = 0;
         if (!parseInteger(value, min, max, &number, error))
             return false;
-        config.limits.*member = T(number);
+        config.*part.*member = T(number);
         return true;
     };
 }
 
-// Durations are given in seconds, fractions allowed, and kept in ms.
-Apply seconds(int ChatLimits::*member)
+template <typename T>
+Apply limit(T ChatLimits::*member, qint64 min, qint64 max)
+{
+    return integerIn(&ServerConfig::limits, member, min, max);
+}
+
+// Durations are given in seconds, fractions allowed, and kept in ms; zero
+// only where it means "off".
+template <typename Part>
+Apply secondsIn(Part ServerConfig::*part, int Part::*member, bool zeroAllowed)
 {
     return [=](ServerConfig &config, const QString &value, QString *error) {
         bool ok = false;
         const double s = value.trimmed().toDouble(&ok);
-        if (!ok || !std::isfinite(s) || s <= 0 || s > 86400) {
-            *error = QStringLiteral("'%1' is not a number of seconds from 0.001 to 86400").arg(value);
+        if (!ok || !std::isfinite(s) || s < 0 || (s == 0 && !zeroAllowed) || s > 86400) {
+            *error = QStringLiteral("'%1' is not a number of seconds from %2 to 86400")
+                             .arg(value, zeroAllowed ? QStringLiteral("0") : QStringLiteral("0.001"));
             return false;
         }
-        config.limits.*member = qMax(1, int(std::lround(s * 1000)));
+        config.*part.*member = s == 0 ? 0 : qMax(1, int(std::lround(s * 1000)));
         return true;
     };
+}
+
+Apply seconds(int ChatLimits::*member)
+{
+    return secondsIn(&ServerConfig::limits, member, false);
 }
 
 Apply fault(int FaultSettings::*member, qint64 max)
 {
-    return [=](ServerConfig &config, const QString &value, QString *error) {
-        qint64 number = 0;
-        if (!parseInteger(value, 0, max, &number, error))
-            return false;
-        config.faults.*member = int(number);
-        return true;
-    };
+    return integerIn(&ServerConfig::faults, member, 0, max);
 }
 
-// Like seconds(), for fault timings (0 allowed: off).
 Apply faultSeconds(int FaultSettings::*member)
 {
-    return [=](ServerConfig &config, const QString &value, QString *error) {
-        bool ok = false;
-        const double s = value.trimmed().toDouble(&ok);
-        if (!ok || !std::isfinite(s) || s < 0 || s > 86400) {
-            *error = QStringLiteral("'%1' is not a number of seconds from 0 to 86400").arg(value);
-            return false;
-        }
-        config.faults.*member = int(std::lround(s * 1000));
-        return true;
-    };
+    return secondsIn(&ServerConfig::faults, member, true);
 }
 
 Apply flag(bool ServerConfig::*member)
@@ -283,13 +282,7 @@ const std::vector<OptionSpec> &optionTable()
             {"fault-stall-every", "seconds", "Teaching: how often --fault-stall strikes (default 20).",
              faultSeconds(&FaultSettings::stallEveryMs)},
             {"fault-seed", "number", "Teaching: seed for the random picks (default 1): the same seed, the same picks.",
-             [](ServerConfig &config, const QString &value, QString *error) {
-                 qint64 number = 0;
-                 if (!parseInteger(value, 0, 0xffffffffLL, &number, error))
-                     return false;
-                 config.faults.seed = quint32(number);
-                 return true;
-             }},
+             integerIn(&ServerConfig::faults, &FaultSettings::seed, 0, 0xffffffffLL)},
             {"reset-password", "account",
              "Do not serve: set a new password for ACCOUNT in the --db database, read as one line from standard "
              "input, and exit.",

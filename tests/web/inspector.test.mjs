@@ -2,25 +2,12 @@
 // shows the frames from hello on; reads one, filters, pauses, saves JSON
 // lines; closed, it records nothing.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Server, TcpClient, launchBrowser, saveScreenshot } from './support.mjs';
+import { TcpClient, saveScreenshot, serverAndBrowser } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = new Server();
-  await server.start(['--flood-rate', '0']);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanUp();
-});
+const lab = serverAndBrowser(['--flood-rate', '0']);
 
 // Waits until every row shown has `text` in its `column` cell.
 async function onlyRowsWith(page, column, text, atLeast = 1) {
@@ -33,7 +20,7 @@ async function onlyRowsWith(page, column, text, atLeast = 1) {
 const rows = (page, type) => page.locator(type ? `#frames tbody tr:has(td.type:text-is("${type}"))` : '#frames tbody tr');
 
 test('the inspector shows every frame both ways, and records only while open', async () => {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await lab.browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   await page.setViewportSize({ width: 1200, height: 800 });
   const problems = [];
@@ -42,7 +29,7 @@ test('the inspector shows every frame both ways, and records only while open', a
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
 
-  await page.goto(`${server.url}?inspect`);
+  await page.goto(`${lab.server.url}?inspect`);
   assert.equal(await page.locator('#inspector').isVisible(), true);
   await page.fill('#nick', 'ann');
   await page.click('#login-button');
@@ -55,7 +42,7 @@ test('the inspector shows every frame both ways, and records only while open', a
   const helloRaw = await first.locator('td.raw').textContent();
   assert.equal(await first.locator('td.size').textContent(), String(Buffer.byteLength(helloRaw)));
 
-  const bob = await TcpClient.connect(server.tcpPort);
+  const bob = await TcpClient.connect(lab.server.tcpPort);
   await bob.login('bob', ['lobby']);
   bob.send({ type: 'say', room: 'lobby', text: 'hi from bob' });
   const bobsLine = page.locator('#frames tbody tr', { hasText: 'hi from bob' });
@@ -116,8 +103,8 @@ test('the inspector shows every frame both ways, and records only while open', a
 });
 
 test('a page without ?inspect starts with the inspector closed and recording nothing', async () => {
-  const page = await browser.newPage();
-  await page.goto(server.url);
+  const page = await lab.browser.newPage();
+  await page.goto(lab.server.url);
   assert.equal(await page.locator('#inspector').isVisible(), false);
   assert.equal(await page.evaluate(() => window.confab.connection.inspector), null);
   await page.close();

@@ -2,24 +2,11 @@
 // a room, removes and bans a member through the member menu and the room
 // settings; the member sees why, in words.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, launchBrowser, openChat } from './support.mjs';
+import { openChat, serverAndBrowser } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = new Server();
-  await server.start(['--flood-rate', '0']);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanUp();
-});
+const lab = serverAndBrowser(['--flood-rate', '0']);
 
 async function type(page, text) {
   await page.fill('#input', text);
@@ -37,11 +24,11 @@ async function memberAction(page, nick, action) {
 
 test('an owner removes and bans a member, who sees why', async () => {
   // The owner registers from the login form.
-  const context = await browser.newContext();
+  const context = await lab.browser.newContext();
   const olga = await context.newPage();
   olga.problems = [];
   olga.on('pageerror', (error) => olga.problems.push(error.message));
-  await olga.goto(server.url);
+  await olga.goto(lab.server.url);
   await olga.fill('#nick', 'olga');
   await olga.selectOption('#account-mode', 'register');
   await olga.fill('#account-password', 'short');
@@ -61,7 +48,7 @@ test('an owner removes and bans a member, who sees why', async () => {
   await line(olga, 'notice', 'You now own #club').waitFor();
   await olga.locator('#members li[data-nick="olga"] .badge.owner').waitFor();
 
-  const mike = await openChat(browser, server, 'mike');
+  const mike = await openChat(lab.browser, lab.server, 'mike');
   await type(mike, '/join club');
   await mike.locator('#conversation-title', { hasText: '#club' }).waitFor();
   await mike.locator('#members li[data-nick="olga"] .badge.owner').waitFor();

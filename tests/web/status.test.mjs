@@ -2,25 +2,12 @@
 // follows the server over its WebSocket feed (no polling) as clients connect,
 // talk and make mistakes, and is refused to addresses outside --status-allow.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { Server, TcpClient, launchBrowser, saveScreenshot } from './support.mjs';
+import { Server, TcpClient, saveScreenshot, serverAndBrowser } from './support.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = new Server();
-  await server.start(['--flood-rate', '0']);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  server?.cleanUp();
-});
+const lab = serverAndBrowser(['--flood-rate', '0']);
 
 function statusFrom(port, localAddress) {
   return new Promise((resolve, reject) => {
@@ -34,7 +21,7 @@ function statusFrom(port, localAddress) {
 }
 
 test('the status page follows the server live, under its CSP', async () => {
-  const page = await browser.newPage();
+  const page = await lab.browser.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
@@ -44,7 +31,7 @@ test('the status page follows the server live, under its CSP', async () => {
   page.on('request', (req) => requests.push(new URL(req.url()).pathname));
   const sockets = [];
   page.on('websocket', (socket) => sockets.push(new URL(socket.url()).pathname));
-  await page.goto(`${server.url}status`);
+  await page.goto(`${lab.server.url}status`);
   await page.evaluate(() => document.addEventListener('securitypolicyviolation', (event) => {
     document.body.dataset.cspViolation = event.violatedDirective;
   }));
@@ -52,9 +39,9 @@ test('the status page follows the server live, under its CSP', async () => {
   await page.locator('#users', { hasText: '0' }).waitFor();
   assert.equal(await page.locator('#no-rooms').isVisible(), false); // the lobby always exists
 
-  const ann = await TcpClient.connect(server.tcpPort);
+  const ann = await TcpClient.connect(lab.server.tcpPort);
   await ann.login('ann', ['physics']);
-  const bob = await TcpClient.connect(server.tcpPort);
+  const bob = await TcpClient.connect(lab.server.tcpPort);
   await bob.login('bob', ['physics']);
   await page.locator('#users', { hasText: '2' }).waitFor();
   await page.locator('#connections dd[data-transport="tcp"]', { hasText: '2' }).waitFor();

@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const serverBinary = process.env.CONFAB_SERVER ?? join(process.cwd(), '../../build/server/confab-server');
@@ -166,4 +167,22 @@ export async function saveScreenshot(page, name) {
   const { size } = statSync(join(target, name));
   if (!process.env.CONFAB_SCREENSHOT_DIR) rmSync(target, { recursive: true });
   return size;
+}
+
+// For a test file: a real server (started with `args`) and Chromium, up
+// before the file's tests and gone after them. Use `lab.server` and
+// `lab.browser` inside the tests.
+export function serverAndBrowser(args = []) {
+  const lab = { server: null, browser: null };
+  before(async () => {
+    lab.server = new Server();
+    await lab.server.start(args);
+    lab.browser = await launchBrowser();
+  });
+  after(async () => {
+    await lab.browser?.close();
+    await lab.server?.stop();
+    lab.server?.cleanUp();
+  });
+  return lab;
 }
