@@ -78,6 +78,9 @@ private slots:
     void chatWithSomeoneElse();
     void privateMessages();
     void nickChange();
+    void roomListLines_data();
+    void roomListLines();
+    void listShowsRoomsWhereTyped();
     void errorsShownInline();
     void unreadAndMentions();
     void scrollBack();
@@ -369,6 +372,43 @@ void TestChatSession::webSocketTransport()
     QTRY_VERIFY_WITH_TIMEOUT(session.room(u"lobby"_s), 10'000);
     session.submit(session.room(u"lobby"_s), u"over websocket"_s);
     QTRY_VERIFY_WITH_TIMEOUT(texts(session.room(u"lobby"_s)).contains(u"over websocket"_s), 10'000);
+}
+
+void TestChatSession::roomListLines_data()
+{
+    using Confab::Protocol::RoomInfo;
+    QTest::addColumn<QList<RoomInfo>>("rooms");
+    QTest::addColumn<QStringList>("lines");
+
+    QTest::newRow("none") << QList<RoomInfo>{} << QStringList{u"No rooms on this server yet."_s};
+    QTest::newRow("largest first, topics when set")
+            << QList<RoomInfo>{{u"lobby"_s, {}, 1}, {u"physics"_s, u"Waves"_s, 12}}
+            << QStringList{u"Rooms on this server (2):"_s, u"#physics · 12 people · Waves"_s, u"#lobby · 1 person"_s};
+    QList<RoomInfo> many;
+    for (int i = 0; i < 25; ++i)
+        many.append({u"r%1"_s.arg(i, 2, 10, QLatin1Char('0')), {}, 2});
+    QStringList manyLines{u"Rooms on this server (25):"_s};
+    for (int i = 0; i < 20; ++i)
+        manyLines << u"#r%1 · 2 people"_s.arg(i, 2, 10, QLatin1Char('0'));
+    manyLines << u"… and 5 more: Chat → Room Browser shows them all."_s;
+    QTest::newRow("more than twenty") << many << manyLines;
+}
+
+void TestChatSession::roomListLines()
+{
+    QFETCH(QList<Confab::Protocol::RoomInfo>, rooms);
+    QFETCH(QStringList, lines);
+    QCOMPARE(ChatSession::roomListLines(rooms), lines);
+}
+
+void TestChatSession::listShowsRoomsWhereTyped()
+{
+    ChatSession session;
+    Conversation *room = enterRoom(session, m_server.tcpPort(), u"lister"_s, u"listing"_s);
+    QVERIFY(room);
+    session.submit(room, u"/list"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(texts(room, LogEntry::Kind::Notice).contains(u"#listing · 1 person"_s), 10'000);
+    QVERIFY(texts(room, LogEntry::Kind::Notice).filter(u"Rooms on this server ("_s).size() == 1);
 }
 
 QTEST_GUILESS_MAIN(TestChatSession)

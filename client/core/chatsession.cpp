@@ -249,6 +249,10 @@ void ChatSession::onFrame(const QByteArray &frame)
                         m_conversations.changed(conversation);
                     }
                 } else if constexpr (std::is_same_v<T, RoomList>) {
+                    if (pending.purpose == Pending::Purpose::ShowRooms && pending.conversation) {
+                        for (const QString &line : roomListLines(message.rooms))
+                            notice(pending.conversation, line);
+                    }
                     emit roomListReceived(message.rooms);
                 } else if constexpr (std::is_same_v<T, MemberList>) {
                     if (pending.purpose == Pending::Purpose::Who && pending.conversation) {
@@ -744,6 +748,25 @@ void ChatSession::setTopic(Conversation *room, const QString &topic)
         send(SetTopic{room->name(), topic}, Pending::Purpose::Plain, room);
 }
 
+QStringList ChatSession::roomListLines(QList<Confab::Protocol::RoomInfo> rooms)
+{
+    constexpr qsizetype Listed = 20;
+    if (rooms.isEmpty())
+        return {u"No rooms on this server yet."_s};
+    std::sort(rooms.begin(), rooms.end(), [](const auto &a, const auto &b) {
+        return a.members != b.members ? a.members > b.members : a.name.localeAwareCompare(b.name) < 0;
+    });
+    QStringList lines{u"Rooms on this server (%1):"_s.arg(rooms.size())};
+    for (const auto &room : rooms.mid(0, Listed)) {
+        const QString people = room.members == 1 ? u"1 person"_s : u"%1 people"_s.arg(room.members);
+        lines << (room.topic.isEmpty() ? u"#%1 · %2"_s.arg(room.name, people)
+                                       : u"#%1 · %2 · %3"_s.arg(room.name, people, room.topic));
+    }
+    if (rooms.size() > Listed)
+        lines << u"… and %1 more: Chat → Room Browser shows them all."_s.arg(rooms.size() - Listed);
+    return lines;
+}
+
 void ChatSession::requestRoomList(Conversation *context)
 {
     send(ListRooms{}, Pending::Purpose::Plain, context ? context : m_active.data());
@@ -816,7 +839,7 @@ void ChatSession::submit(Conversation *conversation, const QString &input)
         }
         break;
     case Command::Kind::List:
-        requestRoomList(conversation);
+        send(ListRooms{}, Pending::Purpose::ShowRooms, conversation);
         break;
     case Command::Kind::Who:
         if (command.target.isEmpty()) {

@@ -75,6 +75,8 @@ public:
     void changeNick(const QString &nick, Conversation *context = nullptr);
     void setTopic(Conversation *room, const QString &topic);
     void requestRoomList(Conversation *context = nullptr);
+    // What /list shows in the conversation, one line a room, largest first.
+    static QStringList roomListLines(QList<Confab::Protocol::RoomInfo> rooms);
     void requestMembers(const QString &room, Conversation *context = nullptr);
     // Scroll-back: asks for the page before the oldest message shown.
     void loadOlder(Conversation *room);
@@ -148,7 +150,7 @@ signals:
 private:
     struct Pending
     {
-        enum class Purpose { Plain, CatchUp, Older, Who, ShowBans, Register };
+        enum class Purpose { Plain, CatchUp, Older, Who, ShowBans, Register, ShowRooms };
         Purpose purpose = Purpose::Plain;
         QPointer<Conversation> conversation;
     };

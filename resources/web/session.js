@@ -88,6 +88,20 @@ function clockTime(ts) {
 
 export { describeDuration };
 
+// What /list shows in the conversation: the same words as the desktop client.
+export const RoomsListed = 20;
+export function roomListLines(rooms) {
+  if (rooms.length === 0) return ['No rooms on this server yet.'];
+  const sorted = [...rooms].sort((a, b) => b.members - a.members || a.name.localeCompare(b.name));
+  const lines = [`Rooms on this server (${rooms.length}):`];
+  for (const { name, members, topic } of sorted.slice(0, RoomsListed)) {
+    const people = members === 1 ? '1 person' : `${members} people`;
+    lines.push(topic ? `#${name} · ${people} · ${topic}` : `#${name} · ${people}`);
+  }
+  if (rooms.length > RoomsListed) lines.push(`… and ${rooms.length - RoomsListed} more: Browse rooms shows them all.`);
+  return lines;
+}
+
 export class ChatSession extends EventTarget {
   constructor(url, { firstDelayMs = 1000, maxDelayMs = 30000, pingIntervalMs = 15000 } = {}) {
     super();
@@ -262,7 +276,11 @@ export class ChatSession extends EventTarget {
         }
         return;
       }
-      case 'room_list': return this.#emit('room-list', { rooms: message.rooms });
+      case 'room_list':
+        if (pending.purpose === 'show-rooms' && pending.conversation) {
+          for (const line of roomListLines(message.rooms)) this.#notice(pending.conversation, line);
+        }
+        return this.#emit('room-list', { rooms: message.rooms });
       case 'member_list':
         if (pending.purpose === 'who' && pending.conversation) {
           const names = [...message.members].sort((a, b) => a.localeCompare(b));
@@ -942,7 +960,7 @@ export class ChatSession extends EventTarget {
         break;
       }
       case 'list':
-        this.#send('list', {}, 'plain', conversation);
+        this.#send('list', {}, 'show-rooms', conversation);
         break;
       case 'who': {
         if (command.target) {

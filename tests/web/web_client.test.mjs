@@ -137,6 +137,11 @@ test('commands, room list and joining by name', async () => {
   await page.fill('#input', '/frobnicate');
   await page.press('#input', 'Enter');
   await page.locator('#messages li.error', { hasText: 'unknown command /frobnicate' }).waitFor();
+  // /list answers in the conversation, where it was typed.
+  await page.fill('#input', '/list');
+  await page.press('#input', 'Enter');
+  await page.locator('#messages li', { hasText: 'Rooms on this server' }).waitFor();
+  await page.locator('#messages li', { hasText: '#planning · 1 person · Ship it' }).waitFor();
   await page.click('#room-list-button');
   await page.locator('#room-list li', { hasText: 'Ship it' }).waitFor();
   await page.fill('#join-name', 'design');
