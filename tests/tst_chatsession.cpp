@@ -81,6 +81,7 @@ private slots:
     void roomListLines_data();
     void roomListLines();
     void listShowsRoomsWhereTyped();
+    void messageToNobodyOpensNothing();
     void errorsShownInline();
     void unreadAndMentions();
     void scrollBack();
@@ -194,8 +195,10 @@ void TestChatSession::chatWithSomeoneElse()
     QTRY_VERIFY_WITH_TIMEOUT(!talk->members()->nicks().contains(u"dan"_s), 10'000);
     QVERIFY(texts(talk, LogEntry::Kind::Notice).contains(u"dan left (bye)"_s));
 
+    QSignalSpy closed(&session, &ChatSession::conversationClosed);
     session.submit(talk, u"/leave"_s);
-    QTRY_VERIFY_WITH_TIMEOUT(!talk->isJoined(), 10'000);
+    QTRY_COMPARE_WITH_TIMEOUT(closed.count(), 1, 10'000);
+    QVERIFY(!session.room(u"talk"_s)); // gone from the list, members and all
 }
 
 void TestChatSession::privateMessages()
@@ -247,15 +250,15 @@ void TestChatSession::errorsShownInline()
     session.submit(room, u"/dance"_s);
     session.submit(room, u"/join #no good key"_s);
     session.submit(room, u"/nick 9lives"_s);
-    QTRY_COMPARE_WITH_TIMEOUT(texts(room, LogEntry::Kind::Error).size(), 3, 10'000);
+    // The /msg to nobody is answered here too: no private chat was left open.
+    QTRY_COMPARE_WITH_TIMEOUT(texts(room, LogEntry::Kind::Error).size(), 4, 10'000);
     const QStringList errors = texts(room, LogEntry::Kind::Error);
+    QVERIFY(errors.join(u'|').contains(u"nobody-here"_s));
     QVERIFY(errors.join(u'|').contains(u"unknown command /dance"_s));
     QVERIFY(errors.join(u'|').contains(u"usage: /join"_s));
     QVERIFY(errors.join(u'|').contains(u"digit"_s));
-    // The whisper to nobody shows in the private conversation it opened.
-    Conversation *ghost = session.privateChat(u"nobody-here"_s);
-    QVERIFY(ghost);
-    QTRY_COMPARE_WITH_TIMEOUT(texts(ghost, LogEntry::Kind::Error), QStringList{u"nobody-here is not online."_s}, 10'000);
+    QVERIFY(errors.contains(u"nobody-here is not online."_s));
+    QVERIFY(!session.privateChat(u"nobody-here"_s));
 }
 
 void TestChatSession::unreadAndMentions()
@@ -399,6 +402,30 @@ void TestChatSession::roomListLines()
     QFETCH(QList<Confab::Protocol::RoomInfo>, rooms);
     QFETCH(QStringList, lines);
     QCOMPARE(ChatSession::roomListLines(rooms), lines);
+}
+
+void TestChatSession::messageToNobodyOpensNothing()
+{
+    ChatSession session;
+    Conversation *room = enterRoom(session, m_server.tcpPort(), u"writer"_s, u"letters"_s);
+    QVERIFY(room);
+    QSignalSpy closed(&session, &ChatSession::conversationClosed);
+    session.submit(room, u"/msg nobodyhere are you there?"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(closed.count(), 1, 10'000);
+    QVERIFY(!session.privateChat(u"nobodyhere"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(room->log()->rowCount() > 0
+                                     && room->log()->entries().last().kind == LogEntry::Kind::Error
+                                     && room->log()->entries().last().text.contains(u"nobodyhere"_s), 10'000);
+
+    // To someone who is there, the chat opens and stays.
+    ChatClient reader;
+    QVERIFY(reader.connectTo(m_server.tcpPort()));
+    reader.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"reader"_s}, {u"password"_s, u"letmein"_s}});
+    QVERIFY(!reader.waitFor(u"welcome"_s).isEmpty());
+    session.submit(room, u"/msg reader hello"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(session.privateChat(u"reader"_s)
+                                     && session.privateChat(u"reader"_s)->log()->rowCount() == 1, 10'000);
+    QCOMPARE(closed.count(), 1);
 }
 
 void TestChatSession::listShowsRoomsWhereTyped()

@@ -177,10 +177,10 @@ void ChatSession::scheduleReconnect(const QString &reason)
 }
 
 template <typename T>
-void ChatSession::send(const T &message, Pending::Purpose purpose, Conversation *conversation)
+void ChatSession::send(const T &message, Pending::Purpose purpose, Conversation *conversation, Conversation *origin)
 {
     const qint64 id = m_nextId++;
-    m_pending.insert(id, Pending{purpose, conversation});
+    m_pending.insert(id, Pending{purpose, conversation, origin});
     m_connection.send(encode(message, QJsonValue(id)));
 }
 
@@ -216,11 +216,12 @@ void ChatSession::onFrame(const QByteArray &frame)
                 } else if constexpr (std::is_same_v<T, Joined>) {
                     onJoined(message);
                 } else if constexpr (std::is_same_v<T, Left>) {
+                    // Left by the user's own choice: the room goes from the
+                    // list (kicked or banned rooms stay, with the reason).
                     if (Conversation *conversation = room(message.room)) {
                         conversation->setJoined(false);
                         conversation->setWantsRejoin(false);
-                        notice(conversation, u"You left %1"_s.arg(message.room));
-                        m_conversations.changed(conversation);
+                        closeConversation(conversation);
                     }
                 } else if constexpr (std::is_same_v<T, ChatMessage>) {
                     onMessage(message);
@@ -543,6 +544,15 @@ void ChatSession::onError(const Error &problem, const Pending &pending)
         finishCatchUp(conversation);
     if (pending.purpose == Pending::Purpose::Older && conversation)
         conversation->setLoadingOlder(false);
+    if (pending.purpose == Pending::Purpose::FirstWhisper && problem.code == ErrorCode::NoSuchUser && conversation
+        && conversation->log()->rowCount() == 0) {
+        // Not a conversation with anyone: close it, and say why where /msg was typed.
+        Conversation *origin = pending.origin ? pending.origin.data() : nullptr;
+        closeConversation(conversation);
+        conversation = origin;
+        if (origin)
+            emit focusRequested(origin);
+    }
     if (conversation)
         error(conversation, Refusal::sentence(problem.code, problem.message));
     else
@@ -825,7 +835,13 @@ void ChatSession::submit(Conversation *conversation, const QString &input)
         }
         break;
     case Command::Kind::Msg:
-        whisper(command.target, command.text);
+        if (privateChat(command.target) || !m_welcomed) {
+            whisper(command.target, command.text);
+        } else {
+            Conversation *chat = openPrivateChat(command.target);
+            emit focusRequested(chat);
+            send(Whisper{chat->name(), command.text}, Pending::Purpose::FirstWhisper, chat, conversation);
+        }
         break;
     case Command::Kind::Nick:
         changeNick(command.target, conversation);

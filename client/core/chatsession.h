@@ -150,9 +150,12 @@ signals:
 private:
     struct Pending
     {
-        enum class Purpose { Plain, CatchUp, Older, Who, ShowBans, Register, ShowRooms };
+        // FirstWhisper: a /msg that opened its private chat; if nobody by
+        // that nick is online, the chat closes and `origin` hears why.
+        enum class Purpose { Plain, CatchUp, Older, Who, ShowBans, Register, ShowRooms, FirstWhisper };
         Purpose purpose = Purpose::Plain;
         QPointer<Conversation> conversation;
+        QPointer<Conversation> origin;
     };
 
     void setState(State state);
@@ -162,7 +165,8 @@ private:
     void onClosed(const QString &reason);
     void onFrame(const QByteArray &frame);
     template <typename T>
-    void send(const T &message, Pending::Purpose purpose = Pending::Purpose::Plain, Conversation *conversation = nullptr);
+    void send(const T &message, Pending::Purpose purpose = Pending::Purpose::Plain, Conversation *conversation = nullptr,
+              Conversation *origin = nullptr);
     void sendPing();
     void requestHistory(Conversation *room, Pending::Purpose purpose, qint64 fromSeq);
 

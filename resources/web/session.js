@@ -235,11 +235,13 @@ export class ChatSession extends EventTarget {
       case 'welcome': return this.#onWelcome(message);
       case 'joined': return this.#onJoined(message);
       case 'left': {
+        // Left by the user's own choice: the room goes from the list
+        // (kicked or banned rooms stay, with the reason).
         const room = this.room(message.room);
         if (room) {
           room.joined = false;
           room.wantsRejoin = false;
-          this.#notice(room, `You left ${message.room}`);
+          this.close(room);
         }
         return;
       }
@@ -489,7 +491,14 @@ export class ChatSession extends EventTarget {
     if (pending.purpose === 'catch-up' && conversation) this.#finishCatchUp(conversation);
     if (pending.purpose === 'older' && conversation) conversation.loadingOlder = false;
     if (pending.purpose === 'register') this.registration = '';
-    if (conversation) this.#error(conversation, sentence(error.code, error.message));
+    let shownIn = conversation;
+    if (pending.purpose === 'first-whisper' && error.code === 'no_such_user' && conversation
+        && conversation.entries.length === 0) {
+      this.close(conversation);
+      shownIn = pending.origin ?? null;
+      if (shownIn) this.#emit('focus', { conversation: shownIn });
+    }
+    if (shownIn) this.#error(shownIn, sentence(error.code, error.message));
   }
 
   #onRoleChanged(change) {
@@ -947,7 +956,15 @@ export class ChatSession extends EventTarget {
         break;
       }
       case 'msg':
-        this.sendText(this.openPrivate(command.target, true), command.text);
+        if (this.privateChat(command.target) || !this.welcomed) {
+          this.sendText(this.openPrivate(command.target, true), command.text);
+        } else {
+          // If nobody by that nick is online, this chat closes again and
+          // the conversation where /msg was typed says why.
+          const chat = this.openPrivate(command.target, true);
+          const id = this.#send('whisper', { to: chat.name, text: command.text }, 'first-whisper', chat);
+          this.pending.get(id).origin = conversation;
+        }
         break;
       case 'nick':
         this.#send('nick', { nick: command.target }, 'plain', conversation);

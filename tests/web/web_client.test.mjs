@@ -142,12 +142,25 @@ test('commands, room list and joining by name', async () => {
   await page.press('#input', 'Enter');
   await page.locator('#messages li', { hasText: 'Rooms on this server' }).waitFor();
   await page.locator('#messages li', { hasText: '#planning · 1 person · Ship it' }).waitFor();
+  // A message to someone who is not online opens nothing; the room says why.
+  await page.fill('#input', '/msg nobody-here hello?');
+  await page.press('#input', 'Enter');
+  await page.locator('#messages li.error', { hasText: 'nobody-here is not online' }).waitFor();
+  assert.equal(await page.locator('#conversations li', { hasText: 'nobody-here' }).count(), 0);
+  assert.equal(await page.locator('#conversation-title').textContent(), '#planning');
   await page.click('#room-list-button');
   await page.locator('#room-list li', { hasText: 'Ship it' }).waitFor();
   await page.fill('#join-name', 'design');
   await page.press('#join-name', 'Enter');
   await page.locator('#conversation-title', { hasText: '#design' }).waitFor();
   assert.equal(await page.locator('#conversations li').count(), 3);
+  // /leave takes the room off the list, members and all.
+  await page.fill('#input', '/leave');
+  await page.press('#input', 'Enter');
+  await page.locator('#conversations li', { hasText: '#design' }).waitFor({ state: 'detached' });
+  assert.equal(await page.locator('#conversations li').count(), 2);
+  assert.notEqual(await page.locator('#conversation-title').textContent(), '#design');
+  assert.equal(await page.locator('#members li', { hasText: 'commander' }).count(), 1);
   await page.context().close();
 });
 
