@@ -124,6 +124,17 @@ std::optional<RuleViolation> checkName(QStringView name, NameKind kind)
         if (!isNameCharacter(c, first)) {
             if (first && (c == U'-' || c == U'.'))
                 return RuleViolation{code, u"a %1 must not start with '%2'"_s.arg(what, QChar(c))};
+            const auto category = QChar::category(c);
+            if (first && (category == QChar::Mark_NonSpacing || category == QChar::Mark_SpacingCombining
+                          || category == QChar::Mark_Enclosing)) {
+                return RuleViolation{code, u"a %1 must not start with a combining mark, which belongs on the "
+                                           "letter before it (found %2)"_s.arg(what, codePointName(c))};
+            }
+            if (QChar::isPrint(c) && !QChar::isSpace(c)) {
+                return RuleViolation{code,
+                                     u"a %1 may contain only letters, digits, '_', '-' and '.' (found '%2', %3)"_s.arg(
+                                             what, QString::fromUcs4(&c, 1), codePointName(c))};
+            }
             return RuleViolation{code,
                                  u"a %1 may contain only letters, digits, '_', '-' and '.' (found %2)"_s.arg(
                                          what, codePointName(c))};

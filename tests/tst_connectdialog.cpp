@@ -88,7 +88,11 @@ void TestConnectDialog::problems_data()
 
     QTest::newRow("nick taken") << QString() << u"Taken"_s << u"sesame"_s << u"Choose another one"_s;
     QTest::newRow("nick invalid") << QString() << u"-dash"_s << u"sesame"_s << u"start with a letter"_s;
-    QTest::newRow("wrong password") << QString() << u"newbie"_s << u"guess"_s << u"right password"_s;
+    QTest::newRow("wrong password") << QString() << u"newbie"_s << u"guess"_s << u"operator for its password"_s;
+    QTest::newRow("nick starts with a digit") << QString() << u"9lives"_s << u"sesame"_s
+                                              << u"A nick must not start with a digit. Nicknames are"_s;
+    QTest::newRow("nick starts with a mark") << QString() << u"\u0301abc"_s << u"sesame"_s
+                                             << u"combining mark, which belongs on the letter before it"_s;
     QTest::newRow("unreachable") << u"unreachable"_s << u"newbie"_s << u"sesame"_s << u"that the server is running"_s;
     QTest::newRow("bad address") << u"localhost:notaport"_s << u"newbie"_s << u"sesame"_s << u"not a port number"_s;
 }
@@ -116,6 +120,9 @@ void TestConnectDialog::problems()
     auto *problem = dialog->findChild<QLabel *>(u"problem"_s);
     QTRY_VERIFY_WITH_TIMEOUT(problem->isVisible(), 10'000);
     QVERIFY2(problem->text().contains(advice), qPrintable(problem->text()));
+    // Whole sentences, each said once.
+    QVERIFY2(!problem->text().contains(u".."_s), qPrintable(problem->text()));
+    QVERIFY2(!problem->text().at(0).isLower(), qPrintable(problem->text()));
     // The form is usable again, and no window opened.
     QVERIFY(dialog->findChild<QLineEdit *>(u"nick"_s)->isEnabled());
     QVERIFY(!launcher.window());

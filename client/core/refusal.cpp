@@ -38,6 +38,14 @@ QString sentence(ErrorCode code, const QString &message)
     QString text = message.trimmed();
     if (text.isEmpty())
         text = QString(Confab::Protocol::errorCodeName(code)).replace(u'_', u' ');
+    return withAdvice(text, advice(code));
+}
+
+QString withAdvice(const QString &message, const QString &more)
+{
+    QString text = message.trimmed();
+    if (text.isEmpty())
+        return more;
     // The server's explanations start with a word, or with a nick or a
     // room's name, which must stay as it is spelt.
     static const QStringList sentenceStarts = {
@@ -49,8 +57,10 @@ QString sentence(ErrorCode code, const QString &message)
         text[0] = text[0].toUpper();
     if (!text.endsWith(u'.') && !text.endsWith(u'!') && !text.endsWith(u'?'))
         text += u'.';
-    const QString more = advice(code);
-    return more.isEmpty() ? text : text + u' ' + more;
+    // Advice that only says the same again is left out.
+    if (more.isEmpty() || more.compare(text, Qt::CaseInsensitive) == 0)
+        return text;
+    return text + u' ' + more;
 }
 
 } // namespace Refusal

@@ -4,6 +4,7 @@
 #include "defaults.h"
 #include "names.h"
 #include "passwordstore.h"
+#include "refusal.h"
 #include "serverfinder.h"
 
 #include <QCheckBox>
@@ -278,7 +279,7 @@ void ConnectDialog::showProblem(const QString &code, const QString &message)
     } else if (code == "nick_invalid"_L1) {
         advice = tr("Nicknames are 1–32 letters, digits, '_', '-' or '.', and start with a letter or '_'.");
     } else if (code == "auth_failed"_L1) {
-        advice = tr("The server needs the right password.");
+        advice = tr("Ask the server's operator for its password and type it in.");
         fix = m_password;
     } else if (code == "nick_reserved"_L1) {
         advice = tr("That nickname belongs to an account. If it is yours, choose \"Log in to my account\" and "
@@ -302,7 +303,7 @@ void ConnectDialog::showProblem(const QString &code, const QString &message)
         advice = tr("Check the address and port, that the server is running, and that TLS matches the server.");
         fix = m_server;
     }
-    m_problem->setText(advice.isEmpty() ? message : u"%1\n%2"_s.arg(message, advice));
+    m_problem->setText(Refusal::withAdvice(message, advice));
     m_problem->setVisible(true);
     fix->setFocus();
     if (auto *edit = qobject_cast<QLineEdit *>(fix))

@@ -5,7 +5,7 @@ import { ChatSession, nameKey } from './session.js';
 import { carriesSecret } from './commands.js';
 import { setUpInspector } from './inspector.js';
 import { setUpModeration } from './moderation.js';
-import { advice } from './refusal.js';
+import { advice, withAdvice } from './refusal.js';
 import { renderConversations, renderEntry, renderMembers, renderRoomList } from './view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -16,8 +16,8 @@ setUpInspector(session.connection, window.location.protocol === 'https:' ? 'wss'
 
 const ADVICE = {
   nick_taken: 'Someone is already using that nickname. Choose another one.',
-  nick_invalid: "Use 1–32 letters, digits, '_', '-' or '.', starting with a letter or '_'.",
-  auth_failed: 'This server needs a password.',
+  nick_invalid: "Nicknames are 1–32 letters, digits, '_', '-' or '.', and start with a letter or '_'.",
+  auth_failed: "Ask the server's operator for its password and type it in.",
   unreachable: 'The chat server cannot be reached. Check that it is running, then try again.',
   nick_reserved: 'That nickname belongs to an account. If it is yours, choose "Log in to my account" and type its password; otherwise choose another nickname.',
   login_failed: 'The account (named after the nickname) or its password is wrong.',
@@ -73,7 +73,7 @@ session.addEventListener('account', (event) => {
 function showLoginError(code, message) {
   $('login-button').disabled = false;
   $('login-button').textContent = 'Join the chat';
-  $('nick-error').textContent = ADVICE[code] ? `${message}. ${ADVICE[code]}` : message;
+  $('nick-error').textContent = withAdvice(message, ADVICE[code]);
   if (code === 'login_required') {
     $('account-mode').value = 'login';
     renderAccountFields();

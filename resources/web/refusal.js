@@ -25,9 +25,16 @@ export function advice(code) {
 }
 
 export function sentence(code, message) {
-  let text = (message ?? '').trim() || String(code).replaceAll('_', ' ');
+  return withAdvice((message ?? '').trim() || String(code).replaceAll('_', ' '), advice(code));
+}
+
+// `message` as a sentence (capital where the server's wording starts with a
+// word, a full stop), then `more` unless it says the same.
+export function withAdvice(message, more) {
+  let text = (message ?? '').trim();
+  if (!text) return more ?? '';
   if (SENTENCE_STARTS.has(text.split(' ')[0])) text = text[0].toUpperCase() + text.slice(1);
   if (!/[.!?]$/.test(text)) text += '.';
-  const more = advice(code);
-  return more ? `${text} ${more}` : text;
+  if (!more || more.toLowerCase() === text.toLowerCase()) return text;
+  return `${text} ${more}`;
 }

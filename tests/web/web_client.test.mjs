@@ -121,6 +121,13 @@ test('nickname errors are shown beside the field', async () => {
   await page.fill('#nick', '9lives');
   await page.click('#login-button');
   await page.locator('#nick-error', { hasText: 'digit' }).waitFor();
+  // Whole sentences, each said once, the same words as the desktop client.
+  assert.equal(await page.locator('#nick-error').textContent(),
+    "A nick must not start with a digit. Nicknames are 1–32 letters, digits, '_', '-' or '.', and start with a letter or '_'.");
+  await page.fill('#nick', '');
+  await page.click('#login-button');
+  await page.locator('#nick-error', { hasText: 'Enter a nickname' }).waitFor();
+  assert.ok(!(await page.locator('#nick-error').textContent()).includes('..'));
   assert.ok(await page.locator('#login').isVisible());
   await context.close();
   tcp.close();
