@@ -120,6 +120,13 @@ void TestConnectDialog::problems()
     auto *problem = dialog->findChild<QLabel *>(u"problem"_s);
     QTRY_VERIFY_WITH_TIMEOUT(problem->isVisible(), 10'000);
     QVERIFY2(problem->text().contains(advice), qPrintable(problem->text()));
+    // Nothing clipped: the whole problem fits its label, the placeholder its field.
+    QTRY_VERIFY(problem->height() >= problem->heightForWidth(problem->width()));
+    auto *passwordField = dialog->findChild<QLineEdit *>(u"password"_s);
+    if (passwordField && !passwordField->placeholderText().isEmpty()) {
+        QVERIFY(passwordField->width()
+                > passwordField->fontMetrics().horizontalAdvance(passwordField->placeholderText()));
+    }
     // Whole sentences, each said once.
     QVERIFY2(!problem->text().contains(u".."_s), qPrintable(problem->text()));
     QVERIFY2(!problem->text().at(0).isLower(), qPrintable(problem->text()));

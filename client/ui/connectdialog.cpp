@@ -122,6 +122,10 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     layout->addLayout(form);
     layout->addWidget(m_problem);
     layout->addWidget(m_buttons);
+    // Wide enough for the placeholders and a problem in two or three lines,
+    // whatever the font; the dialog grows with the problem shown.
+    setMinimumWidth(fontMetrics().averageCharWidth() * 62);
+    layout->setSizeConstraint(QLayout::SetMinimumSize);
 
     connect(m_buttons, &QDialogButtonBox::accepted, this, &ConnectDialog::tryConnect);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
