@@ -71,7 +71,7 @@ QString MessageView::entryHtml(const LogEntry &entry, bool dark)
         break;
     }
     const QString nick = u"<span style=\"color:%1; font-weight:%2\">%3</span>"_s.arg(
-            nickColor(entry.from, dark).name(), entry.own ? u"bold"_s : u"600"_s, entry.from.toHtmlEscaped());
+            nickColor(entry.from, dark).name(), entry.own ? u"bold"_s : u"normal"_s, entry.from.toHtmlEscaped());
     QString line = stamp + nick + u": <span style=\"white-space:pre-wrap\">"_s + linkify(Bidi::isolate(entry.text))
                    + u"</span>"_s;
     if (entry.mention)

@@ -2,12 +2,19 @@
 
 #include "names.h"
 
-#include <QCryptographicHash>
+int nickHue(const QString &nick)
+{
+    // FNV-1a over the code points of the folded nick: the browser client's
+    // view.js computes the same, so a nick has one colour everywhere.
+    quint32 hash = 2166136261u;
+    for (const char32_t c : Confab::Protocol::nameKey(nick).toUcs4()) {
+        hash ^= quint32(c);
+        hash *= 16777619u;
+    }
+    return int(hash % 360);
+}
 
 QColor nickColor(const QString &nick, bool darkBackground)
 {
-    const QByteArray digest = QCryptographicHash::hash(Confab::Protocol::nameKey(nick).toUtf8(),
-                                                       QCryptographicHash::Sha1);
-    const int hue = (quint8(digest[0]) << 8 | quint8(digest[1])) % 360;
-    return QColor::fromHsl(hue, 160, darkBackground ? 170 : 90);
+    return QColor::fromHslF(float(nickHue(nick)) / 360.0f, 0.65f, darkBackground ? 0.68f : 0.36f);
 }

@@ -6,14 +6,20 @@ import { nameKey } from './session.js';
 
 const URL_PATTERN = /(https?:\/\/|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]]/gi;
 
-export function nickColor(nick) {
+// FNV-1a over the code points of the folded nick: the desktop client's
+// nickcolors.cpp computes the same, so a nick has one colour everywhere.
+export function nickHue(nick) {
   let hash = 2166136261;
   for (const ch of nameKey(nick)) {
     hash ^= ch.codePointAt(0);
     hash = Math.imul(hash, 16777619) >>> 0;
   }
-  const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches;
-  return `hsl(${hash % 360} 65% ${dark ? 68 : 36}%)`;
+  return hash % 360;
+}
+
+export function nickColor(nick) {
+  const dark = globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches;
+  return `hsl(${nickHue(nick)} 65% ${dark ? 68 : 36}%)`;
 }
 
 // Appends `text` to `parent` as text nodes, with links as <a> elements.
