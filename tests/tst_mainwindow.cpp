@@ -19,6 +19,8 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextCursor>
+#include <QTextDocument>
 
 using namespace Qt::StringLiterals;
 
@@ -123,6 +125,19 @@ void TestMainWindow::memberDoubleClickOpensPrivateChat()
     const QJsonObject whisper = bob.waitFor(u"private"_s);
     QCOMPARE(whisper.value("text"_L1).toString(), u"got a minute?"_s);
     QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"got a minute?"_s), 10'000);
+
+    // Only the user's own nick is bold; bob's has his colour, at normal weight.
+    bob.send({{u"type"_s, u"whisper"_s}, {u"to"_s, u"alice"_s}, {u"text"_s, u"sure"_s}});
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"sure"_s), 10'000);
+    const QString html = m_window->viewFor(m_window->currentConversation())->toHtml();
+    QVERIFY2(html.contains(u">alice<"_s) && html.contains(u">bob<"_s), qPrintable(html));
+    const QTextDocument *document = m_window->viewFor(m_window->currentConversation())->document();
+    const auto weightOf = [document](const QString &nick) {
+        const QTextCursor found = document->find(nick);
+        return found.isNull() ? -1 : found.charFormat().fontWeight();
+    };
+    QCOMPARE(weightOf(u"alice"_s), int(QFont::Bold));
+    QCOMPARE(weightOf(u"bob"_s), int(QFont::Normal));
 }
 
 void TestMainWindow::serverErrorIsVisible()

@@ -255,6 +255,11 @@ test('screenshot for the README', async () => {
   await page.press('#input', 'Enter');
   tcp.send({ type: 'say', room: 'lounge', text: 'docs are at https://example.org/confab' });
   await messageItems(page, 'docs are at').waitFor();
+  // Only the user's own nick is bold.
+  const weights = await page.$$eval('#messages li.message .from',
+    (nicks) => nicks.map((nick) => [nick.textContent.trim(), getComputedStyle(nick).fontWeight]));
+  assert.ok(weights.length >= 3);
+  for (const [nick, weight] of weights) assert.equal(weight, nick === 'hopper' ? '700' : '400', nick);
   assert.ok(await saveScreenshot(page, 'web.png') > 10000, 'the screenshot shows something');
   await page.context().close();
   tcp.close();
