@@ -74,8 +74,11 @@ void TestMainWindow::initTestCase()
     m_session->start(*ServerAddress::parse(u"127.0.0.1:%1"_s.arg(m_server.tcpPort())), u"alice"_s, {},
                      {u"lobby"_s});
     QTRY_VERIFY_WITH_TIMEOUT(m_window->currentConversation() && m_window->currentConversation()->isJoined(), 10'000);
-    // The server's message of the day greets the user.
-    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"Welcome to the team chat"_s), 10'000);
+    // The server's message of the day greets the user, in a banner above
+    // the conversation rather than between its messages.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->motdBanner()->isVisible(), 10'000);
+    QCOMPARE(m_window->motdLabel()->text(), u"Welcome to the team chat"_s);
+    QVERIFY(!shown(*m_window).contains(u"Welcome to the team chat"_s));
 }
 
 void TestMainWindow::cleanupTestCase()

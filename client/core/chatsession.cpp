@@ -344,8 +344,10 @@ void ChatSession::onWelcome(const Welcome &welcome)
     if (!m_registration.isEmpty() && m_account.isEmpty())
         send(Register{m_registration}, Pending::Purpose::Register, nullptr);
     if (!reconnect) {
-        // Shown in the first room that opens.
+        // A banner above the conversations, once per visit: never a line in
+        // a room's log, where older history would later slide in around it.
         m_motd = welcome.motd;
+        emit messageOfTheDay(m_motd);
         for (const QString &name : std::as_const(m_initialRooms))
             join(name);
         return;
@@ -378,8 +380,6 @@ void ChatSession::onJoined(const Joined &joined)
     if (wasJoined)
         return;
 
-    if (!m_motd.isEmpty())
-        notice(conversation, std::exchange(m_motd, QString()));
     const qint64 last = conversation->lastSeq();
     if (last == 0) {
         // First time here: the history that came with joined is all we show.

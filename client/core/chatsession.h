@@ -129,6 +129,9 @@ signals:
     void loginFailed(const QString &code, const QString &message);
     void nickChanged(const QString &nick);
     void roundTripChanged(int ms);
+    // The server's message of the day, at the first welcome (not after
+    // reconnects); empty when it has none.
+    void messageOfTheDay(const QString &motd);
     void conversationOpened(Conversation *conversation);
     void conversationClosed(Conversation *conversation);
     // The user asked for a conversation that is already open (/join of a

@@ -19,7 +19,10 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QListView>
+#include <QFrame>
+#include <QHBoxLayout>
 #include <QMenu>
+#include <QToolButton>
 #include <QMessageBox>
 #include <QNetworkInterface>
 #include <QMenuBar>
@@ -60,9 +63,35 @@ MainWindow::MainWindow(ChatSession *session, QWidget *parent)
     m_topic->setObjectName(u"topic"_s);
     m_topic->setContentsMargins(6, 4, 6, 4);
 
+    // The message of the day: a banner until the user closes it.
+    auto *motdFrame = new QFrame(this);
+    motdFrame->setFrameShape(QFrame::StyledPanel);
+    m_motd = motdFrame;
+    m_motd->setObjectName(u"motd"_s);
+    m_motd->setVisible(false);
+    auto *motdLayout = new QHBoxLayout(m_motd);
+    motdLayout->setContentsMargins(8, 4, 4, 4);
+    m_motdText = new QLabel(m_motd);
+    m_motdText->setTextFormat(Qt::PlainText);
+    m_motdText->setWordWrap(true);
+    m_motdText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *closeMotd = new QToolButton(m_motd);
+    closeMotd->setObjectName(u"closeMotd"_s);
+    closeMotd->setAutoRaise(true);
+    closeMotd->setText(u"×"_s);
+    closeMotd->setToolTip(tr("Hide the message of the day"));
+    motdLayout->addWidget(m_motdText, 1);
+    motdLayout->addWidget(closeMotd, 0, Qt::AlignTop);
+    connect(closeMotd, &QToolButton::clicked, m_motd, &QWidget::hide);
+    connect(session, &ChatSession::messageOfTheDay, this, [this](const QString &motd) {
+        m_motdText->setText(motd);
+        m_motd->setVisible(!motd.trimmed().isEmpty());
+    });
+
     auto *centre = new QWidget(this);
     auto *centreLayout = new QVBoxLayout(centre);
     centreLayout->setContentsMargins(0, 0, 0, 0);
+    centreLayout->addWidget(m_motd);
     centreLayout->addWidget(m_topic);
     centreLayout->addWidget(m_stack, 1);
     centreLayout->addWidget(m_input);

@@ -45,6 +45,9 @@ public:
     // and ask before closing stops it for everyone.
     void setHostedServer(class ServerThread *server);
     QLabel *hostingLabel() const { return m_hosting; }
+    // The message of the day's banner, and its text.
+    QWidget *motdBanner() const { return m_motd; }
+    QLabel *motdLabel() const { return m_motdText; }
     // The frame inspector dock (created hidden on first use).
     class InspectorDock *inspector();
     QAction *inspectorAction() const { return m_inspectorAction; }
@@ -70,6 +73,8 @@ private:
     QStackedWidget *m_stack;
     QListView *m_memberList;
     QLabel *m_topic;
+    QWidget *m_motd = nullptr;
+    QLabel *m_motdText = nullptr;
     InputLine *m_input;
     QLabel *m_state;
     QLabel *m_roundTrip;

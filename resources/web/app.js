@@ -138,6 +138,11 @@ session.addEventListener('conversation-opened', (event) => {
   saveRooms();
 });
 session.addEventListener('focus', (event) => select(event.detail.conversation));
+session.addEventListener('motd', (event) => {
+  $('motd-text').textContent = event.detail.motd;
+  $('motd').hidden = !event.detail.motd.trim();
+});
+$('close-motd').addEventListener('click', () => { $('motd').hidden = true; });
 session.addEventListener('conversation-closed', () => {
   select(session.active ?? session.conversations[0] ?? null);
   saveRooms();

@@ -368,7 +368,9 @@ export class ChatSession extends EventTarget {
       this.account = welcome.account ?? '';
       this.#emit('account', { account: this.account });
     }
-    this.motd = reconnect ? '' : welcome.motd; // shown in the first room that opens
+    // A banner above the conversation, once per visit: never a line in a
+    // room's log, where older history would later slide in around it.
+    if (!reconnect) this.#emit('motd', { motd: welcome.motd ?? '' });
     this.#setState('online');
     clearInterval(this.pingTimer);
     this.pingTimer = setInterval(() => this.#ping(), this.pingIntervalMs);
@@ -410,10 +412,6 @@ export class ChatSession extends EventTarget {
     if (isNew) this.#emit('conversation-opened', { conversation: room, focus: true });
     this.#emit('changed', { conversation: room });
     if (wasJoined) return;
-    if (this.motd) {
-      this.#notice(room, this.motd);
-      this.motd = '';
-    }
     const last = room.lastSeq;
     if (last === 0) {
       for (const message of joined.history) this.#appendMessage(room, message);

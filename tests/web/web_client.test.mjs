@@ -24,7 +24,11 @@ test('two browser users and a TCP user see each other', async () => {
   const tcp = await TcpClient.connect(server.tcpPort);
   await tcp.login('terminal', ['lobby']);
   const ann = await openChat(browser, server, 'ann');
-  await ann.locator('#messages li.notice', { hasText: 'Hello from the web test server' }).waitFor();
+  // The message of the day: a banner, not a line among the messages.
+  await ann.locator('#motd', { hasText: 'Hello from the web test server' }).waitFor();
+  assert.equal(await ann.locator('#messages li', { hasText: 'Hello from the web test server' }).count(), 0);
+  await ann.click('#close-motd');
+  assert.equal(await ann.locator('#motd').isVisible(), false);
   const ben = await openChat(browser, server, 'ben');
 
   await tcp.ofType('user_joined', (m) => m.nick === 'ann');
