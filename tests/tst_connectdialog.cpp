@@ -10,6 +10,7 @@
 #include "serverprocess.h"
 #include "widgettesting.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -39,6 +40,7 @@ private slots:
     void problems_data();
     void problems();
     void connectsAndOpensWindow();
+    void connectsToAnotherServer();
     void registersThenLogsIn();
     void findsAServerAndConnects();
     void screenshotOfTwoServers();
@@ -147,6 +149,31 @@ void TestConnectDialog::connectsAndOpensWindow()
     // Joined the default room.
     QTRY_VERIFY_WITH_TIMEOUT(launcher.session()->room(u"lobby"_s) && launcher.session()->room(u"lobby"_s)->isJoined(),
                              10'000);
+}
+
+void TestConnectDialog::connectsToAnotherServer()
+{
+    ServerProcess other;
+    QVERIFY2(other.start(), qPrintable(other.error()));
+    Launcher launcher;
+    launcher.connectTo(*ServerAddress::parse(u"127.0.0.1:%1"_s.arg(m_server.tcpPort())), u"roamer"_s, u"sesame"_s,
+                       {u"lobby"_s, u"firstplace"_s});
+    QTRY_VERIFY_WITH_TIMEOUT(launcher.window() && launcher.window()->isVisible(), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(launcher.session()->room(u"firstplace"_s)
+                                     && launcher.session()->room(u"firstplace"_s)->isJoined(), 10'000);
+
+    // Chat → Connect to Another Server: this one is left, the dialog asks.
+    launcher.window()->findChild<QAction *>(u"connectElsewhere"_s)->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(launcher.dialog() && launcher.dialog()->isVisible(), 10'000);
+    QVERIFY(!launcher.window()->isVisible());
+    QCOMPARE(launcher.session()->conversations()->rowCount(), 0);
+    fill(launcher.dialog(), u"127.0.0.1:%1"_s.arg(other.tcpPort()), u"roamer"_s, QString());
+    QTRY_VERIFY_WITH_TIMEOUT(launcher.window()->isVisible(), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(launcher.session()->room(u"lobby"_s) && launcher.session()->room(u"lobby"_s)->isJoined(),
+                             10'000);
+    QCOMPARE(launcher.session()->address().port, other.tcpPort());
+    QVERIFY(!launcher.session()->room(u"firstplace"_s)); // nothing left over from the first server
+    QCOMPARE(other.stop(), 0);
 }
 
 void TestConnectDialog::registersThenLogsIn()

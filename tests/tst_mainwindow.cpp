@@ -11,6 +11,9 @@
 #include "widgettesting.h"
 
 #include <QDir>
+#include <QAction>
+#include <QSettings>
+#include <QMenuBar>
 #include <QFileInfo>
 #include <QLabel>
 #include <QListView>
@@ -54,6 +57,7 @@ private slots:
     void directionOverridesStayInTheirMessage();
     void scrollingUpLoadsHistory();
     void screenshot();
+    void menusAndDisconnect();
 
 private:
     ServerProcess m_server;
@@ -214,6 +218,43 @@ void TestMainWindow::screenshot()
     const QString path = saveScreenshot(image, u"desktop.png"_s, scratch);
     QVERIFY(!path.isEmpty());
     QVERIFY(QFileInfo(path).size() > 10'000);
+}
+
+void TestMainWindow::menusAndDisconnect()
+{
+    QStringList menus;
+    for (QAction *action : m_window->menuBar()->actions())
+        menus << action->text().remove(u'&');
+    QCOMPARE(menus, (QStringList{u"Chat"_s, u"Room"_s, u"View"_s, u"Settings"_s, u"Help"_s}));
+
+    // Help → About says what this is and where it is connected.
+    ModalAnswer about(QString{});
+    const auto findAction = [this](const QString &text) -> QAction * {
+        for (QAction *action : m_window->findChildren<QAction *>()) {
+            if (action->text().remove(u'&') == text)
+                return action;
+        }
+        return nullptr;
+    };
+    QVERIFY(findAction(u"About Confab"_s));
+    findAction(u"About Confab"_s)->trigger();
+    QTRY_VERIFY(about.seen);
+    QCOMPARE(about.name, u"about"_s);
+    QVERIFY2(about.details.contains(u"as alice"_s), qPrintable(about.details));
+
+    // Settings → notifications: remembered.
+    QAction *notifications = m_window->findChild<QAction *>(u"notifications"_s);
+    QVERIFY(notifications && notifications->isChecked());
+    notifications->trigger();
+    QCOMPARE(QSettings().value(u"notifications/enabled"_s).toBool(), false);
+    notifications->trigger();
+
+    // Chat → Disconnect: offline, and the action greys out.
+    QAction *disconnect = m_window->findChild<QAction *>(u"disconnect"_s);
+    QVERIFY(disconnect->isEnabled());
+    disconnect->trigger();
+    QTRY_COMPARE(m_session->state(), ChatSession::State::Disconnected);
+    QTRY_VERIFY(!disconnect->isEnabled());
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -626,6 +626,14 @@ Conversation *ChatSession::openPrivateChat(const QString &nick)
     return open(Conversation::Type::Private, nick);
 }
 
+void ChatSession::quitAndForget()
+{
+    quit();
+    const QList<Conversation *> all = m_conversations.items();
+    for (Conversation *conversation : all)
+        closeConversation(conversation);
+}
+
 void ChatSession::closeConversation(Conversation *conversation)
 {
     if (!conversation)

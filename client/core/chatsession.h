@@ -57,6 +57,9 @@ public:
     // Opens (without sending anything) a private conversation with `nick`.
     Conversation *openPrivateChat(const QString &nick);
     void closeConversation(Conversation *conversation);
+    // Leaves the server and forgets every conversation (before connecting
+    // somewhere else).
+    void quitAndForget();
 
     // The conversation the user is looking at, and whether the window has
     // focus: other conversations collect unread counts, and mentions and

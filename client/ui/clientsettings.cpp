@@ -104,3 +104,23 @@ void ClientSettings::setAccount(const QString &server, const QString &account, b
     m_settings.setValue(u"accounts/%1/name"_s.arg(serverKey(server)), account);
     m_settings.setValue(u"accounts/%1/passwordInKeyring"_s.arg(serverKey(server)), passwordRemembered);
 }
+
+bool ClientSettings::notificationsEnabled() const
+{
+    return m_settings.value(u"notifications/enabled"_s, true).toBool();
+}
+
+void ClientSettings::setNotificationsEnabled(bool enabled)
+{
+    m_settings.setValue(u"notifications/enabled"_s, enabled);
+}
+
+bool ClientSettings::lookForServersOnOpen() const
+{
+    return m_settings.value(u"discovery/lookOnOpen"_s, false).toBool();
+}
+
+void ClientSettings::setLookForServersOnOpen(bool look)
+{
+    m_settings.setValue(u"discovery/lookOnOpen"_s, look);
+}

@@ -27,6 +27,12 @@ public:
     QString account(const QString &server) const;
     void setAccount(const QString &server, const QString &account, bool passwordRemembered);
     bool passwordRemembered(const QString &server) const;
+    // Desktop notifications for mentions and private messages (on by default).
+    bool notificationsEnabled() const;
+    void setNotificationsEnabled(bool enabled);
+    // LAN discovery each time the connect dialog opens (off by default).
+    bool lookForServersOnOpen() const;
+    void setLookForServersOnOpen(bool look);
     QByteArray windowGeometry() const;
     QByteArray windowState() const;
     void setWindow(const QByteArray &geometry, const QByteArray &state);

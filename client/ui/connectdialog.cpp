@@ -109,7 +109,7 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     m_look->setObjectName(u"lookForServers"_s);
     m_lookOnOpen->setObjectName(u"lookOnOpen"_s);
     m_lookStatus->setObjectName(u"lookStatus"_s);
-    m_lookOnOpen->setChecked(QSettings().value(u"discovery/lookOnOpen"_s).toBool());
+    m_lookOnOpen->setChecked(ClientSettings().lookForServersOnOpen());
     auto *lookRow = new QHBoxLayout;
     lookRow->addWidget(m_look);
     lookRow->addWidget(m_lookStatus, 1);
@@ -132,7 +132,7 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     connect(m_accountMode, &QComboBox::currentIndexChanged, this, &ConnectDialog::updateAccountFields);
     connect(m_look, &QPushButton::clicked, this, &ConnectDialog::lookForServers);
     connect(m_lookOnOpen, &QCheckBox::toggled, this,
-            [](bool on) { QSettings().setValue(u"discovery/lookOnOpen"_s, on); });
+            [](bool on) { ClientSettings().setLookForServersOnOpen(on); });
     connect(m_finder, &ServerFinder::lookingChanged, this, [this](bool looking) {
         m_look->setEnabled(!looking);
         const int found = m_finder->rowCount();

@@ -107,6 +107,13 @@ MainWindow *Launcher::ensureWindow()
 {
     if (!m_window) {
         m_window = new MainWindow(m_session);
+        connect(m_window, &MainWindow::connectElsewhereRequested, this, [this] {
+            m_session->quitAndForget();
+            m_window->hide();
+            // Rooms given on the command line were for that server.
+            m_roomsFromCommandLine = false;
+            showDialog();
+        });
         if (m_host && m_host->isRunning())
             m_window->setHostedServer(m_host);
     }

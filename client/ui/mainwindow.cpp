@@ -204,6 +204,13 @@ void MainWindow::createActions()
     });
     leave->setShortcut(QKeySequence::Close);
     chat->addSeparator();
+    m_disconnectAction = chat->addAction(tr("&Disconnect"), this, [this] { m_session->quit(); });
+    m_disconnectAction->setObjectName(u"disconnect"_s);
+    QAction *elsewhere = chat->addAction(tr("Connect to Another &Server…"), this,
+                                         &MainWindow::connectElsewhereRequested);
+    elsewhere->setObjectName(u"connectElsewhere"_s);
+    elsewhere->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_N);
+    chat->addSeparator();
     QAction *quit = chat->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
@@ -233,6 +240,39 @@ void MainWindow::createActions()
     m_inspectorAction->setShortcut(Qt::CTRL | Qt::SHIFT | Qt::Key_I);
     m_inspectorAction->setStatusTip(tr("Every frame between this window and the server, as it goes over the wire"));
     connect(m_inspectorAction, &QAction::toggled, this, [this](bool open) { inspector()->setVisible(open); });
+
+    QMenu *settings = menuBar()->addMenu(tr("&Settings"));
+    QAction *notifications = settings->addAction(tr("Desktop &Notifications for Mentions and Private Messages"));
+    notifications->setObjectName(u"notifications"_s);
+    notifications->setCheckable(true);
+    notifications->setChecked(ClientSettings().notificationsEnabled());
+    connect(notifications, &QAction::toggled, this, [](bool on) { ClientSettings().setNotificationsEnabled(on); });
+    QAction *look = settings->addAction(tr("&Look for Servers When the Connect Window Opens"));
+    look->setCheckable(true);
+    look->setChecked(ClientSettings().lookForServersOnOpen());
+    connect(look, &QAction::toggled, this, [](bool on) { ClientSettings().setLookForServersOnOpen(on); });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Commands"), this, [this] {
+        if (Conversation *conversation = currentConversation())
+            m_session->submit(conversation, u"/help"_s);
+    });
+    help->addSeparator();
+    help->addAction(tr("&About Confab"), this, &MainWindow::showAbout);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox box(QMessageBox::Information, tr("About Confab"),
+                    tr("Confab %1").arg(QApplication::applicationVersion()), QMessageBox::Ok, this);
+    box.setObjectName(u"about"_s);
+    box.setIconPixmap(windowIcon().pixmap(64, 64));
+    box.setInformativeText(
+            tr("A multi-room chat: this desktop client, a browser client and a server, all speaking one JSON "
+               "protocol.\n\nConnected to %1 as %2.")
+                    .arg(m_session->address().toString(), m_session->nick()));
+    box.exec();
 }
 
 InspectorDock *MainWindow::inspector()
@@ -467,6 +507,7 @@ void MainWindow::updateHeader()
 
 void MainWindow::updateStatus()
 {
+    m_disconnectAction->setEnabled(m_session->state() != ChatSession::State::Disconnected);
     const QString server = m_session->address().toString();
     switch (m_session->state()) {
     case ChatSession::State::Online:
@@ -492,7 +533,7 @@ void MainWindow::updateStatus()
 
 void MainWindow::notify(Conversation *conversation, const QString &from, const QString &text)
 {
-    if (isActiveWindow())
+    if (isActiveWindow() || !ClientSettings().notificationsEnabled())
         return;
     QApplication::alert(this);
     if (m_tray) {

@@ -52,6 +52,11 @@ public:
     class InspectorDock *inspector();
     QAction *inspectorAction() const { return m_inspectorAction; }
 
+signals:
+    // Chat → Connect to Another Server: the launcher leaves this server and
+    // asks where to go.
+    void connectElsewhereRequested();
+
 protected:
     void closeEvent(QCloseEvent *event) override;
     void changeEvent(QEvent *event) override;
@@ -67,6 +72,7 @@ private:
     void askJoin();
     void updateHosting();
     void moderate(int action, Conversation *room, const QString &nick);
+    void showAbout();
 
     ChatSession *m_session;
     QListView *m_conversationList;
@@ -82,6 +88,7 @@ private:
     RoomBrowser *m_roomBrowser = nullptr;
     QAction *m_roomSettingsAction = nullptr;
     QAction *m_inspectorAction = nullptr;
+    QAction *m_disconnectAction = nullptr;
     class InspectorDock *m_inspector = nullptr;
     class ServerThread *m_hostedServer = nullptr;
     QLabel *m_hosting = nullptr;
