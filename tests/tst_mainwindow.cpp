@@ -57,7 +57,8 @@ private slots:
     void directionOverridesStayInTheirMessage();
     void scrollingUpLoadsHistory();
     void screenshot();
-    void menusAndDisconnect();
+    void newMessagesLineWhenComingBack();
+    void menusAndDisconnect(); // last: it disconnects
 
 private:
     ServerProcess m_server;
@@ -218,6 +219,44 @@ void TestMainWindow::screenshot()
     const QString path = saveScreenshot(image, u"desktop.png"_s, scratch);
     QVERIFY(!path.isEmpty());
     QVERIFY(QFileInfo(path).size() > 10'000);
+}
+
+void TestMainWindow::newMessagesLineWhenComingBack()
+{
+    type(*m_window, u"/join quietroom"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->currentConversation()->name() == u"quietroom"_s
+                                     && m_window->currentConversation()->isJoined(), 10'000);
+    Conversation *room = m_window->currentConversation();
+    MessageView *view = m_window->viewFor(room);
+    // An empty room says so instead of showing a blank pane.
+    QVERIFY(view->placeholderText().contains(u"No messages yet"_s));
+
+    ChatClient carl;
+    QVERIFY(carl.connectTo(m_server.tcpPort()) && carl.login(u"carl"_s));
+    QVERIFY(!carl.join(u"quietroom"_s).isEmpty());
+    carl.send({{u"type"_s, u"say"_s}, {u"room"_s, u"quietroom"_s}, {u"text"_s, u"seen while here"_s}});
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"seen while here"_s), 10'000);
+
+    // The user looks away; two messages come; the user comes back.
+    m_session->setWindowActive(false);
+    const QString longLine = u"away one, long enough to wrap at least once in a window of this width: "_s
+                             + QString(u"words "_s).repeated(40);
+    carl.send({{u"type"_s, u"say"_s}, {u"room"_s, u"quietroom"_s}, {u"text"_s, longLine}});
+    carl.send({{u"type"_s, u"say"_s}, {u"room"_s, u"quietroom"_s}, {u"text"_s, u"away two"_s}});
+    QTRY_COMPARE_WITH_TIMEOUT(room->unread(), 2, 10'000);
+    QVERIFY(!shown(*m_window).contains(u"new messages"_s));
+    m_session->setWindowActive(true);
+    QCOMPARE(room->unread(), 0);
+    const QString text = shown(*m_window);
+    const qsizetype line = text.indexOf(u"── new messages ──"_s);
+    QVERIFY2(line > text.indexOf(u"seen while here"_s), qPrintable(text));
+    QVERIFY2(line < text.indexOf(u"away one"_s), qPrintable(text));
+
+    // Wrapped lines hang under the text, not under the time.
+    const QTextCursor found = view->document()->find(u"away one"_s);
+    QVERIFY(!found.isNull());
+    QVERIFY(found.blockFormat().leftMargin() > 0);
+    QCOMPARE(found.blockFormat().textIndent(), -found.blockFormat().leftMargin());
 }
 
 void TestMainWindow::menusAndDisconnect()

@@ -487,6 +487,7 @@ void ChatSession::onHistoryPage(const HistoryPage &page, const Pending &pending)
             entry.own = nameKey(message.from) == nameKey(m_nick);
             older.append(entry);
         }
+        conversation->rowsPrepended(int(older.size()));
         conversation->log()->prepend(older);
         conversation->setHasOlderHistory(page.messages.size() >= ScrollBackPage
                                          && page.messages.first().seq > 1);
@@ -650,6 +651,8 @@ void ChatSession::closeConversation(Conversation *conversation)
 void ChatSession::setActiveConversation(Conversation *conversation)
 {
     m_active = conversation;
+    if (conversation && m_windowActive)
+        conversation->seen();
     if (conversation && (conversation->unread() > 0 || conversation->hasMention())) {
         conversation->setUnread(0);
         conversation->setMention(false);
@@ -662,11 +665,19 @@ void ChatSession::addEntry(Conversation *conversation, const LogEntry &entry)
     conversation->log()->append(entry);
     const bool seen = conversation == m_active && m_windowActive;
     if (!seen && entry.kind == LogEntry::Kind::Message && !entry.own) {
+        conversation->noteUnseen(conversation->log()->rowCount() - 1);
         conversation->setUnread(conversation->unread() + 1);
         if (entry.mention || conversation->type() == Conversation::Type::Private)
             conversation->setMention(true);
         m_conversations.changed(conversation);
     }
+}
+
+void ChatSession::setWindowActive(bool active)
+{
+    m_windowActive = active;
+    if (active && m_active)
+        setActiveConversation(m_active);
 }
 
 void ChatSession::addLine(Conversation *conversation, LogEntry::Kind kind, const QString &text)

@@ -66,7 +66,9 @@ public:
     // private messages notify while the window is inactive.
     void setActiveConversation(Conversation *conversation);
     Conversation *activeConversation() const { return m_active; }
-    void setWindowActive(bool active) { m_windowActive = active; }
+    // Coming back to the window marks the conversation in view as seen
+    // (and puts its "new messages" line where the unseen ones begin).
+    void setWindowActive(bool active);
 
     // What the user can ask for.
     // `context` is where errors about the request are shown (default: the

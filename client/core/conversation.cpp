@@ -32,3 +32,19 @@ bool Conversation::hasMember(const QString &nick) const
 {
     return m_members.contains(nick);
 }
+
+void Conversation::seen()
+{
+    if (m_firstUnseenRow < 0)
+        return;
+    m_newMessagesRow = std::exchange(m_firstUnseenRow, -1);
+    emit newMessagesRowChanged(m_newMessagesRow);
+}
+
+void Conversation::rowsPrepended(int count)
+{
+    if (m_firstUnseenRow >= 0)
+        m_firstUnseenRow += count;
+    if (m_newMessagesRow >= 0)
+        m_newMessagesRow += count;
+}

@@ -37,6 +37,11 @@ public:
     // Room modes, as the server last said (joined, mode_changed).
     Confab::Protocol::RoomModes modes() const { return m_modes; }
     void setModes(const Confab::Protocol::RoomModes &modes) { m_modes = modes; }
+
+signals:
+    void newMessagesRowChanged(int row);
+
+public:
     // The key this client joined with, for rejoining after a reconnect.
     QString key() const { return m_key; }
     void setKey(const QString &key) { m_key = key; }
@@ -49,6 +54,20 @@ public:
     void setUnread(int count) { m_unread = count; }
     bool hasMention() const { return m_mention; }
     void setMention(bool mention) { m_mention = mention; }
+
+    // The "new messages" line: the log row where the messages the user had
+    // not seen began when they last came back to this conversation (-1:
+    // no line). Rows not seen yet are noted as they arrive; seen() moves the
+    // line to the first of them.
+    int newMessagesRow() const { return m_newMessagesRow; }
+    void noteUnseen(int row)
+    {
+        if (m_firstUnseenRow < 0)
+            m_firstUnseenRow = row;
+    }
+    void seen();
+    // Older history came in above: rows move down by `count`.
+    void rowsPrepended(int count);
 
     // Room bookkeeping for catching up after a reconnect.
     bool isJoined() const { return m_joined; }
@@ -74,6 +93,8 @@ private:
     bool m_wantsRejoin = false;
     int m_unread = 0;
     bool m_mention = false;
+    int m_firstUnseenRow = -1;
+    int m_newMessagesRow = -1;
     bool m_joined = false;
     qint64 m_lastSeq = 0;
     bool m_catchingUp = false;

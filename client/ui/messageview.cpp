@@ -7,6 +7,8 @@
 #include <QDateTime>
 #include <QRegularExpression>
 #include <QScrollBar>
+#include <QTextBlock>
+#include <QTextCursor>
 
 using namespace Qt::StringLiterals;
 
@@ -18,6 +20,10 @@ MessageView::MessageView(Conversation *conversation, const QString &ownNick, QWi
     setOpenExternalLinks(true);
     setReadOnly(true);
     document()->setDocumentMargin(8);
+    setPlaceholderText(conversation->type() == Conversation::Type::Room
+                               ? tr("No messages yet. Say hello!")
+                               : tr("No messages yet. What you write here only %1 reads.").arg(conversation->name()));
+    connect(conversation, &Conversation::newMessagesRowChanged, this, &MessageView::rebuild);
     MessageLog *log = conversation->log();
     connect(log, &MessageLog::rowsInserted, this, [this](const QModelIndex &, int first, int last) {
         if (first == 0 && m_conversation->log()->rowCount() > last + 1)
@@ -85,9 +91,26 @@ void MessageView::appendRows(int first, int last)
     const bool atBottom = bar->value() >= bar->maximum() - 4;
     const bool dark = isDark();
     for (int row = first; row <= last; ++row)
-        append(entryHtml(m_conversation->log()->entry(row), dark));
+        appendRow(row, dark);
     if (atBottom)
         bar->setValue(bar->maximum());
+}
+
+void MessageView::appendRow(int row, bool dark)
+{
+    if (row == m_conversation->newMessagesRow() && row > 0) {
+        append(u"<div align=\"center\" style=\"color:%1\">── %2 ──</div>"_s.arg(
+                dark ? u"#ff8a80"_s : u"#c62828"_s, tr("new messages")));
+    }
+    append(entryHtml(m_conversation->log()->entry(row), dark));
+    // A hanging indent: lines that wrap, and the lines of a multi-line
+    // message, start under the text, not under the time.
+    const int indent = fontMetrics().horizontalAdvance(u"00:00 "_s);
+    QTextCursor cursor(document()->lastBlock());
+    QTextBlockFormat format = cursor.blockFormat();
+    format.setLeftMargin(indent);
+    format.setTextIndent(-indent);
+    cursor.setBlockFormat(format);
 }
 
 void MessageView::rebuild()
@@ -96,8 +119,8 @@ void MessageView::rebuild()
     const int fromBottom = bar->maximum() - bar->value();
     const bool dark = isDark();
     clear();
-    for (const LogEntry &entry : m_conversation->log()->entries())
-        append(entryHtml(entry, dark));
+    for (int row = 0; row < m_conversation->log()->rowCount(); ++row)
+        appendRow(row, dark);
     // Keep what the user was reading where it was.
     bar->setValue(bar->maximum() - fromBottom);
 }

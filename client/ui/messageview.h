@@ -29,6 +29,7 @@ signals:
 
 private:
     void appendRows(int first, int last);
+    void appendRow(int row, bool dark);
     void rebuild();
     bool isDark() const;
 
