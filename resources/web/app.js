@@ -173,6 +173,14 @@ session.addEventListener('entry', (event) => {
   renderSidebar();
 });
 
+session.addEventListener('new-messages-line', (event) => {
+  if (event.detail.conversation !== session.active) return;
+  const list = $('messages');
+  const fromBottom = list.scrollHeight - list.scrollTop;
+  renderMessages();
+  list.scrollTop = list.scrollHeight - fromBottom;
+});
+
 session.addEventListener('prepended', (event) => {
   if (event.detail.conversation !== session.active) return;
   const list = $('messages');
@@ -232,7 +240,15 @@ function renderHeader() {
 
 function renderMessages() {
   const list = $('messages');
-  list.replaceChildren(...(session.active?.entries ?? []).map(renderEntry));
+  const conversation = session.active;
+  const items = (conversation?.entries ?? []).map(renderEntry);
+  if (conversation && conversation.newMessagesAt > 0 && conversation.newMessagesAt < items.length) {
+    const line = document.createElement('li');
+    line.className = 'new-messages';
+    line.textContent = 'new messages';
+    items.splice(conversation.newMessagesAt, 0, line);
+  }
+  list.replaceChildren(...items);
 }
 
 function renderActive() {

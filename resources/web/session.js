@@ -27,6 +27,11 @@ export class Conversation {
     this.entries = [];
     this.unread = 0;
     this.mention = false;
+    // The "new messages" line: the entry where the unseen messages began
+    // when the user last came back (-1: none), and the first entry not seen
+    // yet, noted as messages arrive.
+    this.newMessagesAt = -1;
+    this.firstUnseen = -1;
     this.joined = type === 'private';
     this.lastSeq = 0;
     this.catchingUp = false;
@@ -449,6 +454,8 @@ export class ChatSession extends EventTarget {
       room.loadingOlder = false;
       const older = page.messages.map((message) => this.#entryFor(message));
       room.entries = [...older, ...room.entries];
+      if (room.firstUnseen >= 0) room.firstUnseen += older.length;
+      if (room.newMessagesAt >= 0) room.newMessagesAt += older.length;
       room.hasOlder = page.messages.length >= SCROLL_BACK_PAGE && page.messages[0].seq > 1;
       this.#emit('prepended', { conversation: room, count: older.length });
     }
@@ -619,6 +626,7 @@ export class ChatSession extends EventTarget {
     conversation.entries.push(entry);
     const seen = conversation === this.active && this.visible;
     if (!seen && entry.kind === 'message' && !entry.own) {
+      if (conversation.firstUnseen < 0) conversation.firstUnseen = conversation.entries.length - 1;
       conversation.unread += 1;
       if (entry.mention || conversation.type === 'private') conversation.mention = true;
     }
@@ -675,6 +683,11 @@ export class ChatSession extends EventTarget {
     if (conversation) {
       conversation.unread = 0;
       conversation.mention = false;
+      if (this.visible && conversation.firstUnseen >= 0) {
+        conversation.newMessagesAt = conversation.firstUnseen;
+        conversation.firstUnseen = -1;
+        this.#emit('new-messages-line', { conversation });
+      }
     }
     this.#emit('changed');
   }

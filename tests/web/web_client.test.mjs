@@ -206,6 +206,43 @@ test('a phone-sized screen shows one pane at a time', async () => {
   await page.locator('#conversations li', { hasText: '#lobby' }).click();
   await page.waitForFunction(() => document.getElementById('sidebar').getBoundingClientRect().right <= 1);
   assert.ok(await page.locator('#input').isVisible());
+  // Icons shipped with the page, not emoji that need a font.
+  for (const button of ['#toggle-members', '#toggle-sidebar']) {
+    assert.equal(await page.locator(`${button} svg`).count(), 1);
+    assert.equal((await page.locator(button).textContent()).trim(), '');
+  }
+  await page.context().close();
+});
+
+test('coming back shows a "new messages" line; empty rooms say so; long lines hang', async () => {
+  const page = await openChat(browser, server, 'watcher');
+  await page.fill('#input', '/join quietroom');
+  await page.press('#input', 'Enter');
+  await page.locator('#conversation-title', { hasText: '#quietroom' }).waitFor();
+  const empty = await page.$eval('#messages', (list) => [list.children.length, getComputedStyle(list, '::after').content]);
+  assert.deepEqual(empty, [0, '"No messages yet. Say hello!"']);
+
+  const teller = await TcpClient.connect(server.tcpPort);
+  await teller.login('teller', ['quietroom']);
+  teller.send({ type: 'say', room: 'quietroom', text: 'seen while here' });
+  await messageItems(page, 'seen while here').waitFor();
+  await page.evaluate(() => window.confab.setVisible(false));
+  teller.send({ type: 'say', room: 'quietroom', text: `unseen one ${'and more words '.repeat(30)}` });
+  teller.send({ type: 'say', room: 'quietroom', text: 'unseen two' });
+  await messageItems(page, 'unseen two').waitFor();
+  assert.equal(await page.locator('#messages li.new-messages').count(), 0);
+  await page.evaluate(() => window.confab.setVisible(true));
+  await page.locator('#messages li.new-messages').waitFor();
+  const next = await page.$eval('#messages li.new-messages', (line) => line.nextElementSibling.textContent);
+  assert.ok(next.includes('unseen one'), next);
+  const previous = await page.$eval('#messages li.new-messages', (line) => line.previousElementSibling.textContent);
+  assert.ok(previous.includes('seen while here'), previous);
+
+  const [padding, indent] = await page.$eval('#messages li.message:last-child',
+    (item) => [parseFloat(getComputedStyle(item).paddingLeft), parseFloat(getComputedStyle(item).textIndent)]);
+  assert.ok(padding > 0);
+  assert.equal(indent, -padding);
+  teller.close();
   await page.context().close();
 });
 
