@@ -703,7 +703,9 @@ void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
         return;
     }
     scheduleCommit(room);
-    const ChatMessage message{room->name, session.nick, say.text, wallClockMs(), ++room->lastSeq};
+    // An action is marked only when it is one: plain messages stay as v1 knew them.
+    const ChatMessage message{room->name, session.nick, say.text, wallClockMs(), ++room->lastSeq,
+                              say.action.value_or(false) ? std::optional<bool>(true) : std::nullopt};
     m_store->appendMessage(room->key, room->name, message);
 
     room->recent.append(message);
@@ -728,7 +730,8 @@ void ChatService::onWhisper(Session &session, const Whisper &whisper, const QJso
         sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(whisper.to), id);
         return;
     }
-    const PrivateMessage message{session.nick, target->nick, whisper.text, wallClockMs()};
+    const PrivateMessage message{session.nick, target->nick, whisper.text, wallClockMs(),
+                                 whisper.action.value_or(false) ? std::optional<bool>(true) : std::nullopt};
     if (target != &session)
         deliver(plainDelivery({target}, encodeLine(message)));
     reply(session, message, id);

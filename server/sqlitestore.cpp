@@ -21,6 +21,7 @@ const QStringList migrations = {
         QStringLiteral(":/sql/003_moderation.sql"),
         QStringLiteral(":/sql/004_bans.sql"),
         QStringLiteral(":/sql/005_mutes_modes.sql"),
+        QStringLiteral(":/sql/006_actions.sql"),
 };
 
 // Qt binds a null QString as SQL NULL; keys of "" (the whole server) must
@@ -185,7 +186,7 @@ bool SqliteStore::prepareStatements(QString *error)
         return true;
     };
     return prepare(m_insertMessage,
-                   QStringLiteral("INSERT INTO messages (room_key, seq, sender, text, ts) VALUES (?, ?, ?, ?, ?)"))
+                   QStringLiteral("INSERT INTO messages (room_key, seq, sender, text, ts, action) VALUES (?, ?, ?, ?, ?, ?)"))
            && prepare(m_insertRoom, QStringLiteral("INSERT OR IGNORE INTO rooms (key, name) VALUES (?, ?)"))
            && prepare(m_updateTopic, QStringLiteral("UPDATE rooms SET topic = ? WHERE key = ?"));
 }
@@ -252,6 +253,7 @@ bool SqliteStore::commit(QString *error)
         m_insertMessage->bindValue(2, pending.message.from);
         m_insertMessage->bindValue(3, pending.message.text);
         m_insertMessage->bindValue(4, pending.message.ts);
+        m_insertMessage->bindValue(5, pending.message.action.value_or(false) ? 1 : 0);
         if (!m_insertMessage->exec())
             return fail(*m_insertMessage);
     }
@@ -287,7 +289,7 @@ QList<ChatMessage> SqliteStore::history(const QString &roomKey, const QString &r
     // otherwise the newest before `before` (scrolling back). Either way the
     // page is returned oldest first.
     const bool forwards = query.after.has_value();
-    QString sql = QStringLiteral("SELECT seq, sender, text, ts FROM messages WHERE room_key = ?");
+    QString sql = QStringLiteral("SELECT seq, sender, text, ts, action FROM messages WHERE room_key = ?");
     if (query.after)
         sql += QStringLiteral(" AND seq > ?");
     if (query.before)
@@ -310,8 +312,11 @@ QList<ChatMessage> SqliteStore::history(const QString &roomKey, const QString &r
         return page;
     }
     while (select.next()) {
-        page.append(ChatMessage{roomName, select.value(1).toString(), select.value(2).toString(),
-                                select.value(3).toLongLong(), select.value(0).toLongLong()});
+        ChatMessage message{roomName, select.value(1).toString(), select.value(2).toString(),
+                            select.value(3).toLongLong(), select.value(0).toLongLong(), std::nullopt};
+        if (select.value(4).toInt() != 0)
+            message.action = true;
+        page.append(message);
     }
     if (!forwards)
         std::reverse(page.begin(), page.end());

@@ -114,10 +114,12 @@ struct Say
     CONFAB_MESSAGE(Say, "say", Client)
     QString room;
     QString text;
+    std::optional<bool> action; // /me: said as an action
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("room"), &Say::room, Rule::Room),
-                               required(QLatin1String("text"), &Say::text, Rule::Text));
+                               required(QLatin1String("text"), &Say::text, Rule::Text),
+                               optional(QLatin1String("action"), &Say::action));
     }
 };
 
@@ -126,11 +128,13 @@ struct Whisper
     CONFAB_MESSAGE(Whisper, "whisper", Client)
     QString to;
     QString text;
+    std::optional<bool> action;
     static constexpr auto fields()
     {
         // An impossible nick cannot be online: no_such_user, checked by the server.
         return std::make_tuple(required(QLatin1String("to"), &Whisper::to),
-                               required(QLatin1String("text"), &Whisper::text, Rule::Text));
+                               required(QLatin1String("text"), &Whisper::text, Rule::Text),
+                               optional(QLatin1String("action"), &Whisper::action));
     }
 };
 
@@ -604,13 +608,15 @@ struct ChatMessage
     QString text;
     qint64 ts = 0;
     qint64 seq = 0;
+    std::optional<bool> action; // present (true) only for /me
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("room"), &ChatMessage::room),
                                required(QLatin1String("from"), &ChatMessage::from),
                                required(QLatin1String("text"), &ChatMessage::text),
                                required(QLatin1String("ts"), &ChatMessage::ts),
-                               required(QLatin1String("seq"), &ChatMessage::seq));
+                               required(QLatin1String("seq"), &ChatMessage::seq),
+                               optional(QLatin1String("action"), &ChatMessage::action));
     }
 };
 
@@ -675,12 +681,14 @@ struct PrivateMessage
     QString to;
     QString text;
     qint64 ts = 0;
+    std::optional<bool> action;
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("from"), &PrivateMessage::from),
                                required(QLatin1String("to"), &PrivateMessage::to),
                                required(QLatin1String("text"), &PrivateMessage::text),
-                               required(QLatin1String("ts"), &PrivateMessage::ts));
+                               required(QLatin1String("ts"), &PrivateMessage::ts),
+                               optional(QLatin1String("action"), &PrivateMessage::action));
     }
 };
 

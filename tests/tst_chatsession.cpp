@@ -6,6 +6,7 @@
 #include "conversation.h"
 #include "serverprocess.h"
 
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTest>
@@ -82,6 +83,7 @@ private slots:
     void roomListLines();
     void listShowsRoomsWhereTyped();
     void messageToNobodyOpensNothing();
+    void actionsAreStoredAndShown();
     void errorsShownInline();
     void unreadAndMentions();
     void scrollBack();
@@ -426,6 +428,43 @@ void TestChatSession::messageToNobodyOpensNothing()
     QTRY_VERIFY_WITH_TIMEOUT(session.privateChat(u"reader"_s)
                                      && session.privateChat(u"reader"_s)->log()->rowCount() == 1, 10'000);
     QCOMPARE(closed.count(), 1);
+}
+
+void TestChatSession::actionsAreStoredAndShown()
+{
+    ChatSession session;
+    Conversation *room = enterRoom(session, m_server.tcpPort(), u"actor"_s, u"stage"_s);
+    QVERIFY(room);
+    ChatClient audience;
+    QVERIFY(audience.connectTo(m_server.tcpPort()));
+    audience.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"audience"_s}, {u"password"_s, u"letmein"_s}});
+    QVERIFY(!audience.waitFor(u"welcome"_s).isEmpty());
+    QVERIFY(!audience.join(u"stage"_s).isEmpty());
+
+    session.submit(room, u"/me bows"_s);
+    const QJsonObject heard = audience.waitFor(u"message"_s);
+    QCOMPARE(heard.value(u"text"_s).toString(), u"bows"_s);
+    QCOMPARE(heard.value(u"action"_s), QJsonValue(true));
+    QTRY_VERIFY_WITH_TIMEOUT(!room->log()->entries().isEmpty() && room->log()->entries().last().text == u"bows"_s,
+                             10'000);
+    QVERIFY(room->log()->entries().last().action);
+
+    // A plain message carries no action field at all (as protocol v1 had it).
+    audience.send({{u"type"_s, u"say"_s}, {u"room"_s, u"stage"_s}, {u"text"_s, u"bravo"_s}});
+    const QJsonObject plain = audience.waitFor(u"message"_s);
+    QVERIFY(!plain.contains(u"action"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(room->log()->entries().last().text == u"bravo"_s, 10'000);
+    QVERIFY(!room->log()->entries().last().action);
+
+    // Stored: someone who joins later reads it as an action in the history.
+    ChatClient late;
+    QVERIFY(late.connectTo(m_server.tcpPort()));
+    late.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"late"_s}, {u"password"_s, u"letmein"_s}});
+    QVERIFY(!late.waitFor(u"welcome"_s).isEmpty());
+    const QJsonArray history = late.join(u"stage"_s).value(u"history"_s).toArray();
+    QCOMPARE(history.size(), 2);
+    QCOMPARE(history.at(0).toObject().value(u"action"_s), QJsonValue(true));
+    QVERIFY(!history.at(1).toObject().contains(u"action"_s));
 }
 
 void TestChatSession::listShowsRoomsWhereTyped()

@@ -14,7 +14,7 @@ namespace {
 
 ChatMessage sampleMessage(qint64 seq, const QString &text)
 {
-    return ChatMessage{u"lobby"_s, u"alice"_s, text, 1795000000000 + seq, seq};
+    return ChatMessage{u"lobby"_s, u"alice"_s, text, 1795000000000 + seq, seq, std::nullopt};
 }
 
 // One sample of every message type, with values that exercise escaping and
@@ -32,8 +32,10 @@ QList<QPair<QByteArray, Message>> samples()
             {"join with key", Join{u"vault"_s, u"s3same"_s}},
             {"leave", Leave{u"lobby"_s, std::nullopt}},
             {"leave reason", Leave{u"lobby"_s, u"lunch"_s}},
-            {"say", Say{u"lobby"_s, u"hi \"bob\"\n<b>\\ok</b> \U0001F600"_s}},
-            {"whisper", Whisper{u"bob"_s, u"psst"_s}},
+            {"say", Say{u"lobby"_s, u"hi \"bob\"\n<b>\\ok</b> \U0001F600"_s, std::nullopt}},
+            {"say action", Say{u"lobby"_s, u"waves"_s, true}},
+            {"whisper", Whisper{u"bob"_s, u"psst"_s, std::nullopt}},
+            {"whisper action", Whisper{u"bob"_s, u"nods"_s, true}},
             {"nick", ChangeNick{u"alicia"_s}},
             {"topic", SetTopic{u"lobby"_s, u"Release planning"_s}},
             {"topic cleared", SetTopic{u"lobby"_s, QString()}},
@@ -88,7 +90,8 @@ QList<QPair<QByteArray, Message>> samples()
             {"user_joined", UserJoined{u"lobby"_s, u"bob"_s}},
             {"user_left", UserLeft{u"lobby"_s, u"bob"_s, u"connection lost"_s}},
             {"message", sampleMessage(42, u"tab\there"_s)},
-            {"private", PrivateMessage{u"alice"_s, u"bob"_s, u"psst"_s, 1795000000000}},
+            {"private", PrivateMessage{u"alice"_s, u"bob"_s, u"psst"_s, 1795000000000, std::nullopt}},
+            {"private action", PrivateMessage{u"alice"_s, u"bob"_s, u"nods"_s, 1795000000000, true}},
             {"nick_changed", NickChanged{u"alice"_s, u"alicia"_s}},
             {"topic_changed", TopicChanged{u"lobby"_s, u"new"_s, u"alice"_s}},
             {"room_list", RoomList{{RoomInfo{u"lobby"_s, QString(), 3}, RoomInfo{u"dev"_s, u"code"_s, 1}}}},
@@ -172,7 +175,7 @@ void TestCodec::wireFormat_data()
     QTest::addColumn<QJsonValue>("id");
     QTest::addColumn<QByteArray>("expected");
 
-    QTest::newRow("message with id") << Message(ChatMessage{u"lobby"_s, u"alice"_s, u"hi bob"_s, 1795000000000, 1})
+    QTest::newRow("message with id") << Message(ChatMessage{u"lobby"_s, u"alice"_s, u"hi bob"_s, 1795000000000, 1, std::nullopt})
                                      << QJsonValue(2)
                                      << QByteArray(R"({"type":"message","room":"lobby","from":"alice","text":"hi bob",)"
                                                    R"("ts":1795000000000,"seq":1,"id":2})");
@@ -188,9 +191,9 @@ void TestCodec::wireFormat_data()
     QTest::newRow("welcome without account has null") << Message(Welcome{u"a"_s, u"s"_s, 1, u"m"_s, std::nullopt})
                                                       << QJsonValue()
                                                       << QByteArray(R"({"type":"welcome","nick":"a","server":"s","protocol":1,"motd":"m","account":null})");
-    QTest::newRow("escapes") << Message(Say{u"r"_s, u"\"\\\n\r\t\u0001/é"_s}) << QJsonValue()
+    QTest::newRow("escapes") << Message(Say{u"r"_s, u"\"\\\n\r\t\u0001/é"_s, std::nullopt}) << QJsonValue()
                              << QByteArray("{\"type\":\"say\",\"room\":\"r\",\"text\":\"\\\"\\\\\\n\\r\\t\\u0001/\xc3\xa9\"}");
-    QTest::newRow("nested history") << Message(Joined{u"r"_s, u""_s, {}, {ChatMessage{u"r"_s, u"a"_s, u"t"_s, 5, 1}}, std::nullopt, std::nullopt})
+    QTest::newRow("nested history") << Message(Joined{u"r"_s, u""_s, {}, {ChatMessage{u"r"_s, u"a"_s, u"t"_s, 5, 1, std::nullopt}}, std::nullopt, std::nullopt})
                                     << QJsonValue()
                                     << QByteArray(R"({"type":"joined","room":"r","topic":"","members":[],)"
                                                   R"("history":[{"type":"message","room":"r","from":"a","text":"t","ts":5,"seq":1}]})");

@@ -44,6 +44,8 @@ void TestCommandParser::parse_data()
     QTest::newRow("leave other room") << u"/leave #dev bye"_s << K::Leave << u"dev"_s << u"bye"_s;
     QTest::newRow("part") << u"/part"_s << K::Leave << QString() << QString();
     QTest::newRow("msg") << u"/msg bob hi there"_s << K::Msg << u"bob"_s << u"hi there"_s;
+    QTest::newRow("me") << u"/me waves at everyone"_s << K::Me << QString() << u"waves at everyone"_s;
+    QTest::newRow("me without text") << u"/me"_s << K::Invalid << QString() << QString();
     QTest::newRow("msg without text") << u"/msg bob"_s << K::Invalid << QString() << QString();
     QTest::newRow("nick") << u"/nick alicia"_s << K::Nick << u"alicia"_s << QString();
     QTest::newRow("topic show") << u"/topic"_s << K::Topic << QString() << QString();
@@ -77,7 +79,7 @@ void TestCommandParser::parse()
 void TestCommandParser::helpListsEveryCommand()
 {
     const QString help = Command::help().join(u'\n');
-    for (const char *name : {"/join", "/leave", "/msg", "/nick", "/topic", "/list", "/who", "/quit", "/help",
+    for (const char *name : {"/join", "/leave", "/msg", "/me", "/nick", "/topic", "/list", "/who", "/quit", "/help",
                              "/register", "/login", "/kick", "/ban", "/mute", "/invite", "/mode", "/op"})
         QVERIFY2(help.contains(QLatin1String(name)), name);
 }

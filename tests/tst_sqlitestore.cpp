@@ -39,7 +39,7 @@ void TestSqliteStore::roundTrip()
         QVERIFY2(store, qPrintable(error));
         QVERIFY(!store->loadRoom(u"lobby"_s));
         for (int seq = 1; seq <= 3; ++seq)
-            store->appendMessage(u"lobby"_s, u"Lobby"_s, ChatMessage{u"Lobby"_s, u"ann"_s, u"m%1"_s.arg(seq), 1000, seq});
+            store->appendMessage(u"lobby"_s, u"Lobby"_s, ChatMessage{u"Lobby"_s, u"ann"_s, u"m%1"_s.arg(seq), 1000, seq, std::nullopt});
         store->saveTopic(u"lobby"_s, u"Lobby"_s, u"welcome"_s);
         QVERIFY(store->hasPending());
         QVERIFY2(store->commit(&error), qPrintable(error));
@@ -83,7 +83,7 @@ void TestSqliteStore::logStaysBoundedUnderSteadyCommits()
     for (int i = 0; i < Commits; ++i) {
         const QString room = u"room%1"_s.arg(i % Rooms);
         const qint64 seq = i / Rooms + 1;
-        store->appendMessage(room, room, ChatMessage{room, u"ann"_s, QString(64, u'x'), 1000, seq});
+        store->appendMessage(room, room, ChatMessage{room, u"ann"_s, QString(64, u'x'), 1000, seq, std::nullopt});
         QVERIFY2(store->commit(&error), qPrintable(error));
         store->maintain();
         if (i % 500 == 0)

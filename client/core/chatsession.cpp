@@ -443,6 +443,7 @@ void ChatSession::appendMessage(Conversation *room, const ChatMessage &message)
     entry.seq = message.seq;
     entry.own = nameKey(message.from) == nameKey(m_nick);
     entry.mention = !entry.own && mentionsMe(message.text);
+    entry.action = message.action.value_or(false);
     addEntry(room, entry);
     if (entry.mention)
         emit attentionNeeded(room, message.from, message.text);
@@ -458,6 +459,7 @@ void ChatSession::onPrivate(const PrivateMessage &message)
     entry.text = message.text;
     entry.ts = message.ts;
     entry.own = own;
+    entry.action = message.action.value_or(false);
     addEntry(conversation, entry);
     if (!own)
         emit attentionNeeded(conversation, message.from, message.text);
@@ -485,6 +487,7 @@ void ChatSession::onHistoryPage(const HistoryPage &page, const Pending &pending)
             entry.ts = message.ts;
             entry.seq = message.seq;
             entry.own = nameKey(message.from) == nameKey(m_nick);
+            entry.action = message.action.value_or(false);
             older.append(entry);
         }
         conversation->rowsPrepended(int(older.size()));
@@ -743,7 +746,7 @@ void ChatSession::leave(Conversation *conversation, const QString &reason)
          Pending::Purpose::Plain, conversation);
 }
 
-void ChatSession::sendText(Conversation *conversation, const QString &text)
+void ChatSession::sendText(Conversation *conversation, const QString &text, bool action)
 {
     if (!conversation)
         return;
@@ -756,9 +759,11 @@ void ChatSession::sendText(Conversation *conversation, const QString &text)
         return;
     }
     if (conversation->type() == Conversation::Type::Room)
-        send(Say{conversation->name(), text}, Pending::Purpose::Plain, conversation);
+        send(Say{conversation->name(), text, action ? std::optional<bool>(true) : std::nullopt},
+             Pending::Purpose::Plain, conversation);
     else
-        send(Whisper{conversation->name(), text}, Pending::Purpose::Plain, conversation);
+        send(Whisper{conversation->name(), text, action ? std::optional<bool>(true) : std::nullopt},
+             Pending::Purpose::Plain, conversation);
 }
 
 void ChatSession::whisper(const QString &nick, const QString &text)
@@ -853,13 +858,17 @@ void ChatSession::submit(Conversation *conversation, const QString &input)
             leave(conversation, command.text);
         }
         break;
+    case Command::Kind::Me:
+        sendText(conversation, command.text, true);
+        break;
     case Command::Kind::Msg:
         if (privateChat(command.target) || !m_welcomed) {
             whisper(command.target, command.text);
         } else {
             Conversation *chat = openPrivateChat(command.target);
             emit focusRequested(chat);
-            send(Whisper{chat->name(), command.text}, Pending::Purpose::FirstWhisper, chat, conversation);
+            send(Whisper{chat->name(), command.text, std::nullopt}, Pending::Purpose::FirstWhisper, chat,
+                 conversation);
         }
         break;
     case Command::Kind::Nick:

@@ -75,7 +75,8 @@ public:
     // active conversation).
     void join(const QString &room, Conversation *context = nullptr, const QString &key = {});
     void leave(Conversation *conversation, const QString &reason = {});
-    void sendText(Conversation *conversation, const QString &text);
+    // `action`: /me, shown as "* alice waves".
+    void sendText(Conversation *conversation, const QString &text, bool action = false);
     void whisper(const QString &nick, const QString &text);
     void changeNick(const QString &nick, Conversation *context = nullptr);
     void setTopic(Conversation *room, const QString &topic);

@@ -19,6 +19,7 @@ constexpr CommandSpec commands[] = {
         {"leave", Command::Kind::Leave, "/leave [ROOM] [REASON]", "leave this room, or ROOM"},
         {"part", Command::Kind::Leave, "/part", "the same as /leave"},
         {"msg", Command::Kind::Msg, "/msg NICK TEXT", "send a private message"},
+        {"me", Command::Kind::Me, "/me TEXT", "say it as an action: /me waves shows as \"* alice waves\""},
         {"nick", Command::Kind::Nick, "/nick NAME", "change your nick"},
         {"topic", Command::Kind::Topic, "/topic [TEXT]", "show this room's topic, or set it"},
         {"list", Command::Kind::List, "/list", "list the rooms on the server"},
@@ -221,6 +222,7 @@ Command Command::parse(const QString &input)
         needs(!command.target.isEmpty() && !command.extra.contains(u' '));
         break;
     case Kind::Register:
+    case Kind::Me:
         command.text = arguments;
         needs(!command.text.isEmpty());
         break;

@@ -9,7 +9,7 @@
 struct Command
 {
     enum class Kind {
-        Say, Join, Leave, Msg, Nick, Topic, List, Who, Quit, Help,
+        Say, Me, Join, Leave, Msg, Nick, Topic, List, Who, Quit, Help,
         // Accounts
         Register, Login, Password,
         // Moderation

@@ -15,6 +15,7 @@ struct LogEntry
     qint64 seq = 0; // room messages only; 0 otherwise
     bool own = false;
     bool mention = false; // mentions the user's nick
+    bool action = false;  // /me: shown as "* alice waves"
 };
 
 // The lines of one conversation, oldest first.

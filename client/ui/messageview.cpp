@@ -78,8 +78,11 @@ QString MessageView::entryHtml(const LogEntry &entry, bool dark)
     }
     const QString nick = u"<span style=\"color:%1; font-weight:%2\">%3</span>"_s.arg(
             nickColor(entry.from, dark).name(), entry.own ? u"bold"_s : u"normal"_s, entry.from.toHtmlEscaped());
-    QString line = stamp + nick + u": <span style=\"white-space:pre-wrap\">"_s + linkify(Bidi::isolate(entry.text))
-                   + u"</span>"_s;
+    QString line = entry.action
+                           ? stamp + u"<i>* "_s + nick + u" <span style=\"white-space:pre-wrap\">"_s
+                                     + linkify(Bidi::isolate(entry.text)) + u"</span></i>"_s
+                           : stamp + nick + u": <span style=\"white-space:pre-wrap\">"_s
+                                     + linkify(Bidi::isolate(entry.text)) + u"</span>"_s;
     if (entry.mention)
         line = u"<span style=\"background-color:%1\">%2</span>"_s.arg(dark ? u"#4a3b00"_s : u"#fff3b0"_s, line);
     return line;

@@ -6,6 +6,7 @@ const COMMANDS = {
   leave: { usage: '/leave [#ROOM] [REASON]', help: 'leave this room, or ROOM' },
   part: { usage: '/part', help: 'the same as /leave', alias: 'leave' },
   msg: { usage: '/msg NICK TEXT', help: 'send a private message' },
+  me: { usage: '/me TEXT', help: 'say it as an action: /me waves shows as "* alice waves"' },
   nick: { usage: '/nick NAME', help: 'change your nick' },
   topic: { usage: '/topic [TEXT]', help: "show this room's topic, or set it" },
   list: { usage: '/list', help: 'list the rooms on the server' },
@@ -130,6 +131,7 @@ export function parseCommand(input) {
       if (!first || second.length !== rest.length) return invalid();
       return { kind, target: first, extra: rest.replace(/^#/, '') };
     case 'register':
+    case 'me':
       if (!args) return invalid();
       return { kind, text: args };
     case 'password':

@@ -436,7 +436,8 @@ export class ChatSession extends EventTarget {
   #onPrivate(message) {
     const own = nameKey(message.from) === nameKey(this.nick);
     const conversation = this.openPrivate(own ? message.to : message.from);
-    this.#addEntry(conversation, { kind: 'message', from: message.from, text: message.text, ts: message.ts, seq: 0, own });
+    this.#addEntry(conversation, { kind: 'message', from: message.from, text: message.text, ts: message.ts, seq: 0, own,
+      action: message.action === true });
     if (!own) this.#emit('attention', { conversation, from: message.from, text: message.text });
   }
 
@@ -611,7 +612,7 @@ export class ChatSession extends EventTarget {
   #entryFor(message) {
     const own = nameKey(message.from) === nameKey(this.nick);
     return { kind: 'message', from: message.from, text: message.text, ts: message.ts, seq: message.seq, own,
-             mention: !own && this.mentionsMe(message.text) };
+             mention: !own && this.mentionsMe(message.text), action: message.action === true };
   }
 
   #appendMessage(room, message) {
@@ -826,11 +827,13 @@ export class ChatSession extends EventTarget {
     this.#send('leave', reason ? { room: conversation.name, reason } : { room: conversation.name }, 'plain', conversation);
   }
 
-  sendText(conversation, text) {
+  // `action`: /me, shown as "* alice waves".
+  sendText(conversation, text, action = false) {
     if (!conversation) return;
     if (!this.welcomed) return this.#error(conversation, 'Not connected: the message was not sent');
-    if (conversation.type === 'room') this.#send('say', { room: conversation.name, text }, 'plain', conversation);
-    else this.#send('whisper', { to: conversation.name, text }, 'plain', conversation);
+    const fields = action ? { text, action: true } : { text };
+    if (conversation.type === 'room') this.#send('say', { room: conversation.name, ...fields }, 'plain', conversation);
+    else this.#send('whisper', { to: conversation.name, ...fields }, 'plain', conversation);
   }
 
   requestRoomList() {
@@ -859,6 +862,9 @@ export class ChatSession extends EventTarget {
     switch (command.kind) {
       case 'say':
         if (command.text.trim()) this.sendText(conversation, command.text);
+        break;
+      case 'me':
+        this.sendText(conversation, command.text, true);
         break;
       case 'invalid':
         if (conversation) this.#error(conversation, command.error);

@@ -60,12 +60,14 @@ export function renderEntry(entry) {
   item.className = entry.kind === 'message' ? 'message' : entry.kind;
   if (entry.own) item.classList.add('own');
   if (entry.mention) item.classList.add('mention');
+  if (entry.action) item.classList.add('action');
   const time = document.createElement('time');
   time.className = 'time';
   time.dateTime = new Date(entry.ts).toISOString();
   time.textContent = timeOf(entry.ts);
   item.append(time);
   if (entry.kind === 'message') {
+    if (entry.action) item.append('* ');
     const from = document.createElement('span');
     from.className = 'from';
     from.textContent = entry.from;

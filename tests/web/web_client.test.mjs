@@ -148,6 +148,13 @@ test('commands, room list and joining by name', async () => {
   await page.fill('#input', '/frobnicate');
   await page.press('#input', 'Enter');
   await page.locator('#messages li.error', { hasText: 'unknown command /frobnicate' }).waitFor();
+  // /me is said as an action, and shown as one.
+  await page.fill('#input', '/me waves');
+  await page.press('#input', 'Enter');
+  const action = page.locator('#messages li.message.action', { hasText: 'waves' });
+  await action.waitFor();
+  assert.equal(await action.locator('.from').textContent(), 'commander');
+  assert.equal(await action.evaluate((item) => getComputedStyle(item).fontStyle), 'italic');
   // /list answers in the conversation, where it was typed.
   await page.fill('#input', '/list');
   await page.press('#input', 'Enter');
