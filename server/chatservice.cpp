@@ -333,6 +333,8 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
             reply(session, Pong{}, id);
         else if constexpr (std::is_same_v<T, Quit>)
             onQuit(session, request);
+        else if constexpr (std::is_same_v<T, Typing>)
+            onTyping(session, request, id);
         else if constexpr (std::is_same_v<T, Register>)
             onRegister(session, request, id);
         else if constexpr (std::is_same_v<T, ChangePassword>)
@@ -703,6 +705,7 @@ void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
         return;
     }
     scheduleCommit(room);
+    session.typingPassedOn.remove(u'#' + room->key); // the message itself ends "typing"
     // An action is marked only when it is one: plain messages stay as v1 knew them.
     const ChatMessage message{room->name, session.nick, say.text, wallClockMs(), ++room->lastSeq,
                               say.action.value_or(false) ? std::optional<bool>(true) : std::nullopt};
@@ -730,11 +733,67 @@ void ChatService::onWhisper(Session &session, const Whisper &whisper, const QJso
         sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(whisper.to), id);
         return;
     }
+    session.typingPassedOn.remove(target->nickKey);
     const PrivateMessage message{session.nick, target->nick, whisper.text, wallClockMs(),
                                  whisper.action.value_or(false) ? std::optional<bool>(true) : std::nullopt};
     if (target != &session)
         deliver(plainDelivery({target}, encodeLine(message)));
     reply(session, message, id);
+}
+
+void ChatService::onTyping(Session &session, const Typing &typing, const QJsonValue &id)
+{
+    // Passed on at most once every few seconds per conversation (a "done"
+    // only after a notice that was passed on): typing costs the others
+    // little, and never counts against what the user may say.
+    constexpr qint64 TypingIntervalMs = 3000;
+    if (typing.room.has_value() == typing.to.has_value()) {
+        sendError(session, ErrorCode::BadRequest, QStringLiteral("typing needs either room or to"), id);
+        return;
+    }
+    QList<Session *> audience;
+    QString conversationKey;
+    Typing notice{std::nullopt, std::nullopt, session.nick,
+                  typing.done.value_or(false) ? std::optional<bool>(true) : std::nullopt};
+    if (typing.room) {
+        Room *room = joinedRoom(session, *typing.room);
+        if (!room) {
+            sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(*typing.room), id);
+            return;
+        }
+        if (muteFor(session, room))
+            return; // the muted say nothing, not even that they are typing
+        notice.room = room->name;
+        conversationKey = u'#' + room->key;
+        for (Session *member : std::as_const(room->members)) {
+            if (member != &session)
+                audience.append(member);
+        }
+    } else {
+        Session *target = m_users.value(nameKey(*typing.to));
+        if (!target) {
+            sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(*typing.to), id);
+            return;
+        }
+        notice.to = target->nick;
+        conversationKey = target->nickKey;
+        if (target != &session)
+            audience.append(target);
+    }
+    const qint64 now = nowMs();
+    const auto last = session.typingPassedOn.constFind(conversationKey);
+    const bool recentlyPassedOn = last != session.typingPassedOn.constEnd() && now - *last < TypingIntervalMs;
+    if (notice.done) {
+        if (last == session.typingPassedOn.constEnd())
+            return; // nobody was told they were typing
+        session.typingPassedOn.remove(conversationKey);
+    } else {
+        if (recentlyPassedOn)
+            return;
+        session.typingPassedOn.insert(conversationKey, now);
+    }
+    if (!audience.isEmpty())
+        deliver(plainDelivery(audience, encodeLine(notice)));
 }
 
 void ChatService::onNick(Session &session, const ChangeNick &change, const QJsonValue &id)

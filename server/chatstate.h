@@ -37,6 +37,9 @@ struct Session
     // after a reconnect neither waits nor eats into what the user may say.
     FloodLimiter membership;
     LogBudget log;
+    // When a typing notice of this user's was last passed on, by
+    // conversation ("#roomkey" or a nick key); removed by "done".
+    QHash<QString, qint64> typingPassedOn;
     qint64 connectedAtMs = 0;
     qint64 lastHeardMs = 0;
     qint64 pingSentAtMs = 0; // 0: no ping outstanding

@@ -15,7 +15,7 @@ using Message = std::variant<
         ChangePassword, Claim, Grant, Kick, Ban, Unban, GetBanList, Mute, Unmute, SetMode, Invite, ServerBan,
         ServerUnban, GetServerBanList, GetAudit,
         // either way
-        Ping, Pong,
+        Ping, Pong, Typing,
         // replies and events
         Welcome, Joined, Left, UserJoined, UserLeft, ChatMessage, PrivateMessage, NickChanged, TopicChanged,
         RoomList, MemberList, HistoryPage, Error, Closing, Registered, PasswordChanged, RoleChanged, Kicked,

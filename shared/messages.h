@@ -207,6 +207,26 @@ struct Ping
     static constexpr auto fields() { return std::tuple<>(); }
 };
 
+// Someone is typing (an addition of Confab's own, section 16 of
+// docs/protocol.md). A client names a room or, for a private conversation,
+// `to`; the server passes it on with `from` set. `done`: stopped typing
+// (sent, or cleared the line).
+struct Typing
+{
+    CONFAB_MESSAGE(Typing, "typing", Either)
+    std::optional<QString> room;
+    std::optional<QString> to;
+    std::optional<QString> from;
+    std::optional<bool> done;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(optional(QLatin1String("room"), &Typing::room, Rule::Room),
+                               optional(QLatin1String("to"), &Typing::to),
+                               optional(QLatin1String("from"), &Typing::from),
+                               optional(QLatin1String("done"), &Typing::done));
+    }
+};
+
 struct Pong
 {
     CONFAB_MESSAGE(Pong, "pong", Either)

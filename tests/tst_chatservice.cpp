@@ -53,6 +53,9 @@ private slots:
     void pingWhenIdle();
     void pingTimeout();
     void helloTimeout();
+    void typingNotices_data();
+    void typingNotices();
+    void typingIsPassedOnAtMostEveryFewSeconds();
 
 private:
     std::unique_ptr<ChatClient> connectClient();
@@ -583,6 +586,79 @@ void TestChatService::helloTimeout()
     QCOMPARE(client.waitFor(u"closing"_s).value("reason"_L1).toString(), u"hello timeout"_s);
     QVERIFY(client.waitForDisconnected());
     QCOMPARE(server.stop(), 0);
+}
+
+void TestChatService::typingNotices_data()
+{
+    QTest::addColumn<QJsonObject>("sent");
+    QTest::addColumn<QJsonObject>("heard"); // by the other member; empty: an error instead
+    QTest::addColumn<QString>("error");
+
+    QTest::newRow("in a room") << QJsonObject{{u"room"_s, u"typeroom"_s}}
+                               << QJsonObject{{u"type"_s, u"typing"_s}, {u"room"_s, u"typeroom"_s}, {u"from"_s, u"typer"_s}}
+                               << QString();
+    QTest::newRow("privately") << QJsonObject{{u"to"_s, u"reader"_s}}
+                               << QJsonObject{{u"type"_s, u"typing"_s}, {u"to"_s, u"reader"_s}, {u"from"_s, u"typer"_s}}
+                               << QString();
+    QTest::newRow("neither room nor to") << QJsonObject{} << QJsonObject{} << u"bad_request"_s;
+    QTest::newRow("both room and to") << QJsonObject{{u"room"_s, u"typeroom"_s}, {u"to"_s, u"reader"_s}}
+                                      << QJsonObject{} << u"bad_request"_s;
+    QTest::newRow("a room one is not in") << QJsonObject{{u"room"_s, u"elsewhere"_s}} << QJsonObject{}
+                                          << u"not_in_room"_s;
+    QTest::newRow("to someone not online") << QJsonObject{{u"to"_s, u"nobody"_s}} << QJsonObject{}
+                                           << u"no_such_user"_s;
+}
+
+void TestChatService::typingNotices()
+{
+    QFETCH(QJsonObject, sent);
+    QFETCH(QJsonObject, heard);
+    QFETCH(QString, error);
+
+    auto typer = loggedIn(u"typer"_s, {u"typeroom"_s});
+    auto reader = loggedIn(u"reader"_s, {u"typeroom"_s});
+    QVERIFY(typer && reader);
+    typer->takePending();
+    reader->takePending();
+    if (error.isEmpty()) {
+        QJsonObject request = sent;
+        request.insert(u"type"_s, u"typing"_s);
+        typer->send(request);
+        QCOMPARE(reader->waitFor(u"typing"_s), heard);
+        // "done" ends it, once.
+        request.insert(u"done"_s, true);
+        typer->send(request);
+        heard.insert(u"done"_s, true);
+        QCOMPARE(reader->waitFor(u"typing"_s), heard);
+    } else {
+        QCOMPARE(ChatClient::outcome(typer->ask(u"typing"_s, sent, u"typing"_s)), error);
+    }
+    // Nothing for the one typing, nor for anyone else.
+    typer->send({{u"type"_s, u"ping"_s}, {u"id"_s, 99}});
+    typer->waitFor(u"pong"_s);
+    for (const QJsonObject &message : typer->takePending())
+        QVERIFY2(message.value(u"type"_s) != u"typing"_s, "the typer heard itself");
+    for (const QJsonObject &message : m_watcher->takePending())
+        QVERIFY(message.value(u"type"_s) != u"typing"_s);
+}
+
+void TestChatService::typingIsPassedOnAtMostEveryFewSeconds()
+{
+    auto typer = loggedIn(u"fasttyper"_s, {u"typeroom2"_s});
+    auto reader = loggedIn(u"reader2"_s, {u"typeroom2"_s});
+    QVERIFY(typer && reader);
+    reader->takePending();
+    for (int i = 0; i < 20; ++i)
+        typer->send({{u"type"_s, u"typing"_s}, {u"room"_s, u"typeroom2"_s}});
+    // Typing never eats into what the user may say.
+    const QJsonObject said = typer->ask(u"say"_s, {{u"room"_s, u"typeroom2"_s}, {u"text"_s, u"there"_s}}, u"message"_s);
+    QCOMPARE(ChatClient::outcome(said), u"message"_s);
+    // The reader hears one notice, then the message: the other 19 went nowhere.
+    QCOMPARE(reader->next().value(u"type"_s).toString(), u"typing"_s);
+    QCOMPARE(reader->next().value(u"type"_s).toString(), u"message"_s);
+    // After the message, typing again is passed on at once.
+    typer->send({{u"type"_s, u"typing"_s}, {u"room"_s, u"typeroom2"_s}});
+    QCOMPARE(reader->waitFor(u"typing"_s).value(u"from"_s).toString(), u"fasttyper"_s);
 }
 
 QTEST_GUILESS_MAIN(TestChatService)

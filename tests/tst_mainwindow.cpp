@@ -58,6 +58,9 @@ private slots:
     void scrollingUpLoadsHistory();
     void screenshot();
     void newMessagesLineWhenComingBack();
+    void typingLine_data();
+    void typingLine();
+    void whoIsTyping();
     void menusAndDisconnect(); // last: it disconnects
 
 private:
@@ -257,6 +260,55 @@ void TestMainWindow::newMessagesLineWhenComingBack()
     QVERIFY(!found.isNull());
     QVERIFY(found.blockFormat().leftMargin() > 0);
     QCOMPARE(found.blockFormat().textIndent(), -found.blockFormat().leftMargin());
+}
+
+void TestMainWindow::typingLine_data()
+{
+    QTest::addColumn<QStringList>("nicks");
+    QTest::addColumn<QString>("line");
+
+    QTest::newRow("nobody") << QStringList{} << QString();
+    QTest::newRow("one") << QStringList{u"ada"_s} << u"ada is typing…"_s;
+    QTest::newRow("two") << QStringList{u"ada"_s, u"bo"_s} << u"ada and bo are typing…"_s;
+    QTest::newRow("three") << QStringList{u"ada"_s, u"bo"_s, u"cy"_s} << u"ada, bo and cy are typing…"_s;
+    QTest::newRow("five") << QStringList{u"ada"_s, u"bo"_s, u"cy"_s, u"di"_s, u"ed"_s}
+                          << u"ada, bo and 3 others are typing…"_s;
+}
+
+void TestMainWindow::typingLine()
+{
+    QFETCH(QStringList, nicks);
+    QFETCH(QString, line);
+    QCOMPARE(MainWindow::typingLine(nicks), line);
+}
+
+void TestMainWindow::whoIsTyping()
+{
+    Conversation *room = m_window->currentConversation();
+    QVERIFY(room && room->type() == Conversation::Type::Room);
+    ChatClient dora;
+    QVERIFY(dora.connectTo(m_server.tcpPort()) && dora.login(u"dora"_s));
+    QVERIFY(!dora.join(room->name()).isEmpty());
+
+    dora.send({{u"type"_s, u"typing"_s}, {u"room"_s, room->name()}});
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->typingLabel()->text(), u"dora is typing…"_s, 10'000);
+    dora.send({{u"type"_s, u"say"_s}, {u"room"_s, room->name()}, {u"text"_s, u"done typing"_s}});
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->typingLabel()->text(), QString(), 10'000);
+
+    // What alice types tells dora, once, and not for a command.
+    QTest::keyClicks(m_window->input(), u"/jo"_s);
+    QTest::keyClicks(m_window->input(), u"in"_s);
+    m_window->input()->clear();
+    QTest::keyClicks(m_window->input(), u"hel"_s);
+    const QJsonObject typing = dora.waitFor(u"typing"_s);
+    QCOMPARE(typing.value(u"from"_s).toString(), u"alice"_s);
+    QCOMPARE(typing.value(u"room"_s).toString(), room->name());
+    QVERIFY(!typing.contains(u"done"_s));
+    m_window->input()->clear(); // cleared the line: done
+    QCOMPARE(dora.waitFor(u"typing"_s).value(u"done"_s), QJsonValue(true));
+    // And that was all: nothing about the command.
+    dora.send({{u"type"_s, u"ping"_s}, {u"id"_s, 7}});
+    QCOMPARE(dora.next().value(u"type"_s).toString(), u"pong"_s);
 }
 
 void TestMainWindow::menusAndDisconnect()

@@ -235,6 +235,7 @@ void ChatSession::onFrame(const QByteArray &frame)
                 } else if constexpr (std::is_same_v<T, UserLeft>) {
                     if (Conversation *conversation = room(message.room)) {
                         conversation->removeMember(message.nick);
+                        conversation->setTyping(message.nick, false);
                         notice(conversation, message.reason.isEmpty()
                                                      ? u"%1 left"_s.arg(message.nick)
                                                      : u"%1 left (%2)"_s.arg(message.nick, message.reason));
@@ -267,6 +268,8 @@ void ChatSession::onFrame(const QByteArray &frame)
                     onHistoryPage(message, pending);
                 } else if constexpr (std::is_same_v<T, Error>) {
                     onError(message, pending);
+                } else if constexpr (std::is_same_v<T, Typing>) {
+                    onTyping(message);
                 } else if constexpr (std::is_same_v<T, Ping>) {
                     m_connection.send(encode(Pong{}));
                 } else if constexpr (std::is_same_v<T, Pong>) {
@@ -444,6 +447,7 @@ void ChatSession::appendMessage(Conversation *room, const ChatMessage &message)
     entry.own = nameKey(message.from) == nameKey(m_nick);
     entry.mention = !entry.own && mentionsMe(message.text);
     entry.action = message.action.value_or(false);
+    room->setTyping(message.from, false);
     addEntry(room, entry);
     if (entry.mention)
         emit attentionNeeded(room, message.from, message.text);
@@ -460,6 +464,7 @@ void ChatSession::onPrivate(const PrivateMessage &message)
     entry.ts = message.ts;
     entry.own = own;
     entry.action = message.action.value_or(false);
+    conversation->setTyping(message.from, false);
     addEntry(conversation, entry);
     if (!own)
         emit attentionNeeded(conversation, message.from, message.text);
@@ -644,6 +649,7 @@ void ChatSession::closeConversation(Conversation *conversation)
         return;
     if (conversation->type() == Conversation::Type::Room && conversation->isJoined())
         send(Leave{conversation->name(), std::nullopt});
+    m_typingSentAt.remove(conversation);
     m_conversations.remove(conversation);
     emit conversationClosed(conversation);
     if (m_active == conversation)
@@ -746,8 +752,42 @@ void ChatSession::leave(Conversation *conversation, const QString &reason)
          Pending::Purpose::Plain, conversation);
 }
 
+void ChatSession::onTyping(const Typing &typing)
+{
+    if (!typing.from)
+        return;
+    Conversation *conversation = typing.room ? room(*typing.room) : privateChat(*typing.from);
+    if (conversation)
+        conversation->setTyping(*typing.from, !typing.done.value_or(false));
+}
+
+void ChatSession::noteTyping(Conversation *conversation, bool typing)
+{
+    constexpr qint64 RenewMs = 3000; // the server passes on one notice per 3 s
+    if (!conversation || !m_welcomed || (conversation->type() == Conversation::Type::Room && !conversation->isJoined()))
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const auto last = m_typingSentAt.constFind(conversation);
+    if (typing && last != m_typingSentAt.constEnd() && now - *last < RenewMs)
+        return;
+    if (!typing && last == m_typingSentAt.constEnd())
+        return;
+    Typing notice{std::nullopt, std::nullopt, std::nullopt, typing ? std::nullopt : std::optional<bool>(true)};
+    if (conversation->type() == Conversation::Type::Room)
+        notice.room = conversation->name();
+    else
+        notice.to = conversation->name();
+    // No id: nothing answers a typing notice.
+    m_connection.send(encode(notice));
+    if (typing)
+        m_typingSentAt.insert(conversation, now);
+    else
+        m_typingSentAt.remove(conversation);
+}
+
 void ChatSession::sendText(Conversation *conversation, const QString &text, bool action)
 {
+    m_typingSentAt.remove(conversation); // the message itself ends "typing"
     if (!conversation)
         return;
     if (!m_welcomed) {

@@ -75,6 +75,9 @@ public:
     // active conversation).
     void join(const QString &room, Conversation *context = nullptr, const QString &key = {});
     void leave(Conversation *conversation, const QString &reason = {});
+    // The user is typing in `conversation` (or stopped: cleared the line).
+    // Tells the server at most once every few seconds.
+    void noteTyping(Conversation *conversation, bool typing);
     // `action`: /me, shown as "* alice waves".
     void sendText(Conversation *conversation, const QString &text, bool action = false);
     void whisper(const QString &nick, const QString &text);
@@ -185,6 +188,7 @@ private:
     void onPrivate(const Confab::Protocol::PrivateMessage &message);
     void onHistoryPage(const Confab::Protocol::HistoryPage &page, const Pending &pending);
     void onError(const Confab::Protocol::Error &error, const Pending &pending);
+    void onTyping(const Confab::Protocol::Typing &typing);
     void onNickChanged(const Confab::Protocol::NickChanged &change);
     void onRoleChanged(const Confab::Protocol::RoleChanged &change);
     void onKicked(const Confab::Protocol::Kicked &kicked);
@@ -227,6 +231,7 @@ private:
     bool m_welcomed = false;
     QPointer<Conversation> m_active;
     bool m_windowActive = true;
+    QHash<Conversation *, qint64> m_typingSentAt; // when "typing" was last sent
 
     QHash<qint64, Pending> m_pending; // by request id
     qint64 m_nextId = 1;

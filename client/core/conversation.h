@@ -5,6 +5,7 @@
 #include "messages.h"
 
 #include <QObject>
+#include <QTimer>
 
 // A room the user is in (or was, before a reconnect), or a private
 // conversation with one other user.
@@ -38,8 +39,15 @@ public:
     Confab::Protocol::RoomModes modes() const { return m_modes; }
     void setModes(const Confab::Protocol::RoomModes &modes) { m_modes = modes; }
 
+    // Who is typing here now, in the order they started. A notice lasts a
+    // few seconds unless renewed; "done", or their message, ends it.
+    QStringList typing() const;
+    void setTyping(const QString &nick, bool typing);
+    static constexpr int TypingLastsMs = 6000;
+
 signals:
     void newMessagesRowChanged(int row);
+    void typingChanged();
 
 public:
     // The key this client joined with, for rejoining after a reconnect.
@@ -94,6 +102,9 @@ private:
     int m_unread = 0;
     bool m_mention = false;
     int m_firstUnseenRow = -1;
+    QList<QPair<QString, qint64>> m_typing; // nick, until (ms since the epoch)
+    QTimer m_typingExpiry;
+    void expireTyping();
     int m_newMessagesRow = -1;
     bool m_joined = false;
     qint64 m_lastSeq = 0;

@@ -94,6 +94,17 @@ MainWindow::MainWindow(ChatSession *session, QWidget *parent)
     centreLayout->addWidget(m_motd);
     centreLayout->addWidget(m_topic);
     centreLayout->addWidget(m_stack, 1);
+    // "alice is typing…": a line of its own, so the input never jumps.
+    m_typing = new QLabel(this);
+    m_typing->setObjectName(u"typing"_s);
+    m_typing->setTextFormat(Qt::PlainText);
+    m_typing->setContentsMargins(6, 0, 6, 0);
+    m_typing->setMinimumHeight(m_typing->fontMetrics().height());
+    QFont typingFont = m_typing->font();
+    typingFont.setItalic(true);
+    m_typing->setFont(typingFont);
+    m_typing->setForegroundRole(QPalette::PlaceholderText);
+    centreLayout->addWidget(m_typing);
     centreLayout->addWidget(m_input);
 
     auto *splitter = new QSplitter(this);
@@ -156,6 +167,12 @@ MainWindow::MainWindow(ChatSession *session, QWidget *parent)
     });
     connect(session, &ChatSession::accountChanged, this, &MainWindow::updateStatus);
     connect(session, &ChatSession::modesChanged, this, &MainWindow::updateHeader);
+    connect(m_input, &QPlainTextEdit::textChanged, this, [this] {
+        const QString text = m_input->toPlainText();
+        // Commands are not messages: typing one tells nobody anything.
+        if (!text.startsWith(u'/') || text.startsWith(u"//"_s))
+            m_session->noteTyping(currentConversation(), !text.trimmed().isEmpty());
+    });
     connect(m_input, &InputLine::submitted, this, [this](const QString &text) {
         Conversation *conversation = currentConversation();
         if (!conversation) {
@@ -463,6 +480,13 @@ void MainWindow::showConversation(Conversation *conversation)
     if (!view)
         return;
     m_stack->setCurrentWidget(view);
+    if (m_shownConversation != conversation) {
+        if (m_shownConversation)
+            disconnect(m_shownConversation, &Conversation::typingChanged, this, &MainWindow::updateTyping);
+        m_shownConversation = conversation;
+        connect(conversation, &Conversation::typingChanged, this, &MainWindow::updateTyping);
+    }
+    updateTyping();
     m_session->setActiveConversation(conversation);
     m_memberList->setModel(conversation->members());
     const int row = m_session->conversations()->indexOf(conversation);
@@ -470,6 +494,27 @@ void MainWindow::showConversation(Conversation *conversation)
     if (m_conversationList->currentIndex() != index)
         m_conversationList->setCurrentIndex(index);
     updateHeader();
+}
+
+QString MainWindow::typingLine(const QStringList &nicks)
+{
+    switch (nicks.size()) {
+    case 0:
+        return {};
+    case 1:
+        return tr("%1 is typing…").arg(nicks.at(0));
+    case 2:
+        return tr("%1 and %2 are typing…").arg(nicks.at(0), nicks.at(1));
+    case 3:
+        return tr("%1, %2 and %3 are typing…").arg(nicks.at(0), nicks.at(1), nicks.at(2));
+    default:
+        return tr("%1, %2 and %3 others are typing…").arg(nicks.at(0), nicks.at(1)).arg(nicks.size() - 2);
+    }
+}
+
+void MainWindow::updateTyping()
+{
+    m_typing->setText(m_shownConversation ? typingLine(m_shownConversation->typing()) : QString());
 }
 
 void MainWindow::step(int offset)

@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 
 class Conversation;
 class InputLine;
@@ -45,6 +46,9 @@ public:
     // and ask before closing stops it for everyone.
     void setHostedServer(class ServerThread *server);
     QLabel *hostingLabel() const { return m_hosting; }
+    QLabel *typingLabel() const { return m_typing; }
+    // "alice is typing…", "alice and bob are typing…", … ("" for nobody).
+    static QString typingLine(const QStringList &nicks);
     // The message of the day's banner, and its text.
     QWidget *motdBanner() const { return m_motd; }
     QLabel *motdLabel() const { return m_motdText; }
@@ -73,12 +77,15 @@ private:
     void updateHosting();
     void moderate(int action, Conversation *room, const QString &nick);
     void showAbout();
+    void updateTyping();
 
     ChatSession *m_session;
     QListView *m_conversationList;
     QStackedWidget *m_stack;
     QListView *m_memberList;
     QLabel *m_topic;
+    QLabel *m_typing = nullptr;
+    QPointer<Conversation> m_shownConversation;
     QWidget *m_motd = nullptr;
     QLabel *m_motdText = nullptr;
     InputLine *m_input;
