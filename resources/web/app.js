@@ -6,7 +6,7 @@ import { carriesSecret } from './commands.js';
 import { setUpInspector } from './inspector.js';
 import { setUpModeration } from './moderation.js';
 import { advice, withAdvice } from './refusal.js';
-import { renderConversations, renderEntry, renderMembers, renderRoomList } from './view.js';
+import { renderConversations, renderEntry, renderMembers, renderRoomList, typingLine } from './view.js';
 
 const $ = (id) => document.getElementById(id);
 const session = new ChatSession(defaultUrl(window.location));
@@ -252,6 +252,7 @@ function renderMessages() {
 }
 
 function renderActive() {
+  renderTyping();
   renderSidebar();
   renderHeader();
   showMembers();
@@ -294,6 +295,18 @@ function autosize() {
 }
 
 $('input').addEventListener('input', autosize);
+$('input').addEventListener('input', () => {
+  const text = $('input').value;
+  // Commands are not messages: typing one tells nobody anything.
+  if (!text.startsWith('/') || text.startsWith('//')) session.noteTyping(session.active, text.trim() !== '');
+});
+
+function renderTyping() {
+  $('typing').textContent = typingLine(session.active?.typers ?? []);
+}
+session.addEventListener('typing', (event) => {
+  if (event.detail.conversation === session.active) renderTyping();
+});
 $('input').addEventListener('keydown', (event) => {
   const input = event.target;
   if (event.key !== 'Tab') completion = null;

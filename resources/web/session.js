@@ -17,6 +17,9 @@ export function nameKey(name) {
   return name.normalize('NFKC').toLowerCase().normalize('NFKC');
 }
 
+export const TYPING_LASTS_MS = 6000;
+const TYPING_RENEW_MS = 3000; // the server passes on one notice per 3 s
+
 export class Conversation {
   constructor(type, name) {
     this.type = type; // 'room' | 'private'
@@ -32,6 +35,7 @@ export class Conversation {
     // yet, noted as messages arrive.
     this.newMessagesAt = -1;
     this.firstUnseen = -1;
+    this.typing = new Map(); // nick key -> { nick, until }
     this.joined = type === 'private';
     this.lastSeq = 0;
     this.catchingUp = false;
@@ -83,6 +87,33 @@ export class Conversation {
     this.roles.delete(key);
     this.muted.delete(key);
   }
+
+  // Who is typing here, in the order they started. A notice lasts a few
+  // seconds unless renewed; "done", or their message, ends it. Returns
+  // whether the list changed.
+  setTyping(nick, typing, now = Date.now()) {
+    const key = nameKey(nick);
+    const known = this.typing.has(key);
+    if (typing) this.typing.set(key, { nick, until: now + TYPING_LASTS_MS });
+    else this.typing.delete(key);
+    return known !== typing;
+  }
+
+  // Drops notices that were not renewed; returns whether any went.
+  expireTyping(now = Date.now()) {
+    let changed = false;
+    for (const [key, { until }] of this.typing) {
+      if (until <= now) {
+        this.typing.delete(key);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  get typers() {
+    return [...this.typing.values()].map(({ nick }) => nick);
+  }
 }
 
 function clockTime(ts) {
@@ -111,6 +142,8 @@ export class ChatSession extends EventTarget {
   constructor(url, { firstDelayMs = 1000, maxDelayMs = 30000, pingIntervalMs = 15000 } = {}) {
     super();
     this.connection = new Connection(url);
+    this.typingSentAt = new Map(); // conversation -> when "typing" was last sent
+    this.typingExpiry = null;
     this.nick = '';
     this.password = '';
     this.state = 'disconnected'; // connecting | online | reconnecting | disconnected
@@ -270,6 +303,7 @@ export class ChatSession extends EventTarget {
         const room = this.room(message.room);
         if (room) {
           room.removeMember(message.nick);
+          this.#setTyping(room, message.nick, false);
           this.#notice(room, message.reason ? `${message.nick} left (${message.reason})` : `${message.nick} left`);
         }
         return;
@@ -297,6 +331,12 @@ export class ChatSession extends EventTarget {
       case 'history_page': return this.#onHistoryPage(message, pending);
       case 'error': return this.#onError(message, pending);
       case 'ping': return this.connection.sendWithoutId('pong');
+      case 'typing': {
+        if (!message.from) return;
+        const conversation = message.room ? this.room(message.room) : this.privateChat(message.from);
+        if (conversation) this.#setTyping(conversation, message.from, message.done !== true);
+        return;
+      }
       case 'pong':
         if (message.id === this.pingId) {
           this.roundTripMs = Math.round(performance.now() - this.pingSentAt);
@@ -436,6 +476,7 @@ export class ChatSession extends EventTarget {
   #onPrivate(message) {
     const own = nameKey(message.from) === nameKey(this.nick);
     const conversation = this.openPrivate(own ? message.to : message.from);
+    this.#setTyping(conversation, message.from, false);
     this.#addEntry(conversation, { kind: 'message', from: message.from, text: message.text, ts: message.ts, seq: 0, own,
       action: message.action === true });
     if (!own) this.#emit('attention', { conversation, from: message.from, text: message.text });
@@ -619,8 +660,40 @@ export class ChatSession extends EventTarget {
     if (message.seq <= room.lastSeq) return; // shown already
     room.lastSeq = message.seq;
     const entry = this.#entryFor(message);
+    this.#setTyping(room, message.from, false);
     this.#addEntry(room, entry);
     if (entry.mention) this.#emit('attention', { conversation: room, from: message.from, text: message.text });
+  }
+
+  #setTyping(conversation, nick, typing) {
+    if (conversation.setTyping(nick, typing)) this.#emit('typing', { conversation });
+    if (conversation.typing.size > 0 && !this.typingExpiry) {
+      this.typingExpiry = setInterval(() => {
+        let anyone = false;
+        for (const c of this.conversations) {
+          if (c.expireTyping()) this.#emit('typing', { conversation: c });
+          anyone ||= c.typing.size > 0;
+        }
+        if (!anyone) {
+          clearInterval(this.typingExpiry);
+          this.typingExpiry = null;
+        }
+      }, 500);
+    }
+  }
+
+  // The user is typing in `conversation` (or stopped: cleared the line).
+  // Tells the server at most once every few seconds.
+  noteTyping(conversation, typing) {
+    if (!conversation || !this.welcomed || (conversation.type === 'room' && !conversation.joined)) return;
+    const last = this.typingSentAt.get(conversation);
+    if (typing && last !== undefined && Date.now() - last < TYPING_RENEW_MS) return;
+    if (!typing && last === undefined) return;
+    const target = conversation.type === 'room' ? { room: conversation.name } : { to: conversation.name };
+    // No id: nothing answers a typing notice.
+    this.connection.sendWithoutId('typing', typing ? target : { ...target, done: true });
+    if (typing) this.typingSentAt.set(conversation, Date.now());
+    else this.typingSentAt.delete(conversation);
   }
 
   #addEntry(conversation, entry) {
@@ -830,6 +903,7 @@ export class ChatSession extends EventTarget {
   // `action`: /me, shown as "* alice waves".
   sendText(conversation, text, action = false) {
     if (!conversation) return;
+    this.typingSentAt.delete(conversation); // the message itself ends "typing"
     if (!this.welcomed) return this.#error(conversation, 'Not connected: the message was not sent');
     const fields = action ? { text, action: true } : { text };
     if (conversation.type === 'room') this.#send('say', { room: conversation.name, ...fields }, 'plain', conversation);

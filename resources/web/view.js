@@ -22,6 +22,17 @@ export function nickColor(nick) {
   return `hsl(${nickHue(nick)} 65% ${dark ? 68 : 36}%)`;
 }
 
+// "alice is typing…", the same words as the desktop client ("" for nobody).
+export function typingLine(nicks) {
+  switch (nicks.length) {
+    case 0: return '';
+    case 1: return `${nicks[0]} is typing…`;
+    case 2: return `${nicks[0]} and ${nicks[1]} are typing…`;
+    case 3: return `${nicks[0]}, ${nicks[1]} and ${nicks[2]} are typing…`;
+    default: return `${nicks[0]}, ${nicks[1]} and ${nicks.length - 2} others are typing…`;
+  }
+}
+
 // Appends `text` to `parent` as text nodes, with links as <a> elements.
 export function appendLinkified(parent, text) {
   let position = 0;

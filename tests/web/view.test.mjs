@@ -2,7 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nickColor, nickHue } from '../../resources/web/view.js';
+import { nickColor, nickHue, typingLine } from '../../resources/web/view.js';
+import { Conversation, TYPING_LASTS_MS } from '../../resources/web/session.js';
 
 // The same rows as the desktop client's tst_nickcolors: one colour per nick
 // in both clients.
@@ -14,4 +15,30 @@ for (const [nick, hue] of hues) {
 
 test('a nick colour is an hsl() the page can use', () => {
   assert.equal(nickColor('alice'), 'hsl(239 65% 36%)');
+});
+
+// The same rows as the desktop client's tst_mainwindow typingLine().
+const typingRows = [
+  [[], ''],
+  [['ada'], 'ada is typing…'],
+  [['ada', 'bo'], 'ada and bo are typing…'],
+  [['ada', 'bo', 'cy'], 'ada, bo and cy are typing…'],
+  [['ada', 'bo', 'cy', 'di', 'ed'], 'ada, bo and 3 others are typing…'],
+];
+for (const [nicks, line] of typingRows) {
+  test(`typing line for ${nicks.length}`, () => assert.equal(typingLine(nicks), line));
+}
+
+test('a typing notice lasts a few seconds unless renewed; done ends it', () => {
+  const room = new Conversation('room', 'lobby');
+  assert.equal(room.setTyping('Ada', true, 1000), true);
+  assert.equal(room.setTyping('ada', true, 2000), false); // renewed, same person
+  assert.equal(room.setTyping('bo', true, 2500), true);
+  assert.deepEqual(room.typers, ['ada', 'bo']);
+  assert.equal(room.expireTyping(2000 + TYPING_LASTS_MS - 1), false);
+  assert.equal(room.expireTyping(2000 + TYPING_LASTS_MS), true);
+  assert.deepEqual(room.typers, ['bo']);
+  assert.equal(room.setTyping('bo', false), true);
+  assert.deepEqual(room.typers, []);
+  assert.equal(room.setTyping('bo', false), false);
 });

@@ -221,6 +221,33 @@ test('a phone-sized screen shows one pane at a time', async () => {
   await page.context().close();
 });
 
+test('who is typing, both ways', async () => {
+  const page = await openChat(browser, server, 'typist');
+  const teller = await TcpClient.connect(server.tcpPort);
+  await teller.login('storyteller', ['lobby']);
+  await page.locator('#members li', { hasText: 'storyteller' }).waitFor();
+
+  teller.send({ type: 'typing', room: 'lobby' });
+  await page.locator('#typing', { hasText: 'storyteller is typing…' }).waitFor();
+  teller.send({ type: 'say', room: 'lobby', text: 'once upon a time' });
+  await messageItems(page, 'once upon a time').waitFor();
+  assert.equal(await page.locator('#typing').textContent(), '');
+
+  // What the page types tells the others; a command tells nobody.
+  await page.fill('#input', '/who');
+  await page.fill('#input', '');
+  await page.locator('#input').pressSequentially('hel');
+  const typing = await teller.ofType('typing');
+  assert.deepEqual(typing, { type: 'typing', room: 'lobby', from: 'typist' });
+  await page.fill('#input', '');
+  assert.equal((await teller.ofType('typing')).done, true);
+  teller.send({ type: 'ping', id: 5 });
+  await teller.ofType('pong');
+  assert.deepEqual(teller.inbox.filter((m) => m.type === 'typing'), []);
+  teller.close();
+  await page.context().close();
+});
+
 test('coming back shows a "new messages" line; empty rooms say so; long lines hang', async () => {
   const page = await openChat(browser, server, 'watcher');
   await page.fill('#input', '/join quietroom');
