@@ -92,6 +92,8 @@ QList<QPair<QByteArray, Message>> samples()
             {"message", sampleMessage(42, u"tab\there"_s)},
             {"private", PrivateMessage{u"alice"_s, u"bob"_s, u"psst"_s, 1795000000000, std::nullopt}},
             {"private action", PrivateMessage{u"alice"_s, u"bob"_s, u"nods"_s, 1795000000000, true}},
+            {"typing in a room", Typing{u"lobby"_s, std::nullopt, u"alice"_s, std::nullopt}},
+            {"typing done, privately", Typing{std::nullopt, u"bob"_s, u"alice"_s, true}},
             {"nick_changed", NickChanged{u"alice"_s, u"alicia"_s}},
             {"topic_changed", TopicChanged{u"lobby"_s, u"new"_s, u"alice"_s}},
             {"room_list", RoomList{{RoomInfo{u"lobby"_s, QString(), 3}, RoomInfo{u"dev"_s, u"code"_s, 1}}}},

@@ -34,6 +34,16 @@ void type(MainWindow &window, const QString &text)
     QTest::keyClick(window.input(), Qt::Key_Return);
 }
 
+// The first row of `type`, or -1.
+int firstRowOf(InspectorDock &dock, const QString &type)
+{
+    for (int row = 0; row < dock.log()->rowCount(); ++row) {
+        if (dock.log()->frame(row).type == type)
+            return row;
+    }
+    return -1;
+}
+
 int rowsOfType(const InspectorDock &dock, const QString &type)
 {
     int rows = 0;
@@ -115,12 +125,16 @@ void TestInspector::showsFramesBothWays()
     m_bob->send({{u"type"_s, u"say"_s}, {u"room"_s, u"lobby"_s}, {u"text"_s, u"meanwhile in the lobby"_s}});
     QTRY_COMPARE_WITH_TIMEOUT(rowsOfType(*dock, u"message"_s), 3, 10'000);
     FrameLog *log = dock->log();
-    QCOMPARE(log->frame(0).type, u"say"_s);
-    QCOMPARE(log->frame(0).direction, FrameLog::Direction::Sent);
-    QVERIFY(log->frame(0).raw.startsWith(R"({"type":"say","room":"physics","text":"what is a socket?","id":)"));
-    QVERIFY(log->frame(0).raw.endsWith("}\n"));
-    QCOMPARE(log->frame(1).type, u"message"_s);
-    QCOMPARE(log->frame(1).direction, FrameLog::Direction::Received);
+    // Typing told the room first, then the line was said, then it came back.
+    QCOMPARE(log->frame(0).type, u"typing"_s);
+    QCOMPARE(log->frame(0).raw, QByteArray(R"({"type":"typing","room":"physics"})" "\n"));
+    const int say = firstRowOf(*dock, u"say"_s);
+    QVERIFY(say > 0);
+    QCOMPARE(log->frame(say).direction, FrameLog::Direction::Sent);
+    QVERIFY(log->frame(say).raw.startsWith(R"({"type":"say","room":"physics","text":"what is a socket?","id":)"));
+    QVERIFY(log->frame(say).raw.endsWith("}\n"));
+    QCOMPARE(log->frame(say + 1).type, u"message"_s);
+    QCOMPARE(log->frame(say + 1).direction, FrameLog::Direction::Received);
     QCOMPARE(dock->table()->model()->rowCount(), log->rowCount());
     QVERIFY(dock->summary()->text().contains(u"are kept"_s));
 }
@@ -129,7 +143,7 @@ void TestInspector::readsTheSelectedFrame()
 {
     InspectorDock *dock = m_window->inspector();
     QTableView *table = dock->table();
-    table->selectRow(0);
+    table->selectRow(firstRowOf(*dock, u"say"_s));
     QTRY_VERIFY(dock->details()->toPlainText().contains(u"\"text\": \"what is a socket?\""_s));
     QVERIFY(dock->details()->toPlainText().startsWith(u"Sent "_s));
     QVERIFY(dock->details()->toPlainText().contains(u"over tcp"_s));
@@ -170,8 +184,9 @@ void TestInspector::pauseCopyAndSave()
     dock->pauseButton()->click();
     QVERIFY(!log->isPaused());
 
-    dock->table()->selectRow(0);
-    QCOMPARE(dock->selectedFrames(), QString::fromUtf8(log->frame(0).raw).trimmed());
+    const int say = firstRowOf(*dock, u"say"_s);
+    dock->table()->selectRow(say);
+    QCOMPARE(dock->selectedFrames(), QString::fromUtf8(log->frame(say).raw).trimmed());
 
     const QString path = m_scratch.filePath(u"frames.jsonl"_s);
     QString error;
@@ -180,11 +195,11 @@ void TestInspector::pauseCopyAndSave()
     QVERIFY(saved.open(QIODevice::ReadOnly));
     const QList<QByteArray> lines = saved.readAll().split('\n');
     QCOMPARE(lines.size(), log->rowCount() + 1); // each line ends in '\n'
-    const QJsonObject first = QJsonDocument::fromJson(lines.first()).object();
-    QCOMPARE(first.value(u"direction"_s).toString(), u"sent"_s);
-    QCOMPARE(first.value(u"transport"_s).toString(), u"tcp"_s);
-    QCOMPARE(first.value(u"frame"_s).toObject().value(u"text"_s).toString(), u"what is a socket?"_s);
-    QCOMPARE(first.value(u"size"_s).toInt(), log->frame(0).raw.size());
+    const QJsonObject said = QJsonDocument::fromJson(lines.at(say)).object();
+    QCOMPARE(said.value(u"direction"_s).toString(), u"sent"_s);
+    QCOMPARE(said.value(u"transport"_s).toString(), u"tcp"_s);
+    QCOMPARE(said.value(u"frame"_s).toObject().value(u"text"_s).toString(), u"what is a socket?"_s);
+    QCOMPARE(said.value(u"size"_s).toInt(), log->frame(say).raw.size());
 }
 
 void TestInspector::closingStopsRecording()
