@@ -51,6 +51,15 @@ bool online(ChatSession &session, int timeoutMs = 15'000)
     return session.state() == ChatSession::State::Online;
 }
 
+// A raw client that says hello with the test server's password.
+bool logIn(ChatClient &client, quint16 port, const QString &nick)
+{
+    if (!client.connectTo(port))
+        return false;
+    client.send({{u"type"_s, u"hello"_s}, {u"nick"_s, nick}, {u"password"_s, u"letmein"_s}});
+    return !client.waitFor(u"welcome"_s).isEmpty();
+}
+
 // Starts `session` as `nick` and waits until it is in `room`.
 Conversation *enterRoom(ChatSession &session, quint16 port, const QString &nick, const QString &room)
 {
@@ -175,9 +184,7 @@ void TestChatSession::chatWithSomeoneElse()
     QVERIFY(talk);
 
     ChatClient dan;
-    QVERIFY(dan.connectTo(m_server.tcpPort()));
-    dan.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"dan"_s}, {u"password"_s, u"letmein"_s}});
-    QVERIFY(!dan.waitFor(u"welcome"_s).isEmpty());
+    QVERIFY(logIn(dan, m_server.tcpPort(), u"dan"_s));
     QVERIFY(!dan.join(u"talk"_s).isEmpty());
     QTRY_VERIFY_WITH_TIMEOUT(talk->members()->nicks().contains(u"dan"_s), 10'000);
     QVERIFY(texts(talk, LogEntry::Kind::Notice).contains(u"dan joined"_s));
@@ -209,9 +216,7 @@ void TestChatSession::privateMessages()
     session.start(tcpAddress(m_server.tcpPort()), u"eve"_s, u"letmein"_s);
     QVERIFY(online(session));
     ChatClient fay;
-    QVERIFY(fay.connectTo(m_server.tcpPort()));
-    fay.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"fay"_s}, {u"password"_s, u"letmein"_s}});
-    QVERIFY(!fay.waitFor(u"welcome"_s).isEmpty());
+    QVERIFY(logIn(fay, m_server.tcpPort(), u"fay"_s));
 
     QSignalSpy attention(&session, &ChatSession::attentionNeeded);
     fay.sendRaw(R"({"type":"whisper","to":"eve","text":"psst"})" "\n");
@@ -271,9 +276,7 @@ void TestChatSession::unreadAndMentions()
     QTRY_VERIFY_WITH_TIMEOUT(session.room(u"busy"_s) && session.room(u"quiet"_s), 10'000);
     session.setActiveConversation(session.room(u"quiet"_s));
     ChatClient jon;
-    QVERIFY(jon.connectTo(m_server.tcpPort()));
-    jon.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"jon"_s}, {u"password"_s, u"letmein"_s}});
-    QVERIFY(!jon.waitFor(u"welcome"_s).isEmpty());
+    QVERIFY(logIn(jon, m_server.tcpPort(), u"jon"_s));
     QVERIFY(!jon.join(u"busy"_s).isEmpty());
     QSignalSpy attention(&session, &ChatSession::attentionNeeded);
     jon.sendRaw(R"({"type":"say","room":"busy","text":"no mention"})" "\n");
@@ -292,9 +295,7 @@ void TestChatSession::unreadAndMentions()
 void TestChatSession::scrollBack()
 {
     ChatClient writer;
-    QVERIFY(writer.connectTo(m_server.tcpPort()));
-    writer.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"kim"_s}, {u"password"_s, u"letmein"_s}});
-    QVERIFY(!writer.waitFor(u"welcome"_s).isEmpty());
+    QVERIFY(logIn(writer, m_server.tcpPort(), u"kim"_s));
     QVERIFY(!writer.join(u"archive"_s).isEmpty());
     for (int i = 1; i <= 120; ++i) {
         writer.send({{u"type"_s, u"say"_s}, {u"room"_s, u"archive"_s}, {u"text"_s, u"line %1"_s.arg(i)}});
@@ -421,9 +422,7 @@ void TestChatSession::messageToNobodyOpensNothing()
 
     // To someone who is there, the chat opens and stays.
     ChatClient reader;
-    QVERIFY(reader.connectTo(m_server.tcpPort()));
-    reader.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"reader"_s}, {u"password"_s, u"letmein"_s}});
-    QVERIFY(!reader.waitFor(u"welcome"_s).isEmpty());
+    QVERIFY(logIn(reader, m_server.tcpPort(), u"reader"_s));
     session.submit(room, u"/msg reader hello"_s);
     QTRY_VERIFY_WITH_TIMEOUT(session.privateChat(u"reader"_s)
                                      && session.privateChat(u"reader"_s)->log()->rowCount() == 1, 10'000);
@@ -436,9 +435,7 @@ void TestChatSession::actionsAreStoredAndShown()
     Conversation *room = enterRoom(session, m_server.tcpPort(), u"actor"_s, u"stage"_s);
     QVERIFY(room);
     ChatClient audience;
-    QVERIFY(audience.connectTo(m_server.tcpPort()));
-    audience.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"audience"_s}, {u"password"_s, u"letmein"_s}});
-    QVERIFY(!audience.waitFor(u"welcome"_s).isEmpty());
+    QVERIFY(logIn(audience, m_server.tcpPort(), u"audience"_s));
     QVERIFY(!audience.join(u"stage"_s).isEmpty());
 
     session.submit(room, u"/me bows"_s);
@@ -458,9 +455,7 @@ void TestChatSession::actionsAreStoredAndShown()
 
     // Stored: someone who joins later reads it as an action in the history.
     ChatClient late;
-    QVERIFY(late.connectTo(m_server.tcpPort()));
-    late.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"late"_s}, {u"password"_s, u"letmein"_s}});
-    QVERIFY(!late.waitFor(u"welcome"_s).isEmpty());
+    QVERIFY(logIn(late, m_server.tcpPort(), u"late"_s));
     const QJsonArray history = late.join(u"stage"_s).value(u"history"_s).toArray();
     QCOMPARE(history.size(), 2);
     QCOMPARE(history.at(0).toObject().value(u"action"_s), QJsonValue(true));

@@ -173,21 +173,17 @@ session.addEventListener('entry', (event) => {
   renderSidebar();
 });
 
-session.addEventListener('new-messages-line', (event) => {
+// Older history above, or the "new messages" line: the messages are drawn
+// again, and what the user was reading stays where it was.
+function redrawKeepingPlace(event) {
   if (event.detail.conversation !== session.active) return;
   const list = $('messages');
   const fromBottom = list.scrollHeight - list.scrollTop;
   renderMessages();
   list.scrollTop = list.scrollHeight - fromBottom;
-});
-
-session.addEventListener('prepended', (event) => {
-  if (event.detail.conversation !== session.active) return;
-  const list = $('messages');
-  const fromBottom = list.scrollHeight - list.scrollTop;
-  renderMessages();
-  list.scrollTop = list.scrollHeight - fromBottom;
-});
+}
+session.addEventListener('new-messages-line', redrawKeepingPlace);
+session.addEventListener('prepended', redrawKeepingPlace);
 
 session.addEventListener('attention', (event) => {
   const { conversation, from, text } = event.detail;
