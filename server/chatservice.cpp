@@ -23,7 +23,8 @@ namespace {
 // Everything that makes the server send to others.
 template <typename T>
 constexpr bool isFloodLimited = std::is_same_v<T, Say> || std::is_same_v<T, Whisper>
-                                || std::is_same_v<T, ChangeNick> || std::is_same_v<T, SetTopic>;
+                                || std::is_same_v<T, ChangeNick> || std::is_same_v<T, SetTopic>
+                                || std::is_same_v<T, SetAway>;
 constexpr int MinMembershipBurst = 30;
 
 template <typename T>
@@ -335,6 +336,8 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
             onQuit(session, request);
         else if constexpr (std::is_same_v<T, Typing>)
             onTyping(session, request, id);
+        else if constexpr (std::is_same_v<T, SetAway>)
+            onAway(session, request, id);
         else if constexpr (std::is_same_v<T, Register>)
             onRegister(session, request, id);
         else if constexpr (std::is_same_v<T, ChangePassword>)
@@ -666,13 +669,18 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
     for (const Session *other : std::as_const(room->members))
         members.append(other->nick);
     StringMap roles;
+    StringMap away;
     for (const Session *other : std::as_const(room->members)) {
         const Rank rank = rankIn(*other, room);
         if (rank != Rank::Member)
             roles.insert(other->nick, rank == Rank::Op ? QStringLiteral("op") : QStringLiteral("owner"));
+        if (other->away)
+            away.insert(other->nick, *other->away);
     }
     const RoomModes modes{room->modes.inviteOnly, !room->modes.key.isEmpty(), room->modes.topicLocked};
-    reply(session, Joined{room->name, room->topic, members, room->recent, roles, modes}, id);
+    reply(session, Joined{room->name, room->topic, members, room->recent, roles, modes,
+                          away.isEmpty() ? std::nullopt : std::optional<StringMap>(away)},
+          id);
 }
 
 void ChatService::onLeave(Session &session, const Leave &leave, const QJsonValue &id)
@@ -734,11 +742,30 @@ void ChatService::onWhisper(Session &session, const Whisper &whisper, const QJso
         return;
     }
     session.typingPassedOn.remove(target->nickKey);
+    if (target->away && target != &session)
+        deliver(plainDelivery({&session}, encodeLine(AwayChanged{target->nick, target->away}))); // as IRC's RPL_AWAY
     const PrivateMessage message{session.nick, target->nick, whisper.text, wallClockMs(),
                                  whisper.action.value_or(false) ? std::optional<bool>(true) : std::nullopt};
     if (target != &session)
         deliver(plainDelivery({target}, encodeLine(message)));
     reply(session, message, id);
+}
+
+void ChatService::onAway(Session &session, const SetAway &request, const QJsonValue &id)
+{
+    const QString message = request.message.value_or(QString()).trimmed();
+    session.away = message.isEmpty() ? std::nullopt : std::optional<QString>(message);
+    const AwayChanged presence{session.nick, session.away};
+    // Everyone who shares a room hears it once; the user hears it as the answer.
+    QSet<Session *> audience;
+    for (const Room *room : std::as_const(session.rooms)) {
+        for (Session *member : room->members)
+            audience.insert(member);
+    }
+    audience.remove(&session);
+    if (!audience.isEmpty())
+        deliver(plainDelivery(audience.values(), encodeLine(presence)));
+    reply(session, presence, id);
 }
 
 void ChatService::onTyping(Session &session, const Typing &typing, const QJsonValue &id)

@@ -131,6 +131,7 @@ private:
     void onHistory(Session &session, const Confab::Protocol::GetHistory &request, const QJsonValue &id);
     void onQuit(Session &session, const Confab::Protocol::Quit &quit);
     void onTyping(Session &session, const Confab::Protocol::Typing &typing, const QJsonValue &id);
+    void onAway(Session &session, const Confab::Protocol::SetAway &request, const QJsonValue &id);
     void onRegister(Session &session, const Confab::Protocol::Register &request, const QJsonValue &id);
     void onChangePassword(Session &session, const Confab::Protocol::ChangePassword &request, const QJsonValue &id);
     void onClaim(Session &session, const Confab::Protocol::Claim &request, const QJsonValue &id);

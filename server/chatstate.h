@@ -40,6 +40,8 @@ struct Session
     // When a typing notice of this user's was last passed on, by
     // conversation ("#roomkey" or a nick key); removed by "done".
     QHash<QString, qint64> typingPassedOn;
+    // Away, and why (section 17); nullopt: here.
+    std::optional<QString> away;
     qint64 connectedAtMs = 0;
     qint64 lastHeardMs = 0;
     qint64 pingSentAtMs = 0; // 0: no ping outstanding

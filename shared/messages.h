@@ -199,6 +199,18 @@ struct Quit
     }
 };
 
+// Away with a message, or back (no message, or an empty one): an addition of
+// Confab's own (section 17 of docs/protocol.md).
+struct SetAway
+{
+    CONFAB_MESSAGE(SetAway, "away", Client)
+    std::optional<QString> message;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(optional(QLatin1String("message"), &SetAway::message, Rule::Reason));
+    }
+};
+
 // ------------------------------------------------------- either direction
 
 struct Ping
@@ -650,6 +662,8 @@ struct Joined
     // Members above member, by nick: "owner" or "op" (section 11).
     std::optional<StringMap> roles;
     std::optional<RoomModes> modes;
+    // Members who are away, by nick: why (section 17).
+    std::optional<StringMap> away;
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("room"), &Joined::room),
@@ -657,7 +671,21 @@ struct Joined
                                required(QLatin1String("members"), &Joined::members),
                                required(QLatin1String("history"), &Joined::history),
                                optional(QLatin1String("roles"), &Joined::roles),
-                               optional(QLatin1String("modes"), &Joined::modes));
+                               optional(QLatin1String("modes"), &Joined::modes),
+                               optional(QLatin1String("away"), &Joined::away));
+    }
+};
+
+// Someone is away (with why), or back (no `away`).
+struct AwayChanged
+{
+    CONFAB_MESSAGE(AwayChanged, "presence", Server)
+    QString nick;
+    std::optional<QString> away;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("nick"), &AwayChanged::nick),
+                               optional(QLatin1String("away"), &AwayChanged::away));
     }
 };
 

@@ -56,6 +56,7 @@ private slots:
     void typingNotices_data();
     void typingNotices();
     void typingIsPassedOnAtMostEveryFewSeconds();
+    void awayAndBack();
 
 private:
     std::unique_ptr<ChatClient> connectClient();
@@ -659,6 +660,38 @@ void TestChatService::typingIsPassedOnAtMostEveryFewSeconds()
     // After the message, typing again is passed on at once.
     typer->send({{u"type"_s, u"typing"_s}, {u"room"_s, u"typeroom2"_s}});
     QCOMPARE(reader->waitFor(u"typing"_s).value(u"from"_s).toString(), u"fasttyper"_s);
+}
+
+void TestChatService::awayAndBack()
+{
+    auto ada = loggedIn(u"ada_away"_s, {u"awayroom"_s});
+    auto bo = loggedIn(u"bo_here"_s, {u"awayroom"_s});
+    QVERIFY(ada && bo);
+    bo->takePending();
+
+    const QJsonObject answer = ada->ask(u"away"_s, {{u"message"_s, u"  at lunch "_s}}, u"presence"_s);
+    QCOMPARE(answer.value(u"nick"_s).toString(), u"ada_away"_s);
+    QCOMPARE(answer.value(u"away"_s).toString(), u"at lunch"_s);
+    const QJsonObject heard = bo->waitFor(u"presence"_s);
+    QCOMPARE(heard, (QJsonObject{{u"type"_s, u"presence"_s}, {u"nick"_s, u"ada_away"_s}, {u"away"_s, u"at lunch"_s}}));
+
+    // Someone who joins later learns it from joined; a whisper is told it.
+    auto cy = loggedIn(u"cy_late"_s);
+    QVERIFY(cy);
+    const QJsonObject joined = cy->join(u"awayroom"_s);
+    QCOMPARE(joined.value(u"away"_s).toObject(), (QJsonObject{{u"ada_away"_s, u"at lunch"_s}}));
+    auto dee = loggedIn(u"dee_stranger"_s);
+    QVERIFY(dee);
+    dee->send({{u"type"_s, u"whisper"_s}, {u"to"_s, u"ada_away"_s}, {u"text"_s, u"there?"_s}});
+    QCOMPARE(dee->waitFor(u"presence"_s).value(u"away"_s).toString(), u"at lunch"_s);
+
+    // Back: no away field at all.
+    const QJsonObject back = ada->ask(u"away"_s, {}, u"presence"_s);
+    QVERIFY(!back.contains(u"away"_s));
+    QVERIFY(!bo->waitFor(u"presence"_s).contains(u"away"_s));
+    QVERIFY(!cy->waitFor(u"presence"_s).contains(u"away"_s));
+    for (const QJsonObject &message : m_watcher->takePending())
+        QVERIFY(message.value(u"type"_s) != u"presence"_s); // nobody outside the room hears it
 }
 
 QTEST_GUILESS_MAIN(TestChatService)

@@ -93,6 +93,7 @@ private slots:
     void listShowsRoomsWhereTyped();
     void messageToNobodyOpensNothing();
     void actionsAreStoredAndShown();
+    void awayAndBack();
     void errorsShownInline();
     void unreadAndMentions();
     void scrollBack();
@@ -470,6 +471,38 @@ void TestChatSession::listShowsRoomsWhereTyped()
     session.submit(room, u"/list"_s);
     QTRY_VERIFY_WITH_TIMEOUT(texts(room, LogEntry::Kind::Notice).contains(u"#listing · 1 person"_s), 10'000);
     QVERIFY(texts(room, LogEntry::Kind::Notice).filter(u"Rooms on this server ("_s).size() == 1);
+}
+
+void TestChatSession::awayAndBack()
+{
+    ChatSession session;
+    Conversation *room = enterRoom(session, m_server.tcpPort(), u"wanderer"_s, u"porch"_s);
+    QVERIFY(room);
+    ChatClient friendly;
+    QVERIFY(logIn(friendly, m_server.tcpPort(), u"friendly"_s));
+    QVERIFY(!friendly.join(u"porch"_s).isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(room->members()->contains(u"friendly"_s), 10'000);
+
+    // The user goes away: the others hear it, the session remembers it.
+    QSignalSpy away(&session, &ChatSession::awayChanged);
+    session.submit(room, u"/away walking the dog"_s);
+    QCOMPARE(friendly.waitFor(u"presence"_s).value(u"away"_s).toString(), u"walking the dog"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(session.awayMessage(), u"walking the dog"_s, 10'000);
+    session.submit(room, u"/back"_s);
+    QVERIFY(!friendly.waitFor(u"presence"_s).contains(u"away"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(session.awayMessage(), QString(), 10'000);
+
+    // Someone else goes away: the member list and a private chat show it.
+    friendly.send({{u"type"_s, u"away"_s}, {u"message"_s, u"brb"_s}});
+    QTRY_COMPARE_WITH_TIMEOUT(room->members()->awayMessage(u"friendly"_s), u"brb"_s, 10'000);
+    const int row = int(room->members()->nicks().indexOf(u"friendly"_s));
+    QCOMPARE(room->members()->index(row).data(RoomMembers::AwayRole).toString(), u"brb"_s);
+    Conversation *chat = session.openPrivateChat(u"friendly"_s);
+    session.submit(chat, u"are you there?"_s);
+    friendly.send({{u"type"_s, u"away"_s}});
+    QTRY_VERIFY_WITH_TIMEOUT(texts(chat, LogEntry::Kind::Notice).contains(u"friendly is back"_s), 10'000);
+    QCOMPARE(room->members()->awayMessage(u"friendly"_s), QString());
+    QCOMPARE(session.awayMessageOf(u"friendly"_s), QString());
 }
 
 QTEST_GUILESS_MAIN(TestChatSession)

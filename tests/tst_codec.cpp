@@ -52,11 +52,17 @@ QList<QPair<QByteArray, Message>> samples()
             {"welcome account", Welcome{u"alice"_s, u"confab-server/0.1.0"_s, 1, u"Welcome"_s, u"Alice"_s}},
             {"registered", Registered{u"alice"_s}},
             {"password_changed", PasswordChanged{}},
-            {"joined empty", Joined{u"lobby"_s, QString(), {u"alice"_s}, {}, std::nullopt, std::nullopt}},
+            {"joined empty", Joined{u"lobby"_s, QString(), {u"alice"_s}, {}, std::nullopt, std::nullopt, std::nullopt}},
+            {"joined with someone away", Joined{u"lobby"_s, QString(), {u"alice"_s, u"bob"_s}, {}, std::nullopt,
+                                                std::nullopt, StringMap{{u"bob"_s, u"lunch"_s}}}},
+            {"away", SetAway{u"lunch"_s}},
+            {"back", SetAway{std::nullopt}},
+            {"presence away", AwayChanged{u"bob"_s, u"lunch"_s}},
+            {"presence back", AwayChanged{u"bob"_s, std::nullopt}},
             {"joined history", Joined{u"lobby"_s, u"t"_s, {u"alice"_s, u"bob"_s},
                                       {sampleMessage(1, u"one"_s), sampleMessage(2, u"two\u0001"_s)},
                                       StringMap{{u"alice"_s, u"owner"_s}, {u"bób \"x\""_s, u"op"_s}},
-                                      RoomModes{true, false, true}}},
+                                      RoomModes{true, false, true}, std::nullopt}},
             {"mute", Mute{u"lobby"_s, u"bob"_s, 600, u"calm down"_s}},
             {"unmute", Unmute{u"lobby"_s, u"bob"_s}},
             {"mode", SetMode{u"lobby"_s, true, u""_s, std::nullopt}},
@@ -195,7 +201,7 @@ void TestCodec::wireFormat_data()
                                                       << QByteArray(R"({"type":"welcome","nick":"a","server":"s","protocol":1,"motd":"m","account":null})");
     QTest::newRow("escapes") << Message(Say{u"r"_s, u"\"\\\n\r\t\u0001/é"_s, std::nullopt}) << QJsonValue()
                              << QByteArray("{\"type\":\"say\",\"room\":\"r\",\"text\":\"\\\"\\\\\\n\\r\\t\\u0001/\xc3\xa9\"}");
-    QTest::newRow("nested history") << Message(Joined{u"r"_s, u""_s, {}, {ChatMessage{u"r"_s, u"a"_s, u"t"_s, 5, 1, std::nullopt}}, std::nullopt, std::nullopt})
+    QTest::newRow("nested history") << Message(Joined{u"r"_s, u""_s, {}, {ChatMessage{u"r"_s, u"a"_s, u"t"_s, 5, 1, std::nullopt}}, std::nullopt, std::nullopt, std::nullopt})
                                     << QJsonValue()
                                     << QByteArray(R"({"type":"joined","room":"r","topic":"","members":[],)"
                                                   R"("history":[{"type":"message","room":"r","from":"a","text":"t","ts":5,"seq":1}]})");

@@ -46,6 +46,9 @@ void TestCommandParser::parse_data()
     QTest::newRow("msg") << u"/msg bob hi there"_s << K::Msg << u"bob"_s << u"hi there"_s;
     QTest::newRow("me") << u"/me waves at everyone"_s << K::Me << QString() << u"waves at everyone"_s;
     QTest::newRow("me without text") << u"/me"_s << K::Invalid << QString() << QString();
+    QTest::newRow("away") << u"/away out to lunch"_s << K::Away << QString() << u"out to lunch"_s;
+    QTest::newRow("away alone: back") << u"/away"_s << K::Away << QString() << QString();
+    QTest::newRow("back") << u"/back"_s << K::Back << QString() << QString();
     QTest::newRow("msg without text") << u"/msg bob"_s << K::Invalid << QString() << QString();
     QTest::newRow("nick") << u"/nick alicia"_s << K::Nick << u"alicia"_s << QString();
     QTest::newRow("topic show") << u"/topic"_s << K::Topic << QString() << QString();

@@ -61,6 +61,7 @@ private slots:
     void typingLine_data();
     void typingLine();
     void whoIsTyping();
+    void awayWhenIdle();
     void menusAndDisconnect(); // last: it disconnects
 
 private:
@@ -309,6 +310,21 @@ void TestMainWindow::whoIsTyping()
     // And that was all: nothing about the command.
     dora.send({{u"type"_s, u"ping"_s}, {u"id"_s, 7}});
     QCOMPARE(dora.next().value(u"type"_s).toString(), u"pong"_s);
+}
+
+void TestMainWindow::awayWhenIdle()
+{
+    ChatClient eve;
+    QVERIFY(eve.connectTo(m_server.tcpPort()) && eve.login(u"eve"_s));
+    QVERIFY(!eve.join(m_window->currentConversation()->name()).isEmpty());
+    m_window->setIdleAwayAfter(300);
+    QTRY_COMPARE_WITH_TIMEOUT(m_session->awayMessage(), u"idle"_s, 10'000);
+    QCOMPARE(eve.waitFor(u"presence"_s).value(u"away"_s).toString(), u"idle"_s);
+    // Back at the keyboard: back.
+    QTest::keyClick(m_window->input(), Qt::Key_Shift);
+    QTRY_COMPARE_WITH_TIMEOUT(m_session->awayMessage(), QString(), 10'000);
+    QVERIFY(!eve.waitFor(u"presence"_s).contains(u"away"_s));
+    m_window->setIdleAwayAfter(0);
 }
 
 void TestMainWindow::menusAndDisconnect()

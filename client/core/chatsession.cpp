@@ -270,6 +270,8 @@ void ChatSession::onFrame(const QByteArray &frame)
                     onError(message, pending);
                 } else if constexpr (std::is_same_v<T, Typing>) {
                     onTyping(message);
+                } else if constexpr (std::is_same_v<T, AwayChanged>) {
+                    onAwayChanged(message);
                 } else if constexpr (std::is_same_v<T, Ping>) {
                     m_connection.send(encode(Pong{}));
                 } else if constexpr (std::is_same_v<T, Pong>) {
@@ -372,6 +374,12 @@ void ChatSession::onJoined(const Joined &joined)
     conversation->setName(joined.room);
     conversation->setTopic(joined.topic);
     conversation->setMembers(joined.members, joined.roles.value_or(StringMap()));
+    const StringMap away = joined.away.value_or(StringMap());
+    for (auto it = away.cbegin(); it != away.cend(); ++it) {
+        conversation->members()->setAway(it.key(), it.value());
+        if (nameKey(it.key()) != nameKey(m_nick))
+            m_awayOf.insert(nameKey(it.key()), it.value());
+    }
     conversation->setModes(joined.modes.value_or(RoomModes()));
     if (m_joinKeys.contains(nameKey(joined.room)))
         conversation->setKey(m_joinKeys.take(nameKey(joined.room)));
@@ -752,6 +760,35 @@ void ChatSession::leave(Conversation *conversation, const QString &reason)
          Pending::Purpose::Plain, conversation);
 }
 
+void ChatSession::setAway(const QString &message)
+{
+    if (m_welcomed)
+        send(SetAway{message.trimmed().isEmpty() ? std::nullopt : std::optional<QString>(message.trimmed())});
+}
+
+void ChatSession::onAwayChanged(const AwayChanged &change)
+{
+    const QString why = change.away.value_or(QString());
+    if (nameKey(change.nick) == nameKey(m_nick)) {
+        m_awayMessage = why;
+    } else {
+        const QString before = m_awayOf.value(nameKey(change.nick));
+        if (why.isEmpty())
+            m_awayOf.remove(nameKey(change.nick));
+        else
+            m_awayOf.insert(nameKey(change.nick), why);
+        // In a private chat, say it when it changes (not at every whisper).
+        Conversation *chat = privateChat(change.nick);
+        if (chat && before != why)
+            notice(chat, why.isEmpty() ? u"%1 is back"_s.arg(change.nick) : u"%1 is away: %2"_s.arg(change.nick, why));
+    }
+    for (Conversation *conversation : m_conversations.items()) {
+        if (conversation->type() == Conversation::Type::Room && conversation->hasMember(change.nick))
+            conversation->members()->setAway(change.nick, why);
+    }
+    emit awayChanged(change.nick, why);
+}
+
 void ChatSession::onTyping(const Typing &typing)
 {
     if (!typing.from)
@@ -900,6 +937,10 @@ void ChatSession::submit(Conversation *conversation, const QString &input)
         break;
     case Command::Kind::Me:
         sendText(conversation, command.text, true);
+        break;
+    case Command::Kind::Away:
+    case Command::Kind::Back:
+        setAway(command.kind == Command::Kind::Away ? command.text : QString());
         break;
     case Command::Kind::Msg:
         if (privateChat(command.target) || !m_welcomed) {

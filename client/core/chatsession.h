@@ -75,6 +75,13 @@ public:
     // active conversation).
     void join(const QString &room, Conversation *context = nullptr, const QString &key = {});
     void leave(Conversation *conversation, const QString &reason = {});
+    // Away with a message, or back (an empty one); `awayMessage()` is the
+    // user's own ("" when here).
+    void setAway(const QString &message);
+    QString awayMessage() const { return m_awayMessage; }
+    // What another user said when going away ("" when here, or not known).
+    QString awayMessageOf(const QString &nick) const { return m_awayOf.value(Confab::Protocol::nameKey(nick)); }
+
     // The user is typing in `conversation` (or stopped: cleared the line).
     // Tells the server at most once every few seconds.
     void noteTyping(Conversation *conversation, bool typing);
@@ -148,6 +155,8 @@ signals:
     void focusRequested(Conversation *conversation);
     void roomListReceived(const QList<Confab::Protocol::RoomInfo> &rooms);
     void accountChanged(const QString &account);
+    // The user, or someone the user can see, went away or came back.
+    void awayChanged(const QString &nick, const QString &message);
     void banListReceived(const QString &room, const QList<Confab::Protocol::BanEntry> &bans);
     void modesChanged(Conversation *room);
     // The user was kicked (or banned) out of a room; `why` is the sentence shown.
@@ -189,6 +198,7 @@ private:
     void onHistoryPage(const Confab::Protocol::HistoryPage &page, const Pending &pending);
     void onError(const Confab::Protocol::Error &error, const Pending &pending);
     void onTyping(const Confab::Protocol::Typing &typing);
+    void onAwayChanged(const Confab::Protocol::AwayChanged &change);
     void onNickChanged(const Confab::Protocol::NickChanged &change);
     void onRoleChanged(const Confab::Protocol::RoleChanged &change);
     void onKicked(const Confab::Protocol::Kicked &kicked);
@@ -232,6 +242,8 @@ private:
     QPointer<Conversation> m_active;
     bool m_windowActive = true;
     QHash<Conversation *, qint64> m_typingSentAt; // when "typing" was last sent
+    QString m_awayMessage;
+    QHash<QString, QString> m_awayOf; // by nick key
 
     QHash<qint64, Pending> m_pending; // by request id
     qint64 m_nextId = 1;

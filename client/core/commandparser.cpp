@@ -21,6 +21,8 @@ constexpr CommandSpec commands[] = {
         {"msg", Command::Kind::Msg, "/msg NICK TEXT", "send a private message"},
         {"me", Command::Kind::Me, "/me TEXT", "say it as an action: /me waves shows as \"* alice waves\""},
         {"nick", Command::Kind::Nick, "/nick NAME", "change your nick"},
+        {"away", Command::Kind::Away, "/away [MESSAGE]", "say you are away, and why; without a message: back"},
+        {"back", Command::Kind::Back, "/back", "say you are back"},
         {"topic", Command::Kind::Topic, "/topic [TEXT]", "show this room's topic, or set it"},
         {"list", Command::Kind::List, "/list", "list the rooms on the server"},
         {"who", Command::Kind::Who, "/who [ROOM]", "who is in this room, or ROOM"},
@@ -251,9 +253,11 @@ Command Command::parse(const QString &input)
         break;
     case Kind::Topic:
     case Kind::Quit:
+    case Kind::Away:
         command.text = arguments;
         break;
     case Kind::List:
+    case Kind::Back:
     case Kind::Help:
     case Kind::Claim:
     case Kind::BanList:

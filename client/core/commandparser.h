@@ -9,7 +9,7 @@
 struct Command
 {
     enum class Kind {
-        Say, Me, Join, Leave, Msg, Nick, Topic, List, Who, Quit, Help,
+        Say, Me, Join, Leave, Msg, Nick, Topic, List, Who, Quit, Help, Away, Back,
         // Accounts
         Register, Login, Password,
         // Moderation

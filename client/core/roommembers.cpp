@@ -29,6 +29,10 @@ QVariant RoomMembers::data(const QModelIndex &index, int role) const
         return roleName(rank(nick));
     case MutedRole:
         return isMuted(nick);
+    case AwayRole:
+        return awayMessage(nick);
+    case Qt::ToolTipRole:
+        return awayMessage(nick).isEmpty() ? QVariant() : QVariant(u"%1 is away: %2"_s.arg(nick, awayMessage(nick)));
     default:
         return {};
     }
@@ -91,6 +95,8 @@ void RoomMembers::rename(const QString &oldNick, const QString &newNick)
         m_ranks.insert(newKey, m_ranks.take(oldKey));
     if (m_muted.contains(oldKey))
         m_muted.insert(newKey, m_muted.take(oldKey));
+    if (m_away.contains(oldKey))
+        m_away.insert(newKey, m_away.take(oldKey));
     QStringList nicks = m_nicks;
     nicks.removeIf([&](const QString &member) { return nameKey(member) == oldKey; });
     nicks << newNick;
@@ -129,6 +135,17 @@ void RoomMembers::setMuted(const QString &nick, bool muted)
     const qsizetype row = m_nicks.indexOf(nick);
     if (row >= 0)
         emit dataChanged(index(int(row)), index(int(row)), {MutedRole});
+}
+
+void RoomMembers::setAway(const QString &nick, const QString &why)
+{
+    if (why.isEmpty())
+        m_away.remove(nameKey(nick));
+    else
+        m_away.insert(nameKey(nick), why);
+    const qsizetype row = m_nicks.indexOf(nick);
+    if (row >= 0)
+        emit dataChanged(index(int(row)), index(int(row)), {AwayRole, Qt::ToolTipRole});
 }
 
 bool RoomMembers::isMuted(const QString &nick) const

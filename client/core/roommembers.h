@@ -5,6 +5,7 @@
 #include <QStringList>
 
 #include "messages.h"
+#include "names.h"
 
 // The members of a room, with their roles: owners first, then ops, then
 // everyone else, each group in alphabetical order (as IRC clients list
@@ -17,7 +18,7 @@ class RoomMembers final : public QAbstractListModel
 
 public:
     enum class Rank { Member, Op, Owner };
-    enum DataRole { RoleName = Qt::UserRole + 1, MutedRole };
+    enum DataRole { RoleName = Qt::UserRole + 1, MutedRole, AwayRole };
 
     explicit RoomMembers(QObject *parent = nullptr);
 
@@ -38,6 +39,9 @@ public:
     // Muted members, as far as this client has seen (`muted` since it joined).
     void setMuted(const QString &nick, bool muted);
     bool isMuted(const QString &nick) const;
+    // Away members and why (protocol section 17); an empty `why`: here.
+    void setAway(const QString &nick, const QString &why);
+    QString awayMessage(const QString &nick) const { return m_away.value(Confab::Protocol::nameKey(nick)); }
 
 private:
     void sortAndReset(QStringList nicks);
@@ -45,4 +49,5 @@ private:
     QStringList m_nicks;
     QHash<QString, Rank> m_ranks; // by nick key; members are not listed
     QHash<QString, bool> m_muted; // by nick key
+    QHash<QString, QString> m_away; // by nick key: why
 };

@@ -124,3 +124,13 @@ void ClientSettings::setLookForServersOnOpen(bool look)
 {
     m_settings.setValue(u"discovery/lookOnOpen"_s, look);
 }
+
+int ClientSettings::autoAwayMinutes() const
+{
+    return qMax(0, m_settings.value(u"presence/autoAwayMinutes"_s, 10).toInt());
+}
+
+void ClientSettings::setAutoAwayMinutes(int minutes)
+{
+    m_settings.setValue(u"presence/autoAwayMinutes"_s, minutes);
+}

@@ -30,6 +30,10 @@ public:
     // Desktop notifications for mentions and private messages (on by default).
     bool notificationsEnabled() const;
     void setNotificationsEnabled(bool enabled);
+    // Minutes without using the computer before the user is marked away
+    // (0: never; 10 by default).
+    int autoAwayMinutes() const;
+    void setAutoAwayMinutes(int minutes);
     // LAN discovery each time the connect dialog opens (off by default).
     bool lookForServersOnOpen() const;
     void setLookForServersOnOpen(bool look);

@@ -22,6 +22,7 @@
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QMenu>
+#include <QTimer>
 #include <QToolButton>
 #include <QMessageBox>
 #include <QNetworkInterface>
@@ -118,6 +119,7 @@ MainWindow::MainWindow(ChatSession *session, QWidget *parent)
     statusBar()->addWidget(m_state, 1);
     statusBar()->addPermanentWidget(m_roundTrip);
     createActions();
+    setIdleAwayAfter(ClientSettings().autoAwayMinutes() * 60'000);
 
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(windowIcon(), this);
@@ -166,6 +168,10 @@ MainWindow::MainWindow(ChatSession *session, QWidget *parent)
         updateHeader();
     });
     connect(session, &ChatSession::accountChanged, this, &MainWindow::updateStatus);
+    connect(session, &ChatSession::awayChanged, this, [this] {
+        updateStatus();
+        updateHeader();
+    });
     connect(session, &ChatSession::modesChanged, this, &MainWindow::updateHeader);
     connect(m_input, &QPlainTextEdit::textChanged, this, [this] {
         const QString text = m_input->toPlainText();
@@ -264,6 +270,14 @@ void MainWindow::createActions()
     notifications->setCheckable(true);
     notifications->setChecked(ClientSettings().notificationsEnabled());
     connect(notifications, &QAction::toggled, this, [](bool on) { ClientSettings().setNotificationsEnabled(on); });
+    QAction *autoAway = settings->addAction(tr("Mark Me &Away After 10 Minutes Idle"));
+    autoAway->setObjectName(u"autoAway"_s);
+    autoAway->setCheckable(true);
+    autoAway->setChecked(ClientSettings().autoAwayMinutes() > 0);
+    connect(autoAway, &QAction::toggled, this, [this](bool on) {
+        ClientSettings().setAutoAwayMinutes(on ? 10 : 0);
+        setIdleAwayAfter(on ? 10 * 60'000 : 0);
+    });
     QAction *look = settings->addAction(tr("&Look for Servers When the Connect Window Opens"));
     look->setCheckable(true);
     look->setChecked(ClientSettings().lookForServersOnOpen());
@@ -277,6 +291,46 @@ void MainWindow::createActions()
     help->addSeparator();
     help->addAction(tr("&About Confab"), this, &MainWindow::showAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::setIdleAwayAfter(int ms)
+{
+    if (!m_idle) {
+        m_idle = new QTimer(this);
+        m_idle->setSingleShot(true);
+        connect(m_idle, &QTimer::timeout, this, [this] {
+            if (m_session->state() == ChatSession::State::Online && m_session->awayMessage().isEmpty()) {
+                m_session->setAway(tr("idle"));
+                m_idleAway = true;
+            }
+        });
+        qApp->installEventFilter(this);
+    }
+    m_idle->stop();
+    if (ms > 0)
+        m_idle->start(ms);
+    m_idle->setInterval(ms);
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    switch (event->type()) {
+    case QEvent::KeyPress:
+    case QEvent::MouseButtonPress:
+    case QEvent::MouseMove:
+    case QEvent::Wheel:
+        if (m_idleAway) {
+            m_idleAway = false;
+            if (m_session->awayMessage() == tr("idle"))
+                m_session->setAway(QString());
+        }
+        if (m_idle && m_idle->interval() > 0)
+            m_idle->start();
+        break;
+    default:
+        break;
+    }
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::showAbout()
@@ -539,7 +593,9 @@ void MainWindow::updateHeader()
         m_topic->setText(conversation->topic().isEmpty() ? tr("#%1 — no topic").arg(conversation->name())
                                                          : u"#%1 — %2"_s.arg(conversation->name(), Bidi::isolate(conversation->topic())));
     } else {
-        m_topic->setText(tr("Private conversation with %1").arg(conversation->name()));
+        const QString away = m_session->awayMessageOf(conversation->name());
+        m_topic->setText(away.isEmpty() ? tr("Private conversation with %1").arg(conversation->name())
+                                        : tr("Private conversation with %1 — away: %2").arg(conversation->name(), away));
     }
     m_memberList->setVisible(conversation->type() == Conversation::Type::Room);
     m_roomSettingsAction->setEnabled(conversation->type() == Conversation::Type::Room);
@@ -560,6 +616,8 @@ void MainWindow::updateStatus()
                                  ? tr("Connected to %1 as %2").arg(server, m_session->nick())
                                  : tr("Connected to %1 as %2 (account %3)")
                                            .arg(server, m_session->nick(), m_session->account()));
+        if (!m_session->awayMessage().isEmpty())
+            m_state->setText(m_state->text() + tr(" — away: %1").arg(m_session->awayMessage()));
         break;
     case ChatSession::State::Connecting:
         m_state->setText(tr("Connecting to %1…").arg(server));

@@ -10,6 +10,7 @@ class Conversation;
 class InputLine;
 class MessageView;
 class QLabel;
+class QTimer;
 class QListView;
 class QMenu;
 class RoomSettingsDialog;
@@ -55,6 +56,9 @@ public:
     // The frame inspector dock (created hidden on first use).
     class InspectorDock *inspector();
     QAction *inspectorAction() const { return m_inspectorAction; }
+    // Marked away ("idle") after this long without a key or the mouse in
+    // the application; 0: never. Coming back undoes it.
+    void setIdleAwayAfter(int ms);
 
 signals:
     // Chat → Connect to Another Server: the launcher leaves this server and
@@ -63,6 +67,7 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void changeEvent(QEvent *event) override;
 
 private:
@@ -96,6 +101,8 @@ private:
     QAction *m_roomSettingsAction = nullptr;
     QAction *m_inspectorAction = nullptr;
     QAction *m_disconnectAction = nullptr;
+    QTimer *m_idle = nullptr;
+    bool m_idleAway = false; // away because idle, not because the user said so
     class InspectorDock *m_inspector = nullptr;
     class ServerThread *m_hostedServer = nullptr;
     QLabel *m_hosting = nullptr;

@@ -12,7 +12,9 @@ QString MemberDelegate::badge(const QModelIndex &index)
     const QString role = index.data(RoomMembers::RoleName).toString();
     if (role == "owner"_L1 || role == "op"_L1)
         return role;
-    return index.data(RoomMembers::MutedRole).toBool() ? u"muted"_s : QString();
+    if (index.data(RoomMembers::MutedRole).toBool())
+        return u"muted"_s;
+    return index.data(RoomMembers::AwayRole).toString().isEmpty() ? QString() : u"away"_s;
 }
 
 void MemberDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
