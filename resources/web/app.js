@@ -113,12 +113,18 @@ session.addEventListener('state', (event) => {
   renderStatus();
 });
 session.addEventListener('round-trip', renderStatus);
+session.addEventListener('away', () => {
+  renderStatus();
+  renderHeader();
+  showMembers();
+});
 
 function renderStatus() {
   const status = $('status');
   const as = session.account ? `${session.nick} (account ${session.account})` : session.nick;
   const labels = { online: `Connected as ${as}`, connecting: 'Connecting…', reconnecting: 'Reconnecting…', disconnected: 'Disconnected' };
-  status.textContent = labels[session.state] + (session.state === 'online' && session.roundTripMs >= 0 ? ` · ${session.roundTripMs} ms` : '');
+  status.textContent = labels[session.state] + (session.state === 'online' && session.roundTripMs >= 0 ? ` · ${session.roundTripMs} ms` : '')
+    + (session.state === 'online' && session.awayMessage ? ` · away: ${session.awayMessage}` : '');
   status.classList.toggle('offline', session.state !== 'online');
 }
 
@@ -157,7 +163,8 @@ session.addEventListener('removed', (event) => {
 });
 
 function showMembers() {
-  renderMembers($('members'), session.active, whisperTo, moderation.showMenu, moderation.mayAct);
+  renderMembers($('members'), session.active, whisperTo, moderation.showMenu, moderation.mayAct,
+    (nick) => session.awayMessageOf(nick));
 }
 
 session.addEventListener('entry', (event) => {
@@ -231,7 +238,9 @@ function renderHeader() {
   }
   $('room-settings-button').hidden = conversation.type !== 'room';
   $('conversation-title').textContent = conversation.type === 'room' ? `#${conversation.name}` : conversation.name;
-  $('conversation-topic').textContent = conversation.type === 'room' ? conversation.topic || 'No topic' : 'Private conversation';
+  const away = conversation.type === 'private' ? session.awayMessageOf(conversation.name) : '';
+  $('conversation-topic').textContent = conversation.type === 'room' ? conversation.topic || 'No topic'
+    : away ? `Private conversation · away: ${away}` : 'Private conversation';
 }
 
 function renderMessages() {

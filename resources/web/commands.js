@@ -8,6 +8,8 @@ const COMMANDS = {
   msg: { usage: '/msg NICK TEXT', help: 'send a private message' },
   me: { usage: '/me TEXT', help: 'say it as an action: /me waves shows as "* alice waves"' },
   nick: { usage: '/nick NAME', help: 'change your nick' },
+  away: { usage: '/away [MESSAGE]', help: 'say you are away, and why; without a message: back' },
+  back: { usage: '/back', help: 'say you are back' },
   topic: { usage: '/topic [TEXT]', help: "show this room's topic, or set it" },
   list: { usage: '/list', help: 'list the rooms on the server' },
   who: { usage: '/who [ROOM]', help: 'who is in this room, or ROOM' },
@@ -149,6 +151,7 @@ export function parseCommand(input) {
       return args.startsWith('#') ? { kind, target: first.slice(1), text: rest } : { kind, text: args };
     case 'topic':
     case 'quit':
+    case 'away':
       return { kind, text: args };
     default:
       if (args) return invalid();

@@ -143,6 +143,8 @@ export class ChatSession extends EventTarget {
     super();
     this.connection = new Connection(url);
     this.typingSentAt = new Map(); // conversation -> when "typing" was last sent
+    this.awayMessage = ''; // the user's own ('' when here)
+    this.awayOf = new Map(); // nick key -> why, for others who are away
     this.typingExpiry = null;
     this.nick = '';
     this.password = '';
@@ -331,6 +333,7 @@ export class ChatSession extends EventTarget {
       case 'history_page': return this.#onHistoryPage(message, pending);
       case 'error': return this.#onError(message, pending);
       case 'ping': return this.connection.sendWithoutId('pong');
+      case 'presence': return this.#onPresence(message.nick, message.away ?? '');
       case 'typing': {
         if (!message.from) return;
         const conversation = message.room ? this.room(message.room) : this.privateChat(message.from);
@@ -447,6 +450,9 @@ export class ChatSession extends EventTarget {
     room.muted = new Set();
     room.modes = { invite_only: false, has_key: false, topic_locked: false, ...(joined.modes ?? {}) };
     room.setMembers(joined.members);
+    for (const [nick, why] of Object.entries(joined.away ?? {})) {
+      if (nameKey(nick) !== nameKey(this.nick)) this.awayOf.set(nameKey(nick), why);
+    }
     if (this.joinKeys.has(nameKey(joined.room))) {
       room.joinKey = this.joinKeys.get(nameKey(joined.room));
       this.joinKeys.delete(nameKey(joined.room));
@@ -663,6 +669,30 @@ export class ChatSession extends EventTarget {
     this.#setTyping(room, message.from, false);
     this.#addEntry(room, entry);
     if (entry.mention) this.#emit('attention', { conversation: room, from: message.from, text: message.text });
+  }
+
+  #onPresence(nick, why) {
+    if (nameKey(nick) === nameKey(this.nick)) {
+      this.awayMessage = why;
+    } else {
+      const before = this.awayOf.get(nameKey(nick)) ?? '';
+      if (why) this.awayOf.set(nameKey(nick), why);
+      else this.awayOf.delete(nameKey(nick));
+      // In a private chat, say it when it changes (not at every whisper).
+      const chat = this.privateChat(nick);
+      if (chat && before !== why) this.#notice(chat, why ? `${nick} is away: ${why}` : `${nick} is back`);
+    }
+    this.#emit('away', { nick, why });
+  }
+
+  awayMessageOf(nick) {
+    return this.awayOf.get(nameKey(nick)) ?? '';
+  }
+
+  // Away with a message, or back (an empty one).
+  setAway(message) {
+    if (!this.welcomed) return;
+    this.#send('away', message.trim() ? { message: message.trim() } : {});
   }
 
   #setTyping(conversation, nick, typing) {
@@ -939,6 +969,10 @@ export class ChatSession extends EventTarget {
         break;
       case 'me':
         this.sendText(conversation, command.text, true);
+        break;
+      case 'away':
+      case 'back':
+        this.setAway(command.kind === 'away' ? command.text : '');
         break;
       case 'invalid':
         if (conversation) this.#error(conversation, command.error);

@@ -118,7 +118,7 @@ export function renderConversations(list, session, onSelect) {
 
 // Members with a badge for their role (and for a mute); `onActions` is
 // given only for members the user may act on, and gets a ⋯ button.
-export function renderMembers(list, conversation, onWhisper, onActions = null, mayAct = () => false) {
+export function renderMembers(list, conversation, onWhisper, onActions = null, mayAct = () => false, awayOf = () => '') {
   list.replaceChildren();
   for (const nick of conversation?.type === 'room' ? conversation.members : []) {
     const item = document.createElement('li');
@@ -131,7 +131,12 @@ export function renderMembers(list, conversation, onWhisper, onActions = null, m
     name.addEventListener('click', () => onWhisper(nick));
     item.append(name);
     const role = conversation.role(nick);
-    const badge = role !== 'member' ? role : conversation.muted.has(nameKey(nick)) ? 'muted' : '';
+    const away = awayOf(nick);
+    if (away) {
+      item.classList.add('away');
+      name.title = `${nick} is away: ${away}`;
+    }
+    const badge = role !== 'member' ? role : conversation.muted.has(nameKey(nick)) ? 'muted' : away ? 'away' : '';
     if (badge) {
       const pill = document.createElement('span');
       pill.className = `badge ${badge}`;

@@ -248,6 +248,32 @@ test('who is typing, both ways', async () => {
   await page.context().close();
 });
 
+test('away and back, both ways', async () => {
+  const page = await openChat(browser, server, 'napper');
+  const other = await TcpClient.connect(server.tcpPort);
+  await other.login('walker', ['lobby']);
+  await page.locator('#members li', { hasText: 'walker' }).waitFor();
+
+  await page.fill('#input', '/away coffee');
+  await page.press('#input', 'Enter');
+  assert.deepEqual(await other.ofType('presence'), { type: 'presence', nick: 'napper', away: 'coffee' });
+  await page.locator('#status', { hasText: 'away: coffee' }).waitFor();
+  await page.fill('#input', '/back');
+  await page.press('#input', 'Enter');
+  assert.deepEqual(await other.ofType('presence'), { type: 'presence', nick: 'napper' });
+  await page.waitForFunction(() => !document.getElementById('status').textContent.includes('away'));
+
+  other.send({ type: 'away', message: 'walking the dog' });
+  const walker = page.locator('#members li.away', { hasText: 'walker' });
+  await walker.waitFor();
+  assert.equal(await walker.locator('.badge').textContent(), 'away');
+  assert.equal(await walker.locator('.member-name').getAttribute('title'), 'walker is away: walking the dog');
+  other.send({ type: 'away' });
+  await walker.waitFor({ state: 'detached' });
+  other.close();
+  await page.context().close();
+});
+
 test('coming back shows a "new messages" line; empty rooms say so; long lines hang', async () => {
   const page = await openChat(browser, server, 'watcher');
   await page.fill('#input', '/join quietroom');
