@@ -205,7 +205,7 @@ void ChatService::connectionOpened(Connection *connection)
         return;
     }
     if (m_shuttingDown)
-        connection->close(QStringLiteral("server shutting down"));
+        hangUp(connection, QStringLiteral("server shutting down"));
 }
 
 void ChatService::connectionClosed(Connection *connection, const QString &reason)
@@ -242,7 +242,7 @@ void ChatService::frameRejected(Connection *connection, ErrorCode code, const QS
     commitAndDeliver();
     sendError(*it->second, code, reason, QJsonValue());
     if (errorClosesConnection(code))
-        connection->close(QString::fromLatin1(errorCodeName(code)).replace(u'_', u' '));
+        hangUp(connection, QString::fromLatin1(errorCodeName(code)).replace(u'_', u' '));
 }
 
 void ChatService::frameReceived(Connection *connection, const QByteArray &frame)
@@ -400,7 +400,7 @@ void ChatService::onHello(Session &session, const Hello &hello, const QJsonValue
                       QStringLiteral("too many wrong passwords from your address; try again in %1 s")
                               .arg((waitMs + 999) / 1000),
                       id);
-            session.connection->close(QStringLiteral("too many wrong passwords"));
+            hangUp(session.connection, QStringLiteral("too many wrong passwords"));
             return;
         }
         if (!constantTimeEquals(hello.password.value_or(QString()).toUtf8(), m_settings.password.toUtf8())) {
@@ -947,7 +947,7 @@ void ChatService::onQuit(Session &session, const Quit &quit)
     session.quitReason = quit.reason.value_or(QString());
     endPresence(session, *session.quitReason);
     commitAndDeliver();
-    session.connection->close(QStringLiteral("quit"));
+    hangUp(session.connection, QStringLiteral("quit"));
 }
 
 void ChatService::endPresence(Session &session, const QString &reason)
@@ -1413,7 +1413,7 @@ void ChatService::refuseBanned(Session &session, const Room::Ban &ban, const QJs
     commitAndDeliver();
     serverMetrics().refused(ServerMetrics::Refusal::Banned);
     sendError(session, ErrorCode::Banned, message, id);
-    session.connection->close(QStringLiteral("banned"));
+    hangUp(session.connection, QStringLiteral("banned"));
 }
 
 ServerBanList ChatService::serverBanList()
@@ -1733,11 +1733,18 @@ void ChatService::sweepLiveness()
     }
 }
 
+void ChatService::hangUp(Connection *connection, const QString &reason)
+{
+    if (Q_UNLIKELY(m_faults))
+        m_faults->release(connection);
+    connection->close(reason);
+}
+
 void ChatService::closeSession(Session &session, const QString &reason)
 {
     commitAndDeliver();
     reply(session, Closing{reason}, QJsonValue());
-    session.connection->close(reason);
+    hangUp(session.connection, reason);
 }
 
 void ChatService::shutdown(const QString &reason)

@@ -218,6 +218,8 @@ private:
     void sweepLiveness();
     void setLivenessInterval();
     void closeSession(Session &session, const QString &reason);
+    // Closes gracefully: what is queued (or held by fault injection) first.
+    void hangUp(Connection *connection, const QString &reason);
     // Out of every room, nick free: what quit and a lost connection share.
     void endPresence(Session &session, const QString &reason);
 

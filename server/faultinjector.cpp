@@ -50,7 +50,7 @@ FaultInjector::FaultInjector(const FaultSettings &settings, qint64 sendQueueLimi
     m_clock.start();
     m_releaseTimer.setSingleShot(true);
     m_releaseTimer.setTimerType(Qt::PreciseTimer);
-    connect(&m_releaseTimer, &QTimer::timeout, this, &FaultInjector::release);
+    connect(&m_releaseTimer, &QTimer::timeout, this, &FaultInjector::releaseDue);
     if (m_settings.dropEveryMs > 0) {
         connect(&m_dropTimer, &QTimer::timeout, this, &FaultInjector::dropOne);
         m_dropTimer.start(m_settings.dropEveryMs);
@@ -106,7 +106,18 @@ void FaultInjector::deliver(Connection *connection, State &state, const QByteArr
     }
 }
 
-void FaultInjector::release()
+void FaultInjector::release(Connection *connection)
+{
+    const auto it = m_states.find(connection);
+    if (it == m_states.end())
+        return;
+    State &state = it->second;
+    while (!state.held.isEmpty() && !state.cut)
+        deliver(connection, state, state.held.takeFirst().line);
+    state.heldBytes = 0;
+}
+
+void FaultInjector::releaseDue()
 {
     const qint64 now = nowMs();
     for (auto &[connection, state] : m_states) {

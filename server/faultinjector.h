@@ -58,6 +58,9 @@ public:
                   QObject *parent = nullptr);
 
     void send(Connection *connection, const QByteArray &line);
+    // The server is about to close the connection: what is held for it
+    // goes out now (a delay never outlives the connection).
+    void release(Connection *connection);
     // The connection is gone: drop what is held for it.
     void forget(Connection *connection);
 
@@ -79,7 +82,7 @@ private:
 
     qint64 nowMs() const { return m_clock.elapsed(); }
     void deliver(Connection *connection, State &state, const QByteArray &line);
-    void release();
+    void releaseDue();
     void scheduleRelease();
     void dropOne();
     void stallOne();

@@ -37,6 +37,7 @@ private slots:
     void refused();
     void announcedLoudly();
     void delayedDelivery();
+    void delayNeverOutlivesTheConnection();
     void stalledOutputArrivesLater();
     void cutConnectionsCatchUp();
     void sameSeedSamePicks();
@@ -110,6 +111,25 @@ void TestFaults::delayedDelivery()
         QVERIFY2(took <= DelayMs + 3000, qPrintable(QString::number(took)));
         QVERIFY(!ann.waitFor(u"message"_s).isEmpty()); // the author's own copy, delayed too
     }
+    QCOMPARE(server.stop(), 0);
+}
+
+void TestFaults::delayNeverOutlivesTheConnection()
+{
+    // A client that says something and quits at once still gets its answer
+    // before the server hangs up, however long deliveries are held.
+    ServerProcess server;
+    QVERIFY2(server.start({u"--fault-delay"_s, u"500"_s}), qPrintable(server.error()));
+    ChatClient ann;
+    QVERIFY(ann.enter(server.tcpPort(), u"ann"_s, {u"lobby"_s}));
+    ann.takePending();
+    ann.send({{u"type"_s, u"say"_s}, {u"room"_s, u"lobby"_s}, {u"text"_s, u"bye now"_s}, {u"id"_s, 1}});
+    ann.send({{u"type"_s, u"quit"_s}});
+    QVERIFY(ann.waitForDisconnected());
+    bool answered = false;
+    for (const QJsonObject &message : ann.takePending())
+        answered = answered || (message.value(u"type"_s) == u"message"_s && message.value(u"id"_s) == 1);
+    QVERIFY(answered);
     QCOMPARE(server.stop(), 0);
 }
 
