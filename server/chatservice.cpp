@@ -751,20 +751,26 @@ void ChatService::onWhisper(Session &session, const Whisper &whisper, const QJso
     reply(session, message, id);
 }
 
+QList<Session *> ChatService::roomPeers(Session &session) const
+{
+    QSet<Session *> peers;
+    for (const Room *room : std::as_const(session.rooms)) {
+        for (Session *member : room->members)
+            peers.insert(member);
+    }
+    peers.remove(&session);
+    return peers.values();
+}
+
 void ChatService::onAway(Session &session, const SetAway &request, const QJsonValue &id)
 {
     const QString message = request.message.value_or(QString()).trimmed();
     session.away = message.isEmpty() ? std::nullopt : std::optional<QString>(message);
     const AwayChanged presence{session.nick, session.away};
     // Everyone who shares a room hears it once; the user hears it as the answer.
-    QSet<Session *> audience;
-    for (const Room *room : std::as_const(session.rooms)) {
-        for (Session *member : room->members)
-            audience.insert(member);
-    }
-    audience.remove(&session);
+    const QList<Session *> audience = roomPeers(session);
     if (!audience.isEmpty())
-        deliver(plainDelivery(audience.values(), encodeLine(presence)));
+        deliver(plainDelivery(audience, encodeLine(presence)));
     reply(session, presence, id);
 }
 
@@ -843,14 +849,9 @@ void ChatService::onNick(Session &session, const ChangeNick &change, const QJson
     qCInfo(lcChat).noquote() << session.connection->describe() << "is now" << change.nick;
 
     // Everyone who shares a room hears it once, however many rooms they share.
-    QSet<Session *> audience;
-    for (const Room *room : std::as_const(session.rooms)) {
-        for (Session *member : room->members)
-            audience.insert(member);
-    }
-    audience.remove(&session);
+    const QList<Session *> audience = roomPeers(session);
     if (event.oldNick != event.newNick && !audience.isEmpty())
-        deliver(plainDelivery(audience.values(), encodeLine(event)));
+        deliver(plainDelivery(audience, encodeLine(event)));
     reply(session, event, id);
 }
 

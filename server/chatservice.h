@@ -132,6 +132,8 @@ private:
     void onQuit(Session &session, const Confab::Protocol::Quit &quit);
     void onTyping(Session &session, const Confab::Protocol::Typing &typing, const QJsonValue &id);
     void onAway(Session &session, const Confab::Protocol::SetAway &request, const QJsonValue &id);
+    // Everyone who shares at least one room with `session`, once each.
+    QList<Session *> roomPeers(Session &session) const;
     void onRegister(Session &session, const Confab::Protocol::Register &request, const QJsonValue &id);
     void onChangePassword(Session &session, const Confab::Protocol::ChangePassword &request, const QJsonValue &id);
     void onClaim(Session &session, const Confab::Protocol::Claim &request, const QJsonValue &id);
