@@ -24,7 +24,8 @@ namespace {
 template <typename T>
 constexpr bool isFloodLimited = std::is_same_v<T, Say> || std::is_same_v<T, Whisper>
                                 || std::is_same_v<T, ChangeNick> || std::is_same_v<T, SetTopic>
-                                || std::is_same_v<T, SetAway>;
+                                || std::is_same_v<T, SetAway> || std::is_same_v<T, EditMessage>
+                                || std::is_same_v<T, DeleteMessage> || std::is_same_v<T, React>;
 constexpr int MinMembershipBurst = 30;
 
 template <typename T>
@@ -42,6 +43,12 @@ QByteArray encodeLine(const T &message, const QJsonValue &id = QJsonValue())
     QByteArray line = encode(message, id);
     line.append('\n');
     return line;
+}
+
+// The latest messages of a room, as `joined` sends them.
+MessageStore::HistoryQuery recentQuery()
+{
+    return {std::nullopt, std::nullopt, Defaults::HistoryOnJoin, std::nullopt};
 }
 
 bool hasId(const QJsonValue &id)
@@ -338,6 +345,12 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
             onTyping(session, request, id);
         else if constexpr (std::is_same_v<T, SetAway>)
             onAway(session, request, id);
+        else if constexpr (std::is_same_v<T, EditMessage>)
+            onEdit(session, request, id);
+        else if constexpr (std::is_same_v<T, DeleteMessage>)
+            onDelete(session, request, id);
+        else if constexpr (std::is_same_v<T, React>)
+            onReact(session, request, id);
         else if constexpr (std::is_same_v<T, Register>)
             onRegister(session, request, id);
         else if constexpr (std::is_same_v<T, ChangePassword>)
@@ -469,6 +482,7 @@ void ChatService::admit(Session &session, const QString &nick, const QString &ac
     }
     session.nick = nick;
     session.nickKey = key;
+    session.nickSinceMs = wallClockMs();
     session.account = account;
     session.accountKey = accountKey;
     m_users.insert(key, &session);
@@ -679,7 +693,8 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
     }
     const RoomModes modes{room->modes.inviteOnly, !room->modes.key.isEmpty(), room->modes.topicLocked};
     reply(session, Joined{room->name, room->topic, members, room->recent, roles, modes,
-                          away.isEmpty() ? std::nullopt : std::optional<StringMap>(away)},
+                          away.isEmpty() ? std::nullopt : std::optional<StringMap>(away),
+                          room->lastRev ? std::optional<qint64>(room->lastRev) : std::nullopt},
           id);
 }
 
@@ -716,8 +731,9 @@ void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
     session.typingPassedOn.remove(u'#' + room->key); // the message itself ends "typing"
     // An action is marked only when it is one: plain messages stay as v1 knew them.
     const ChatMessage message{room->name, session.nick, say.text, wallClockMs(), ++room->lastSeq,
-                              say.action.value_or(false) ? std::optional<bool>(true) : std::nullopt};
-    m_store->appendMessage(room->key, room->name, message);
+                              say.action.value_or(false) ? std::optional<bool>(true) : std::nullopt,
+                              std::nullopt, std::nullopt, std::nullopt, std::nullopt};
+    m_store->appendMessage(room->key, room->name, message, session.accountKey);
 
     room->recent.append(message);
     if (room->recent.size() > Defaults::HistoryOnJoin)
@@ -749,6 +765,129 @@ void ChatService::onWhisper(Session &session, const Whisper &whisper, const QJso
     if (target != &session)
         deliver(plainDelivery({target}, encodeLine(message)));
     reply(session, message, id);
+}
+
+// ------------------------------------------- edits, deletions, reactions
+
+std::optional<ChatMessage> ChatService::changeableMessage(Session &session, const QString &roomName, qint64 seq,
+                                                          MessageChange change, Room **roomOut, const QJsonValue &id)
+{
+    Room *room = joinedRoom(session, roomName);
+    if (!room) {
+        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(roomName), id);
+        return std::nullopt;
+    }
+    if (change != MessageChange::Delete && muteFor(session, room)) {
+        sendError(session, ErrorCode::Muted, QStringLiteral("you are muted in %1").arg(room->name), id);
+        return std::nullopt;
+    }
+    // The message may be in the batch that is not committed yet.
+    commitAndDeliver();
+    const auto stored = m_store->message(room->key, room->name, seq);
+    if (!stored || stored->message.deleted.value_or(false)) {
+        sendError(session, ErrorCode::NoSuchMessage,
+                  stored ? QStringLiteral("message %1 in %2 was deleted").arg(seq).arg(room->name)
+                         : QStringLiteral("there is no message %1 in %2").arg(seq).arg(room->name),
+                  id);
+        return std::nullopt;
+    }
+    // Whose it is: an account's, or a guest's for as long as the guest has
+    // kept the nick it was said under (so a later user of the nick cannot).
+    const ChatMessage &message = stored->message;
+    const bool own = stored->accountKey.isEmpty()
+                             ? nameKey(message.from) == session.nickKey && message.ts >= session.nickSinceMs
+                             : stored->accountKey == session.accountKey;
+    const bool mayModerate = change == MessageChange::Delete && rankIn(session, room) >= Rank::Op;
+    if (change != MessageChange::React && !own && !mayModerate) {
+        sendError(session, ErrorCode::NotPermitted,
+                  change == MessageChange::Edit ? QStringLiteral("you can only edit your own messages")
+                                                : QStringLiteral("you can only delete your own messages"),
+                  id);
+        return std::nullopt;
+    }
+    *roomOut = room;
+    return message;
+}
+
+void ChatService::storeChange(Session &session, Room *room, ChatMessage message, const QJsonValue &id)
+{
+    scheduleCommit(room);
+    message.rev = ++room->lastRev;
+    m_store->updateMessage(room->key, message);
+    for (ChatMessage &recent : room->recent) {
+        if (recent.seq == message.seq)
+            recent = message;
+    }
+    // Like a message: sent once stored, or storage_failed to the author.
+    const MessageUpdated event{session.nick, message};
+    Delivery delivery = plainDelivery(room->members, encodeLine(event));
+    delivery.author = &session;
+    delivery.authorId = id;
+    if (hasId(id)) {
+        delivery.requester = &session;
+        delivery.requesterLine = encodeLine(event, id);
+    }
+    deliver(std::move(delivery));
+}
+
+void ChatService::onEdit(Session &session, const EditMessage &request, const QJsonValue &id)
+{
+    Room *room = nullptr;
+    auto message = changeableMessage(session, request.room, request.seq, MessageChange::Edit, &room, id);
+    if (!message)
+        return;
+    message->text = request.text;
+    message->edited = wallClockMs();
+    storeChange(session, room, *message, id);
+}
+
+void ChatService::onDelete(Session &session, const DeleteMessage &request, const QJsonValue &id)
+{
+    Room *room = nullptr;
+    auto message = changeableMessage(session, request.room, request.seq, MessageChange::Delete, &room, id);
+    if (!message)
+        return;
+    // What was said goes; that something was said stays, so seq has no hole.
+    message->text.clear();
+    message->deleted = true;
+    message->action.reset();
+    message->edited.reset();
+    message->reactions.reset();
+    if (session.nickKey != nameKey(message->from))
+        audit(session, room, QStringLiteral("delete"), message->from, QStringLiteral("message %1").arg(request.seq));
+    storeChange(session, room, *message, id);
+}
+
+void ChatService::onReact(Session &session, const React &request, const QJsonValue &id)
+{
+    Room *room = nullptr;
+    auto message = changeableMessage(session, request.room, request.seq, MessageChange::React, &room, id);
+    if (!message)
+        return;
+    QList<Reaction> reactions = message->reactions.value_or(QList<Reaction>());
+    auto reaction = std::find_if(reactions.begin(), reactions.end(),
+                                 [&](const Reaction &r) { return r.emoji == request.emoji; });
+    if (reaction == reactions.end()) {
+        if (reactions.size() >= Defaults::MaxReactionKinds) {
+            sendError(session, ErrorCode::BadRequest,
+                      QStringLiteral("a message has at most %1 different reactions").arg(Defaults::MaxReactionKinds),
+                      id);
+            return;
+        }
+        reactions.append(Reaction{request.emoji, {session.nick}});
+    } else {
+        // A toggle: the same nick (in any spelling) takes it back.
+        const auto mine = std::find_if(reaction->nicks.begin(), reaction->nicks.end(),
+                                       [&](const QString &nick) { return nameKey(nick) == session.nickKey; });
+        if (mine == reaction->nicks.end())
+            reaction->nicks.append(session.nick);
+        else
+            reaction->nicks.erase(mine);
+        if (reaction->nicks.isEmpty())
+            reactions.erase(reaction);
+    }
+    message->reactions = reactions.isEmpty() ? std::nullopt : std::optional<QList<Reaction>>(reactions);
+    storeChange(session, room, *message, id);
 }
 
 QList<Session *> ChatService::roomPeers(Session &session) const
@@ -845,6 +984,7 @@ void ChatService::onNick(Session &session, const ChangeNick &change, const QJson
     m_users.remove(session.nickKey);
     session.nick = change.nick;
     session.nickKey = key;
+    session.nickSinceMs = wallClockMs();
     m_users.insert(key, &session);
     qCInfo(lcChat).noquote() << session.connection->describe() << "is now" << change.nick;
 
@@ -937,7 +1077,8 @@ void ChatService::onHistory(Session &session, const GetHistory &request, const Q
         sendError(session, ErrorCode::Banned, bannedMessage(open ? open : &stored, *ban), id);
         return;
     }
-    MessageStore::HistoryQuery query{request.before, request.after, request.limit.value_or(Defaults::HistoryPage)};
+    MessageStore::HistoryQuery query{request.before, request.after, request.limit.value_or(Defaults::HistoryPage),
+                                     request.changedAfter};
     reply(session, HistoryPage{name, m_store->history(key, name, query)}, id);
 }
 
@@ -1528,7 +1669,8 @@ Room *ChatService::openRoom(const QString &name, const QString &key)
         room->name = record->name;
         room->topic = record->topic;
         room->lastSeq = record->lastSeq;
-        room->recent = m_store->history(key, room->name, {std::nullopt, std::nullopt, Defaults::HistoryOnJoin});
+        room->lastRev = record->lastRev;
+        room->recent = m_store->history(key, room->name, recentQuery());
     }
     // A room may have roles, bans, mutes and modes without ever having had
     // a message.
@@ -1630,7 +1772,7 @@ void ChatService::send(const Delivery &delivery)
 void ChatService::scheduleCommit(Room *room)
 {
     // Remembered before the change, so that a failed commit can restore it.
-    m_undo.append(Undo{room, room->lastSeq, room->topic});
+    m_undo.append(Undo{room, room->lastSeq, room->lastRev, room->topic});
     if (!m_commitTimer.isActive())
         m_commitTimer.start();
 }
@@ -1683,11 +1825,12 @@ void ChatService::commitFailed(const QString &error)
     QSet<Room *> rooms;
     for (auto it = m_undo.crbegin(); it != m_undo.crend(); ++it) {
         it->room->lastSeq = it->lastSeq;
+        it->room->lastRev = it->lastRev;
         it->room->topic = it->topic;
         rooms.insert(it->room);
     }
     for (Room *room : std::as_const(rooms))
-        room->recent = m_store->history(room->key, room->name, {std::nullopt, std::nullopt, Defaults::HistoryOnJoin});
+        room->recent = m_store->history(room->key, room->name, recentQuery());
     StorageHealth &health = m_storageHealth;
     if (health.ok) {
         health.ok = false;

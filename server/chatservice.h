@@ -114,6 +114,7 @@ private:
     {
         Room *room;
         qint64 lastSeq;
+        qint64 lastRev;
         QString topic;
     };
 
@@ -134,6 +135,16 @@ private:
     void onAway(Session &session, const Confab::Protocol::SetAway &request, const QJsonValue &id);
     // Everyone who shares at least one room with `session`, once each.
     QList<Session *> roomPeers(Session &session) const;
+    enum class MessageChange { Edit, Delete, React };
+    // The stored message a change names, if the session may make that
+    // change; nullopt after telling it why not.
+    std::optional<Confab::Protocol::ChatMessage> changeableMessage(Session &session, const QString &roomName,
+                                                                   qint64 seq, MessageChange change, Room **roomOut,
+                                                                   const QJsonValue &id);
+    void storeChange(Session &session, Room *room, Confab::Protocol::ChatMessage message, const QJsonValue &id);
+    void onEdit(Session &session, const Confab::Protocol::EditMessage &request, const QJsonValue &id);
+    void onDelete(Session &session, const Confab::Protocol::DeleteMessage &request, const QJsonValue &id);
+    void onReact(Session &session, const Confab::Protocol::React &request, const QJsonValue &id);
     void onRegister(Session &session, const Confab::Protocol::Register &request, const QJsonValue &id);
     void onChangePassword(Session &session, const Confab::Protocol::ChangePassword &request, const QJsonValue &id);
     void onClaim(Session &session, const Confab::Protocol::Claim &request, const QJsonValue &id);

@@ -24,6 +24,9 @@ struct Session
     quint64 serial = 0; // tells a session from a later one at the same address in memory
     QString nick;    // empty until welcome
     QString nickKey; // nameKey(nick)
+    // Since when (wall clock) the session has had this nick: a guest's
+    // messages from then on are its own to edit (section 18).
+    qint64 nickSinceMs = 0;
     // The account the session is logged in to, as registered; empty if none.
     QString account;
     QString accountKey;
@@ -59,6 +62,7 @@ struct Room
     QString key;  // nameKey(name)
     QString topic;
     qint64 lastSeq = 0;
+    qint64 lastRev = 0; // the latest change to one of its messages (section 18)
     // In join order. Copied by value for deferred deliveries, which is cheap
     // (implicit sharing) until the membership next changes.
     QList<Session *> members;

@@ -17,6 +17,14 @@ public:
         QString name;   // as first created
         QString topic;
         qint64 lastSeq = 0;
+        qint64 lastRev = 0; // the latest change to one of its messages (section 18)
+    };
+
+    // A message as stored, with whose it is.
+    struct StoredMessage
+    {
+        Confab::Protocol::ChatMessage message;
+        QString accountKey; // the sender's account; empty for a guest
     };
 
     struct HistoryQuery
@@ -24,6 +32,9 @@ public:
         std::optional<qint64> before;
         std::optional<qint64> after;
         int limit = 50;
+        // Instead of by seq: the messages changed after this revision, in
+        // the order they changed.
+        std::optional<qint64> changedAfter;
     };
 
     virtual ~MessageStore() = default;
@@ -31,9 +42,14 @@ public:
     // A room never seen before has no record.
     virtual std::optional<RoomRecord> loadRoom(const QString &key) = 0;
     // Messages are stored under the room's key; their `room` field is the
-    // room's name when read back.
+    // room's name when read back. accountKey: the sender's, or empty.
     virtual void appendMessage(const QString &roomKey, const QString &roomName,
-                               const Confab::Protocol::ChatMessage &message) = 0;
+                               const Confab::Protocol::ChatMessage &message, const QString &accountKey) = 0;
+    // Replaces what a stored message says (text, edited, deleted, reactions,
+    // rev), in the next commit.
+    virtual void updateMessage(const QString &roomKey, const Confab::Protocol::ChatMessage &message) = 0;
+    // One committed message; nullopt if there is none with that seq.
+    virtual std::optional<StoredMessage> message(const QString &roomKey, const QString &roomName, qint64 seq) = 0;
     virtual void saveTopic(const QString &roomKey, const QString &roomName, const QString &topic) = 0;
 
     virtual bool hasPending() const = 0;

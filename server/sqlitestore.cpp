@@ -6,10 +6,14 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSqlError>
 #include <QVariant>
 
 using Confab::Protocol::ChatMessage;
+using Confab::Protocol::Reaction;
 
 namespace {
 
@@ -22,7 +26,58 @@ const QStringList migrations = {
         QStringLiteral(":/sql/004_bans.sql"),
         QStringLiteral(":/sql/005_mutes_modes.sql"),
         QStringLiteral(":/sql/006_actions.sql"),
+        QStringLiteral(":/sql/007_edits_reactions.sql"),
 };
+
+// The columns a ChatMessage is read from, in the order messageFromRow() reads them.
+const QLatin1String messageColumns("seq, sender, text, ts, action, edited, deleted, reactions, rev");
+
+QString reactionsToJson(const std::optional<QList<Reaction>> &reactions)
+{
+    if (!reactions || reactions->isEmpty())
+        return QString();
+    QJsonArray array;
+    for (const Reaction &reaction : *reactions)
+        array.append(QJsonObject{{QStringLiteral("emoji"), reaction.emoji},
+                                 {QStringLiteral("nicks"), QJsonArray::fromStringList(reaction.nicks)}});
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+std::optional<QList<Reaction>> reactionsFromJson(const QString &json)
+{
+    if (json.isEmpty())
+        return std::nullopt;
+    QList<Reaction> reactions;
+    const QJsonArray array = QJsonDocument::fromJson(json.toUtf8()).array();
+    for (const QJsonValue &value : array) {
+        const QJsonObject object = value.toObject();
+        Reaction reaction{object.value(QStringLiteral("emoji")).toString(), {}};
+        for (const QJsonValue &nick : object.value(QStringLiteral("nicks")).toArray())
+            reaction.nicks.append(nick.toString());
+        if (!reaction.emoji.isEmpty() && !reaction.nicks.isEmpty())
+            reactions.append(reaction);
+    }
+    return reactions.isEmpty() ? std::nullopt : std::optional<QList<Reaction>>(reactions);
+}
+
+// A row selected with messageColumns. Fields a message never had stay absent,
+// so an untouched message reads back exactly as version 1 sent it.
+ChatMessage messageFromRow(const QSqlQuery &row, const QString &roomName)
+{
+    ChatMessage message{roomName, row.value(1).toString(), row.value(2).toString(), row.value(3).toLongLong(),
+                        row.value(0).toLongLong(), std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                        std::nullopt};
+    if (row.value(4).toInt() != 0)
+        message.action = true;
+    if (!row.value(5).isNull())
+        message.edited = row.value(5).toLongLong();
+    if (row.value(6).toInt() != 0)
+        message.deleted = true;
+    message.reactions = reactionsFromJson(row.value(7).toString());
+    if (!row.value(8).isNull())
+        message.rev = row.value(8).toLongLong();
+    return message;
+}
 
 // Qt binds a null QString as SQL NULL; keys of "" (the whole server) must
 // stay strings.
@@ -61,6 +116,7 @@ SqliteStore::~SqliteStore()
     m_insertMessage.reset();
     m_insertRoom.reset();
     m_updateTopic.reset();
+    m_updateMessage.reset();
     if (m_db.isOpen())
         m_db.close();
     m_db = QSqlDatabase();
@@ -185,17 +241,21 @@ bool SqliteStore::prepareStatements(QString *error)
         }
         return true;
     };
-    return prepare(m_insertMessage,
-                   QStringLiteral("INSERT INTO messages (room_key, seq, sender, text, ts, action) VALUES (?, ?, ?, ?, ?, ?)"))
+    return prepare(m_insertMessage, QStringLiteral("INSERT INTO messages (room_key, seq, sender, text, ts, action, account) "
+                                                   "VALUES (?, ?, ?, ?, ?, ?, ?)"))
            && prepare(m_insertRoom, QStringLiteral("INSERT OR IGNORE INTO rooms (key, name) VALUES (?, ?)"))
-           && prepare(m_updateTopic, QStringLiteral("UPDATE rooms SET topic = ? WHERE key = ?"));
+           && prepare(m_updateTopic, QStringLiteral("UPDATE rooms SET topic = ? WHERE key = ?"))
+           && prepare(m_updateMessage, QStringLiteral("UPDATE messages SET text = ?, edited = ?, deleted = ?, reactions = ?, "
+                                                      "rev = ? WHERE room_key = ? AND seq = ?"));
 }
 
 std::optional<MessageStore::RoomRecord> SqliteStore::loadRoom(const QString &key)
 {
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT name, topic, (SELECT MAX(seq) FROM messages WHERE room_key = ?) "
+    query.prepare(QStringLiteral("SELECT name, topic, (SELECT MAX(seq) FROM messages WHERE room_key = ?), "
+                                 "(SELECT MAX(rev) FROM messages WHERE room_key = ? AND rev IS NOT NULL) "
                                  "FROM rooms WHERE key = ?"));
+    query.addBindValue(key);
     query.addBindValue(key);
     query.addBindValue(key);
     if (!query.exec()) {
@@ -204,14 +264,38 @@ std::optional<MessageStore::RoomRecord> SqliteStore::loadRoom(const QString &key
     }
     if (!query.next())
         return std::nullopt;
-    return RoomRecord{query.value(0).toString(), query.value(1).toString(), query.value(2).toLongLong()};
+    return RoomRecord{query.value(0).toString(), query.value(1).toString(), query.value(2).toLongLong(),
+                      query.value(3).toLongLong()};
 }
 
-void SqliteStore::appendMessage(const QString &roomKey, const QString &roomName, const ChatMessage &message)
+void SqliteStore::appendMessage(const QString &roomKey, const QString &roomName, const ChatMessage &message,
+                                const QString &accountKey)
 {
     if (m_pendingRooms.isEmpty() || m_pendingRooms.last().key != roomKey)
         m_pendingRooms.append(PendingRoom{roomKey, roomName, std::nullopt});
-    m_pendingMessages.append(PendingMessage{roomKey, message});
+    m_pendingMessages.append(PendingMessage{roomKey, message, accountKey});
+}
+
+void SqliteStore::updateMessage(const QString &roomKey, const ChatMessage &message)
+{
+    m_pendingUpdates.append(PendingMessage{roomKey, message, QString()});
+}
+
+std::optional<MessageStore::StoredMessage> SqliteStore::message(const QString &roomKey, const QString &roomName,
+                                                                qint64 seq)
+{
+    QSqlQuery select(m_db);
+    select.setForwardOnly(true);
+    select.prepare(QStringLiteral("SELECT %1, account FROM messages WHERE room_key = ? AND seq = ?").arg(messageColumns));
+    select.addBindValue(roomKey);
+    select.addBindValue(seq);
+    if (!select.exec()) {
+        qCCritical(lcStore) << "cannot read a message:" << sqlError(select.lastError());
+        return std::nullopt;
+    }
+    if (!select.next())
+        return std::nullopt;
+    return StoredMessage{messageFromRow(select, roomName), select.value(9).toString()};
 }
 
 void SqliteStore::saveTopic(const QString &roomKey, const QString &roomName, const QString &topic)
@@ -225,6 +309,7 @@ bool SqliteStore::commit(QString *error)
         return true;
     const auto rooms = std::exchange(m_pendingRooms, {});
     const auto messages = std::exchange(m_pendingMessages, {});
+    const auto updates = std::exchange(m_pendingUpdates, {});
 
     if (!m_db.transaction()) {
         *error = sqlError(m_db.lastError());
@@ -254,8 +339,22 @@ bool SqliteStore::commit(QString *error)
         m_insertMessage->bindValue(3, pending.message.text);
         m_insertMessage->bindValue(4, pending.message.ts);
         m_insertMessage->bindValue(5, pending.message.action.value_or(false) ? 1 : 0);
+        m_insertMessage->bindValue(6, pending.accountKey.isEmpty() ? QVariant() : QVariant(pending.accountKey));
         if (!m_insertMessage->exec())
             return fail(*m_insertMessage);
+    }
+    for (const PendingMessage &pending : updates) {
+        const ChatMessage &message = pending.message;
+        m_updateMessage->bindValue(0, notNull(message.text));
+        m_updateMessage->bindValue(1, message.edited ? QVariant(*message.edited) : QVariant());
+        m_updateMessage->bindValue(2, message.deleted.value_or(false) ? 1 : 0);
+        const QString reactions = reactionsToJson(message.reactions);
+        m_updateMessage->bindValue(3, reactions.isEmpty() ? QVariant() : QVariant(reactions));
+        m_updateMessage->bindValue(4, message.rev ? QVariant(*message.rev) : QVariant());
+        m_updateMessage->bindValue(5, pending.roomKey);
+        m_updateMessage->bindValue(6, message.seq);
+        if (!m_updateMessage->exec())
+            return fail(*m_updateMessage);
     }
     if (!m_db.commit()) {
         *error = sqlError(m_db.lastError());
@@ -288,13 +387,17 @@ QList<ChatMessage> SqliteStore::history(const QString &roomKey, const QString &r
     // With `after`, the oldest messages past it (catching up forwards);
     // otherwise the newest before `before` (scrolling back). Either way the
     // page is returned oldest first.
-    const bool forwards = query.after.has_value();
-    QString sql = QStringLiteral("SELECT seq, sender, text, ts, action FROM messages WHERE room_key = ?");
+    // With `changedAfter`, the messages changed since, in the order they changed.
+    const bool forwards = query.after.has_value() || query.changedAfter.has_value();
+    QString sql = QStringLiteral("SELECT %1 FROM messages WHERE room_key = ?").arg(messageColumns);
     if (query.after)
         sql += QStringLiteral(" AND seq > ?");
     if (query.before)
         sql += QStringLiteral(" AND seq < ?");
-    sql += forwards ? QStringLiteral(" ORDER BY seq ASC LIMIT ?") : QStringLiteral(" ORDER BY seq DESC LIMIT ?");
+    if (query.changedAfter)
+        sql += QStringLiteral(" AND rev > ? ORDER BY rev ASC LIMIT ?");
+    else
+        sql += forwards ? QStringLiteral(" ORDER BY seq ASC LIMIT ?") : QStringLiteral(" ORDER BY seq DESC LIMIT ?");
 
     QSqlQuery select(m_db);
     select.setForwardOnly(true);
@@ -304,6 +407,8 @@ QList<ChatMessage> SqliteStore::history(const QString &roomKey, const QString &r
         select.addBindValue(*query.after);
     if (query.before)
         select.addBindValue(*query.before);
+    if (query.changedAfter)
+        select.addBindValue(*query.changedAfter);
     select.addBindValue(query.limit);
 
     QList<ChatMessage> page;
@@ -311,13 +416,8 @@ QList<ChatMessage> SqliteStore::history(const QString &roomKey, const QString &r
         qCCritical(lcStore) << "cannot read history:" << sqlError(select.lastError());
         return page;
     }
-    while (select.next()) {
-        ChatMessage message{roomName, select.value(1).toString(), select.value(2).toString(),
-                            select.value(3).toLongLong(), select.value(0).toLongLong(), std::nullopt};
-        if (select.value(4).toInt() != 0)
-            message.action = true;
-        page.append(message);
-    }
+    while (select.next())
+        page.append(messageFromRow(select, roomName));
     if (!forwards)
         std::reverse(page.begin(), page.end());
     return page;

@@ -25,9 +25,14 @@ public:
 
     std::optional<RoomRecord> loadRoom(const QString &key) override;
     void appendMessage(const QString &roomKey, const QString &roomName,
-                       const Confab::Protocol::ChatMessage &message) override;
+                       const Confab::Protocol::ChatMessage &message, const QString &accountKey) override;
+    void updateMessage(const QString &roomKey, const Confab::Protocol::ChatMessage &message) override;
+    std::optional<StoredMessage> message(const QString &roomKey, const QString &roomName, qint64 seq) override;
     void saveTopic(const QString &roomKey, const QString &roomName, const QString &topic) override;
-    bool hasPending() const override { return !m_pendingMessages.isEmpty() || !m_pendingRooms.isEmpty(); }
+    bool hasPending() const override
+    {
+        return !m_pendingMessages.isEmpty() || !m_pendingRooms.isEmpty() || !m_pendingUpdates.isEmpty();
+    }
     bool commit(QString *error) override;
     void maintain() override;
     QList<Confab::Protocol::ChatMessage> history(const QString &roomKey, const QString &roomName,
@@ -62,6 +67,7 @@ private:
     {
         QString roomKey;
         Confab::Protocol::ChatMessage message;
+        QString accountKey;
     };
     struct PendingRoom
     {
@@ -78,8 +84,10 @@ private:
     std::unique_ptr<QSqlQuery> m_insertMessage;
     std::unique_ptr<QSqlQuery> m_insertRoom;
     std::unique_ptr<QSqlQuery> m_updateTopic;
+    std::unique_ptr<QSqlQuery> m_updateMessage;
     QList<PendingMessage> m_pendingMessages;
     QList<PendingRoom> m_pendingRooms;
+    QList<PendingMessage> m_pendingUpdates;
     // For a database file (not :memory:).
     std::unique_ptr<WalCheckpointer> m_checkpointer;
 };

@@ -24,6 +24,7 @@ std::optional<DecodeError> checkStringRule(Rule rule, QStringView value)
     case Rule::Reason: violation = checkReason(value); break;
     case Rule::ClientName: violation = checkClientName(value); break;
     case Rule::Password: violation = checkPassword(value); break;
+    case Rule::Reaction: violation = checkReaction(value); break;
     case Rule::GrantableRole:
         if (value != "op"_L1 && value != "member"_L1)
             return DecodeError{ErrorCode::BadRequest, u"role must be \"op\" or \"member\""_s, {}};

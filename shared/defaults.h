@@ -24,6 +24,11 @@ inline constexpr int MinPasswordChars = 8;
 inline constexpr qint64 MaxDurationSeconds = 10LL * 366 * 24 * 3600;
 inline constexpr int MaxPasswordChars = 256;
 
+// Reactions: one emoji of at most this many UTF-16 units (flags and
+// families are several code points), at most this many kinds per message.
+inline constexpr int MaxReactionUnits = 32;
+inline constexpr int MaxReactionKinds = 20;
+
 inline constexpr int HistoryOnJoin = 50;
 inline constexpr int HistoryPage = 50;
 inline constexpr int HistoryMaxPage = 200;

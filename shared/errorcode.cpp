@@ -46,6 +46,7 @@ constexpr std::array<ErrorCodeInfo, ErrorCodeCount> errorCodes{{
     {"bad_key"_L1, false},
     {"muted"_L1, false},
     {"topic_locked"_L1, false},
+    {"no_such_message"_L1, false},
 }};
 static_assert(errorCodes.size() == std::size_t(ErrorCodeCount));
 

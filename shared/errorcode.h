@@ -41,9 +41,11 @@ enum class ErrorCode {
     BadKey,
     Muted,
     TopicLocked,
+    // Edits, deletions and reactions (section 18)
+    NoSuchMessage,
 };
 
-inline constexpr int ErrorCodeCount = int(ErrorCode::TopicLocked) + 1;
+inline constexpr int ErrorCodeCount = int(ErrorCode::NoSuchMessage) + 1;
 
 // The wire spelling, e.g. "bad_json".
 QLatin1String errorCodeName(ErrorCode code);

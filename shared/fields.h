@@ -40,6 +40,7 @@ enum class Rule {
     HistoryLimit, // bad_request unless 1..HistoryMaxPage
     NonNegative,  // bad_request if below 0
     Duration,     // bad_request unless 1 s .. 10 years
+    Reaction,     // text_invalid unless one emoji
 };
 
 enum class Presence {

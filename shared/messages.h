@@ -180,12 +180,16 @@ struct GetHistory
     std::optional<qint64> before;
     std::optional<qint64> after;
     std::optional<int> limit;
+    // Messages edited, deleted or reacted to after this room revision
+    // (section 18) instead of messages by seq.
+    std::optional<qint64> changedAfter;
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("room"), &GetHistory::room, Rule::Room),
                                optional(QLatin1String("before"), &GetHistory::before, Rule::NonNegative),
                                optional(QLatin1String("after"), &GetHistory::after, Rule::NonNegative),
-                               optional(QLatin1String("limit"), &GetHistory::limit, Rule::HistoryLimit));
+                               optional(QLatin1String("limit"), &GetHistory::limit, Rule::HistoryLimit),
+                               optional(QLatin1String("changed_after"), &GetHistory::changedAfter, Rule::NonNegative));
     }
 };
 
@@ -208,6 +212,49 @@ struct SetAway
     static constexpr auto fields()
     {
         return std::make_tuple(optional(QLatin1String("message"), &SetAway::message, Rule::Reason));
+    }
+};
+
+// Edits, deletions and reactions (section 18 of docs/protocol.md), each
+// about one stored room message, named by its seq.
+struct EditMessage
+{
+    CONFAB_MESSAGE(EditMessage, "edit", Client)
+    QString room;
+    qint64 seq = 0;
+    QString text;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &EditMessage::room, Rule::Room),
+                               required(QLatin1String("seq"), &EditMessage::seq, Rule::NonNegative),
+                               required(QLatin1String("text"), &EditMessage::text, Rule::Text));
+    }
+};
+
+struct DeleteMessage
+{
+    CONFAB_MESSAGE(DeleteMessage, "delete", Client)
+    QString room;
+    qint64 seq = 0;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &DeleteMessage::room, Rule::Room),
+                               required(QLatin1String("seq"), &DeleteMessage::seq, Rule::NonNegative));
+    }
+};
+
+// Toggles the sender's reaction: on if it was off, off if it was on.
+struct React
+{
+    CONFAB_MESSAGE(React, "react", Client)
+    QString room;
+    qint64 seq = 0;
+    QString emoji;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("room"), &React::room, Rule::Room),
+                               required(QLatin1String("seq"), &React::seq, Rule::NonNegative),
+                               required(QLatin1String("emoji"), &React::emoji, Rule::Reaction));
     }
 };
 
@@ -631,7 +678,22 @@ struct PasswordChanged
     static constexpr auto fields() { return std::tuple<>(); }
 };
 
+// One emoji on a message and who chose it, in the order they did.
+struct Reaction
+{
+    QString emoji;
+    QStringList nicks;
+    friend bool operator==(const Reaction &a, const Reaction &b) { return Detail::equalMembers(a, b); }
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("emoji"), &Reaction::emoji),
+                               required(QLatin1String("nicks"), &Reaction::nicks));
+    }
+};
+
 // A room message: the `message` event, and each entry of a history list.
+// The fields after `action` describe what happened to it since (section
+// 18); a message nobody touched has none of them, as in version 1.
 struct ChatMessage
 {
     CONFAB_MESSAGE(ChatMessage, "message", Server)
@@ -641,6 +703,10 @@ struct ChatMessage
     qint64 ts = 0;
     qint64 seq = 0;
     std::optional<bool> action; // present (true) only for /me
+    std::optional<qint64> edited;  // when last edited (ms)
+    std::optional<bool> deleted;   // present (true) only when deleted; text is ""
+    std::optional<QList<Reaction>> reactions;
+    std::optional<qint64> rev;     // the room revision of the last change
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("room"), &ChatMessage::room),
@@ -648,7 +714,25 @@ struct ChatMessage
                                required(QLatin1String("text"), &ChatMessage::text),
                                required(QLatin1String("ts"), &ChatMessage::ts),
                                required(QLatin1String("seq"), &ChatMessage::seq),
-                               optional(QLatin1String("action"), &ChatMessage::action));
+                               optional(QLatin1String("action"), &ChatMessage::action),
+                               optional(QLatin1String("edited"), &ChatMessage::edited),
+                               optional(QLatin1String("deleted"), &ChatMessage::deleted),
+                               optional(QLatin1String("reactions"), &ChatMessage::reactions),
+                               optional(QLatin1String("rev"), &ChatMessage::rev));
+    }
+};
+
+// A stored message changed (edit, delete, react): the whole message as it
+// is now, and who changed it.
+struct MessageUpdated
+{
+    CONFAB_MESSAGE(MessageUpdated, "updated", Server)
+    QString by;
+    ChatMessage message;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("by"), &MessageUpdated::by),
+                               required(QLatin1String("message"), &MessageUpdated::message));
     }
 };
 
@@ -664,6 +748,8 @@ struct Joined
     std::optional<RoomModes> modes;
     // Members who are away, by nick: why (section 17).
     std::optional<StringMap> away;
+    // The room's latest revision (section 18); absent while nothing changed.
+    std::optional<qint64> rev;
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("room"), &Joined::room),
@@ -672,7 +758,8 @@ struct Joined
                                required(QLatin1String("history"), &Joined::history),
                                optional(QLatin1String("roles"), &Joined::roles),
                                optional(QLatin1String("modes"), &Joined::modes),
-                               optional(QLatin1String("away"), &Joined::away));
+                               optional(QLatin1String("away"), &Joined::away),
+                               optional(QLatin1String("rev"), &Joined::rev));
     }
 };
 

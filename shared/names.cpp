@@ -3,6 +3,7 @@
 #include "defaults.h"
 
 #include <QList>
+#include <QTextBoundaryFinder>
 
 #include <algorithm>
 
@@ -271,6 +272,20 @@ std::optional<RuleViolation> checkPassword(QStringView password)
                                                                  Defaults::MinPasswordChars)
                                                                  .arg(Defaults::MaxPasswordChars)};
     }
+    return std::nullopt;
+}
+
+std::optional<RuleViolation> checkReaction(QStringView emoji)
+{
+    // A symbol first (So covers emoji, hearts, check marks), one grapheme in
+    // all (so a flag or a family with joiners counts as one), and short.
+    QTextBoundaryFinder graphemes(QTextBoundaryFinder::Grapheme, emoji.data(), int(emoji.size()));
+    const qsizetype end = graphemes.toNextBoundary();
+    const bool oneGrapheme = !emoji.isEmpty() && end == emoji.size();
+    const char32_t first = emoji.isEmpty() ? 0 : char32_t(emoji.toUcs4().value(0));
+    if (!oneGrapheme || emoji.size() > Defaults::MaxReactionUnits
+        || QChar::category(first) != QChar::Symbol_Other)
+        return RuleViolation{ErrorCode::TextInvalid, u"a reaction is one emoji, such as 👍"_s};
     return std::nullopt;
 }
 

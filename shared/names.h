@@ -23,6 +23,9 @@ std::optional<RuleViolation> checkText(QStringView text);
 std::optional<RuleViolation> checkTopic(QStringView topic);
 std::optional<RuleViolation> checkReason(QStringView reason);
 std::optional<RuleViolation> checkClientName(QStringView client);
+// One emoji, as a reaction: a single grapheme that starts with a symbol
+// (text_invalid otherwise).
+std::optional<RuleViolation> checkReaction(QStringView emoji);
 // 8 to 256 characters, any (password_invalid).
 std::optional<RuleViolation> checkPassword(QStringView password);
 

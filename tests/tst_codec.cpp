@@ -14,7 +14,18 @@ namespace {
 
 ChatMessage sampleMessage(qint64 seq, const QString &text)
 {
-    return ChatMessage{u"lobby"_s, u"alice"_s, text, 1795000000000 + seq, seq, std::nullopt};
+    return ChatMessage{u"lobby"_s, u"alice"_s, text, 1795000000000 + seq, seq, std::nullopt,
+                       std::nullopt, std::nullopt, std::nullopt, std::nullopt};
+}
+
+// A message that was edited and reacted to, with every later field set.
+ChatMessage editedMessage()
+{
+    ChatMessage message = sampleMessage(7, u"seven, fixed"_s);
+    message.edited = 1795000009000;
+    message.reactions = QList<Reaction>{{u"\U0001F44D"_s, {u"bob"_s, u"carol"_s}}, {u"\u2764\uFE0F"_s, {u"alice"_s}}};
+    message.rev = 3;
+    return message;
 }
 
 // One sample of every message type, with values that exercise escaping and
@@ -42,8 +53,9 @@ QList<QPair<QByteArray, Message>> samples()
             {"list", ListRooms{}},
             {"who all", Who{std::nullopt}},
             {"who room", Who{u"lobby"_s}},
-            {"history", GetHistory{u"lobby"_s, std::nullopt, std::nullopt, std::nullopt}},
-            {"history paged", GetHistory{u"lobby"_s, 100, 50, 200}},
+            {"history", GetHistory{u"lobby"_s, std::nullopt, std::nullopt, std::nullopt, std::nullopt}},
+            {"history changed", GetHistory{u"lobby"_s, std::nullopt, std::nullopt, 100, 7}},
+            {"history paged", GetHistory{u"lobby"_s, 100, 50, 200, std::nullopt}},
             {"quit", Quit{std::nullopt}},
             {"quit reason", Quit{u"bye"_s}},
             {"ping", Ping{}},
@@ -52,9 +64,9 @@ QList<QPair<QByteArray, Message>> samples()
             {"welcome account", Welcome{u"alice"_s, u"confab-server/0.1.0"_s, 1, u"Welcome"_s, u"Alice"_s}},
             {"registered", Registered{u"alice"_s}},
             {"password_changed", PasswordChanged{}},
-            {"joined empty", Joined{u"lobby"_s, QString(), {u"alice"_s}, {}, std::nullopt, std::nullopt, std::nullopt}},
+            {"joined empty", Joined{u"lobby"_s, QString(), {u"alice"_s}, {}, std::nullopt, std::nullopt, std::nullopt, std::nullopt}},
             {"joined with someone away", Joined{u"lobby"_s, QString(), {u"alice"_s, u"bob"_s}, {}, std::nullopt,
-                                                std::nullopt, StringMap{{u"bob"_s, u"lunch"_s}}}},
+                                                std::nullopt, StringMap{{u"bob"_s, u"lunch"_s}}, std::nullopt}},
             {"away", SetAway{u"lunch"_s}},
             {"back", SetAway{std::nullopt}},
             {"presence away", AwayChanged{u"bob"_s, u"lunch"_s}},
@@ -62,7 +74,7 @@ QList<QPair<QByteArray, Message>> samples()
             {"joined history", Joined{u"lobby"_s, u"t"_s, {u"alice"_s, u"bob"_s},
                                       {sampleMessage(1, u"one"_s), sampleMessage(2, u"two\u0001"_s)},
                                       StringMap{{u"alice"_s, u"owner"_s}, {u"bób \"x\""_s, u"op"_s}},
-                                      RoomModes{true, false, true}, std::nullopt}},
+                                      RoomModes{true, false, true}, std::nullopt, 12}},
             {"mute", Mute{u"lobby"_s, u"bob"_s, 600, u"calm down"_s}},
             {"unmute", Unmute{u"lobby"_s, u"bob"_s}},
             {"mode", SetMode{u"lobby"_s, true, u""_s, std::nullopt}},
@@ -107,6 +119,10 @@ QList<QPair<QByteArray, Message>> samples()
             {"member_list all", MemberList{std::nullopt, {u"alice"_s, u"bob"_s}}},
             {"member_list room", MemberList{u"lobby"_s, {u"alice"_s}}},
             {"history_page", HistoryPage{u"lobby"_s, {sampleMessage(7, u"seven"_s)}}},
+            {"edit", EditMessage{u"lobby"_s, 7, u"seven, fixed"_s}},
+            {"delete", DeleteMessage{u"lobby"_s, 7}},
+            {"react", React{u"lobby"_s, 7, u"\U0001F44D"_s}},
+            {"updated", MessageUpdated{u"bob"_s, editedMessage()}},
             {"error", Error{ErrorCode::NoSuchUser, u"carol is not online"_s}},
             {"closing", Closing{u"server shutting down"_s}},
     };
@@ -183,10 +199,10 @@ void TestCodec::wireFormat_data()
     QTest::addColumn<QJsonValue>("id");
     QTest::addColumn<QByteArray>("expected");
 
-    QTest::newRow("message with id") << Message(ChatMessage{u"lobby"_s, u"alice"_s, u"hi bob"_s, 1795000000000, 1, std::nullopt})
+    QTest::newRow("message with id") << Message(sampleMessage(1, u"hi bob"_s))
                                      << QJsonValue(2)
                                      << QByteArray(R"({"type":"message","room":"lobby","from":"alice","text":"hi bob",)"
-                                                   R"("ts":1795000000000,"seq":1,"id":2})");
+                                                   R"("ts":1795000000001,"seq":1,"id":2})");
     QTest::newRow("error") << Message(Error{ErrorCode::NoSuchUser, u"carol is not online"_s})
                            << QJsonValue()
                            << QByteArray(R"({"type":"error","code":"no_such_user","message":"carol is not online"})");
@@ -201,10 +217,16 @@ void TestCodec::wireFormat_data()
                                                       << QByteArray(R"({"type":"welcome","nick":"a","server":"s","protocol":1,"motd":"m","account":null})");
     QTest::newRow("escapes") << Message(Say{u"r"_s, u"\"\\\n\r\t\u0001/é"_s, std::nullopt}) << QJsonValue()
                              << QByteArray("{\"type\":\"say\",\"room\":\"r\",\"text\":\"\\\"\\\\\\n\\r\\t\\u0001/\xc3\xa9\"}");
-    QTest::newRow("nested history") << Message(Joined{u"r"_s, u""_s, {}, {ChatMessage{u"r"_s, u"a"_s, u"t"_s, 5, 1, std::nullopt}}, std::nullopt, std::nullopt, std::nullopt})
+    QTest::newRow("nested history") << Message(Joined{u"r"_s, u""_s, {}, {sampleMessage(1, u"t"_s)}, std::nullopt, std::nullopt, std::nullopt, std::nullopt})
                                     << QJsonValue()
                                     << QByteArray(R"({"type":"joined","room":"r","topic":"","members":[],)"
-                                                  R"("history":[{"type":"message","room":"r","from":"a","text":"t","ts":5,"seq":1}]})");
+                                                  R"("history":[{"type":"message","room":"lobby","from":"alice","text":"t","ts":1795000000001,"seq":1}]})");
+    QTest::newRow("updated nests the whole message")
+            << Message(MessageUpdated{u"bob"_s, editedMessage()}) << QJsonValue()
+            << QByteArray(R"({"type":"updated","by":"bob","message":{"type":"message","room":"lobby","from":"alice",)"
+                          R"("text":"seven, fixed","ts":1795000000007,"seq":7,"edited":1795000009000,)"
+                          "\"reactions\":[{\"emoji\":\"\xf0\x9f\x91\x8d\",\"nicks\":[\"bob\",\"carol\"]},"
+                          "{\"emoji\":\"\xe2\x9d\xa4\xef\xb8\x8f\",\"nicks\":[\"alice\"]}],\"rev\":3}}");
 }
 
 void TestCodec::wireFormat()
@@ -292,6 +314,18 @@ void TestCodec::decodeErrors_data()
                                              << ErrorCode::BadRequest << none;
     QTest::newRow("history after fraction") << QByteArray(R"({"type":"history","room":"a","after":2.5})")
                                             << ErrorCode::BadRequest << none;
+    QTest::newRow("react with a word") << QByteArray(R"({"type":"react","room":"a","seq":1,"emoji":"yes"})")
+                                       << ErrorCode::TextInvalid << none;
+    QTest::newRow("react with two emoji") << QByteArray("{\"type\":\"react\",\"room\":\"a\",\"seq\":1,\"emoji\":\"\xf0\x9f\x91\x8d\xf0\x9f\x91\x8d\"}")
+                                          << ErrorCode::TextInvalid << none;
+    QTest::newRow("react with nothing") << QByteArray(R"({"type":"react","room":"a","seq":1,"emoji":""})")
+                                        << ErrorCode::TextInvalid << none;
+    QTest::newRow("edit without seq") << QByteArray(R"({"type":"edit","room":"a","text":"x"})")
+                                      << ErrorCode::BadRequest << none;
+    QTest::newRow("edit to blank") << QByteArray(R"({"type":"edit","room":"a","seq":3,"text":"  "})")
+                                   << ErrorCode::TextInvalid << none;
+    QTest::newRow("history changed_after negative") << QByteArray(R"({"type":"history","room":"a","changed_after":-1})")
+                                                    << ErrorCode::BadRequest << none;
     QTest::newRow("leave reason not string") << QByteArray(R"({"type":"leave","room":"a","reason":[]})")
                                              << ErrorCode::BadRequest << none;
 }

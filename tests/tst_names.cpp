@@ -18,6 +18,8 @@ private slots:
     void text();
     void topic_data();
     void topic();
+    void reaction_data();
+    void reaction();
 };
 
 void TestNames::nickAndRoom_data()
@@ -191,6 +193,36 @@ void TestNames::topic()
     QFETCH(bool, valid);
     QCOMPARE(!checkTopic(topic), valid);
     QCOMPARE(!checkReason(topic), valid);
+}
+
+void TestNames::reaction_data()
+{
+    QTest::addColumn<QString>("emoji");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("thumbs up") << u"\U0001F44D"_s << true;
+    QTest::newRow("heart with variation selector") << u"\u2764\uFE0F"_s << true;
+    QTest::newRow("skin tone") << u"\U0001F44D\U0001F3FD"_s << true;
+    QTest::newRow("flag") << u"\U0001F1EB\U0001F1F7"_s << true;
+    QTest::newRow("family with joiners") << u"\U0001F468\u200D\U0001F469\u200D\U0001F467"_s << true;
+    QTest::newRow("check mark") << u"\u2714"_s << true;
+    QTest::newRow("empty") << QString() << false;
+    QTest::newRow("letter") << u"a"_s << false;
+    QTest::newRow("word") << u"yes"_s << false;
+    QTest::newRow("two emoji") << u"\U0001F44D\U0001F44D"_s << false;
+    QTest::newRow("emoji and text") << u"\U0001F44D ok"_s << false;
+    QTest::newRow("space") << u" "_s << false;
+    QTest::newRow("joiner alone") << u"\u200D"_s << false;
+}
+
+void TestNames::reaction()
+{
+    QFETCH(QString, emoji);
+    QFETCH(bool, valid);
+    const auto violation = checkReaction(emoji);
+    QCOMPARE(!violation, valid);
+    if (violation)
+        QCOMPARE(violation->code, ErrorCode::TextInvalid);
 }
 
 QTEST_APPLESS_MAIN(TestNames)
