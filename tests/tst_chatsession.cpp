@@ -98,6 +98,8 @@ private slots:
     void unreadAndMentions();
     void scrollBack();
     void reconnectCatchesUp();
+    void editsDeletionsAndReactions();
+    void reconnectCatchesUpOnChanges();
     void webSocketTransport();
 
 private:
@@ -428,6 +430,126 @@ void TestChatSession::messageToNobodyOpensNothing()
     QTRY_VERIFY_WITH_TIMEOUT(session.privateChat(u"reader"_s)
                                      && session.privateChat(u"reader"_s)->log()->rowCount() == 1, 10'000);
     QCOMPARE(closed.count(), 1);
+}
+
+// The log entry with this seq, or an empty one.
+static LogEntry entryOf(Conversation *conversation, qint64 seq)
+{
+    const int row = conversation->log()->rowOfSeq(seq);
+    return row < 0 ? LogEntry() : conversation->log()->entry(row);
+}
+
+void TestChatSession::editsDeletionsAndReactions()
+{
+    ChatSession session;
+    Conversation *room = enterRoom(session, m_server.tcpPort(), u"writer"_s, u"notes"_s);
+    QVERIFY(room);
+    ChatClient reader;
+    QVERIFY(logIn(reader, m_server.tcpPort(), u"reader"_s));
+    QVERIFY(!reader.join(u"notes"_s).isEmpty());
+
+    session.submit(room, u"helo"_s);
+    const qint64 mine = reader.waitFor(u"message"_s).value(u"seq"_s).toInteger();
+    QTRY_COMPARE_WITH_TIMEOUT(session.lastEditableSeq(room), mine, 10'000);
+
+    // Edit: everyone hears it; the log shows the new text, marked edited.
+    session.editMessage(room, mine, u"hello"_s);
+    const QJsonObject edited = reader.waitFor(u"updated"_s).value(u"message"_s).toObject();
+    QCOMPARE(edited.value(u"text"_s).toString(), u"hello"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(entryOf(room, mine).edited, 10'000);
+    QCOMPARE(entryOf(room, mine).text, u"hello"_s);
+    QCOMPARE(room->log()->entries().count(), room->log()->rowCount()); // replaced, not added
+
+    // Reactions from someone else and from the user, toggled.
+    reader.send({{u"type"_s, u"react"_s}, {u"room"_s, u"notes"_s}, {u"seq"_s, mine}, {u"emoji"_s, u"\U0001F44D"_s}});
+    QTRY_COMPARE_WITH_TIMEOUT(entryOf(room, mine).reactions.size(), 1, 10'000);
+    QCOMPARE(entryOf(room, mine).reactions.first().nicks, QStringList{u"reader"_s});
+    session.react(room, mine, u"\U0001F44D"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(entryOf(room, mine).reactions.first().nicks,
+                              QStringList({u"reader"_s, u"writer"_s}), 10'000);
+    session.react(room, mine, u"\U0001F44D"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(entryOf(room, mine).reactions.first().nicks, QStringList{u"reader"_s}, 10'000);
+
+    // Someone else's message: not the user's to edit or delete (not an op).
+    reader.send({{u"type"_s, u"say"_s}, {u"room"_s, u"notes"_s}, {u"text"_s, u"theirs"_s}});
+    const qint64 theirs = reader.waitFor(u"message"_s).value(u"seq"_s).toInteger();
+    QTRY_VERIFY_WITH_TIMEOUT(room->log()->rowOfSeq(theirs) >= 0, 10'000);
+    QVERIFY(!session.canEdit(room, entryOf(room, theirs)));
+    QVERIFY(!session.canDelete(room, entryOf(room, theirs)));
+    QVERIFY(session.canDelete(room, entryOf(room, mine)));
+    QCOMPARE(session.lastEditableSeq(room), mine);
+    // ...and the server says so if asked anyway, where it was asked.
+    session.editMessage(room, theirs, u"mine now"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(texts(room, LogEntry::Kind::Error).join(u' ').contains(u"your own messages"_s), 10'000);
+    // Their edit reaches the user's log.
+    reader.send({{u"type"_s, u"edit"_s}, {u"room"_s, u"notes"_s}, {u"seq"_s, theirs}, {u"text"_s, u"theirs!"_s}});
+    QTRY_COMPARE_WITH_TIMEOUT(entryOf(room, theirs).text, u"theirs!"_s, 10'000);
+
+    // Delete: the place stays, the text goes, nothing left to edit.
+    session.deleteMessage(room, mine);
+    QTRY_VERIFY_WITH_TIMEOUT(entryOf(room, mine).deleted, 10'000);
+    QVERIFY(entryOf(room, mine).text.isEmpty());
+    QVERIFY(entryOf(room, mine).reactions.isEmpty());
+    QCOMPARE(session.lastEditableSeq(room), 0);
+    QVERIFY(room->lastRev() >= 5);
+}
+
+void TestChatSession::reconnectCatchesUpOnChanges()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({u"--flood-rate"_s, u"0"_s}), qPrintable(server.error()));
+    const QStringList fixedPorts{u"--flood-rate"_s, u"0"_s, u"--tcp-port"_s, QString::number(server.tcpPort()),
+                                 u"--http-port"_s, QString::number(server.httpPort())};
+    // ned has an account: his messages stay his to edit after a restart.
+    ChatClient chatter;
+    QVERIFY(chatter.enter(server.tcpPort(), u"ned"_s, {u"lobby"_s}));
+    const QString password = u"correct horse battery"_s;
+    QCOMPARE(ChatClient::outcome(chatter.ask(u"register"_s, {{u"password"_s, password}}, u"registered"_s)),
+             u"registered"_s);
+    // More than joined carries, so that the first ones are only in the log.
+    for (int i = 1; i <= 60; ++i) {
+        chatter.send({{u"type"_s, u"say"_s}, {u"room"_s, u"lobby"_s}, {u"text"_s, u"m%1"_s.arg(i)}});
+        QVERIFY(!chatter.waitFor(u"message"_s).isEmpty());
+    }
+    chatter.send({{u"type"_s, u"edit"_s}, {u"room"_s, u"lobby"_s}, {u"seq"_s, 60}, {u"text"_s, u"m60!"_s}});
+    QVERIFY(!chatter.waitFor(u"updated"_s).isEmpty());
+
+    ChatSession session;
+    session.setReconnectDelays(500, 1000);
+    Conversation *lobby = enterRoom(session, server.tcpPort(), u"mia"_s, u"lobby"_s);
+    QVERIFY(lobby);
+    QCOMPARE(lobby->lastRev(), 1);
+    session.loadOlder(lobby); // now 1..60 are shown
+    QTRY_VERIFY_WITH_TIMEOUT(lobby->log()->rowOfSeq(1) >= 0, 10'000);
+
+    QCOMPARE(server.stop(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(session.state(), ChatSession::State::Reconnecting, 10'000);
+    QVERIFY2(server.start(fixedPorts), qPrintable(server.error()));
+    // While mia is away: an old message edited, another deleted, a recent
+    // one reacted to.
+    ChatClient again;
+    QVERIFY(again.connectTo(server.tcpPort()));
+    const QJsonObject hello{{u"nick"_s, u"ned"_s},
+                            {u"login"_s, QJsonObject{{u"account"_s, u"ned"_s}, {u"password"_s, password}}}};
+    QCOMPARE(ChatClient::outcome(again.ask(u"hello"_s, hello, u"welcome"_s)), u"welcome"_s);
+    QVERIFY(!again.join(u"lobby"_s).isEmpty());
+    const QList<QJsonObject> changes = {
+            {{u"type"_s, u"edit"_s}, {u"room"_s, u"lobby"_s}, {u"seq"_s, 1}, {u"text"_s, u"m1, fixed"_s}},
+            {{u"type"_s, u"delete"_s}, {u"room"_s, u"lobby"_s}, {u"seq"_s, 2}},
+            {{u"type"_s, u"react"_s}, {u"room"_s, u"lobby"_s}, {u"seq"_s, 59}, {u"emoji"_s, u"\U0001F389"_s}},
+    };
+    for (const QJsonObject &change : changes) {
+        again.send(change);
+        QVERIFY(!again.waitFor(u"updated"_s).isEmpty());
+    }
+    QVERIFY(online(session, 30'000));
+    QTRY_COMPARE_WITH_TIMEOUT(entryOf(lobby, 1).text, u"m1, fixed"_s, 10'000);
+    QVERIFY(entryOf(lobby, 2).deleted);
+    QCOMPARE(entryOf(lobby, 59).reactions.size(), 1);
+    QCOMPARE(entryOf(lobby, 60).text, u"m60!"_s);
+    QCOMPARE(lobby->lastRev(), 4);
+    QCOMPARE(seqs(lobby).size(), 60); // changed in place, nothing added
+    QCOMPARE(server.stop(), 0);
 }
 
 void TestChatSession::actionsAreStoredAndShown()

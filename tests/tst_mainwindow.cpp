@@ -13,6 +13,7 @@
 #include <QDir>
 #include <QAction>
 #include <QSettings>
+#include <QMenu>
 #include <QMenuBar>
 #include <QFileInfo>
 #include <QLabel>
@@ -62,6 +63,7 @@ private slots:
     void typingLine();
     void whoIsTyping();
     void awayWhenIdle();
+    void editReactDelete();
     void menusAndDisconnect(); // last: it disconnects
 
 private:
@@ -199,6 +201,76 @@ void TestMainWindow::scrollingUpLoadsHistory()
     view->verticalScrollBar()->setValue(view->verticalScrollBar()->minimum());
     QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"entry 1\n"_s), 10'000);
     QCOMPARE(m_window->currentConversation()->log()->firstSeq(), 1);
+}
+
+void TestMainWindow::editReactDelete()
+{
+    type(*m_window, u"/join edits"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->currentConversation()->name() == u"edits"_s
+                                     && m_window->currentConversation()->isJoined(), 10'000);
+    Conversation *room = m_window->currentConversation();
+    ChatClient bob;
+    QVERIFY(bob.connectTo(m_server.tcpPort()) && bob.login(u"bob2"_s));
+    QVERIFY(!bob.join(u"edits"_s).isEmpty());
+
+    type(*m_window, u"teh plan"_s);
+    const qint64 seq = bob.waitFor(u"message"_s).value("seq"_L1).toInteger();
+    QTRY_VERIFY_WITH_TIMEOUT(room->log()->rowOfSeq(seq) >= 0, 10'000);
+
+    // Ctrl+Up edits the last message; Escape gives up, Enter saves.
+    QTest::keyClick(m_window->input(), Qt::Key_Up, Qt::ControlModifier);
+    QVERIFY(m_window->editingLabel()->isVisible());
+    QCOMPARE(m_window->input()->toPlainText(), u"teh plan"_s);
+    QTest::keyClick(m_window->input(), Qt::Key_Escape);
+    QVERIFY(!m_window->editingLabel()->isVisible());
+    QVERIFY(m_window->input()->toPlainText().isEmpty());
+    QTest::keyClick(m_window->input(), Qt::Key_Up, Qt::ControlModifier);
+    m_window->input()->clear();
+    type(*m_window, u"the plan"_s);
+    const QJsonObject edited = bob.waitFor(u"updated"_s).value("message"_L1).toObject();
+    QCOMPARE(edited.value("text"_L1).toString(), u"the plan"_s);
+    QCOMPARE(edited.value("seq"_L1).toInteger(), seq);
+    QVERIFY(!m_window->editingLabel()->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"the plan (edited)"_s), 10'000);
+    QVERIFY(!shown(*m_window).contains(u"teh plan"_s));
+
+    // Reactions show under the message, counted.
+    bob.send({{u"type"_s, u"react"_s}, {u"room"_s, u"edits"_s}, {u"seq"_s, seq}, {u"emoji"_s, u"\U0001F44D"_s}});
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"\U0001F44D 1"_s), 10'000);
+
+    // The menu offers what the user may do: on their own message react,
+    // edit and delete; on someone else's only react.
+    bob.send({{u"type"_s, u"say"_s}, {u"room"_s, u"edits"_s}, {u"text"_s, u"bob's"_s}});
+    const qint64 bobs = bob.waitFor(u"message"_s).value("seq"_L1).toInteger();
+    QTRY_VERIFY_WITH_TIMEOUT(room->log()->rowOfSeq(bobs) >= 0, 10'000);
+    auto actionTexts = [&](qint64 of) {
+        QMenu menu;
+        m_window->addMessageActions(room, room->log()->rowOfSeq(of), &menu);
+        QStringList texts;
+        for (QAction *action : menu.actions())
+            texts << (action->menu() ? action->menu()->title() : action->text());
+        texts.removeAll(QString());
+        return texts;
+    };
+    QCOMPARE(actionTexts(seq), QStringList({u"React"_s, u"Edit"_s, u"Delete"_s}));
+    QCOMPARE(actionTexts(bobs), QStringList({u"React"_s}));
+    // Choosing a reaction from the menu toggles the user's own.
+    {
+        QMenu menu;
+        m_window->addMessageActions(room, room->log()->rowOfSeq(seq), &menu);
+        QMenu *react = menu.actions().first()->menu();
+        QVERIFY(react);
+        QCOMPARE(react->actions().size(), MainWindow::quickReactions().size());
+        QVERIFY(!react->actions().first()->isChecked());
+        react->actions().first()->trigger();
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"\U0001F44D 2"_s), 10'000);
+
+    // Deleted: the line stays, its words go.
+    m_session->deleteMessage(room, seq);
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"alice: message deleted"_s), 10'000);
+    QVERIFY(!shown(*m_window).contains(u"the plan"_s));
+    QCOMPARE(actionTexts(seq), QStringList());
 }
 
 void TestMainWindow::screenshot()

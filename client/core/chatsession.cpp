@@ -225,6 +225,9 @@ void ChatSession::onFrame(const QByteArray &frame)
                     }
                 } else if constexpr (std::is_same_v<T, ChatMessage>) {
                     onMessage(message);
+                } else if constexpr (std::is_same_v<T, MessageUpdated>) {
+                    if (Conversation *conversation = room(message.message.room))
+                        applyChange(conversation, message.message);
                 } else if constexpr (std::is_same_v<T, PrivateMessage>) {
                     onPrivate(message);
                 } else if constexpr (std::is_same_v<T, UserJoined>) {
@@ -396,12 +399,24 @@ void ChatSession::onJoined(const Joined &joined)
         // First time here: the history that came with joined is all we show.
         for (const ChatMessage &message : joined.history)
             appendMessage(conversation, message);
+        conversation->noteRev(joined.rev.value_or(0));
         conversation->setHasOlderHistory(!joined.history.isEmpty() && joined.history.first().seq > 1);
         if (!joined.topic.isEmpty())
             notice(conversation, u"Topic: %1"_s.arg(joined.topic));
         return;
     }
-    // Rejoining: fill the gap since the last message seen, exactly once.
+    // Rejoining: fill the gap since the last message seen, exactly once,
+    // and catch up on what changed meanwhile in messages already shown.
+    const qint64 changedAfter = conversation->lastRev();
+    const bool changesMissed = joined.rev.value_or(0) > changedAfter;
+    for (const ChatMessage &message : joined.history) {
+        if (message.seq <= last)
+            conversation->log()->update(messageEntry(message)); // not in rev order: see applyChange
+    }
+    if (changesMissed)
+        requestChanges(conversation, changedAfter);
+    else
+        conversation->noteRev(joined.rev.value_or(0));
     const bool covered = joined.history.isEmpty() || joined.history.first().seq <= last + 1;
     if (covered) {
         for (const ChatMessage &message : joined.history)
@@ -410,6 +425,40 @@ void ChatSession::onJoined(const Joined &joined)
     }
     conversation->setCatchingUp(true);
     requestHistory(conversation, Pending::Purpose::CatchUp, last);
+}
+
+void ChatSession::requestChanges(Conversation *room, qint64 changedAfter)
+{
+    GetHistory request;
+    request.room = room->name();
+    request.changedAfter = changedAfter;
+    request.limit = CatchUpPage;
+    send(request, Pending::Purpose::Changes, room);
+}
+
+void ChatSession::applyChange(Conversation *room, const ChatMessage &message)
+{
+    // Only changes heard of in order count as seen: a revision read off a
+    // message in a history page may skip others not heard of yet.
+    room->noteRev(message.rev.value_or(0));
+    // A message not shown yet comes as it is now with catch-up or scroll-back.
+    room->log()->update(messageEntry(message));
+}
+
+LogEntry ChatSession::messageEntry(const ChatMessage &message) const
+{
+    LogEntry entry;
+    entry.kind = LogEntry::Kind::Message;
+    entry.from = message.from;
+    entry.text = message.text;
+    entry.ts = message.ts;
+    entry.seq = message.seq;
+    entry.own = nameKey(message.from) == nameKey(m_nick);
+    entry.action = message.action.value_or(false);
+    entry.edited = message.edited.has_value();
+    entry.deleted = message.deleted.value_or(false);
+    entry.reactions = message.reactions.value_or(QList<Reaction>());
+    return entry;
 }
 
 void ChatSession::requestHistory(Conversation *room, Pending::Purpose purpose, qint64 fromSeq)
@@ -446,15 +495,8 @@ void ChatSession::appendMessage(Conversation *room, const ChatMessage &message)
     if (message.seq <= room->lastSeq())
         return;
     room->setLastSeq(message.seq);
-    LogEntry entry;
-    entry.kind = LogEntry::Kind::Message;
-    entry.from = message.from;
-    entry.text = message.text;
-    entry.ts = message.ts;
-    entry.seq = message.seq;
-    entry.own = nameKey(message.from) == nameKey(m_nick);
-    entry.mention = !entry.own && mentionsMe(message.text);
-    entry.action = message.action.value_or(false);
+    LogEntry entry = messageEntry(message);
+    entry.mention = !entry.own && !entry.deleted && mentionsMe(message.text);
     room->setTyping(message.from, false);
     addEntry(room, entry);
     if (entry.mention)
@@ -490,19 +532,16 @@ void ChatSession::onHistoryPage(const HistoryPage &page, const Pending &pending)
             requestHistory(conversation, Pending::Purpose::CatchUp, conversation->lastSeq());
         else
             finishCatchUp(conversation);
+    } else if (pending.purpose == Pending::Purpose::Changes) {
+        for (const ChatMessage &message : page.messages)
+            applyChange(conversation, message);
+        if (page.messages.size() >= CatchUpPage)
+            requestChanges(conversation, page.messages.last().rev.value_or(conversation->lastRev()));
     } else if (pending.purpose == Pending::Purpose::Older) {
         conversation->setLoadingOlder(false);
         QList<LogEntry> older;
-        for (const ChatMessage &message : page.messages) {
-            LogEntry entry;
-            entry.from = message.from;
-            entry.text = message.text;
-            entry.ts = message.ts;
-            entry.seq = message.seq;
-            entry.own = nameKey(message.from) == nameKey(m_nick);
-            entry.action = message.action.value_or(false);
-            older.append(entry);
-        }
+        for (const ChatMessage &message : page.messages)
+            older.append(messageEntry(message));
         conversation->rowsPrepended(int(older.size()));
         conversation->log()->prepend(older);
         conversation->setHasOlderHistory(page.messages.size() >= ScrollBackPage
@@ -841,6 +880,59 @@ void ChatSession::sendText(Conversation *conversation, const QString &text, bool
     else
         send(Whisper{conversation->name(), text, action ? std::optional<bool>(true) : std::nullopt},
              Pending::Purpose::Plain, conversation);
+}
+
+bool ChatSession::canEdit(Conversation *room, const LogEntry &entry) const
+{
+    return room && room->type() == Conversation::Type::Room && room->isJoined() && entry.seq > 0 && !entry.deleted
+           && entry.kind == LogEntry::Kind::Message && nameKey(entry.from) == nameKey(m_nick);
+}
+
+bool ChatSession::canDelete(Conversation *room, const LogEntry &entry) const
+{
+    return canEdit(room, entry)
+           || (room && room->isJoined() && entry.seq > 0 && !entry.deleted && entry.kind == LogEntry::Kind::Message
+               && myRank(room) >= RoomMembers::Rank::Op);
+}
+
+qint64 ChatSession::lastEditableSeq(Conversation *room) const
+{
+    if (!room)
+        return 0;
+    const QList<LogEntry> &entries = room->log()->entries();
+    for (auto it = entries.crbegin(); it != entries.crend(); ++it) {
+        if (canEdit(room, *it))
+            return it->seq;
+    }
+    return 0;
+}
+
+void ChatSession::editMessage(Conversation *room, qint64 seq, const QString &text)
+{
+    if (!room || !m_welcomed)
+        return;
+    if (auto violation = checkText(text)) {
+        error(room, violation->reason);
+        return;
+    }
+    send(EditMessage{room->name(), seq, text}, Pending::Purpose::Plain, room);
+}
+
+void ChatSession::deleteMessage(Conversation *room, qint64 seq)
+{
+    if (room && m_welcomed)
+        send(DeleteMessage{room->name(), seq}, Pending::Purpose::Plain, room);
+}
+
+void ChatSession::react(Conversation *room, qint64 seq, const QString &emoji)
+{
+    if (!room || !m_welcomed)
+        return;
+    if (auto violation = checkReaction(emoji)) {
+        error(room, violation->reason);
+        return;
+    }
+    send(React{room->name(), seq, emoji}, Pending::Purpose::Plain, room);
 }
 
 void ChatSession::whisper(const QString &nick, const QString &text)

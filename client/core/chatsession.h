@@ -88,6 +88,18 @@ public:
     // `action`: /me, shown as "* alice waves".
     void sendText(Conversation *conversation, const QString &text, bool action = false);
     void whisper(const QString &nick, const QString &text);
+    // Room messages by seq (section 18): an edit of your own, a deletion of
+    // your own (or anyone's, as an op), a reaction toggled. Refusals are
+    // said in the conversation.
+    void editMessage(Conversation *room, qint64 seq, const QString &text);
+    void deleteMessage(Conversation *room, qint64 seq);
+    void react(Conversation *room, qint64 seq, const QString &emoji);
+    // Whether the user may edit, or delete, this log entry of this room.
+    bool canEdit(Conversation *room, const LogEntry &entry) const;
+    bool canDelete(Conversation *room, const LogEntry &entry) const;
+    // The seq of the user's latest message in a room that can still be
+    // edited (Up in an empty input line); 0 if none.
+    qint64 lastEditableSeq(Conversation *room) const;
     void changeNick(const QString &nick, Conversation *context = nullptr);
     void setTopic(Conversation *room, const QString &topic);
     void requestRoomList(Conversation *context = nullptr);
@@ -173,7 +185,7 @@ private:
     {
         // FirstWhisper: a /msg that opened its private chat; if nobody by
         // that nick is online, the chat closes and `origin` hears why.
-        enum class Purpose { Plain, CatchUp, Older, Who, ShowBans, Register, ShowRooms, FirstWhisper };
+        enum class Purpose { Plain, CatchUp, Changes, Older, Who, ShowBans, Register, ShowRooms, FirstWhisper };
         Purpose purpose = Purpose::Plain;
         QPointer<Conversation> conversation;
         QPointer<Conversation> origin;
@@ -190,6 +202,10 @@ private:
               Conversation *origin = nullptr);
     void sendPing();
     void requestHistory(Conversation *room, Pending::Purpose purpose, qint64 fromSeq);
+    void requestChanges(Conversation *room, qint64 changedAfter);
+    // An `updated` message, or one from history: shown as it is now.
+    void applyChange(Conversation *room, const Confab::Protocol::ChatMessage &message);
+    LogEntry messageEntry(const Confab::Protocol::ChatMessage &message) const;
 
     void onWelcome(const Confab::Protocol::Welcome &welcome);
     void onJoined(const Confab::Protocol::Joined &joined);

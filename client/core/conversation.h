@@ -82,6 +82,9 @@ public:
     void setJoined(bool joined) { m_joined = joined; }
     qint64 lastSeq() const { return m_lastSeq; }
     void setLastSeq(qint64 seq) { m_lastSeq = seq; }
+    // The highest room revision seen (edits, deletions, reactions).
+    qint64 lastRev() const { return m_lastRev; }
+    void noteRev(qint64 rev) { m_lastRev = qMax(m_lastRev, rev); }
     bool isCatchingUp() const { return m_catchingUp; }
     void setCatchingUp(bool catchingUp) { m_catchingUp = catchingUp; }
     QList<Confab::Protocol::ChatMessage> &heldBack() { return m_heldBack; }
@@ -108,6 +111,7 @@ private:
     int m_newMessagesRow = -1;
     bool m_joined = false;
     qint64 m_lastSeq = 0;
+    qint64 m_lastRev = 0;
     bool m_catchingUp = false;
     QList<Confab::Protocol::ChatMessage> m_heldBack;
     bool m_hasOlder = true;

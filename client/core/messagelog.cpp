@@ -54,6 +54,33 @@ void MessageLog::prepend(const QList<LogEntry> &entries)
     endInsertRows();
 }
 
+int MessageLog::rowOfSeq(qint64 seq) const
+{
+    if (seq <= 0)
+        return -1;
+    // Changes are mostly to recent messages: look from the end.
+    for (qsizetype row = m_entries.size() - 1; row >= 0; --row) {
+        if (m_entries.at(row).seq == seq)
+            return int(row);
+    }
+    return -1;
+}
+
+bool MessageLog::update(const LogEntry &entry)
+{
+    const int row = rowOfSeq(entry.seq);
+    if (row < 0)
+        return false;
+    // What the user's client decided about the entry stays (whether it
+    // mentioned them when it came).
+    LogEntry &shown = m_entries[row];
+    const bool mention = shown.mention && !entry.deleted;
+    shown = entry;
+    shown.mention = mention;
+    emit dataChanged(index(row), index(row));
+    return true;
+}
+
 qint64 MessageLog::firstSeq() const
 {
     for (const LogEntry &entry : m_entries) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "messages.h"
+
 #include <QAbstractListModel>
 #include <QList>
 
@@ -16,6 +18,9 @@ struct LogEntry
     bool own = false;
     bool mention = false; // mentions the user's nick
     bool action = false;  // /me: shown as "* alice waves"
+    bool edited = false;  // shown with "(edited)"
+    bool deleted = false; // shown as "message deleted"; text is empty
+    QList<Confab::Protocol::Reaction> reactions;
 };
 
 // The lines of one conversation, oldest first.
@@ -46,6 +51,12 @@ public:
     void append(const LogEntry &entry);
     // Older entries, oldest first, before everything there is.
     void prepend(const QList<LogEntry> &entries);
+
+    // Replaces the message with this seq as it is shown (an edit, a
+    // deletion, reactions); false if the log does not have it.
+    bool update(const LogEntry &entry);
+    // The row of the message with this seq, or -1.
+    int rowOfSeq(qint64 seq) const;
 
     // The lowest seq in the log (0 if none): where scroll-back continues.
     qint64 firstSeq() const;

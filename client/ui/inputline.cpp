@@ -49,7 +49,14 @@ void InputLine::keyPressEvent(QKeyEvent *event)
             submit();
         }
         return;
+    case Qt::Key_Escape:
+        emit escapePressed();
+        return;
     case Qt::Key_Up:
+        if (event->modifiers() & Qt::ControlModifier) {
+            emit editLastRequested();
+            return;
+        }
         if (textCursor().blockNumber() == 0) {
             recall(-1);
             return;

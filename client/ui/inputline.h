@@ -6,7 +6,8 @@
 #include <functional>
 
 // Where the user types. Enter sends, Shift+Enter starts a new line, Up and
-// Down walk through what was sent before, Tab completes nicks.
+// Down walk through what was sent before, Tab completes nicks, Ctrl+Up asks
+// to edit the user's last message and Escape to stop editing.
 class InputLine final : public QPlainTextEdit
 {
     Q_OBJECT
@@ -21,6 +22,8 @@ public:
 
 signals:
     void submitted(const QString &text);
+    void editLastRequested();
+    void escapePressed();
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;

@@ -106,6 +106,13 @@ MainWindow::MainWindow(ChatSession *session, QWidget *parent)
     m_typing->setFont(typingFont);
     m_typing->setForegroundRole(QPalette::PlaceholderText);
     centreLayout->addWidget(m_typing);
+    m_editing = new QLabel(tr("Editing your message. Enter saves, Esc cancels."), this);
+    m_editing->setObjectName(u"editing"_s);
+    m_editing->setContentsMargins(6, 2, 6, 2);
+    m_editing->setAutoFillBackground(true);
+    m_editing->setBackgroundRole(QPalette::AlternateBase);
+    m_editing->hide();
+    centreLayout->addWidget(m_editing);
     centreLayout->addWidget(m_input);
 
     auto *splitter = new QSplitter(this);
@@ -179,7 +186,24 @@ MainWindow::MainWindow(ChatSession *session, QWidget *parent)
         if (!text.startsWith(u'/') || text.startsWith(u"//"_s))
             m_session->noteTyping(currentConversation(), !text.trimmed().isEmpty());
     });
+    connect(m_input, &InputLine::editLastRequested, this, [this] {
+        Conversation *conversation = currentConversation();
+        if (const qint64 seq = m_session->lastEditableSeq(conversation))
+            startEditing(conversation, seq);
+    });
+    connect(m_input, &InputLine::escapePressed, this, [this] {
+        if (m_editingSeq) {
+            stopEditing();
+            m_input->clear();
+        }
+    });
     connect(m_input, &InputLine::submitted, this, [this](const QString &text) {
+        if (m_editingSeq) {
+            if (m_editingRoom)
+                m_session->editMessage(m_editingRoom, m_editingSeq, text);
+            stopEditing();
+            return;
+        }
         Conversation *conversation = currentConversation();
         if (!conversation) {
             // Nowhere to write yet: commands still work.
@@ -497,6 +521,76 @@ void MainWindow::askJoin()
         m_session->submit(currentConversation(), u"/join "_s + room.trimmed());
 }
 
+const QStringList &MainWindow::quickReactions()
+{
+    // The six most chat apps offer first.
+    static const QStringList reactions{u"\U0001F44D"_s, u"\u2764\uFE0F"_s, u"\U0001F602"_s,
+                                       u"\U0001F389"_s, u"\U0001F62E"_s, u"\U0001F622"_s};
+    return reactions;
+}
+
+void MainWindow::addMessageActions(Conversation *conversation, int row, QMenu *menu)
+{
+    const LogEntry entry = conversation->log()->entry(row);
+    if (entry.kind != LogEntry::Kind::Message || entry.seq <= 0 || entry.deleted || !conversation->isJoined())
+        return;
+    const qint64 seq = entry.seq;
+    QAction *first = menu->actions().value(0);
+    QMenu *react = new QMenu(tr("React"), menu);
+    for (const QString &emoji : quickReactions()) {
+        QAction *action = react->addAction(emoji, this, [this, conversation, seq, emoji] {
+            m_session->react(conversation, seq, emoji);
+        });
+        // Checked: the user's own, which choosing again takes back.
+        action->setCheckable(true);
+        for (const Confab::Protocol::Reaction &reaction : entry.reactions) {
+            if (reaction.emoji != emoji)
+                continue;
+            for (const QString &nick : reaction.nicks)
+                action->setChecked(action->isChecked() || nameKey(nick) == nameKey(m_session->nick()));
+        }
+    }
+    menu->insertMenu(first, react);
+    if (m_session->canEdit(conversation, entry)) {
+        auto *edit = new QAction(tr("Edit"), menu);
+        connect(edit, &QAction::triggered, this, [this, conversation, seq] { startEditing(conversation, seq); });
+        menu->insertAction(first, edit);
+    }
+    if (m_session->canDelete(conversation, entry)) {
+        auto *remove = new QAction(tr("Delete"), menu);
+        connect(remove, &QAction::triggered, this, [this, conversation, seq, own = entry.own] {
+            const QString question = own ? tr("Delete this message for everyone?")
+                                         : tr("Delete this message of someone else's for everyone? "
+                                              "The room's audit log will say you did.");
+            if (QMessageBox::question(this, tr("Delete message"), question) == QMessageBox::Yes)
+                m_session->deleteMessage(conversation, seq);
+        });
+        menu->insertAction(first, remove);
+    }
+    menu->insertSeparator(first);
+}
+
+void MainWindow::startEditing(Conversation *room, qint64 seq)
+{
+    const int row = room ? room->log()->rowOfSeq(seq) : -1;
+    if (row < 0)
+        return;
+    showConversation(room);
+    m_editingRoom = room;
+    m_editingSeq = seq;
+    m_editing->show();
+    m_input->setPlainText(room->log()->entry(row).text);
+    m_input->moveCursor(QTextCursor::End);
+    m_input->setFocus();
+}
+
+void MainWindow::stopEditing()
+{
+    m_editingRoom = nullptr;
+    m_editingSeq = 0;
+    m_editing->hide();
+}
+
 Conversation *MainWindow::currentConversation() const
 {
     auto *view = qobject_cast<MessageView *>(m_stack->currentWidget());
@@ -510,6 +604,8 @@ void MainWindow::addConversation(Conversation *conversation)
     m_views.insert(conversation, view);
     m_stack->addWidget(view);
     connect(view, &MessageView::nearTop, this, [this, conversation] { m_session->loadOlder(conversation); });
+    connect(view, &MessageView::entryMenuRequested, this,
+            [this, conversation](int row, QMenu *menu) { addMessageActions(conversation, row, menu); });
     // A room the user just joined comes to the front; a private message
     // waits in the sidebar with its unread mark, unless there is nothing else.
     if (conversation->type() == Conversation::Type::Room || !currentConversation())

@@ -59,6 +59,17 @@ public:
     // Marked away ("idle") after this long without a key or the mouse in
     // the application; 0: never. Coming back undoes it.
     void setIdleAwayAfter(int ms);
+    // Editing one of the user's messages in the input line (section 18):
+    // Enter saves, Escape cancels.
+    void startEditing(Conversation *room, qint64 seq);
+    void stopEditing();
+    qint64 editingSeq() const { return m_editingSeq; }
+    QLabel *editingLabel() const { return m_editing; }
+    // The menu a right click on a message opens: react, edit, delete (what
+    // the user may), added to `menu`.
+    void addMessageActions(Conversation *conversation, int row, QMenu *menu);
+    // The reactions the menu offers; any single emoji works on the wire.
+    static const QStringList &quickReactions();
 
 signals:
     // Chat → Connect to Another Server: the launcher leaves this server and
@@ -90,6 +101,9 @@ private:
     QListView *m_memberList;
     QLabel *m_topic;
     QLabel *m_typing = nullptr;
+    QLabel *m_editing = nullptr;
+    QPointer<Conversation> m_editingRoom;
+    qint64 m_editingSeq = 0;
     QPointer<Conversation> m_shownConversation;
     QWidget *m_motd = nullptr;
     QLabel *m_motdText = nullptr;

@@ -2,9 +2,12 @@
 
 #include "bidi.h"
 #include "conversation.h"
+#include "names.h"
 #include "nickcolors.h"
 
+#include <QContextMenuEvent>
 #include <QDateTime>
+#include <QMenu>
 #include <QRegularExpression>
 #include <QScrollBar>
 #include <QTextBlock>
@@ -31,6 +34,8 @@ MessageView::MessageView(Conversation *conversation, const QString &ownNick, QWi
         else
             appendRows(first, last);
     });
+    // An edit, a deletion or a reaction: drawn again in place.
+    connect(log, &MessageLog::dataChanged, this, &MessageView::rebuild);
     connect(verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
         if (value == verticalScrollBar()->minimum() && verticalScrollBar()->maximum() > 0)
             emit nearTop();
@@ -62,7 +67,7 @@ QString MessageView::linkify(const QString &text)
     return html.replace(u'\n', "<br>"_L1);
 }
 
-QString MessageView::entryHtml(const LogEntry &entry, bool dark)
+QString MessageView::entryHtml(const LogEntry &entry, bool dark, const QString &ownNick)
 {
     const QString time = QDateTime::fromMSecsSinceEpoch(entry.ts).toLocalTime().toString(u"HH:mm"_s);
     const QString stamp = u"<span style=\"color:%1\">%2</span> "_s.arg(dark ? u"#888"_s : u"#999"_s, time);
@@ -78,14 +83,45 @@ QString MessageView::entryHtml(const LogEntry &entry, bool dark)
     }
     const QString nick = u"<span style=\"color:%1; font-weight:%2\">%3</span>"_s.arg(
             nickColor(entry.from, dark).name(), entry.own ? u"bold"_s : u"normal"_s, entry.from.toHtmlEscaped());
+    const QString dim = dark ? u"#8a8a8a"_s : u"#888"_s;
+    if (entry.deleted)
+        return stamp + nick + u": <span style=\"color:%1; font-style:italic\">%2</span>"_s.arg(dim, tr("message deleted"));
     QString line = entry.action
                            ? stamp + u"<i>* "_s + nick + u" <span style=\"white-space:pre-wrap\">"_s
                                      + linkify(Bidi::isolate(entry.text)) + u"</span></i>"_s
                            : stamp + nick + u": <span style=\"white-space:pre-wrap\">"_s
                                      + linkify(Bidi::isolate(entry.text)) + u"</span>"_s;
+    if (entry.edited)
+        line += u" <span style=\"color:%1; font-size:small\">%2</span>"_s.arg(dim, tr("(edited)"));
     if (entry.mention)
         line = u"<span style=\"background-color:%1\">%2</span>"_s.arg(dark ? u"#4a3b00"_s : u"#fff3b0"_s, line);
+    if (!entry.reactions.isEmpty())
+        line += u"<br>"_s + reactionsHtml(entry, ownNick, dark);
     return line;
+}
+
+QString MessageView::reactionsHtml(const LogEntry &entry, const QString &ownNick, bool dark)
+{
+    // One chip per emoji with its count; the user's own choices stand out.
+    QStringList chips;
+    for (const Confab::Protocol::Reaction &reaction : entry.reactions) {
+        const bool mine = std::any_of(reaction.nicks.cbegin(), reaction.nicks.cend(),
+                                      [&](const QString &nick) { return Confab::Protocol::nameKey(nick) == Confab::Protocol::nameKey(ownNick); });
+        const QString background = mine ? (dark ? u"#1f3a5f"_s : u"#dbeafe"_s) : (dark ? u"#333"_s : u"#eee"_s);
+        chips << u"<span style=\"background-color:%1\">&nbsp;%2&nbsp;%3&nbsp;</span>"_s.arg(
+                background, reaction.emoji.toHtmlEscaped(), QString::number(reaction.nicks.size()));
+    }
+    return chips.join(u"&nbsp;"_s);
+}
+
+void MessageView::contextMenuEvent(QContextMenuEvent *event)
+{
+    QMenu *menu = createStandardContextMenu(event->pos());
+    const int row = cursorForPosition(event->pos()).block().userState();
+    if (row >= 0 && row < m_conversation->log()->rowCount())
+        emit entryMenuRequested(row, menu);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->popup(event->globalPos());
 }
 
 void MessageView::appendRows(int first, int last)
@@ -105,11 +141,12 @@ void MessageView::appendRow(int row, bool dark)
         append(u"<div align=\"center\" style=\"color:%1\">── %2 ──</div>"_s.arg(
                 dark ? u"#ff8a80"_s : u"#c62828"_s, tr("new messages")));
     }
-    append(entryHtml(m_conversation->log()->entry(row), dark));
+    append(entryHtml(m_conversation->log()->entry(row), dark, m_ownNick));
     // A hanging indent: lines that wrap, and the lines of a multi-line
     // message, start under the text, not under the time.
     const int indent = fontMetrics().horizontalAdvance(u"00:00 "_s);
     QTextCursor cursor(document()->lastBlock());
+    cursor.block().setUserState(row); // which entry a right click is on
     QTextBlockFormat format = cursor.blockFormat();
     format.setLeftMargin(indent);
     format.setTextIndent(-indent);

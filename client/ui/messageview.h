@@ -3,6 +3,8 @@
 #include <QPointer>
 #include <QTextBrowser>
 
+class QMenu;
+
 class Conversation;
 struct LogEntry;
 
@@ -20,12 +22,20 @@ public:
     Conversation *conversation() const { return m_conversation; }
     void setOwnNick(const QString &nick) { m_ownNick = nick; }
     // The HTML of one entry (for tests and for the view itself).
-    static QString entryHtml(const LogEntry &entry, bool darkBackground);
+    // ownNick: whose reactions stand out.
+    static QString entryHtml(const LogEntry &entry, bool darkBackground, const QString &ownNick = {});
+    // The reactions under a message: one chip per emoji, with its count.
+    static QString reactionsHtml(const LogEntry &entry, const QString &ownNick, bool darkBackground);
     // Plain text with links made clickable, everything else escaped.
     static QString linkify(const QString &text);
 
 signals:
     void nearTop();
+    // The context menu for a log row is about to show: add to it.
+    void entryMenuRequested(int row, QMenu *menu);
+
+protected:
+    void contextMenuEvent(QContextMenuEvent *event) override;
 
 private:
     void appendRows(int first, int last);
