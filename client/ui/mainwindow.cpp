@@ -630,6 +630,10 @@ void MainWindow::showConversation(Conversation *conversation)
     if (!view)
         return;
     m_stack->setCurrentWidget(view);
+    if (m_editingSeq && m_editingRoom != conversation) {
+        stopEditing();
+        m_input->clear();
+    }
     if (m_shownConversation != conversation) {
         if (m_shownConversation)
             disconnect(m_shownConversation, &Conversation::typingChanged, this, &MainWindow::updateTyping);

@@ -131,6 +131,10 @@ function renderStatus() {
 // ------------------------------------------------------------ conversations
 
 function select(conversation) {
+  if (editing && editing.room !== conversation) {
+    stopEditing();
+    $('input').value = '';
+  }
   session.setActive(conversation);
   $('chat').classList.remove('show-sidebar', 'show-members');
   renderActive();
@@ -172,7 +176,7 @@ session.addEventListener('entry', (event) => {
   if (conversation === session.active) {
     const list = $('messages');
     const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
-    list.append(renderEntry(entry));
+    list.append(renderEntry(entry, entryHooks(conversation)));
     if (atBottom || entry.own) list.scrollTop = list.scrollHeight;
     if (entry.kind === 'notice') showMembers();
     renderHeader();
@@ -191,6 +195,52 @@ function redrawKeepingPlace(event) {
 }
 session.addEventListener('new-messages-line', redrawKeepingPlace);
 session.addEventListener('prepended', redrawKeepingPlace);
+// An edit, a deletion or a reaction: that message is drawn again in place.
+session.addEventListener('updated', (event) => {
+  const { conversation, index } = event.detail;
+  if (conversation !== session.active) return;
+  const entry = conversation.entries[index];
+  const shown = $('messages').querySelector(`li[data-seq="${entry.seq}"]`);
+  if (shown) shown.replaceWith(renderEntry(entry, entryHooks(conversation)));
+  if (editing && editing.room === conversation && editing.seq === entry.seq && entry.deleted) stopEditing();
+});
+
+// What a room message's buttons do (section 18).
+function entryHooks(conversation) {
+  if (conversation?.type !== 'room') return null;
+  return {
+    ownNick: session.nick,
+    react: (seq, emoji) => session.react(conversation, seq, emoji),
+    edit: (seq) => startEditing(conversation, seq),
+    remove: (seq) => {
+      const entry = conversation.entries[conversation.indexOfSeq(seq)];
+      const question = entry?.own ? 'Delete this message for everyone?'
+        : "Delete this message of someone else's for everyone? The room's audit log will say you did.";
+      if (confirm(question)) session.deleteMessage(conversation, seq);
+    },
+    canEdit: (entry) => session.canEdit(conversation, entry),
+    canDelete: (entry) => session.canDelete(conversation, entry),
+  };
+}
+
+// Editing one of the user's messages in the input line: Enter saves, Escape
+// gives up (as on the desktop).
+let editing = null;
+
+function startEditing(room, seq) {
+  const entry = room.entries[room.indexOfSeq(seq)];
+  if (!entry) return;
+  editing = { room, seq };
+  $('editing').hidden = false;
+  $('input').value = entry.text;
+  autosize();
+  $('input').focus();
+}
+
+function stopEditing() {
+  editing = null;
+  $('editing').hidden = true;
+}
 
 session.addEventListener('attention', (event) => {
   const { conversation, from, text } = event.detail;
@@ -246,7 +296,8 @@ function renderHeader() {
 function renderMessages() {
   const list = $('messages');
   const conversation = session.active;
-  const items = (conversation?.entries ?? []).map(renderEntry);
+  const hooks = entryHooks(conversation);
+  const items = (conversation?.entries ?? []).map((entry) => renderEntry(entry, hooks));
   if (conversation && conversation.newMessagesAt > 0 && conversation.newMessagesAt < items.length) {
     const line = document.createElement('li');
     line.className = 'new-messages';
@@ -285,6 +336,13 @@ function submitInput() {
   const input = $('input');
   const text = input.value;
   if (!text.trim()) return;
+  if (editing) {
+    session.editMessage(editing.room, editing.seq, text);
+    stopEditing();
+    input.value = '';
+    autosize();
+    return;
+  }
   // A password typed in a command is not kept for the up arrow to show.
   if (!carriesSecret(text)) history.push(text);
   historyIndex = history.length;
@@ -318,6 +376,15 @@ $('input').addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
     submitInput();
+  } else if (event.key === 'Escape' && editing) {
+    event.preventDefault();
+    stopEditing();
+    input.value = '';
+    autosize();
+  } else if (event.key === 'ArrowUp' && event.ctrlKey) {
+    event.preventDefault();
+    const seq = session.lastEditableSeq(session.active);
+    if (seq) startEditing(session.active, seq);
   } else if (event.key === 'ArrowUp' && !input.value.slice(0, input.selectionStart).includes('\n') && historyIndex > 0) {
     event.preventDefault();
     historyIndex -= 1;

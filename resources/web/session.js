@@ -38,6 +38,7 @@ export class Conversation {
     this.typing = new Map(); // nick key -> { nick, until }
     this.joined = type === 'private';
     this.lastSeq = 0;
+    this.lastRev = 0; // the highest room revision seen (edits, deletions, reactions)
     this.catchingUp = false;
     this.held = [];
     this.hasOlder = true;
@@ -65,6 +66,16 @@ export class Conversation {
 
   firstSeq() {
     return this.entries.find((entry) => entry.seq > 0)?.seq ?? 0;
+  }
+
+  // The index of the message with this seq, or -1 (changes are mostly to
+  // recent messages: look from the end).
+  indexOfSeq(seq) {
+    if (!(seq > 0)) return -1;
+    for (let index = this.entries.length - 1; index >= 0; --index) {
+      if (this.entries[index].seq === seq) return index;
+    }
+    return -1;
   }
 
   hasMember(nick) {
@@ -331,6 +342,11 @@ export class ChatSession extends EventTarget {
         }
         return;
       case 'history_page': return this.#onHistoryPage(message, pending);
+      case 'updated': {
+        const room = this.room(message.message.room);
+        if (room) this.#applyChange(room, message.message);
+        return;
+      }
       case 'error': return this.#onError(message, pending);
       case 'ping': return this.connection.sendWithoutId('pong');
       case 'presence': return this.#onPresence(message.nick, message.away ?? '');
@@ -466,11 +482,17 @@ export class ChatSession extends EventTarget {
     const last = room.lastSeq;
     if (last === 0) {
       for (const message of joined.history) this.#appendMessage(room, message);
+      room.lastRev = Math.max(room.lastRev, joined.rev ?? 0);
       room.hasOlder = joined.history.length > 0 && joined.history[0].seq > 1;
       if (joined.topic) this.#notice(room, `Topic: ${joined.topic}`);
       return;
     }
-    // Rejoining after a drop: fill the gap since the last message shown.
+    // Rejoining after a drop: catch up on what changed meanwhile in messages
+    // already shown, and fill the gap since the last message shown.
+    for (const message of joined.history) {
+      if (message.seq <= last) this.#showAsItIsNow(room, message); // not in rev order: see #applyChange
+    }
+    if ((joined.rev ?? 0) > room.lastRev) this.#requestChanges(room, room.lastRev);
     if (joined.history.length === 0 || joined.history[0].seq <= last + 1) {
       for (const message of joined.history) this.#appendMessage(room, message);
       return;
@@ -498,6 +520,9 @@ export class ChatSession extends EventTarget {
       } else {
         this.#finishCatchUp(room);
       }
+    } else if (pending.purpose === 'changes') {
+      for (const message of page.messages) this.#applyChange(room, message);
+      if (page.messages.length >= CATCH_UP_PAGE) this.#requestChanges(room, page.messages.at(-1).rev ?? room.lastRev);
     } else if (pending.purpose === 'older') {
       room.loadingOlder = false;
       const older = page.messages.map((message) => this.#entryFor(message));
@@ -658,8 +683,64 @@ export class ChatSession extends EventTarget {
 
   #entryFor(message) {
     const own = nameKey(message.from) === nameKey(this.nick);
+    const deleted = message.deleted === true;
     return { kind: 'message', from: message.from, text: message.text, ts: message.ts, seq: message.seq, own,
-             mention: !own && this.mentionsMe(message.text), action: message.action === true };
+             mention: !own && !deleted && this.mentionsMe(message.text), action: message.action === true,
+             edited: message.edited !== undefined, deleted, reactions: message.reactions ?? [] };
+  }
+
+  #requestChanges(room, changedAfter) {
+    this.#send('history', { room: room.name, changed_after: changedAfter, limit: CATCH_UP_PAGE }, 'changes', room);
+  }
+
+  // An `updated` event, or a page of changes: heard in revision order, so
+  // the room's revision moves on.
+  #applyChange(room, message) {
+    room.lastRev = Math.max(room.lastRev, message.rev ?? 0);
+    this.#showAsItIsNow(room, message);
+  }
+
+  // A message not shown yet comes as it is now with catch-up or scroll-back.
+  #showAsItIsNow(room, message) {
+    const index = room.indexOfSeq(message.seq);
+    if (index < 0) return;
+    const entry = this.#entryFor(message);
+    entry.mention = room.entries[index].mention && !entry.deleted; // decided when it came
+    room.entries[index] = entry;
+    this.#emit('updated', { conversation: room, index });
+  }
+
+  // Whether the user may edit, or delete, this entry of this room
+  // (section 18; the server has the last word).
+  canEdit(room, entry) {
+    return room?.type === 'room' && room.joined && entry?.kind === 'message' && entry.seq > 0 && !entry.deleted
+      && nameKey(entry.from) === nameKey(this.nick);
+  }
+
+  canDelete(room, entry) {
+    return this.canEdit(room, entry) || (Boolean(room?.joined) && entry?.kind === 'message' && entry.seq > 0
+      && !entry.deleted && this.myRank(room) >= RANKS.op);
+  }
+
+  // The seq of the user's latest message that can still be edited; 0 if none.
+  lastEditableSeq(room) {
+    const entry = [...(room?.entries ?? [])].reverse().find((candidate) => this.canEdit(room, candidate));
+    return entry?.seq ?? 0;
+  }
+
+  editMessage(room, seq, text) {
+    if (!room || !this.welcomed) return;
+    if (!text.trim()) return;
+    this.#send('edit', { room: room.name, seq, text }, 'plain', room);
+  }
+
+  deleteMessage(room, seq) {
+    if (room && this.welcomed) this.#send('delete', { room: room.name, seq }, 'plain', room);
+  }
+
+  // Toggles the user's reaction.
+  react(room, seq, emoji) {
+    if (room && this.welcomed) this.#send('react', { room: room.name, seq, emoji }, 'plain', room);
   }
 
   #appendMessage(room, message) {

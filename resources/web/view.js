@@ -66,7 +66,26 @@ function timeOf(ts) {
   return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
 }
 
-export function renderEntry(entry) {
+// The reactions offered first, as on the desktop; any single emoji works.
+export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'];
+
+function button(className, text, label, onClick) {
+  const element = document.createElement('button');
+  element.type = 'button';
+  element.className = className;
+  element.textContent = text;
+  element.title = label;
+  element.setAttribute('aria-label', label);
+  element.addEventListener('click', (event) => {
+    event.stopPropagation();
+    onClick();
+  });
+  return element;
+}
+
+// `hooks` (optional) makes a room message something to act on: { ownNick,
+// react(seq, emoji), edit(seq), remove(seq), canEdit(entry), canDelete(entry) }.
+export function renderEntry(entry, hooks = null) {
   const item = document.createElement('li');
   item.className = entry.kind === 'message' ? 'message' : entry.kind;
   if (entry.own) item.classList.add('own');
@@ -88,10 +107,49 @@ export function renderEntry(entry) {
   // <bdi>: the text is isolated for bidi, like the desktop client does.
   const text = document.createElement('bdi');
   text.className = 'text';
-  appendLinkified(text, entry.kind === 'notice' ? `— ${entry.text}` : entry.kind === 'error' ? `⚠ ${entry.text}` : entry.text);
+  if (entry.deleted) {
+    item.classList.add('deleted');
+    text.textContent = 'message deleted';
+  } else {
+    appendLinkified(text, entry.kind === 'notice' ? `— ${entry.text}` : entry.kind === 'error' ? `⚠ ${entry.text}` : entry.text);
+  }
   item.append(text);
+  if (entry.edited && !entry.deleted) {
+    const edited = document.createElement('span');
+    edited.className = 'edited';
+    edited.textContent = ' (edited)';
+    item.append(edited);
+  }
   if (entry.seq) item.dataset.seq = String(entry.seq);
+  if (entry.reactions?.length) item.append(renderReactions(entry, hooks));
+  if (hooks && entry.kind === 'message' && entry.seq > 0 && !entry.deleted) item.append(renderMessageActions(entry, hooks));
   return item;
+}
+
+// One chip per emoji with its count; the user's own stand out, and a click
+// toggles it.
+function renderReactions(entry, hooks) {
+  const row = document.createElement('div');
+  row.className = 'reactions';
+  for (const reaction of entry.reactions) {
+    const mine = Boolean(hooks) && reaction.nicks.some((nick) => nameKey(nick) === nameKey(hooks.ownNick));
+    const chip = button(`reaction${mine ? ' mine' : ''}`, `${reaction.emoji} ${reaction.nicks.length}`,
+      reaction.nicks.join(', '), () => hooks?.react(entry.seq, reaction.emoji));
+    chip.disabled = !hooks;
+    row.append(chip);
+  }
+  return row;
+}
+
+// Shown on hover or keyboard focus: quick reactions, and edit and delete
+// where the user may.
+function renderMessageActions(entry, hooks) {
+  const bar = document.createElement('span');
+  bar.className = 'message-actions';
+  for (const emoji of QUICK_REACTIONS) bar.append(button('quick-reaction', emoji, `React ${emoji}`, () => hooks.react(entry.seq, emoji)));
+  if (hooks.canEdit(entry)) bar.append(button('edit-message', 'Edit', 'Edit', () => hooks.edit(entry.seq)));
+  if (hooks.canDelete(entry)) bar.append(button('delete-message', 'Delete', 'Delete', () => hooks.remove(entry.seq)));
+  return bar;
 }
 
 export function renderConversations(list, session, onSelect) {
