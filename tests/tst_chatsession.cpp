@@ -521,6 +521,8 @@ void TestChatSession::reconnectCatchesUpOnChanges()
     QCOMPARE(lobby->lastRev(), 1);
     session.loadOlder(lobby); // now 1..60 are shown
     QTRY_VERIFY_WITH_TIMEOUT(lobby->log()->rowOfSeq(1) >= 0, 10'000);
+    session.setAway(u"at lunch"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(session.awayMessage(), u"at lunch"_s, 10'000);
 
     QCOMPARE(server.stop(), 0);
     QTRY_COMPARE_WITH_TIMEOUT(session.state(), ChatSession::State::Reconnecting, 10'000);
@@ -549,6 +551,10 @@ void TestChatSession::reconnectCatchesUpOnChanges()
     QCOMPARE(entryOf(lobby, 60).text, u"m60!"_s);
     QCOMPARE(lobby->lastRev(), 4);
     QCOMPARE(seqs(lobby).size(), 60); // changed in place, nothing added
+    // Still away after the reconnect: the server heard it again.
+    ChatClient late;
+    QVERIFY(late.enter(server.tcpPort(), u"late"_s));
+    QCOMPARE(late.join(u"lobby"_s).value(u"away"_s).toObject().value(u"mia"_s).toString(), u"at lunch"_s);
     QCOMPARE(server.stop(), 0);
 }
 

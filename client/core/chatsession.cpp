@@ -360,7 +360,10 @@ void ChatSession::onWelcome(const Welcome &welcome)
             join(name);
         return;
     }
-    // Back after a drop: the same rooms, and whatever was missed in them.
+    // Back after a drop: still away if the user was (the server forgets it
+    // with the connection), then the same rooms and whatever was missed.
+    if (!m_awayMessage.isEmpty())
+        setAway(m_awayMessage);
     for (Conversation *conversation : m_conversations.items()) {
         if (conversation->type() == Conversation::Type::Room && conversation->wantsRejoin()) {
             notice(conversation, u"Reconnected"_s);

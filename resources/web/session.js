@@ -444,6 +444,8 @@ export class ChatSession extends EventTarget {
       for (const room of this.initialRooms) this.join(room);
       return;
     }
+    // Still away if the user was (the server forgets it with the connection).
+    if (this.awayMessage) this.setAway(this.awayMessage);
     for (const conversation of this.conversations) {
       if (conversation.type !== 'room' || !conversation.wantsRejoin) continue;
       this.#notice(conversation, 'Reconnected');

@@ -99,6 +99,8 @@ test('changes made while the page was away are caught up', async () => {
   }
   await messageItems(page, 'line 60').waitFor();
   const shownBefore = await page.locator('#messages li.message').count();
+  await type(page, '/away at lunch');
+  await tcp.ofType('presence', (m) => m.nick === 'returner' && m.away === 'at lunch');
 
   assert.equal(await lab.server.stop(), 0);
   await page.locator('#status', { hasText: 'Reconnecting' }).waitFor();
@@ -120,6 +122,12 @@ test('changes made while the page was away are caught up', async () => {
   await bySeq(page, seqs[1]).locator('.text', { hasText: 'message deleted' }).waitFor();
   await bySeq(page, seqs[59]).locator('.reaction', { hasText: '🎉 1' }).waitFor();
   assert.equal(await page.locator('#messages li.message').count(), shownBefore, 'changed in place, nothing added');
+  // Still away after the reconnect: the page told the new server again.
+  const late = await TcpClient.connect(lab.server.tcpPort);
+  await late.login('late');
+  late.send({ type: 'join', room: 'lobby' });
+  assert.equal((await late.ofType('joined')).away?.returner, 'at lunch');
+  late.close();
   assert.deepEqual(page.problems, []);
   await page.context().close();
   again.close();
