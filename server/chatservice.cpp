@@ -345,6 +345,8 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
             onTyping(session, request, id);
         else if constexpr (std::is_same_v<T, SetAway>)
             onAway(session, request, id);
+        else if constexpr (std::is_same_v<T, GetPrivateHistory>)
+            onPrivateHistory(session, request, id);
         else if constexpr (std::is_same_v<T, EditMessage>)
             onEdit(session, request, id);
         else if constexpr (std::is_same_v<T, DeleteMessage>)
@@ -496,6 +498,7 @@ void ChatService::admit(Session &session, const QString &nick, const QString &ac
           Welcome{nick, m_settings.serverName, Defaults::ProtocolVersion, m_settings.motd,
                   account.isEmpty() ? std::nullopt : std::optional<QString>(account)},
           id);
+    deliverWaiting(session);
 }
 
 bool ChatService::isReservedFor(const Session &session, const QString &nickKey) const
@@ -750,21 +753,87 @@ void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
     deliver(std::move(delivery));
 }
 
+QString ChatService::identity(const Session &session)
+{
+    return session.isLoggedIn() ? QStringLiteral("a:") + session.accountKey : QStringLiteral("n:") + session.nickKey;
+}
+
+QString ChatService::identityOfNick(const QString &nick) const
+{
+    const QString key = nameKey(nick);
+    if (const Session *online = m_users.value(key))
+        return identity(*online);
+    // Offline: a nick that is an account can only ever be that account's.
+    return m_accounts->hasAccount(key) ? QStringLiteral("a:") + key : QStringLiteral("n:") + key;
+}
+
+QString ChatService::privatePair(const QString &one, const QString &other)
+{
+    return one < other ? one + u'\n' + other : other + u'\n' + one;
+}
+
 void ChatService::onWhisper(Session &session, const Whisper &whisper, const QJsonValue &id)
 {
     Session *target = m_users.value(nameKey(whisper.to));
-    if (!target) {
+    // A registered account that is offline gets it when it next logs in; a
+    // guest who is not here is nobody to wait for.
+    const bool waiting = !target && m_accounts->hasAccount(nameKey(whisper.to));
+    if (!target && !waiting) {
         sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(whisper.to), id);
         return;
     }
-    session.typingPassedOn.remove(target->nickKey);
-    if (target->away && target != &session)
+    const QString recipient = target ? identity(*target) : QStringLiteral("a:") + nameKey(whisper.to);
+    session.typingPassedOn.remove(nameKey(whisper.to));
+    if (target && target->away && target != &session)
         deliver(plainDelivery({&session}, encodeLine(AwayChanged{target->nick, target->away}))); // as IRC's RPL_AWAY
-    const PrivateMessage message{session.nick, target->nick, whisper.text, wallClockMs(),
-                                 whisper.action.value_or(false) ? std::optional<bool>(true) : std::nullopt};
-    if (target != &session)
-        deliver(plainDelivery({target}, encodeLine(message)));
-    reply(session, message, id);
+
+    const QString pair = privatePair(identity(session), recipient);
+    auto known = m_privateSeqs.find(pair);
+    if (known == m_privateSeqs.end()) {
+        commitAndDeliver(); // so that the store's highest seq is the real one
+        known = m_privateSeqs.insert(pair, m_store->lastPrivateSeq(pair));
+    }
+    m_undo.append(Undo{nullptr, *known, 0, QString(), pair});
+    if (!m_commitTimer.isActive())
+        m_commitTimer.start();
+    PrivateMessage message{session.nick, target ? target->nick : whisper.to, whisper.text, wallClockMs(),
+                           whisper.action.value_or(false) ? std::optional<bool>(true) : std::nullopt, ++*known,
+                           std::nullopt};
+    m_store->appendPrivate(pair, recipient, message, !waiting);
+
+    // Stored first, then sent (storage_failed to the sender otherwise).
+    Delivery delivery = plainDelivery(target && target != &session ? QList<Session *>{target, &session}
+                                                                   : QList<Session *>{&session},
+                                      encodeLine(message));
+    delivery.author = &session;
+    delivery.authorId = id;
+    delivery.requester = &session;
+    if (waiting)
+        message.waiting = true;
+    delivery.requesterLine = encodeLine(message, id);
+    deliver(std::move(delivery));
+}
+
+void ChatService::onPrivateHistory(Session &session, const GetPrivateHistory &request, const QJsonValue &id)
+{
+    commitAndDeliver(); // the page must include what was accepted in this pass
+    const QString pair = privatePair(identity(session), identityOfNick(request.with));
+    MessageStore::HistoryQuery query{request.before, request.after, request.limit.value_or(Defaults::HistoryPage),
+                                     std::nullopt};
+    // A guest reads only what was said while it has had the nick: the next
+    // guest of that name reads nothing of the last one's.
+    const qint64 notBefore = session.isLoggedIn() ? 0 : session.nickSinceMs;
+    reply(session, PrivatePage{request.with, m_store->privateHistory(pair, query, notBefore)}, id);
+}
+
+void ChatService::deliverWaiting(Session &session)
+{
+    if (!session.isLoggedIn())
+        return;
+    commitAndDeliver();
+    constexpr int MaxWaiting = 1000;
+    for (const PrivateMessage &message : m_store->takeWaiting(identity(session), MaxWaiting))
+        reply(session, message, QJsonValue());
 }
 
 // ------------------------------------------- edits, deletions, reactions
@@ -1772,7 +1841,7 @@ void ChatService::send(const Delivery &delivery)
 void ChatService::scheduleCommit(Room *room)
 {
     // Remembered before the change, so that a failed commit can restore it.
-    m_undo.append(Undo{room, room->lastSeq, room->lastRev, room->topic});
+    m_undo.append(Undo{room, room->lastSeq, room->lastRev, room->topic, QString()});
     if (!m_commitTimer.isActive())
         m_commitTimer.start();
 }
@@ -1824,6 +1893,10 @@ void ChatService::commitFailed(const QString &error)
     // Back to what the store holds, newest change first.
     QSet<Room *> rooms;
     for (auto it = m_undo.crbegin(); it != m_undo.crend(); ++it) {
+        if (!it->room) {
+            m_privateSeqs.insert(it->privatePair, it->lastSeq);
+            continue;
+        }
         it->room->lastSeq = it->lastSeq;
         it->room->lastRev = it->lastRev;
         it->room->topic = it->topic;

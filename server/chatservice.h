@@ -116,6 +116,7 @@ private:
         qint64 lastSeq;
         qint64 lastRev;
         QString topic;
+        QString privatePair; // with room null: a private conversation's seq
     };
 
     template <typename T>
@@ -142,6 +143,14 @@ private:
                                                                    qint64 seq, MessageChange change, Room **roomOut,
                                                                    const QJsonValue &id);
     void storeChange(Session &session, Room *room, Confab::Protocol::ChatMessage message, const QJsonValue &id);
+    // Private conversations (section 19): who a session, or a nick, is for
+    // storing them ("a:ACCOUNTKEY" or "n:NICKKEY"), and the pair's key.
+    static QString identity(const Session &session);
+    QString identityOfNick(const QString &nick) const;
+    static QString privatePair(const QString &one, const QString &other);
+    void onPrivateHistory(Session &session, const Confab::Protocol::GetPrivateHistory &request, const QJsonValue &id);
+    // Sends what waited for the account while it was offline.
+    void deliverWaiting(Session &session);
     void onEdit(Session &session, const Confab::Protocol::EditMessage &request, const QJsonValue &id);
     void onDelete(Session &session, const Confab::Protocol::DeleteMessage &request, const QJsonValue &id);
     void onReact(Session &session, const Confab::Protocol::React &request, const QJsonValue &id);
@@ -248,6 +257,7 @@ private:
     std::unordered_map<QString, std::unique_ptr<Room>> m_rooms; // by room key
     QList<Delivery> m_deferred;
     QList<Undo> m_undo; // for what the pending commit holds, oldest first
+    QHash<QString, qint64> m_privateSeqs; // the last seq of each private conversation used since start
     StorageHealth m_storageHealth;
     // Bans from the whole server, stored as room bans of the room key "".
     QList<Room::Ban> m_serverBans;

@@ -59,6 +59,18 @@ public:
     // it made sendable has been sent.
     virtual void maintain() {}
 
+    // Private conversations (section 19), by pair key (see
+    // 008_private_messages.sql). The highest seq stored (0: none).
+    virtual qint64 lastPrivateSeq(const QString &pair) = 0;
+    // In the next commit; delivered false: it waits for `recipient` to log in.
+    virtual void appendPrivate(const QString &pair, const QString &recipient,
+                               const Confab::Protocol::PrivateMessage &message, bool delivered) = 0;
+    // Oldest first, as history() pages; only messages from notBeforeTs on.
+    virtual QList<Confab::Protocol::PrivateMessage> privateHistory(const QString &pair, const HistoryQuery &query,
+                                                                   qint64 notBeforeTs) = 0;
+    // What waits for `recipient`, oldest first, marked delivered at once.
+    virtual QList<Confab::Protocol::PrivateMessage> takeWaiting(const QString &recipient, int limit) = 0;
+
     // Oldest first; see docs/protocol.md for which messages a query selects.
     virtual QList<Confab::Protocol::ChatMessage> history(const QString &roomKey, const QString &roomName,
                                                          const HistoryQuery &query) = 0;

@@ -13,6 +13,7 @@
 #include <QVariant>
 
 using Confab::Protocol::ChatMessage;
+using Confab::Protocol::PrivateMessage;
 using Confab::Protocol::Reaction;
 
 namespace {
@@ -27,6 +28,7 @@ const QStringList migrations = {
         QStringLiteral(":/sql/005_mutes_modes.sql"),
         QStringLiteral(":/sql/006_actions.sql"),
         QStringLiteral(":/sql/007_edits_reactions.sql"),
+        QStringLiteral(":/sql/008_private_messages.sql"),
 };
 
 // The columns a ChatMessage is read from, in the order messageFromRow() reads them.
@@ -117,6 +119,7 @@ SqliteStore::~SqliteStore()
     m_insertRoom.reset();
     m_updateTopic.reset();
     m_updateMessage.reset();
+    m_insertPrivate.reset();
     if (m_db.isOpen())
         m_db.close();
     m_db = QSqlDatabase();
@@ -246,7 +249,10 @@ bool SqliteStore::prepareStatements(QString *error)
            && prepare(m_insertRoom, QStringLiteral("INSERT OR IGNORE INTO rooms (key, name) VALUES (?, ?)"))
            && prepare(m_updateTopic, QStringLiteral("UPDATE rooms SET topic = ? WHERE key = ?"))
            && prepare(m_updateMessage, QStringLiteral("UPDATE messages SET text = ?, edited = ?, deleted = ?, reactions = ?, "
-                                                      "rev = ? WHERE room_key = ? AND seq = ?"));
+                                                      "rev = ? WHERE room_key = ? AND seq = ?"))
+           && prepare(m_insertPrivate, QStringLiteral("INSERT INTO private_messages (pair, seq, sender, recipient_nick, "
+                                                      "recipient, text, ts, action, delivered) "
+                                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
 }
 
 std::optional<MessageStore::RoomRecord> SqliteStore::loadRoom(const QString &key)
@@ -310,6 +316,7 @@ bool SqliteStore::commit(QString *error)
     const auto rooms = std::exchange(m_pendingRooms, {});
     const auto messages = std::exchange(m_pendingMessages, {});
     const auto updates = std::exchange(m_pendingUpdates, {});
+    const auto privates = std::exchange(m_pendingPrivate, {});
 
     if (!m_db.transaction()) {
         *error = sqlError(m_db.lastError());
@@ -355,6 +362,16 @@ bool SqliteStore::commit(QString *error)
         m_updateMessage->bindValue(6, message.seq);
         if (!m_updateMessage->exec())
             return fail(*m_updateMessage);
+    }
+    for (const PendingPrivate &pending : privates) {
+        const PrivateMessage &message = pending.message;
+        const QVariantList values{pending.pair, message.seq.value_or(0), message.from, message.to, pending.recipient,
+                                  message.text, message.ts, message.action.value_or(false) ? 1 : 0,
+                                  pending.delivered ? 1 : 0};
+        for (int i = 0; i < values.size(); ++i)
+            m_insertPrivate->bindValue(i, values.at(i));
+        if (!m_insertPrivate->exec())
+            return fail(*m_insertPrivate);
     }
     if (!m_db.commit()) {
         *error = sqlError(m_db.lastError());
@@ -421,6 +438,101 @@ QList<ChatMessage> SqliteStore::history(const QString &roomKey, const QString &r
     if (!forwards)
         std::reverse(page.begin(), page.end());
     return page;
+}
+
+namespace {
+
+// A row of "seq, sender, recipient_nick, text, ts, action".
+PrivateMessage privateFromRow(const QSqlQuery &row)
+{
+    PrivateMessage message{row.value(1).toString(), row.value(2).toString(), row.value(3).toString(),
+                           row.value(4).toLongLong(), std::nullopt, row.value(0).toLongLong(), std::nullopt};
+    if (row.value(5).toInt() != 0)
+        message.action = true;
+    return message;
+}
+
+} // namespace
+
+qint64 SqliteStore::lastPrivateSeq(const QString &pair)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT MAX(seq) FROM private_messages WHERE pair = ?"));
+    query.addBindValue(pair);
+    if (!query.exec() || !query.next()) {
+        qCCritical(lcStore) << "cannot read a private conversation:" << sqlError(query.lastError());
+        return 0;
+    }
+    return query.value(0).toLongLong();
+}
+
+void SqliteStore::appendPrivate(const QString &pair, const QString &recipient, const PrivateMessage &message,
+                                bool delivered)
+{
+    m_pendingPrivate.append(PendingPrivate{pair, recipient, message, delivered});
+}
+
+QList<PrivateMessage> SqliteStore::privateHistory(const QString &pair, const HistoryQuery &query, qint64 notBeforeTs)
+{
+    // The same paging as history(): forwards from `after`, else backwards.
+    const bool forwards = query.after.has_value();
+    QString sql = QStringLiteral("SELECT seq, sender, recipient_nick, text, ts, action FROM private_messages "
+                                 "WHERE pair = ? AND ts >= ?");
+    if (query.after)
+        sql += QStringLiteral(" AND seq > ?");
+    if (query.before)
+        sql += QStringLiteral(" AND seq < ?");
+    sql += forwards ? QStringLiteral(" ORDER BY seq ASC LIMIT ?") : QStringLiteral(" ORDER BY seq DESC LIMIT ?");
+    QSqlQuery select(m_db);
+    select.setForwardOnly(true);
+    select.prepare(sql);
+    select.addBindValue(pair);
+    select.addBindValue(notBeforeTs);
+    if (query.after)
+        select.addBindValue(*query.after);
+    if (query.before)
+        select.addBindValue(*query.before);
+    select.addBindValue(query.limit);
+    QList<PrivateMessage> page;
+    if (!select.exec()) {
+        qCCritical(lcStore) << "cannot read a private conversation:" << sqlError(select.lastError());
+        return page;
+    }
+    while (select.next())
+        page.append(privateFromRow(select));
+    if (!forwards)
+        std::reverse(page.begin(), page.end());
+    return page;
+}
+
+QList<PrivateMessage> SqliteStore::takeWaiting(const QString &recipient, int limit)
+{
+    QList<PrivateMessage> waiting;
+    QSqlQuery select(m_db);
+    select.setForwardOnly(true);
+    select.prepare(QStringLiteral("SELECT seq, sender, recipient_nick, text, ts, action, pair FROM private_messages "
+                                  "WHERE recipient = ? AND delivered = 0 ORDER BY ts ASC, seq ASC LIMIT ?"));
+    select.addBindValue(recipient);
+    select.addBindValue(limit);
+    if (!select.exec()) {
+        qCCritical(lcStore) << "cannot read waiting private messages:" << sqlError(select.lastError());
+        return waiting;
+    }
+    QList<QPair<QString, qint64>> keys;
+    while (select.next()) {
+        waiting.append(privateFromRow(select));
+        keys.append({select.value(6).toString(), select.value(0).toLongLong()});
+    }
+    select.finish();
+    QSqlQuery mark(m_db);
+    mark.prepare(QStringLiteral("UPDATE private_messages SET delivered = 1 WHERE pair = ? AND seq = ?"));
+    for (const auto &[pair, seq] : std::as_const(keys)) {
+        mark.bindValue(0, pair);
+        mark.bindValue(1, seq);
+        if (!mark.exec())
+            qCCritical(lcStore) << "cannot mark a private message delivered:" << sqlError(mark.lastError());
+    }
+    return waiting;
 }
 
 bool SqliteStore::loadAccountKeys(QString *error)

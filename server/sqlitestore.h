@@ -28,10 +28,17 @@ public:
                        const Confab::Protocol::ChatMessage &message, const QString &accountKey) override;
     void updateMessage(const QString &roomKey, const Confab::Protocol::ChatMessage &message) override;
     std::optional<StoredMessage> message(const QString &roomKey, const QString &roomName, qint64 seq) override;
+    qint64 lastPrivateSeq(const QString &pair) override;
+    void appendPrivate(const QString &pair, const QString &recipient, const Confab::Protocol::PrivateMessage &message,
+                       bool delivered) override;
+    QList<Confab::Protocol::PrivateMessage> privateHistory(const QString &pair, const HistoryQuery &query,
+                                                           qint64 notBeforeTs) override;
+    QList<Confab::Protocol::PrivateMessage> takeWaiting(const QString &recipient, int limit) override;
     void saveTopic(const QString &roomKey, const QString &roomName, const QString &topic) override;
     bool hasPending() const override
     {
-        return !m_pendingMessages.isEmpty() || !m_pendingRooms.isEmpty() || !m_pendingUpdates.isEmpty();
+        return !m_pendingMessages.isEmpty() || !m_pendingRooms.isEmpty() || !m_pendingUpdates.isEmpty()
+               || !m_pendingPrivate.isEmpty();
     }
     bool commit(QString *error) override;
     void maintain() override;
@@ -85,9 +92,18 @@ private:
     std::unique_ptr<QSqlQuery> m_insertRoom;
     std::unique_ptr<QSqlQuery> m_updateTopic;
     std::unique_ptr<QSqlQuery> m_updateMessage;
+    std::unique_ptr<QSqlQuery> m_insertPrivate;
     QList<PendingMessage> m_pendingMessages;
     QList<PendingRoom> m_pendingRooms;
     QList<PendingMessage> m_pendingUpdates;
+    struct PendingPrivate
+    {
+        QString pair;
+        QString recipient;
+        Confab::Protocol::PrivateMessage message;
+        bool delivered;
+    };
+    QList<PendingPrivate> m_pendingPrivate;
     // For a database file (not :memory:).
     std::unique_ptr<WalCheckpointer> m_checkpointer;
 };

@@ -203,6 +203,23 @@ struct Quit
     }
 };
 
+// The private conversation with someone, paged like `history` (section 19).
+struct GetPrivateHistory
+{
+    CONFAB_MESSAGE(GetPrivateHistory, "private_history", Client)
+    QString with;
+    std::optional<qint64> before;
+    std::optional<qint64> after;
+    std::optional<int> limit;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("with"), &GetPrivateHistory::with, Rule::Nick),
+                               optional(QLatin1String("before"), &GetPrivateHistory::before, Rule::NonNegative),
+                               optional(QLatin1String("after"), &GetPrivateHistory::after, Rule::NonNegative),
+                               optional(QLatin1String("limit"), &GetPrivateHistory::limit, Rule::HistoryLimit));
+    }
+};
+
 // Away with a message, or back (no message, or an empty one): an addition of
 // Confab's own (section 17 of docs/protocol.md).
 struct SetAway
@@ -817,13 +834,33 @@ struct PrivateMessage
     QString text;
     qint64 ts = 0;
     std::optional<bool> action;
+    // Section 19: the message's number in the conversation between the two
+    // (stored, like a room's seq), and, on the sender's echo, that the
+    // recipient is offline and gets it when they next log in.
+    std::optional<qint64> seq;
+    std::optional<bool> waiting;
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("from"), &PrivateMessage::from),
                                required(QLatin1String("to"), &PrivateMessage::to),
                                required(QLatin1String("text"), &PrivateMessage::text),
                                required(QLatin1String("ts"), &PrivateMessage::ts),
-                               optional(QLatin1String("action"), &PrivateMessage::action));
+                               optional(QLatin1String("action"), &PrivateMessage::action),
+                               optional(QLatin1String("seq"), &PrivateMessage::seq),
+                               optional(QLatin1String("waiting"), &PrivateMessage::waiting));
+    }
+};
+
+// A page of the private conversation with `with`, oldest first.
+struct PrivatePage
+{
+    CONFAB_MESSAGE(PrivatePage, "private_page", Server)
+    QString with;
+    QList<PrivateMessage> messages;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("with"), &PrivatePage::with),
+                               required(QLatin1String("messages"), &PrivatePage::messages));
     }
 };
 
