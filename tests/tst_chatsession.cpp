@@ -100,6 +100,7 @@ private slots:
     void reconnectCatchesUp();
     void editsDeletionsAndReactions();
     void reconnectCatchesUpOnChanges();
+    void privateConversationsLast();
     void webSocketTransport();
 
 private:
@@ -555,6 +556,77 @@ void TestChatSession::reconnectCatchesUpOnChanges()
     ChatClient late;
     QVERIFY(late.enter(server.tcpPort(), u"late"_s));
     QCOMPARE(late.join(u"lobby"_s).value(u"away"_s).toObject().value(u"mia"_s).toString(), u"at lunch"_s);
+    QCOMPARE(server.stop(), 0);
+}
+
+void TestChatSession::privateConversationsLast()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({u"--flood-rate"_s, u"0"_s}), qPrintable(server.error()));
+    const QStringList fixedPorts{u"--flood-rate"_s, u"0"_s, u"--tcp-port"_s, QString::number(server.tcpPort()),
+                                 u"--http-port"_s, QString::number(server.httpPort())};
+    const QString password = u"correct horse battery"_s;
+    auto account = [&](ChatClient &client, const QString &nick, bool registering) {
+        if (!client.connectTo(server.tcpPort()))
+            return false;
+        QJsonObject hello{{u"nick"_s, nick}};
+        if (!registering)
+            hello.insert(u"login"_s, QJsonObject{{u"account"_s, nick}, {u"password"_s, password}});
+        if (ChatClient::outcome(client.ask(u"hello"_s, hello, u"welcome"_s)) != u"welcome"_s)
+            return false;
+        return !registering
+               || ChatClient::outcome(client.ask(u"register"_s, {{u"password"_s, password}}, u"registered"_s))
+                          == u"registered"_s;
+    };
+    auto quin = std::make_unique<ChatClient>();
+    QVERIFY(account(*quin, u"quin"_s, true));
+    {
+        ChatClient zed; // an account that will be offline
+        QVERIFY(account(zed, u"zed"_s, true));
+        zed.send({{u"type"_s, u"quit"_s}});
+        QVERIFY(zed.waitForDisconnected());
+    }
+
+    ChatSession session;
+    session.setReconnectDelays(500, 1000);
+    session.setRegistration(password); // pia is an account from now on
+    session.start(tcpAddress(server.tcpPort()), u"pia"_s, {}, {});
+    QVERIFY(online(session));
+    QTRY_COMPARE_WITH_TIMEOUT(session.account(), u"pia"_s, 10'000);
+
+    for (int i = 1; i <= 2; ++i)
+        QCOMPARE(ChatClient::outcome(quin->ask(u"whisper"_s, {{u"to"_s, u"pia"_s}, {u"text"_s, u"q%1"_s.arg(i)}},
+                                               u"private"_s)),
+                 u"private"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(session.privateChat(u"quin"_s) && seqs(session.privateChat(u"quin"_s)).size() == 2,
+                             10'000);
+    Conversation *chat = session.privateChat(u"quin"_s);
+    QCOMPARE(seqs(chat), QList<qint64>({1, 2}));
+
+    // Closed and opened again: the conversation is read back from the server.
+    session.closeConversation(chat);
+    chat = session.openPrivateChat(u"quin"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(texts(chat), QStringList({u"q1"_s, u"q2"_s}), 10'000);
+
+    // The server restarts; quin says more while pia is away; pia catches up.
+    QCOMPARE(server.stop(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(session.state(), ChatSession::State::Reconnecting, 10'000);
+    QVERIFY2(server.start(fixedPorts), qPrintable(server.error()));
+    quin = std::make_unique<ChatClient>();
+    QVERIFY(account(*quin, u"quin"_s, false));
+    for (int i = 3; i <= 4; ++i)
+        QVERIFY(!quin->ask(u"whisper"_s, {{u"to"_s, u"pia"_s}, {u"text"_s, u"q%1"_s.arg(i)}}, u"private"_s).isEmpty());
+    QVERIFY(online(session, 30'000));
+    QTRY_COMPARE_WITH_TIMEOUT(texts(chat), QStringList({u"q1"_s, u"q2"_s, u"q3"_s, u"q4"_s}), 15'000);
+    QCOMPARE(seqs(chat), QList<qint64>({1, 2, 3, 4}));
+
+    // To an account that is offline: it waits, and the conversation says so.
+    Conversation *toZed = session.openPrivateChat(u"zed"_s);
+    session.submit(toZed, u"see you tomorrow"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(texts(toZed, LogEntry::Kind::Notice)
+                                     .contains(u"zed is offline: they will get it when they log in"_s),
+                             10'000);
+    QCOMPARE(texts(toZed), QStringList{u"see you tomorrow"_s});
     QCOMPARE(server.stop(), 0);
 }
 

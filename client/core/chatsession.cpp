@@ -269,6 +269,8 @@ void ChatSession::onFrame(const QByteArray &frame)
                     }
                 } else if constexpr (std::is_same_v<T, HistoryPage>) {
                     onHistoryPage(message, pending);
+                } else if constexpr (std::is_same_v<T, PrivatePage>) {
+                    onPrivatePage(message, pending);
                 } else if constexpr (std::is_same_v<T, Error>) {
                     onError(message, pending);
                 } else if constexpr (std::is_same_v<T, Typing>) {
@@ -365,6 +367,11 @@ void ChatSession::onWelcome(const Welcome &welcome)
     if (!m_awayMessage.isEmpty())
         setAway(m_awayMessage);
     for (Conversation *conversation : m_conversations.items()) {
+        // Private conversations catch up from the last seq shown (section 19).
+        if (conversation->type() == Conversation::Type::Private && conversation->lastSeq() > 0) {
+            send(GetPrivateHistory{conversation->name(), std::nullopt, conversation->lastSeq(), CatchUpPage},
+                 Pending::Purpose::CatchUp, conversation);
+        }
         if (conversation->type() == Conversation::Type::Room && conversation->wantsRejoin()) {
             notice(conversation, u"Reconnected"_s);
             send(Join{conversation->name(),
@@ -511,16 +518,57 @@ void ChatSession::onPrivate(const PrivateMessage &message)
     const bool own = nameKey(message.from) == nameKey(m_nick);
     const QString peer = own ? message.to : message.from;
     Conversation *conversation = openPrivateChat(peer);
+    const qint64 seq = message.seq.value_or(0);
+    if (seq > 0 && seq <= conversation->lastSeq())
+        return; // shown already (caught up, or in the history shown when it opened)
+    conversation->setLastSeq(qMax(conversation->lastSeq(), seq));
+    conversation->setTyping(message.from, false);
+    addEntry(conversation, privateEntry(message));
+    if (message.waiting.value_or(false))
+        notice(conversation, u"%1 is offline: they will get it when they log in"_s.arg(message.to));
+    if (!own)
+        emit attentionNeeded(conversation, message.from, message.text);
+}
+
+LogEntry ChatSession::privateEntry(const PrivateMessage &message) const
+{
     LogEntry entry;
     entry.from = message.from;
     entry.text = message.text;
     entry.ts = message.ts;
-    entry.own = own;
+    entry.seq = message.seq.value_or(0);
+    entry.own = nameKey(message.from) == nameKey(m_nick);
     entry.action = message.action.value_or(false);
-    conversation->setTyping(message.from, false);
-    addEntry(conversation, entry);
-    if (!own)
-        emit attentionNeeded(conversation, message.from, message.text);
+    return entry;
+}
+
+void ChatSession::onPrivatePage(const PrivatePage &page, const Pending &pending)
+{
+    Conversation *conversation = pending.conversation;
+    if (!conversation)
+        return;
+    if (pending.purpose == Pending::Purpose::CatchUp) {
+        for (const PrivateMessage &message : page.messages)
+            onPrivate(message);
+        if (page.messages.size() >= CatchUpPage)
+            send(GetPrivateHistory{conversation->name(), std::nullopt, conversation->lastSeq(), CatchUpPage},
+                 Pending::Purpose::CatchUp, conversation);
+        return;
+    }
+    // The history above what is shown: only what is older than all of it.
+    qint64 firstShown = std::numeric_limits<qint64>::max();
+    for (const LogEntry &entry : conversation->log()->entries()) {
+        if (entry.seq > 0)
+            firstShown = qMin(firstShown, entry.seq);
+    }
+    QList<LogEntry> older;
+    for (const PrivateMessage &message : page.messages) {
+        if (message.seq.value_or(0) > 0 && message.seq.value_or(0) < firstShown)
+            older.append(privateEntry(message));
+        conversation->setLastSeq(qMax(conversation->lastSeq(), message.seq.value_or(0)));
+    }
+    conversation->rowsPrepended(int(older.size()));
+    conversation->log()->prepend(older);
 }
 
 void ChatSession::onHistoryPage(const HistoryPage &page, const Pending &pending)
@@ -682,7 +730,13 @@ Conversation *ChatSession::ensureRoom(const QString &name)
 
 Conversation *ChatSession::openPrivateChat(const QString &nick)
 {
-    return open(Conversation::Type::Private, nick);
+    const bool isNew = !find(Conversation::Type::Private, nick);
+    Conversation *conversation = open(Conversation::Type::Private, nick);
+    // What was said before shows above (section 19).
+    if (isNew && m_welcomed)
+        send(GetPrivateHistory{nick, std::nullopt, std::nullopt, ScrollBackPage}, Pending::Purpose::Older,
+             conversation);
+    return conversation;
 }
 
 void ChatSession::quitAndForget()

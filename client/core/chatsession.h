@@ -212,6 +212,8 @@ private:
     void onMessage(const Confab::Protocol::ChatMessage &message);
     void onPrivate(const Confab::Protocol::PrivateMessage &message);
     void onHistoryPage(const Confab::Protocol::HistoryPage &page, const Pending &pending);
+    void onPrivatePage(const Confab::Protocol::PrivatePage &page, const Pending &pending);
+    LogEntry privateEntry(const Confab::Protocol::PrivateMessage &message) const;
     void onError(const Confab::Protocol::Error &error, const Pending &pending);
     void onTyping(const Confab::Protocol::Typing &typing);
     void onAwayChanged(const Confab::Protocol::AwayChanged &change);
