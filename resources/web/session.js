@@ -342,6 +342,7 @@ export class ChatSession extends EventTarget {
         }
         return;
       case 'history_page': return this.#onHistoryPage(message, pending);
+      case 'private_page': return this.#onPrivatePage(message, pending);
       case 'updated': {
         const room = this.room(message.message.room);
         if (room) this.#applyChange(room, message.message);
@@ -446,6 +447,12 @@ export class ChatSession extends EventTarget {
     }
     // Still away if the user was (the server forgets it with the connection).
     if (this.awayMessage) this.setAway(this.awayMessage);
+    // Private conversations catch up from the last seq shown (section 19).
+    for (const conversation of this.conversations) {
+      if (conversation.type === 'private' && conversation.lastSeq > 0) {
+        this.#requestPrivate(conversation, { after: conversation.lastSeq, limit: CATCH_UP_PAGE }, 'catch-up');
+      }
+    }
     for (const conversation of this.conversations) {
       if (conversation.type !== 'room' || !conversation.wantsRejoin) continue;
       this.#notice(conversation, 'Reconnected');
@@ -506,10 +513,44 @@ export class ChatSession extends EventTarget {
   #onPrivate(message) {
     const own = nameKey(message.from) === nameKey(this.nick);
     const conversation = this.openPrivate(own ? message.to : message.from);
+    const seq = message.seq ?? 0;
+    // Shown already: caught up, or in the history shown when it opened.
+    if (seq > 0 && seq <= conversation.lastSeq) return;
+    conversation.lastSeq = Math.max(conversation.lastSeq, seq);
     this.#setTyping(conversation, message.from, false);
-    this.#addEntry(conversation, { kind: 'message', from: message.from, text: message.text, ts: message.ts, seq: 0, own,
-      action: message.action === true });
+    this.#addEntry(conversation, this.#privateEntry(message));
+    if (message.waiting) this.#notice(conversation, `${message.to} is offline: they will get it when they log in`);
     if (!own) this.#emit('attention', { conversation, from: message.from, text: message.text });
+  }
+
+  #privateEntry(message) {
+    return { kind: 'message', from: message.from, text: message.text, ts: message.ts, seq: message.seq ?? 0,
+             own: nameKey(message.from) === nameKey(this.nick), action: message.action === true };
+  }
+
+  // A private conversation's history (section 19): a catch-up after a
+  // reconnect, or what was said before, shown above when it opens.
+  #onPrivatePage(page, pending) {
+    const conversation = pending.conversation;
+    if (!conversation) return;
+    if (pending.purpose === 'catch-up') {
+      for (const message of page.messages) this.#onPrivate(message);
+      if (page.messages.length >= CATCH_UP_PAGE) this.#requestPrivate(conversation, { after: conversation.lastSeq, limit: CATCH_UP_PAGE }, 'catch-up');
+      return;
+    }
+    const firstShown = Math.min(...conversation.entries.filter((entry) => entry.seq > 0).map((entry) => entry.seq), Infinity);
+    const older = page.messages.filter((message) => (message.seq ?? 0) > 0 && message.seq < firstShown)
+      .map((message) => this.#privateEntry(message));
+    for (const message of page.messages) conversation.lastSeq = Math.max(conversation.lastSeq, message.seq ?? 0);
+    if (!older.length) return;
+    conversation.entries = [...older, ...conversation.entries];
+    if (conversation.firstUnseen >= 0) conversation.firstUnseen += older.length;
+    if (conversation.newMessagesAt >= 0) conversation.newMessagesAt += older.length;
+    this.#emit('prepended', { conversation, count: older.length });
+  }
+
+  #requestPrivate(conversation, fields, purpose) {
+    this.#send('private_history', { with: conversation.name, ...fields }, purpose, conversation);
   }
 
   #onHistoryPage(page, pending) {
@@ -852,6 +893,8 @@ export class ChatSession extends EventTarget {
       conversation = new Conversation('private', nick);
       this.conversations.push(conversation);
       this.#emit('conversation-opened', { conversation, focus });
+      // What was said before shows above (section 19).
+      if (this.welcomed) this.#requestPrivate(conversation, { limit: SCROLL_BACK_PAGE }, 'older');
     } else if (focus) {
       this.#emit('focus', { conversation });
     }
