@@ -345,6 +345,8 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
             onTyping(session, request, id);
         else if constexpr (std::is_same_v<T, SetAway>)
             onAway(session, request, id);
+        else if constexpr (std::is_same_v<T, MarkRead>)
+            onRead(session, request, id);
         else if constexpr (std::is_same_v<T, GetPrivateHistory>)
             onPrivateHistory(session, request, id);
         else if constexpr (std::is_same_v<T, EditMessage>)
@@ -498,6 +500,8 @@ void ChatService::admit(Session &session, const QString &nick, const QString &ac
           Welcome{nick, m_settings.serverName, Defaults::ProtocolVersion, m_settings.motd,
                   account.isEmpty() ? std::nullopt : std::optional<QString>(account)},
           id);
+    if (session.isLoggedIn())
+        session.readMarkers = m_store->readMarkers(accountKey);
     deliverWaiting(session);
 }
 
@@ -697,7 +701,8 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
     const RoomModes modes{room->modes.inviteOnly, !room->modes.key.isEmpty(), room->modes.topicLocked};
     reply(session, Joined{room->name, room->topic, members, room->recent, roles, modes,
                           away.isEmpty() ? std::nullopt : std::optional<StringMap>(away),
-                          room->lastRev ? std::optional<qint64>(room->lastRev) : std::nullopt},
+                          room->lastRev ? std::optional<qint64>(room->lastRev) : std::nullopt,
+                          readMarker(session, u'#' + room->key)},
           id);
 }
 
@@ -823,7 +828,70 @@ void ChatService::onPrivateHistory(Session &session, const GetPrivateHistory &re
     // A guest reads only what was said while it has had the nick: the next
     // guest of that name reads nothing of the last one's.
     const qint64 notBefore = session.isLoggedIn() ? 0 : session.nickSinceMs;
-    reply(session, PrivatePage{request.with, m_store->privateHistory(pair, query, notBefore)}, id);
+    reply(session,
+          PrivatePage{request.with, m_store->privateHistory(pair, query, notBefore),
+                      readMarker(session, u'@' + identityOfNick(request.with))},
+          id);
+}
+
+std::optional<qint64> ChatService::readMarker(const Session &session, const QString &conversation)
+{
+    const auto found = session.readMarkers.constFind(conversation);
+    return found == session.readMarkers.constEnd() ? std::nullopt : std::optional<qint64>(*found);
+}
+
+void ChatService::onRead(Session &session, const MarkRead &request, const QJsonValue &id)
+{
+    if (request.room.has_value() == request.with.has_value()) {
+        sendError(session, ErrorCode::BadRequest, QStringLiteral("name a room or `with`, one of the two"), id);
+        return;
+    }
+    QString conversation;
+    qint64 last = 0;
+    if (request.room) {
+        Room *room = joinedRoom(session, *request.room);
+        if (!room) {
+            sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(*request.room), id);
+            return;
+        }
+        conversation = u'#' + room->key;
+        last = room->lastSeq;
+    } else {
+        const QString peer = identityOfNick(*request.with);
+        conversation = u'@' + peer;
+        const QString pair = privatePair(identity(session), peer);
+        last = m_privateSeqs.contains(pair) ? m_privateSeqs.value(pair) : m_store->lastPrivateSeq(pair);
+    }
+    // Only forwards, and only as far as there is something to read: each
+    // marker is written at most once per message.
+    if (request.seq > last) {
+        sendError(session, ErrorCode::BadRequest, QStringLiteral("there is no message %1 there yet").arg(request.seq),
+                  id);
+        return;
+    }
+    const qint64 current = session.readMarkers.value(conversation, 0);
+    const ReadMarker marker{request.room, request.with, qMax(current, request.seq)};
+    if (request.seq <= current) {
+        if (hasId(id))
+            reply(session, marker, id);
+        return;
+    }
+    session.readMarkers.insert(conversation, request.seq);
+    if (session.isLoggedIn()) {
+        m_store->setReadMarker(session.accountKey, conversation, request.seq);
+        // The account's other sessions (another device) hear it too.
+        QList<Session *> others;
+        for (Session *other : std::as_const(m_users)) {
+            if (other != &session && other->accountKey == session.accountKey) {
+                other->readMarkers.insert(conversation, request.seq);
+                others.append(other);
+            }
+        }
+        if (!others.isEmpty())
+            deliver(plainDelivery(others, encodeLine(marker)));
+    }
+    if (hasId(id))
+        reply(session, marker, id);
 }
 
 void ChatService::deliverWaiting(Session &session)

@@ -149,6 +149,8 @@ private:
     QString identityOfNick(const QString &nick) const;
     static QString privatePair(const QString &one, const QString &other);
     void onPrivateHistory(Session &session, const Confab::Protocol::GetPrivateHistory &request, const QJsonValue &id);
+    void onRead(Session &session, const Confab::Protocol::MarkRead &request, const QJsonValue &id);
+    static std::optional<qint64> readMarker(const Session &session, const QString &conversation);
     // Sends what waited for the account while it was offline.
     void deliverWaiting(Session &session);
     void onEdit(Session &session, const Confab::Protocol::EditMessage &request, const QJsonValue &id);

@@ -43,6 +43,9 @@ struct Session
     // When a typing notice of this user's was last passed on, by
     // conversation ("#roomkey" or a nick key); removed by "done".
     QHash<QString, qint64> typingPassedOn;
+    // How far the user has read each conversation (section 20): "#ROOMKEY"
+    // or "@IDENTITY". An account's come from the store at login.
+    QHash<QString, qint64> readMarkers;
     // Away, and why (section 17); nullopt: here.
     std::optional<QString> away;
     qint64 connectedAtMs = 0;

@@ -2,6 +2,7 @@
 
 #include "messages.h"
 
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -70,6 +71,11 @@ public:
                                                                    qint64 notBeforeTs) = 0;
     // What waits for `recipient`, oldest first, marked delivered at once.
     virtual QList<Confab::Protocol::PrivateMessage> takeWaiting(const QString &recipient, int limit) = 0;
+
+    // Read markers (section 20) of an account, by conversation ("#ROOMKEY"
+    // or "@IDENTITY"); written at once, outside the batches.
+    virtual QHash<QString, qint64> readMarkers(const QString &accountKey) = 0;
+    virtual bool setReadMarker(const QString &accountKey, const QString &conversation, qint64 seq) = 0;
 
     // Oldest first; see docs/protocol.md for which messages a query selects.
     virtual QList<Confab::Protocol::ChatMessage> history(const QString &roomKey, const QString &roomName,

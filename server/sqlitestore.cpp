@@ -29,6 +29,7 @@ const QStringList migrations = {
         QStringLiteral(":/sql/006_actions.sql"),
         QStringLiteral(":/sql/007_edits_reactions.sql"),
         QStringLiteral(":/sql/008_private_messages.sql"),
+        QStringLiteral(":/sql/009_read_markers.sql"),
 };
 
 // The columns a ChatMessage is read from, in the order messageFromRow() reads them.
@@ -533,6 +534,37 @@ QList<PrivateMessage> SqliteStore::takeWaiting(const QString &recipient, int lim
             qCCritical(lcStore) << "cannot mark a private message delivered:" << sqlError(mark.lastError());
     }
     return waiting;
+}
+
+QHash<QString, qint64> SqliteStore::readMarkers(const QString &accountKey)
+{
+    QHash<QString, qint64> markers;
+    QSqlQuery select(m_db);
+    select.setForwardOnly(true);
+    select.prepare(QStringLiteral("SELECT conversation, seq FROM read_markers WHERE account = ?"));
+    select.addBindValue(accountKey);
+    if (!select.exec()) {
+        qCCritical(lcStore) << "cannot read read markers:" << sqlError(select.lastError());
+        return markers;
+    }
+    while (select.next())
+        markers.insert(select.value(0).toString(), select.value(1).toLongLong());
+    return markers;
+}
+
+bool SqliteStore::setReadMarker(const QString &accountKey, const QString &conversation, qint64 seq)
+{
+    QSqlQuery upsert(m_db);
+    upsert.prepare(QStringLiteral("INSERT INTO read_markers (account, conversation, seq) VALUES (?, ?, ?) "
+                                  "ON CONFLICT (account, conversation) DO UPDATE SET seq = excluded.seq"));
+    upsert.addBindValue(accountKey);
+    upsert.addBindValue(conversation);
+    upsert.addBindValue(seq);
+    if (!upsert.exec()) {
+        qCCritical(lcStore) << "cannot store a read marker:" << sqlError(upsert.lastError());
+        return false;
+    }
+    return true;
 }
 
 bool SqliteStore::loadAccountKeys(QString *error)

@@ -34,6 +34,8 @@ public:
     QList<Confab::Protocol::PrivateMessage> privateHistory(const QString &pair, const HistoryQuery &query,
                                                            qint64 notBeforeTs) override;
     QList<Confab::Protocol::PrivateMessage> takeWaiting(const QString &recipient, int limit) override;
+    QHash<QString, qint64> readMarkers(const QString &accountKey) override;
+    bool setReadMarker(const QString &accountKey, const QString &conversation, qint64 seq) override;
     void saveTopic(const QString &roomKey, const QString &roomName, const QString &topic) override;
     bool hasPending() const override
     {

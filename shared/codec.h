@@ -14,12 +14,14 @@ using Message = std::variant<
         Hello, Join, Leave, Say, Whisper, ChangeNick, SetTopic, ListRooms, Who, GetHistory, Quit, Register,
         ChangePassword, Claim, Grant, Kick, Ban, Unban, GetBanList, Mute, Unmute, SetMode, Invite, ServerBan,
         ServerUnban, GetServerBanList, GetAudit, SetAway, EditMessage, DeleteMessage, React, GetPrivateHistory,
+        MarkRead,
         // either way
         Ping, Pong, Typing,
         // replies and events
         Welcome, Joined, Left, UserJoined, UserLeft, ChatMessage, PrivateMessage, NickChanged, TopicChanged,
         RoomList, MemberList, HistoryPage, Error, Closing, Registered, PasswordChanged, RoleChanged, Kicked,
-        BanList, Muted, Unmuted, ModeChanged, Invited, ServerBanList, AuditPage, AwayChanged, MessageUpdated, PrivatePage>;
+        BanList, Muted, Unmuted, ModeChanged, Invited, ServerBanList, AuditPage, AwayChanged, MessageUpdated, PrivatePage,
+        ReadMarker>;
 
 // A decoded frame: the message and the id the client put on it (null
 // when there was none).

@@ -220,6 +220,22 @@ struct GetPrivateHistory
     }
 };
 
+// The user has read a room, or a private conversation (`with`), up to and
+// including `seq` (section 20).
+struct MarkRead
+{
+    CONFAB_MESSAGE(MarkRead, "read", Client)
+    std::optional<QString> room;
+    std::optional<QString> with;
+    qint64 seq = 0;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(optional(QLatin1String("room"), &MarkRead::room, Rule::Room),
+                               optional(QLatin1String("with"), &MarkRead::with, Rule::Nick),
+                               required(QLatin1String("seq"), &MarkRead::seq, Rule::NonNegative));
+    }
+};
+
 // Away with a message, or back (no message, or an empty one): an addition of
 // Confab's own (section 17 of docs/protocol.md).
 struct SetAway
@@ -767,6 +783,8 @@ struct Joined
     std::optional<StringMap> away;
     // The room's latest revision (section 18); absent while nothing changed.
     std::optional<qint64> rev;
+    // Where the user had read up to (section 20); absent if never.
+    std::optional<qint64> read;
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("room"), &Joined::room),
@@ -776,7 +794,24 @@ struct Joined
                                optional(QLatin1String("roles"), &Joined::roles),
                                optional(QLatin1String("modes"), &Joined::modes),
                                optional(QLatin1String("away"), &Joined::away),
-                               optional(QLatin1String("rev"), &Joined::rev));
+                               optional(QLatin1String("rev"), &Joined::rev),
+                               optional(QLatin1String("read"), &Joined::read));
+    }
+};
+
+// Where the user has read up to, told to each of the account's sessions
+// (and as the answer to `read`).
+struct ReadMarker
+{
+    CONFAB_MESSAGE(ReadMarker, "read_marker", Server)
+    std::optional<QString> room;
+    std::optional<QString> with;
+    qint64 seq = 0;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(optional(QLatin1String("room"), &ReadMarker::room),
+                               optional(QLatin1String("with"), &ReadMarker::with),
+                               required(QLatin1String("seq"), &ReadMarker::seq));
     }
 };
 
@@ -857,10 +892,12 @@ struct PrivatePage
     CONFAB_MESSAGE(PrivatePage, "private_page", Server)
     QString with;
     QList<PrivateMessage> messages;
+    std::optional<qint64> read; // where the user had read up to (section 20)
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("with"), &PrivatePage::with),
-                               required(QLatin1String("messages"), &PrivatePage::messages));
+                               required(QLatin1String("messages"), &PrivatePage::messages),
+                               optional(QLatin1String("read"), &PrivatePage::read));
     }
 };
 

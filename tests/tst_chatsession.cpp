@@ -101,6 +101,7 @@ private slots:
     void editsDeletionsAndReactions();
     void reconnectCatchesUpOnChanges();
     void privateConversationsLast();
+    void unreadSurvivesARestartOfTheClient();
     void webSocketTransport();
 
 private:
@@ -627,6 +628,69 @@ void TestChatSession::privateConversationsLast()
                                      .contains(u"zed is offline: they will get it when they log in"_s),
                              10'000);
     QCOMPARE(texts(toZed), QStringList{u"see you tomorrow"_s});
+    QCOMPARE(server.stop(), 0);
+}
+
+void TestChatSession::unreadSurvivesARestartOfTheClient()
+{
+    ServerProcess server;
+    QVERIFY2(server.start({u"--flood-rate"_s, u"0"_s}), qPrintable(server.error()));
+    const QString password = u"correct horse battery"_s;
+    ChatClient talker;
+    QVERIFY(talker.enter(server.tcpPort(), u"talker"_s, {u"news"_s}));
+    auto say = [&](const QString &text) {
+        return !talker.ask(u"say"_s, {{u"room"_s, u"news"_s}, {u"text"_s, text}}, u"message"_s).isEmpty();
+    };
+    for (int i = 1; i <= 3; ++i)
+        QVERIFY(say(u"n%1"_s.arg(i)));
+
+    {
+        // uma reads the room, then closes the client.
+        ChatSession first;
+        first.setRegistration(password);
+        first.start(tcpAddress(server.tcpPort()), u"uma"_s, {}, {u"news"_s, u"other"_s});
+        QVERIFY(online(first));
+        QTRY_COMPARE_WITH_TIMEOUT(first.account(), u"uma"_s, 10'000);
+        QTRY_VERIFY_WITH_TIMEOUT(first.room(u"news"_s) && seqs(first.room(u"news"_s)).size() == 3
+                                         && first.room(u"other"_s) && first.room(u"other"_s)->isJoined(),
+                                 10'000);
+        first.setActiveConversation(first.room(u"news"_s));
+        first.setActiveConversation(first.room(u"other"_s));
+        // The server has the marker (another session of the account sees it).
+        ChatClient check;
+        QVERIFY(check.connectTo(server.tcpPort()));
+        const QJsonObject hello{{u"nick"_s, u"uma_check"_s},
+                                {u"login"_s, QJsonObject{{u"account"_s, u"uma"_s}, {u"password"_s, password}}}};
+        QCOMPARE(ChatClient::outcome(check.ask(u"hello"_s, hello, u"welcome"_s)), u"welcome"_s);
+        QCOMPARE(check.join(u"news"_s).value(u"read"_s).toInteger(), 3);
+        first.quit();
+    }
+    QVERIFY(say(u"n4"_s));
+    QVERIFY(say(u"n5 for uma"_s));
+
+    // Started again: only what came after the marker is unread.
+    ChatSession second;
+    second.setLogin(u"uma"_s, password);
+    second.start(tcpAddress(server.tcpPort()), u"uma"_s, {}, {u"other"_s, u"news"_s});
+    QVERIFY(online(second));
+    QTRY_VERIFY_WITH_TIMEOUT(second.room(u"news"_s) && seqs(second.room(u"news"_s)).size() == 5, 10'000);
+    second.setActiveConversation(second.room(u"other"_s));
+    Conversation *news = second.room(u"news"_s);
+    QCOMPARE(news->readSeq(), 3);
+    QCOMPARE(news->unread(), 2);
+    QVERIFY(news->hasMention());
+
+    // Read on another device of the account: unread here goes too.
+    ChatClient phone;
+    QVERIFY(phone.connectTo(server.tcpPort()));
+    const QJsonObject hello{{u"nick"_s, u"uma_phone"_s},
+                            {u"login"_s, QJsonObject{{u"account"_s, u"uma"_s}, {u"password"_s, password}}}};
+    QCOMPARE(ChatClient::outcome(phone.ask(u"hello"_s, hello, u"welcome"_s)), u"welcome"_s);
+    QVERIFY(!phone.join(u"news"_s).isEmpty());
+    QCOMPARE(ChatClient::outcome(phone.ask(u"read"_s, {{u"room"_s, u"news"_s}, {u"seq"_s, 5}}, u"read_marker"_s)),
+             u"read_marker"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(news->unread(), 0, 10'000);
+    QVERIFY(!news->hasMention());
     QCOMPARE(server.stop(), 0);
 }
 

@@ -64,9 +64,9 @@ QList<QPair<QByteArray, Message>> samples()
             {"welcome account", Welcome{u"alice"_s, u"confab-server/0.1.0"_s, 1, u"Welcome"_s, u"Alice"_s}},
             {"registered", Registered{u"alice"_s}},
             {"password_changed", PasswordChanged{}},
-            {"joined empty", Joined{u"lobby"_s, QString(), {u"alice"_s}, {}, std::nullopt, std::nullopt, std::nullopt, std::nullopt}},
+            {"joined empty", Joined{u"lobby"_s, QString(), {u"alice"_s}, {}, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt}},
             {"joined with someone away", Joined{u"lobby"_s, QString(), {u"alice"_s, u"bob"_s}, {}, std::nullopt,
-                                                std::nullopt, StringMap{{u"bob"_s, u"lunch"_s}}, std::nullopt}},
+                                                std::nullopt, StringMap{{u"bob"_s, u"lunch"_s}}, std::nullopt, 3}},
             {"away", SetAway{u"lunch"_s}},
             {"back", SetAway{std::nullopt}},
             {"presence away", AwayChanged{u"bob"_s, u"lunch"_s}},
@@ -74,7 +74,7 @@ QList<QPair<QByteArray, Message>> samples()
             {"joined history", Joined{u"lobby"_s, u"t"_s, {u"alice"_s, u"bob"_s},
                                       {sampleMessage(1, u"one"_s), sampleMessage(2, u"two\u0001"_s)},
                                       StringMap{{u"alice"_s, u"owner"_s}, {u"bób \"x\""_s, u"op"_s}},
-                                      RoomModes{true, false, true}, std::nullopt, 12}},
+                                      RoomModes{true, false, true}, std::nullopt, 12, std::nullopt}},
             {"mute", Mute{u"lobby"_s, u"bob"_s, 600, u"calm down"_s}},
             {"unmute", Unmute{u"lobby"_s, u"bob"_s}},
             {"mode", SetMode{u"lobby"_s, true, u""_s, std::nullopt}},
@@ -114,7 +114,11 @@ QList<QPair<QByteArray, Message>> samples()
             {"private waiting", PrivateMessage{u"alice"_s, u"bob"_s, u"later"_s, 1795000000000, std::nullopt, 4, true}},
             {"private_history", GetPrivateHistory{u"bob"_s, std::nullopt, 3, 100}},
             {"private_page", PrivatePage{u"bob"_s, {PrivateMessage{u"alice"_s, u"bob"_s, u"psst"_s, 1795000000000,
-                                                                   std::nullopt, 1, std::nullopt}}}},
+                                                                   std::nullopt, 1, std::nullopt}},
+                                         1}},
+            {"read room", MarkRead{u"lobby"_s, std::nullopt, 42}},
+            {"read private", MarkRead{std::nullopt, u"bob"_s, 7}},
+            {"read_marker", ReadMarker{u"lobby"_s, std::nullopt, 42}},
             {"typing in a room", Typing{u"lobby"_s, std::nullopt, u"alice"_s, std::nullopt}},
             {"typing done, privately", Typing{std::nullopt, u"bob"_s, u"alice"_s, true}},
             {"nick_changed", NickChanged{u"alice"_s, u"alicia"_s}},
@@ -222,7 +226,7 @@ void TestCodec::wireFormat_data()
                                                       << QByteArray(R"({"type":"welcome","nick":"a","server":"s","protocol":1,"motd":"m","account":null})");
     QTest::newRow("escapes") << Message(Say{u"r"_s, u"\"\\\n\r\t\u0001/é"_s, std::nullopt}) << QJsonValue()
                              << QByteArray("{\"type\":\"say\",\"room\":\"r\",\"text\":\"\\\"\\\\\\n\\r\\t\\u0001/\xc3\xa9\"}");
-    QTest::newRow("nested history") << Message(Joined{u"r"_s, u""_s, {}, {sampleMessage(1, u"t"_s)}, std::nullopt, std::nullopt, std::nullopt, std::nullopt})
+    QTest::newRow("nested history") << Message(Joined{u"r"_s, u""_s, {}, {sampleMessage(1, u"t"_s)}, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt})
                                     << QJsonValue()
                                     << QByteArray(R"({"type":"joined","room":"r","topic":"","members":[],)"
                                                   R"("history":[{"type":"message","room":"lobby","from":"alice","text":"t","ts":1795000000001,"seq":1}]})");
@@ -331,6 +335,7 @@ void TestCodec::decodeErrors_data()
                                    << ErrorCode::TextInvalid << none;
     QTest::newRow("history changed_after negative") << QByteArray(R"({"type":"history","room":"a","changed_after":-1})")
                                                     << ErrorCode::BadRequest << none;
+    QTest::newRow("read without seq") << QByteArray(R"({"type":"read","room":"a"})") << ErrorCode::BadRequest << none;
     QTest::newRow("leave reason not string") << QByteArray(R"({"type":"leave","room":"a","reason":[]})")
                                              << ErrorCode::BadRequest << none;
 }

@@ -173,6 +173,10 @@ void ChatConnection::close()
     m_open = false;
     if (m_tcp) {
         m_tcp->disconnect(this);
+        // The last words (quit, the read marker) go out even when the
+        // program ends right after: briefly, and only if there are any.
+        if (m_tcp->state() == QAbstractSocket::ConnectedState && m_tcp->bytesToWrite() > 0)
+            m_tcp->waitForBytesWritten(1000);
         m_tcp->disconnectFromHost();
         m_tcp->deleteLater();
         m_tcp = nullptr;

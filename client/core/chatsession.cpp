@@ -102,6 +102,8 @@ void ChatSession::quit(const QString &reason)
 {
     m_reconnectTimer.stop();
     m_pingTimer.stop();
+    if (m_windowActive)
+        markRead(m_active);
     if (m_connection.isOpen())
         send(Quit{reason.isEmpty() ? std::nullopt : std::optional<QString>(reason)});
     m_connection.close();
@@ -271,6 +273,10 @@ void ChatSession::onFrame(const QByteArray &frame)
                     onHistoryPage(message, pending);
                 } else if constexpr (std::is_same_v<T, PrivatePage>) {
                     onPrivatePage(message, pending);
+                } else if constexpr (std::is_same_v<T, ReadMarker>) {
+                    // Read on another device of the account.
+                    applyReadMarker(message.room ? room(*message.room) : privateChat(message.with.value_or(QString())),
+                                    message.seq);
                 } else if constexpr (std::is_same_v<T, Error>) {
                     onError(message, pending);
                 } else if constexpr (std::is_same_v<T, Typing>) {
@@ -406,7 +412,9 @@ void ChatSession::onJoined(const Joined &joined)
 
     const qint64 last = conversation->lastSeq();
     if (last == 0) {
-        // First time here: the history that came with joined is all we show.
+        // First time here: the history that came with joined is all we
+        // show, unread only past where the user had read.
+        conversation->setReadSeq(joined.read.value_or(0));
         for (const ChatMessage &message : joined.history)
             appendMessage(conversation, message);
         conversation->noteRev(joined.rev.value_or(0));
@@ -569,6 +577,8 @@ void ChatSession::onPrivatePage(const PrivatePage &page, const Pending &pending)
     }
     conversation->rowsPrepended(int(older.size()));
     conversation->log()->prepend(older);
+    if (page.read)
+        applyReadMarker(conversation, *page.read);
 }
 
 void ChatSession::onHistoryPage(const HistoryPage &page, const Pending &pending)
@@ -763,9 +773,14 @@ void ChatSession::closeConversation(Conversation *conversation)
 
 void ChatSession::setActiveConversation(Conversation *conversation)
 {
+    // What was shown of the one left was read; so is what the new one shows.
+    if (m_active != conversation && m_windowActive)
+        markRead(m_active);
     m_active = conversation;
-    if (conversation && m_windowActive)
+    if (conversation && m_windowActive) {
         conversation->seen();
+        markRead(conversation);
+    }
     if (conversation && (conversation->unread() > 0 || conversation->hasMention())) {
         conversation->setUnread(0);
         conversation->setMention(false);
@@ -777,7 +792,9 @@ void ChatSession::addEntry(Conversation *conversation, const LogEntry &entry)
 {
     conversation->log()->append(entry);
     const bool seen = conversation == m_active && m_windowActive;
-    if (!seen && entry.kind == LogEntry::Kind::Message && !entry.own) {
+    // Read on this or another device before (section 20): not new.
+    const bool readBefore = entry.seq > 0 && entry.seq <= conversation->readSeq();
+    if (!seen && !readBefore && entry.kind == LogEntry::Kind::Message && !entry.own) {
         conversation->noteUnseen(conversation->log()->rowCount() - 1);
         conversation->setUnread(conversation->unread() + 1);
         if (entry.mention || conversation->type() == Conversation::Type::Private)
@@ -788,9 +805,50 @@ void ChatSession::addEntry(Conversation *conversation, const LogEntry &entry)
 
 void ChatSession::setWindowActive(bool active)
 {
+    if (!active && m_windowActive)
+        markRead(m_active); // read until the user looked away
     m_windowActive = active;
     if (active && m_active)
         setActiveConversation(m_active);
+}
+
+void ChatSession::markRead(Conversation *conversation)
+{
+    if (!conversation || !m_welcomed || conversation->lastSeq() <= conversation->readSeq())
+        return;
+    if (conversation->type() == Conversation::Type::Room && !conversation->isJoined())
+        return;
+    const qint64 seq = conversation->lastSeq();
+    conversation->setReadSeq(seq);
+    const bool room = conversation->type() == Conversation::Type::Room;
+    // No id: the answer changes nothing here.
+    m_connection.send(encode(MarkRead{room ? std::optional<QString>(conversation->name()) : std::nullopt,
+                                      room ? std::nullopt : std::optional<QString>(conversation->name()), seq}));
+}
+
+void ChatSession::applyReadMarker(Conversation *conversation, qint64 seq)
+{
+    if (!conversation)
+        return;
+    conversation->setReadSeq(seq);
+    // Unread is what came after the marker and is someone else's.
+    int unread = 0;
+    bool mention = false;
+    for (const LogEntry &entry : conversation->log()->entries()) {
+        if (entry.kind == LogEntry::Kind::Message && !entry.own && entry.seq > conversation->readSeq()) {
+            ++unread;
+            mention = mention || entry.mention || conversation->type() == Conversation::Type::Private;
+        }
+    }
+    if (conversation == m_active && m_windowActive) {
+        unread = 0;
+        mention = false;
+    }
+    if (unread != conversation->unread() || mention != conversation->hasMention()) {
+        conversation->setUnread(unread);
+        conversation->setMention(mention);
+        m_conversations.changed(conversation);
+    }
 }
 
 void ChatSession::addLine(Conversation *conversation, LogEntry::Kind kind, const QString &text)

@@ -213,6 +213,10 @@ private:
     void onPrivate(const Confab::Protocol::PrivateMessage &message);
     void onHistoryPage(const Confab::Protocol::HistoryPage &page, const Pending &pending);
     void onPrivatePage(const Confab::Protocol::PrivatePage &page, const Pending &pending);
+    // Read markers (section 20): tell the server how far the user has read
+    // a conversation; take a marker from it (another device, or history).
+    void markRead(Conversation *conversation);
+    void applyReadMarker(Conversation *conversation, qint64 seq);
     LogEntry privateEntry(const Confab::Protocol::PrivateMessage &message) const;
     void onError(const Confab::Protocol::Error &error, const Pending &pending);
     void onTyping(const Confab::Protocol::Typing &typing);

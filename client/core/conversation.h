@@ -82,6 +82,10 @@ public:
     void setJoined(bool joined) { m_joined = joined; }
     qint64 lastSeq() const { return m_lastSeq; }
     void setLastSeq(qint64 seq) { m_lastSeq = seq; }
+    // How far the user has read, as the server keeps it (section 20): no
+    // message up to it counts as unread.
+    qint64 readSeq() const { return m_readSeq; }
+    void setReadSeq(qint64 seq) { m_readSeq = qMax(m_readSeq, seq); }
     // The highest room revision seen (edits, deletions, reactions).
     qint64 lastRev() const { return m_lastRev; }
     void noteRev(qint64 rev) { m_lastRev = qMax(m_lastRev, rev); }
@@ -112,6 +116,7 @@ private:
     bool m_joined = false;
     qint64 m_lastSeq = 0;
     qint64 m_lastRev = 0;
+    qint64 m_readSeq = 0;
     bool m_catchingUp = false;
     QList<Confab::Protocol::ChatMessage> m_heldBack;
     bool m_hasOlder = true;

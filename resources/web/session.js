@@ -39,6 +39,7 @@ export class Conversation {
     this.joined = type === 'private';
     this.lastSeq = 0;
     this.lastRev = 0; // the highest room revision seen (edits, deletions, reactions)
+    this.readSeq = 0; // how far the user has read, as the server keeps it (section 20)
     this.catchingUp = false;
     this.held = [];
     this.hasOlder = true;
@@ -201,6 +202,7 @@ export class ChatSession extends EventTarget {
   quit(reason = '') {
     clearTimeout(this.reconnectTimer);
     clearInterval(this.pingTimer);
+    if (this.visible) this.markRead(this.active);
     if (this.connection.isOpen) this.connection.sendWithoutId('quit', reason ? { reason } : {});
     this.connection.close();
     this.welcomed = false;
@@ -343,6 +345,8 @@ export class ChatSession extends EventTarget {
         return;
       case 'history_page': return this.#onHistoryPage(message, pending);
       case 'private_page': return this.#onPrivatePage(message, pending);
+      case 'read_marker':
+        return this.#applyReadMarker(message.room !== undefined ? this.room(message.room) : this.privateChat(message.with ?? ''), message.seq);
       case 'updated': {
         const room = this.room(message.message.room);
         if (room) this.#applyChange(room, message.message);
@@ -490,6 +494,7 @@ export class ChatSession extends EventTarget {
     if (wasJoined) return;
     const last = room.lastSeq;
     if (last === 0) {
+      room.readSeq = Math.max(room.readSeq, joined.read ?? 0); // unread only past it
       for (const message of joined.history) this.#appendMessage(room, message);
       room.lastRev = Math.max(room.lastRev, joined.rev ?? 0);
       room.hasOlder = joined.history.length > 0 && joined.history[0].seq > 1;
@@ -542,11 +547,13 @@ export class ChatSession extends EventTarget {
     const older = page.messages.filter((message) => (message.seq ?? 0) > 0 && message.seq < firstShown)
       .map((message) => this.#privateEntry(message));
     for (const message of page.messages) conversation.lastSeq = Math.max(conversation.lastSeq, message.seq ?? 0);
-    if (!older.length) return;
-    conversation.entries = [...older, ...conversation.entries];
-    if (conversation.firstUnseen >= 0) conversation.firstUnseen += older.length;
-    if (conversation.newMessagesAt >= 0) conversation.newMessagesAt += older.length;
-    this.#emit('prepended', { conversation, count: older.length });
+    if (older.length) {
+      conversation.entries = [...older, ...conversation.entries];
+      if (conversation.firstUnseen >= 0) conversation.firstUnseen += older.length;
+      if (conversation.newMessagesAt >= 0) conversation.newMessagesAt += older.length;
+      this.#emit('prepended', { conversation, count: older.length });
+    }
+    if (page.read !== undefined) this.#applyReadMarker(conversation, page.read);
   }
 
   #requestPrivate(conversation, fields, purpose) {
@@ -850,10 +857,33 @@ export class ChatSession extends EventTarget {
     else this.typingSentAt.delete(conversation);
   }
 
+  // Tells the server how far the user has read (section 20).
+  markRead(conversation) {
+    if (!conversation || !this.welcomed || conversation.lastSeq <= conversation.readSeq) return;
+    if (conversation.type === 'room' && !conversation.joined) return;
+    conversation.readSeq = conversation.lastSeq;
+    const where = conversation.type === 'room' ? { room: conversation.name } : { with: conversation.name };
+    this.connection.sendWithoutId('read', { ...where, seq: conversation.lastSeq });
+  }
+
+  // A marker from the server (another device, or with history): unread is
+  // what came after it and is someone else's.
+  #applyReadMarker(conversation, seq) {
+    if (!conversation) return;
+    conversation.readSeq = Math.max(conversation.readSeq, seq);
+    const after = conversation.entries.filter((entry) => entry.kind === 'message' && !entry.own && entry.seq > conversation.readSeq);
+    const seen = conversation === this.active && this.visible;
+    conversation.unread = seen ? 0 : after.length;
+    conversation.mention = !seen && after.some((entry) => entry.mention || conversation.type === 'private');
+    this.#emit('changed');
+  }
+
   #addEntry(conversation, entry) {
     conversation.entries.push(entry);
     const seen = conversation === this.active && this.visible;
-    if (!seen && entry.kind === 'message' && !entry.own) {
+    // Read on this or another device before: not new.
+    const readBefore = entry.seq > 0 && entry.seq <= conversation.readSeq;
+    if (!seen && !readBefore && entry.kind === 'message' && !entry.own) {
       if (conversation.firstUnseen < 0) conversation.firstUnseen = conversation.entries.length - 1;
       conversation.unread += 1;
       if (entry.mention || conversation.type === 'private') conversation.mention = true;
@@ -909,7 +939,10 @@ export class ChatSession extends EventTarget {
   }
 
   setActive(conversation) {
+    // What was shown of the one left was read; so is what the new one shows.
+    if (this.visible && this.active !== conversation) this.markRead(this.active);
     this.active = conversation;
+    if (this.visible) this.markRead(conversation);
     if (conversation) {
       conversation.unread = 0;
       conversation.mention = false;
@@ -923,6 +956,7 @@ export class ChatSession extends EventTarget {
   }
 
   setVisible(visible) {
+    if (!visible && this.visible) this.markRead(this.active); // read until the user looked away
     this.visible = visible;
     if (visible && this.active) this.setActive(this.active);
   }

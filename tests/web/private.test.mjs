@@ -9,9 +9,11 @@ import { TcpClient, serverAndBrowser } from './support.mjs';
 const lab = serverAndBrowser(['--flood-rate', '0']);
 const PASSWORD = 'correct horse battery';
 
-async function account(nick, registering) {
+// A TCP user with an account: registered now, or logged in (as `nick`, which
+// need not be the account's name).
+async function account(name, registering, nick = name) {
   const client = await TcpClient.connect(lab.server.tcpPort);
-  client.send(registering ? { type: 'hello', nick } : { type: 'hello', nick, login: { account: nick, password: PASSWORD } });
+  client.send(registering ? { type: 'hello', nick } : { type: 'hello', nick, login: { account: name, password: PASSWORD } });
   await client.ofType('welcome');
   if (registering) {
     client.send({ type: 'register', password: PASSWORD });
@@ -89,4 +91,52 @@ test('a private conversation is read back, caught up and waits for the offline',
   await context.close();
   later.close();
   quin.close();
+});
+
+test('what is read on one device is read on the others', async () => {
+  const talker = await TcpClient.connect(lab.server.tcpPort);
+  await talker.login('talker', ['news']);
+  const context = await lab.browser.newContext();
+  const una = await context.newPage();
+  una.problems = [];
+  una.on('pageerror', (error) => una.problems.push(error.message));
+  await una.goto(lab.server.url);
+  await una.fill('#nick', 'una');
+  await una.selectOption('#account-mode', 'register');
+  await una.fill('#account-password', PASSWORD);
+  await una.click('#login-button');
+  await una.locator('#status', { hasText: 'account una' }).waitFor();
+  await una.fill('#input', '/join news');
+  await una.press('#input', 'Enter');
+  await una.locator('#conversation-title', { hasText: '#news' }).waitFor();
+  // Her phone: the same account, another session.
+  const phone = await account('una', false, 'una_phone');
+  await una.locator('#conversations li', { hasText: '#lobby' }).click();
+
+  let last = 0;
+  for (const text of ['n1', 'n2']) {
+    talker.send({ type: 'say', room: 'news', text });
+    last = (await talker.ofType('message', (m) => m.text === text)).seq;
+  }
+  const news = una.locator('#conversations li', { hasText: '#news' });
+  await news.locator('.unread', { hasText: '2' }).waitFor();
+
+  // Read on the phone: the page's count goes.
+  phone.send({ type: 'join', room: 'news' });
+  await phone.ofType('joined');
+  phone.send({ type: 'read', room: 'news', seq: last });
+  await news.locator('.unread').waitFor({ state: 'detached' });
+
+  // Read on the page (looking at the room, then away): the phone hears it.
+  talker.send({ type: 'say', room: 'news', text: 'n3' });
+  const third = await talker.ofType('message', (m) => m.text === 'n3');
+  await news.locator('.unread', { hasText: '1' }).waitFor();
+  await news.click();
+  await una.locator('#conversations li', { hasText: '#lobby' }).click();
+  const marker = await phone.ofType('read_marker', (m) => m.seq === third.seq);
+  assert.equal(marker.room, 'news');
+  assert.deepEqual(una.problems, []);
+  await context.close();
+  phone.close();
+  talker.close();
 });
