@@ -7,6 +7,7 @@
 #include "inputline.h"
 #include "mainwindow.h"
 #include "messageview.h"
+#include "quickswitcher.h"
 #include "serverprocess.h"
 #include "widgettesting.h"
 
@@ -18,6 +19,8 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QListView>
+#include <QListWidget>
+#include <QLineEdit>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -64,6 +67,8 @@ private slots:
     void whoIsTyping();
     void awayWhenIdle();
     void editReactDelete();
+    void groupsAndDays();
+    void keyboardNavigation();
     void menusAndDisconnect(); // last: it disconnects
 
 private:
@@ -271,6 +276,96 @@ void TestMainWindow::editReactDelete()
     QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"alice: message deleted"_s), 10'000);
     QVERIFY(!shown(*m_window).contains(u"the plan"_s));
     QCOMPARE(actionTexts(seq), QStringList());
+}
+
+void TestMainWindow::groupsAndDays()
+{
+    // The day's label, and which messages go under the one before.
+    const QDate today(2026, 11, 30);
+    QCOMPARE(MessageView::dayLabel(today, today), u"Today"_s);
+    QCOMPARE(MessageView::dayLabel(today.addDays(-1), today), u"Yesterday"_s);
+    QVERIFY(MessageView::dayLabel(today.addDays(-3), today).contains(u"2026"_s));
+    LogEntry first;
+    first.from = u"alice"_s;
+    first.ts = 1796000000000;
+    LogEntry second = first;
+    second.ts += 20'000;
+    QVERIFY(MessageView::continues(first, second));
+    second.from = u"ALICE"_s;
+    QVERIFY(MessageView::continues(first, second));
+    second.from = u"bob"_s;
+    QVERIFY(!MessageView::continues(first, second));
+    second = first;
+    second.ts = (first.ts / 60'000 + 1) * 60'000; // the next minute
+    QVERIFY(!MessageView::continues(first, second));
+    second = first;
+    second.action = true;
+    QVERIFY(!MessageView::continues(first, second));
+    LogEntry notice = first;
+    notice.kind = LogEntry::Kind::Notice;
+    QVERIFY(!MessageView::continues(notice, first));
+    QVERIFY(!MessageView::entryHtml(first, false, {}, true).contains(u"alice"_s));
+    QVERIFY(MessageView::entryHtml(first, false, {}, false).contains(u"alice"_s));
+
+    // In the window: a day label above, the nick once for a quick run.
+    type(*m_window, u"/join grouped"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->currentConversation()->name() == u"grouped"_s
+                                     && m_window->currentConversation()->isJoined(), 10'000);
+    ChatClient erin;
+    QVERIFY(erin.enter(m_server.tcpPort(), u"erin"_s, {u"grouped"_s}));
+    for (const QString &text : {u"one"_s, u"two"_s, u"three"_s})
+        QVERIFY(!erin.ask(u"say"_s, {{u"room"_s, u"grouped"_s}, {u"text"_s, text}}, u"message"_s).isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"three"_s), 10'000);
+    const QString text = shown(*m_window);
+    QVERIFY(text.startsWith(u"Today"_s));
+    // Unless the minute turned between two of them, erin is named once.
+    QVERIFY(text.count(u"erin: "_s) >= 1 && text.count(u"erin: "_s) <= 2);
+}
+
+void TestMainWindow::keyboardNavigation()
+{
+    // Three conversations, one with something unread.
+    type(*m_window, u"/join nav1"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->currentConversation()->name() == u"nav1"_s, 10'000);
+    type(*m_window, u"/join nav2"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->currentConversation()->name() == u"nav2"_s
+                                     && m_window->currentConversation()->isJoined(), 10'000);
+    ChatClient fay;
+    QVERIFY(fay.enter(m_server.tcpPort(), u"fay"_s, {u"nav1"_s}));
+    QVERIFY(!fay.ask(u"say"_s, {{u"room"_s, u"nav1"_s}, {u"text"_s, u"psst, nav1"_s}}, u"message"_s).isEmpty());
+    Conversation *nav1 = m_session->room(u"nav1"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(nav1->unread() > 0, 10'000);
+    QVERIFY(m_window->windowTitle().startsWith(u"("_s));
+    QVERIFY(!MainWindow::badgedIcon(m_window->windowIcon(), 3).pixmap(64).toImage().isNull());
+
+    // Alt+Shift+Up goes to the one with unread; Alt+Down to the next.
+    QTest::keyClick(m_window->input(), Qt::Key_Up, Qt::AltModifier | Qt::ShiftModifier);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->currentConversation(), nav1, 5'000);
+    QTest::keyClick(m_window->input(), Qt::Key_Down, Qt::AltModifier);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->currentConversation()->name(), u"nav2"_s, 5'000);
+
+    // Ctrl+K: type, Enter, there.
+    QTest::keyClick(m_window->input(), Qt::Key_K, Qt::ControlModifier);
+    QuickSwitcher *switcher = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((switcher = m_window->findChild<QuickSwitcher *>()) != nullptr, 5'000);
+    QTest::keyClicks(switcher->filter(), u"nav1"_s);
+    QCOMPARE(switcher->list()->count(), 1);
+    QTest::keyClick(switcher->filter(), Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->currentConversation(), nav1, 5'000);
+
+    // Unread first in the switcher, mentions before that.
+    m_window->showConversation(m_session->room(u"nav2"_s));
+    QVERIFY(!fay.ask(u"say"_s, {{u"room"_s, u"nav1"_s}, {u"text"_s, u"again"_s}}, u"message"_s).isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(nav1->unread() > 0, 10'000);
+    const QList<Conversation *> ranked = QuickSwitcher::matches(m_session->conversations()->items(), u"nav"_s);
+    QCOMPARE(ranked.first(), nav1);
+
+    // Mark all as read: nothing unread anywhere, and the server is told.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->isActiveWindow(), 5'000); // back from the switcher
+    QTest::keyClick(m_window->input(), Qt::Key_Escape, Qt::ShiftModifier);
+    QCOMPARE(m_session->totalUnread(), 0);
+    QVERIFY(!m_window->windowTitle().startsWith(u"("_s));
+    QTRY_COMPARE_WITH_TIMEOUT(nav1->readSeq(), nav1->lastSeq(), 5'000);
 }
 
 void TestMainWindow::screenshot()

@@ -812,6 +812,26 @@ void ChatSession::setWindowActive(bool active)
         setActiveConversation(m_active);
 }
 
+void ChatSession::markAllRead()
+{
+    for (Conversation *conversation : m_conversations.items()) {
+        markRead(conversation);
+        if (conversation->unread() > 0 || conversation->hasMention()) {
+            conversation->setUnread(0);
+            conversation->setMention(false);
+            m_conversations.changed(conversation);
+        }
+    }
+}
+
+int ChatSession::totalUnread() const
+{
+    int total = 0;
+    for (const Conversation *conversation : m_conversations.items())
+        total += conversation->unread();
+    return total;
+}
+
 void ChatSession::markRead(Conversation *conversation)
 {
     if (!conversation || !m_welcomed || conversation->lastSeq() <= conversation->readSeq())

@@ -69,6 +69,9 @@ public:
     // Coming back to the window marks the conversation in view as seen
     // (and puts its "new messages" line where the unseen ones begin).
     void setWindowActive(bool active);
+    // Every conversation read as it stands (and the server told so).
+    void markAllRead();
+    int totalUnread() const;
 
     // What the user can ask for.
     // `context` is where errors about the request are shown (default: the

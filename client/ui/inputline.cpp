@@ -34,6 +34,19 @@ QSize InputLine::sizeHint() const
     return {QPlainTextEdit::sizeHint().width(), height};
 }
 
+bool InputLine::event(QEvent *event)
+{
+    // Shift+Esc is the window's "mark all as read", not the editor's.
+    if (event->type() == QEvent::ShortcutOverride) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        if (key->key() == Qt::Key_Escape && key->modifiers() == Qt::ShiftModifier) {
+            event->ignore();
+            return true;
+        }
+    }
+    return QPlainTextEdit::event(event);
+}
+
 void InputLine::keyPressEvent(QKeyEvent *event)
 {
     if (event->key() != Qt::Key_Tab)

@@ -26,6 +26,7 @@ signals:
     void escapePressed();
 
 protected:
+    bool event(QEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
 
 private:

@@ -12,6 +12,7 @@
 #include "roomsettingsdialog.h"
 #include "serverthread.h"
 #include "roombrowser.h"
+#include "quickswitcher.h"
 
 #include <QAction>
 #include <QApplication>
@@ -22,6 +23,7 @@
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QMenu>
+#include <QPainter>
 #include <QTimer>
 #include <QToolButton>
 #include <QMessageBox>
@@ -281,6 +283,17 @@ void MainWindow::createActions()
     previous->setShortcut(Qt::CTRL | Qt::Key_PageUp);
     QAction *next = view->addAction(tr("&Next Conversation"), this, [this] { step(+1); });
     next->setShortcut(Qt::CTRL | Qt::Key_PageDown);
+    // Alt+Up/Down as in most chat apps, too; with Shift, only those with unread.
+    previous->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_PageUp), QKeySequence(Qt::ALT | Qt::Key_Up)});
+    next->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_PageDown), QKeySequence(Qt::ALT | Qt::Key_Down)});
+    QAction *previousUnread = view->addAction(tr("Previous &Unread Conversation"), this, [this] { stepUnread(-1); });
+    previousUnread->setShortcut(Qt::ALT | Qt::SHIFT | Qt::Key_Up);
+    QAction *nextUnread = view->addAction(tr("Next Unrea&d Conversation"), this, [this] { stepUnread(+1); });
+    nextUnread->setShortcut(Qt::ALT | Qt::SHIFT | Qt::Key_Down);
+    QAction *jump = view->addAction(tr("&Jump to Conversation…"), this, [this] { quickSwitcher()->open(); });
+    jump->setShortcut(Qt::CTRL | Qt::Key_K);
+    QAction *markAllRead = view->addAction(tr("&Mark All as Read"), this, [this] { m_session->markAllRead(); });
+    markAllRead->setShortcut(Qt::SHIFT | Qt::Key_Escape);
     view->addSeparator();
     m_inspectorAction = view->addAction(tr("&Frame Inspector"));
     m_inspectorAction->setCheckable(true);
@@ -671,6 +684,33 @@ void MainWindow::updateTyping()
     m_typing->setText(m_shownConversation ? typingLine(m_shownConversation->typing()) : QString());
 }
 
+void MainWindow::stepUnread(int offset)
+{
+    const QList<Conversation *> all = m_session->conversations()->items();
+    const int count = int(all.size());
+    const int from = int(all.indexOf(currentConversation()));
+    for (int i = 1; i < count; ++i) {
+        Conversation *candidate = all.at(((from + offset * i) % count + count) % count);
+        if (candidate->unread() > 0 || candidate->hasMention()) {
+            showConversation(candidate);
+            return;
+        }
+    }
+}
+
+QuickSwitcher *MainWindow::quickSwitcher()
+{
+    // A new one each time: it lists the conversations there are now.
+    auto *switcher = new QuickSwitcher(m_session->conversations()->items(), this);
+    switcher->setAttribute(Qt::WA_DeleteOnClose);
+    connect(switcher, &QuickSwitcher::chosen, this, [this](Conversation *conversation) {
+        showConversation(conversation);
+        activateWindow();
+        m_input->setFocus();
+    });
+    return switcher;
+}
+
 void MainWindow::step(int offset)
 {
     const int count = m_session->conversations()->rowCount();
@@ -699,11 +739,43 @@ void MainWindow::updateHeader()
     }
     m_memberList->setVisible(conversation->type() == Conversation::Type::Room);
     m_roomSettingsAction->setEnabled(conversation->type() == Conversation::Type::Room);
-    int unread = 0;
-    for (Conversation *other : m_session->conversations()->items())
-        unread += other->unread();
+    const int unread = m_session->totalUnread();
     setWindowTitle(unread > 0 ? u"(%1) %2 — Confab"_s.arg(unread).arg(conversation->name())
                               : u"%1 — Confab"_s.arg(conversation->name()));
+    updateTray(unread);
+}
+
+void MainWindow::updateTray(int unread)
+{
+    if (!m_tray)
+        return;
+    m_tray->setToolTip(unread > 0 ? tr("Confab — %n unread", nullptr, unread) : u"Confab"_s);
+    m_tray->setIcon(badgedIcon(windowIcon(), unread));
+}
+
+QIcon MainWindow::badgedIcon(const QIcon &icon, int count)
+{
+    if (count <= 0)
+        return icon;
+    // The count in a red disc in the corner, as docks and panels show it.
+    QPixmap pixmap = icon.pixmap(64, 64);
+    if (pixmap.isNull()) {
+        pixmap = QPixmap(64, 64);
+        pixmap.fill(Qt::transparent);
+    }
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    const QRectF disc(24, 0, 40, 40);
+    painter.setBrush(QColor(0xd3, 0x2f, 0x2f));
+    painter.setPen(Qt::NoPen);
+    painter.drawEllipse(disc);
+    QFont font = painter.font();
+    font.setBold(true);
+    font.setPixelSize(count > 99 ? 16 : 22);
+    painter.setFont(font);
+    painter.setPen(Qt::white);
+    painter.drawText(disc, Qt::AlignCenter, count > 99 ? u"99+"_s : QString::number(count));
+    return QIcon(pixmap);
 }
 
 void MainWindow::updateStatus()

@@ -68,6 +68,10 @@ public:
     // The menu a right click on a message opens: react, edit, delete (what
     // the user may), added to `menu`.
     void addMessageActions(Conversation *conversation, int row, QMenu *menu);
+    // Ctrl+K: a new switcher over the conversations there are now.
+    class QuickSwitcher *quickSwitcher();
+    // The window's icon with the unread count on it, for the tray.
+    static QIcon badgedIcon(const QIcon &icon, int count);
     // The reactions the menu offers; any single emoji works on the wire.
     static const QStringList &quickReactions();
 
@@ -88,6 +92,8 @@ private:
     void updateHeader();
     void updateStatus();
     void step(int offset);
+    void stepUnread(int offset);
+    void updateTray(int unread);
     void notify(Conversation *conversation, const QString &from, const QString &text);
     void askJoin();
     void updateHosting();

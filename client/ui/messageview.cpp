@@ -7,6 +7,7 @@
 
 #include <QContextMenuEvent>
 #include <QDateTime>
+#include <QLocale>
 #include <QMenu>
 #include <QRegularExpression>
 #include <QScrollBar>
@@ -67,7 +68,7 @@ QString MessageView::linkify(const QString &text)
     return html.replace(u'\n', "<br>"_L1);
 }
 
-QString MessageView::entryHtml(const LogEntry &entry, bool dark, const QString &ownNick)
+QString MessageView::entryHtml(const LogEntry &entry, bool dark, const QString &ownNick, bool continued)
 {
     const QString time = QDateTime::fromMSecsSinceEpoch(entry.ts).toLocalTime().toString(u"HH:mm"_s);
     const QString stamp = u"<span style=\"color:%1\">%2</span> "_s.arg(dark ? u"#888"_s : u"#999"_s, time);
@@ -84,12 +85,15 @@ QString MessageView::entryHtml(const LogEntry &entry, bool dark, const QString &
     const QString nick = u"<span style=\"color:%1; font-weight:%2\">%3</span>"_s.arg(
             nickColor(entry.from, dark).name(), entry.own ? u"bold"_s : u"normal"_s, entry.from.toHtmlEscaped());
     const QString dim = dark ? u"#8a8a8a"_s : u"#888"_s;
+    // The next message of the same person in the same minute goes under the
+    // first, without the nick again.
+    const QString speaker = continued ? QString() : nick + u": "_s;
     if (entry.deleted)
-        return stamp + nick + u": <span style=\"color:%1; font-style:italic\">%2</span>"_s.arg(dim, tr("message deleted"));
+        return stamp + speaker + u"<span style=\"color:%1; font-style:italic\">%2</span>"_s.arg(dim, tr("message deleted"));
     QString line = entry.action
                            ? stamp + u"<i>* "_s + nick + u" <span style=\"white-space:pre-wrap\">"_s
                                      + linkify(Bidi::isolate(entry.text)) + u"</span></i>"_s
-                           : stamp + nick + u": <span style=\"white-space:pre-wrap\">"_s
+                           : stamp + speaker + u"<span style=\"white-space:pre-wrap\">"_s
                                      + linkify(Bidi::isolate(entry.text)) + u"</span>"_s;
     if (entry.edited)
         line += u" <span style=\"color:%1; font-size:small\">%2</span>"_s.arg(dim, tr("(edited)"));
@@ -135,13 +139,39 @@ void MessageView::appendRows(int first, int last)
         bar->setValue(bar->maximum());
 }
 
+QString MessageView::dayLabel(const QDate &day, const QDate &today)
+{
+    if (day == today)
+        return tr("Today");
+    if (day == today.addDays(-1))
+        return tr("Yesterday");
+    return QLocale().toString(day, QLocale::LongFormat);
+}
+
+bool MessageView::continues(const LogEntry &previous, const LogEntry &entry)
+{
+    return previous.kind == LogEntry::Kind::Message && entry.kind == LogEntry::Kind::Message && !previous.action
+           && !entry.action && Confab::Protocol::nameKey(previous.from) == Confab::Protocol::nameKey(entry.from)
+           && previous.ts / 60'000 == entry.ts / 60'000;
+}
+
 void MessageView::appendRow(int row, bool dark)
 {
-    if (row == m_conversation->newMessagesRow() && row > 0) {
+    const MessageLog *log = m_conversation->log();
+    const LogEntry &entry = log->entry(row);
+    const QDate day = QDateTime::fromMSecsSinceEpoch(entry.ts).toLocalTime().date();
+    const bool newDay = row == 0 || QDateTime::fromMSecsSinceEpoch(log->entry(row - 1).ts).toLocalTime().date() != day;
+    if (newDay) {
+        append(u"<div align=\"center\" style=\"color:%1\">%2</div>"_s.arg(
+                dark ? u"#9a9a9a"_s : u"#777"_s, dayLabel(day, QDate::currentDate()).toHtmlEscaped()));
+    }
+    const bool newMessages = row == m_conversation->newMessagesRow() && row > 0;
+    if (newMessages) {
         append(u"<div align=\"center\" style=\"color:%1\">── %2 ──</div>"_s.arg(
                 dark ? u"#ff8a80"_s : u"#c62828"_s, tr("new messages")));
     }
-    append(entryHtml(m_conversation->log()->entry(row), dark, m_ownNick));
+    const bool continued = !newDay && !newMessages && continues(log->entry(row - 1), entry);
+    append(entryHtml(entry, dark, m_ownNick, continued));
     // A hanging indent: lines that wrap, and the lines of a multi-line
     // message, start under the text, not under the time.
     const int indent = fontMetrics().horizontalAdvance(u"00:00 "_s);

@@ -3,6 +3,7 @@
 #include <QPointer>
 #include <QTextBrowser>
 
+class QDate;
 class QMenu;
 
 class Conversation;
@@ -23,7 +24,14 @@ public:
     void setOwnNick(const QString &nick) { m_ownNick = nick; }
     // The HTML of one entry (for tests and for the view itself).
     // ownNick: whose reactions stand out.
-    static QString entryHtml(const LogEntry &entry, bool darkBackground, const QString &ownNick = {});
+    // continued: the same person's next message in the same minute, shown
+    // under the first without the nick.
+    static QString entryHtml(const LogEntry &entry, bool darkBackground, const QString &ownNick = {},
+                             bool continued = false);
+    // Whether `entry` goes under `previous` without its nick.
+    static bool continues(const LogEntry &previous, const LogEntry &entry);
+    // "Today", "Yesterday", or the date, above the first message of a day.
+    static QString dayLabel(const QDate &day, const QDate &today);
     // The reactions under a message: one chip per emoji, with its count.
     static QString reactionsHtml(const LogEntry &entry, const QString &ownNick, bool darkBackground);
     // Plain text with links made clickable, everything else escaped.
