@@ -6,7 +6,7 @@ import { carriesSecret } from './commands.js';
 import { setUpInspector } from './inspector.js';
 import { setUpModeration } from './moderation.js';
 import { advice, withAdvice } from './refusal.js';
-import { renderConversations, renderEntry, renderMembers, renderRoomList, typingLine } from './view.js';
+import { continues, dayLabel, renderConversations, renderEntry, renderMembers, renderRoomList, typingLine } from './view.js';
 
 const $ = (id) => document.getElementById(id);
 const session = new ChatSession(defaultUrl(window.location));
@@ -176,7 +176,10 @@ session.addEventListener('entry', (event) => {
   if (conversation === session.active) {
     const list = $('messages');
     const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
-    list.append(renderEntry(entry, entryHooks(conversation)));
+    const entries = conversation.entries;
+    const previous = entries.length > 1 ? entries[entries.length - 2] : null;
+    if (!previous || dayOf(previous) !== dayOf(entry)) list.append(dayItem(entry));
+    list.append(renderEntry(entry, entryHooks(conversation), !!previous && dayOf(previous) === dayOf(entry) && continues(previous, entry)));
     if (atBottom || entry.own) list.scrollTop = list.scrollHeight;
     if (entry.kind === 'notice') showMembers();
     renderHeader();
@@ -201,7 +204,7 @@ session.addEventListener('updated', (event) => {
   if (conversation !== session.active) return;
   const entry = conversation.entries[index];
   const shown = $('messages').querySelector(`li[data-seq="${entry.seq}"]`);
-  if (shown) shown.replaceWith(renderEntry(entry, entryHooks(conversation)));
+  if (shown) shown.replaceWith(renderEntry(entry, entryHooks(conversation), shown.classList.contains('continued')));
   if (editing && editing.room === conversation && editing.seq === entry.seq && entry.deleted) stopEditing();
 });
 
@@ -293,17 +296,36 @@ function renderHeader() {
     : away ? `Private conversation · away: ${away}` : 'Private conversation';
 }
 
+function dayOf(entry) {
+  return new Date(entry.ts).toDateString();
+}
+
+function dayItem(entry) {
+  const item = document.createElement('li');
+  item.className = 'day';
+  item.textContent = dayLabel(new Date(entry.ts), new Date());
+  return item;
+}
+
 function renderMessages() {
   const list = $('messages');
   const conversation = session.active;
   const hooks = entryHooks(conversation);
-  const items = (conversation?.entries ?? []).map((entry) => renderEntry(entry, hooks));
-  if (conversation && conversation.newMessagesAt > 0 && conversation.newMessagesAt < items.length) {
-    const line = document.createElement('li');
-    line.className = 'new-messages';
-    line.textContent = 'new messages';
-    items.splice(conversation.newMessagesAt, 0, line);
-  }
+  const entries = conversation?.entries ?? [];
+  const items = [];
+  entries.forEach((entry, index) => {
+    const previous = entries[index - 1];
+    const newDay = !previous || dayOf(previous) !== dayOf(entry);
+    if (newDay) items.push(dayItem(entry));
+    const newMessages = conversation.newMessagesAt > 0 && index === conversation.newMessagesAt;
+    if (newMessages) {
+      const line = document.createElement('li');
+      line.className = 'new-messages';
+      line.textContent = 'new messages';
+      items.push(line);
+    }
+    items.push(renderEntry(entry, hooks, !newDay && !newMessages && continues(previous, entry)));
+  });
   list.replaceChildren(...items);
 }
 
@@ -370,13 +392,39 @@ function renderTyping() {
 session.addEventListener('typing', (event) => {
   if (event.detail.conversation === session.active) renderTyping();
 });
+// Between conversations as on the desktop: Alt+Up/Down, with Shift only
+// those with something unread; Shift+Esc marks everything as read.
+function step(offset, unreadOnly) {
+  const all = session.conversations;
+  const from = all.indexOf(session.active);
+  for (let i = 1; i <= all.length; i += 1) {
+    const candidate = all[(((from + offset * i) % all.length) + all.length) % all.length];
+    if (candidate === session.active) return;
+    if (!unreadOnly || candidate.unread > 0 || candidate.mention) {
+      select(candidate);
+      return;
+    }
+  }
+}
+
+document.addEventListener('keydown', (event) => {
+  if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
+    event.preventDefault();
+    step(event.key === 'ArrowUp' ? -1 : 1, event.shiftKey);
+  } else if (event.key === 'Escape' && event.shiftKey) {
+    event.preventDefault();
+    session.markAllRead();
+    renderSidebar();
+  }
+});
+
 $('input').addEventListener('keydown', (event) => {
   const input = event.target;
   if (event.key !== 'Tab') completion = null;
   if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
     submitInput();
-  } else if (event.key === 'Escape' && editing) {
+  } else if (event.key === 'Escape' && editing && !event.shiftKey) {
     event.preventDefault();
     stopEditing();
     input.value = '';
@@ -385,11 +433,11 @@ $('input').addEventListener('keydown', (event) => {
     event.preventDefault();
     const seq = session.lastEditableSeq(session.active);
     if (seq) startEditing(session.active, seq);
-  } else if (event.key === 'ArrowUp' && !input.value.slice(0, input.selectionStart).includes('\n') && historyIndex > 0) {
+  } else if (event.key === 'ArrowUp' && !event.altKey && !input.value.slice(0, input.selectionStart).includes('\n') && historyIndex > 0) {
     event.preventDefault();
     historyIndex -= 1;
     input.value = history[historyIndex];
-  } else if (event.key === 'ArrowDown' && !input.value.slice(input.selectionEnd).includes('\n') && historyIndex < history.length) {
+  } else if (event.key === 'ArrowDown' && !event.altKey && !input.value.slice(input.selectionEnd).includes('\n') && historyIndex < history.length) {
     event.preventDefault();
     historyIndex += 1;
     input.value = history[historyIndex] ?? '';

@@ -857,6 +857,16 @@ export class ChatSession extends EventTarget {
     else this.typingSentAt.delete(conversation);
   }
 
+  // Every conversation read as it stands (Shift+Esc), and the server told.
+  markAllRead() {
+    for (const conversation of this.conversations) {
+      this.markRead(conversation);
+      conversation.unread = 0;
+      conversation.mention = false;
+    }
+    this.#emit('changed');
+  }
+
   // Tells the server how far the user has read (section 20).
   markRead(conversation) {
     if (!conversation || !this.welcomed || conversation.lastSeq <= conversation.readSeq) return;

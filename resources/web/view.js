@@ -66,6 +66,24 @@ function timeOf(ts) {
   return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
 }
 
+// "Today", "Yesterday", or the date, above the first message of a day (the
+// desktop client's words).
+export function dayLabel(day, today) {
+  const sameDay = (a, b) => a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+  if (sameDay(day, today)) return 'Today';
+  const yesterday = new Date(today);
+  yesterday.setDate(today.getDate() - 1);
+  if (sameDay(day, yesterday)) return 'Yesterday';
+  return day.toLocaleDateString(undefined, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+}
+
+// Whether `entry` goes under `previous` without its nick: the same person,
+// the same minute, neither an action (as on the desktop).
+export function continues(previous, entry) {
+  return previous?.kind === 'message' && entry.kind === 'message' && !previous.action && !entry.action
+    && nameKey(previous.from) === nameKey(entry.from) && Math.floor(previous.ts / 60000) === Math.floor(entry.ts / 60000);
+}
+
 // The reactions offered first, as on the desktop; any single emoji works.
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'];
 
@@ -85,7 +103,7 @@ function button(className, text, label, onClick) {
 
 // `hooks` (optional) makes a room message something to act on: { ownNick,
 // react(seq, emoji), edit(seq), remove(seq), canEdit(entry), canDelete(entry) }.
-export function renderEntry(entry, hooks = null) {
+export function renderEntry(entry, hooks = null, continued = false) {
   const item = document.createElement('li');
   item.className = entry.kind === 'message' ? 'message' : entry.kind;
   if (entry.own) item.classList.add('own');
@@ -96,7 +114,8 @@ export function renderEntry(entry, hooks = null) {
   time.dateTime = new Date(entry.ts).toISOString();
   time.textContent = timeOf(entry.ts);
   item.append(time);
-  if (entry.kind === 'message') {
+  if (continued) item.classList.add('continued');
+  if (entry.kind === 'message' && !continued) {
     if (entry.action) item.append('* ');
     const from = document.createElement('span');
     from.className = 'from';

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nickColor, nickHue, typingLine } from '../../resources/web/view.js';
+import { continues, dayLabel, nickColor, nickHue, typingLine } from '../../resources/web/view.js';
 import { Conversation, TYPING_LASTS_MS } from '../../resources/web/session.js';
 
 // The same rows as the desktop client's tst_nickcolors: one colour per nick
@@ -41,4 +41,23 @@ test('a typing notice lasts a few seconds unless renewed; done ends it', () => {
   assert.equal(room.setTyping('bo', false), true);
   assert.deepEqual(room.typers, []);
   assert.equal(room.setTyping('bo', false), false);
+});
+
+// The same rows as the desktop client's tst_mainwindow groupsAndDays().
+test('day labels', () => {
+  const today = new Date(2026, 10, 30, 12);
+  assert.equal(dayLabel(new Date(2026, 10, 30, 1), today), 'Today');
+  assert.equal(dayLabel(new Date(2026, 10, 29, 23), today), 'Yesterday');
+  assert.match(dayLabel(new Date(2026, 10, 27), today), /2026/);
+});
+
+test('the same person in the same minute continues; others, actions and a new minute do not', () => {
+  const first = { kind: 'message', from: 'alice', ts: 1796000000000 };
+  assert.equal(continues(first, { ...first, ts: first.ts + 20000 }), true);
+  assert.equal(continues(first, { ...first, from: 'ALICE' }), true);
+  assert.equal(continues(first, { ...first, from: 'bob' }), false);
+  assert.equal(continues(first, { ...first, ts: (Math.floor(first.ts / 60000) + 1) * 60000 }), false);
+  assert.equal(continues(first, { ...first, action: true }), false);
+  assert.equal(continues({ ...first, kind: 'notice' }, first), false);
+  assert.equal(continues(undefined, first), false);
 });

@@ -342,6 +342,43 @@ test('after a server restart the page catches up once', async () => {
   tcp.close();
 });
 
+test('days, runs of messages and moving between conversations by keyboard', async () => {
+  const tcp = await TcpClient.connect(server.tcpPort);
+  await tcp.login('runner', ['keys1']);
+  const page = await openChat(browser, server, 'keyboard');
+  for (const room of ['keys1', 'keys2']) {
+    await page.fill('#input', `/join ${room}`);
+    await page.press('#input', 'Enter');
+    await page.locator('#conversation-title', { hasText: `#${room}` }).waitFor();
+  }
+  await page.fill('#input', 'one');
+  await page.press('#input', 'Enter');
+  await page.fill('#input', 'two');
+  await page.press('#input', 'Enter');
+  await messageItems(page, 'two').waitFor();
+  assert.equal(await page.locator('#messages li.day').first().textContent(), 'Today');
+  // Unless the minute turned between them, the second goes without the nick.
+  assert.ok(await page.locator('#messages li.message.continued').count() <= 1);
+  assert.equal(await page.locator('#messages li.message').count(), 2);
+
+  // Something unread in keys1; Alt+Shift+Up goes there, Alt+Down back.
+  tcp.send({ type: 'say', room: 'keys1', text: 'over here' });
+  const keys1 = page.locator('#conversations li', { hasText: '#keys1' });
+  await keys1.locator('.unread').waitFor();
+  await page.press('#input', 'Alt+Shift+ArrowUp');
+  await page.locator('#conversation-title', { hasText: '#keys1' }).waitFor();
+  await page.press('#input', 'Alt+ArrowDown');
+  await page.locator('#conversation-title', { hasText: '#keys2' }).waitFor();
+  // Shift+Esc: nothing unread anywhere.
+  tcp.send({ type: 'say', room: 'keys1', text: 'and again' });
+  await keys1.locator('.unread').waitFor();
+  await page.press('#input', 'Shift+Escape');
+  assert.equal(await page.locator('#conversations .unread').count(), 0);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+  tcp.close();
+});
+
 test('screenshot for the README', async () => {
   const tcp = await TcpClient.connect(server.tcpPort);
   await tcp.login('grace', ['lounge']);
