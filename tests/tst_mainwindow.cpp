@@ -8,6 +8,8 @@
 #include "mainwindow.h"
 #include "messageview.h"
 #include "quickswitcher.h"
+#include "conversationdelegate.h"
+#include "conversationlist.h"
 #include "serverprocess.h"
 #include "widgettesting.h"
 
@@ -27,6 +29,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextCursor>
+#include <QTextBlock>
 #include <QTextDocument>
 
 using namespace Qt::StringLiterals;
@@ -69,6 +72,7 @@ private slots:
     void editReactDelete();
     void groupsAndDays();
     void keyboardNavigation();
+    void sidebarSections();
     void menusAndDisconnect(); // last: it disconnects
 
 private:
@@ -318,6 +322,10 @@ void TestMainWindow::groupsAndDays()
     QTRY_VERIFY_WITH_TIMEOUT(shown(*m_window).contains(u"three"_s), 10'000);
     const QString text = shown(*m_window);
     QVERIFY(text.startsWith(u"Today"_s));
+    // The centred day label leaves the messages under it aligned left.
+    QTextDocument *document = m_window->viewFor(m_window->currentConversation())->document();
+    QCOMPARE(int(document->lastBlock().blockFormat().alignment() & Qt::AlignHorizontal_Mask), int(Qt::AlignLeft));
+    QVERIFY(document->firstBlock().blockFormat().alignment() & Qt::AlignHCenter);
     // Unless the minute turned between two of them, erin is named once.
     QVERIFY(text.count(u"erin: "_s) >= 1 && text.count(u"erin: "_s) <= 2);
 }
@@ -366,6 +374,40 @@ void TestMainWindow::keyboardNavigation()
     QCOMPARE(m_session->totalUnread(), 0);
     QVERIFY(!m_window->windowTitle().startsWith(u"("_s));
     QTRY_COMPARE_WITH_TIMEOUT(nav1->readSeq(), nav1->lastSeq(), 5'000);
+}
+
+void TestMainWindow::sidebarSections()
+{
+    // A private conversation, then a room: rooms stay above, each kind
+    // under its heading.
+    ChatClient gil;
+    QVERIFY(gil.enter(m_server.tcpPort(), u"gil"_s, {u"lobby"_s}));
+    QVERIFY(!gil.ask(u"whisper"_s, {{u"to"_s, u"alice"_s}, {u"text"_s, u"hi alice"_s}}, u"private"_s).isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(m_session->privateChat(u"gil"_s), 10'000);
+    type(*m_window, u"/join sections"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->currentConversation()->name() == u"sections"_s, 10'000);
+
+    QAbstractItemModel *model = m_window->conversationList()->model();
+    QStringList headings;
+    bool privateSeen = false;
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const QModelIndex index = model->index(row, 0);
+        const bool room = index.data(ConversationList::TypeRole).toInt() == int(Conversation::Type::Room);
+        QVERIFY2(!(room && privateSeen), "a room below a private conversation");
+        privateSeen = privateSeen || !room;
+        if (!ConversationDelegate::heading(index).isEmpty())
+            headings << ConversationDelegate::heading(index);
+    }
+    QCOMPARE(headings, QStringList({u"Rooms"_s, u"Direct messages"_s}));
+
+    // The unread count is a badge; someone away gets the dot's role.
+    const QModelIndex gilRow = model->index(m_session->conversations()->indexOf(m_session->privateChat(u"gil"_s)), 0);
+    QVERIFY(!ConversationDelegate::badge(gilRow).isEmpty());
+    gil.send({{u"type"_s, u"away"_s}, {u"message"_s, u"lunch"_s}});
+    QTRY_COMPARE_WITH_TIMEOUT(gilRow.data(ConversationList::PeerAwayRole).toString(), u"lunch"_s, 10'000);
+    const QStyleOptionViewItem option;
+    QVERIFY(m_window->conversationList()->itemDelegate()->sizeHint(option, model->index(0, 0)).height()
+            > m_window->conversationList()->itemDelegate()->sizeHint(option, model->index(1, 0)).height());
 }
 
 void TestMainWindow::screenshot()

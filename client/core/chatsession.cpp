@@ -728,6 +728,8 @@ Conversation *ChatSession::open(Conversation::Type type, const QString &name)
     auto *conversation = new Conversation(type, name, this);
     // A private conversation is always "joined": there is nothing to join.
     conversation->setJoined(type == Conversation::Type::Private);
+    if (type == Conversation::Type::Private)
+        conversation->setPeerAway(m_awayOf.value(nameKey(name)));
     m_conversations.add(conversation);
     emit conversationOpened(conversation);
     return conversation;
@@ -955,6 +957,10 @@ void ChatSession::onAwayChanged(const AwayChanged &change)
         Conversation *chat = privateChat(change.nick);
         if (chat && before != why)
             notice(chat, why.isEmpty() ? u"%1 is back"_s.arg(change.nick) : u"%1 is away: %2"_s.arg(change.nick, why));
+        if (chat && chat->peerAway() != why) {
+            chat->setPeerAway(why);
+            m_conversations.changed(chat);
+        }
     }
     for (Conversation *conversation : m_conversations.items()) {
         if (conversation->type() == Conversation::Type::Room && conversation->hasMember(change.nick))

@@ -25,6 +25,9 @@ public:
     void setName(const QString &name) { m_name = name; }
     QString topic() const { return m_topic; }
     void setTopic(const QString &topic) { m_topic = topic; }
+    // A private conversation: why the other person is away ("" if here).
+    QString peerAway() const { return m_peerAway; }
+    void setPeerAway(const QString &why) { m_peerAway = why; }
 
     MessageLog *log() { return &m_log; }
     RoomMembers *members() { return &m_members; }
@@ -101,6 +104,7 @@ private:
     Type m_type;
     QString m_name;
     QString m_topic;
+    QString m_peerAway;
     MessageLog m_log;
     RoomMembers m_members;
     Confab::Protocol::RoomModes m_modes;

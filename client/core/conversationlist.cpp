@@ -23,6 +23,11 @@ QVariant ConversationList::data(const QModelIndex &index, int role) const
                                                                                 : conversation->name();
         return conversation->unread() > 0 ? QStringLiteral("%1 (%2)").arg(name).arg(conversation->unread()) : name;
     }
+    case PeerAwayRole: return conversation->peerAway();
+    case SectionStartRole: {
+        const Conversation *before = at(index.row() - 1);
+        return !before || before->type() != conversation->type();
+    }
     case Qt::ToolTipRole: return conversation->topic();
     case NameRole: return conversation->name();
     case TypeRole: return int(conversation->type());
@@ -41,9 +46,19 @@ int ConversationList::indexOf(const Conversation *conversation) const
 
 void ConversationList::add(Conversation *conversation)
 {
-    beginInsertRows({}, int(m_items.size()), int(m_items.size()));
-    m_items.append(conversation);
+    // A room goes after the other rooms, above the private conversations.
+    int row = int(m_items.size());
+    if (conversation->type() == Conversation::Type::Room) {
+        row = 0;
+        while (row < m_items.size() && m_items.at(row)->type() == Conversation::Type::Room)
+            ++row;
+    }
+    beginInsertRows({}, row, row);
+    m_items.insert(row, conversation);
     endInsertRows();
+    // The row below may have stopped starting its section.
+    if (row + 1 < m_items.size())
+        emit dataChanged(index(row + 1), index(row + 1));
 }
 
 void ConversationList::remove(Conversation *conversation)
@@ -54,6 +69,8 @@ void ConversationList::remove(Conversation *conversation)
     beginRemoveRows({}, row, row);
     m_items.removeAt(row);
     endRemoveRows();
+    if (row < m_items.size())
+        emit dataChanged(index(row), index(row)); // may start its section now
 }
 
 void ConversationList::changed(Conversation *conversation)

@@ -5,8 +5,8 @@
 
 class Conversation;
 
-// The sidebar: rooms and private conversations, in the order they were
-// opened, with unread counts.
+// The sidebar: rooms first, then private conversations, each in the order
+// they were opened, with unread counts.
 class ConversationList final : public QAbstractListModel
 {
     Q_OBJECT
@@ -20,6 +20,8 @@ public:
         MentionRole,
         TopicRole,
         JoinedRole,
+        PeerAwayRole,     // a private conversation's other person is away: why
+        SectionStartRole, // the first row of its kind: the sidebar puts a heading above it
     };
 
     explicit ConversationList(QObject *parent = nullptr);

@@ -13,6 +13,7 @@
 #include "serverthread.h"
 #include "roombrowser.h"
 #include "quickswitcher.h"
+#include "conversationdelegate.h"
 
 #include <QAction>
 #include <QApplication>
@@ -56,6 +57,7 @@ MainWindow::MainWindow(ChatSession *session, QWidget *parent)
     m_conversationList->setModel(session->conversations());
     m_conversationList->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_conversationList->setObjectName(u"conversations"_s);
+    m_conversationList->setItemDelegate(new ConversationDelegate(m_conversationList));
     m_memberList->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_memberList->setObjectName(u"members"_s);
     m_memberList->setToolTip(tr("Double-click someone to talk privately; right-click for more"));

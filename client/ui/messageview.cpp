@@ -178,6 +178,7 @@ void MessageView::appendRow(int row, bool dark)
     QTextCursor cursor(document()->lastBlock());
     cursor.block().setUserState(row); // which entry a right click is on
     QTextBlockFormat format = cursor.blockFormat();
+    format.setAlignment(Qt::AlignLeft); // not the centred day or "new messages" line above
     format.setLeftMargin(indent);
     format.setTextIndent(-indent);
     cursor.setBlockFormat(format);

@@ -6,7 +6,7 @@ import { carriesSecret } from './commands.js';
 import { setUpInspector } from './inspector.js';
 import { setUpModeration } from './moderation.js';
 import { advice, withAdvice } from './refusal.js';
-import { continues, dayLabel, renderConversations, renderEntry, renderMembers, renderRoomList, typingLine } from './view.js';
+import { continues, dayLabel, renderConversations, sidebarOrder, renderEntry, renderMembers, renderRoomList, typingLine } from './view.js';
 
 const $ = (id) => document.getElementById(id);
 const session = new ChatSession(defaultUrl(window.location));
@@ -117,6 +117,7 @@ session.addEventListener('away', () => {
   renderStatus();
   renderHeader();
   showMembers();
+  renderSidebar(); // the dot beside someone away
 });
 
 function renderStatus() {
@@ -395,7 +396,7 @@ session.addEventListener('typing', (event) => {
 // Between conversations as on the desktop: Alt+Up/Down, with Shift only
 // those with something unread; Shift+Esc marks everything as read.
 function step(offset, unreadOnly) {
-  const all = session.conversations;
+  const all = sidebarOrder(session.conversations);
   const from = all.indexOf(session.active);
   for (let i = 1; i <= all.length; i += 1) {
     const candidate = all[(((from + offset * i) % all.length) + all.length) % all.length];

@@ -171,13 +171,34 @@ function renderMessageActions(entry, hooks) {
   return bar;
 }
 
+// The sidebar's order: rooms, then private conversations, each in the order
+// they were opened (as on the desktop).
+export function sidebarOrder(conversations) {
+  return [...conversations.filter((c) => c.type === 'room'), ...conversations.filter((c) => c.type !== 'room')];
+}
+
 export function renderConversations(list, session, onSelect) {
   list.replaceChildren();
-  for (const conversation of session.conversations) {
+  let section = '';
+  for (const conversation of sidebarOrder(session.conversations)) {
+    if (conversation.type !== section) {
+      section = conversation.type;
+      const heading = document.createElement('li');
+      heading.className = 'section';
+      heading.setAttribute('role', 'presentation');
+      heading.textContent = section === 'room' ? 'Rooms' : 'Direct messages';
+      list.append(heading);
+    }
     const item = document.createElement('li');
     item.dataset.key = conversation.key;
     if (conversation === session.active) item.classList.add('active');
     if (conversation.mention) item.classList.add('mention');
+    if (conversation.type !== 'room' && session.awayMessageOf(conversation.name)) {
+      const dot = document.createElement('span');
+      dot.className = 'presence away';
+      dot.title = `${conversation.name} is away: ${session.awayMessageOf(conversation.name)}`;
+      item.append(dot);
+    }
     const name = document.createElement('span');
     name.className = 'name';
     name.textContent = conversation.type === 'room' ? `#${conversation.name}` : conversation.name;

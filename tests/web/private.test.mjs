@@ -51,6 +51,9 @@ test('a private conversation is read back, caught up and waits for the offline',
   const chat = pia.locator('#conversations li', { hasText: 'quin' });
   await chat.click();
   await pia.locator('#messages li.message', { hasText: 'q2' }).waitFor();
+  // Rooms first, then direct messages, each under its heading.
+  assert.deepEqual(await pia.$$eval('#conversations li', (items) => items.map((item) => item.className === 'section' ? item.textContent : item.dataset.key)),
+    ['Rooms', 'room:lobby', 'Direct messages', 'private:quin']);
   assert.deepEqual(await shownTexts(pia), ['q1', 'q2']);
 
   // The server restarts; quin says more while pia is away.
