@@ -42,6 +42,7 @@ constexpr StaticFile staticFiles[] = {
         {"/app.js", ":/web/app.js", "text/javascript; charset=utf-8"},
         {"/connection.js", ":/web/connection.js", "text/javascript; charset=utf-8"},
         {"/session.js", ":/web/session.js", "text/javascript; charset=utf-8"},
+        {"/sync.js", ":/web/sync.js", "text/javascript; charset=utf-8"},
         {"/commands.js", ":/web/commands.js", "text/javascript; charset=utf-8"},
         {"/refusal.js", ":/web/refusal.js", "text/javascript; charset=utf-8"},
         {"/moderation.js", ":/web/moderation.js", "text/javascript; charset=utf-8"},

@@ -151,8 +151,7 @@ void ChatSession::onClosed(const QString &reason)
         if (conversation->isJoined())
             notice(conversation, u"Disconnected: %1"_s.arg(why));
         conversation->setJoined(false);
-        conversation->setCatchingUp(false);
-        conversation->heldBack().clear();
+        conversation->sync().disconnected();
         conversation->setLoadingOlder(false);
     }
     emit disconnected(why);
@@ -410,39 +409,27 @@ void ChatSession::onJoined(const Joined &joined)
     if (wasJoined)
         return;
 
-    const qint64 last = conversation->lastSeq();
-    if (last == 0) {
-        // First time here: the history that came with joined is all we
-        // show, unread only past where the user had read.
-        conversation->setReadSeq(joined.read.value_or(0));
-        for (const ChatMessage &message : joined.history)
-            appendMessage(conversation, message);
-        conversation->noteRev(joined.rev.value_or(0));
+    const bool first = conversation->lastSeq() == 0;
+    if (first)
+        conversation->setReadSeq(joined.read.value_or(0)); // unread only past where the user had read
+    follow(conversation, conversation->sync().joined(joined.history, joined.rev));
+    if (first) {
         conversation->setHasOlderHistory(!joined.history.isEmpty() && joined.history.first().seq > 1);
         if (!joined.topic.isEmpty())
             notice(conversation, u"Topic: %1"_s.arg(joined.topic));
-        return;
     }
-    // Rejoining: fill the gap since the last message seen, exactly once,
-    // and catch up on what changed meanwhile in messages already shown.
-    const qint64 changedAfter = conversation->lastRev();
-    const bool changesMissed = joined.rev.value_or(0) > changedAfter;
-    for (const ChatMessage &message : joined.history) {
-        if (message.seq <= last)
-            conversation->log()->update(messageEntry(message)); // not in rev order: see applyChange
-    }
-    if (changesMissed)
-        requestChanges(conversation, changedAfter);
-    else
-        conversation->noteRev(joined.rev.value_or(0));
-    const bool covered = joined.history.isEmpty() || joined.history.first().seq <= last + 1;
-    if (covered) {
-        for (const ChatMessage &message : joined.history)
-            appendMessage(conversation, message);
-        return;
-    }
-    conversation->setCatchingUp(true);
-    requestHistory(conversation, Pending::Purpose::CatchUp, last);
+}
+
+void ChatSession::follow(Conversation *room, const RoomSync::Steps &steps)
+{
+    for (const ChatMessage &message : steps.refresh)
+        room->log()->update(messageEntry(message));
+    for (const ChatMessage &message : steps.show)
+        showMessage(room, message);
+    if (steps.changesAfter)
+        requestChanges(room, *steps.changesAfter);
+    if (steps.historyAfter)
+        requestHistory(room, Pending::Purpose::CatchUp, *steps.historyAfter);
 }
 
 void ChatSession::requestChanges(Conversation *room, qint64 changedAfter)
@@ -456,9 +443,7 @@ void ChatSession::requestChanges(Conversation *room, qint64 changedAfter)
 
 void ChatSession::applyChange(Conversation *room, const ChatMessage &message)
 {
-    // Only changes heard of in order count as seen: a revision read off a
-    // message in a history page may skip others not heard of yet.
-    room->noteRev(message.rev.value_or(0));
+    room->sync().changeHeard(message.rev.value_or(0));
     // A message not shown yet comes as it is now with catch-up or scroll-back.
     room->log()->update(messageEntry(message));
 }
@@ -500,19 +485,11 @@ void ChatSession::onMessage(const ChatMessage &message)
     Conversation *conversation = room(message.room);
     if (!conversation)
         return;
-    if (conversation->isCatchingUp()) {
-        conversation->heldBack().append(message);
-        return;
-    }
-    appendMessage(conversation, message);
+    follow(conversation, conversation->sync().live(message));
 }
 
-void ChatSession::appendMessage(Conversation *room, const ChatMessage &message)
+void ChatSession::showMessage(Conversation *room, const ChatMessage &message)
 {
-    // Anything at or below the last seq shown is already there.
-    if (message.seq <= room->lastSeq())
-        return;
-    room->setLastSeq(message.seq);
     LogEntry entry = messageEntry(message);
     entry.mention = !entry.own && !entry.deleted && mentionsMe(message.text);
     room->setTyping(message.from, false);
@@ -526,10 +503,8 @@ void ChatSession::onPrivate(const PrivateMessage &message)
     const bool own = nameKey(message.from) == nameKey(m_nick);
     const QString peer = own ? message.to : message.from;
     Conversation *conversation = openPrivateChat(peer);
-    const qint64 seq = message.seq.value_or(0);
-    if (seq > 0 && seq <= conversation->lastSeq())
+    if (!conversation->sync().take(message.seq.value_or(0)))
         return; // shown already (caught up, or in the history shown when it opened)
-    conversation->setLastSeq(qMax(conversation->lastSeq(), seq));
     conversation->setTyping(message.from, false);
     addEntry(conversation, privateEntry(message));
     if (message.waiting.value_or(false))
@@ -573,7 +548,7 @@ void ChatSession::onPrivatePage(const PrivatePage &page, const Pending &pending)
     for (const PrivateMessage &message : page.messages) {
         if (message.seq.value_or(0) > 0 && message.seq.value_or(0) < firstShown)
             older.append(privateEntry(message));
-        conversation->setLastSeq(qMax(conversation->lastSeq(), message.seq.value_or(0)));
+        conversation->sync().take(message.seq.value_or(0));
     }
     conversation->rowsPrepended(int(older.size()));
     conversation->log()->prepend(older);
@@ -587,17 +562,9 @@ void ChatSession::onHistoryPage(const HistoryPage &page, const Pending &pending)
     if (!conversation)
         return;
     if (pending.purpose == Pending::Purpose::CatchUp) {
-        for (const ChatMessage &message : page.messages)
-            appendMessage(conversation, message);
-        if (page.messages.size() >= CatchUpPage)
-            requestHistory(conversation, Pending::Purpose::CatchUp, conversation->lastSeq());
-        else
-            finishCatchUp(conversation);
+        follow(conversation, conversation->sync().caughtUp(page.messages, CatchUpPage));
     } else if (pending.purpose == Pending::Purpose::Changes) {
-        for (const ChatMessage &message : page.messages)
-            applyChange(conversation, message);
-        if (page.messages.size() >= CatchUpPage)
-            requestChanges(conversation, page.messages.last().rev.value_or(conversation->lastRev()));
+        follow(conversation, conversation->sync().changes(page.messages, CatchUpPage));
     } else if (pending.purpose == Pending::Purpose::Older) {
         conversation->setLoadingOlder(false);
         QList<LogEntry> older;
@@ -608,14 +575,6 @@ void ChatSession::onHistoryPage(const HistoryPage &page, const Pending &pending)
         conversation->setHasOlderHistory(page.messages.size() >= ScrollBackPage
                                          && page.messages.first().seq > 1);
     }
-}
-
-void ChatSession::finishCatchUp(Conversation *room)
-{
-    room->setCatchingUp(false);
-    const QList<ChatMessage> held = std::exchange(room->heldBack(), {});
-    for (const ChatMessage &message : held)
-        appendMessage(room, message);
 }
 
 void ChatSession::onError(const Error &problem, const Pending &pending)
@@ -658,7 +617,7 @@ void ChatSession::onError(const Error &problem, const Pending &pending)
         m_newPassword.clear();
     Conversation *conversation = pending.conversation ? pending.conversation.data() : m_active.data();
     if (pending.purpose == Pending::Purpose::CatchUp && conversation)
-        finishCatchUp(conversation);
+        follow(conversation, conversation->sync().caughtUp({}, CatchUpPage)); // give up: show what waited
     if (pending.purpose == Pending::Purpose::Older && conversation)
         conversation->setLoadingOlder(false);
     if (pending.purpose == Pending::Purpose::FirstWhisper && problem.code == ErrorCode::NoSuchUser && conversation

@@ -238,13 +238,15 @@ private:
     Conversation *find(Conversation::Type type, const QString &name) const;
     Conversation *open(Conversation::Type type, const QString &name);
     Conversation *ensureRoom(const QString &name);
-    void appendMessage(Conversation *room, const Confab::Protocol::ChatMessage &message);
+    // A room message new here, added to the log.
+    void showMessage(Conversation *room, const Confab::Protocol::ChatMessage &message);
+    // Does what the room's sync asks: show, refresh, request.
+    void follow(Conversation *room, const RoomSync::Steps &steps);
     // A line of the client's own (a notice or an error), stamped now.
     void addLine(Conversation *conversation, LogEntry::Kind kind, const QString &text);
     void notice(Conversation *conversation, const QString &text);
     void error(Conversation *conversation, const QString &text);
     void addEntry(Conversation *conversation, const struct LogEntry &entry);
-    void finishCatchUp(Conversation *room);
     bool mentionsMe(const QString &text) const;
 
     ChatConnection m_connection;

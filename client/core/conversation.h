@@ -3,6 +3,7 @@
 #include "roommembers.h"
 #include "messagelog.h"
 #include "messages.h"
+#include "roomsync.h"
 
 #include <QObject>
 #include <QTimer>
@@ -83,18 +84,15 @@ public:
     // Room bookkeeping for catching up after a reconnect.
     bool isJoined() const { return m_joined; }
     void setJoined(bool joined) { m_joined = joined; }
-    qint64 lastSeq() const { return m_lastSeq; }
-    void setLastSeq(qint64 seq) { m_lastSeq = seq; }
+    // What has been shown, and how to fill what was missed (rooms, and the
+    // seq of private conversations).
+    RoomSync &sync() { return m_sync; }
+    qint64 lastSeq() const { return m_sync.lastSeq(); }
+    qint64 lastRev() const { return m_sync.lastRev(); }
     // How far the user has read, as the server keeps it (section 20): no
     // message up to it counts as unread.
     qint64 readSeq() const { return m_readSeq; }
     void setReadSeq(qint64 seq) { m_readSeq = qMax(m_readSeq, seq); }
-    // The highest room revision seen (edits, deletions, reactions).
-    qint64 lastRev() const { return m_lastRev; }
-    void noteRev(qint64 rev) { m_lastRev = qMax(m_lastRev, rev); }
-    bool isCatchingUp() const { return m_catchingUp; }
-    void setCatchingUp(bool catchingUp) { m_catchingUp = catchingUp; }
-    QList<Confab::Protocol::ChatMessage> &heldBack() { return m_heldBack; }
     bool hasOlderHistory() const { return m_hasOlder; }
     void setHasOlderHistory(bool older) { m_hasOlder = older; }
     bool isLoadingOlder() const { return m_loadingOlder; }
@@ -118,11 +116,8 @@ private:
     void expireTyping();
     int m_newMessagesRow = -1;
     bool m_joined = false;
-    qint64 m_lastSeq = 0;
-    qint64 m_lastRev = 0;
+    RoomSync m_sync;
     qint64 m_readSeq = 0;
-    bool m_catchingUp = false;
-    QList<Confab::Protocol::ChatMessage> m_heldBack;
     bool m_hasOlder = true;
     bool m_loadingOlder = false;
 };

@@ -6,6 +6,7 @@
 import { Connection } from './connection.js';
 import { describeDuration, helpLines, parseCommand } from './commands.js';
 import { sentence } from './refusal.js';
+import { RoomSync } from './sync.js';
 
 export const RANKS = { member: 0, op: 1, owner: 2 };
 
@@ -37,11 +38,10 @@ export class Conversation {
     this.firstUnseen = -1;
     this.typing = new Map(); // nick key -> { nick, until }
     this.joined = type === 'private';
-    this.lastSeq = 0;
-    this.lastRev = 0; // the highest room revision seen (edits, deletions, reactions)
+    // What has been shown, and how to fill what was missed (rooms, and the
+    // seq of private conversations).
+    this.sync = new RoomSync();
     this.readSeq = 0; // how far the user has read, as the server keeps it (section 20)
-    this.catchingUp = false;
-    this.held = [];
     this.hasOlder = true;
     this.loadingOlder = false;
     this.roles = new Map(); // nick key -> 'owner' | 'op'
@@ -63,6 +63,14 @@ export class Conversation {
     if (role === 'owner' || role === 'op') this.roles.set(nameKey(nick), role);
     else this.roles.delete(nameKey(nick));
     this.setMembers(this.members);
+  }
+
+  get lastSeq() {
+    return this.sync.lastSeq;
+  }
+
+  get lastRev() {
+    return this.sync.lastRev;
   }
 
   firstSeq() {
@@ -248,8 +256,7 @@ export class ChatSession extends EventTarget {
     for (const conversation of this.conversations) {
       if (conversation.type === 'room' && conversation.joined) this.#notice(conversation, `Disconnected: ${why}`);
       if (conversation.type === 'room') conversation.joined = false;
-      conversation.catchingUp = false;
-      conversation.held = [];
+      conversation.sync.disconnected();
       conversation.loadingOlder = false;
     }
     this.#emit('disconnected', { reason: why });
@@ -300,9 +307,7 @@ export class ChatSession extends EventTarget {
       }
       case 'message': {
         const room = this.room(message.room);
-        if (!room) return;
-        if (room.catchingUp) room.held.push(message);
-        else this.#appendMessage(room, message);
+        if (room) this.#follow(room, room.sync.live(message));
         return;
       }
       case 'private': return this.#onPrivate(message);
@@ -492,36 +497,30 @@ export class ChatSession extends EventTarget {
     if (isNew) this.#emit('conversation-opened', { conversation: room, focus: true });
     this.#emit('changed', { conversation: room });
     if (wasJoined) return;
-    const last = room.lastSeq;
-    if (last === 0) {
-      room.readSeq = Math.max(room.readSeq, joined.read ?? 0); // unread only past it
-      for (const message of joined.history) this.#appendMessage(room, message);
-      room.lastRev = Math.max(room.lastRev, joined.rev ?? 0);
+    const first = room.lastSeq === 0;
+    if (first) room.readSeq = Math.max(room.readSeq, joined.read ?? 0); // unread only past it
+    this.#follow(room, room.sync.joined(joined.history, joined.rev ?? 0));
+    if (first) {
       room.hasOlder = joined.history.length > 0 && joined.history[0].seq > 1;
       if (joined.topic) this.#notice(room, `Topic: ${joined.topic}`);
-      return;
     }
-    // Rejoining after a drop: catch up on what changed meanwhile in messages
-    // already shown, and fill the gap since the last message shown.
-    for (const message of joined.history) {
-      if (message.seq <= last) this.#showAsItIsNow(room, message); // not in rev order: see #applyChange
+  }
+
+  // Does what a room's sync asks: show, refresh, request.
+  #follow(room, steps) {
+    for (const message of steps.refresh) this.#showAsItIsNow(room, message);
+    for (const message of steps.show) this.#showMessage(room, message);
+    if (steps.changesAfter !== null) this.#requestChanges(room, steps.changesAfter);
+    if (steps.historyAfter !== null) {
+      this.#send('history', { room: room.name, after: steps.historyAfter, limit: CATCH_UP_PAGE }, 'catch-up', room);
     }
-    if ((joined.rev ?? 0) > room.lastRev) this.#requestChanges(room, room.lastRev);
-    if (joined.history.length === 0 || joined.history[0].seq <= last + 1) {
-      for (const message of joined.history) this.#appendMessage(room, message);
-      return;
-    }
-    room.catchingUp = true;
-    this.#send('history', { room: room.name, after: last, limit: CATCH_UP_PAGE }, 'catch-up', room);
   }
 
   #onPrivate(message) {
     const own = nameKey(message.from) === nameKey(this.nick);
     const conversation = this.openPrivate(own ? message.to : message.from);
-    const seq = message.seq ?? 0;
     // Shown already: caught up, or in the history shown when it opened.
-    if (seq > 0 && seq <= conversation.lastSeq) return;
-    conversation.lastSeq = Math.max(conversation.lastSeq, seq);
+    if (!conversation.sync.take(message.seq ?? 0)) return;
     this.#setTyping(conversation, message.from, false);
     this.#addEntry(conversation, this.#privateEntry(message));
     if (message.waiting) this.#notice(conversation, `${message.to} is offline: they will get it when they log in`);
@@ -546,7 +545,7 @@ export class ChatSession extends EventTarget {
     const firstShown = Math.min(...conversation.entries.filter((entry) => entry.seq > 0).map((entry) => entry.seq), Infinity);
     const older = page.messages.filter((message) => (message.seq ?? 0) > 0 && message.seq < firstShown)
       .map((message) => this.#privateEntry(message));
-    for (const message of page.messages) conversation.lastSeq = Math.max(conversation.lastSeq, message.seq ?? 0);
+    for (const message of page.messages) conversation.sync.take(message.seq ?? 0);
     if (older.length) {
       conversation.entries = [...older, ...conversation.entries];
       if (conversation.firstUnseen >= 0) conversation.firstUnseen += older.length;
@@ -564,15 +563,9 @@ export class ChatSession extends EventTarget {
     const room = pending.conversation;
     if (!room) return;
     if (pending.purpose === 'catch-up') {
-      for (const message of page.messages) this.#appendMessage(room, message);
-      if (page.messages.length >= CATCH_UP_PAGE) {
-        this.#send('history', { room: room.name, after: room.lastSeq, limit: CATCH_UP_PAGE }, 'catch-up', room);
-      } else {
-        this.#finishCatchUp(room);
-      }
+      this.#follow(room, room.sync.caughtUp(page.messages, CATCH_UP_PAGE));
     } else if (pending.purpose === 'changes') {
-      for (const message of page.messages) this.#applyChange(room, message);
-      if (page.messages.length >= CATCH_UP_PAGE) this.#requestChanges(room, page.messages.at(-1).rev ?? room.lastRev);
+      this.#follow(room, room.sync.changes(page.messages, CATCH_UP_PAGE));
     } else if (pending.purpose === 'older') {
       room.loadingOlder = false;
       const older = page.messages.map((message) => this.#entryFor(message));
@@ -582,13 +575,6 @@ export class ChatSession extends EventTarget {
       room.hasOlder = page.messages.length >= SCROLL_BACK_PAGE && page.messages[0].seq > 1;
       this.#emit('prepended', { conversation: room, count: older.length });
     }
-  }
-
-  #finishCatchUp(room) {
-    room.catchingUp = false;
-    const held = room.held;
-    room.held = [];
-    for (const message of held) this.#appendMessage(room, message);
   }
 
   #onError(error, pending) {
@@ -616,7 +602,8 @@ export class ChatSession extends EventTarget {
       return;
     }
     const conversation = pending.conversation ?? this.active;
-    if (pending.purpose === 'catch-up' && conversation) this.#finishCatchUp(conversation);
+    // Giving up on a catch-up: show what waited.
+    if (pending.purpose === 'catch-up' && conversation) this.#follow(conversation, conversation.sync.caughtUp([], CATCH_UP_PAGE));
     if (pending.purpose === 'older' && conversation) conversation.loadingOlder = false;
     if (pending.purpose === 'register') this.registration = '';
     let shownIn = conversation;
@@ -746,7 +733,7 @@ export class ChatSession extends EventTarget {
   // An `updated` event, or a page of changes: heard in revision order, so
   // the room's revision moves on.
   #applyChange(room, message) {
-    room.lastRev = Math.max(room.lastRev, message.rev ?? 0);
+    room.sync.changeHeard(message.rev ?? 0);
     this.#showAsItIsNow(room, message);
   }
 
@@ -793,9 +780,8 @@ export class ChatSession extends EventTarget {
     if (room && this.welcomed) this.#send('react', { room: room.name, seq, emoji }, 'plain', room);
   }
 
-  #appendMessage(room, message) {
-    if (message.seq <= room.lastSeq) return; // shown already
-    room.lastSeq = message.seq;
+  // A room message new here, added to the entries.
+  #showMessage(room, message) {
     const entry = this.#entryFor(message);
     this.#setTyping(room, message.from, false);
     this.#addEntry(room, entry);
