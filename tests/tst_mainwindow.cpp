@@ -7,12 +7,14 @@
 #include "inputline.h"
 #include "mainwindow.h"
 #include "messageview.h"
+#include "nickcolors.h"
 #include "quickswitcher.h"
 #include "conversationdelegate.h"
 #include "conversationlist.h"
 #include "serverprocess.h"
 #include "widgettesting.h"
 
+#include <QApplication>
 #include <QDir>
 #include <QAction>
 #include <QSettings>
@@ -432,6 +434,24 @@ void TestMainWindow::screenshot()
     const QString path = saveScreenshot(image, u"desktop.png"_s, scratch);
     QVERIFY(!path.isEmpty());
     QVERIFY(QFileInfo(path).size() > 10'000);
+
+    // The same in a dark palette, as a dark desktop gives it: the messages
+    // are drawn again in colours that read on dark.
+    const QPalette light = QApplication::palette();
+    QPalette dark(QColor(0x2b, 0x2b, 0x2e), QColor(0x1e, 0x1e, 0x20));
+    dark.setColor(QPalette::Text, QColor(0xe8, 0xe8, 0xea));
+    dark.setColor(QPalette::WindowText, QColor(0xe8, 0xe8, 0xea));
+    dark.setColor(QPalette::ButtonText, QColor(0xe8, 0xe8, 0xea));
+    dark.setColor(QPalette::Highlight, QColor(0x2d, 0x5f, 0xb0));
+    dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x20));
+    dark.setColor(QPalette::Link, QColor(0x7a, 0xa7, 0xff));
+    QApplication::setPalette(dark);
+    MessageView *view = m_window->viewFor(m_window->currentConversation());
+    QTRY_VERIFY(view->toHtml().contains(nickColor(u"carol"_s, true).name()));
+    const QString darkPath = saveScreenshot(m_window->grab().toImage(), u"desktop-dark.png"_s, scratch);
+    QVERIFY(QFileInfo(darkPath).size() > 10'000);
+    QApplication::setPalette(light);
+    QTRY_VERIFY(view->toHtml().contains(nickColor(u"carol"_s, false).name()));
 }
 
 void TestMainWindow::newMessagesLineWhenComingBack()

@@ -118,6 +118,13 @@ QString MessageView::reactionsHtml(const LogEntry &entry, const QString &ownNick
     return chips.join(u"&nbsp;"_s);
 }
 
+void MessageView::changeEvent(QEvent *event)
+{
+    QTextBrowser::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_conversation)
+        rebuild();
+}
+
 void MessageView::contextMenuEvent(QContextMenuEvent *event)
 {
     QMenu *menu = createStandardContextMenu(event->pos());

@@ -44,6 +44,8 @@ signals:
 
 protected:
     void contextMenuEvent(QContextMenuEvent *event) override;
+    // The desktop switched between light and dark: colours follow.
+    void changeEvent(QEvent *event) override;
 
 private:
     void appendRows(int first, int last);
