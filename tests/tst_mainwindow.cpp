@@ -312,6 +312,12 @@ void TestMainWindow::groupsAndDays()
     QVERIFY(!MessageView::continues(notice, first));
     QVERIFY(!MessageView::entryHtml(first, false, {}, true).contains(u"alice"_s));
     QVERIFY(MessageView::entryHtml(first, false, {}, false).contains(u"alice"_s));
+    // The first of a run has the avatar (the initial on the nick's colour).
+    const QString avatar = MessageView::avatarHtml(u"alice"_s, false);
+    QVERIFY(avatar.contains(u">&nbsp;A&nbsp;<"_s));
+    QVERIFY(avatar.contains(nickColor(u"alice"_s, false).name()));
+    QVERIFY(MessageView::entryHtml(first, false, {}, false).contains(avatar));
+    QVERIFY(!MessageView::entryHtml(first, false, {}, true).contains(avatar));
 
     // In the window: a day label above, the nick once for a quick run.
     type(*m_window, u"/join grouped"_s);

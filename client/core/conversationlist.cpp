@@ -33,8 +33,6 @@ QVariant ConversationList::data(const QModelIndex &index, int role) const
     case TypeRole: return int(conversation->type());
     case UnreadRole: return conversation->unread();
     case MentionRole: return conversation->hasMention();
-    case TopicRole: return conversation->topic();
-    case JoinedRole: return conversation->isJoined();
     default: return {};
     }
 }

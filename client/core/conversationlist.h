@@ -18,8 +18,6 @@ public:
         TypeRole,   // Conversation::Type as int
         UnreadRole,
         MentionRole,
-        TopicRole,
-        JoinedRole,
         PeerAwayRole,     // a private conversation's other person is away: why
         SectionStartRole, // the first row of its kind: the sidebar puts a heading above it
     };

@@ -17,25 +17,9 @@ QVariant MessageLog::data(const QModelIndex &index, int role) const
     if (!index.isValid() || index.row() >= m_entries.size())
         return {};
     const LogEntry &entry = m_entries.at(index.row());
-    switch (role) {
-    case Qt::DisplayRole:
-        return entry.kind == LogEntry::Kind::Message ? QStringLiteral("<%1> %2").arg(entry.from, entry.text)
-                                                     : entry.text;
-    case KindRole: return int(entry.kind);
-    case FromRole: return entry.from;
-    case TextRole: return entry.text;
-    case TimestampRole: return entry.ts;
-    case SeqRole: return entry.seq;
-    case OwnRole: return entry.own;
-    case MentionRole: return entry.mention;
-    default: return {};
-    }
-}
-
-QHash<int, QByteArray> MessageLog::roleNames() const
-{
-    return {{Qt::DisplayRole, "display"}, {KindRole, "kind"},   {FromRole, "from"},      {TextRole, "text"},
-            {TimestampRole, "timestamp"}, {SeqRole, "seq"},     {OwnRole, "own"},         {MentionRole, "mention"}};
+    if (role != Qt::DisplayRole)
+        return {};
+    return entry.kind == LogEntry::Kind::Message ? QStringLiteral("<%1> %2").arg(entry.from, entry.text) : entry.text;
 }
 
 void MessageLog::append(const LogEntry &entry)

@@ -30,21 +30,12 @@ class MessageLog final : public QAbstractListModel
     Q_DISABLE_COPY_MOVE(MessageLog)
 
 public:
-    enum Role {
-        KindRole = Qt::UserRole + 1,
-        FromRole,
-        TextRole,
-        TimestampRole,
-        SeqRole,
-        OwnRole,
-        MentionRole,
-    };
-
+    // The view reads entry() directly; the model tells it when rows come,
+    // go or change. DisplayRole gives a plain line ("<alice> hi").
     explicit MessageLog(QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QHash<int, QByteArray> roleNames() const override;
 
     const LogEntry &entry(int row) const { return m_entries.at(row); }
     const QList<LogEntry> &entries() const { return m_entries; }

@@ -87,7 +87,7 @@ QString MessageView::entryHtml(const LogEntry &entry, bool dark, const QString &
     const QString dim = dark ? u"#8a8a8a"_s : u"#888"_s;
     // The next message of the same person in the same minute goes under the
     // first, without the nick again.
-    const QString speaker = continued ? QString() : nick + u": "_s;
+    const QString speaker = continued ? QString() : avatarHtml(entry.from, dark) + u" "_s + nick + u": "_s;
     if (entry.deleted)
         return stamp + speaker + u"<span style=\"color:%1; font-style:italic\">%2</span>"_s.arg(dim, tr("message deleted"));
     QString line = entry.action
@@ -102,6 +102,16 @@ QString MessageView::entryHtml(const LogEntry &entry, bool dark, const QString &
     if (!entry.reactions.isEmpty())
         line += u"<br>"_s + reactionsHtml(entry, ownNick, dark);
     return line;
+}
+
+QString MessageView::avatarHtml(const QString &nick, bool dark)
+{
+    // The first letter on the nick's own colour, as chat apps draw a
+    // picture-less avatar.
+    const QString initial = nick.isEmpty() ? QString() : QString(nick.at(0)).toUpper();
+    Q_UNUSED(dark); // the light palette's shade carries white on either background
+    return u"<span style=\"background-color:%1; color:#ffffff; font-weight:bold\">&nbsp;%2&nbsp;</span>"_s.arg(
+            nickColor(nick, false).name(), initial.toHtmlEscaped());
 }
 
 QString MessageView::reactionsHtml(const LogEntry &entry, const QString &ownNick, bool dark)

@@ -32,6 +32,8 @@ public:
     static bool continues(const LogEntry &previous, const LogEntry &entry);
     // "Today", "Yesterday", or the date, above the first message of a day.
     static QString dayLabel(const QDate &day, const QDate &today);
+    // The nick's initial on its colour, before the first of a run of messages.
+    static QString avatarHtml(const QString &nick, bool darkBackground);
     // The reactions under a message: one chip per emoji, with its count.
     static QString reactionsHtml(const LogEntry &entry, const QString &ownNick, bool darkBackground);
     // Plain text with links made clickable, everything else escaped.

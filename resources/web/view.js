@@ -116,6 +116,15 @@ export function renderEntry(entry, hooks = null, continued = false) {
   item.append(time);
   if (continued) item.classList.add('continued');
   if (entry.kind === 'message' && !continued) {
+    if (!entry.action) {
+      // The first letter on the nick's colour, as on the desktop.
+      const avatar = document.createElement('span');
+      avatar.className = 'avatar';
+      avatar.textContent = entry.from.charAt(0).toUpperCase();
+      avatar.style.background = `hsl(${nickHue(entry.from)} 65% 36%)`;
+      avatar.setAttribute('aria-hidden', 'true');
+      item.append(avatar);
+    }
     if (entry.action) item.append('* ');
     const from = document.createElement('span');
     from.className = 'from';

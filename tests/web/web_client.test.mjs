@@ -357,6 +357,9 @@ test('days, runs of messages and moving between conversations by keyboard', asyn
   await page.press('#input', 'Enter');
   await messageItems(page, 'two').waitFor();
   assert.equal(await page.locator('#messages li.day').first().textContent(), 'Today');
+  // The first of a run has the avatar: the nick's initial.
+  assert.equal(await page.locator('#messages li.message').first().locator('.avatar').textContent(), 'K');
+  assert.equal(await page.locator('#messages li.message.continued .avatar').count(), 0);
   // Unless the minute turned between them, the second goes without the nick.
   assert.ok(await page.locator('#messages li.message.continued').count() <= 1);
   assert.equal(await page.locator('#messages li.message').count(), 2);
