@@ -532,10 +532,7 @@ void TestChatSession::reconnectCatchesUpOnChanges()
     // While mia is away: an old message edited, another deleted, a recent
     // one reacted to.
     ChatClient again;
-    QVERIFY(again.connectTo(server.tcpPort()));
-    const QJsonObject hello{{u"nick"_s, u"ned"_s},
-                            {u"login"_s, QJsonObject{{u"account"_s, u"ned"_s}, {u"password"_s, password}}}};
-    QCOMPARE(ChatClient::outcome(again.ask(u"hello"_s, hello, u"welcome"_s)), u"welcome"_s);
+    QVERIFY(again.connectTo(server.tcpPort()) && again.loginToAccount(u"ned"_s, u"ned"_s, password, false));
     QVERIFY(!again.join(u"lobby"_s).isEmpty());
     const QList<QJsonObject> changes = {
             {{u"type"_s, u"edit"_s}, {u"room"_s, u"lobby"_s}, {u"seq"_s, 1}, {u"text"_s, u"m1, fixed"_s}},
@@ -568,16 +565,7 @@ void TestChatSession::privateConversationsLast()
                                  u"--http-port"_s, QString::number(server.httpPort())};
     const QString password = u"correct horse battery"_s;
     auto account = [&](ChatClient &client, const QString &nick, bool registering) {
-        if (!client.connectTo(server.tcpPort()))
-            return false;
-        QJsonObject hello{{u"nick"_s, nick}};
-        if (!registering)
-            hello.insert(u"login"_s, QJsonObject{{u"account"_s, nick}, {u"password"_s, password}});
-        if (ChatClient::outcome(client.ask(u"hello"_s, hello, u"welcome"_s)) != u"welcome"_s)
-            return false;
-        return !registering
-               || ChatClient::outcome(client.ask(u"register"_s, {{u"password"_s, password}}, u"registered"_s))
-                          == u"registered"_s;
+        return client.connectTo(server.tcpPort()) && client.loginToAccount(nick, nick, password, registering);
     };
     auto quin = std::make_unique<ChatClient>();
     QVERIFY(account(*quin, u"quin"_s, true));
@@ -658,10 +646,8 @@ void TestChatSession::unreadSurvivesARestartOfTheClient()
         first.setActiveConversation(first.room(u"other"_s));
         // The server has the marker (another session of the account sees it).
         ChatClient check;
-        QVERIFY(check.connectTo(server.tcpPort()));
-        const QJsonObject hello{{u"nick"_s, u"uma_check"_s},
-                                {u"login"_s, QJsonObject{{u"account"_s, u"uma"_s}, {u"password"_s, password}}}};
-        QCOMPARE(ChatClient::outcome(check.ask(u"hello"_s, hello, u"welcome"_s)), u"welcome"_s);
+        QVERIFY(check.connectTo(server.tcpPort())
+                && check.loginToAccount(u"uma_check"_s, u"uma"_s, password, false));
         QCOMPARE(check.join(u"news"_s).value(u"read"_s).toInteger(), 3);
         first.quit();
     }
@@ -682,10 +668,7 @@ void TestChatSession::unreadSurvivesARestartOfTheClient()
 
     // Read on another device of the account: unread here goes too.
     ChatClient phone;
-    QVERIFY(phone.connectTo(server.tcpPort()));
-    const QJsonObject hello{{u"nick"_s, u"uma_phone"_s},
-                            {u"login"_s, QJsonObject{{u"account"_s, u"uma"_s}, {u"password"_s, password}}}};
-    QCOMPARE(ChatClient::outcome(phone.ask(u"hello"_s, hello, u"welcome"_s)), u"welcome"_s);
+    QVERIFY(phone.connectTo(server.tcpPort()) && phone.loginToAccount(u"uma_phone"_s, u"uma"_s, password, false));
     QVERIFY(!phone.join(u"news"_s).isEmpty());
     QCOMPARE(ChatClient::outcome(phone.ask(u"read"_s, {{u"room"_s, u"news"_s}, {u"seq"_s, 5}}, u"read_marker"_s)),
              u"read_marker"_s);

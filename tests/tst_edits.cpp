@@ -90,17 +90,11 @@ std::unique_ptr<ChatClient> TestEdits::member(const QString &nick, const QString
     auto client = std::make_unique<ChatClient>();
     if (!client->connectTo(m_server->tcpPort()))
         return nullptr;
-    QJsonObject hello{{u"nick"_s, nick}};
-    const bool loggingIn = withAccount && m_registered.contains(nick);
-    if (loggingIn)
-        hello.insert(u"login"_s, QJsonObject{{u"account"_s, nick}, {u"password"_s, Password}});
-    if (outcome(client->ask(u"hello"_s, hello, u"welcome"_s)) != u"welcome"_s)
+    const bool registering = !m_registered.contains(nick);
+    if (withAccount ? !client->loginToAccount(nick, nick, Password, registering) : !client->login(nick))
         return nullptr;
-    if (withAccount && !loggingIn) {
-        if (outcome(client->ask(u"register"_s, {{u"password"_s, Password}}, u"registered"_s)) != u"registered"_s)
-            return nullptr;
+    if (withAccount)
         m_registered.insert(nick);
-    }
     if (client->join(room).isEmpty())
         return nullptr;
     return client;

@@ -76,17 +76,11 @@ std::unique_ptr<ChatClient> TestPrivateMessages::user(const QString &nick, bool 
     auto client = std::make_unique<ChatClient>();
     if (!client->connectTo(m_server->tcpPort()))
         return nullptr;
-    QJsonObject hello{{u"nick"_s, nick}};
-    const bool loggingIn = withAccount && m_registered.contains(nick);
-    if (loggingIn)
-        hello.insert(u"login"_s, QJsonObject{{u"account"_s, nick}, {u"password"_s, Password}});
-    if (outcome(client->ask(u"hello"_s, hello, u"welcome"_s)) != u"welcome"_s)
+    const bool registering = !m_registered.contains(nick);
+    if (withAccount ? !client->loginToAccount(nick, nick, Password, registering) : !client->login(nick))
         return nullptr;
-    if (withAccount && !loggingIn) {
-        if (outcome(client->ask(u"register"_s, {{u"password"_s, Password}}, u"registered"_s)) != u"registered"_s)
-            return nullptr;
+    if (withAccount)
         m_registered.insert(nick);
-    }
     return client;
 }
 
@@ -172,9 +166,7 @@ void TestPrivateMessages::waitsForAnAccountThatIsOffline()
     // bob logs in: it arrives right after welcome, once.
     auto bob = std::make_unique<ChatClient>();
     QVERIFY(bob->connectTo(m_server->tcpPort()));
-    bob->send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"bob"_s},
-               {u"login"_s, QJsonObject{{u"account"_s, u"bob"_s}, {u"password"_s, Password}}}});
-    QCOMPARE(ChatClient::outcome(bob->next()), u"welcome"_s);
+    QVERIFY(bob->loginToAccount(u"bob"_s, u"bob"_s, Password, false));
     const QJsonObject waited = bob->next();
     QCOMPARE(ChatClient::outcome(waited), u"private"_s);
     QCOMPARE(waited.value("text"_L1).toString(), u"call me"_s);

@@ -56,19 +56,10 @@ void TestReadMarkers::cleanupTestCase()
 std::unique_ptr<ChatClient> TestReadMarkers::loggedIn(const QString &account, const QString &nick)
 {
     auto client = std::make_unique<ChatClient>();
-    if (!client->connectTo(m_server.tcpPort()))
-        return nullptr;
-    QJsonObject hello{{u"nick"_s, nick}};
     const bool registering = !m_registered.contains(account);
-    if (!registering)
-        hello.insert(u"login"_s, QJsonObject{{u"account"_s, account}, {u"password"_s, Password}});
-    if (outcome(client->ask(u"hello"_s, hello, u"welcome"_s)) != u"welcome"_s)
+    if (!client->connectTo(m_server.tcpPort()) || !client->loginToAccount(nick, account, Password, registering))
         return nullptr;
-    if (registering) {
-        if (outcome(client->ask(u"register"_s, {{u"password"_s, Password}}, u"registered"_s)) != u"registered"_s)
-            return nullptr;
-        m_registered << account;
-    }
+    m_registered << account;
     return client;
 }
 

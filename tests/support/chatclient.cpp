@@ -186,6 +186,22 @@ bool ChatClient::login(const QString &nick)
     return reply.value(QLatin1String("type")).toString() == QLatin1String("welcome");
 }
 
+bool ChatClient::loginToAccount(const QString &nick, const QString &account, const QString &password,
+                                bool registering)
+{
+    QJsonObject hello{{QStringLiteral("nick"), nick}};
+    if (!registering) {
+        hello.insert(QStringLiteral("login"),
+                     QJsonObject{{QStringLiteral("account"), account}, {QStringLiteral("password"), password}});
+    }
+    if (outcome(ask(QStringLiteral("hello"), hello, QStringLiteral("welcome"))) != QLatin1String("welcome"))
+        return false;
+    return !registering
+           || outcome(ask(QStringLiteral("register"), {{QStringLiteral("password"), password}},
+                          QStringLiteral("registered")))
+                      == QLatin1String("registered");
+}
+
 QJsonObject ChatClient::join(const QString &room)
 {
     send({{QStringLiteral("type"), QStringLiteral("join")}, {QStringLiteral("room"), room}});

@@ -48,6 +48,10 @@ public:
 
     // hello + welcome; returns false if the server refused.
     bool login(const QString &nick);
+    // hello as `nick`, logged in to `account`; with `registering`, the nick
+    // is made that account first (hello as a guest, then register). False
+    // if the server refused either.
+    bool loginToAccount(const QString &nick, const QString &account, const QString &password, bool registering);
     // join + joined.
     QJsonObject join(const QString &room);
     // connect + login + join each room; false at the first step that fails.
