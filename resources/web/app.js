@@ -6,7 +6,7 @@ import { carriesSecret } from './commands.js';
 import { setUpInspector } from './inspector.js';
 import { setUpModeration } from './moderation.js';
 import { advice, withAdvice } from './refusal.js';
-import { continues, dayLabel, renderConversations, sidebarOrder, renderEntry, renderMembers, renderRoomList, typingLine } from './view.js';
+import { continues, dayLabel, jumpMatches, renderConversations, sidebarOrder, renderEntry, renderMembers, renderRoomList, typingLine } from './view.js';
 
 const $ = (id) => document.getElementById(id);
 const session = new ChatSession(defaultUrl(window.location));
@@ -408,7 +408,53 @@ function step(offset, unreadOnly) {
   }
 }
 
+// Ctrl+K: type part of a name, Enter to go there (the page keeps the key
+// from the browser while the chat is open).
+let jumpIndex = 0;
+function renderJump() {
+  const matches = jumpMatches(session.conversations, $('jump-filter').value);
+  jumpIndex = Math.min(jumpIndex, Math.max(0, matches.length - 1));
+  $('jump-list').replaceChildren(...matches.map((conversation, index) => {
+    const item = document.createElement('li');
+    item.setAttribute('role', 'option');
+    item.textContent = conversation.type === 'room' ? `#${conversation.name}` : conversation.name;
+    if (conversation.unread > 0) item.textContent += `  (${conversation.unread})`;
+    if (index === jumpIndex) item.classList.add('current');
+    item.addEventListener('click', () => jumpTo(conversation));
+    return item;
+  }));
+  return matches;
+}
+function jumpTo(conversation) {
+  $('jump').close();
+  if (conversation) select(conversation);
+}
+$('jump-filter').addEventListener('input', () => {
+  jumpIndex = 0;
+  renderJump();
+});
+$('jump-filter').addEventListener('keydown', (event) => {
+  const matches = jumpMatches(session.conversations, $('jump-filter').value);
+  if (event.key === 'Enter') {
+    event.preventDefault();
+    jumpTo(matches[jumpIndex]);
+  } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+    event.preventDefault();
+    jumpIndex = Math.max(0, Math.min(matches.length - 1, jumpIndex + (event.key === 'ArrowDown' ? 1 : -1)));
+    renderJump();
+  }
+});
+
 document.addEventListener('keydown', (event) => {
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k' && !$('chat').hidden) {
+    event.preventDefault();
+    $('jump-filter').value = '';
+    jumpIndex = 0;
+    renderJump();
+    $('jump').showModal();
+    $('jump-filter').focus();
+    return;
+  }
   if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
     event.preventDefault();
     step(event.key === 'ArrowUp' ? -1 : 1, event.shiftKey);

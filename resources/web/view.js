@@ -180,6 +180,20 @@ function renderMessageActions(entry, hooks) {
   return bar;
 }
 
+// Ctrl+K: the conversations whose name holds `text`, best first — mentions,
+// then unread, then the rest; names that start with it before names that
+// only contain it (as the desktop's quick switcher).
+export function jumpMatches(conversations, text) {
+  const wanted = text.trim().replace(/#/g, '').toLowerCase();
+  const rank = (c) => [c.mention ? 0 : 1, c.unread > 0 ? 0 : 1, c.name.toLowerCase().startsWith(wanted) ? 0 : 1];
+  const before = (a, b) => {
+    const [x, y] = [rank(a), rank(b)];
+    for (let i = 0; i < x.length; i += 1) if (x[i] !== y[i]) return x[i] - y[i];
+    return 0;
+  };
+  return conversations.filter((c) => c.name.toLowerCase().includes(wanted)).sort(before);
+}
+
 // The sidebar's order: rooms, then private conversations, each in the order
 // they were opened (as on the desktop).
 export function sidebarOrder(conversations) {

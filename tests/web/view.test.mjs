@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { continues, dayLabel, nickColor, nickHue, typingLine } from '../../resources/web/view.js';
+import { continues, dayLabel, jumpMatches, nickColor, nickHue, typingLine } from '../../resources/web/view.js';
 import { Conversation, TYPING_LASTS_MS } from '../../resources/web/session.js';
 
 // The same rows as the desktop client's tst_nickcolors: one colour per nick
@@ -60,4 +60,13 @@ test('the same person in the same minute continues; others, actions and a new mi
   assert.equal(continues(first, { ...first, action: true }), false);
   assert.equal(continues({ ...first, kind: 'notice' }, first), false);
   assert.equal(continues(undefined, first), false);
+});
+
+// As the desktop's QuickSwitcher::matches.
+test('jump matches: mentions, then unread, then names that start with the text', () => {
+  const c = (name, unread = 0, mention = false) => ({ type: 'room', name, unread, mention });
+  const all = [c('nav-quiet'), c('navy', 2), c('a-nav'), c('nav-pings', 1, true), c('other', 5)];
+  assert.deepEqual(jumpMatches(all, 'nav').map((x) => x.name), ['nav-pings', 'navy', 'nav-quiet', 'a-nav']);
+  assert.deepEqual(jumpMatches(all, '#NAVY').map((x) => x.name), ['navy']);
+  assert.deepEqual(jumpMatches(all, 'zzz'), []);
 });

@@ -372,6 +372,15 @@ test('days, runs of messages and moving between conversations by keyboard', asyn
   await page.locator('#conversation-title', { hasText: '#keys1' }).waitFor();
   await page.press('#input', 'Alt+ArrowDown');
   await page.locator('#conversation-title', { hasText: '#keys2' }).waitFor();
+  // Ctrl+K: type part of a name, Enter, there.
+  await page.press('#input', 'Control+k');
+  await page.locator('#jump').waitFor();
+  await page.keyboard.type('keys1');
+  assert.equal(await page.locator('#jump-list li').count(), 1);
+  await page.keyboard.press('Enter');
+  await page.locator('#conversation-title', { hasText: '#keys1' }).waitFor();
+  assert.equal(await page.locator('#jump').isVisible(), false);
+  await page.locator('#conversations li', { hasText: '#keys2' }).click();
   // Shift+Esc: nothing unread anywhere.
   tcp.send({ type: 'say', room: 'keys1', text: 'and again' });
   await keys1.locator('.unread').waitFor();
