@@ -202,6 +202,12 @@ bool ChatClient::loginToAccount(const QString &nick, const QString &account, con
                       == QLatin1String("registered");
 }
 
+bool ChatClient::quit()
+{
+    send({{QStringLiteral("type"), QStringLiteral("quit")}});
+    return waitForDisconnected();
+}
+
 QJsonObject ChatClient::join(const QString &room)
 {
     send({{QStringLiteral("type"), QStringLiteral("join")}, {QStringLiteral("room"), room}});

@@ -54,6 +54,9 @@ public:
     bool loginToAccount(const QString &nick, const QString &account, const QString &password, bool registering);
     // join + joined.
     QJsonObject join(const QString &room);
+    // quit, and wait until the server has closed the connection: its nick
+    // is free again once this returns true.
+    bool quit();
     // connect + login + join each room; false at the first step that fails.
     bool enter(quint16 port, const QString &nick, const QStringList &rooms = {});
 
