@@ -486,7 +486,7 @@ void ChatService::admit(Session &session, const QString &nick, const QString &ac
     }
     session.nick = nick;
     session.nickKey = key;
-    session.nickSinceMs = wallClockMs();
+    session.nickSinceMs = tenureStart(key);
     session.account = account;
     session.accountKey = accountKey;
     m_users.insert(key, &session);
@@ -738,7 +738,7 @@ void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
     scheduleCommit(room);
     session.typingPassedOn.remove(u'#' + room->key); // the message itself ends "typing"
     // An action is marked only when it is one: plain messages stay as v1 knew them.
-    const ChatMessage message{room->name, session.nick, say.text, wallClockMs(), ++room->lastSeq,
+    const ChatMessage message{room->name, session.nick, say.text, qMax(wallClockMs(), session.nickSinceMs), ++room->lastSeq,
                               say.action.value_or(false) ? std::optional<bool>(true) : std::nullopt,
                               std::nullopt, std::nullopt, std::nullopt, std::nullopt};
     m_store->appendMessage(room->key, room->name, message, session.accountKey);
@@ -793,16 +793,11 @@ void ChatService::onWhisper(Session &session, const Whisper &whisper, const QJso
         deliver(plainDelivery({&session}, encodeLine(AwayChanged{target->nick, target->away}))); // as IRC's RPL_AWAY
 
     const QString pair = privatePair(identity(session), recipient);
-    auto known = m_privateSeqs.find(pair);
-    if (known == m_privateSeqs.end()) {
-        commitAndDeliver(); // so that the store's highest seq is the real one
-        known = m_privateSeqs.insert(pair, m_store->lastPrivateSeq(pair));
-    }
-    m_undo.append(Undo{nullptr, *known, 0, QString(), pair});
-    if (!m_commitTimer.isActive())
-        m_commitTimer.start();
-    PrivateMessage message{session.nick, target ? target->nick : whisper.to, whisper.text, wallClockMs(),
-                           whisper.action.value_or(false) ? std::optional<bool>(true) : std::nullopt, ++*known,
+    qint64 &lastSeq = privateSeq(pair);
+    scheduleCommit(Undo{nullptr, lastSeq, 0, QString(), pair});
+    PrivateMessage message{session.nick, target ? target->nick : whisper.to, whisper.text,
+                           qMax(wallClockMs(), session.nickSinceMs),
+                           whisper.action.value_or(false) ? std::optional<bool>(true) : std::nullopt, ++lastSeq,
                            std::nullopt};
     m_store->appendPrivate(pair, recipient, message, !waiting);
 
@@ -817,6 +812,16 @@ void ChatService::onWhisper(Session &session, const Whisper &whisper, const QJso
         message.waiting = true;
     delivery.requesterLine = encodeLine(message, id);
     deliver(std::move(delivery));
+}
+
+qint64 &ChatService::privateSeq(const QString &pair)
+{
+    auto known = m_privateSeqs.find(pair);
+    if (known == m_privateSeqs.end()) {
+        commitAndDeliver(); // so that the store's highest seq is the real one
+        known = m_privateSeqs.insert(pair, m_store->lastPrivateSeq(pair));
+    }
+    return *known;
 }
 
 void ChatService::onPrivateHistory(Session &session, const GetPrivateHistory &request, const QJsonValue &id)
@@ -860,7 +865,7 @@ void ChatService::onRead(Session &session, const MarkRead &request, const QJsonV
         const QString peer = identityOfNick(*request.with);
         conversation = u'@' + peer;
         const QString pair = privatePair(identity(session), peer);
-        last = m_privateSeqs.contains(pair) ? m_privateSeqs.value(pair) : m_store->lastPrivateSeq(pair);
+        last = privateSeq(pair);
     }
     // Only forwards, and only as far as there is something to read: each
     // marker is written at most once per message.
@@ -1118,10 +1123,10 @@ void ChatService::onNick(Session &session, const ChangeNick &change, const QJson
         return;
     }
     const NickChanged event{session.nick, change.nick};
-    m_users.remove(session.nickKey);
+    releaseNick(session.nickKey);
     session.nick = change.nick;
     session.nickKey = key;
-    session.nickSinceMs = wallClockMs();
+    session.nickSinceMs = tenureStart(key);
     m_users.insert(key, &session);
     qCInfo(lcChat).noquote() << session.connection->describe() << "is now" << change.nick;
 
@@ -1238,7 +1243,7 @@ void ChatService::endPresence(Session &session, const QString &reason)
     }
     // The nick may have gone to someone else after a quit.
     if (session.isIdentified() && m_users.value(session.nickKey) == &session)
-        m_users.remove(session.nickKey);
+        releaseNick(session.nickKey);
 }
 
 // ------------------------------------------------------------ moderation
@@ -1909,7 +1914,12 @@ void ChatService::send(const Delivery &delivery)
 void ChatService::scheduleCommit(Room *room)
 {
     // Remembered before the change, so that a failed commit can restore it.
-    m_undo.append(Undo{room, room->lastSeq, room->lastRev, room->topic, QString()});
+    scheduleCommit(Undo{room, room->lastSeq, room->lastRev, room->topic, QString()});
+}
+
+void ChatService::scheduleCommit(const Undo &undo)
+{
+    m_undo.append(undo);
     if (!m_commitTimer.isActive())
         m_commitTimer.start();
 }
@@ -1996,8 +2006,25 @@ void ChatService::commitWorked()
 
 // ------------------------------------------------------------ liveness
 
+void ChatService::releaseNick(const QString &key)
+{
+    m_users.remove(key);
+    m_nickReleasedMs.insert(key, wallClockMs());
+}
+
+qint64 ChatService::tenureStart(const QString &key) const
+{
+    // After the last holder's time, even within the same millisecond: what
+    // they said (ts up to their release) is never the new holder's.
+    const auto released = m_nickReleasedMs.constFind(key);
+    return released == m_nickReleasedMs.constEnd() ? wallClockMs() : qMax(wallClockMs(), *released + 1);
+}
+
 void ChatService::sweepLiveness()
 {
+    // Releases only matter within the millisecond they happened in.
+    const qint64 longAgo = wallClockMs() - 1000;
+    m_nickReleasedMs.removeIf([longAgo](const auto &release) { return release.value() < longAgo; });
     const qint64 now = nowMs();
     m_passwordFailures.forgetExpired(now);
     const ChatLimits &limits = m_settings.limits;

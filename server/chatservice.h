@@ -148,6 +148,13 @@ private:
     static QString identity(const Session &session);
     QString identityOfNick(const QString &nick) const;
     static QString privatePair(const QString &one, const QString &other);
+    // The last seq given out in a private conversation, read from the store
+    // the first time it is needed.
+    qint64 &privateSeq(const QString &pair);
+    // A nick freed, and when the next holder's tenure starts (section 18:
+    // what a guest may edit and read back is what it said while it held it).
+    void releaseNick(const QString &key);
+    qint64 tenureStart(const QString &key) const;
     void onPrivateHistory(Session &session, const Confab::Protocol::GetPrivateHistory &request, const QJsonValue &id);
     void onRead(Session &session, const Confab::Protocol::MarkRead &request, const QJsonValue &id);
     static std::optional<qint64> readMarker(const Session &session, const QString &conversation);
@@ -229,6 +236,7 @@ private:
     void deliver(Delivery delivery);
     void send(const Delivery &delivery);
     void scheduleCommit(Room *room);
+    void scheduleCommit(const Undo &undo);
     void commitAndDeliver();
     void commitFailed(const QString &error);
     void commitWorked();
@@ -259,6 +267,7 @@ private:
     std::unordered_map<QString, std::unique_ptr<Room>> m_rooms; // by room key
     QList<Delivery> m_deferred;
     QList<Undo> m_undo; // for what the pending commit holds, oldest first
+    QHash<QString, qint64> m_nickReleasedMs; // by nick key; kept a second
     QHash<QString, qint64> m_privateSeqs; // the last seq of each private conversation used since start
     StorageHealth m_storageHealth;
     // Bans from the whole server, stored as room bans of the room key "".

@@ -539,11 +539,8 @@ void ChatSession::onPrivatePage(const PrivatePage &page, const Pending &pending)
         return;
     }
     // The history above what is shown: only what is older than all of it.
-    qint64 firstShown = std::numeric_limits<qint64>::max();
-    for (const LogEntry &entry : conversation->log()->entries()) {
-        if (entry.seq > 0)
-            firstShown = qMin(firstShown, entry.seq);
-    }
+    const qint64 firstSeq = conversation->log()->firstSeq();
+    const qint64 firstShown = firstSeq > 0 ? firstSeq : std::numeric_limits<qint64>::max();
     QList<LogEntry> older;
     for (const PrivateMessage &message : page.messages) {
         if (message.seq.value_or(0) > 0 && message.seq.value_or(0) < firstShown)

@@ -542,7 +542,7 @@ export class ChatSession extends EventTarget {
       if (page.messages.length >= CATCH_UP_PAGE) this.#requestPrivate(conversation, { after: conversation.lastSeq, limit: CATCH_UP_PAGE }, 'catch-up');
       return;
     }
-    const firstShown = Math.min(...conversation.entries.filter((entry) => entry.seq > 0).map((entry) => entry.seq), Infinity);
+    const firstShown = conversation.firstSeq() || Infinity;
     const older = page.messages.filter((message) => (message.seq ?? 0) > 0 && message.seq < firstShown)
       .map((message) => this.#privateEntry(message));
     for (const message of page.messages) conversation.sync.take(message.seq ?? 0);
