@@ -137,18 +137,18 @@ void TestChatSession::loginFailures_data()
 {
     QTest::addColumn<QString>("nick");
     QTest::addColumn<QString>("password");
-    QTest::addColumn<QString>("code");
+    QTest::addColumn<ChatSession::LoginFailure>("failure");
 
-    QTest::newRow("wrong password") << u"bea"_s << u"nope"_s << u"auth_failed"_s;
-    QTest::newRow("nick taken") << u"HOLDER"_s << u"letmein"_s << u"nick_taken"_s;
-    QTest::newRow("nick invalid") << u"9lives"_s << u"letmein"_s << u"nick_invalid"_s;
+    QTest::newRow("wrong password") << u"bea"_s << u"nope"_s << ChatSession::LoginFailure::ServerPassword;
+    QTest::newRow("nick taken") << u"HOLDER"_s << u"letmein"_s << ChatSession::LoginFailure::NickTaken;
+    QTest::newRow("nick invalid") << u"9lives"_s << u"letmein"_s << ChatSession::LoginFailure::NickInvalid;
 }
 
 void TestChatSession::loginFailures()
 {
     QFETCH(QString, nick);
     QFETCH(QString, password);
-    QFETCH(QString, code);
+    QFETCH(ChatSession::LoginFailure, failure);
 
     // A new holder per row: the previous row's may not be gone from the server yet.
     static int round = 0;
@@ -163,7 +163,7 @@ void TestChatSession::loginFailures()
     QSignalSpy failed(&session, &ChatSession::loginFailed);
     session.start(tcpAddress(m_server.tcpPort()), nick, password);
     QVERIFY(failed.wait(10'000));
-    QCOMPARE(failed.first().at(0).toString(), code);
+    QCOMPARE(failed.first().at(0).value<ChatSession::LoginFailure>(), failure);
     QVERIFY(!failed.first().at(1).toString().isEmpty());
     QCOMPARE(session.state(), ChatSession::State::Disconnected);
 }
@@ -178,7 +178,7 @@ void TestChatSession::unreachableServer()
     QSignalSpy failed(&session, &ChatSession::loginFailed);
     session.start(tcpAddress(port), u"lost"_s);
     QVERIFY(failed.wait(10'000));
-    QCOMPARE(failed.first().at(0).toString(), u"unreachable"_s);
+    QCOMPARE(failed.first().at(0).value<ChatSession::LoginFailure>(), ChatSession::LoginFailure::Unreachable);
     QCOMPARE(session.state(), ChatSession::State::Disconnected);
 }
 

@@ -26,7 +26,7 @@ QString subjectOf(const QSslCertificate &certificate)
 } // namespace
 
 ChatConnection::ChatConnection(QObject *parent)
-    : QObject(parent)
+    : FrameTransport(parent)
     // The server's frames are bounded by the same limit as the client's.
     , m_framer(16 * Confab::Protocol::Defaults::MaxFrameBytes)
 {

@@ -1,15 +1,11 @@
 #pragma once
 
+#include "frametransport.h"
 #include "lineframer.h"
-#include "serveraddress.h"
 
-#include <QByteArray>
-#include <QObject>
-#include <QSet>
 #include <QSslCertificate>
 #include <QSslError>
 
-class FrameLog;
 class QSslSocket;
 class QWebSocket;
 
@@ -21,7 +17,7 @@ class QWebSocket;
 // most LAN servers) are accepted only if their SHA-256 fingerprint was
 // trusted before; otherwise the connection is dropped and, instead of
 // closed(), untrustedCertificate() says which fingerprint to ask about.
-class ChatConnection final : public QObject
+class ChatConnection final : public FrameTransport
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ChatConnection)
@@ -30,27 +26,20 @@ public:
     explicit ChatConnection(QObject *parent = nullptr);
     ~ChatConnection() override;
 
-    void open(const ServerAddress &address);
-    void close();
-    bool isOpen() const { return m_open; }
-    void send(const QByteArray &frame);
+    void open(const ServerAddress &address) override;
+    void close() override;
+    bool isOpen() const override { return m_open; }
+    void send(const QByteArray &frame) override;
 
     // Fingerprints as lower-case hex of the SHA-256 of the certificate (DER).
-    void setTrustedFingerprints(const QSet<QString> &fingerprints) { m_trusted = fingerprints; }
+    void setTrustedFingerprints(const QSet<QString> &fingerprints) override { m_trusted = fingerprints; }
     static QString formatFingerprint(const QString &hex); // "AB:CD:..."
 
     // The frame inspector: while set, every frame is recorded there as it
     // goes over the wire; null (the default) records nothing.
-    void setInspector(FrameLog *inspector) { m_inspector = inspector; }
+    void setInspector(FrameLog *inspector) override { m_inspector = inspector; }
     // "tcp", "tls", "ws" or "wss".
     QString transportName() const;
-
-signals:
-    void opened();
-    // After opened() or a failed open(); `reason` is for people.
-    void closed(const QString &reason);
-    void frameReceived(const QByteArray &frame);
-    void untrustedCertificate(const QString &fingerprint, const QString &subject, const QString &problem);
 
 private:
     void setUpTcp();

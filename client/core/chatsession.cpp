@@ -1,6 +1,8 @@
 #include "chatsession.h"
 
+#include "chatconnection.h"
 #include "commandparser.h"
+#include "defaults.h"
 #include "conversation.h"
 #include "names.h"
 #include "refusal.h"
@@ -29,48 +31,44 @@ qint64 now()
 } // namespace
 
 ChatSession::ChatSession(QObject *parent)
-    : QObject(parent)
+    : ChatSession(new ChatConnection, parent)
 {
-    connect(&m_connection, &ChatConnection::opened, this, &ChatSession::onOpened);
-    connect(&m_connection, &ChatConnection::closed, this, &ChatSession::onClosed);
-    connect(&m_connection, &ChatConnection::frameReceived, this, &ChatSession::onFrame);
-    connect(&m_connection, &ChatConnection::untrustedCertificate, this,
-            [this](const QString &fingerprint, const QString &subject, const QString &problem) {
-                // Retrying cannot help; only the user can decide.
-                m_reconnectTimer.stop();
-                m_pingTimer.stop();
-                m_welcomed = false;
-                for (Conversation *conversation : m_conversations.items())
-                    conversation->setJoined(false);
-                setState(State::Disconnected);
-                emit disconnected(u"the server's certificate is not trusted"_s);
-                emit untrustedCertificate(fingerprint, subject, problem);
-            });
-    m_reconnectTimer.setSingleShot(true);
-    connect(&m_reconnectTimer, &QTimer::timeout, this, &ChatSession::connectNow);
-    m_pingTimer.setInterval(15'000);
-    connect(&m_pingTimer, &QTimer::timeout, this, &ChatSession::sendPing);
+}
+
+ChatSession::ChatSession(FrameTransport *transport, QObject *parent)
+    : QObject(parent)
+    , m_supervisor(transport)
+    , m_requests([this](const QByteArray &frame) { m_supervisor.transport()->send(frame); })
+{
+    connect(&m_supervisor, &ConnectionSupervisor::stateChanged, this, &ChatSession::stateChanged);
+    connect(&m_supervisor, &ConnectionSupervisor::loginFailed, this, &ChatSession::loginFailed);
+    connect(&m_supervisor, &ConnectionSupervisor::roundTripChanged, this, &ChatSession::roundTripChanged);
+    connect(&m_supervisor, &ConnectionSupervisor::opened, this, &ChatSession::onOpened);
+    connect(&m_supervisor, &ConnectionSupervisor::lost, this, &ChatSession::onLost);
+    connect(&m_supervisor, &ConnectionSupervisor::pingDue, this,
+            [this] { m_supervisor.pingSent(m_requests.send(Ping{})); });
+    connect(transport, &FrameTransport::frameReceived, this, &ChatSession::onFrame);
+    connect(transport, &FrameTransport::untrustedCertificate, this, &ChatSession::untrustedCertificate);
 }
 
 ChatSession::~ChatSession()
 {
-    m_connection.close();
+    m_supervisor.transport()->close();
 }
 
 void ChatSession::setTrustedFingerprints(const QSet<QString> &fingerprints)
 {
-    m_connection.setTrustedFingerprints(fingerprints);
+    m_supervisor.transport()->setTrustedFingerprints(fingerprints);
 }
 
 void ChatSession::setReconnectDelays(int firstMs, int maxMs)
 {
-    m_firstDelayMs = firstMs;
-    m_maxDelayMs = maxMs;
+    m_supervisor.setReconnectDelays(firstMs, maxMs);
 }
 
 void ChatSession::setPingInterval(int ms)
 {
-    m_pingTimer.setInterval(ms);
+    m_supervisor.setPingInterval(ms);
 }
 
 // ------------------------------------------------------------ connection
@@ -78,13 +76,10 @@ void ChatSession::setPingInterval(int ms)
 void ChatSession::start(const ServerAddress &address, const QString &nick, const QString &password,
                         const QStringList &rooms)
 {
-    m_address = address;
     m_nick = nick;
     m_password = password;
     m_initialRooms = rooms;
-    m_everWelcomed = false;
-    m_reconnectAttempt = 0;
-    connectNow();
+    m_supervisor.start(address);
 }
 
 void ChatSession::setLogin(const QString &account, const QString &accountPassword)
@@ -100,34 +95,14 @@ void ChatSession::setRegistration(const QString &accountPassword)
 
 void ChatSession::quit(const QString &reason)
 {
-    m_reconnectTimer.stop();
-    m_pingTimer.stop();
-    if (m_windowActive)
+    if (m_supervisor.isWelcomed() && m_windowActive)
         markRead(m_active);
-    if (m_connection.isOpen())
+    if (m_supervisor.transport()->isOpen())
         send(Quit{reason.isEmpty() ? std::nullopt : std::optional<QString>(reason)});
-    m_connection.close();
-    m_welcomed = false;
+    m_supervisor.stop();
+    m_requests.clear();
     for (Conversation *conversation : m_conversations.items())
         conversation->setJoined(false);
-    setState(State::Disconnected);
-}
-
-void ChatSession::setState(State state)
-{
-    if (m_state == state)
-        return;
-    m_state = state;
-    emit stateChanged(state);
-}
-
-void ChatSession::connectNow()
-{
-    m_welcomed = false;
-    m_closingReason.clear();
-    setState(m_everWelcomed ? State::Reconnecting : State::Connecting);
-    qCInfo(lcClient).noquote() << "connecting to" << m_address.toString();
-    m_connection.open(m_address);
 }
 
 void ChatSession::onOpened()
@@ -142,11 +117,9 @@ void ChatSession::onOpened()
     send(hello);
 }
 
-void ChatSession::onClosed(const QString &reason)
+void ChatSession::onLost(const QString &why)
 {
-    m_pingTimer.stop();
-    m_pending.clear();
-    const QString why = m_closingReason.isEmpty() ? reason : m_closingReason;
+    m_requests.clear();
     for (Conversation *conversation : m_conversations.items()) {
         if (conversation->isJoined())
             notice(conversation, u"Disconnected: %1"_s.arg(why));
@@ -155,43 +128,12 @@ void ChatSession::onClosed(const QString &reason)
         conversation->setLoadingOlder(false);
     }
     emit disconnected(why);
-    if (!m_everWelcomed) {
-        setState(State::Disconnected);
-        if (m_state == State::Disconnected && !m_welcomed)
-            emit loginFailed(u"unreachable"_s, u"Cannot connect to %1: %2"_s.arg(m_address.toString(), why));
-        return;
-    }
-    scheduleReconnect(why);
-}
-
-void ChatSession::scheduleReconnect(const QString &reason)
-{
-    m_welcomed = false;
-    const int exponent = qMin(m_reconnectAttempt, 16);
-    const double base = qMin<double>(m_maxDelayMs, double(m_firstDelayMs) * double(1 << exponent));
-    const double jitter = 0.5 + QRandomGenerator::global()->generateDouble();
-    const int delay = int(qMin<double>(m_maxDelayMs, base * jitter));
-    ++m_reconnectAttempt;
-    qCInfo(lcClient).noquote() << "connection lost (" << reason << "), retrying in" << delay << "ms";
-    setState(State::Reconnecting);
-    m_reconnectTimer.start(delay);
 }
 
 template <typename T>
-void ChatSession::send(const T &message, Pending::Purpose purpose, Conversation *conversation, Conversation *origin)
+qint64 ChatSession::send(const T &message, Pending::Purpose purpose, Conversation *conversation, Conversation *origin)
 {
-    const qint64 id = m_nextId++;
-    m_pending.insert(id, Pending{purpose, conversation, origin});
-    m_connection.send(encode(message, QJsonValue(id)));
-}
-
-void ChatSession::sendPing()
-{
-    if (!m_welcomed)
-        return;
-    m_pingClock.start();
-    m_pingId = m_nextId;
-    send(Ping{});
+    return m_requests.send(message, Pending{purpose, conversation, origin});
 }
 
 // ------------------------------------------------------------ incoming
@@ -204,9 +146,7 @@ void ChatSession::onFrame(const QByteArray &frame)
         return;
     }
     const Envelope &envelope = std::get<Envelope>(decoded);
-    Pending pending;
-    if (envelope.id.isDouble())
-        pending = m_pending.take(qint64(envelope.id.toDouble()));
+    const Pending pending = m_requests.take(envelope.id);
     const qint64 id = envelope.id.isDouble() ? qint64(envelope.id.toDouble()) : 0;
 
     std::visit(
@@ -283,14 +223,11 @@ void ChatSession::onFrame(const QByteArray &frame)
                 } else if constexpr (std::is_same_v<T, AwayChanged>) {
                     onAwayChanged(message);
                 } else if constexpr (std::is_same_v<T, Ping>) {
-                    m_connection.send(encode(Pong{}));
+                    m_supervisor.transport()->send(encode(Pong{}));
                 } else if constexpr (std::is_same_v<T, Pong>) {
-                    if (id == m_pingId && m_pingClock.isValid()) {
-                        m_roundTripMs = int(m_pingClock.elapsed());
-                        emit roundTripChanged(m_roundTripMs);
-                    }
+                    m_supervisor.pongReceived(id);
                 } else if constexpr (std::is_same_v<T, Closing>) {
-                    m_closingReason = message.reason;
+                    m_supervisor.setClosingReason(message.reason);
                 } else if constexpr (std::is_same_v<T, Registered>) {
                     m_account = message.account;
                     // From now on every reconnect logs in.
@@ -339,11 +276,8 @@ void ChatSession::onFrame(const QByteArray &frame)
 
 void ChatSession::onWelcome(const Welcome &welcome)
 {
-    const bool reconnect = m_everWelcomed;
-    m_welcomed = true;
+    const bool reconnect = m_supervisor.everWelcomed();
     m_guestFallback = false;
-    m_everWelcomed = true;
-    m_reconnectAttempt = 0;
     if (welcome.nick != m_nick) {
         m_nick = welcome.nick;
         emit nickChanged(m_nick);
@@ -353,9 +287,7 @@ void ChatSession::onWelcome(const Welcome &welcome)
         m_account = account;
         emit accountChanged(m_account);
     }
-    setState(State::Online);
-    m_pingTimer.start();
-    sendPing();
+    m_supervisor.welcomed();
     if (!m_registration.isEmpty() && m_account.isEmpty())
         send(Register{m_registration}, Pending::Purpose::Register, nullptr);
     if (!reconnect) {
@@ -576,19 +508,20 @@ void ChatSession::onHistoryPage(const HistoryPage &page, const Pending &pending)
 
 void ChatSession::onError(const Error &problem, const Pending &pending)
 {
-    if (!m_welcomed) {
-        m_connection.close();
+    if (!m_supervisor.isWelcomed()) {
+        m_requests.clear();
         const bool hopeless = problem.code == ErrorCode::Banned || problem.code == ErrorCode::LoginFailed
                               || problem.code == ErrorCode::LoginRequired || problem.code == ErrorCode::RateLimited;
-        if (m_everWelcomed && hopeless && m_guestFallback) {
+        if (m_supervisor.everWelcomed() && hopeless && m_guestFallback) {
             // A /login that did not work: back as the guest the user was.
             m_guestFallback = false;
             m_loginAccount.clear();
             m_loginPassword.clear();
             if (m_active)
                 error(m_active, Refusal::sentence(problem.code, problem.message));
-            connectNow();
-        } else if (m_everWelcomed && hopeless) {
+            m_supervisor.transport()->close();
+            m_supervisor.connectNow();
+        } else if (m_supervisor.everWelcomed() && hopeless) {
             // Banned, or the account's password changed elsewhere: trying
             // again changes nothing.
             const QString why = Refusal::sentence(problem.code, problem.message);
@@ -596,15 +529,13 @@ void ChatSession::onError(const Error &problem, const Pending &pending)
                 if (conversation->type() == Conversation::Type::Room)
                     error(conversation, why);
             }
-            setState(State::Disconnected);
+            m_supervisor.refused(problem.code, problem.message, false);
             emit disconnected(why);
-        } else if (m_everWelcomed) {
-            // After a reconnect the old session may still hold the nick
-            // until the server notices it is gone, so keep trying.
-            scheduleReconnect(problem.message);
         } else {
-            setState(State::Disconnected);
-            emit loginFailed(QString(errorCodeName(problem.code)), problem.message);
+            // After a reconnect the old session may still hold the nick
+            // until the server notices it is gone, so keep trying; before
+            // the first welcome, the user has to change something.
+            m_supervisor.refused(problem.code, problem.message, true);
         }
         return;
     }
@@ -701,7 +632,7 @@ Conversation *ChatSession::openPrivateChat(const QString &nick)
     const bool isNew = !find(Conversation::Type::Private, nick);
     Conversation *conversation = open(Conversation::Type::Private, nick);
     // What was said before shows above (section 19).
-    if (isNew && m_welcomed)
+    if (isNew && m_supervisor.isWelcomed())
         send(GetPrivateHistory{nick, std::nullopt, std::nullopt, ScrollBackPage}, Pending::Purpose::Older,
              conversation);
     return conversation;
@@ -792,7 +723,7 @@ int ChatSession::totalUnread() const
 
 void ChatSession::markRead(Conversation *conversation)
 {
-    if (!conversation || !m_welcomed || conversation->lastSeq() <= conversation->readSeq())
+    if (!conversation || !m_supervisor.isWelcomed() || conversation->lastSeq() <= conversation->readSeq())
         return;
     if (conversation->type() == Conversation::Type::Room && !conversation->isJoined())
         return;
@@ -800,7 +731,7 @@ void ChatSession::markRead(Conversation *conversation)
     conversation->setReadSeq(seq);
     const bool room = conversation->type() == Conversation::Type::Room;
     // No id: the answer changes nothing here.
-    m_connection.send(encode(MarkRead{room ? std::optional<QString>(conversation->name()) : std::nullopt,
+    m_supervisor.transport()->send(encode(MarkRead{room ? std::optional<QString>(conversation->name()) : std::nullopt,
                                       room ? std::nullopt : std::optional<QString>(conversation->name()), seq}));
 }
 
@@ -868,7 +799,7 @@ void ChatSession::join(const QString &name, Conversation *context, const QString
         context = existing ? existing : m_active.data();
     if (existing)
         emit focusRequested(existing);
-    if (!m_welcomed) {
+    if (!m_supervisor.isWelcomed()) {
         if (context)
             error(context, u"Not connected"_s);
         return;
@@ -894,7 +825,7 @@ void ChatSession::leave(Conversation *conversation, const QString &reason)
 
 void ChatSession::setAway(const QString &message)
 {
-    if (m_welcomed)
+    if (m_supervisor.isWelcomed())
         send(SetAway{message.trimmed().isEmpty() ? std::nullopt : std::optional<QString>(message.trimmed())});
 }
 
@@ -937,7 +868,7 @@ void ChatSession::onTyping(const Typing &typing)
 void ChatSession::noteTyping(Conversation *conversation, bool typing)
 {
     constexpr qint64 RenewMs = 3000; // the server passes on one notice per 3 s
-    if (!conversation || !m_welcomed || (conversation->type() == Conversation::Type::Room && !conversation->isJoined()))
+    if (!conversation || !m_supervisor.isWelcomed() || (conversation->type() == Conversation::Type::Room && !conversation->isJoined()))
         return;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const auto last = m_typingSentAt.constFind(conversation);
@@ -951,7 +882,7 @@ void ChatSession::noteTyping(Conversation *conversation, bool typing)
     else
         notice.to = conversation->name();
     // No id: nothing answers a typing notice.
-    m_connection.send(encode(notice));
+    m_supervisor.transport()->send(encode(notice));
     if (typing)
         m_typingSentAt.insert(conversation, now);
     else
@@ -963,7 +894,7 @@ void ChatSession::sendText(Conversation *conversation, const QString &text, bool
     m_typingSentAt.remove(conversation); // the message itself ends "typing"
     if (!conversation)
         return;
-    if (!m_welcomed) {
+    if (!m_supervisor.isWelcomed()) {
         error(conversation, u"Not connected: the message was not sent"_s);
         return;
     }
@@ -1006,7 +937,7 @@ qint64 ChatSession::lastEditableSeq(Conversation *room) const
 
 void ChatSession::editMessage(Conversation *room, qint64 seq, const QString &text)
 {
-    if (!room || !m_welcomed)
+    if (!room || !m_supervisor.isWelcomed())
         return;
     if (auto violation = checkText(text)) {
         error(room, violation->reason);
@@ -1017,13 +948,13 @@ void ChatSession::editMessage(Conversation *room, qint64 seq, const QString &tex
 
 void ChatSession::deleteMessage(Conversation *room, qint64 seq)
 {
-    if (room && m_welcomed)
+    if (room && m_supervisor.isWelcomed())
         send(DeleteMessage{room->name(), seq}, Pending::Purpose::Plain, room);
 }
 
 void ChatSession::react(Conversation *room, qint64 seq, const QString &emoji)
 {
-    if (!room || !m_welcomed)
+    if (!room || !m_supervisor.isWelcomed())
         return;
     if (auto violation = checkReaction(emoji)) {
         error(room, violation->reason);
@@ -1080,7 +1011,7 @@ void ChatSession::requestMembers(const QString &room, Conversation *context)
 
 void ChatSession::loadOlder(Conversation *room)
 {
-    if (!room || !m_welcomed || room->type() != Conversation::Type::Room || room->isLoadingOlder()
+    if (!room || !m_supervisor.isWelcomed() || room->type() != Conversation::Type::Room || room->isLoadingOlder()
         || !room->hasOlderHistory())
         return;
     const qint64 first = room->log()->firstSeq();
@@ -1132,7 +1063,7 @@ void ChatSession::submit(Conversation *conversation, const QString &input)
         setAway(command.kind == Command::Kind::Away ? command.text : QString());
         break;
     case Command::Kind::Msg:
-        if (privateChat(command.target) || !m_welcomed) {
+        if (privateChat(command.target) || !m_supervisor.isWelcomed()) {
             whisper(command.target, command.text);
         } else {
             Conversation *chat = openPrivateChat(command.target);
@@ -1263,7 +1194,7 @@ void ChatSession::submit(Conversation *conversation, const QString &input)
 
 bool ChatSession::online(Conversation *context)
 {
-    if (m_welcomed)
+    if (m_supervisor.isWelcomed())
         return true;
     if (context)
         error(context, u"Not connected"_s);
@@ -1294,18 +1225,16 @@ void ChatSession::registerAccount(const QString &accountPassword, Conversation *
 
 void ChatSession::logIn(const QString &account, const QString &accountPassword)
 {
-    m_guestFallback = m_welcomed && m_account.isEmpty();
+    m_guestFallback = m_supervisor.isWelcomed() && m_account.isEmpty();
     m_loginAccount = account;
     m_loginPassword = accountPassword;
-    if (!m_everWelcomed)
+    if (!m_supervisor.everWelcomed())
         return;
     // Logging in is part of hello: start again, keeping the rooms.
-    if (m_connection.isOpen())
+    if (m_supervisor.transport()->isOpen())
         send(Quit{u"logging in"_s});
-    m_connection.close();
-    m_pingTimer.stop();
-    m_reconnectTimer.stop();
-    m_pending.clear();
+    m_supervisor.transport()->close();
+    m_requests.clear();
     for (Conversation *conversation : m_conversations.items())
         conversation->setJoined(false);
     if (nameKey(m_nick) != nameKey(account) && m_account.isEmpty()) {
@@ -1313,7 +1242,7 @@ void ChatSession::logIn(const QString &account, const QString &accountPassword)
         m_nick = account;
         emit nickChanged(m_nick);
     }
-    connectNow();
+    m_supervisor.connectNow();
 }
 
 void ChatSession::changePassword(const QString &oldPassword, const QString &newPassword, Conversation *context)
@@ -1404,7 +1333,7 @@ void ChatSession::unban(Conversation *room, const QString &nickOrMask)
 
 void ChatSession::requestBanList(Conversation *room, bool show)
 {
-    if (!room || !m_welcomed)
+    if (!room || !m_supervisor.isWelcomed())
         return;
     // Without `show`, only banListReceived() tells (the settings dialog).
     send(GetBanList{room->name()}, Pending::Purpose::Plain, show ? room : nullptr);

@@ -1,15 +1,14 @@
 #pragma once
 
-#include "chatconnection.h"
 #include "codec.h"
+#include "connectionsupervisor.h"
 #include "conversationlist.h"
+#include "requesttracker.h"
 #include "serveraddress.h"
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QPointer>
-#include <QTimer>
 
 #include "conversation.h"
 
@@ -17,17 +16,22 @@
 // its rooms and private conversations as models, and the protocol rules a
 // good client follows (reconnecting with backoff, catching up on what it
 // missed without duplicates or gaps, loading older history on demand,
-// measuring the round trip). A test drives it exactly as the window does.
+// measuring the round trip). A test drives it exactly as the window does,
+// over a real connection or, through the FrameTransport seam, a scripted
+// server.
 class ChatSession final : public QObject
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ChatSession)
 
 public:
-    enum class State { Disconnected, Connecting, Online, Reconnecting };
-    Q_ENUM(State)
+    using State = ConnectionSupervisor::State;
+    using LoginFailure = ConnectionSupervisor::LoginFailure;
 
+    // Over a real connection (ChatConnection).
     explicit ChatSession(QObject *parent = nullptr);
+    // Over `transport` (the session takes ownership).
+    explicit ChatSession(FrameTransport *transport, QObject *parent = nullptr);
     ~ChatSession() override;
 
     // Connects and identifies; `rooms` are joined once welcomed. Failures
@@ -45,12 +49,12 @@ public:
     // Leaves the server for good (no reconnect).
     void quit(const QString &reason = {});
 
-    State state() const { return m_state; }
+    State state() const { return m_supervisor.state(); }
     QString nick() const { return m_nick; }
-    ServerAddress address() const { return m_address; }
-    int roundTripMs() const { return m_roundTripMs; }
+    ServerAddress address() const { return m_supervisor.address(); }
+    int roundTripMs() const { return m_supervisor.roundTripMs(); }
     // The frame inspector's log, while the inspector is open (else null).
-    void setFrameLog(FrameLog *log) { m_connection.setInspector(log); }
+    void setFrameLog(FrameLog *log) { m_supervisor.transport()->setInspector(log); }
     ConversationList *conversations() { return &m_conversations; }
     Conversation *room(const QString &name) const;
     Conversation *privateChat(const QString &nick) const;
@@ -150,14 +154,15 @@ public:
     bool mayChangeModes(const Conversation *room) const;
 
     void setTrustedFingerprints(const QSet<QString> &fingerprints);
-    // Reconnect delays: the first, and the cap; each attempt doubles, with
-    // ±50% jitter so that a restarted server is not hit by everyone at once.
+    // See ConnectionSupervisor.
     void setReconnectDelays(int firstMs, int maxMs);
     void setPingInterval(int ms);
 
 signals:
-    void stateChanged(ChatSession::State state);
-    void loginFailed(const QString &code, const QString &message);
+    void stateChanged(ConnectionSupervisor::State state);
+    // Before the first welcome: this visit is over; the user must change
+    // something (`message` is the server's words, or the network's).
+    void loginFailed(ConnectionSupervisor::LoginFailure failure, const QString &message);
     void nickChanged(const QString &nick);
     void roundTripChanged(int ms);
     // The server's message of the day, at the first welcome (not after
@@ -194,16 +199,12 @@ private:
         QPointer<Conversation> origin;
     };
 
-    void setState(State state);
-    void connectNow();
-    void scheduleReconnect(const QString &reason);
     void onOpened();
-    void onClosed(const QString &reason);
+    void onLost(const QString &why);
     void onFrame(const QByteArray &frame);
     template <typename T>
-    void send(const T &message, Pending::Purpose purpose = Pending::Purpose::Plain, Conversation *conversation = nullptr,
-              Conversation *origin = nullptr);
-    void sendPing();
+    qint64 send(const T &message, Pending::Purpose purpose = Pending::Purpose::Plain,
+                Conversation *conversation = nullptr, Conversation *origin = nullptr);
     void requestHistory(Conversation *room, Pending::Purpose purpose, qint64 fromSeq);
     void requestChanges(Conversation *room, qint64 changedAfter);
     // An `updated` message, or one from history: shown as it is now.
@@ -249,9 +250,9 @@ private:
     void addEntry(Conversation *conversation, const struct LogEntry &entry);
     bool mentionsMe(const QString &text) const;
 
-    ChatConnection m_connection;
+    ConnectionSupervisor m_supervisor;
+    RequestTracker<Pending> m_requests;
     ConversationList m_conversations;
-    ServerAddress m_address;
     QString m_nick;
     QString m_password;
     QString m_account;        // logged in to, per welcome or registered
@@ -263,26 +264,9 @@ private:
     QHash<QString, QString> m_joinKeys; // by room key, until joined
     QStringList m_initialRooms;
     QString m_motd; // until the first room opens
-    State m_state = State::Disconnected;
-    bool m_everWelcomed = false;
-    bool m_welcomed = false;
     QPointer<Conversation> m_active;
     bool m_windowActive = true;
     QHash<Conversation *, qint64> m_typingSentAt; // when "typing" was last sent
     QString m_awayMessage;
     QHash<QString, QString> m_awayOf; // by nick key
-
-    QHash<qint64, Pending> m_pending; // by request id
-    qint64 m_nextId = 1;
-
-    QTimer m_reconnectTimer;
-    int m_reconnectAttempt = 0;
-    int m_firstDelayMs = 1000;
-    int m_maxDelayMs = 30'000;
-    QString m_closingReason;
-
-    QTimer m_pingTimer;
-    QElapsedTimer m_pingClock;
-    qint64 m_pingId = 0;
-    int m_roundTripMs = -1;
 };

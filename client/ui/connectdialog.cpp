@@ -169,7 +169,7 @@ void ConnectDialog::requestHosting()
 {
     const QString nick = m_nick->text().trimmed();
     if (const auto violation = Confab::Protocol::checkNick(nick)) {
-        showProblem(u"nick_invalid"_s, violation->reason);
+        showProblem(ConnectionSupervisor::LoginFailure::NickInvalid, violation->reason);
         return;
     }
     m_problem->setVisible(false);
@@ -273,39 +273,60 @@ void ConnectDialog::setBusy(bool busy)
     updateAccountFields();
 }
 
-void ConnectDialog::showProblem(const QString &code, const QString &message)
+void ConnectDialog::showProblem(ConnectionSupervisor::LoginFailure failure, const QString &message)
 {
+    using Failure = ConnectionSupervisor::LoginFailure;
     setBusy(false);
     QString advice;
     QWidget *fix = m_nick;
-    if (code == "nick_taken"_L1) {
+    switch (failure) {
+    case Failure::NickTaken:
         advice = tr("Someone is already using that nickname. Choose another one.");
-    } else if (code == "nick_invalid"_L1) {
+        break;
+    case Failure::NickInvalid:
         advice = tr("Nicknames are 1–32 letters, digits, '_', '-' or '.', and start with a letter or '_'.");
-    } else if (code == "auth_failed"_L1) {
+        break;
+    case Failure::ServerPassword:
         advice = tr("Ask the server's operator for its password and type it in.");
         fix = m_password;
-    } else if (code == "nick_reserved"_L1) {
+        break;
+    case Failure::NickReserved:
         advice = tr("That nickname belongs to an account. If it is yours, choose \"Log in to my account\" and "
                     "type its password; otherwise choose another nickname.");
-    } else if (code == "login_failed"_L1) {
+        break;
+    case Failure::AccountLogin:
         advice = tr("The account (named after the nickname) or its password is wrong.");
         fix = m_accountPassword;
-    } else if (code == "login_required"_L1) {
+        break;
+    case Failure::LoginRequired:
         advice = tr("Only registered users may enter this server: log in to your account.");
         setAccountMode(AccountMode::LogIn);
         fix = m_accountPassword;
-    } else if (code == "password_invalid"_L1) {
+        break;
+    case Failure::AccountPassword:
         advice = tr("An account password has 8 to 256 characters.");
         fix = m_accountPassword;
-    } else if (code == "rate_limited"_L1) {
+        break;
+    case Failure::RateLimited:
         advice = tr("Too many attempts: wait a few minutes before trying again.");
-    } else if (code == "banned"_L1) {
+        break;
+    case Failure::Banned:
         advice = tr("The server's operators have banned you.");
         fix = m_server;
-    } else if (code == "unreachable"_L1) {
+        break;
+    case Failure::ServerFull:
+        advice = tr("The server has as many users as it takes: try again later.");
+        fix = m_server;
+        break;
+    case Failure::Unreachable:
         advice = tr("Check the address and port, that the server is running, and that TLS matches the server.");
         fix = m_server;
+        break;
+    case Failure::UntrustedCertificate:
+        fix = m_server;
+        break;
+    case Failure::Other:
+        break;
     }
     m_problem->setText(Refusal::withAdvice(message, advice));
     m_problem->setVisible(true);
@@ -322,19 +343,19 @@ void ConnectDialog::tryConnect()
     QString error;
     const auto address = ServerAddress::parse(server, &error);
     if (!address) {
-        showProblem(u"unreachable"_s, error);
+        showProblem(ConnectionSupervisor::LoginFailure::Unreachable, error);
         m_server->setFocus();
         return;
     }
     const QString nick = m_nick->text().trimmed();
     if (const auto violation = Confab::Protocol::checkNick(nick)) {
-        showProblem(u"nick_invalid"_s, violation->reason);
+        showProblem(ConnectionSupervisor::LoginFailure::NickInvalid, violation->reason);
         return;
     }
     if (accountMode() != AccountMode::Guest) {
         const qsizetype length = m_accountPassword->text().size();
         if (length == 0 || (accountMode() == AccountMode::Register && length < 8)) {
-            showProblem(u"password_invalid"_s, length == 0 ? tr("Type the account's password.")
+            showProblem(ConnectionSupervisor::LoginFailure::AccountPassword, length == 0 ? tr("Type the account's password.")
                                                            : tr("That password is too short."));
             return;
         }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectionsupervisor.h"
 #include "serveraddress.h"
 
 #include <QDialog>
@@ -27,7 +28,7 @@ public:
     void setServer(const QString &server);
     void setNick(const QString &nick);
     // Shows a problem and what to do about it; enables the form again.
-    void showProblem(const QString &code, const QString &message);
+    void showProblem(ConnectionSupervisor::LoginFailure failure, const QString &message);
     void setBusy(bool busy);
     void requestHosting();
     QString password() const;

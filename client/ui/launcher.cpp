@@ -44,7 +44,7 @@ Launcher::~Launcher()
     delete m_dialog;
 }
 
-void Launcher::showDialog(const QString &problemCode, const QString &problem)
+void Launcher::showDialog(std::optional<ChatSession::LoginFailure> failure, const QString &problem)
 {
     if (!m_dialog) {
         m_dialog = new ConnectDialog;
@@ -71,8 +71,8 @@ void Launcher::showDialog(const QString &problemCode, const QString &problem)
         m_dialog->setServer(m_address.toString());
     if (!m_nick.isEmpty())
         m_dialog->setNick(m_nick);
-    if (!problemCode.isEmpty())
-        m_dialog->showProblem(problemCode, problem);
+    if (failure)
+        m_dialog->showProblem(*failure, problem);
     m_dialog->show();
     m_dialog->raise();
     m_dialog->activateWindow();
@@ -173,7 +173,7 @@ void Launcher::host(const QString &nick)
                 m_host->start(*m_hostConfig);
                 return;
             }
-            showDialog(u"unreachable"_s, tr("Cannot host a server here: %1").arg(error));
+            showDialog(ChatSession::LoginFailure::Unreachable, tr("Cannot host a server here: %1").arg(error));
         });
     }
     m_host->start(*m_hostConfig);
@@ -189,11 +189,11 @@ void Launcher::online()
     ensureWindow()->show();
 }
 
-void Launcher::failed(const QString &code, const QString &message)
+void Launcher::failed(ChatSession::LoginFailure failure, const QString &message)
 {
     if (m_window && m_window->isVisible())
         return; // a later reconnect problem: the status bar shows it
-    showDialog(code, message);
+    showDialog(failure, message);
 }
 
 void Launcher::askTrust(const QString &fingerprint, const QString &subject, const QString &problem)
@@ -226,7 +226,7 @@ void Launcher::askTrust(const QString &fingerprint, const QString &subject, cons
         box.exec();
         if (box.clickedButton() != replace) {
             if (!m_window || !m_window->isVisible())
-                showDialog(u"untrusted"_s, tr("Not connected: the server's certificate changed since you trusted "
+                showDialog(ChatSession::LoginFailure::UntrustedCertificate, tr("Not connected: the server's certificate changed since you trusted "
                                               "it."));
             return;
         }
@@ -259,7 +259,7 @@ void Launcher::askTrust(const QString &fingerprint, const QString &subject, cons
     box.exec();
     if (box.clickedButton() != trust) {
         if (!m_window || !m_window->isVisible())
-            showDialog(u"untrusted"_s, tr("Not connected: the server's certificate was not trusted."));
+            showDialog(ChatSession::LoginFailure::UntrustedCertificate, tr("Not connected: the server's certificate was not trusted."));
         return;
     }
     ClientSettings().trustFingerprint(server, fingerprint);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "chatsession.h"
 #include "serveraddress.h"
 
 #include <QObject>
@@ -7,6 +8,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
 class ChatSession;
 #include "connectdialog.h"
@@ -25,7 +27,7 @@ public:
     ~Launcher() override;
 
     // Shows the connect dialog.
-    void showDialog(const QString &problemCode = {}, const QString &problem = {});
+    void showDialog(std::optional<ChatSession::LoginFailure> failure = {}, const QString &problem = {});
     // Connects straight away (command line); the dialog comes up only if it fails.
     void connectTo(const ServerAddress &address, const QString &nick, const QString &password,
                    const QStringList &rooms);
@@ -44,7 +46,7 @@ public:
 private:
     void start();
     void online();
-    void failed(const QString &code, const QString &message);
+    void failed(ChatSession::LoginFailure failure, const QString &message);
     void askTrust(const QString &fingerprint, const QString &subject, const QString &problem);
     void loggedIn(const QString &account);
     MainWindow *ensureWindow();
