@@ -5,6 +5,7 @@ import { ChatSession, nameKey } from './session.js';
 import { carriesSecret } from './commands.js';
 import { setUpInspector } from './inspector.js';
 import { setUpModeration } from './moderation.js';
+import { LoginFailure } from './supervisor.js';
 import { advice, withAdvice } from './refusal.js';
 import { continues, dayLabel, jumpMatches, renderConversations, sidebarOrder, renderEntry, renderMembers, renderRoomList, typingLine } from './view.js';
 
@@ -14,17 +15,20 @@ window.confab = session; // for the curious, in the developer console
 const moderation = setUpModeration(session);
 setUpInspector(session.connection, window.location.protocol === 'https:' ? 'wss' : 'ws');
 
+// What to do about each way of not getting in (the desktop's connect
+// dialog says the same).
 const ADVICE = {
-  nick_taken: 'Someone is already using that nickname. Choose another one.',
-  nick_invalid: "Nicknames are 1–32 letters, digits, '_', '-' or '.', and start with a letter or '_'.",
-  auth_failed: "Ask the server's operator for its password and type it in.",
-  unreachable: 'The chat server cannot be reached. Check that it is running, then try again.',
-  nick_reserved: 'That nickname belongs to an account. If it is yours, choose "Log in to my account" and type its password; otherwise choose another nickname.',
-  login_failed: 'The account (named after the nickname) or its password is wrong.',
-  login_required: advice('login_required'),
-  password_invalid: 'An account password has 8 to 256 characters.',
-  rate_limited: 'Too many attempts: wait a few minutes before trying again.',
-  banned: "The server's operators have banned you.",
+  [LoginFailure.NickTaken]: 'Someone is already using that nickname. Choose another one.',
+  [LoginFailure.NickInvalid]: "Nicknames are 1–32 letters, digits, '_', '-' or '.', and start with a letter or '_'.",
+  [LoginFailure.ServerPassword]: "Ask the server's operator for its password and type it in.",
+  [LoginFailure.Unreachable]: 'The chat server cannot be reached. Check that it is running, then try again.',
+  [LoginFailure.NickReserved]: 'That nickname belongs to an account. If it is yours, choose "Log in to my account" and type its password; otherwise choose another nickname.',
+  [LoginFailure.AccountLogin]: 'The account (named after the nickname) or its password is wrong.',
+  [LoginFailure.LoginRequired]: advice('login_required'),
+  [LoginFailure.AccountPassword]: 'An account password has 8 to 256 characters.',
+  [LoginFailure.RateLimited]: 'Too many attempts: wait a few minutes before trying again.',
+  [LoginFailure.Banned]: "The server's operators have banned you.",
+  [LoginFailure.ServerFull]: 'The server has as many users as it takes: try again later.',
 };
 
 function renderAccountFields() {
@@ -43,13 +47,13 @@ $('login-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const nick = $('nick').value.trim();
   if (!nick) {
-    showLoginError('nick_invalid', 'Enter a nickname.');
+    showLoginError(LoginFailure.NickInvalid, 'Enter a nickname.');
     return;
   }
   const mode = $('account-mode').value;
   const accountPassword = $('account-password').value;
   if (mode !== 'guest' && (!accountPassword || (mode === 'register' && accountPassword.length < 8))) {
-    showLoginError('password_invalid', accountPassword ? 'That password is too short' : "Type the account's password");
+    showLoginError(LoginFailure.AccountPassword, accountPassword ? 'That password is too short' : "Type the account's password");
     return;
   }
   $('nick-error').textContent = '';
@@ -70,17 +74,17 @@ session.addEventListener('account', (event) => {
   renderStatus();
 });
 
-function showLoginError(code, message) {
+function showLoginError(failure, message) {
   $('login-button').disabled = false;
   $('login-button').textContent = 'Join the chat';
-  $('nick-error').textContent = withAdvice(message, ADVICE[code]);
-  if (code === 'login_required') {
+  $('nick-error').textContent = withAdvice(message, ADVICE[failure]);
+  if (failure === LoginFailure.LoginRequired) {
     $('account-mode').value = 'login';
     renderAccountFields();
   }
-  if (['login_failed', 'login_required', 'password_invalid'].includes(code)) {
+  if ([LoginFailure.AccountLogin, LoginFailure.LoginRequired, LoginFailure.AccountPassword].includes(failure)) {
     $('account-password').focus();
-  } else if (code === 'auth_failed') {
+  } else if (failure === LoginFailure.ServerPassword) {
     for (const element of document.querySelectorAll('.password-row')) element.hidden = false;
     $('password').focus();
   } else {
@@ -91,7 +95,7 @@ function showLoginError(code, message) {
 
 session.addEventListener('login-failed', (event) => {
   if (!$('chat').hidden) return;
-  showLoginError(event.detail.code, event.detail.message);
+  showLoginError(event.detail.failure, event.detail.message);
 });
 
 // ------------------------------------------------------------ state

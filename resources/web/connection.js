@@ -1,10 +1,8 @@
 // One WebSocket to the server's /ws, carrying protocol messages as JSON.
-// Requests get numeric ids so that replies and errors can be matched to
-// what asked for them.
+// Knows nothing of what they mean (requests.js numbers the requests).
 
 export class Connection extends EventTarget {
   #socket = null;
-  #nextId = 1;
   // The frame inspector's FrameLog while the inspector is open; null (the
   // default) records nothing.
   inspector = null;
@@ -42,18 +40,12 @@ export class Connection extends EventTarget {
     return this.#socket?.readyState === WebSocket.OPEN;
   }
 
-  // Sends a request and returns its id.
-  send(type, fields = {}) {
-    const id = this.#nextId++;
-    this.#write({ type, ...fields, id });
-    return id;
-  }
-
   sendWithoutId(type, fields = {}) {
-    this.#write({ type, ...fields });
+    this.write({ type, ...fields });
   }
 
-  #write(message) {
+  // One frame (an object), if the connection is open.
+  write(message) {
     if (!this.isOpen) return;
     const text = JSON.stringify(message);
     this.inspector?.record('sent', text);

@@ -6,6 +6,8 @@
 import { Connection } from './connection.js';
 import { describeDuration, helpLines, parseCommand } from './commands.js';
 import { sentence } from './refusal.js';
+import { RequestTracker } from './requests.js';
+import { ConnectionSupervisor } from './supervisor.js';
 import { RoomSync } from './sync.js';
 
 export const RANKS = { member: 0, op: 1, owner: 2 };
@@ -162,25 +164,17 @@ export class ChatSession extends EventTarget {
   constructor(url, { firstDelayMs = 1000, maxDelayMs = 30000, pingIntervalMs = 15000 } = {}) {
     super();
     this.connection = new Connection(url);
+    this.supervisor = new ConnectionSupervisor(this.connection, { firstDelayMs, maxDelayMs, pingIntervalMs });
+    this.requests = new RequestTracker((frame) => this.connection.write(frame));
     this.typingSentAt = new Map(); // conversation -> when "typing" was last sent
     this.awayMessage = ''; // the user's own ('' when here)
     this.awayOf = new Map(); // nick key -> why, for others who are away
     this.typingExpiry = null;
     this.nick = '';
     this.password = '';
-    this.state = 'disconnected'; // connecting | online | reconnecting | disconnected
     this.conversations = [];
     this.active = null;
     this.visible = true;
-    this.roundTripMs = -1;
-    this.firstDelayMs = firstDelayMs;
-    this.maxDelayMs = maxDelayMs;
-    this.pingIntervalMs = pingIntervalMs;
-    this.everWelcomed = false;
-    this.welcomed = false;
-    this.attempt = 0;
-    this.pending = new Map();
-    this.closingReason = '';
     this.initialRooms = [];
     this.account = '';
     this.login = null; // { account, password } sent with every hello
@@ -188,9 +182,29 @@ export class ChatSession extends EventTarget {
     this.newPassword = '';
     this.guestFallback = false;
     this.joinKeys = new Map();
-    this.connection.addEventListener('open', () => this.#onOpen());
-    this.connection.addEventListener('close', (event) => this.#onClose(event.detail));
+    const forward = (type) => this.supervisor.addEventListener(type, (event) => this.#emit(type, event.detail));
+    for (const type of ['state', 'login-failed', 'round-trip']) forward(type);
+    this.supervisor.addEventListener('open', () => this.#onOpen());
+    this.supervisor.addEventListener('lost', (event) => this.#onLost(event.detail.why));
+    this.supervisor.addEventListener('ping-due', () => this.supervisor.pingSent(this.requests.send('ping')));
     this.connection.addEventListener('message', (event) => this.#onMessage(event.detail));
+  }
+
+  // connecting | online | reconnecting | disconnected
+  get state() {
+    return this.supervisor.state;
+  }
+
+  get welcomed() {
+    return this.supervisor.isWelcomed;
+  }
+
+  get everWelcomed() {
+    return this.supervisor.everWelcomed;
+  }
+
+  get roundTripMs() {
+    return this.supervisor.roundTripMs;
   }
 
   // ------------------------------------------------------------ lifecycle
@@ -202,34 +216,16 @@ export class ChatSession extends EventTarget {
     this.nick = nick;
     this.password = password;
     this.initialRooms = rooms;
-    this.everWelcomed = false;
-    this.attempt = 0;
-    this.#connect();
+    this.supervisor.start();
   }
 
   quit(reason = '') {
-    clearTimeout(this.reconnectTimer);
-    clearInterval(this.pingTimer);
     if (this.visible) this.markRead(this.active);
     if (this.connection.isOpen) this.connection.sendWithoutId('quit', reason ? { reason } : {});
-    this.connection.close();
-    this.welcomed = false;
+    this.supervisor.stop();
+    this.requests.clear();
     for (const conversation of this.conversations) if (conversation.type === 'room') conversation.joined = false;
-    this.#setState('disconnected');
     this.#emit('changed');
-  }
-
-  #connect() {
-    this.welcomed = false;
-    this.closingReason = '';
-    this.#setState(this.everWelcomed ? 'reconnecting' : 'connecting');
-    this.connection.open();
-  }
-
-  #setState(state) {
-    if (this.state === state) return;
-    this.state = state;
-    this.#emit('state', { state });
   }
 
   #emit(type, detail = {}) {
@@ -237,9 +233,7 @@ export class ChatSession extends EventTarget {
   }
 
   #send(type, fields, purpose = 'plain', conversation = null) {
-    const id = this.connection.send(type, fields);
-    this.pending.set(id, { purpose, conversation });
-    return id;
+    return this.requests.send(type, fields, { purpose, conversation });
   }
 
   #onOpen() {
@@ -249,10 +243,8 @@ export class ChatSession extends EventTarget {
     this.#send('hello', hello);
   }
 
-  #onClose({ reason }) {
-    clearInterval(this.pingTimer);
-    this.pending.clear();
-    const why = this.closingReason || reason || 'connection lost';
+  #onLost(why) {
+    this.requests.clear();
     for (const conversation of this.conversations) {
       if (conversation.type === 'room' && conversation.joined) this.#notice(conversation, `Disconnected: ${why}`);
       if (conversation.type === 'room') conversation.joined = false;
@@ -260,37 +252,12 @@ export class ChatSession extends EventTarget {
       conversation.loadingOlder = false;
     }
     this.#emit('disconnected', { reason: why });
-    if (!this.everWelcomed) {
-      if (this.state !== 'disconnected') {
-        this.#setState('disconnected');
-        this.#emit('login-failed', { code: 'unreachable', message: `Cannot reach the server (${why})` });
-      }
-      return;
-    }
-    this.#scheduleReconnect();
-  }
-
-  #scheduleReconnect() {
-    this.welcomed = false;
-    const base = Math.min(this.maxDelayMs, this.firstDelayMs * 2 ** Math.min(this.attempt, 16));
-    const delay = Math.min(this.maxDelayMs, base * (0.5 + Math.random()));
-    this.attempt += 1;
-    this.#setState('reconnecting');
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => this.#connect(), delay);
-  }
-
-  #ping() {
-    if (!this.welcomed) return;
-    this.pingSentAt = performance.now();
-    this.pingId = this.#send('ping', {});
   }
 
   // ------------------------------------------------------------ incoming
 
   #onMessage(message) {
-    const pending = (message.id !== undefined && this.pending.get(message.id)) || { purpose: 'plain' };
-    if (message.id !== undefined) this.pending.delete(message.id);
+    const pending = { purpose: 'plain', ...this.requests.take(message.id) };
     switch (message.type) {
       case 'welcome': return this.#onWelcome(message);
       case 'joined': return this.#onJoined(message);
@@ -367,13 +334,10 @@ export class ChatSession extends EventTarget {
         return;
       }
       case 'pong':
-        if (message.id === this.pingId) {
-          this.roundTripMs = Math.round(performance.now() - this.pingSentAt);
-          this.#emit('round-trip', { ms: this.roundTripMs });
-        }
+        this.supervisor.pongReceived(message.id);
         return;
       case 'closing':
-        this.closingReason = message.reason;
+        this.supervisor.closingReason = message.reason;
         return;
       case 'registered':
         this.account = message.account;
@@ -433,9 +397,6 @@ export class ChatSession extends EventTarget {
 
   #onWelcome(welcome) {
     const reconnect = this.everWelcomed;
-    this.welcomed = true;
-    this.everWelcomed = true;
-    this.attempt = 0;
     this.nick = welcome.nick;
     this.guestFallback = false;
     if ((welcome.account ?? '') !== this.account) {
@@ -445,10 +406,7 @@ export class ChatSession extends EventTarget {
     // A banner above the conversation, once per visit: never a line in a
     // room's log, where older history would later slide in around it.
     if (!reconnect) this.#emit('motd', { motd: welcome.motd ?? '' });
-    this.#setState('online');
-    clearInterval(this.pingTimer);
-    this.pingTimer = setInterval(() => this.#ping(), this.pingIntervalMs);
-    this.#ping();
+    this.supervisor.welcomed();
     if (this.registration && !this.account) this.#send('register', { password: this.registration }, 'register', null);
     if (!reconnect) {
       for (const room of this.initialRooms) this.join(room);
@@ -579,25 +537,26 @@ export class ChatSession extends EventTarget {
 
   #onError(error, pending) {
     if (!this.welcomed) {
-      this.connection.close();
+      this.requests.clear();
       const hopeless = ['banned', 'login_failed', 'login_required', 'rate_limited'].includes(error.code);
       if (this.everWelcomed && hopeless && this.guestFallback) {
         // A /login that did not work: back as the guest the user was.
         this.guestFallback = false;
         this.login = null;
         if (this.active) this.#error(this.active, sentence(error.code, error.message));
-        this.#connect();
+        this.connection.close();
+        this.supervisor.connectNow();
       } else if (this.everWelcomed && hopeless) {
         // Banned, or the password changed elsewhere: trying again changes nothing.
         const why = sentence(error.code, error.message);
         for (const conversation of this.conversations) if (conversation.type === 'room') this.#error(conversation, why);
-        this.#setState('disconnected');
+        this.supervisor.refused(error.code, error.message, false);
         this.#emit('disconnected', { reason: why });
-      } else if (this.everWelcomed) {
-        this.#scheduleReconnect();
       } else {
-        this.#setState('disconnected');
-        this.#emit('login-failed', { code: error.code, message: error.message });
+        // After a reconnect the old session may still hold the nick until
+        // the server notices it is gone, so keep trying; before the first
+        // welcome, the user has to change something.
+        this.supervisor.refused(error.code, error.message, true);
       }
       return;
     }
@@ -997,12 +956,10 @@ export class ChatSession extends EventTarget {
     if (!this.everWelcomed) return;
     if (this.connection.isOpen) this.connection.sendWithoutId('quit', { reason: 'logging in' });
     this.connection.close();
-    clearInterval(this.pingTimer);
-    clearTimeout(this.reconnectTimer);
-    this.pending.clear();
+    this.requests.clear();
     for (const conversation of this.conversations) if (conversation.type === 'room') conversation.joined = false;
     if (!this.account) this.nick = account;
-    this.#connect();
+    this.supervisor.connectNow();
   }
 
   changePassword(oldPassword, newPassword, context = this.active) {
@@ -1243,8 +1200,8 @@ export class ChatSession extends EventTarget {
           // If nobody by that nick is online, this chat closes again and
           // the conversation where /msg was typed says why.
           const chat = this.openPrivate(command.target, true);
-          const id = this.#send('whisper', { to: chat.name, text: command.text }, 'first-whisper', chat);
-          this.pending.get(id).origin = conversation;
+          this.requests.send('whisper', { to: chat.name, text: command.text },
+            { purpose: 'first-whisper', conversation: chat, origin: conversation });
         }
         break;
       case 'nick':
