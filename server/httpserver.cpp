@@ -44,6 +44,7 @@ constexpr StaticFile staticFiles[] = {
         {"/session.js", ":/web/session.js", "text/javascript; charset=utf-8"},
         {"/sync.js", ":/web/sync.js", "text/javascript; charset=utf-8"},
         {"/requests.js", ":/web/requests.js", "text/javascript; charset=utf-8"},
+        {"/dispatcher.js", ":/web/dispatcher.js", "text/javascript; charset=utf-8"},
         {"/supervisor.js", ":/web/supervisor.js", "text/javascript; charset=utf-8"},
         {"/commands.js", ":/web/commands.js", "text/javascript; charset=utf-8"},
         {"/refusal.js", ":/web/refusal.js", "text/javascript; charset=utf-8"},

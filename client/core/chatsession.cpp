@@ -1,7 +1,7 @@
 #include "chatsession.h"
 
 #include "chatconnection.h"
-#include "commandparser.h"
+#include "commanddispatcher.h"
 #include "defaults.h"
 #include "conversation.h"
 #include "names.h"
@@ -1025,169 +1025,23 @@ void ChatSession::loadOlder(Conversation *room)
 
 void ChatSession::submit(Conversation *conversation, const QString &input)
 {
-    const Command command = Command::parse(input);
-    auto needRoom = [&]() -> Conversation * {
-        if (conversation && conversation->type() == Conversation::Type::Room)
-            return conversation;
-        if (conversation)
-            error(conversation, u"That command works in a room"_s);
-        return nullptr;
-    };
-    switch (command.kind) {
-    case Command::Kind::Say:
-        if (!command.text.trimmed().isEmpty())
-            sendText(conversation, command.text);
-        break;
-    case Command::Kind::Invalid:
-        if (conversation)
-            error(conversation, command.error);
-        break;
-    case Command::Kind::Join:
-        join(command.target, conversation, command.extra);
-        break;
-    case Command::Kind::Leave:
-        if (!command.target.isEmpty()) {
-            if (Conversation *other = room(command.target))
-                leave(other, command.text);
-            else if (conversation)
-                error(conversation, u"You are not in %1"_s.arg(command.target));
-        } else {
-            leave(conversation, command.text);
-        }
-        break;
-    case Command::Kind::Me:
-        sendText(conversation, command.text, true);
-        break;
-    case Command::Kind::Away:
-    case Command::Kind::Back:
-        setAway(command.kind == Command::Kind::Away ? command.text : QString());
-        break;
-    case Command::Kind::Msg:
-        if (privateChat(command.target) || !m_supervisor.isWelcomed()) {
-            whisper(command.target, command.text);
-        } else {
-            Conversation *chat = openPrivateChat(command.target);
-            emit focusRequested(chat);
-            send(Whisper{chat->name(), command.text, std::nullopt}, Pending::Purpose::FirstWhisper, chat,
-                 conversation);
-        }
-        break;
-    case Command::Kind::Nick:
-        changeNick(command.target, conversation);
-        break;
-    case Command::Kind::Topic:
-        if (Conversation *target = needRoom()) {
-            if (command.text.isEmpty())
-                notice(target, target->topic().isEmpty() ? u"No topic is set"_s : u"Topic: %1"_s.arg(target->topic()));
-            else
-                setTopic(target, command.text);
-        }
-        break;
-    case Command::Kind::List:
-        send(ListRooms{}, Pending::Purpose::ShowRooms, conversation);
-        break;
-    case Command::Kind::Who:
-        if (command.target.isEmpty()) {
-            if (Conversation *target = needRoom())
-                requestMembers(target->name(), target);
-        } else {
-            requestMembers(command.target, conversation);
-        }
-        break;
-    case Command::Kind::Quit:
-        quit(command.text);
-        break;
-    case Command::Kind::Register:
-        registerAccount(command.text, conversation);
-        break;
-    case Command::Kind::Login:
-        logIn(command.target, command.text);
-        break;
-    case Command::Kind::Password:
-        changePassword(command.text, command.extra, conversation);
-        break;
-    case Command::Kind::Claim:
-        if (Conversation *target = needRoom())
-            claim(target);
-        break;
-    case Command::Kind::Op:
-    case Command::Kind::Deop:
-        if (Conversation *target = needRoom())
-            grant(target, command.target,
-                  command.kind == Command::Kind::Op ? RoomMembers::Rank::Op : RoomMembers::Rank::Member);
-        break;
-    case Command::Kind::Kick:
-        if (Conversation *target = needRoom())
-            kick(target, command.target, command.text);
-        break;
-    case Command::Kind::Ban:
-        if (Conversation *target = needRoom())
-            ban(target, command.target, command.duration, command.text);
-        break;
-    case Command::Kind::Unban:
-        if (Conversation *target = needRoom())
-            unban(target, command.target);
-        break;
-    case Command::Kind::BanList:
-        if (Conversation *target = needRoom())
-            requestBanList(target, true);
-        break;
-    case Command::Kind::Mute:
-        if (Conversation *target = needRoom())
-            mute(target, command.target, command.duration, command.text);
-        break;
-    case Command::Kind::Unmute:
-        if (Conversation *target = needRoom())
-            unmute(target, command.target);
-        break;
-    case Command::Kind::Invite:
-        if (!command.extra.isEmpty())
-            invite(command.extra, command.target, conversation);
-        else if (Conversation *target = needRoom())
-            invite(target->name(), command.target, target);
-        break;
-    case Command::Kind::Mode:
-        if (Conversation *target = needRoom()) {
-            if (!command.inviteOnly && !command.key && !command.topicLocked) {
-                const RoomModes modes = target->modes();
-                QStringList on;
-                if (modes.inviteOnly)
-                    on << u"invitation only (+i)"_s;
-                if (modes.hasKey)
-                    on << u"a key is needed to join (+k)"_s;
-                if (modes.topicLocked)
-                    on << u"only ops set the topic (+t)"_s;
-                notice(target, on.isEmpty() ? u"#%1 is open to everyone; anyone may set the topic"_s.arg(target->name())
-                                            : u"#%1: %2"_s.arg(target->name(), on.join(u"; "_s)));
-            } else {
-                setModes(target, command.inviteOnly, command.key, command.topicLocked);
-            }
-        }
-        break;
-    case Command::Kind::Audit:
-        if (command.target == u"*"_s)
-            requestAudit(QString(), conversation);
-        else if (!command.target.isEmpty())
-            requestAudit(command.target, conversation);
-        else if (Conversation *target = needRoom())
-            requestAudit(target->name(), target);
-        break;
-    case Command::Kind::ServerBan:
-        serverBan(command.target, command.duration, command.text, conversation);
-        break;
-    case Command::Kind::ServerUnban:
-        serverUnban(command.target, conversation);
-        break;
-    case Command::Kind::ServerBanList:
-        requestServerBanList(conversation);
-        break;
-    case Command::Kind::Help:
-        if (conversation) {
-            for (const QString &line : Command::help())
-                notice(conversation, line);
-        }
-        break;
+    CommandDispatcher(*this).run(conversation, input);
+}
+
+void ChatSession::whisperFrom(Conversation *origin, const QString &nick, const QString &text)
+{
+    if (privateChat(nick) || !m_supervisor.isWelcomed()) {
+        whisper(nick, text);
+        return;
     }
+    Conversation *chat = openPrivateChat(nick);
+    emit focusRequested(chat);
+    send(Whisper{chat->name(), text, std::nullopt}, Pending::Purpose::FirstWhisper, chat, origin);
+}
+
+void ChatSession::showRoomList(Conversation *context)
+{
+    send(ListRooms{}, Pending::Purpose::ShowRooms, context);
 }
 
 // ------------------------------------------------------------ accounts

@@ -95,6 +95,10 @@ public:
     // `action`: /me, shown as "* alice waves".
     void sendText(Conversation *conversation, const QString &text, bool action = false);
     void whisper(const QString &nick, const QString &text);
+    // /msg typed in `origin`: opens the private conversation (if it is not
+    // open yet, it closes again when nobody by that nick is online, and
+    // `origin` says why).
+    void whisperFrom(Conversation *origin, const QString &nick, const QString &text);
     // Room messages by seq (section 18): an edit of your own, a deletion of
     // your own (or anyone's, as an op), a reaction toggled. Refusals are
     // said in the conversation.
@@ -115,8 +119,15 @@ public:
     void requestMembers(const QString &room, Conversation *context = nullptr);
     // Scroll-back: asks for the page before the oldest message shown.
     void loadOlder(Conversation *room);
-    // Runs what the user typed in `conversation`: text or a /command.
+    // /list: the rooms, as lines in `context`.
+    void showRoomList(Conversation *context);
+    // Runs what the user typed in `conversation`: text or a /command (see
+    // CommandDispatcher).
     void submit(Conversation *conversation, const QString &input);
+    // A line of the client's own in a conversation, stamped now: a notice
+    // (an answer, a hint) or an error.
+    void notice(Conversation *conversation, const QString &text);
+    void error(Conversation *conversation, const QString &text);
 
     // Accounts (protocol section 10).
     void registerAccount(const QString &accountPassword, Conversation *context = nullptr);
@@ -245,8 +256,6 @@ private:
     void follow(Conversation *room, const RoomSync::Steps &steps);
     // A line of the client's own (a notice or an error), stamped now.
     void addLine(Conversation *conversation, LogEntry::Kind kind, const QString &text);
-    void notice(Conversation *conversation, const QString &text);
-    void error(Conversation *conversation, const QString &text);
     void addEntry(Conversation *conversation, const struct LogEntry &entry);
     bool mentionsMe(const QString &text) const;
 

@@ -4,7 +4,8 @@
 // demand. The view listens to its events; it never touches the DOM itself.
 
 import { Connection } from './connection.js';
-import { describeDuration, helpLines, parseCommand } from './commands.js';
+import { describeDuration } from './commands.js';
+import { CommandDispatcher } from './dispatcher.js';
 import { sentence } from './refusal.js';
 import { RequestTracker } from './requests.js';
 import { ConnectionSupervisor } from './supervisor.js';
@@ -246,7 +247,7 @@ export class ChatSession extends EventTarget {
   #onLost(why) {
     this.requests.clear();
     for (const conversation of this.conversations) {
-      if (conversation.type === 'room' && conversation.joined) this.#notice(conversation, `Disconnected: ${why}`);
+      if (conversation.type === 'room' && conversation.joined) this.notice(conversation, `Disconnected: ${why}`);
       if (conversation.type === 'room') conversation.joined = false;
       conversation.sync.disconnected();
       conversation.loadingOlder = false;
@@ -282,7 +283,7 @@ export class ChatSession extends EventTarget {
         const room = this.room(message.room);
         if (room) {
           room.addMember(message.nick);
-          this.#notice(room, `${message.nick} joined`);
+          this.notice(room, `${message.nick} joined`);
         }
         return;
       }
@@ -291,7 +292,7 @@ export class ChatSession extends EventTarget {
         if (room) {
           room.removeMember(message.nick);
           this.#setTyping(room, message.nick, false);
-          this.#notice(room, message.reason ? `${message.nick} left (${message.reason})` : `${message.nick} left`);
+          this.notice(room, message.reason ? `${message.nick} left (${message.reason})` : `${message.nick} left`);
         }
         return;
       }
@@ -300,19 +301,19 @@ export class ChatSession extends EventTarget {
         const room = this.room(message.room);
         if (room) {
           room.topic = message.topic;
-          this.#notice(room, message.topic ? `${message.by} set the topic: ${message.topic}` : `${message.by} cleared the topic`);
+          this.notice(room, message.topic ? `${message.by} set the topic: ${message.topic}` : `${message.by} cleared the topic`);
         }
         return;
       }
       case 'room_list':
         if (pending.purpose === 'show-rooms' && pending.conversation) {
-          for (const line of roomListLines(message.rooms)) this.#notice(pending.conversation, line);
+          for (const line of roomListLines(message.rooms)) this.notice(pending.conversation, line);
         }
         return this.#emit('room-list', { rooms: message.rooms });
       case 'member_list':
         if (pending.purpose === 'who' && pending.conversation) {
           const names = [...message.members].sort((a, b) => a.localeCompare(b));
-          this.#notice(pending.conversation, message.room ? `In ${message.room}: ${names.join(', ')}` : `Online: ${names.join(', ')}`);
+          this.notice(pending.conversation, message.room ? `In ${message.room}: ${names.join(', ')}` : `Online: ${names.join(', ')}`);
         }
         return;
       case 'history_page': return this.#onHistoryPage(message, pending);
@@ -345,14 +346,14 @@ export class ChatSession extends EventTarget {
         this.registration = '';
         this.#emit('account', { account: this.account });
         if (pending.conversation ?? this.active) {
-          this.#notice(pending.conversation ?? this.active,
+          this.notice(pending.conversation ?? this.active,
             `${message.account} is now a registered account, and you are logged in to it. Nobody else can use this nick.`);
         }
         return;
       case 'password_changed':
         if (this.login) this.login = { ...this.login, password: this.newPassword };
         this.newPassword = '';
-        if (pending.conversation) this.#notice(pending.conversation, 'Your password was changed.');
+        if (pending.conversation) this.notice(pending.conversation, 'Your password was changed.');
         return;
       case 'role_changed': return this.#onRoleChanged(message);
       case 'kicked': return this.#onKicked(message);
@@ -362,9 +363,9 @@ export class ChatSession extends EventTarget {
         room.muted.add(nameKey(message.nick));
         const until = message.until ? ` until ${clockTime(message.until)}` : '';
         if (nameKey(message.nick) === nameKey(this.nick)) {
-          this.#error(room, `${message.by} muted you in #${message.room}${until || ' until an op unmutes you'}: you cannot speak here`);
+          this.error(room, `${message.by} muted you in #${message.room}${until || ' until an op unmutes you'}: you cannot speak here`);
         } else {
-          this.#notice(room, `${message.by} muted ${message.nick}${until}`);
+          this.notice(room, `${message.by} muted ${message.nick}${until}`);
         }
         this.#emit('changed');
         return;
@@ -373,7 +374,7 @@ export class ChatSession extends EventTarget {
         const room = this.room(message.room);
         if (!room) return;
         room.muted.delete(nameKey(message.nick));
-        this.#notice(room, nameKey(message.nick) === nameKey(this.nick)
+        this.notice(room, nameKey(message.nick) === nameKey(this.nick)
           ? `${message.by} let you speak again` : `${message.by} let ${message.nick} speak again`);
         this.#emit('changed');
         return;
@@ -422,7 +423,7 @@ export class ChatSession extends EventTarget {
     }
     for (const conversation of this.conversations) {
       if (conversation.type !== 'room' || !conversation.wantsRejoin) continue;
-      this.#notice(conversation, 'Reconnected');
+      this.notice(conversation, 'Reconnected');
       const fields = { room: conversation.name };
       if (conversation.joinKey) fields.key = conversation.joinKey;
       this.#send('join', fields, 'plain', conversation);
@@ -460,7 +461,7 @@ export class ChatSession extends EventTarget {
     this.#follow(room, room.sync.joined(joined.history, joined.rev ?? 0));
     if (first) {
       room.hasOlder = joined.history.length > 0 && joined.history[0].seq > 1;
-      if (joined.topic) this.#notice(room, `Topic: ${joined.topic}`);
+      if (joined.topic) this.notice(room, `Topic: ${joined.topic}`);
     }
   }
 
@@ -481,7 +482,7 @@ export class ChatSession extends EventTarget {
     if (!conversation.sync.take(message.seq ?? 0)) return;
     this.#setTyping(conversation, message.from, false);
     this.#addEntry(conversation, this.#privateEntry(message));
-    if (message.waiting) this.#notice(conversation, `${message.to} is offline: they will get it when they log in`);
+    if (message.waiting) this.notice(conversation, `${message.to} is offline: they will get it when they log in`);
     if (!own) this.#emit('attention', { conversation, from: message.from, text: message.text });
   }
 
@@ -543,13 +544,13 @@ export class ChatSession extends EventTarget {
         // A /login that did not work: back as the guest the user was.
         this.guestFallback = false;
         this.login = null;
-        if (this.active) this.#error(this.active, sentence(error.code, error.message));
+        if (this.active) this.error(this.active, sentence(error.code, error.message));
         this.connection.close();
         this.supervisor.connectNow();
       } else if (this.everWelcomed && hopeless) {
         // Banned, or the password changed elsewhere: trying again changes nothing.
         const why = sentence(error.code, error.message);
-        for (const conversation of this.conversations) if (conversation.type === 'room') this.#error(conversation, why);
+        for (const conversation of this.conversations) if (conversation.type === 'room') this.error(conversation, why);
         this.supervisor.refused(error.code, error.message, false);
         this.#emit('disconnected', { reason: why });
       } else {
@@ -572,7 +573,7 @@ export class ChatSession extends EventTarget {
       shownIn = pending.origin ?? null;
       if (shownIn) this.#emit('focus', { conversation: shownIn });
     }
-    if (shownIn) this.#error(shownIn, sentence(error.code, error.message));
+    if (shownIn) this.error(shownIn, sentence(error.code, error.message));
   }
 
   #onRoleChanged(change) {
@@ -582,9 +583,9 @@ export class ChatSession extends EventTarget {
     const mine = nameKey(change.nick) === nameKey(this.nick);
     const words = { owner: 'the owner', op: 'an op', member: 'a member' }[change.role] ?? 'a member';
     if (change.role === 'owner' && nameKey(change.by) === nameKey(change.nick)) {
-      this.#notice(room, mine ? `You now own #${change.room}` : `${change.nick} now owns #${change.room}`);
+      this.notice(room, mine ? `You now own #${change.room}` : `${change.nick} now owns #${change.room}`);
     } else {
-      this.#notice(room, `${change.by} made ${mine ? 'you' : change.nick} ${words}`);
+      this.notice(room, `${change.by} made ${mine ? 'you' : change.nick} ${words}`);
     }
     this.#emit('changed');
   }
@@ -595,14 +596,14 @@ export class ChatSession extends EventTarget {
     const because = kicked.reason ? `: ${kicked.reason}` : '';
     if (nameKey(kicked.nick) !== nameKey(this.nick)) {
       room.removeMember(kicked.nick);
-      this.#notice(room, `${kicked.nick} was removed from #${kicked.room} by ${kicked.by}${because}`);
+      this.notice(room, `${kicked.nick} was removed from #${kicked.room} by ${kicked.by}${because}`);
       this.#emit('changed');
       return;
     }
     const why = `You were removed from #${kicked.room} by ${kicked.by}${because}`;
     room.joined = false;
     room.wantsRejoin = false;
-    this.#error(room, why);
+    this.error(room, why);
     this.#emit('removed', { conversation: room, why });
     this.#emit('changed');
   }
@@ -619,39 +620,39 @@ export class ChatSession extends EventTarget {
       what.push(change.topic_locked ? 'locked the topic (only ops may change it)' : 'unlocked the topic');
     }
     if (!what.length) what.push('left the modes as they were');
-    this.#notice(room, `${change.by} ${what.join(', ')}`);
+    this.notice(room, `${change.by} ${what.join(', ')}`);
     this.#emit('modes', { conversation: room });
     this.#emit('changed');
   }
 
   #onInvited(invited) {
     if (nameKey(invited.nick) === nameKey(this.nick) && nameKey(invited.by) !== nameKey(this.nick)) {
-      if (this.active) this.#notice(this.active, `${invited.by} invites you to #${invited.room} — type /join ${invited.room} to go there`);
+      if (this.active) this.notice(this.active, `${invited.by} invites you to #${invited.room} — type /join ${invited.room} to go there`);
       this.#emit('invited', { room: invited.room, by: invited.by });
       return;
     }
     const where = this.room(invited.room) ?? this.active;
-    if (where) this.#notice(where, `You invited ${invited.nick} to #${invited.room}`);
+    if (where) this.notice(where, `You invited ${invited.nick} to #${invited.room}`);
   }
 
   #showBans(conversation, title, bans) {
-    if (!bans.length) return this.#notice(conversation, `${title}: none`);
-    this.#notice(conversation, `${title}:`);
+    if (!bans.length) return this.notice(conversation, `${title}: none`);
+    this.notice(conversation, `${title}:`);
     for (const ban of bans) {
       const reason = ban.reason ? ` (${ban.reason})` : '';
       const until = ban.until ? `, until ${clockTime(ban.until)}` : ', for ever';
-      this.#notice(conversation, `  ${ban.mask} — by ${ban.by}${reason}${until}`);
+      this.notice(conversation, `  ${ban.mask} — by ${ban.by}${reason}${until}`);
     }
   }
 
   #showAudit(conversation, entries) {
-    if (!entries.length) return this.#notice(conversation, 'No moderation recorded');
+    if (!entries.length) return this.notice(conversation, 'No moderation recorded');
     for (const entry of entries) {
       let line = `${clockTime(entry.ts)} ${entry.by} ${entry.action}`;
       if (entry.target) line += ` ${entry.target}`;
       if (entry.room) line += ` in #${entry.room}`;
       if (entry.reason) line += ` (${entry.reason})`;
-      this.#notice(conversation, line);
+      this.notice(conversation, line);
     }
   }
 
@@ -664,12 +665,12 @@ export class ChatSession extends EventTarget {
         if (mine || conversation.hasMember(change.old)) {
           conversation.removeMember(change.old);
           conversation.addMember(change.new);
-          this.#notice(conversation, text);
+          this.notice(conversation, text);
         }
       } else if (nameKey(conversation.name) === nameKey(change.old)) {
         conversation.name = change.new;
         conversation.key = `private:${nameKey(change.new)}`;
-        this.#notice(conversation, text);
+        this.notice(conversation, text);
       }
     }
     this.#emit('changed');
@@ -756,7 +757,7 @@ export class ChatSession extends EventTarget {
       else this.awayOf.delete(nameKey(nick));
       // In a private chat, say it when it changes (not at every whisper).
       const chat = this.privateChat(nick);
-      if (chat && before !== why) this.#notice(chat, why ? `${nick} is away: ${why}` : `${nick} is back`);
+      if (chat && before !== why) this.notice(chat, why ? `${nick} is away: ${why}` : `${nick} is back`);
     }
     this.#emit('away', { nick, why });
   }
@@ -846,11 +847,13 @@ export class ChatSession extends EventTarget {
     this.#emit('entry', { conversation, entry });
   }
 
-  #notice(conversation, text) {
+  // A line of the client's own in a conversation, stamped now: a notice
+  // (an answer, a hint) or an error.
+  notice(conversation, text) {
     this.#addEntry(conversation, { kind: 'notice', text, ts: Date.now() });
   }
 
-  #error(conversation, text) {
+  error(conversation, text) {
     this.#addEntry(conversation, { kind: 'error', text, ts: Date.now() });
   }
 
@@ -935,15 +938,15 @@ export class ChatSession extends EventTarget {
 
   #online(context) {
     if (this.welcomed) return true;
-    if (context) this.#error(context, 'Not connected');
+    if (context) this.error(context, 'Not connected');
     return false;
   }
 
   registerAccount(password, context = this.active) {
     if (!this.#online(context)) return;
-    if (this.account) return context && this.#error(context, `You are logged in to ${this.account} already.`);
+    if (this.account) return context && this.error(context, `You are logged in to ${this.account} already.`);
     if (password.length < 8 || password.length > 256) {
-      return context && this.#error(context, sentence('password_invalid', 'that password is too short'));
+      return context && this.error(context, sentence('password_invalid', 'that password is too short'));
     }
     this.registration = password;
     this.#send('register', { password }, 'register', context);
@@ -1047,7 +1050,7 @@ export class ChatSession extends EventTarget {
   sendText(conversation, text, action = false) {
     if (!conversation) return;
     this.typingSentAt.delete(conversation); // the message itself ends "typing"
-    if (!this.welcomed) return this.#error(conversation, 'Not connected: the message was not sent');
+    if (!this.welcomed) return this.error(conversation, 'Not connected: the message was not sent');
     const fields = action ? { text, action: true } : { text };
     if (conversation.type === 'room') this.#send('say', { room: conversation.name, ...fields }, 'plain', conversation);
     else this.#send('whisper', { to: conversation.name, ...fields }, 'plain', conversation);
@@ -1069,169 +1072,55 @@ export class ChatSession extends EventTarget {
   }
 
   // Runs what the user typed in `conversation`.
+  // Runs what the user typed in `conversation`: text or a /command (see
+  // dispatcher.js).
   submit(conversation, input) {
-    const command = parseCommand(input);
-    const inRoom = () => {
-      if (conversation?.type === 'room') return conversation;
-      if (conversation) this.#error(conversation, 'That command works in a room');
-      return null;
-    };
-    switch (command.kind) {
-      case 'say':
-        if (command.text.trim()) this.sendText(conversation, command.text);
-        break;
-      case 'me':
-        this.sendText(conversation, command.text, true);
-        break;
-      case 'away':
-      case 'back':
-        this.setAway(command.kind === 'away' ? command.text : '');
-        break;
-      case 'invalid':
-        if (conversation) this.#error(conversation, command.error);
-        break;
-      case 'join':
-        this.join(command.target, conversation, command.extra);
-        break;
-      case 'register':
-        this.registerAccount(command.text, conversation);
-        break;
-      case 'login':
-        this.logIn(command.target, command.text);
-        break;
-      case 'password':
-        this.changePassword(command.text, command.extra, conversation);
-        break;
-      case 'claim': {
-        const room = inRoom();
-        if (room) this.claim(room);
-        break;
-      }
-      case 'op':
-      case 'deop': {
-        const room = inRoom();
-        if (room) this.grant(room, command.target, command.kind === 'op' ? 'op' : 'member');
-        break;
-      }
-      case 'kick': {
-        const room = inRoom();
-        if (room) this.kick(room, command.target, command.text);
-        break;
-      }
-      case 'ban': {
-        const room = inRoom();
-        if (room) this.ban(room, command.target, command.duration, command.text);
-        break;
-      }
-      case 'unban': {
-        const room = inRoom();
-        if (room) this.unban(room, command.target);
-        break;
-      }
-      case 'bans': {
-        const room = inRoom();
-        if (room) this.requestBanList(room, true);
-        break;
-      }
-      case 'mute': {
-        const room = inRoom();
-        if (room) this.mute(room, command.target, command.duration, command.text);
-        break;
-      }
-      case 'unmute': {
-        const room = inRoom();
-        if (room) this.unmute(room, command.target);
-        break;
-      }
-      case 'invite': {
-        if (command.extra) this.invite(command.extra, command.target, conversation);
-        else {
-          const room = inRoom();
-          if (room) this.invite(room.name, command.target, room);
-        }
-        break;
-      }
-      case 'mode': {
-        const room = inRoom();
-        if (!room) break;
-        if (Object.keys(command.modes).length) {
-          this.setModes(room, command.modes);
-          break;
-        }
-        const on = [];
-        if (room.modes.invite_only) on.push('invitation only (+i)');
-        if (room.modes.has_key) on.push('a key is needed to join (+k)');
-        if (room.modes.topic_locked) on.push('only ops set the topic (+t)');
-        this.#notice(room, on.length ? `#${room.name}: ${on.join('; ')}` : `#${room.name} is open to everyone; anyone may set the topic`);
-        break;
-      }
-      case 'audit': {
-        if (command.target === '*') this.requestAudit('', conversation);
-        else if (command.target) this.requestAudit(command.target, conversation);
-        else {
-          const room = inRoom();
-          if (room) this.requestAudit(room.name, room);
-        }
-        break;
-      }
-      case 'sban': {
-        const fields = { mask: ChatSession.maskFor(command.target) };
-        if (command.duration) fields.duration = command.duration;
-        if (command.text) fields.reason = command.text;
-        if (this.#online(conversation)) this.#send('server_ban', fields, 'plain', conversation);
-        break;
-      }
-      case 'sunban':
-        if (this.#online(conversation)) this.#send('server_unban', { mask: ChatSession.maskFor(command.target) }, 'plain', conversation);
-        break;
-      case 'sbans':
-        if (this.#online(conversation)) this.#send('server_ban_list', {}, 'plain', conversation);
-        break;
-      case 'leave': {
-        const target = command.target ? this.room(command.target) : conversation;
-        if (target) this.leave(target, command.text);
-        else if (conversation) this.#error(conversation, `You are not in ${command.target}`);
-        break;
-      }
-      case 'msg':
-        if (this.privateChat(command.target) || !this.welcomed) {
-          this.sendText(this.openPrivate(command.target, true), command.text);
-        } else {
-          // If nobody by that nick is online, this chat closes again and
-          // the conversation where /msg was typed says why.
-          const chat = this.openPrivate(command.target, true);
-          this.requests.send('whisper', { to: chat.name, text: command.text },
-            { purpose: 'first-whisper', conversation: chat, origin: conversation });
-        }
-        break;
-      case 'nick':
-        this.#send('nick', { nick: command.target }, 'plain', conversation);
-        break;
-      case 'topic': {
-        const room = inRoom();
-        if (!room) break;
-        if (command.text) this.#send('topic', { room: room.name, topic: command.text }, 'plain', room);
-        else this.#notice(room, room.topic ? `Topic: ${room.topic}` : 'No topic is set');
-        break;
-      }
-      case 'list':
-        this.#send('list', {}, 'show-rooms', conversation);
-        break;
-      case 'who': {
-        if (command.target) {
-          this.#send('who', { room: command.target }, 'who', conversation);
-        } else {
-          const room = inRoom();
-          if (room) this.#send('who', { room: room.name }, 'who', room);
-        }
-        break;
-      }
-      case 'quit':
-        this.quit(command.text);
-        break;
-      case 'help':
-        if (conversation) for (const line of helpLines()) this.#notice(conversation, line);
-        break;
-    }
+    new CommandDispatcher(this).run(conversation, input);
   }
+
+  // /msg typed in `origin`: opens the private conversation (if it is not
+  // open yet, it closes again when nobody by that nick is online, and
+  // `origin` says why).
+  whisperFrom(origin, nick, text) {
+    if (this.privateChat(nick) || !this.welcomed) {
+      this.sendText(this.openPrivate(nick, true), text);
+      return;
+    }
+    const chat = this.openPrivate(nick, true);
+    this.requests.send('whisper', { to: chat.name, text }, { purpose: 'first-whisper', conversation: chat, origin });
+  }
+
+  changeNick(nick, context = this.active) {
+    this.#send('nick', { nick }, 'plain', context);
+  }
+
+  setTopic(room, topic) {
+    this.#send('topic', { room: room.name, topic }, 'plain', room);
+  }
+
+  // /list: the rooms, as lines in `context`.
+  showRoomList(context) {
+    this.#send('list', {}, 'show-rooms', context);
+  }
+
+  // /who: the members of `roomName`, as a line in `context`.
+  showMembers(roomName, context) {
+    this.#send('who', { room: roomName }, 'who', context);
+  }
+
+  serverBan(nickOrMask, duration, reason, context = this.active) {
+    const fields = { mask: ChatSession.maskFor(nickOrMask) };
+    if (duration) fields.duration = duration;
+    if (reason) fields.reason = reason;
+    if (this.#online(context)) this.#send('server_ban', fields, 'plain', context);
+  }
+
+  serverUnban(nickOrMask, context = this.active) {
+    if (this.#online(context)) this.#send('server_unban', { mask: ChatSession.maskFor(nickOrMask) }, 'plain', context);
+  }
+
+  requestServerBanList(context = this.active) {
+    if (this.#online(context)) this.#send('server_ban_list', {}, 'plain', context);
+  }
+
 }
