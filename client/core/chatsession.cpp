@@ -122,7 +122,7 @@ void ChatSession::onLost(const QString &why)
     m_requests.clear();
     for (Conversation *conversation : m_conversations.items()) {
         if (conversation->isJoined())
-            notice(conversation, u"Disconnected: %1"_s.arg(why));
+            addEvent(conversation, LogEntry::Event::Disconnected, {}, why);
         conversation->setJoined(false);
         conversation->sync().disconnected();
         conversation->setLoadingOlder(false);
@@ -174,24 +174,20 @@ void ChatSession::onFrame(const QByteArray &frame)
                 } else if constexpr (std::is_same_v<T, UserJoined>) {
                     if (Conversation *conversation = room(message.room)) {
                         conversation->addMember(message.nick);
-                        notice(conversation, u"%1 joined"_s.arg(message.nick));
+                        addEvent(conversation, LogEntry::Event::Joined, message.nick);
                     }
                 } else if constexpr (std::is_same_v<T, UserLeft>) {
                     if (Conversation *conversation = room(message.room)) {
                         conversation->removeMember(message.nick);
                         conversation->setTyping(message.nick, false);
-                        notice(conversation, message.reason.isEmpty()
-                                                     ? u"%1 left"_s.arg(message.nick)
-                                                     : u"%1 left (%2)"_s.arg(message.nick, message.reason));
+                        addEvent(conversation, LogEntry::Event::Left, message.nick, message.reason);
                     }
                 } else if constexpr (std::is_same_v<T, NickChanged>) {
                     onNickChanged(message);
                 } else if constexpr (std::is_same_v<T, TopicChanged>) {
                     if (Conversation *conversation = room(message.room)) {
                         conversation->setTopic(message.topic);
-                        notice(conversation, message.topic.isEmpty()
-                                                     ? u"%1 cleared the topic"_s.arg(message.by)
-                                                     : u"%1 set the topic: %2"_s.arg(message.by, message.topic));
+                        addEvent(conversation, LogEntry::Event::TopicChanged, message.by, message.topic);
                         m_conversations.changed(conversation);
                     }
                 } else if constexpr (std::is_same_v<T, RoomList>) {
@@ -310,7 +306,7 @@ void ChatSession::onWelcome(const Welcome &welcome)
                  Pending::Purpose::CatchUp, conversation);
         }
         if (conversation->type() == Conversation::Type::Room && conversation->wantsRejoin()) {
-            notice(conversation, u"Reconnected"_s);
+            addEvent(conversation, LogEntry::Event::Reconnected);
             send(Join{conversation->name(),
                       conversation->key().isEmpty() ? std::nullopt : std::optional<QString>(conversation->key())},
                  Pending::Purpose::Plain, conversation);
@@ -348,7 +344,7 @@ void ChatSession::onJoined(const Joined &joined)
     if (first) {
         conversation->setHasOlderHistory(!joined.history.isEmpty() && joined.history.first().seq > 1);
         if (!joined.topic.isEmpty())
-            notice(conversation, u"Topic: %1"_s.arg(joined.topic));
+            addEvent(conversation, LogEntry::Event::Topic, {}, joined.topic);
     }
 }
 
@@ -570,17 +566,15 @@ void ChatSession::onNickChanged(const NickChanged &change)
         m_nick = change.newNick;
         emit nickChanged(m_nick);
     }
-    const QString text = mine ? u"You are now known as %1"_s.arg(change.newNick)
-                              : u"%1 is now known as %2"_s.arg(change.oldNick, change.newNick);
     for (Conversation *conversation : m_conversations.items()) {
         if (conversation->type() == Conversation::Type::Room) {
             if (conversation->hasMember(change.oldNick) || mine) {
                 conversation->renameMember(change.oldNick, change.newNick);
-                notice(conversation, text);
+                addEvent(conversation, LogEntry::Event::NickChanged, change.oldNick, change.newNick, mine);
             }
         } else if (nameKey(conversation->name()) == nameKey(change.oldNick)) {
             conversation->setName(change.newNick);
-            notice(conversation, text);
+            addEvent(conversation, LogEntry::Event::NickChanged, change.oldNick, change.newNick, mine);
             m_conversations.changed(conversation);
         }
     }
@@ -758,6 +752,19 @@ void ChatSession::applyReadMarker(Conversation *conversation, qint64 seq)
         conversation->setMention(mention);
         m_conversations.changed(conversation);
     }
+}
+
+void ChatSession::addEvent(Conversation *conversation, LogEntry::Event event, const QString &who,
+                           const QString &detail, bool own)
+{
+    LogEntry entry;
+    entry.kind = LogEntry::Kind::Event;
+    entry.event = event;
+    entry.from = who;
+    entry.text = detail;
+    entry.own = own;
+    entry.ts = now();
+    addEntry(conversation, entry);
 }
 
 void ChatSession::addLine(Conversation *conversation, LogEntry::Kind kind, const QString &text)

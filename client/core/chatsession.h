@@ -256,6 +256,9 @@ private:
     void follow(Conversation *room, const RoomSync::Steps &steps);
     // A line of the client's own (a notice or an error), stamped now.
     void addLine(Conversation *conversation, LogEntry::Kind kind, const QString &text);
+    // Something that happened in a room (see LogEntry::Event), stamped now.
+    void addEvent(Conversation *conversation, LogEntry::Event event, const QString &who = {},
+                  const QString &detail = {}, bool own = false);
     void addEntry(Conversation *conversation, const struct LogEntry &entry);
     bool mentionsMe(const QString &text) const;
 

@@ -8,10 +8,24 @@
 // One line of a conversation as the user sees it.
 struct LogEntry
 {
-    enum class Kind { Message, Notice, Error };
+    // Event: something that happened in the room, not said by anyone; the
+    // UI words it (see `event`) and shows runs of them dimmed, collapsed.
+    enum class Kind { Message, Notice, Error, Event };
+    // What an Event entry says; `from` and `text` are its details.
+    enum class Event {
+        None,
+        Joined,        // from: who
+        Left,          // from: who; text: the reason, if any
+        NickChanged,   // from: the old nick; text: the new one; own: the user's
+        TopicChanged,  // from: who; text: the topic ("" cleared it)
+        Topic,         // text: the topic, when the room opens
+        Disconnected,  // text: why
+        Reconnected,
+    };
 
     Kind kind = Kind::Message;
-    QString from; // messages only
+    Event event = Event::None;
+    QString from; // messages, events
     QString text;
     qint64 ts = 0;  // ms since the epoch
     qint64 seq = 0; // room messages only; 0 otherwise

@@ -7,6 +7,7 @@
 
 #include <QContextMenuEvent>
 #include <QDateTime>
+#include <QDesktopServices>
 #include <QLocale>
 #include <QMenu>
 #include <QRegularExpression>
@@ -21,7 +22,9 @@ MessageView::MessageView(Conversation *conversation, const QString &ownNick, QWi
     , m_conversation(conversation)
     , m_ownNick(ownNick)
 {
-    setOpenExternalLinks(true);
+    // Web links open in the browser; "show"/"hide" on a run of events here.
+    setOpenLinks(false);
+    connect(this, &QTextBrowser::anchorClicked, this, &MessageView::onAnchor);
     setReadOnly(true);
     document()->setDocumentMargin(8);
     setPlaceholderText(conversation->type() == Conversation::Type::Room
@@ -79,6 +82,9 @@ QString MessageView::entryHtml(const LogEntry &entry, bool dark, const QString &
     case LogEntry::Kind::Error:
         return stamp + u"<span style=\"color:%1\">⚠ %2</span>"_s.arg(dark ? u"#ff6b6b"_s : u"#c00"_s,
                                                                       linkify(entry.text));
+    case LogEntry::Kind::Event:
+        return stamp + u"<span style=\"color:%1; font-size:small\">→ %2</span>"_s.arg(
+                               dark ? u"#8a8a8a"_s : u"#8c8c8c"_s, linkify(Bidi::isolate(eventText(entry))));
     case LogEntry::Kind::Message:
         break;
     }
@@ -102,6 +108,49 @@ QString MessageView::entryHtml(const LogEntry &entry, bool dark, const QString &
     if (!entry.reactions.isEmpty())
         line += u"<br>"_s + reactionsHtml(entry, ownNick, dark);
     return line;
+}
+
+QString MessageView::eventText(const LogEntry &entry)
+{
+    switch (entry.event) {
+    case LogEntry::Event::Joined:
+        return tr("%1 joined").arg(entry.from);
+    case LogEntry::Event::Left:
+        return entry.text.isEmpty() ? tr("%1 left").arg(entry.from) : tr("%1 left (%2)").arg(entry.from, entry.text);
+    case LogEntry::Event::NickChanged:
+        return entry.own ? tr("You are now known as %1").arg(entry.text)
+                         : tr("%1 is now known as %2").arg(entry.from, entry.text);
+    case LogEntry::Event::TopicChanged:
+        return entry.text.isEmpty() ? tr("%1 cleared the topic").arg(entry.from)
+                                    : tr("%1 set the topic: %2").arg(entry.from, entry.text);
+    case LogEntry::Event::Topic:
+        return tr("Topic: %1").arg(entry.text);
+    case LogEntry::Event::Disconnected:
+        return tr("Disconnected: %1").arg(entry.text);
+    case LogEntry::Event::Reconnected:
+        return tr("Reconnected");
+    case LogEntry::Event::None:
+        break;
+    }
+    return entry.text;
+}
+
+QString MessageView::collapsedRunHtml(const QList<LogEntry> &run, const QString &link, bool dark)
+{
+    // The first few in words, so that a glance tells what happened.
+    constexpr int Named = 3;
+    QStringList named;
+    for (qsizetype i = 0; i < run.size() && i < Named; ++i)
+        named << eventText(run.at(i));
+    QString summary = tr("%n room events: %1", nullptr, int(run.size())).arg(named.join(u", "_s));
+    if (run.size() > Named)
+        summary += u", …"_s;
+    const QString time = QDateTime::fromMSecsSinceEpoch(run.last().ts).toLocalTime().toString(u"HH:mm"_s);
+    return u"<span style=\"color:%1\">%2</span> <span style=\"color:%3; font-size:small\">→ %4</span> "
+           "<a href=\"%5\" style=\"font-size:small\">%6</a>"_s.arg(dark ? u"#888"_s : u"#999"_s, time,
+                                                                    dark ? u"#8a8a8a"_s : u"#8c8c8c"_s,
+                                                                    Bidi::isolate(summary).toHtmlEscaped(), link,
+                                                                    tr("show"));
 }
 
 QString MessageView::avatarHtml(const QString &nick, bool dark)
@@ -150,8 +199,11 @@ void MessageView::appendRows(int first, int last)
     QScrollBar *bar = verticalScrollBar();
     const bool atBottom = bar->value() >= bar->maximum() - 4;
     const bool dark = isDark();
-    for (int row = first; row <= last; ++row)
+    for (int row = first; row <= last; ++row) {
+        if (row < last && !endsRun(row))
+            continue; // the run is drawn whole at its last row
         appendRow(row, dark);
+    }
     if (atBottom)
         bar->setValue(bar->maximum());
 }
@@ -174,9 +226,20 @@ bool MessageView::continues(const LogEntry &previous, const LogEntry &entry)
 
 void MessageView::appendRow(int row, bool dark)
 {
+    const LogEntry &entry = m_conversation->log()->entry(row);
+    if (entry.kind == LogEntry::Kind::Event) {
+        appendRun(runStart(row), row, dark);
+        return;
+    }
+    const bool separated = appendSeparators(row, dark);
+    const bool continued = !separated && continues(m_conversation->log()->entry(row - 1), entry);
+    appendBlock(entryHtml(entry, dark, m_ownNick, continued), row);
+}
+
+bool MessageView::appendSeparators(int row, bool dark)
+{
     const MessageLog *log = m_conversation->log();
-    const LogEntry &entry = log->entry(row);
-    const QDate day = QDateTime::fromMSecsSinceEpoch(entry.ts).toLocalTime().date();
+    const QDate day = QDateTime::fromMSecsSinceEpoch(log->entry(row).ts).toLocalTime().date();
     const bool newDay = row == 0 || QDateTime::fromMSecsSinceEpoch(log->entry(row - 1).ts).toLocalTime().date() != day;
     if (newDay) {
         append(u"<div align=\"center\" style=\"color:%1\">%2</div>"_s.arg(
@@ -187,8 +250,12 @@ void MessageView::appendRow(int row, bool dark)
         append(u"<div align=\"center\" style=\"color:%1\">── %2 ──</div>"_s.arg(
                 dark ? u"#ff8a80"_s : u"#c62828"_s, tr("new messages")));
     }
-    const bool continued = !newDay && !newMessages && continues(log->entry(row - 1), entry);
-    append(entryHtml(entry, dark, m_ownNick, continued));
+    return newDay || newMessages;
+}
+
+void MessageView::appendBlock(const QString &html, int row)
+{
+    append(html);
     // A hanging indent: lines that wrap, and the lines of a multi-line
     // message, start under the text, not under the time.
     const int indent = fontMetrics().horizontalAdvance(u"00:00 "_s);
@@ -207,8 +274,111 @@ void MessageView::rebuild()
     const int fromBottom = bar->maximum() - bar->value();
     const bool dark = isDark();
     clear();
-    for (int row = 0; row < m_conversation->log()->rowCount(); ++row)
+    const int rows = m_conversation->log()->rowCount();
+    for (int row = 0; row < rows; ++row) {
+        if (row + 1 < rows && !endsRun(row))
+            continue; // the run is drawn whole at its last row
         appendRow(row, dark);
+    }
     // Keep what the user was reading where it was.
     bar->setValue(bar->maximum() - fromBottom);
+}
+
+int MessageView::runStart(int row) const
+{
+    const MessageLog *log = m_conversation->log();
+    const auto dayOf = [log](int r) { return QDateTime::fromMSecsSinceEpoch(log->entry(r).ts).toLocalTime().date(); };
+    int first = row;
+    if (log->entry(row).kind != LogEntry::Kind::Event)
+        return first;
+    while (first > 0 && log->entry(first - 1).kind == LogEntry::Kind::Event && dayOf(first - 1) == dayOf(row))
+        --first;
+    return first;
+}
+
+bool MessageView::endsRun(int row) const
+{
+    const MessageLog *log = m_conversation->log();
+    return log->entry(row).kind != LogEntry::Kind::Event || row + 1 >= log->rowCount()
+           || runStart(row + 1) != runStart(row);
+}
+
+void MessageView::appendRun(int first, int last, bool dark)
+{
+    const MessageLog *log = m_conversation->log();
+    // Whatever of this run is shown already (it grew by one) goes first.
+    QTextBlock block = document()->lastBlock();
+    QTextBlock keep;
+    for (; block.isValid(); block = block.previous()) {
+        if (block.userState() < first || block.userState() > last) {
+            keep = block;
+            break;
+        }
+    }
+    if (keep.isValid() && keep != document()->lastBlock()) {
+        // Removing the blocks after `keep` merges its end with theirs:
+        // what `keep` was (row, alignment, margins) is put back after.
+        const int keptRow = keep.userState();
+        const QTextBlockFormat keptFormat = keep.blockFormat();
+        QTextCursor cursor(keep);
+        cursor.movePosition(QTextCursor::EndOfBlock);
+        cursor.movePosition(QTextCursor::End, QTextCursor::KeepAnchor);
+        cursor.removeSelectedText();
+        cursor.setBlockFormat(keptFormat);
+        cursor.block().setUserState(keptRow);
+    } else {
+        appendSeparators(first, dark); // the run is new here
+    }
+    const int length = last - first + 1;
+    const qint64 key = log->entry(first).ts;
+    const QString link = u"confab-events:%1"_s.arg(key);
+    if (length < CollapsedRun) {
+        for (int row = first; row <= last; ++row)
+            appendBlock(entryHtml(log->entry(row), dark, m_ownNick), row);
+        return;
+    }
+    if (!m_openRuns.contains(key)) {
+        appendBlock(collapsedRunHtml(log->entries().mid(first, length), link, dark), first);
+        return;
+    }
+    for (int row = first; row <= last; ++row) {
+        QString html = entryHtml(log->entry(row), dark, m_ownNick);
+        if (row == last)
+            html += u" <a href=\"%1\" style=\"font-size:small\">%2</a>"_s.arg(link, tr("hide"));
+        appendBlock(html, row);
+    }
+}
+
+bool MessageView::toggleRun(int row)
+{
+    const MessageLog *log = m_conversation->log();
+    if (row < 0 || row >= log->rowCount() || log->entry(row).kind != LogEntry::Kind::Event)
+        return false;
+    int last = row;
+    while (!endsRun(last))
+        ++last;
+    const int first = runStart(row);
+    if (last - first + 1 < CollapsedRun)
+        return false;
+    const qint64 key = log->entry(first).ts;
+    if (!m_openRuns.remove(key))
+        m_openRuns.insert(key);
+    rebuild();
+    return true;
+}
+
+void MessageView::onAnchor(const QUrl &url)
+{
+    if (url.scheme() != "confab-events"_L1) {
+        QDesktopServices::openUrl(url);
+        return;
+    }
+    const qint64 key = url.path().toLongLong();
+    const MessageLog *log = m_conversation->log();
+    for (int row = 0; row < log->rowCount(); ++row) {
+        if (log->entry(row).kind == LogEntry::Kind::Event && log->entry(row).ts == key && runStart(row) == row) {
+            toggleRun(row);
+            return;
+        }
+    }
 }

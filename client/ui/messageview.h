@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QPointer>
+#include <QSet>
 #include <QTextBrowser>
 
 class QDate;
@@ -10,8 +11,11 @@ class Conversation;
 struct LogEntry;
 
 // Shows one conversation's log: timestamps, coloured nicks, notices and
-// errors styled apart, links clickable. User text is escaped before it is
-// shown and never read as HTML. Scrolling to the top asks for older history.
+// errors styled apart, links clickable. Room events (joins, leaves, nick and
+// topic changes, reconnects) are dimmed, and a run of CollapsedRun or more
+// collapses into one line that a click ("show"/"hide") opens. User text is
+// escaped before it is shown and never read as HTML. Scrolling to the top
+// asks for older history.
 class MessageView final : public QTextBrowser
 {
     Q_OBJECT
@@ -19,6 +23,9 @@ class MessageView final : public QTextBrowser
 
 public:
     explicit MessageView(Conversation *conversation, const QString &ownNick, QWidget *parent = nullptr);
+
+    // Runs of this many room events or more are collapsed.
+    static constexpr int CollapsedRun = 3;
 
     Conversation *conversation() const { return m_conversation; }
     void setOwnNick(const QString &nick) { m_ownNick = nick; }
@@ -28,6 +35,13 @@ public:
     // under the first without the nick.
     static QString entryHtml(const LogEntry &entry, bool darkBackground, const QString &ownNick = {},
                              bool continued = false);
+    // A room event in words ("alice joined").
+    static QString eventText(const LogEntry &entry);
+    // The line for a collapsed run of events.
+    static QString collapsedRunHtml(const QList<LogEntry> &run, const QString &link, bool darkBackground);
+    // Opens or closes the run of events that `row` is in (as a click on
+    // its "show"/"hide" does); false if `row` is in no collapsible run.
+    bool toggleRun(int row);
     // Whether `entry` goes under `previous` without its nick.
     static bool continues(const LogEntry &previous, const LogEntry &entry);
     // "Today", "Yesterday", or the date, above the first message of a day.
@@ -52,9 +66,21 @@ protected:
 private:
     void appendRows(int first, int last);
     void appendRow(int row, bool dark);
+    // The day label and the "new messages" line above `row`, where they
+    // belong; whether there was one.
+    bool appendSeparators(int row, bool dark);
+    // The first row of the run of room events `row` is in (same day).
+    int runStart(int row) const;
+    bool endsRun(int row) const;
+    // Shows rows first..last, the last of a run of events: the run drawn
+    // anew, collapsed or open.
+    void appendRun(int first, int last, bool dark);
+    void appendBlock(const QString &html, int row);
+    void onAnchor(const QUrl &url);
     void rebuild();
     bool isDark() const;
 
     QPointer<Conversation> m_conversation;
     QString m_ownNick;
+    QSet<qint64> m_openRuns; // by the time stamp of a run's first event
 };
