@@ -7,7 +7,7 @@ import { setUpInspector } from './inspector.js';
 import { setUpModeration } from './moderation.js';
 import { LoginFailure } from './supervisor.js';
 import { advice, withAdvice } from './refusal.js';
-import { continues, dayLabel, jumpMatches, renderConversations, sidebarOrder, renderEntry, renderMembers, renderRoomList, typingLine } from './view.js';
+import { continues, dayLabel, eventRuns, runSummary, jumpMatches, renderConversations, sidebarOrder, renderEntry, renderMembers, renderRoomList, typingLine } from './view.js';
 
 const $ = (id) => document.getElementById(id);
 const session = new ChatSession(defaultUrl(window.location));
@@ -183,10 +183,20 @@ session.addEventListener('entry', (event) => {
     const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
     const entries = conversation.entries;
     const previous = entries.length > 1 ? entries[entries.length - 2] : null;
+    if (entry.kind === 'event' && previous?.kind === 'event') {
+      // A run of room events grows: drawn again, collapsed once long enough.
+      const fromBottom = list.scrollHeight - list.scrollTop;
+      renderMessages();
+      list.scrollTop = atBottom ? list.scrollHeight : list.scrollHeight - fromBottom;
+      showMembers();
+      renderHeader();
+      renderSidebar();
+      return;
+    }
     if (!previous || dayOf(previous) !== dayOf(entry)) list.append(dayItem(entry));
     list.append(renderEntry(entry, entryHooks(conversation), !!previous && dayOf(previous) === dayOf(entry) && continues(previous, entry)));
     if (atBottom || entry.own) list.scrollTop = list.scrollHeight;
-    if (entry.kind === 'notice') showMembers();
+    if (entry.kind === 'event') showMembers();
     renderHeader();
   }
   renderSidebar();
@@ -312,14 +322,47 @@ function dayItem(entry) {
   return item;
 }
 
+// Runs of room events the user opened, by their first event's time stamp.
+const openRuns = new Set();
+
+// A collapsed run: one line saying what happened, with show/hide; the
+// events themselves follow it, hidden while the run is closed.
+function runItems(run) {
+  const key = run[0].ts;
+  const open = openRuns.has(key);
+  const summary = renderEntry({ kind: 'event', event: 'summary', text: runSummary(run), ts: run[run.length - 1].ts });
+  summary.classList.add('run-summary');
+  const toggle = document.createElement('button');
+  toggle.type = 'button';
+  toggle.className = 'run-toggle';
+  toggle.textContent = open ? 'hide' : 'show';
+  toggle.setAttribute('aria-expanded', String(open));
+  toggle.addEventListener('click', () => {
+    if (open) openRuns.delete(key);
+    else openRuns.add(key);
+    const list = $('messages');
+    const fromBottom = list.scrollHeight - list.scrollTop;
+    renderMessages();
+    list.scrollTop = list.scrollHeight - fromBottom;
+    list.querySelector(`.run-summary[data-run="${key}"] .run-toggle`)?.focus();
+  });
+  summary.dataset.run = String(key);
+  summary.append(' ', toggle);
+  const events = run.map((entry) => renderEntry(entry));
+  for (const item of events) item.hidden = !open;
+  return [summary, ...events];
+}
+
 function renderMessages() {
   const list = $('messages');
   const conversation = session.active;
   const hooks = entryHooks(conversation);
   const entries = conversation?.entries ?? [];
+  const runs = new Map(eventRuns(entries));
   const items = [];
   entries.forEach((entry, index) => {
     const previous = entries[index - 1];
+    if (entry.kind === 'event' && previous?.kind === 'event' && dayOf(previous) === dayOf(entry)) return; // in a run drawn already
     const newDay = !previous || dayOf(previous) !== dayOf(entry);
     if (newDay) items.push(dayItem(entry));
     const newMessages = conversation.newMessagesAt > 0 && index === conversation.newMessagesAt;
@@ -328,6 +371,14 @@ function renderMessages() {
       line.className = 'new-messages';
       line.textContent = 'new messages';
       items.push(line);
+    }
+    if (entry.kind === 'event') {
+      const last = runs.get(index);
+      let end = index;
+      while (end + 1 < entries.length && entries[end + 1].kind === 'event' && dayOf(entries[end + 1]) === dayOf(entry)) end += 1;
+      if (last !== undefined) items.push(...runItems(entries.slice(index, last + 1)));
+      else for (const event of entries.slice(index, end + 1)) items.push(renderEntry(event));
+      return;
     }
     items.push(renderEntry(entry, hooks, !newDay && !newMessages && continues(previous, entry)));
   });

@@ -247,7 +247,7 @@ export class ChatSession extends EventTarget {
   #onLost(why) {
     this.requests.clear();
     for (const conversation of this.conversations) {
-      if (conversation.type === 'room' && conversation.joined) this.notice(conversation, `Disconnected: ${why}`);
+      if (conversation.type === 'room' && conversation.joined) this.#event(conversation, 'disconnected', '', why);
       if (conversation.type === 'room') conversation.joined = false;
       conversation.sync.disconnected();
       conversation.loadingOlder = false;
@@ -283,7 +283,7 @@ export class ChatSession extends EventTarget {
         const room = this.room(message.room);
         if (room) {
           room.addMember(message.nick);
-          this.notice(room, `${message.nick} joined`);
+          this.#event(room, 'joined', message.nick);
         }
         return;
       }
@@ -292,7 +292,7 @@ export class ChatSession extends EventTarget {
         if (room) {
           room.removeMember(message.nick);
           this.#setTyping(room, message.nick, false);
-          this.notice(room, message.reason ? `${message.nick} left (${message.reason})` : `${message.nick} left`);
+          this.#event(room, 'left', message.nick, message.reason ?? '');
         }
         return;
       }
@@ -301,7 +301,7 @@ export class ChatSession extends EventTarget {
         const room = this.room(message.room);
         if (room) {
           room.topic = message.topic;
-          this.notice(room, message.topic ? `${message.by} set the topic: ${message.topic}` : `${message.by} cleared the topic`);
+          this.#event(room, 'topic-changed', message.by, message.topic ?? '');
         }
         return;
       }
@@ -423,7 +423,7 @@ export class ChatSession extends EventTarget {
     }
     for (const conversation of this.conversations) {
       if (conversation.type !== 'room' || !conversation.wantsRejoin) continue;
-      this.notice(conversation, 'Reconnected');
+      this.#event(conversation, 'reconnected');
       const fields = { room: conversation.name };
       if (conversation.joinKey) fields.key = conversation.joinKey;
       this.#send('join', fields, 'plain', conversation);
@@ -461,7 +461,7 @@ export class ChatSession extends EventTarget {
     this.#follow(room, room.sync.joined(joined.history, joined.rev ?? 0));
     if (first) {
       room.hasOlder = joined.history.length > 0 && joined.history[0].seq > 1;
-      if (joined.topic) this.notice(room, `Topic: ${joined.topic}`);
+      if (joined.topic) this.#event(room, 'topic', '', joined.topic);
     }
   }
 
@@ -659,18 +659,17 @@ export class ChatSession extends EventTarget {
   #onNickChanged(change) {
     const mine = nameKey(change.old) === nameKey(this.nick);
     if (mine) this.nick = change.new;
-    const text = mine ? `You are now known as ${change.new}` : `${change.old} is now known as ${change.new}`;
     for (const conversation of this.conversations) {
       if (conversation.type === 'room') {
         if (mine || conversation.hasMember(change.old)) {
           conversation.removeMember(change.old);
           conversation.addMember(change.new);
-          this.notice(conversation, text);
+          this.#event(conversation, 'nick-changed', change.old, change.new, mine);
         }
       } else if (nameKey(conversation.name) === nameKey(change.old)) {
         conversation.name = change.new;
         conversation.key = `private:${nameKey(change.new)}`;
-        this.notice(conversation, text);
+        this.#event(conversation, 'nick-changed', change.old, change.new, mine);
       }
     }
     this.#emit('changed');
@@ -845,6 +844,12 @@ export class ChatSession extends EventTarget {
       if (entry.mention || conversation.type === 'private') conversation.mention = true;
     }
     this.#emit('entry', { conversation, entry });
+  }
+
+  // Something that happened in a room, not said by anyone: typed here,
+  // worded by the view (view.js eventText), dimmed and collapsed there.
+  #event(conversation, event, from = '', text = '', own = false) {
+    this.#addEntry(conversation, { kind: 'event', event, from, text, own, ts: Date.now() });
   }
 
   // A line of the client's own in a conversation, stamped now: a notice

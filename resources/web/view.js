@@ -85,6 +85,47 @@ export function continues(previous, entry) {
 }
 
 // The reactions offered first, as on the desktop; any single emoji works.
+// A room event in words, the same as the desktop client's.
+export function eventText(entry) {
+  switch (entry.event) {
+    case 'joined': return `${entry.from} joined`;
+    case 'left': return entry.text ? `${entry.from} left (${entry.text})` : `${entry.from} left`;
+    case 'nick-changed': return entry.own ? `You are now known as ${entry.text}` : `${entry.from} is now known as ${entry.text}`;
+    case 'topic-changed': return entry.text ? `${entry.from} set the topic: ${entry.text}` : `${entry.from} cleared the topic`;
+    case 'topic': return `Topic: ${entry.text}`;
+    case 'disconnected': return `Disconnected: ${entry.text}`;
+    case 'reconnected': return 'Reconnected';
+    default: return entry.text ?? '';
+  }
+}
+
+// Runs of this many room events or more collapse into one line.
+export const COLLAPSED_RUN = 3;
+
+const dayKey = (ts) => new Date(ts).toDateString();
+
+// The runs of room events that collapse: [first, last] index pairs of
+// COLLAPSED_RUN or more consecutive events on one day.
+export function eventRuns(entries) {
+  const runs = [];
+  let first = -1;
+  entries.forEach((entry, index) => {
+    const previous = entries[index - 1];
+    const continuesRun = entry.kind === 'event' && previous?.kind === 'event' && dayKey(previous.ts) === dayKey(entry.ts);
+    if (entry.kind === 'event' && !continuesRun) first = index;
+    const last = entry.kind === 'event'
+      && (index + 1 >= entries.length || entries[index + 1].kind !== 'event' || dayKey(entries[index + 1].ts) !== dayKey(entry.ts));
+    if (last && index - first + 1 >= COLLAPSED_RUN) runs.push([first, index]);
+  });
+  return runs;
+}
+
+// The line a collapsed run shows: how many, and the first few in words.
+export function runSummary(run) {
+  const named = run.slice(0, 3).map(eventText).join(', ');
+  return `${run.length} room events: ${named}${run.length > 3 ? ', …' : ''}`;
+}
+
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮', '😢'];
 
 function button(className, text, label, onClick) {
@@ -139,7 +180,8 @@ export function renderEntry(entry, hooks = null, continued = false) {
     item.classList.add('deleted');
     text.textContent = 'message deleted';
   } else {
-    appendLinkified(text, entry.kind === 'notice' ? `— ${entry.text}` : entry.kind === 'error' ? `⚠ ${entry.text}` : entry.text);
+    const shown = { notice: `— ${entry.text}`, error: `⚠ ${entry.text}`, event: `→ ${eventText(entry)}` }[entry.kind];
+    appendLinkified(text, shown ?? entry.text);
   }
   item.append(text);
   if (entry.edited && !entry.deleted) {

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { continues, dayLabel, jumpMatches, nickColor, nickHue, typingLine } from '../../resources/web/view.js';
+import { continues, dayLabel, eventRuns, eventText, jumpMatches, nickColor, nickHue, runSummary, typingLine } from '../../resources/web/view.js';
 import { Conversation, TYPING_LASTS_MS } from '../../resources/web/session.js';
 
 // The same rows as the desktop client's tst_nickcolors: one colour per nick
@@ -69,4 +69,36 @@ test('jump matches: mentions, then unread, then names that start with the text',
   assert.deepEqual(jumpMatches(all, 'nav').map((x) => x.name), ['nav-pings', 'navy', 'nav-quiet', 'a-nav']);
   assert.deepEqual(jumpMatches(all, '#NAVY').map((x) => x.name), ['navy']);
   assert.deepEqual(jumpMatches(all, 'zzz'), []);
+});
+
+// Room events: the desktop's tst_messageview has the same rows.
+for (const [event, from, text, own, words] of [
+  ['joined', 'ann', '', false, 'ann joined'],
+  ['left', 'ann', '', false, 'ann left'],
+  ['left', 'ann', 'bye', false, 'ann left (bye)'],
+  ['nick-changed', 'ann', 'anna', false, 'ann is now known as anna'],
+  ['nick-changed', 'me', 'me2', true, 'You are now known as me2'],
+  ['topic-changed', 'ann', 'Friday', false, 'ann set the topic: Friday'],
+  ['topic-changed', 'ann', '', false, 'ann cleared the topic'],
+  ['topic', '', 'Friday', false, 'Topic: Friday'],
+  ['disconnected', '', 'timeout', false, 'Disconnected: timeout'],
+  ['reconnected', '', '', false, 'Reconnected'],
+]) {
+  test(`event words: ${words}`, () => {
+    assert.equal(eventText({ kind: 'event', event, from, text, own }), words);
+  });
+}
+
+test('runs of three or more room events on one day collapse', () => {
+  const day = Date.UTC(2026, 11, 1, 12);
+  const ev = (nick, ts = day) => ({ kind: 'event', event: 'joined', from: nick, ts });
+  const msg = { kind: 'message', from: 'ann', text: 'hi', ts: day };
+  assert.deepEqual(eventRuns([ev('a'), ev('b')]), []);
+  assert.deepEqual(eventRuns([ev('a'), ev('b'), ev('c')]), [[0, 2]]);
+  assert.deepEqual(eventRuns([msg, ev('a'), ev('b'), ev('c'), ev('d'), msg, ev('e')]), [[1, 4]]);
+  assert.deepEqual(eventRuns([ev('a'), ev('b'), msg, ev('c'), ev('d'), ev('e')]), [[3, 5]]);
+  // A new day starts a new run.
+  assert.deepEqual(eventRuns([ev('a'), ev('b'), ev('c', day + 86400000), ev('d', day + 86400000)]), []);
+  assert.equal(runSummary([ev('a'), ev('b'), ev('c'), ev('d')]), '4 room events: a joined, b joined, c joined, …');
+  assert.equal(runSummary([ev('a'), ev('b'), ev('c')]), '3 room events: a joined, b joined, c joined');
 });

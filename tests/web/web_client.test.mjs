@@ -33,7 +33,7 @@ test('two browser users and a TCP user see each other', async () => {
 
   await tcp.ofType('user_joined', (m) => m.nick === 'ann');
   await tcp.ofType('user_joined', (m) => m.nick === 'ben');
-  await ann.locator('#messages li.notice', { hasText: 'ben joined' }).waitFor();
+  await ann.locator('#messages li.event', { hasText: 'ben joined' }).waitFor();
   await ann.locator('#members li', { hasText: 'terminal' }).waitFor();
 
   await ann.fill('#input', 'hello from ann');
@@ -50,11 +50,44 @@ test('two browser users and a TCP user see each other', async () => {
   await ann.locator('#conversation-topic', { hasText: 'Browsers welcome' }).waitFor();
 
   await ben.close();
-  await ann.locator('#messages li.notice', { hasText: 'ben left' }).waitFor();
+  await ann.locator('#messages li.event', { hasText: 'ben left' }).waitFor();
   assert.equal(await messageItems(ann, 'hello from ann').count(), 1);
   assert.deepEqual(ann.problems, []);
   await ann.context().close();
   tcp.close();
+});
+
+test('a run of room events collapses into one line that opens', async () => {
+  const ann = await openChat(browser, server, 'runwatcher');
+  await ann.fill('#input', '/join busy');
+  await ann.press('#input', 'Enter');
+  await ann.locator('#conversation-title', { hasText: 'busy' }).waitFor();
+  const guests = [];
+  for (const nick of ['guest1', 'guest2']) {
+    const guest = await TcpClient.connect(server.tcpPort);
+    await guest.login(nick, ['busy']);
+    guests.push(guest);
+  }
+  // Two events: shown as they are, dimmed.
+  await ann.locator('#messages li.event', { hasText: 'guest2 joined' }).waitFor();
+  assert.equal(await ann.locator('#messages .run-summary').count(), 0);
+  const third = await TcpClient.connect(server.tcpPort);
+  await third.login('guest3', ['busy']);
+  guests.push(third);
+  const summary = ann.locator('#messages li.run-summary', { hasText: '3 room events: guest1 joined, guest2 joined, guest3 joined' });
+  await summary.waitFor();
+  assert.equal(await ann.locator('#messages li.event:not(.run-summary)', { hasText: 'guest1 joined' }).isVisible(), false);
+  await summary.locator('.run-toggle', { hasText: 'show' }).click();
+  await ann.locator('#messages li.event:not(.run-summary)', { hasText: 'guest1 joined' }).waitFor({ state: 'visible' });
+  // Open, it stays open as the run grows; it closes again.
+  guests[0].send({ type: 'quit' });
+  await ann.locator('#messages li.event:not(.run-summary)', { hasText: 'guest1 left' }).waitFor({ state: 'visible' });
+  await ann.locator('#messages .run-toggle', { hasText: 'hide' }).click();
+  await ann.locator('#messages li.run-summary', { hasText: '4 room events' }).waitFor();
+  assert.equal(await ann.locator('#messages li.event:not(.run-summary)', { hasText: 'guest1 left' }).isVisible(), false);
+  assert.deepEqual(ann.problems, []);
+  await ann.context().close();
+  for (const guest of guests) guest.close();
 });
 
 test('private messages between a browser and a TCP user', async () => {
