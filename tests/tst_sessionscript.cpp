@@ -98,6 +98,7 @@ private slots:
     void scrollBackInterruptedByADrop();
     void roundTrip();
     void requestIdsAreUnique();
+    void theListFollowsItsConversations();
     void commandsBecomeRequests_data();
     void commandsBecomeRequests();
 
@@ -401,6 +402,25 @@ void TestSessionScript::requestIdsAreUnique()
         ids.insert(frame.value("id"_L1).toInteger());
     }
     QCOMPARE(ids.size(), m_server->sent().size());
+}
+
+void TestSessionScript::theListFollowsItsConversations()
+{
+    Conversation *lobby = welcome(u"lobby"_s, messages(u"lobby"_s, 1, 2));
+    m_session->setActiveConversation(nullptr);
+    const int before = lobby->unread();
+    QSignalSpy rows(m_session->conversations(), &QAbstractItemModel::dataChanged);
+    // Nobody pokes the list: the conversation tells it.
+    m_server->say(message(u"lobby"_s, 3));
+    QCOMPARE(lobby->unread(), before + 1);
+    QVERIFY(!rows.isEmpty());
+    const int row = m_session->conversations()->indexOf(lobby);
+    QCOMPARE(rows.last().at(0).toModelIndex().row(), row);
+    QCOMPARE(m_session->conversations()->index(row).data(ConversationList::UnreadRole).toInt(), before + 1);
+    rows.clear();
+    m_server->say({{"type"_L1, "topic_changed"_L1}, {"room"_L1, "lobby"_L1}, {"topic"_L1, "Friday"_L1}, {"by"_L1, "bob"_L1}});
+    QCOMPARE(rows.size(), 1);
+    QCOMPARE(m_session->conversations()->index(row).data(Qt::ToolTipRole).toString(), u"Friday"_s);
 }
 
 void TestSessionScript::commandsBecomeRequests_data()

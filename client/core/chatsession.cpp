@@ -188,7 +188,6 @@ void ChatSession::onFrame(const QByteArray &frame)
                     if (Conversation *conversation = room(message.room)) {
                         conversation->setTopic(message.topic);
                         addEvent(conversation, LogEntry::Event::TopicChanged, message.by, message.topic);
-                        m_conversations.changed(conversation);
                     }
                 } else if constexpr (std::is_same_v<T, RoomList>) {
                     if (pending.purpose == Pending::Purpose::ShowRooms && pending.conversation) {
@@ -333,7 +332,6 @@ void ChatSession::onJoined(const Joined &joined)
     conversation->setJoined(true);
     conversation->setWantsRejoin(true);
     emit modesChanged(conversation);
-    m_conversations.changed(conversation);
     if (wasJoined)
         return;
 
@@ -575,7 +573,6 @@ void ChatSession::onNickChanged(const NickChanged &change)
         } else if (nameKey(conversation->name()) == nameKey(change.oldNick)) {
             conversation->setName(change.newNick);
             addEvent(conversation, LogEntry::Event::NickChanged, change.oldNick, change.newNick, mine);
-            m_conversations.changed(conversation);
         }
     }
 }
@@ -667,7 +664,6 @@ void ChatSession::setActiveConversation(Conversation *conversation)
     if (conversation && (conversation->unread() > 0 || conversation->hasMention())) {
         conversation->setUnread(0);
         conversation->setMention(false);
-        m_conversations.changed(conversation);
     }
 }
 
@@ -682,7 +678,6 @@ void ChatSession::addEntry(Conversation *conversation, const LogEntry &entry)
         conversation->setUnread(conversation->unread() + 1);
         if (entry.mention || conversation->type() == Conversation::Type::Private)
             conversation->setMention(true);
-        m_conversations.changed(conversation);
     }
 }
 
@@ -702,7 +697,6 @@ void ChatSession::markAllRead()
         if (conversation->unread() > 0 || conversation->hasMention()) {
             conversation->setUnread(0);
             conversation->setMention(false);
-            m_conversations.changed(conversation);
         }
     }
 }
@@ -750,7 +744,6 @@ void ChatSession::applyReadMarker(Conversation *conversation, qint64 seq)
     if (unread != conversation->unread() || mention != conversation->hasMention()) {
         conversation->setUnread(unread);
         conversation->setMention(mention);
-        m_conversations.changed(conversation);
     }
 }
 
@@ -853,7 +846,6 @@ void ChatSession::onAwayChanged(const AwayChanged &change)
             notice(chat, why.isEmpty() ? u"%1 is back"_s.arg(change.nick) : u"%1 is away: %2"_s.arg(change.nick, why));
         if (chat && chat->peerAway() != why) {
             chat->setPeerAway(why);
-            m_conversations.changed(chat);
         }
     }
     for (Conversation *conversation : m_conversations.items()) {
@@ -1316,7 +1308,6 @@ void ChatSession::onKicked(const Kicked &kicked)
     conversation->setJoined(false);
     conversation->setWantsRejoin(false);
     error(conversation, why);
-    m_conversations.changed(conversation);
     emit removedFromRoom(conversation, why);
 }
 

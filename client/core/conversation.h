@@ -23,12 +23,12 @@ public:
     Type type() const { return m_type; }
     // The room's name, or the other user's nick.
     QString name() const { return m_name; }
-    void setName(const QString &name) { m_name = name; }
+    void setName(const QString &name) { update(m_name, name); }
     QString topic() const { return m_topic; }
-    void setTopic(const QString &topic) { m_topic = topic; }
+    void setTopic(const QString &topic) { update(m_topic, topic); }
     // A private conversation: why the other person is away ("" if here).
     QString peerAway() const { return m_peerAway; }
-    void setPeerAway(const QString &why) { m_peerAway = why; }
+    void setPeerAway(const QString &why) { update(m_peerAway, why); }
 
     MessageLog *log() { return &m_log; }
     RoomMembers *members() { return &m_members; }
@@ -50,6 +50,9 @@ public:
     static constexpr int TypingLastsMs = 6000;
 
 signals:
+    // What the conversation list and the header show changed: the name,
+    // topic, unread count, mention mark, the peer's away message, joined.
+    void changed();
     void newMessagesRowChanged(int row);
     void typingChanged();
 
@@ -63,9 +66,9 @@ public:
     void setWantsRejoin(bool rejoin) { m_wantsRejoin = rejoin; }
 
     int unread() const { return m_unread; }
-    void setUnread(int count) { m_unread = count; }
+    void setUnread(int count) { update(m_unread, count); }
     bool hasMention() const { return m_mention; }
-    void setMention(bool mention) { m_mention = mention; }
+    void setMention(bool mention) { update(m_mention, mention); }
 
     // The "new messages" line: the log row where the messages the user had
     // not seen began when they last came back to this conversation (-1:
@@ -83,7 +86,7 @@ public:
 
     // Room bookkeeping for catching up after a reconnect.
     bool isJoined() const { return m_joined; }
-    void setJoined(bool joined) { m_joined = joined; }
+    void setJoined(bool joined) { update(m_joined, joined); }
     // What has been shown, and how to fill what was missed (rooms, and the
     // seq of private conversations).
     RoomSync &sync() { return m_sync; }
@@ -99,6 +102,15 @@ public:
     void setLoadingOlder(bool loading) { m_loadingOlder = loading; }
 
 private:
+    template <typename T>
+    void update(T &field, const T &value)
+    {
+        if (field == value)
+            return;
+        field = value;
+        emit changed();
+    }
+
     Type m_type;
     QString m_name;
     QString m_topic;

@@ -54,6 +54,7 @@ void ConversationList::add(Conversation *conversation)
     beginInsertRows({}, row, row);
     m_items.insert(row, conversation);
     endInsertRows();
+    connect(conversation, &Conversation::changed, this, [this, conversation] { changed(conversation); });
     // The row below may have stopped starting its section.
     if (row + 1 < m_items.size())
         emit dataChanged(index(row + 1), index(row + 1));
@@ -64,6 +65,7 @@ void ConversationList::remove(Conversation *conversation)
     const int row = indexOf(conversation);
     if (row < 0)
         return;
+    conversation->disconnect(this);
     beginRemoveRows({}, row, row);
     m_items.removeAt(row);
     endRemoveRows();

@@ -32,9 +32,10 @@ public:
     const QList<Conversation *> &items() const { return m_items; }
     void add(Conversation *conversation);
     void remove(Conversation *conversation);
-    // Call after changing anything the sidebar shows.
-    void changed(Conversation *conversation);
 
 private:
+    // A row follows its conversation's changed() by itself.
+    void changed(Conversation *conversation);
+
     QList<Conversation *> m_items;
 };
