@@ -844,9 +844,8 @@ void ChatSession::onAwayChanged(const AwayChanged &change)
         Conversation *chat = privateChat(change.nick);
         if (chat && before != why)
             notice(chat, why.isEmpty() ? u"%1 is back"_s.arg(change.nick) : u"%1 is away: %2"_s.arg(change.nick, why));
-        if (chat && chat->peerAway() != why) {
+        if (chat)
             chat->setPeerAway(why);
-        }
     }
     for (Conversation *conversation : m_conversations.items()) {
         if (conversation->type() == Conversation::Type::Room && conversation->hasMember(change.nick))
