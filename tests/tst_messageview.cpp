@@ -16,9 +16,11 @@ namespace {
 
 qint64 g_clock = 0;
 
-LogEntry roomEvent(Event kind, const QString &who = {}, const QString &detail = {}, bool own = false)
+LogEntry roomEvent(Event kind, const QString &who = {}, const QString &detail = {}, bool own = false,
+                   const QString &target = {})
 {
     LogEntry entry;
+    entry.target = target;
     entry.kind = LogEntry::Kind::Event;
     entry.event = kind;
     entry.from = who;
@@ -68,6 +70,7 @@ private slots:
     void aRunRightAfterTheDayLabel();
     void aRunOpensAndCloses();
     void aMessageSplitsRuns();
+    void moderationIsNeverFolded();
 
 private:
     std::unique_ptr<Conversation> m_room;
@@ -86,21 +89,36 @@ void TestMessageView::eventText_data()
     QTest::addColumn<QString>("who");
     QTest::addColumn<QString>("detail");
     QTest::addColumn<bool>("own");
+    QTest::addColumn<QString>("target");
     QTest::addColumn<QString>("words");
 
-    QTest::newRow("joined") << int(Event::Joined) << u"ann"_s << QString() << false << u"ann joined"_s;
-    QTest::newRow("left") << int(Event::Left) << u"ann"_s << QString() << false << u"ann left"_s;
-    QTest::newRow("left, why") << int(Event::Left) << u"ann"_s << u"bye"_s << false << u"ann left (bye)"_s;
-    QTest::newRow("nick") << int(Event::NickChanged) << u"ann"_s << u"anna"_s << false << u"ann is now known as anna"_s;
-    QTest::newRow("own nick") << int(Event::NickChanged) << u"me"_s << u"me2"_s << true << u"You are now known as me2"_s;
-    QTest::newRow("topic set") << int(Event::TopicChanged) << u"ann"_s << u"Friday"_s << false
-                               << u"ann set the topic: Friday"_s;
-    QTest::newRow("topic cleared") << int(Event::TopicChanged) << u"ann"_s << QString() << false
-                                   << u"ann cleared the topic"_s;
-    QTest::newRow("topic") << int(Event::Topic) << QString() << u"Friday"_s << false << u"Topic: Friday"_s;
-    QTest::newRow("disconnected") << int(Event::Disconnected) << QString() << u"timeout"_s << false
-                                  << u"Disconnected: timeout"_s;
-    QTest::newRow("reconnected") << int(Event::Reconnected) << QString() << QString() << false << u"Reconnected"_s;
+    QTest::newRow("joined") << int(Event::Joined) << u"ann"_s << QString() << false << QString() << u"ann joined"_s;
+    QTest::newRow("left") << int(Event::Left) << u"ann"_s << QString() << false << QString() << u"ann left"_s;
+    QTest::newRow("left, why") << int(Event::Left) << u"ann"_s << u"bye"_s << false << QString() << u"ann left (bye)"_s;
+    QTest::newRow("nick") << int(Event::NickChanged) << u"ann"_s << u"anna"_s << false << QString() << u"ann is now known as anna"_s;
+    QTest::newRow("own nick") << int(Event::NickChanged) << u"me"_s << u"me2"_s << true << QString() << u"You are now known as me2"_s;
+    QTest::newRow("topic set") << int(Event::TopicChanged) << u"ann"_s << u"Friday"_s << false << QString() << u"ann set the topic: Friday"_s;
+    QTest::newRow("topic cleared") << int(Event::TopicChanged) << u"ann"_s << QString() << false << QString() << u"ann cleared the topic"_s;
+    QTest::newRow("topic") << int(Event::Topic) << QString() << u"Friday"_s << false << QString() << u"Topic: Friday"_s;
+    QTest::newRow("disconnected") << int(Event::Disconnected) << QString() << u"timeout"_s << false << QString() << u"Disconnected: timeout"_s;
+    QTest::newRow("reconnected") << int(Event::Reconnected) << QString() << QString() << false << QString() << u"Reconnected"_s;
+
+    // Moderation, in the room "club".
+    QTest::newRow("claimed") << int(Event::RoomClaimed) << u"olga"_s << QString() << false << QString()
+                             << u"olga now owns #club"_s;
+    QTest::newRow("claimed by me") << int(Event::RoomClaimed) << u"me"_s << QString() << true << QString()
+                                   << u"You now own #club"_s;
+    QTest::newRow("made op") << int(Event::RoleChanged) << u"olga"_s << u"op"_s << false << u"mike"_s
+                             << u"olga made mike an op"_s;
+    QTest::newRow("made me a member") << int(Event::RoleChanged) << u"olga"_s << u"member"_s << true << u"me"_s
+                                      << u"olga made you a member"_s;
+    QTest::newRow("kicked") << int(Event::Kicked) << u"olga"_s << u"off topic"_s << false << u"mike"_s
+                            << u"mike was removed from #club by olga: off topic"_s;
+    QTest::newRow("muted") << int(Event::Muted) << u"olga"_s << QString() << false << u"mike"_s << u"olga muted mike"_s;
+    QTest::newRow("unmuted me") << int(Event::Unmuted) << u"olga"_s << QString() << true << u"me"_s
+                                << u"olga let you speak again"_s;
+    QTest::newRow("modes") << int(Event::ModesChanged) << u"olga"_s << u"+i -t"_s << false << QString()
+                           << u"olga made the room invitation only, unlocked the topic"_s;
 }
 
 void TestMessageView::eventText()
@@ -109,8 +127,9 @@ void TestMessageView::eventText()
     QFETCH(QString, who);
     QFETCH(QString, detail);
     QFETCH(bool, own);
+    QFETCH(QString, target);
     QFETCH(QString, words);
-    QCOMPARE(MessageView::eventText(roomEvent(Event(kind), who, detail, own)), words);
+    QCOMPARE(MessageView::eventText(roomEvent(Event(kind), who, detail, own, target), u"club"_s), words);
 }
 
 void TestMessageView::eventsAreDimmed()
@@ -211,6 +230,20 @@ void TestMessageView::aMessageSplitsRuns()
     QVERIFY(shown.at(1).startsWith(u"→ 3 room events"_s));
     QCOMPARE(shown.at(3), u"→ cy left"_s);
     QVERIFY(!view.toggleRun(4)); // a run of one does not collapse
+}
+
+void TestMessageView::moderationIsNeverFolded()
+{
+    m_room->log()->append(roomEvent(Event::Joined, u"bob"_s));
+    m_room->log()->append(roomEvent(Event::Joined, u"cy"_s));
+    m_room->log()->append(roomEvent(Event::Kicked, u"olga"_s, QString(), false, u"cy"_s));
+    m_room->log()->append(roomEvent(Event::Joined, u"di"_s));
+    m_room->log()->append(roomEvent(Event::Joined, u"ed"_s));
+    MessageView view(m_room.get(), u"me"_s);
+    const QStringList shown = lines(view);
+    QCOMPARE(shown.size(), 6);
+    QCOMPARE(shown.at(3), u"— cy was removed from #lobby by olga"_s);
+    QVERIFY(!view.toHtml().contains(u"confab-events:"_s));
 }
 
 QTEST_MAIN(TestMessageView)

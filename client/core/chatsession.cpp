@@ -246,9 +246,8 @@ void ChatSession::onFrame(const QByteArray &frame)
                 } else if constexpr (std::is_same_v<T, Unmuted>) {
                     if (Conversation *conversation = room(message.room)) {
                         conversation->members()->setMuted(message.nick, false);
-                        notice(conversation, nameKey(message.nick) == nameKey(m_nick)
-                                                     ? u"%1 let you speak again"_s.arg(message.by)
-                                                     : u"%1 let %2 speak again"_s.arg(message.by, message.nick));
+                        addEvent(conversation, LogEntry::Event::Unmuted, message.by, {},
+                                 nameKey(message.nick) == nameKey(m_nick), message.nick);
                     }
                 } else if constexpr (std::is_same_v<T, ModeChanged>) {
                     onModeChanged(message);
@@ -748,14 +747,16 @@ void ChatSession::applyReadMarker(Conversation *conversation, qint64 seq)
 }
 
 void ChatSession::addEvent(Conversation *conversation, LogEntry::Event event, const QString &who,
-                           const QString &detail, bool own)
+                           const QString &detail, bool own, const QString &target, qint64 when)
 {
     LogEntry entry;
     entry.kind = LogEntry::Kind::Event;
     entry.event = event;
     entry.from = who;
+    entry.target = target;
     entry.text = detail;
     entry.own = own;
+    entry.when = when;
     entry.ts = now();
     addEntry(conversation, entry);
 }
@@ -1265,15 +1266,6 @@ QString clockTime(qint64 ts)
     return when.date() == QDate::currentDate() ? when.toString(u"HH:mm"_s) : when.toString(u"yyyy-MM-dd HH:mm"_s);
 }
 
-QString roleWords(const QString &role)
-{
-    if (role == "owner"_L1)
-        return u"the owner"_s;
-    if (role == "op"_L1)
-        return u"an op"_s;
-    return u"a member"_s;
-}
-
 } // namespace
 
 void ChatSession::onRoleChanged(const RoleChanged &change)
@@ -1283,12 +1275,10 @@ void ChatSession::onRoleChanged(const RoleChanged &change)
         return;
     conversation->members()->setRole(change.nick, change.role);
     const bool mine = nameKey(change.nick) == nameKey(m_nick);
-    QString text;
     if (change.role == "owner"_L1 && nameKey(change.by) == nameKey(change.nick))
-        text = mine ? u"You now own #%1"_s.arg(change.room) : u"%1 now owns #%2"_s.arg(change.nick, change.room);
+        addEvent(conversation, LogEntry::Event::RoomClaimed, change.nick, {}, mine);
     else
-        text = u"%1 made %2 %3"_s.arg(change.by, mine ? u"you"_s : change.nick, roleWords(change.role));
-    notice(conversation, text);
+        addEvent(conversation, LogEntry::Event::RoleChanged, change.by, change.role, mine, change.nick);
     emit modesChanged(conversation);
 }
 
@@ -1297,12 +1287,12 @@ void ChatSession::onKicked(const Kicked &kicked)
     Conversation *conversation = room(kicked.room);
     if (!conversation)
         return;
-    const QString because = kicked.reason.isEmpty() ? QString() : u": %1"_s.arg(kicked.reason);
     if (nameKey(kicked.nick) != nameKey(m_nick)) {
         conversation->removeMember(kicked.nick);
-        notice(conversation, u"%1 was removed from #%2 by %3%4"_s.arg(kicked.nick, kicked.room, kicked.by, because));
+        addEvent(conversation, LogEntry::Event::Kicked, kicked.by, kicked.reason, false, kicked.nick);
         return;
     }
+    const QString because = kicked.reason.isEmpty() ? QString() : u": %1"_s.arg(kicked.reason);
     const QString why = u"You were removed from #%1 by %2%3"_s.arg(kicked.room, kicked.by, because);
     conversation->setJoined(false);
     conversation->setWantsRejoin(false);
@@ -1321,7 +1311,7 @@ void ChatSession::onMuted(const Muted &muted)
         error(conversation, u"%1 muted you in #%2%3: you cannot speak here"_s.arg(
                                     muted.by, muted.room, until.isEmpty() ? u" until an op unmutes you"_s : until));
     else
-        notice(conversation, u"%1 muted %2%3"_s.arg(muted.by, muted.nick, until));
+        addEvent(conversation, LogEntry::Event::Muted, muted.by, {}, false, muted.nick, muted.until.value_or(0));
 }
 
 void ChatSession::onModeChanged(const ModeChanged &change)
@@ -1334,14 +1324,12 @@ void ChatSession::onModeChanged(const ModeChanged &change)
     conversation->setModes(after);
     QStringList what;
     if (before.inviteOnly != after.inviteOnly)
-        what << (after.inviteOnly ? u"made the room invitation only"_s : u"opened the room to everyone"_s);
-    if (before.hasKey != after.hasKey || after.hasKey)
-        what << (after.hasKey ? u"set a key for joining"_s : u"removed the key"_s);
+        what << (after.inviteOnly ? u"+i"_s : u"-i"_s);
+    if (before.hasKey != after.hasKey || after.hasKey) // a new key is a change too
+        what << (after.hasKey ? u"+k"_s : u"-k"_s);
     if (before.topicLocked != after.topicLocked)
-        what << (after.topicLocked ? u"locked the topic (only ops may change it)"_s : u"unlocked the topic"_s);
-    if (what.isEmpty())
-        what << u"left the modes as they were"_s;
-    notice(conversation, u"%1 %2"_s.arg(change.by, what.join(u", "_s)));
+        what << (after.topicLocked ? u"+t"_s : u"-t"_s);
+    addEvent(conversation, LogEntry::Event::ModesChanged, change.by, what.join(u' '));
     emit modesChanged(conversation);
 }
 

@@ -258,7 +258,7 @@ private:
     void addLine(Conversation *conversation, LogEntry::Kind kind, const QString &text);
     // Something that happened in a room (see LogEntry::Event), stamped now.
     void addEvent(Conversation *conversation, LogEntry::Event event, const QString &who = {},
-                  const QString &detail = {}, bool own = false);
+                  const QString &detail = {}, bool own = false, const QString &target = {}, qint64 when = 0);
     void addEntry(Conversation *conversation, const struct LogEntry &entry);
     bool mentionsMe(const QString &text) const;
 

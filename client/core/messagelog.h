@@ -21,12 +21,24 @@ struct LogEntry
         Topic,         // text: the topic, when the room opens
         Disconnected,  // text: why
         Reconnected,
+        // Moderation (protocol section 11): shown as notices, never folded.
+        RoomClaimed,   // from: the new owner; own: the user
+        RoleChanged,   // from: who; target: whose; text: "owner", "op" or "member"; own: the user's
+        Kicked,        // from: who; target: whom; text: the reason
+        Muted,         // from: who; target: whom; when: until (0: until unmuted)
+        Unmuted,       // from: who; target: whom; own: the user
+        ModesChanged,  // from: who; text: what changed, as "+i -k +t" (i invite only, k key, t topic lock)
     };
+    // Joins, leaves, nick and topic changes, reconnects: the events that
+    // fold into a run; moderation stays in sight.
+    bool isAmbient() const { return kind == Kind::Event && event < Event::RoomClaimed; }
 
     Kind kind = Kind::Message;
     Event event = Event::None;
     QString from; // messages, events
+    QString target; // events done to someone
     QString text;
+    qint64 when = 0; // events naming a time
     qint64 ts = 0;  // ms since the epoch
     qint64 seq = 0; // room messages only; 0 otherwise
     bool own = false;

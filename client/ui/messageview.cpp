@@ -71,7 +71,8 @@ QString MessageView::linkify(const QString &text)
     return html.replace(u'\n', "<br>"_L1);
 }
 
-QString MessageView::entryHtml(const LogEntry &entry, bool dark, const QString &ownNick, bool continued)
+QString MessageView::entryHtml(const LogEntry &entry, bool dark, const QString &ownNick, bool continued,
+                               const QString &room)
 {
     const QString time = QDateTime::fromMSecsSinceEpoch(entry.ts).toLocalTime().toString(u"HH:mm"_s);
     const QString stamp = u"<span style=\"color:%1\">%2</span> "_s.arg(dark ? u"#888"_s : u"#999"_s, time);
@@ -83,8 +84,12 @@ QString MessageView::entryHtml(const LogEntry &entry, bool dark, const QString &
         return stamp + u"<span style=\"color:%1\">⚠ %2</span>"_s.arg(dark ? u"#ff6b6b"_s : u"#c00"_s,
                                                                       linkify(entry.text));
     case LogEntry::Kind::Event:
+        if (!entry.isAmbient()) { // moderation: in sight, as a notice
+            return stamp + u"<span style=\"color:%1; font-style:italic\">— %2</span>"_s.arg(
+                                   dark ? u"#9a9a9a"_s : u"#777"_s, linkify(Bidi::isolate(eventText(entry, room))));
+        }
         return stamp + u"<span style=\"color:%1; font-size:small\">→ %2</span>"_s.arg(
-                               dark ? u"#8a8a8a"_s : u"#8c8c8c"_s, linkify(Bidi::isolate(eventText(entry))));
+                               dark ? u"#8a8a8a"_s : u"#8c8c8c"_s, linkify(Bidi::isolate(eventText(entry, room))));
     case LogEntry::Kind::Message:
         break;
     }
@@ -110,7 +115,7 @@ QString MessageView::entryHtml(const LogEntry &entry, bool dark, const QString &
     return line;
 }
 
-QString MessageView::eventText(const LogEntry &entry)
+QString MessageView::eventText(const LogEntry &entry, const QString &room)
 {
     switch (entry.event) {
     case LogEntry::Event::Joined:
@@ -129,10 +134,55 @@ QString MessageView::eventText(const LogEntry &entry)
         return tr("Disconnected: %1").arg(entry.text);
     case LogEntry::Event::Reconnected:
         return tr("Reconnected");
+    case LogEntry::Event::RoomClaimed:
+        return entry.own ? tr("You now own #%1").arg(room) : tr("%1 now owns #%2").arg(entry.from, room);
+    case LogEntry::Event::RoleChanged: {
+        const QString whom = entry.own ? tr("you") : entry.target;
+        if (entry.text == "owner"_L1)
+            return tr("%1 made %2 the owner").arg(entry.from, whom);
+        if (entry.text == "op"_L1)
+            return tr("%1 made %2 an op").arg(entry.from, whom);
+        return tr("%1 made %2 a member").arg(entry.from, whom);
+    }
+    case LogEntry::Event::Kicked:
+        return entry.text.isEmpty() ? tr("%1 was removed from #%2 by %3").arg(entry.target, room, entry.from)
+                                    : tr("%1 was removed from #%2 by %3: %4").arg(entry.target, room, entry.from, entry.text);
+    case LogEntry::Event::Muted:
+        return entry.when > 0 ? tr("%1 muted %2 until %3").arg(entry.from, entry.target, clockTime(entry.when))
+                              : tr("%1 muted %2").arg(entry.from, entry.target);
+    case LogEntry::Event::Unmuted:
+        return entry.own ? tr("%1 let you speak again").arg(entry.from)
+                         : tr("%1 let %2 speak again").arg(entry.from, entry.target);
+    case LogEntry::Event::ModesChanged: {
+        QStringList what;
+        for (const QString &change : entry.text.split(u' ', Qt::SkipEmptyParts)) {
+            if (change == "+i"_L1)
+                what << tr("made the room invitation only");
+            else if (change == "-i"_L1)
+                what << tr("opened the room to everyone");
+            else if (change == "+k"_L1)
+                what << tr("set a key for joining");
+            else if (change == "-k"_L1)
+                what << tr("removed the key");
+            else if (change == "+t"_L1)
+                what << tr("locked the topic (only ops may change it)");
+            else if (change == "-t"_L1)
+                what << tr("unlocked the topic");
+        }
+        if (what.isEmpty())
+            what << tr("left the modes as they were");
+        return tr("%1 %2").arg(entry.from, what.join(u", "_s));
+    }
     case LogEntry::Event::None:
         break;
     }
     return entry.text;
+}
+
+QString MessageView::clockTime(qint64 ts)
+{
+    const QDateTime when = QDateTime::fromMSecsSinceEpoch(ts);
+    return when.date() == QDate::currentDate() ? when.toString(u"HH:mm"_s) : when.toString(u"yyyy-MM-dd HH:mm"_s);
 }
 
 QString MessageView::collapsedRunHtml(const QList<LogEntry> &run, const QString &link, bool dark)
@@ -227,13 +277,13 @@ bool MessageView::continues(const LogEntry &previous, const LogEntry &entry)
 void MessageView::appendRow(int row, bool dark)
 {
     const LogEntry &entry = m_conversation->log()->entry(row);
-    if (entry.kind == LogEntry::Kind::Event) {
+    if (entry.isAmbient()) {
         appendRun(runStart(row), row, dark);
         return;
     }
     const bool separated = appendSeparators(row, dark);
     const bool continued = !separated && continues(m_conversation->log()->entry(row - 1), entry);
-    appendBlock(entryHtml(entry, dark, m_ownNick, continued), row);
+    appendBlock(entryHtml(entry, dark, m_ownNick, continued, m_conversation->name()), row);
 }
 
 bool MessageView::appendSeparators(int row, bool dark)
@@ -289,9 +339,9 @@ int MessageView::runStart(int row) const
     const MessageLog *log = m_conversation->log();
     const auto dayOf = [log](int r) { return QDateTime::fromMSecsSinceEpoch(log->entry(r).ts).toLocalTime().date(); };
     int first = row;
-    if (log->entry(row).kind != LogEntry::Kind::Event)
+    if (!log->entry(row).isAmbient())
         return first;
-    while (first > 0 && log->entry(first - 1).kind == LogEntry::Kind::Event && dayOf(first - 1) == dayOf(row))
+    while (first > 0 && log->entry(first - 1).isAmbient() && dayOf(first - 1) == dayOf(row))
         --first;
     return first;
 }
@@ -299,7 +349,7 @@ int MessageView::runStart(int row) const
 bool MessageView::endsRun(int row) const
 {
     const MessageLog *log = m_conversation->log();
-    return log->entry(row).kind != LogEntry::Kind::Event || row + 1 >= log->rowCount()
+    return !log->entry(row).isAmbient() || row + 1 >= log->rowCount()
            || runStart(row + 1) != runStart(row);
 }
 
@@ -334,7 +384,7 @@ void MessageView::appendRun(int first, int last, bool dark)
     const QString link = u"confab-events:%1"_s.arg(key);
     if (length < CollapsedRun) {
         for (int row = first; row <= last; ++row)
-            appendBlock(entryHtml(log->entry(row), dark, m_ownNick), row);
+            appendBlock(entryHtml(log->entry(row), dark, m_ownNick, false, m_conversation->name()), row);
         return;
     }
     if (!m_openRuns.contains(key)) {
@@ -342,7 +392,7 @@ void MessageView::appendRun(int first, int last, bool dark)
         return;
     }
     for (int row = first; row <= last; ++row) {
-        QString html = entryHtml(log->entry(row), dark, m_ownNick);
+        QString html = entryHtml(log->entry(row), dark, m_ownNick, false, m_conversation->name());
         if (row == last)
             html += u" <a href=\"%1\" style=\"font-size:small\">%2</a>"_s.arg(link, tr("hide"));
         appendBlock(html, row);
@@ -352,7 +402,7 @@ void MessageView::appendRun(int first, int last, bool dark)
 bool MessageView::toggleRun(int row)
 {
     const MessageLog *log = m_conversation->log();
-    if (row < 0 || row >= log->rowCount() || log->entry(row).kind != LogEntry::Kind::Event)
+    if (row < 0 || row >= log->rowCount() || !log->entry(row).isAmbient())
         return false;
     int last = row;
     while (!endsRun(last))
@@ -376,7 +426,7 @@ void MessageView::onAnchor(const QUrl &url)
     const qint64 key = url.path().toLongLong();
     const MessageLog *log = m_conversation->log();
     for (int row = 0; row < log->rowCount(); ++row) {
-        if (log->entry(row).kind == LogEntry::Kind::Event && log->entry(row).ts == key && runStart(row) == row) {
+        if (log->entry(row).isAmbient() && log->entry(row).ts == key && runStart(row) == row) {
             toggleRun(row);
             return;
         }

@@ -34,9 +34,10 @@ public:
     // continued: the same person's next message in the same minute, shown
     // under the first without the nick.
     static QString entryHtml(const LogEntry &entry, bool darkBackground, const QString &ownNick = {},
-                             bool continued = false);
-    // A room event in words ("alice joined").
-    static QString eventText(const LogEntry &entry);
+                             bool continued = false, const QString &room = {});
+    // A room event in words ("alice joined"); `room` names the room where
+    // the words need it ("You now own #club").
+    static QString eventText(const LogEntry &entry, const QString &room = {});
     // The line for a collapsed run of events.
     static QString collapsedRunHtml(const QList<LogEntry> &run, const QString &link, bool darkBackground);
     // Opens or closes the run of events that `row` is in (as a click on
@@ -50,6 +51,8 @@ public:
     static QString avatarHtml(const QString &nick, bool darkBackground);
     // The reactions under a message: one chip per emoji, with its count.
     static QString reactionsHtml(const LogEntry &entry, const QString &ownNick, bool darkBackground);
+    // A time of day ("14:05"), with the date when it is not today.
+    static QString clockTime(qint64 ts);
     // Plain text with links made clickable, everything else escaped.
     static QString linkify(const QString &text);
 
