@@ -7,7 +7,7 @@ import { setUpInspector } from './inspector.js';
 import { setUpModeration } from './moderation.js';
 import { LoginFailure } from './supervisor.js';
 import { advice, withAdvice } from './refusal.js';
-import { continues, dayLabel, eventRuns, runSummary, jumpMatches, renderConversations, sidebarOrder, renderEntry, renderMembers, renderRoomList, typingLine } from './view.js';
+import { continues, dayLabel, eventRuns, isAmbient, runSummary, jumpMatches, renderConversations, sidebarOrder, renderEntry, renderMembers, renderRoomList, typingLine } from './view.js';
 
 const $ = (id) => document.getElementById(id);
 const session = new ChatSession(defaultUrl(window.location));
@@ -183,7 +183,7 @@ session.addEventListener('entry', (event) => {
     const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
     const entries = conversation.entries;
     const previous = entries.length > 1 ? entries[entries.length - 2] : null;
-    if (entry.kind === 'event' && previous?.kind === 'event') {
+    if (isAmbient(entry) && previous && isAmbient(previous)) {
       // A run of room events grows: drawn again, collapsed once long enough.
       const fromBottom = list.scrollHeight - list.scrollTop;
       renderMessages();
@@ -362,7 +362,7 @@ function renderMessages() {
   const items = [];
   entries.forEach((entry, index) => {
     const previous = entries[index - 1];
-    if (entry.kind === 'event' && previous?.kind === 'event' && dayOf(previous) === dayOf(entry)) return; // in a run drawn already
+    if (isAmbient(entry) && previous && isAmbient(previous) && dayOf(previous) === dayOf(entry)) return; // in a run drawn already
     const newDay = !previous || dayOf(previous) !== dayOf(entry);
     if (newDay) items.push(dayItem(entry));
     const newMessages = conversation.newMessagesAt > 0 && index === conversation.newMessagesAt;
@@ -372,10 +372,10 @@ function renderMessages() {
       line.textContent = 'new messages';
       items.push(line);
     }
-    if (entry.kind === 'event') {
+    if (isAmbient(entry)) {
       const last = runs.get(index);
       let end = index;
-      while (end + 1 < entries.length && entries[end + 1].kind === 'event' && dayOf(entries[end + 1]) === dayOf(entry)) end += 1;
+      while (end + 1 < entries.length && isAmbient(entries[end + 1]) && dayOf(entries[end + 1]) === dayOf(entry)) end += 1;
       if (last !== undefined) items.push(...runItems(entries.slice(index, last + 1)));
       else for (const event of entries.slice(index, end + 1)) items.push(renderEntry(event));
       return;

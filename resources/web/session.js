@@ -139,7 +139,7 @@ export class Conversation {
   }
 }
 
-function clockTime(ts) {
+export function clockTime(ts) {
   const date = new Date(ts);
   const hm = `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
   return date.toDateString() === new Date().toDateString() ? hm : `${date.toISOString().slice(0, 10)} ${hm}`;
@@ -365,7 +365,7 @@ export class ChatSession extends EventTarget {
         if (nameKey(message.nick) === nameKey(this.nick)) {
           this.error(room, `${message.by} muted you in #${message.room}${until || ' until an op unmutes you'}: you cannot speak here`);
         } else {
-          this.notice(room, `${message.by} muted ${message.nick}${until}`);
+          this.#event(room, 'muted', message.by, '', false, message.nick, message.until ?? 0);
         }
         this.#emit('changed');
         return;
@@ -374,8 +374,7 @@ export class ChatSession extends EventTarget {
         const room = this.room(message.room);
         if (!room) return;
         room.muted.delete(nameKey(message.nick));
-        this.notice(room, nameKey(message.nick) === nameKey(this.nick)
-          ? `${message.by} let you speak again` : `${message.by} let ${message.nick} speak again`);
+        this.#event(room, 'unmuted', message.by, '', nameKey(message.nick) === nameKey(this.nick), message.nick);
         this.#emit('changed');
         return;
       }
@@ -581,11 +580,10 @@ export class ChatSession extends EventTarget {
     if (!room) return;
     room.setRole(change.nick, change.role);
     const mine = nameKey(change.nick) === nameKey(this.nick);
-    const words = { owner: 'the owner', op: 'an op', member: 'a member' }[change.role] ?? 'a member';
     if (change.role === 'owner' && nameKey(change.by) === nameKey(change.nick)) {
-      this.notice(room, mine ? `You now own #${change.room}` : `${change.nick} now owns #${change.room}`);
+      this.#event(room, 'room-claimed', change.nick, '', mine);
     } else {
-      this.notice(room, `${change.by} made ${mine ? 'you' : change.nick} ${words}`);
+      this.#event(room, 'role-changed', change.by, change.role, mine, change.nick);
     }
     this.#emit('changed');
   }
@@ -596,7 +594,7 @@ export class ChatSession extends EventTarget {
     const because = kicked.reason ? `: ${kicked.reason}` : '';
     if (nameKey(kicked.nick) !== nameKey(this.nick)) {
       room.removeMember(kicked.nick);
-      this.notice(room, `${kicked.nick} was removed from #${kicked.room} by ${kicked.by}${because}`);
+      this.#event(room, 'kicked', kicked.by, kicked.reason ?? '', false, kicked.nick);
       this.#emit('changed');
       return;
     }
@@ -614,13 +612,10 @@ export class ChatSession extends EventTarget {
     const before = room.modes;
     room.modes = { invite_only: change.invite_only, has_key: change.has_key, topic_locked: change.topic_locked };
     const what = [];
-    if (before.invite_only !== change.invite_only) what.push(change.invite_only ? 'made the room invitation only' : 'opened the room to everyone');
-    if (before.has_key !== change.has_key || change.has_key) what.push(change.has_key ? 'set a key for joining' : 'removed the key');
-    if (before.topic_locked !== change.topic_locked) {
-      what.push(change.topic_locked ? 'locked the topic (only ops may change it)' : 'unlocked the topic');
-    }
-    if (!what.length) what.push('left the modes as they were');
-    this.notice(room, `${change.by} ${what.join(', ')}`);
+    if (before.invite_only !== change.invite_only) what.push(change.invite_only ? '+i' : '-i');
+    if (before.has_key !== change.has_key || change.has_key) what.push(change.has_key ? '+k' : '-k'); // a new key is a change too
+    if (before.topic_locked !== change.topic_locked) what.push(change.topic_locked ? '+t' : '-t');
+    this.#event(room, 'modes-changed', change.by, what.join(' '));
     this.#emit('modes', { conversation: room });
     this.#emit('changed');
   }
@@ -848,8 +843,8 @@ export class ChatSession extends EventTarget {
 
   // Something that happened in a room, not said by anyone: typed here,
   // worded by the view (view.js eventText), dimmed and collapsed there.
-  #event(conversation, event, from = '', text = '', own = false) {
-    this.#addEntry(conversation, { kind: 'event', event, from, text, own, ts: Date.now() });
+  #event(conversation, event, from = '', text = '', own = false, target = '', when = 0) {
+    this.#addEntry(conversation, { kind: 'event', event, from, target, text, own, when, room: conversation.name, ts: Date.now() });
   }
 
   // A line of the client's own in a conversation, stamped now: a notice

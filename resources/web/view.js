@@ -2,7 +2,7 @@
 // textContent; links are built as elements with an http(s) href, never from
 // HTML strings.
 
-import { nameKey } from './session.js';
+import { clockTime, nameKey } from './session.js';
 
 const URL_PATTERN = /(https?:\/\/|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]]/gi;
 
@@ -85,6 +85,22 @@ export function continues(previous, entry) {
 }
 
 // The reactions offered first, as on the desktop; any single emoji works.
+const MODE_WORDS = {
+  '+i': 'made the room invitation only',
+  '-i': 'opened the room to everyone',
+  '+k': 'set a key for joining',
+  '-k': 'removed the key',
+  '+t': 'locked the topic (only ops may change it)',
+  '-t': 'unlocked the topic',
+};
+
+// Joins, leaves, nick and topic changes, reconnects: the room events that
+// fold into a run. Moderation events stay in sight, as notices.
+const AMBIENT = new Set(['joined', 'left', 'nick-changed', 'topic-changed', 'topic', 'disconnected', 'reconnected', 'summary']);
+export function isAmbient(entry) {
+  return entry.kind === 'event' && AMBIENT.has(entry.event);
+}
+
 // A room event in words, the same as the desktop client's.
 export function eventText(entry) {
   switch (entry.event) {
@@ -95,6 +111,19 @@ export function eventText(entry) {
     case 'topic': return `Topic: ${entry.text}`;
     case 'disconnected': return `Disconnected: ${entry.text}`;
     case 'reconnected': return 'Reconnected';
+    case 'room-claimed': return entry.own ? `You now own #${entry.room}` : `${entry.from} now owns #${entry.room}`;
+    case 'role-changed': {
+      const whom = entry.own ? 'you' : entry.target;
+      const role = { owner: 'the owner', op: 'an op' }[entry.text] ?? 'a member';
+      return `${entry.from} made ${whom} ${role}`;
+    }
+    case 'kicked': return `${entry.target} was removed from #${entry.room} by ${entry.from}${entry.text ? `: ${entry.text}` : ''}`;
+    case 'muted': return entry.when ? `${entry.from} muted ${entry.target} until ${clockTime(entry.when)}` : `${entry.from} muted ${entry.target}`;
+    case 'unmuted': return entry.own ? `${entry.from} let you speak again` : `${entry.from} let ${entry.target} speak again`;
+    case 'modes-changed': {
+      const what = entry.text.split(' ').filter((change) => MODE_WORDS[change]).map((change) => MODE_WORDS[change]);
+      return `${entry.from} ${what.length ? what.join(', ') : 'left the modes as they were'}`;
+    }
     default: return entry.text ?? '';
   }
 }
@@ -111,10 +140,10 @@ export function eventRuns(entries) {
   let first = -1;
   entries.forEach((entry, index) => {
     const previous = entries[index - 1];
-    const continuesRun = entry.kind === 'event' && previous?.kind === 'event' && dayKey(previous.ts) === dayKey(entry.ts);
-    if (entry.kind === 'event' && !continuesRun) first = index;
-    const last = entry.kind === 'event'
-      && (index + 1 >= entries.length || entries[index + 1].kind !== 'event' || dayKey(entries[index + 1].ts) !== dayKey(entry.ts));
+    const continuesRun = isAmbient(entry) && previous && isAmbient(previous) && dayKey(previous.ts) === dayKey(entry.ts);
+    if (isAmbient(entry) && !continuesRun) first = index;
+    const last = isAmbient(entry)
+      && (index + 1 >= entries.length || !isAmbient(entries[index + 1]) || dayKey(entries[index + 1].ts) !== dayKey(entry.ts));
     if (last && index - first + 1 >= COLLAPSED_RUN) runs.push([first, index]);
   });
   return runs;
@@ -146,7 +175,8 @@ function button(className, text, label, onClick) {
 // react(seq, emoji), edit(seq), remove(seq), canEdit(entry), canDelete(entry) }.
 export function renderEntry(entry, hooks = null, continued = false) {
   const item = document.createElement('li');
-  item.className = entry.kind === 'message' ? 'message' : entry.kind;
+  // Moderation events read as notices; the other room events are dimmed.
+  item.className = entry.kind === 'message' ? 'message' : entry.kind === 'event' && !isAmbient(entry) ? 'notice' : entry.kind;
   if (entry.own) item.classList.add('own');
   if (entry.mention) item.classList.add('mention');
   if (entry.action) item.classList.add('action');
@@ -180,7 +210,8 @@ export function renderEntry(entry, hooks = null, continued = false) {
     item.classList.add('deleted');
     text.textContent = 'message deleted';
   } else {
-    const shown = { notice: `— ${entry.text}`, error: `⚠ ${entry.text}`, event: `→ ${eventText(entry)}` }[entry.kind];
+    const shown = entry.kind === 'event' ? `${isAmbient(entry) ? '→' : '—'} ${eventText(entry)}`
+      : { notice: `— ${entry.text}`, error: `⚠ ${entry.text}` }[entry.kind];
     appendLinkified(text, shown ?? entry.text);
   }
   item.append(text);

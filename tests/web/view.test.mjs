@@ -89,6 +89,29 @@ for (const [event, from, text, own, words] of [
   });
 }
 
+// Moderation, in the room "club" (the same rows as tst_messageview).
+for (const [event, from, text, own, target, words] of [
+  ['room-claimed', 'olga', '', false, '', 'olga now owns #club'],
+  ['room-claimed', 'me', '', true, '', 'You now own #club'],
+  ['role-changed', 'olga', 'op', false, 'mike', 'olga made mike an op'],
+  ['role-changed', 'olga', 'member', true, 'me', 'olga made you a member'],
+  ['kicked', 'olga', 'off topic', false, 'mike', 'mike was removed from #club by olga: off topic'],
+  ['muted', 'olga', '', false, 'mike', 'olga muted mike'],
+  ['unmuted', 'olga', '', true, 'me', 'olga let you speak again'],
+  ['modes-changed', 'olga', '+i -t', false, '', 'olga made the room invitation only, unlocked the topic'],
+]) {
+  test(`moderation words: ${words}`, () => {
+    assert.equal(eventText({ kind: 'event', event, from, text, own, target, room: 'club' }), words);
+  });
+}
+
+test('moderation is never folded into a run', () => {
+  const day = Date.UTC(2026, 11, 1, 12);
+  const ev = (event, nick) => ({ kind: 'event', event, from: nick, ts: day });
+  assert.deepEqual(eventRuns([ev('joined', 'a'), ev('joined', 'b'), ev('kicked', 'olga'), ev('joined', 'c'), ev('joined', 'd')]), []);
+  assert.deepEqual(eventRuns([ev('kicked', 'olga'), ev('joined', 'a'), ev('joined', 'b'), ev('left', 'c')]), [[1, 3]]);
+});
+
 test('runs of three or more room events on one day collapse', () => {
   const day = Date.UTC(2026, 11, 1, 12);
   const ev = (nick, ts = day) => ({ kind: 'event', event: 'joined', from: nick, ts });
