@@ -9,7 +9,6 @@
 
 #include <QDateTime>
 #include <QLoggingCategory>
-#include <QRandomGenerator>
 #include <QRegularExpression>
 
 Q_LOGGING_CATEGORY(lcClient, "confab.client", QtInfoMsg)
@@ -49,6 +48,9 @@ ChatSession::ChatSession(FrameTransport *transport, QObject *parent)
             [this] { m_supervisor.pingSent(m_requests.send(Ping{})); });
     connect(transport, &FrameTransport::frameReceived, this, &ChatSession::onFrame);
     connect(transport, &FrameTransport::untrustedCertificate, this, &ChatSession::untrustedCertificate);
+    connect(&m_moderation, &RoomModeration::modesChanged, this, &ChatSession::modesChanged);
+    connect(&m_moderation, &RoomModeration::removedFromRoom, this, &ChatSession::removedFromRoom);
+    connect(&m_moderation, &RoomModeration::invitedTo, this, &ChatSession::invitedTo);
 }
 
 ChatSession::~ChatSession()
@@ -238,31 +240,27 @@ void ChatSession::onFrame(const QByteArray &frame)
                     if (pending.conversation)
                         notice(pending.conversation, u"Your password was changed."_s);
                 } else if constexpr (std::is_same_v<T, RoleChanged>) {
-                    onRoleChanged(message);
+                    m_moderation.onRoleChanged(message);
                 } else if constexpr (std::is_same_v<T, Kicked>) {
-                    onKicked(message);
+                    m_moderation.onKicked(message);
                 } else if constexpr (std::is_same_v<T, Muted>) {
-                    onMuted(message);
+                    m_moderation.onMuted(message);
                 } else if constexpr (std::is_same_v<T, Unmuted>) {
-                    if (Conversation *conversation = room(message.room)) {
-                        conversation->members()->setMuted(message.nick, false);
-                        addEvent(conversation, LogEntry::Event::Unmuted, message.by, {},
-                                 nameKey(message.nick) == nameKey(m_nick), message.nick);
-                    }
+                    m_moderation.onUnmuted(message);
                 } else if constexpr (std::is_same_v<T, ModeChanged>) {
-                    onModeChanged(message);
+                    m_moderation.onModeChanged(message);
                 } else if constexpr (std::is_same_v<T, Invited>) {
-                    onInvited(message);
+                    m_moderation.onInvited(message);
                 } else if constexpr (std::is_same_v<T, BanList>) {
                     emit banListReceived(message.room, message.bans);
                     if (pending.conversation)
-                        showBans(pending.conversation, u"Bans in #%1"_s.arg(message.room), message.bans);
+                        m_moderation.showBans(pending.conversation, u"Bans in #%1"_s.arg(message.room), message.bans);
                 } else if constexpr (std::is_same_v<T, ServerBanList>) {
                     if (pending.conversation)
-                        showBans(pending.conversation, u"Server bans"_s, message.bans);
+                        m_moderation.showBans(pending.conversation, u"Server bans"_s, message.bans);
                 } else if constexpr (std::is_same_v<T, AuditPage>) {
                     if (pending.conversation)
-                        showAudit(pending.conversation, message.entries);
+                        m_moderation.showAudit(pending.conversation, message.entries);
                 }
             },
             envelope.message);
@@ -1117,30 +1115,22 @@ QString ChatSession::maskFor(const QString &nickOrMask)
 
 RoomMembers::Rank ChatSession::myRank(const Conversation *room) const
 {
-    if (!room || room->type() != Conversation::Type::Room)
-        return RoomMembers::Rank::Member;
-    return room->members()->rank(m_nick);
+    return m_moderation.myRank(room);
 }
 
 bool ChatSession::mayModerate(const Conversation *room, const QString &nick) const
 {
-    if (!room || !room->isJoined() || nameKey(nick) == nameKey(m_nick))
-        return false;
-    const RoomMembers::Rank mine = myRank(room);
-    return mine >= RoomMembers::Rank::Op && mine > room->members()->rank(nick);
+    return m_moderation.mayModerate(room, nick);
 }
 
 bool ChatSession::mayGrant(const Conversation *room, const QString &nick) const
 {
-    if (!room || !room->isJoined() || nameKey(nick) == nameKey(m_nick))
-        return false;
-    return myRank(room) == RoomMembers::Rank::Owner
-           && room->members()->rank(nick) < RoomMembers::Rank::Owner;
+    return m_moderation.mayGrant(room, nick);
 }
 
 bool ChatSession::mayChangeModes(const Conversation *room) const
 {
-    return room && room->isJoined() && myRank(room) >= RoomMembers::Rank::Op;
+    return m_moderation.mayChangeModes(room);
 }
 
 void ChatSession::claim(Conversation *room)
@@ -1254,130 +1244,4 @@ void ChatSession::requestServerBanList(Conversation *context)
         context = m_active;
     if (online(context))
         send(GetServerBanList{}, Pending::Purpose::Plain, context);
-}
-
-// ------------------------------------------------------------ moderation events
-
-namespace {
-
-QString clockTime(qint64 ts)
-{
-    const QDateTime when = QDateTime::fromMSecsSinceEpoch(ts);
-    return when.date() == QDate::currentDate() ? when.toString(u"HH:mm"_s) : when.toString(u"yyyy-MM-dd HH:mm"_s);
-}
-
-} // namespace
-
-void ChatSession::onRoleChanged(const RoleChanged &change)
-{
-    Conversation *conversation = room(change.room);
-    if (!conversation)
-        return;
-    conversation->members()->setRole(change.nick, change.role);
-    const bool mine = nameKey(change.nick) == nameKey(m_nick);
-    if (change.role == "owner"_L1 && nameKey(change.by) == nameKey(change.nick))
-        addEvent(conversation, LogEntry::Event::RoomClaimed, change.nick, {}, mine);
-    else
-        addEvent(conversation, LogEntry::Event::RoleChanged, change.by, change.role, mine, change.nick);
-    emit modesChanged(conversation);
-}
-
-void ChatSession::onKicked(const Kicked &kicked)
-{
-    Conversation *conversation = room(kicked.room);
-    if (!conversation)
-        return;
-    if (nameKey(kicked.nick) != nameKey(m_nick)) {
-        conversation->removeMember(kicked.nick);
-        addEvent(conversation, LogEntry::Event::Kicked, kicked.by, kicked.reason, false, kicked.nick);
-        return;
-    }
-    const QString because = kicked.reason.isEmpty() ? QString() : u": %1"_s.arg(kicked.reason);
-    const QString why = u"You were removed from #%1 by %2%3"_s.arg(kicked.room, kicked.by, because);
-    conversation->setJoined(false);
-    conversation->setWantsRejoin(false);
-    error(conversation, why);
-    emit removedFromRoom(conversation, why);
-}
-
-void ChatSession::onMuted(const Muted &muted)
-{
-    Conversation *conversation = room(muted.room);
-    if (!conversation)
-        return;
-    conversation->members()->setMuted(muted.nick, true);
-    const QString until = muted.until ? u" until %1"_s.arg(clockTime(*muted.until)) : QString();
-    if (nameKey(muted.nick) == nameKey(m_nick))
-        error(conversation, u"%1 muted you in #%2%3: you cannot speak here"_s.arg(
-                                    muted.by, muted.room, until.isEmpty() ? u" until an op unmutes you"_s : until));
-    else
-        addEvent(conversation, LogEntry::Event::Muted, muted.by, {}, false, muted.nick, muted.until.value_or(0));
-}
-
-void ChatSession::onModeChanged(const ModeChanged &change)
-{
-    Conversation *conversation = room(change.room);
-    if (!conversation)
-        return;
-    const RoomModes before = conversation->modes();
-    const RoomModes after{change.inviteOnly, change.hasKey, change.topicLocked};
-    conversation->setModes(after);
-    QStringList what;
-    if (before.inviteOnly != after.inviteOnly)
-        what << (after.inviteOnly ? u"+i"_s : u"-i"_s);
-    if (before.hasKey != after.hasKey || after.hasKey) // a new key is a change too
-        what << (after.hasKey ? u"+k"_s : u"-k"_s);
-    if (before.topicLocked != after.topicLocked)
-        what << (after.topicLocked ? u"+t"_s : u"-t"_s);
-    addEvent(conversation, LogEntry::Event::ModesChanged, change.by, what.join(u' '));
-    emit modesChanged(conversation);
-}
-
-void ChatSession::onInvited(const Invited &invited)
-{
-    if (nameKey(invited.nick) == nameKey(m_nick) && nameKey(invited.by) != nameKey(m_nick)) {
-        if (Conversation *where = m_active ? m_active.data() : nullptr)
-            notice(where, u"%1 invites you to #%2 — type /join %2 to go there"_s.arg(invited.by, invited.room));
-        emit invitedTo(invited.room, invited.by);
-        return;
-    }
-    Conversation *where = room(invited.room);
-    if (!where)
-        where = m_active;
-    if (where)
-        notice(where, u"You invited %1 to #%2"_s.arg(invited.nick, invited.room));
-}
-
-void ChatSession::showBans(Conversation *conversation, const QString &title, const QList<BanEntry> &bans)
-{
-    if (bans.isEmpty()) {
-        notice(conversation, u"%1: none"_s.arg(title));
-        return;
-    }
-    notice(conversation, u"%1:"_s.arg(title));
-    for (const BanEntry &ban : bans) {
-        QString line = u"  %1 — by %2"_s.arg(ban.mask, ban.by);
-        if (!ban.reason.isEmpty())
-            line += u" (%1)"_s.arg(ban.reason);
-        line += ban.until ? u", until %1"_s.arg(clockTime(*ban.until)) : u", for ever"_s;
-        notice(conversation, line);
-    }
-}
-
-void ChatSession::showAudit(Conversation *conversation, const QList<AuditEntry> &entries)
-{
-    if (entries.isEmpty()) {
-        notice(conversation, u"No moderation recorded"_s);
-        return;
-    }
-    for (const AuditEntry &entry : entries) {
-        QString line = u"%1 %2 %3"_s.arg(clockTime(entry.ts), entry.by, entry.action);
-        if (entry.target)
-            line += u" "_s + *entry.target;
-        if (entry.room)
-            line += u" in #"_s + *entry.room;
-        if (!entry.reason.isEmpty())
-            line += u" (%1)"_s.arg(entry.reason);
-        notice(conversation, line);
-    }
 }

@@ -4,6 +4,7 @@
 #include "connectionsupervisor.h"
 #include "conversationlist.h"
 #include "requesttracker.h"
+#include "roommoderation.h"
 #include "serveraddress.h"
 
 #include <QHash>
@@ -128,6 +129,9 @@ public:
     // (an answer, a hint) or an error.
     void notice(Conversation *conversation, const QString &text);
     void error(Conversation *conversation, const QString &text);
+    // Something that happened in a room (see LogEntry::Event), stamped now.
+    void addEvent(Conversation *conversation, LogEntry::Event event, const QString &who = {},
+                  const QString &detail = {}, bool own = false, const QString &target = {}, qint64 when = 0);
 
     // Accounts (protocol section 10).
     void registerAccount(const QString &accountPassword, Conversation *context = nullptr);
@@ -237,13 +241,6 @@ private:
     void onTyping(const Confab::Protocol::Typing &typing);
     void onAwayChanged(const Confab::Protocol::AwayChanged &change);
     void onNickChanged(const Confab::Protocol::NickChanged &change);
-    void onRoleChanged(const Confab::Protocol::RoleChanged &change);
-    void onKicked(const Confab::Protocol::Kicked &kicked);
-    void onMuted(const Confab::Protocol::Muted &muted);
-    void onModeChanged(const Confab::Protocol::ModeChanged &change);
-    void onInvited(const Confab::Protocol::Invited &invited);
-    void showBans(Conversation *conversation, const QString &title, const QList<Confab::Protocol::BanEntry> &bans);
-    void showAudit(Conversation *conversation, const QList<Confab::Protocol::AuditEntry> &entries);
     // Needs a room conversation to act in; says so in `context` otherwise.
     bool online(Conversation *context);
 
@@ -256,14 +253,12 @@ private:
     void follow(Conversation *room, const RoomSync::Steps &steps);
     // A line of the client's own (a notice or an error), stamped now.
     void addLine(Conversation *conversation, LogEntry::Kind kind, const QString &text);
-    // Something that happened in a room (see LogEntry::Event), stamped now.
-    void addEvent(Conversation *conversation, LogEntry::Event event, const QString &who = {},
-                  const QString &detail = {}, bool own = false, const QString &target = {}, qint64 when = 0);
     void addEntry(Conversation *conversation, const struct LogEntry &entry);
     bool mentionsMe(const QString &text) const;
 
     ConnectionSupervisor m_supervisor;
     RequestTracker<Pending> m_requests;
+    RoomModeration m_moderation{*this};
     ConversationList m_conversations;
     QString m_nick;
     QString m_password;
