@@ -58,6 +58,11 @@ QString wrongTypeReason(QLatin1String name, const QString &expected)
     return u"field '%1' must be %2"_s.arg(name, expected);
 }
 
+QString nestedReason(QLatin1String name, const QString &inner)
+{
+    return u"in field '%1': %2"_s.arg(name, inner);
+}
+
 } // namespace Detail
 
 namespace {

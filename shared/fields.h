@@ -361,6 +361,24 @@ std::optional<DecodeError> checkRule(Rule rule, const T &value)
 
 QString missingFieldReason(QLatin1String name);
 QString wrongTypeReason(QLatin1String name, const QString &expected);
+QString nestedReason(QLatin1String name, const QString &inner);
+
+// Why `json`, an object where a T (with fields) belongs, is not one; none
+// for other types or when it is not an object at all.
+template <typename T>
+std::optional<DecodeError> nestedError(const QJsonValue &json)
+{
+    if constexpr (IsOptional<T>::value) {
+        return nestedError<typename T::value_type>(json);
+    } else if constexpr (HasFields<T>::value) {
+        if (!json.isObject())
+            return std::nullopt;
+        T probe{};
+        return readMembers(json.toObject(), probe);
+    } else {
+        return std::nullopt;
+    }
+}
 
 template <typename T>
 std::optional<DecodeError> readMembers(const QJsonObject &json, T &object)
@@ -379,6 +397,9 @@ std::optional<DecodeError> readMembers(const QJsonObject &json, T &object)
                     }
                     if (!readValue(member, value)) {
                         error = DecodeError{ErrorCode::BadRequest, wrongTypeReason(f.name, expectation<Value>()), {}};
+                        // An object that is wrong inside: say where.
+                        if (const auto inner = nestedError<Value>(member))
+                            error->reason = nestedReason(f.name, inner->reason);
                         return false;
                     }
                     error = checkRule(f.rule, value);

@@ -156,6 +156,8 @@ private slots:
     void wireFormat();
     void decodeErrors_data();
     void decodeErrors();
+    void reasonsSayWhere_data();
+    void reasonsSayWhere();
     void unknownFieldsIgnored();
     void nullOptionalIsAbsent();
 };
@@ -352,6 +354,36 @@ void TestCodec::decodeErrors()
     QCOMPARE(errorCodeName(error->code), errorCodeName(code));
     QVERIFY(!error->reason.isEmpty());
     QCOMPARE(error->id, id);
+}
+
+void TestCodec::reasonsSayWhere_data()
+{
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<int>("sender");
+    QTest::addColumn<QString>("reason");
+
+    QTest::newRow("top level") << QByteArray(R"({"type":"hello","nick":5})") << int(Sender::Client)
+                               << u"field 'nick' must be a string"_s;
+    QTest::newRow("not an object") << QByteArray(R"({"type":"hello","nick":"a","login":"alice"})")
+                                   << int(Sender::Client) << u"field 'login' must be an object or null"_s;
+    QTest::newRow("inside login") << QByteArray(R"({"type":"hello","nick":"a","login":{"account":"a","password":5}})")
+                                  << int(Sender::Client) << u"in field 'login': field 'password' must be a string"_s;
+    QTest::newRow("inside a message") << QByteArray(R"({"type":"updated","by":"b","message":{"room":"r","from":"b",)"
+                                                    R"("text":"x","ts":1,"seq":2,"edited":true}})")
+                                      << int(Sender::Server)
+                                      << u"in field 'message': field 'edited' must be an integer or null"_s;
+}
+
+void TestCodec::reasonsSayWhere()
+{
+    QFETCH(QByteArray, frame);
+    QFETCH(int, sender);
+    QFETCH(QString, reason);
+
+    const auto decoded = decode(frame, Sender(sender));
+    const auto *error = std::get_if<DecodeError>(&decoded);
+    QVERIFY(error);
+    QCOMPARE(error->reason, reason);
 }
 
 void TestCodec::unknownFieldsIgnored()
