@@ -103,6 +103,11 @@ void TestMessageView::eventText_data()
     QTest::newRow("disconnected") << int(Event::Disconnected) << QString() << u"timeout"_s << false << QString() << u"Disconnected: timeout"_s;
     QTest::newRow("reconnected") << int(Event::Reconnected) << QString() << QString() << false << QString() << u"Reconnected"_s;
 
+    QTest::newRow("away") << int(Event::AwayChanged) << u"ann"_s << u"lunch"_s << false << QString()
+                          << u"ann is away: lunch"_s;
+    QTest::newRow("back") << int(Event::AwayChanged) << u"ann"_s << QString() << false << QString() << u"ann is back"_s;
+    QTest::newRow("waiting") << int(Event::Waiting) << u"zed"_s << QString() << false << QString()
+                             << u"zed is offline: they will get it when they log in"_s;
     // Moderation, in the room "club".
     QTest::newRow("claimed") << int(Event::RoomClaimed) << u"olga"_s << QString() << false << QString()
                              << u"olga now owns #club"_s;

@@ -431,7 +431,7 @@ void ChatSession::onPrivate(const PrivateMessage &message)
     conversation->setTyping(message.from, false);
     addEntry(conversation, privateEntry(message));
     if (message.waiting.value_or(false))
-        notice(conversation, u"%1 is offline: they will get it when they log in"_s.arg(message.to));
+        addEvent(conversation, LogEntry::Event::Waiting, message.to);
     if (!own)
         emit attentionNeeded(conversation, message.from, message.text);
 }
@@ -842,7 +842,7 @@ void ChatSession::onAwayChanged(const AwayChanged &change)
         // In a private chat, say it when it changes (not at every whisper).
         Conversation *chat = privateChat(change.nick);
         if (chat && before != why)
-            notice(chat, why.isEmpty() ? u"%1 is back"_s.arg(change.nick) : u"%1 is away: %2"_s.arg(change.nick, why));
+            addEvent(chat, LogEntry::Event::AwayChanged, change.nick, why);
         if (chat)
             chat->setPeerAway(why);
     }

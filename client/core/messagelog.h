@@ -21,6 +21,9 @@ struct LogEntry
         Topic,         // text: the topic, when the room opens
         Disconnected,  // text: why
         Reconnected,
+        AwayChanged,   // from: who; text: why ("" back), in a private conversation
+        // Said once, kept in sight
+        Waiting,       // from: the offline account a private message waits for
         // Moderation (protocol section 11): shown as notices, never folded.
         RoomClaimed,   // from: the new owner; own: the user
         RoleChanged,   // from: who; target: whose; text: "owner", "op" or "member"; own: the user's
@@ -31,7 +34,7 @@ struct LogEntry
     };
     // Joins, leaves, nick and topic changes, reconnects: the events that
     // fold into a run; moderation stays in sight.
-    bool isAmbient() const { return kind == Kind::Event && event < Event::RoomClaimed; }
+    bool isAmbient() const { return kind == Kind::Event && event < Event::Waiting; }
 
     Kind kind = Kind::Message;
     Event event = Event::None;

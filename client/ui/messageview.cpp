@@ -134,6 +134,10 @@ QString MessageView::eventText(const LogEntry &entry, const QString &room)
         return tr("Disconnected: %1").arg(entry.text);
     case LogEntry::Event::Reconnected:
         return tr("Reconnected");
+    case LogEntry::Event::AwayChanged:
+        return entry.text.isEmpty() ? tr("%1 is back").arg(entry.from) : tr("%1 is away: %2").arg(entry.from, entry.text);
+    case LogEntry::Event::Waiting:
+        return tr("%1 is offline: they will get it when they log in").arg(entry.from);
     case LogEntry::Event::RoomClaimed:
         return entry.own ? tr("You now own #%1").arg(room) : tr("%1 now owns #%2").arg(entry.from, room);
     case LogEntry::Event::RoleChanged: {

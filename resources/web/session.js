@@ -481,7 +481,7 @@ export class ChatSession extends EventTarget {
     if (!conversation.sync.take(message.seq ?? 0)) return;
     this.#setTyping(conversation, message.from, false);
     this.#addEntry(conversation, this.#privateEntry(message));
-    if (message.waiting) this.notice(conversation, `${message.to} is offline: they will get it when they log in`);
+    if (message.waiting) this.#event(conversation, 'waiting', message.to);
     if (!own) this.#emit('attention', { conversation, from: message.from, text: message.text });
   }
 
@@ -751,7 +751,7 @@ export class ChatSession extends EventTarget {
       else this.awayOf.delete(nameKey(nick));
       // In a private chat, say it when it changes (not at every whisper).
       const chat = this.privateChat(nick);
-      if (chat && before !== why) this.notice(chat, why ? `${nick} is away: ${why}` : `${nick} is back`);
+      if (chat && before !== why) this.#event(chat, 'away-changed', nick, why);
     }
     this.#emit('away', { nick, why });
   }

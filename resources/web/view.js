@@ -96,7 +96,8 @@ const MODE_WORDS = {
 
 // Joins, leaves, nick and topic changes, reconnects: the room events that
 // fold into a run. Moderation events stay in sight, as notices.
-const AMBIENT = new Set(['joined', 'left', 'nick-changed', 'topic-changed', 'topic', 'disconnected', 'reconnected', 'summary']);
+const AMBIENT = new Set(['joined', 'left', 'nick-changed', 'topic-changed', 'topic', 'disconnected', 'reconnected',
+  'away-changed', 'summary']);
 export function isAmbient(entry) {
   return entry.kind === 'event' && AMBIENT.has(entry.event);
 }
@@ -111,6 +112,8 @@ export function eventText(entry) {
     case 'topic': return `Topic: ${entry.text}`;
     case 'disconnected': return `Disconnected: ${entry.text}`;
     case 'reconnected': return 'Reconnected';
+    case 'away-changed': return entry.text ? `${entry.from} is away: ${entry.text}` : `${entry.from} is back`;
+    case 'waiting': return `${entry.from} is offline: they will get it when they log in`;
     case 'room-claimed': return entry.own ? `You now own #${entry.room}` : `${entry.from} now owns #${entry.room}`;
     case 'role-changed': {
       const whom = entry.own ? 'you' : entry.target;

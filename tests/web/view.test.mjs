@@ -83,6 +83,9 @@ for (const [event, from, text, own, words] of [
   ['topic', '', 'Friday', false, 'Topic: Friday'],
   ['disconnected', '', 'timeout', false, 'Disconnected: timeout'],
   ['reconnected', '', '', false, 'Reconnected'],
+  ['away-changed', 'ann', 'lunch', false, 'ann is away: lunch'],
+  ['away-changed', 'ann', '', false, 'ann is back'],
+  ['waiting', 'zed', '', false, 'zed is offline: they will get it when they log in'],
 ]) {
   test(`event words: ${words}`, () => {
     assert.equal(eventText({ kind: 'event', event, from, text, own }), words);
