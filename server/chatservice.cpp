@@ -912,7 +912,8 @@ void ChatService::deliverWaiting(Session &session)
 // ------------------------------------------- edits, deletions, reactions
 
 std::optional<ChatMessage> ChatService::changeableMessage(Session &session, const QString &roomName, qint64 seq,
-                                                          MessageChange change, Room **roomOut, const QJsonValue &id)
+                                                          MessageChange change, Room **roomOut, const QJsonValue &id,
+                                                          bool *ownOut)
 {
     Room *room = joinedRoom(session, roomName);
     if (!room) {
@@ -948,6 +949,8 @@ std::optional<ChatMessage> ChatService::changeableMessage(Session &session, cons
         return std::nullopt;
     }
     *roomOut = room;
+    if (ownOut)
+        *ownOut = own;
     return message;
 }
 
@@ -986,7 +989,8 @@ void ChatService::onEdit(Session &session, const EditMessage &request, const QJs
 void ChatService::onDelete(Session &session, const DeleteMessage &request, const QJsonValue &id)
 {
     Room *room = nullptr;
-    auto message = changeableMessage(session, request.room, request.seq, MessageChange::Delete, &room, id);
+    bool own = false;
+    auto message = changeableMessage(session, request.room, request.seq, MessageChange::Delete, &room, id, &own);
     if (!message)
         return;
     // What was said goes; that something was said stays, so seq has no hole.
@@ -995,7 +999,9 @@ void ChatService::onDelete(Session &session, const DeleteMessage &request, const
     message->action.reset();
     message->edited.reset();
     message->reactions.reset();
-    if (session.nickKey != nameKey(message->from))
+    // An op removing someone else's message is moderation; removing one's
+    // own (an account's, under any nick it had) is not.
+    if (!own)
         audit(session, room, QStringLiteral("delete"), message->from, QStringLiteral("message %1").arg(request.seq));
     storeChange(session, room, *message, id);
 }

@@ -138,10 +138,11 @@ private:
     QList<Session *> roomPeers(Session &session) const;
     enum class MessageChange { Edit, Delete, React };
     // The stored message a change names, if the session may make that
-    // change; nullopt after telling it why not.
+    // change (`ownOut`: because it is the session's own, rather than as an
+    // op); nullopt after telling it why not.
     std::optional<Confab::Protocol::ChatMessage> changeableMessage(Session &session, const QString &roomName,
                                                                    qint64 seq, MessageChange change, Room **roomOut,
-                                                                   const QJsonValue &id);
+                                                                   const QJsonValue &id, bool *ownOut = nullptr);
     void storeChange(Session &session, Room *room, Confab::Protocol::ChatMessage message, const QJsonValue &id);
     // Private conversations (section 19): who a session, or a nick, is for
     // storing them ("a:ACCOUNTKEY" or "n:NICKKEY"), and the pair's key.

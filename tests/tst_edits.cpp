@@ -254,6 +254,19 @@ void TestEdits::opsDeleteOthersMessages()
     QVERIFY(deletion != entries.end());
     QCOMPARE(deletion->toObject().value("target"_L1).toString(), u"max"_s);
     QCOMPARE(deletion->toObject().value("by"_L1).toString(), u"olga"_s);
+
+    // Removing one's own message is no moderation, even under another nick
+    // of the same account.
+    QCOMPARE(outcome(owner->ask(u"nick"_s, {{u"nick"_s, u"olga_away"_s}}, u"nick_changed"_s)), u"nick_changed"_s);
+    QCOMPARE(outcome(owner->ask(u"delete"_s, fields(u"den"_s, ownerSaid), u"updated"_s)), u"updated"_s);
+    const QJsonArray after = owner->ask(u"audit"_s, {{u"room"_s, u"den"_s}}, u"audit_page"_s)
+                                     .value("entries"_L1)
+                                     .toArray();
+    QCOMPARE(std::count_if(after.begin(), after.end(),
+                           [](const QJsonValue &entry) {
+                               return entry.toObject().value("action"_L1).toString() == "delete"_L1;
+                           }),
+             1);
 }
 
 void TestEdits::reactionsToggle()
