@@ -591,6 +591,30 @@ void TestMainWindow::menusAndDisconnect()
     QCOMPARE(QSettings().value(u"notifications/enabled"_s).toBool(), false);
     notifications->trigger();
 
+    // Settings → away when idle: a choice of how long, remembered and used.
+    auto *autoAway = m_window->findChild<QMenu *>(u"autoAway"_s);
+    QVERIFY(autoAway);
+    QStringList choices;
+    QAction *checked = nullptr;
+    QAction *fiveMinutes = nullptr;
+    for (QAction *choice : autoAway->actions()) {
+        choices << choice->text().remove(u'&');
+        if (choice->isChecked())
+            checked = choice;
+        if (choice->data().toInt() == 5)
+            fiveMinutes = choice;
+    }
+    QCOMPARE(choices, (QStringList{u"Never"_s, u"After 5 Minutes"_s, u"After 10 Minutes"_s, u"After 15 Minutes"_s,
+                                   u"After 30 Minutes"_s, u"After 60 Minutes"_s}));
+    QVERIFY(checked);
+    QCOMPARE(checked->data().toInt(), QSettings().value(u"presence/autoAwayMinutes"_s, 10).toInt());
+    fiveMinutes->trigger();
+    QVERIFY(fiveMinutes->isChecked() && !checked->isChecked());
+    QCOMPARE(QSettings().value(u"presence/autoAwayMinutes"_s).toInt(), 5);
+    QCOMPARE(m_window->idleAwayAfterMs(), 5 * 60'000);
+    checked->trigger();
+    m_window->setIdleAwayAfter(0);
+
     // Chat → Disconnect: offline, and the action greys out.
     QAction *disconnect = m_window->findChild<QAction *>(u"disconnect"_s);
     QVERIFY(disconnect->isEnabled());

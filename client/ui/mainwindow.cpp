@@ -16,6 +16,7 @@
 #include "conversationdelegate.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QInputDialog>
@@ -309,14 +310,22 @@ void MainWindow::createActions()
     notifications->setCheckable(true);
     notifications->setChecked(ClientSettings().notificationsEnabled());
     connect(notifications, &QAction::toggled, this, [](bool on) { ClientSettings().setNotificationsEnabled(on); });
-    QAction *autoAway = settings->addAction(tr("Mark Me &Away After 10 Minutes Idle"));
+    // How long without a key or the mouse before "idle": a choice, kept.
+    QMenu *autoAway = settings->addMenu(tr("Mark Me &Away When Idle"));
     autoAway->setObjectName(u"autoAway"_s);
-    autoAway->setCheckable(true);
-    autoAway->setChecked(ClientSettings().autoAwayMinutes() > 0);
-    connect(autoAway, &QAction::toggled, this, [this](bool on) {
-        ClientSettings().setAutoAwayMinutes(on ? 10 : 0);
-        setIdleAwayAfter(on ? 10 * 60'000 : 0);
-    });
+    auto *autoAwayChoices = new QActionGroup(autoAway);
+    const int autoAwayMinutes = ClientSettings().autoAwayMinutes();
+    for (const int minutes : {0, 5, 10, 15, 30, 60}) {
+        QAction *choice = autoAway->addAction(minutes == 0 ? tr("&Never") : tr("After %n Minutes", nullptr, minutes));
+        choice->setCheckable(true);
+        choice->setData(minutes);
+        choice->setChecked(minutes == autoAwayMinutes);
+        autoAwayChoices->addAction(choice);
+        connect(choice, &QAction::triggered, this, [this, minutes] {
+            ClientSettings().setAutoAwayMinutes(minutes);
+            setIdleAwayAfter(minutes * 60'000);
+        });
+    }
     QAction *look = settings->addAction(tr("&Look for Servers When the Connect Window Opens"));
     look->setCheckable(true);
     look->setChecked(ClientSettings().lookForServersOnOpen());
@@ -330,6 +339,11 @@ void MainWindow::createActions()
     help->addSeparator();
     help->addAction(tr("&About Confab"), this, &MainWindow::showAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+int MainWindow::idleAwayAfterMs() const
+{
+    return m_idle ? m_idle->interval() : 0;
 }
 
 void MainWindow::setIdleAwayAfter(int ms)

@@ -59,6 +59,8 @@ public:
     // Marked away ("idle") after this long without a key or the mouse in
     // the application; 0: never. Coming back undoes it.
     void setIdleAwayAfter(int ms);
+    // 0: never.
+    int idleAwayAfterMs() const;
     // Editing one of the user's messages in the input line (section 18):
     // Enter saves, Escape cancels.
     void startEditing(Conversation *room, qint64 seq);
