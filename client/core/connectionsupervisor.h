@@ -74,8 +74,6 @@ public:
     void setClosingReason(const QString &reason) { m_closingReason = reason; }
     // Leaves for good: no retry.
     void stop();
-    // The user asked again after a stop (an untrusted certificate trusted).
-    void resetVisit() { m_everWelcomed = false; }
 
     // The session sends pings (with ids of its own) and reports pongs.
     void pingSent(qint64 id);

@@ -37,8 +37,6 @@ public:
     {
         return id.isDouble() ? m_pending.take(qint64(id.toDouble())) : Context{};
     }
-    bool isPending(qint64 id) const { return m_pending.contains(id); }
-    qsizetype pendingCount() const { return m_pending.size(); }
     // The connection went: no answer will come.
     void clear() { m_pending.clear(); }
 

@@ -353,8 +353,10 @@ int MessageView::runStart(int row) const
 bool MessageView::endsRun(int row) const
 {
     const MessageLog *log = m_conversation->log();
-    return !log->entry(row).isAmbient() || row + 1 >= log->rowCount()
-           || runStart(row + 1) != runStart(row);
+    if (!log->entry(row).isAmbient() || row + 1 >= log->rowCount() || !log->entry(row + 1).isAmbient())
+        return true;
+    const auto dayOf = [log](int r) { return QDateTime::fromMSecsSinceEpoch(log->entry(r).ts).toLocalTime().date(); };
+    return dayOf(row + 1) != dayOf(row);
 }
 
 void MessageView::appendRun(int first, int last, bool dark)

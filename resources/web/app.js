@@ -358,11 +358,12 @@ function renderMessages() {
   const conversation = session.active;
   const hooks = entryHooks(conversation);
   const entries = conversation?.entries ?? [];
-  const runs = new Map(eventRuns(entries));
+  const runs = new Map(eventRuns(entries)); // first → last, for the runs that fold
   const items = [];
+  let drawnUntil = -1; // the last row of a folded run drawn already
   entries.forEach((entry, index) => {
+    if (index <= drawnUntil) return;
     const previous = entries[index - 1];
-    if (isAmbient(entry) && previous && isAmbient(previous) && dayOf(previous) === dayOf(entry)) return; // in a run drawn already
     const newDay = !previous || dayOf(previous) !== dayOf(entry);
     if (newDay) items.push(dayItem(entry));
     const newMessages = conversation.newMessagesAt > 0 && index === conversation.newMessagesAt;
@@ -372,12 +373,9 @@ function renderMessages() {
       line.textContent = 'new messages';
       items.push(line);
     }
-    if (isAmbient(entry)) {
-      const last = runs.get(index);
-      let end = index;
-      while (end + 1 < entries.length && isAmbient(entries[end + 1]) && dayOf(entries[end + 1]) === dayOf(entry)) end += 1;
-      if (last !== undefined) items.push(...runItems(entries.slice(index, last + 1)));
-      else for (const event of entries.slice(index, end + 1)) items.push(renderEntry(event));
+    if (runs.has(index)) {
+      drawnUntil = runs.get(index);
+      items.push(...runItems(entries.slice(index, drawnUntil + 1)));
       return;
     }
     items.push(renderEntry(entry, hooks, !newDay && !newMessages && continues(previous, entry)));

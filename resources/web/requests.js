@@ -28,11 +28,6 @@ export class RequestTracker {
     return context;
   }
 
-  // The context of a request still waiting, to add to it.
-  peek(id) {
-    return this.#pending.get(id);
-  }
-
   get pendingCount() {
     return this.#pending.size;
   }

@@ -20,7 +20,7 @@ public:
     // FrameTransport
     void open(const ServerAddress &address) override
     {
-        m_address = address;
+        Q_UNUSED(address)
         m_open = false;
         m_connecting = true;
         ++m_attempts;
@@ -86,7 +86,6 @@ public:
     }
 
 private:
-    ServerAddress m_address;
     QList<QJsonObject> m_sent;
     int m_attempts = 0;
     bool m_open = false;
