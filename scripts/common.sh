@@ -9,13 +9,14 @@ CONFAB_BUILD=${CONFAB_BUILD:-$CONFAB_ROOT/build}
 CONFAB_BUILD_PACKAGES=(
     cmake ninja-build clang libclang-rt-14-dev gcc g++ pkg-config libcrypt-dev
     qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite libqt6svg6 libgl-dev
-    qtkeychain-qt6-dev
+    qtkeychain-qt6-dev libqt6sql6-psql libhiredis-dev
 )
 # util-linux: unshare, nsenter and prlimit for the reliability suite; iproute2
 # (ip) for the LAN namespace test; dpkg-dev
 # (dpkg-shlibdeps) for cpack's Debian packages; systemd for systemd-analyze;
-# haproxy to test the server behind a real proxy.
-CONFAB_TEST_PACKAGES=(openssl python3 chromium util-linux iproute2 dpkg-dev systemd haproxy)
+# haproxy to test the server behind a real proxy; postgresql and
+# redis-server for cluster mode (the tests start their own, on free ports).
+CONFAB_TEST_PACKAGES=(openssl python3 chromium util-linux iproute2 dpkg-dev systemd haproxy postgresql redis-server)
 # What the README's first steps and docs/teaching.md use: nc to talk to the
 # server by hand, openssl s_client for TLS, python3 for the example client.
 CONFAB_RUN_PACKAGES=(netcat-openbsd openssl python3)

@@ -3,7 +3,7 @@
 #include "names.h"
 #include "passwordhasher.h"
 #include "serverconfig.h"
-#include "sqlitestore.h"
+#include "sqlstore.h"
 
 #include <QFileInfo>
 
@@ -37,7 +37,7 @@ int resetPassword(const ServerConfig &config, std::FILE *input, std::FILE *out, 
     if (config.databasePath == QLatin1String(":memory:") || !QFileInfo::exists(config.databasePath))
         return fail(err, QStringLiteral("no database at %1 (give its path with --db)").arg(config.databasePath));
     QString error;
-    const std::unique_ptr<SqliteStore> store = SqliteStore::open(config.databasePath, &error);
+    const std::unique_ptr<SqlStore> store = SqlStore::open(config.databasePath, &error);
     if (!store)
         return fail(err, error);
     const QString key = Confab::Protocol::nameKey(config.resetPasswordAccount);

@@ -10,7 +10,7 @@
 #include "metrics.h"
 #include "names.h"
 #include "statusfeed.h"
-#include "sqlitestore.h"
+#include "sqlstore.h"
 #include "systemdnotify.h"
 #include "tcpconnection.h"
 
@@ -103,7 +103,7 @@ ChatServer::~ChatServer()
 
 bool ChatServer::start(QString *error)
 {
-    m_store = SqliteStore::open(m_config.databasePath, error);
+    m_store = SqlStore::open(m_config.databasePath, error);
     if (!m_store)
         return false;
 

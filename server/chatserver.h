@@ -13,7 +13,7 @@
 
 class ConnectionLimiter;
 class Listener;
-class SqliteStore;
+class SqlStore;
 
 // Puts the server together from its configuration: the store, the chat
 // service, the two listeners and the HTTP server.
@@ -56,7 +56,7 @@ private:
     HttpServer::Response health() const;
 
     ServerConfig m_config;
-    std::unique_ptr<SqliteStore> m_store;
+    std::unique_ptr<SqlStore> m_store;
     ConnectionLimiter *m_limiter = nullptr;
     int m_socketCeiling = 0;
     ChatService *m_chat = nullptr;

@@ -53,6 +53,19 @@ public:
     virtual std::optional<StoredMessage> message(const QString &roomKey, const QString &roomName, qint64 seq) = 0;
     virtual void saveTopic(const QString &roomKey, const QString &roomName, const QString &topic) = 0;
 
+    // Whether commit() numbers what it stores itself (several servers on one
+    // database): the seq and rev given to appendMessage(), updateMessage()
+    // and appendPrivate() are then replaced by the database's, and
+    // committedNumbers() tells them, in the order they were appended.
+    virtual bool numbersAtCommit() const { return false; }
+    struct Numbers
+    {
+        QList<qint64> messageSeqs;
+        QList<qint64> updateRevs;
+        QList<qint64> privateSeqs;
+    };
+    virtual Numbers committedNumbers() const { return {}; }
+
     virtual bool hasPending() const = 0;
     // Makes everything appended so far durable, in one transaction.
     virtual bool commit(QString *error) = 0;

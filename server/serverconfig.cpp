@@ -5,6 +5,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QUrl>
 #include <QSettings>
 #include <QSysInfo>
 #include <QStandardPaths>
@@ -175,8 +176,48 @@ const std::vector<OptionSpec> &optionTable()
                  config.bind = address;
                  return true;
              }},
-            {"db", "path", "SQLite database for history (default in the XDG data directory; :memory: keeps nothing).",
-             path(&ServerConfig::databasePath)},
+            {"db", "path-or-url",
+             "Where history, accounts and moderation are kept: an SQLite file (default in the XDG data directory; "
+             ":memory: keeps nothing), or a PostgreSQL database as postgresql://USER[:PASSWORD]@HOST[:PORT]/NAME, "
+             "which several servers share in cluster mode (with --redis).",
+             [](ServerConfig &config, const QString &value, QString *error) {
+                 if (value.startsWith(QLatin1String("postgres://")) || value.startsWith(QLatin1String("postgresql://"))) {
+                     const QUrl url(value, QUrl::StrictMode);
+                     if (!url.isValid() || url.path().size() < 2) {
+                         *error = QStringLiteral("'%1' is not a database URL "
+                                                 "(postgresql://USER@HOST:PORT/NAME)")
+                                          .arg(url.toDisplayString(QUrl::RemovePassword));
+                         return false;
+                     }
+                     config.databasePath = value;
+                     return true;
+                 }
+                 return path(&ServerConfig::databasePath)(config, value, error);
+             }},
+            {"redis", "address",
+             "Cluster mode: the Redis server (HOST:PORT or unix:PATH) through which servers sharing one "
+             "PostgreSQL --db pass on messages, events and nick leases.",
+             [](ServerConfig &config, const QString &value, QString *error) {
+                 const auto address = RedisAddress::parse(value);
+                 if (!address) {
+                     *error = QStringLiteral("'%1' is neither HOST:PORT nor unix:PATH").arg(value);
+                     return false;
+                 }
+                 config.redis = *address;
+                 return true;
+             }},
+            {"nick-lease", "seconds",
+             "Cluster mode: how long a nick stays taken after its server stops answering (default 10).",
+             [](ServerConfig &config, const QString &value, QString *error) {
+                 bool ok = false;
+                 const int seconds = value.toInt(&ok);
+                 if (!ok || seconds < 2 || seconds > 3600) {
+                     *error = QStringLiteral("'%1' is not a number of seconds from 2 to 3600").arg(value);
+                     return false;
+                 }
+                 config.nickLeaseMs = seconds * 1000;
+                 return true;
+             }},
             {"password", "text", "Password that clients must give in hello (default: none).",
              text(&ServerConfig::password)},
             {"motd", "text", "Message of the day sent in welcome.", text(&ServerConfig::motd)},
@@ -392,5 +433,8 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
     }
     if (result.config.databasePath.isEmpty())
         result.config.databasePath = defaultDatabasePath();
+    const bool sharedDatabase = result.config.databasePath.startsWith(QLatin1String("postgres"));
+    if (result.config.redis && !sharedDatabase)
+        return fail(QStringLiteral("--redis needs a PostgreSQL --db that every server of the cluster shares"));
     return result;
 }

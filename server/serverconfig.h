@@ -1,6 +1,7 @@
 #pragma once
 
 #include "chatlimits.h"
+#include "redisaddress.h"
 #include "faultinjector.h"
 #include "logwriter.h"
 
@@ -17,7 +18,10 @@ struct ServerConfig
     quint16 tcpPort = Confab::Protocol::Defaults::TcpPort;
     quint16 httpPort = Confab::Protocol::Defaults::HttpPort;
     QHostAddress bind = QHostAddress::Any;
-    QString databasePath; // empty: the default in the XDG data directory
+    QString databasePath; // empty: the default in the XDG data directory; or a postgresql:// URL
+    // Cluster mode: the Redis that carries fanout and nick leases.
+    std::optional<RedisAddress> redis;
+    int nickLeaseMs = 10'000;
     QString serverName;
     // What LAN discovery announces (section 12); 0: no discovery.
     QString displayName;

@@ -23,7 +23,7 @@ class QTimer;
 // while every frame of it is already in the database file — which a busy
 // writer rarely sees if someone else checkpoints. So once the log is long,
 // the thread asks the writer to finish the job itself right after one of its
-// checkpoints, when the rest is only a few pages (SqliteStore::maintain()).
+// checkpoints, when the rest is only a few pages (SqlStore::maintain()).
 class WalCheckpointer final : public QObject
 {
     Q_OBJECT

@@ -1,7 +1,7 @@
-// SqliteStore on a real database file: what the chat service relies on, and
+// SqlStore on a real database file: what the chat service relies on, and
 // the write-ahead log kept in bounds by the checkpoint thread.
 
-#include "sqlitestore.h"
+#include "sqlstore.h"
 
 #include <QFileInfo>
 #include <QTemporaryDir>
@@ -21,7 +21,7 @@ ChatMessage message(const QString &room, const QString &text, qint64 seq)
 
 } // namespace
 
-class TestSqliteStore : public QObject
+class TestSqlStore : public QObject
 {
     Q_OBJECT
 
@@ -32,14 +32,14 @@ private slots:
     void changesAreStoredWithTheMessage();
 };
 
-void TestSqliteStore::roundTrip_data()
+void TestSqlStore::roundTrip_data()
 {
     QTest::addColumn<QString>("path");
     QTest::newRow("file") << u"history.db"_s;
     QTest::newRow("memory") << u":memory:"_s;
 }
 
-void TestSqliteStore::roundTrip()
+void TestSqlStore::roundTrip()
 {
     QFETCH(QString, path);
     QTemporaryDir dir;
@@ -47,7 +47,7 @@ void TestSqliteStore::roundTrip()
     const QString database = path == ":memory:"_L1 ? path : dir.filePath(path);
     QString error;
     {
-        auto store = SqliteStore::open(database, &error);
+        auto store = SqlStore::open(database, &error);
         QVERIFY2(store, qPrintable(error));
         QVERIFY(!store->loadRoom(u"lobby"_s));
         for (int seq = 1; seq <= 3; ++seq)
@@ -72,19 +72,19 @@ void TestSqliteStore::roundTrip()
         return;
     // Reopened: everything committed is there, and the log was folded in.
     QVERIFY(!QFileInfo::exists(database + "-wal"_L1) || QFileInfo(database + "-wal"_L1).size() == 0);
-    auto again = SqliteStore::open(database, &error);
+    auto again = SqlStore::open(database, &error);
     QVERIFY2(again, qPrintable(error));
     QCOMPARE(again->loadRoom(u"lobby"_s)->lastSeq, 3);
 }
 
-void TestSqliteStore::changesAreStoredWithTheMessage()
+void TestSqlStore::changesAreStoredWithTheMessage()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString database = dir.filePath(u"history.db"_s);
     QString error;
     {
-        auto store = SqliteStore::open(database, &error);
+        auto store = SqlStore::open(database, &error);
         QVERIFY2(store, qPrintable(error));
         for (int seq = 1; seq <= 4; ++seq)
             store->appendMessage(u"lobby"_s, u"Lobby"_s, message(u"Lobby"_s, u"m%1"_s.arg(seq), seq),
@@ -112,7 +112,7 @@ void TestSqliteStore::changesAreStoredWithTheMessage()
         QVERIFY(store->hasPending());
         QVERIFY2(store->commit(&error), qPrintable(error));
     }
-    auto store = SqliteStore::open(database, &error);
+    auto store = SqlStore::open(database, &error);
     QVERIFY2(store, qPrintable(error));
     QCOMPARE(store->loadRoom(u"lobby"_s)->lastRev, 2);
     const QList<ChatMessage> page = store->history(u"lobby"_s, u"Lobby"_s, {std::nullopt, std::nullopt, 50, std::nullopt});
@@ -135,7 +135,7 @@ void TestSqliteStore::changesAreStoredWithTheMessage()
     QCOMPARE(changed.at(1).rev, 2);
 }
 
-void TestSqliteStore::logStaysBoundedUnderSteadyCommits()
+void TestSqlStore::logStaysBoundedUnderSteadyCommits()
 {
     // Many small commits, each to another room's pages, as in a busy server:
     // without checkpoints that let the log start again, it would pass
@@ -144,7 +144,7 @@ void TestSqliteStore::logStaysBoundedUnderSteadyCommits()
     QVERIFY(dir.isValid());
     const QString database = dir.filePath(u"history.db"_s);
     QString error;
-    auto store = SqliteStore::open(database, &error);
+    auto store = SqlStore::open(database, &error);
     QVERIFY2(store, qPrintable(error));
 
     constexpr int Rooms = 100;
@@ -168,5 +168,5 @@ void TestSqliteStore::logStaysBoundedUnderSteadyCommits()
     }
 }
 
-QTEST_GUILESS_MAIN(TestSqliteStore)
-#include "tst_sqlitestore.moc"
+QTEST_GUILESS_MAIN(TestSqlStore)
+#include "tst_sqlstore.moc"

@@ -12,16 +12,36 @@
 
 class WalCheckpointer;
 
-// MessageStore, AccountStore and ModerationStore on SQLite through Qt SQL, in WAL mode.
+// MessageStore, AccountStore and ModerationStore through Qt SQL, on one of
+// two engines:
+// - SQLite (a file path; the embedded default), in WAL mode, its log
+//   checkpointed on a thread of its own (see WalCheckpointer);
+// - PostgreSQL (a postgresql:// URL), which several servers share in cluster
+//   mode. There the database numbers what is committed (seq, rev), so that
+//   two servers never give out the same number nor skip one.
 // Appends are kept in memory until commit(), which writes them in one
-// transaction. The log is checkpointed on a thread of its own (see
-// WalCheckpointer).
-class SqliteStore final : public MessageStore, public AccountStore, public ModerationStore
+// transaction. The statements are the same on both engines but for the
+// schema and the numbering.
+class SqlStore final : public MessageStore, public AccountStore, public ModerationStore
 {
 public:
-    // path ":memory:" keeps nothing.
-    static std::unique_ptr<SqliteStore> open(const QString &path, QString *error);
-    ~SqliteStore() override;
+    enum class Engine { Sqlite, Postgres };
+
+    // A path (":memory:" keeps nothing) or a URL
+    // postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE (?host=/run/postgresql
+    // for a Unix socket directory).
+    static std::unique_ptr<SqlStore> open(const QString &location, QString *error);
+    static bool isDatabaseUrl(const QString &location);
+    ~SqlStore() override;
+
+    Engine engine() const { return m_engine; }
+    bool numbersAtCommit() const override { return m_engine == Engine::Postgres; }
+    Numbers committedNumbers() const override { return m_committed; }
+    // An account registered through another server of the cluster.
+    void noteAccount(const QString &key) { m_accountKeys.insert(key); }
+    // The highest seq of each room (PostgreSQL: what every server has
+    // committed), for catching up after missed notices.
+    QHash<QString, qint64> lastSeqs(const QList<QString> &roomKeys);
 
     std::optional<RoomRecord> loadRoom(const QString &key) override;
     void appendMessage(const QString &roomKey, const QString &roomName,
@@ -67,8 +87,16 @@ public:
                              int limit) override;
 
 private:
-    explicit SqliteStore(const QString &connectionName);
+    SqlStore(Engine engine, const QString &connectionName);
+    static std::unique_ptr<SqlStore> openSqlite(const QString &path, QString *error);
+    static std::unique_ptr<SqlStore> openPostgres(const QString &url, QString *error);
     bool migrate(QString *error);
+    bool migratePostgres(QString *error);
+    // PostgreSQL: after the connection was lost, a new one (and its
+    // prepared statements); false while the server is still unreachable.
+    bool reconnect(QString *error);
+    // False while the connection is lost and cannot be made again.
+    bool readable();
     bool loadAccountKeys(QString *error);
     bool prepareStatements(QString *error);
 
@@ -85,8 +113,11 @@ private:
         std::optional<QString> topic;
     };
 
+    Engine m_engine;
     QString m_connectionName;
     QSqlDatabase m_db;
+    bool m_connectionLost = false;
+    Numbers m_committed;
     // Every account's key, kept in memory: reserved nicks are checked on
     // every hello and nick change.
     QSet<QString> m_accountKeys;
@@ -106,6 +137,10 @@ private:
         bool delivered;
     };
     QList<PendingPrivate> m_pendingPrivate;
+    // Within the commit's transaction (PostgreSQL): the numbers the database
+    // gives to what is pending, written into it and into m_committed.
+    bool numberPending(QList<PendingMessage> &messages, QList<PendingMessage> &updates,
+                       QList<PendingPrivate> &privates, QString *error);
     // For a database file (not :memory:).
     std::unique_ptr<WalCheckpointer> m_checkpointer;
 };

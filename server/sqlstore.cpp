@@ -1,4 +1,4 @@
-#include "sqlitestore.h"
+#include "sqlstore.h"
 
 #include "logging.h"
 #include "walcheckpointer.h"
@@ -9,7 +9,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScopeGuard>
 #include <QSqlError>
+#include <QUrl>
+#include <QUrlQuery>
 #include <QVariant>
 
 using Confab::Protocol::ChatMessage;
@@ -30,6 +33,12 @@ const QStringList migrations = {
         QStringLiteral(":/sql/007_edits_reactions.sql"),
         QStringLiteral(":/sql/008_private_messages.sql"),
         QStringLiteral(":/sql/009_read_markers.sql"),
+};
+
+// PostgreSQL starts from the schema SQLite's migrations end with; the table
+// confab_schema remembers how far a database has come.
+const QStringList postgresMigrations = {
+        QStringLiteral(":/sql/postgres/001_schema.sql"),
 };
 
 // The columns a ChatMessage is read from, in the order messageFromRow() reads them.
@@ -104,14 +113,47 @@ bool exec(QSqlDatabase &db, const QString &sql, QString *error)
     return true;
 }
 
+// Runs the statements of a migration file in a transaction of its own,
+// which the caller commits (after recording the new version).
+bool runScript(QSqlDatabase &db, const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("missing migration %1").arg(path);
+        return false;
+    }
+    const QString script = QString::fromUtf8(file.readAll());
+    if (!db.transaction()) {
+        *error = sqlError(db.lastError());
+        return false;
+    }
+    // QSqlQuery runs one statement at a time. Comment lines go first, so
+    // that a ';' in a comment does not cut a statement.
+    QString code;
+    for (const QString &line : script.split(u'\n')) {
+        if (!line.trimmed().startsWith(QLatin1String("--")))
+            code += line + u'\n';
+    }
+    for (const QString &sql : code.split(u';', Qt::SkipEmptyParts)) {
+        if (sql.trimmed().isEmpty())
+            continue;
+        if (!exec(db, sql, error)) {
+            db.rollback();
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
-SqliteStore::SqliteStore(const QString &connectionName)
-    : m_connectionName(connectionName)
+SqlStore::SqlStore(Engine engine, const QString &connectionName)
+    : m_engine(engine)
+    , m_connectionName(connectionName)
 {
 }
 
-SqliteStore::~SqliteStore()
+SqlStore::~SqlStore()
 {
     // Before the last connection closes, which checkpoints what is left and
     // removes the log.
@@ -127,10 +169,130 @@ SqliteStore::~SqliteStore()
     QSqlDatabase::removeDatabase(m_connectionName);
 }
 
-std::unique_ptr<SqliteStore> SqliteStore::open(const QString &path, QString *error)
+bool SqlStore::isDatabaseUrl(const QString &location)
+{
+    return location.startsWith(QLatin1String("postgresql://")) || location.startsWith(QLatin1String("postgres://"));
+}
+
+std::unique_ptr<SqlStore> SqlStore::open(const QString &location, QString *error)
+{
+    return isDatabaseUrl(location) ? openPostgres(location, error) : openSqlite(location, error);
+}
+
+namespace {
+QString nextConnectionName()
 {
     static int counter = 0;
-    std::unique_ptr<SqliteStore> store(new SqliteStore(QStringLiteral("confab-store-%1").arg(++counter)));
+    return QStringLiteral("confab-store-%1").arg(++counter);
+}
+} // namespace
+
+std::unique_ptr<SqlStore> SqlStore::openPostgres(const QString &location, QString *error)
+{
+    const QUrl url(location);
+    const QString database = url.path().mid(1);
+    if (!url.isValid() || database.isEmpty() || database.contains(u'/')) {
+        *error = QStringLiteral("%1 is not a database URL (postgresql://USER@HOST:PORT/DATABASE)")
+                         .arg(url.toDisplayString(QUrl::RemovePassword));
+        return nullptr;
+    }
+    std::unique_ptr<SqlStore> store(new SqlStore(Engine::Postgres, nextConnectionName()));
+    store->m_db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), store->m_connectionName);
+    if (!store->m_db.isValid()) {
+        *error = QStringLiteral("the Qt PostgreSQL driver is not installed (Debian: libqt6sql6-psql)");
+        return nullptr;
+    }
+    // ?host=/run/postgresql: a Unix socket directory instead of a host name.
+    const QString socketDirectory = QUrlQuery(url).queryItemValue(QStringLiteral("host"));
+    store->m_db.setHostName(socketDirectory.isEmpty() ? url.host() : socketDirectory);
+    if (url.port() > 0)
+        store->m_db.setPort(url.port());
+    store->m_db.setUserName(url.userName());
+    store->m_db.setPassword(url.password());
+    store->m_db.setDatabaseName(database);
+    // A database that does not answer is a failed commit (storage_failed),
+    // not a server that hangs.
+    store->m_db.setConnectOptions(QStringLiteral("connect_timeout=5;options=-cclient_min_messages=warning"));
+    const QString shown = url.toDisplayString(QUrl::RemovePassword);
+    if (!store->m_db.open()) {
+        *error = QStringLiteral("cannot open %1: %2").arg(shown, sqlError(store->m_db.lastError()));
+        return nullptr;
+    }
+    QString why;
+    if (!store->migratePostgres(&why) || !store->prepareStatements(&why) || !store->loadAccountKeys(&why)) {
+        *error = QStringLiteral("cannot use %1: %2").arg(shown, why);
+        return nullptr;
+    }
+    return store;
+}
+
+bool SqlStore::migratePostgres(QString *error)
+{
+    // Several servers may start at once on an empty database: one migrates,
+    // the others wait for it on this lock (held until the session ends or
+    // it is released).
+    const QString lockKey = QStringLiteral("4242424242");
+    if (!exec(m_db, QStringLiteral("SELECT pg_advisory_lock(%1)").arg(lockKey), error))
+        return false;
+    const auto unlock = qScopeGuard([&] {
+        QString ignored;
+        exec(m_db, QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(lockKey), &ignored);
+    });
+    if (!exec(m_db, QStringLiteral("CREATE TABLE IF NOT EXISTS confab_schema (version INTEGER NOT NULL)"), error))
+        return false;
+    QSqlQuery version(m_db);
+    if (!version.exec(QStringLiteral("SELECT MAX(version) FROM confab_schema")) || !version.next()) {
+        *error = sqlError(version.lastError());
+        return false;
+    }
+    const int current = version.value(0).toInt();
+    version.finish();
+    if (current > postgresMigrations.size()) {
+        *error = QStringLiteral("the database was written by a newer Confab (schema %1, this one knows %2)")
+                         .arg(current)
+                         .arg(postgresMigrations.size());
+        return false;
+    }
+    for (int step = current; step < postgresMigrations.size(); ++step) {
+        if (!runScript(m_db, postgresMigrations.at(step), error)
+            || !exec(m_db, QStringLiteral("INSERT INTO confab_schema (version) VALUES (%1)").arg(step + 1), error)
+            || !m_db.commit()) {
+            m_db.rollback();
+            return false;
+        }
+        qCDebug(lcStore) << "PostgreSQL schema now at version" << step + 1;
+    }
+    return true;
+}
+
+bool SqlStore::readable()
+{
+    QString error;
+    return !m_connectionLost || reconnect(&error);
+}
+
+bool SqlStore::reconnect(QString *error)
+{
+    m_insertMessage.reset();
+    m_insertRoom.reset();
+    m_updateTopic.reset();
+    m_updateMessage.reset();
+    m_insertPrivate.reset();
+    m_db.close();
+    if (!m_db.open()) {
+        *error = sqlError(m_db.lastError());
+        return false;
+    }
+    if (!prepareStatements(error))
+        return false;
+    m_connectionLost = false;
+    qCWarning(lcStore) << "connected to the database again";
+    return true;
+}
+
+std::unique_ptr<SqlStore> SqlStore::openSqlite(const QString &path, QString *error)
+{
+    std::unique_ptr<SqlStore> store(new SqlStore(Engine::Sqlite, nextConnectionName()));
 
     if (path != QLatin1String(":memory:")) {
         const QFileInfo info(path);
@@ -183,7 +345,7 @@ std::unique_ptr<SqliteStore> SqliteStore::open(const QString &path, QString *err
     return store;
 }
 
-bool SqliteStore::migrate(QString *error)
+bool SqlStore::migrate(QString *error)
 {
     QSqlQuery version(m_db);
     if (!version.exec(QStringLiteral("PRAGMA user_version")) || !version.next()) {
@@ -201,31 +363,8 @@ bool SqliteStore::migrate(QString *error)
         return false;
     }
     for (int step = current; step < migrations.size(); ++step) {
-        QFile file(migrations.at(step));
-        if (!file.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("missing migration %1").arg(file.fileName());
+        if (!runScript(m_db, migrations.at(step), error))
             return false;
-        }
-        const QString script = QString::fromUtf8(file.readAll());
-        if (!m_db.transaction()) {
-            *error = sqlError(m_db.lastError());
-            return false;
-        }
-        // QSqlQuery runs one statement at a time. Comment lines go first, so
-        // that a ';' in a comment does not cut a statement.
-        QString code;
-        for (const QString &line : script.split(u'\n')) {
-            if (!line.trimmed().startsWith(QLatin1String("--")))
-                code += line + u'\n';
-        }
-        for (const QString &sql : code.split(u';', Qt::SkipEmptyParts)) {
-            if (sql.trimmed().isEmpty())
-                continue;
-            if (!exec(m_db, sql, error)) {
-                m_db.rollback();
-                return false;
-            }
-        }
         if (!exec(m_db, QStringLiteral("PRAGMA user_version=%1").arg(step + 1), error) || !m_db.commit()) {
             m_db.rollback();
             return false;
@@ -235,7 +374,7 @@ bool SqliteStore::migrate(QString *error)
     return true;
 }
 
-bool SqliteStore::prepareStatements(QString *error)
+bool SqlStore::prepareStatements(QString *error)
 {
     auto prepare = [&](std::unique_ptr<QSqlQuery> &query, const QString &sql) {
         query = std::make_unique<QSqlQuery>(m_db);
@@ -247,7 +386,7 @@ bool SqliteStore::prepareStatements(QString *error)
     };
     return prepare(m_insertMessage, QStringLiteral("INSERT INTO messages (room_key, seq, sender, text, ts, action, account) "
                                                    "VALUES (?, ?, ?, ?, ?, ?, ?)"))
-           && prepare(m_insertRoom, QStringLiteral("INSERT OR IGNORE INTO rooms (key, name) VALUES (?, ?)"))
+           && prepare(m_insertRoom, QStringLiteral("INSERT INTO rooms (key, name) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"))
            && prepare(m_updateTopic, QStringLiteral("UPDATE rooms SET topic = ? WHERE key = ?"))
            && prepare(m_updateMessage, QStringLiteral("UPDATE messages SET text = ?, edited = ?, deleted = ?, reactions = ?, "
                                                       "rev = ? WHERE room_key = ? AND seq = ?"))
@@ -256,14 +395,20 @@ bool SqliteStore::prepareStatements(QString *error)
                                                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
 }
 
-std::optional<MessageStore::RoomRecord> SqliteStore::loadRoom(const QString &key)
+std::optional<MessageStore::RoomRecord> SqlStore::loadRoom(const QString &key)
 {
+    if (!readable())
+        return std::nullopt;
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT name, topic, (SELECT MAX(seq) FROM messages WHERE room_key = ?), "
-                                 "(SELECT MAX(rev) FROM messages WHERE room_key = ? AND rev IS NOT NULL) "
-                                 "FROM rooms WHERE key = ?"));
-    query.addBindValue(key);
-    query.addBindValue(key);
+    if (m_engine == Engine::Postgres) {
+        query.prepare(QStringLiteral("SELECT name, topic, last_seq, last_rev FROM rooms WHERE key = ?"));
+    } else {
+        query.prepare(QStringLiteral("SELECT name, topic, (SELECT MAX(seq) FROM messages WHERE room_key = ?), "
+                                     "(SELECT MAX(rev) FROM messages WHERE room_key = ? AND rev IS NOT NULL) "
+                                     "FROM rooms WHERE key = ?"));
+        query.addBindValue(key);
+        query.addBindValue(key);
+    }
     query.addBindValue(key);
     if (!query.exec()) {
         qCCritical(lcStore) << "cannot read room:" << sqlError(query.lastError());
@@ -275,7 +420,7 @@ std::optional<MessageStore::RoomRecord> SqliteStore::loadRoom(const QString &key
                       query.value(3).toLongLong()};
 }
 
-void SqliteStore::appendMessage(const QString &roomKey, const QString &roomName, const ChatMessage &message,
+void SqlStore::appendMessage(const QString &roomKey, const QString &roomName, const ChatMessage &message,
                                 const QString &accountKey)
 {
     if (m_pendingRooms.isEmpty() || m_pendingRooms.last().key != roomKey)
@@ -283,12 +428,12 @@ void SqliteStore::appendMessage(const QString &roomKey, const QString &roomName,
     m_pendingMessages.append(PendingMessage{roomKey, message, accountKey});
 }
 
-void SqliteStore::updateMessage(const QString &roomKey, const ChatMessage &message)
+void SqlStore::updateMessage(const QString &roomKey, const ChatMessage &message)
 {
     m_pendingUpdates.append(PendingMessage{roomKey, message, QString()});
 }
 
-std::optional<MessageStore::StoredMessage> SqliteStore::message(const QString &roomKey, const QString &roomName,
+std::optional<MessageStore::StoredMessage> SqlStore::message(const QString &roomKey, const QString &roomName,
                                                                 qint64 seq)
 {
     QSqlQuery select(m_db);
@@ -305,27 +450,35 @@ std::optional<MessageStore::StoredMessage> SqliteStore::message(const QString &r
     return StoredMessage{messageFromRow(select, roomName), select.value(9).toString()};
 }
 
-void SqliteStore::saveTopic(const QString &roomKey, const QString &roomName, const QString &topic)
+void SqlStore::saveTopic(const QString &roomKey, const QString &roomName, const QString &topic)
 {
     m_pendingRooms.append(PendingRoom{roomKey, roomName, topic});
 }
 
-bool SqliteStore::commit(QString *error)
+bool SqlStore::commit(QString *error)
 {
     if (!hasPending())
         return true;
     const auto rooms = std::exchange(m_pendingRooms, {});
-    const auto messages = std::exchange(m_pendingMessages, {});
-    const auto updates = std::exchange(m_pendingUpdates, {});
-    const auto privates = std::exchange(m_pendingPrivate, {});
+    auto messages = std::exchange(m_pendingMessages, {});
+    auto updates = std::exchange(m_pendingUpdates, {});
+    auto privates = std::exchange(m_pendingPrivate, {});
+    m_committed = Numbers{};
 
+    if (m_connectionLost && !reconnect(error))
+        return false;
     if (!m_db.transaction()) {
         *error = sqlError(m_db.lastError());
+        // PostgreSQL: the connection is gone (a restart, a network cut); a
+        // new one is tried at the next commit.
+        m_connectionLost = m_engine == Engine::Postgres;
         return false;
     }
     auto fail = [&](const QSqlQuery &query) {
         *error = sqlError(query.lastError());
         m_db.rollback();
+        m_connectionLost = m_engine == Engine::Postgres;
+        m_committed = Numbers{};
         return false;
     };
     for (const PendingRoom &room : rooms) {
@@ -339,6 +492,12 @@ bool SqliteStore::commit(QString *error)
             if (!m_updateTopic->exec())
                 return fail(*m_updateTopic);
         }
+    }
+    if (m_engine == Engine::Postgres && !numberPending(messages, updates, privates, error)) {
+        m_db.rollback();
+        m_connectionLost = true;
+        m_committed = Numbers{};
+        return false;
     }
     for (const PendingMessage &pending : messages) {
         m_insertMessage->bindValue(0, pending.roomKey);
@@ -377,12 +536,99 @@ bool SqliteStore::commit(QString *error)
     if (!m_db.commit()) {
         *error = sqlError(m_db.lastError());
         m_db.rollback();
+        m_connectionLost = m_engine == Engine::Postgres;
+        m_committed = Numbers{};
         return false;
     }
     return true;
 }
 
-void SqliteStore::maintain()
+bool SqlStore::numberPending(QList<PendingMessage> &messages, QList<PendingMessage> &updates,
+                             QList<PendingPrivate> &privates, QString *error)
+{
+    // Each counter is raised by what this commit adds to it at once: the
+    // row stays locked until the commit, so another server's transaction
+    // numbering the same room waits for this one and carries on after it.
+    auto raise = [&](const QString &sql, const QString &key, qint64 by, qint64 *last) {
+        QSqlQuery query(m_db);
+        query.prepare(sql);
+        query.addBindValue(by);
+        query.addBindValue(key);
+        if (!query.exec() || !query.next()) {
+            *error = query.lastError().isValid() ? sqlError(query.lastError())
+                                                 : QStringLiteral("no counter for %1").arg(key);
+            return false;
+        }
+        *last = query.value(0).toLongLong();
+        return true;
+    };
+    // By room, in order of appearance; then given out in append order.
+    QHash<QString, qint64> added;
+    for (const PendingMessage &pending : std::as_const(messages))
+        ++added[pending.roomKey];
+    QHash<QString, qint64> next;
+    for (auto it = added.cbegin(); it != added.cend(); ++it) {
+        qint64 last = 0;
+        if (!raise(QStringLiteral("UPDATE rooms SET last_seq = last_seq + ? WHERE key = ? RETURNING last_seq"),
+                   it.key(), it.value(), &last))
+            return false;
+        next.insert(it.key(), last - it.value() + 1);
+    }
+    for (PendingMessage &pending : messages) {
+        pending.message.seq = next[pending.roomKey]++;
+        m_committed.messageSeqs.append(pending.message.seq);
+    }
+    for (PendingMessage &pending : updates) {
+        qint64 rev = 0;
+        if (!raise(QStringLiteral("UPDATE rooms SET last_rev = last_rev + ? WHERE key = ? RETURNING last_rev"),
+                   pending.roomKey, 1, &rev))
+            return false;
+        pending.message.rev = rev;
+        m_committed.updateRevs.append(rev);
+    }
+    for (PendingPrivate &pending : privates) {
+        QSqlQuery insert(m_db);
+        insert.prepare(QStringLiteral("INSERT INTO private_pairs (pair) VALUES (?) ON CONFLICT (pair) DO NOTHING"));
+        insert.addBindValue(pending.pair);
+        if (!insert.exec()) {
+            *error = sqlError(insert.lastError());
+            return false;
+        }
+        qint64 seq = 0;
+        if (!raise(QStringLiteral("UPDATE private_pairs SET last_seq = last_seq + ? WHERE pair = ? RETURNING last_seq"),
+                   pending.pair, 1, &seq))
+            return false;
+        pending.message.seq = seq;
+        m_committed.privateSeqs.append(seq);
+    }
+    return true;
+}
+
+QHash<QString, qint64> SqlStore::lastSeqs(const QList<QString> &roomKeys)
+{
+    QHash<QString, qint64> seqs;
+    if (!readable())
+        return seqs;
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(m_engine == Engine::Postgres
+                          ? QStringLiteral("SELECT last_seq FROM rooms WHERE key = ?")
+                          : QStringLiteral("SELECT MAX(seq) FROM messages WHERE room_key = ?"));
+    for (const QString &key : roomKeys) {
+        query.bindValue(0, key);
+        if (!query.exec()) {
+            qCCritical(lcStore) << "cannot read where rooms are:" << sqlError(query.lastError());
+            m_connectionLost = m_engine == Engine::Postgres;
+            return seqs;
+        }
+        if (query.next())
+            seqs.insert(key, query.value(0).toLongLong());
+        query.finish();
+    }
+    return seqs;
+}
+
+void SqlStore::maintain()
 {
     if (!m_checkpointer)
         return;
@@ -400,12 +646,14 @@ void SqliteStore::maintain()
     }
 }
 
-QList<ChatMessage> SqliteStore::history(const QString &roomKey, const QString &roomName, const HistoryQuery &query)
+QList<ChatMessage> SqlStore::history(const QString &roomKey, const QString &roomName, const HistoryQuery &query)
 {
     // With `after`, the oldest messages past it (catching up forwards);
     // otherwise the newest before `before` (scrolling back). Either way the
     // page is returned oldest first.
     // With `changedAfter`, the messages changed since, in the order they changed.
+    if (!readable())
+        return {};
     const bool forwards = query.after.has_value() || query.changedAfter.has_value();
     QString sql = QStringLiteral("SELECT %1 FROM messages WHERE room_key = ?").arg(messageColumns);
     if (query.after)
@@ -432,6 +680,7 @@ QList<ChatMessage> SqliteStore::history(const QString &roomKey, const QString &r
     QList<ChatMessage> page;
     if (!select.exec()) {
         qCCritical(lcStore) << "cannot read history:" << sqlError(select.lastError());
+        m_connectionLost = m_engine == Engine::Postgres;
         return page;
     }
     while (select.next())
@@ -455,7 +704,7 @@ PrivateMessage privateFromRow(const QSqlQuery &row)
 
 } // namespace
 
-qint64 SqliteStore::lastPrivateSeq(const QString &pair)
+qint64 SqlStore::lastPrivateSeq(const QString &pair)
 {
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("SELECT MAX(seq) FROM private_messages WHERE pair = ?"));
@@ -467,13 +716,13 @@ qint64 SqliteStore::lastPrivateSeq(const QString &pair)
     return query.value(0).toLongLong();
 }
 
-void SqliteStore::appendPrivate(const QString &pair, const QString &recipient, const PrivateMessage &message,
+void SqlStore::appendPrivate(const QString &pair, const QString &recipient, const PrivateMessage &message,
                                 bool delivered)
 {
     m_pendingPrivate.append(PendingPrivate{pair, recipient, message, delivered});
 }
 
-QList<PrivateMessage> SqliteStore::privateHistory(const QString &pair, const HistoryQuery &query, qint64 notBeforeTs)
+QList<PrivateMessage> SqlStore::privateHistory(const QString &pair, const HistoryQuery &query, qint64 notBeforeTs)
 {
     // The same paging as history(): forwards from `after`, else backwards.
     const bool forwards = query.after.has_value();
@@ -506,7 +755,7 @@ QList<PrivateMessage> SqliteStore::privateHistory(const QString &pair, const His
     return page;
 }
 
-QList<PrivateMessage> SqliteStore::takeWaiting(const QString &recipient, int limit)
+QList<PrivateMessage> SqlStore::takeWaiting(const QString &recipient, int limit)
 {
     QList<PrivateMessage> waiting;
     QSqlQuery select(m_db);
@@ -536,7 +785,7 @@ QList<PrivateMessage> SqliteStore::takeWaiting(const QString &recipient, int lim
     return waiting;
 }
 
-QHash<QString, qint64> SqliteStore::readMarkers(const QString &accountKey)
+QHash<QString, qint64> SqlStore::readMarkers(const QString &accountKey)
 {
     QHash<QString, qint64> markers;
     QSqlQuery select(m_db);
@@ -552,7 +801,7 @@ QHash<QString, qint64> SqliteStore::readMarkers(const QString &accountKey)
     return markers;
 }
 
-bool SqliteStore::setReadMarker(const QString &accountKey, const QString &conversation, qint64 seq)
+bool SqlStore::setReadMarker(const QString &accountKey, const QString &conversation, qint64 seq)
 {
     QSqlQuery upsert(m_db);
     upsert.prepare(QStringLiteral("INSERT INTO read_markers (account, conversation, seq) VALUES (?, ?, ?) "
@@ -567,7 +816,7 @@ bool SqliteStore::setReadMarker(const QString &accountKey, const QString &conver
     return true;
 }
 
-bool SqliteStore::loadAccountKeys(QString *error)
+bool SqlStore::loadAccountKeys(QString *error)
 {
     QSqlQuery query(m_db);
     if (!query.exec(QStringLiteral("SELECT key FROM accounts"))) {
@@ -579,7 +828,7 @@ bool SqliteStore::loadAccountKeys(QString *error)
     return true;
 }
 
-std::optional<AccountStore::Account> SqliteStore::loadAccount(const QString &key)
+std::optional<AccountStore::Account> SqlStore::loadAccount(const QString &key)
 {
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("SELECT name, password_hash, created FROM accounts WHERE key = ?"));
@@ -593,7 +842,7 @@ std::optional<AccountStore::Account> SqliteStore::loadAccount(const QString &key
     return Account{query.value(0).toString(), query.value(1).toByteArray(), query.value(2).toLongLong()};
 }
 
-bool SqliteStore::createAccount(const QString &key, const Account &account, QString *error)
+bool SqlStore::createAccount(const QString &key, const Account &account, QString *error)
 {
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("INSERT INTO accounts (key, name, password_hash, created) VALUES (?, ?, ?, ?)"));
@@ -609,7 +858,7 @@ bool SqliteStore::createAccount(const QString &key, const Account &account, QStr
     return true;
 }
 
-bool SqliteStore::setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error)
+bool SqlStore::setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error)
 {
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("UPDATE accounts SET password_hash = ? WHERE key = ?"));
@@ -626,7 +875,7 @@ bool SqliteStore::setPasswordHash(const QString &key, const QByteArray &password
     return true;
 }
 
-QHash<QString, Rank> SqliteStore::loadRoles(const QString &roomKey)
+QHash<QString, Rank> SqlStore::loadRoles(const QString &roomKey)
 {
     QHash<QString, Rank> roles;
     QSqlQuery query(m_db);
@@ -642,7 +891,7 @@ QHash<QString, Rank> SqliteStore::loadRoles(const QString &roomKey)
     return roles;
 }
 
-bool SqliteStore::setRole(const QString &roomKey, const QString &accountKey, Rank rank, QString *error)
+bool SqlStore::setRole(const QString &roomKey, const QString &accountKey, Rank rank, QString *error)
 {
     QSqlQuery query(m_db);
     if (rank == Rank::Member) {
@@ -650,7 +899,8 @@ bool SqliteStore::setRole(const QString &roomKey, const QString &accountKey, Ran
         query.addBindValue(notNull(roomKey));
         query.addBindValue(accountKey);
     } else {
-        query.prepare(QStringLiteral("INSERT OR REPLACE INTO room_roles (room_key, account_key, role) VALUES (?, ?, ?)"));
+        query.prepare(QStringLiteral("INSERT INTO room_roles (room_key, account_key, role) VALUES (?, ?, ?) "
+                                     "ON CONFLICT (room_key, account_key) DO UPDATE SET role = excluded.role"));
         query.addBindValue(notNull(roomKey));
         query.addBindValue(accountKey);
         query.addBindValue(rank == Rank::Op ? QStringLiteral("op") : QStringLiteral("owner"));
@@ -662,7 +912,7 @@ bool SqliteStore::setRole(const QString &roomKey, const QString &accountKey, Ran
     return true;
 }
 
-bool SqliteStore::appendAudit(const QString &roomKey, const AuditRecord &record, QString *error)
+bool SqlStore::appendAudit(const QString &roomKey, const AuditRecord &record, QString *error)
 {
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral(
@@ -682,7 +932,7 @@ bool SqliteStore::appendAudit(const QString &roomKey, const AuditRecord &record,
     return true;
 }
 
-QList<ModerationStore::AuditRecord> SqliteStore::audit(const std::optional<QString> &roomKey,
+QList<ModerationStore::AuditRecord> SqlStore::audit(const std::optional<QString> &roomKey,
                                                         std::optional<qint64> beforeTs, int limit)
 {
     QString sql = QStringLiteral("SELECT ts, actor, action, room, target, reason FROM audit WHERE 1 = 1");
@@ -715,7 +965,7 @@ QList<ModerationStore::AuditRecord> SqliteStore::audit(const std::optional<QStri
     return records;
 }
 
-QList<ModerationStore::BanRecord> SqliteStore::loadBans(const QString &roomKey)
+QList<ModerationStore::BanRecord> SqlStore::loadBans(const QString &roomKey)
 {
     QList<BanRecord> bans;
     QSqlQuery query(m_db);
@@ -733,11 +983,13 @@ QList<ModerationStore::BanRecord> SqliteStore::loadBans(const QString &roomKey)
     return bans;
 }
 
-bool SqliteStore::putBan(const QString &roomKey, const QString &maskKey, const BanRecord &ban, QString *error)
+bool SqlStore::putBan(const QString &roomKey, const QString &maskKey, const BanRecord &ban, QString *error)
 {
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("INSERT OR REPLACE INTO room_bans (room_key, mask_key, mask, actor, reason, until) "
-                                 "VALUES (?, ?, ?, ?, ?, ?)"));
+    query.prepare(QStringLiteral("INSERT INTO room_bans (room_key, mask_key, mask, actor, reason, until) "
+                                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (room_key, mask_key) DO UPDATE SET "
+                                 "mask = excluded.mask, actor = excluded.actor, reason = excluded.reason, "
+                                 "until = excluded.until"));
     query.addBindValue(notNull(roomKey));
     query.addBindValue(maskKey);
     query.addBindValue(ban.mask);
@@ -751,7 +1003,7 @@ bool SqliteStore::putBan(const QString &roomKey, const QString &maskKey, const B
     return true;
 }
 
-bool SqliteStore::removeBan(const QString &roomKey, const QString &maskKey, QString *error)
+bool SqlStore::removeBan(const QString &roomKey, const QString &maskKey, QString *error)
 {
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("DELETE FROM room_bans WHERE room_key = ? AND mask_key = ?"));
@@ -764,7 +1016,7 @@ bool SqliteStore::removeBan(const QString &roomKey, const QString &maskKey, QStr
     return true;
 }
 
-QList<ModerationStore::MuteRecord> SqliteStore::loadMutes(const QString &roomKey)
+QList<ModerationStore::MuteRecord> SqlStore::loadMutes(const QString &roomKey)
 {
     QList<MuteRecord> mutes;
     QSqlQuery query(m_db);
@@ -782,11 +1034,13 @@ QList<ModerationStore::MuteRecord> SqliteStore::loadMutes(const QString &roomKey
     return mutes;
 }
 
-bool SqliteStore::putMute(const QString &roomKey, const MuteRecord &mute, QString *error)
+bool SqlStore::putMute(const QString &roomKey, const MuteRecord &mute, QString *error)
 {
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral(
-            "INSERT OR REPLACE INTO room_mutes (room_key, target, actor, reason, until) VALUES (?, ?, ?, ?, ?)"));
+            "INSERT INTO room_mutes (room_key, target, actor, reason, until) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (room_key, target) DO UPDATE SET actor = excluded.actor, reason = excluded.reason, "
+            "until = excluded.until"));
     query.addBindValue(notNull(roomKey));
     query.addBindValue(mute.target);
     query.addBindValue(mute.actor);
@@ -799,7 +1053,7 @@ bool SqliteStore::putMute(const QString &roomKey, const MuteRecord &mute, QStrin
     return true;
 }
 
-bool SqliteStore::removeMute(const QString &roomKey, const QString &target, QString *error)
+bool SqlStore::removeMute(const QString &roomKey, const QString &target, QString *error)
 {
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("DELETE FROM room_mutes WHERE room_key = ? AND target = ?"));
@@ -812,7 +1066,7 @@ bool SqliteStore::removeMute(const QString &roomKey, const QString &target, QStr
     return true;
 }
 
-ModerationStore::Modes SqliteStore::loadModes(const QString &roomKey)
+ModerationStore::Modes SqlStore::loadModes(const QString &roomKey)
 {
     Modes modes;
     QSqlQuery query(m_db);
@@ -827,11 +1081,13 @@ ModerationStore::Modes SqliteStore::loadModes(const QString &roomKey)
     return modes;
 }
 
-bool SqliteStore::saveModes(const QString &roomKey, const Modes &modes, QString *error)
+bool SqlStore::saveModes(const QString &roomKey, const Modes &modes, QString *error)
 {
     QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("INSERT OR REPLACE INTO room_modes (room_key, invite_only, join_key, topic_locked) "
-                                 "VALUES (?, ?, ?, ?)"));
+    query.prepare(QStringLiteral("INSERT INTO room_modes (room_key, invite_only, join_key, topic_locked) "
+                                 "VALUES (?, ?, ?, ?) ON CONFLICT (room_key) DO UPDATE SET "
+                                 "invite_only = excluded.invite_only, join_key = excluded.join_key, "
+                                 "topic_locked = excluded.topic_locked"));
     query.addBindValue(notNull(roomKey));
     query.addBindValue(modes.inviteOnly ? 1 : 0);
     query.addBindValue(modes.key.isNull() ? QStringLiteral("") : modes.key);

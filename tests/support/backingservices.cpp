@@ -1,0 +1,202 @@
+#include "backingservices.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+
+#include <pwd.h>
+#include <unistd.h>
+
+quint16 freeTcpPort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+namespace {
+
+bool isRoot()
+{
+    return ::geteuid() == 0;
+}
+
+QString postgresBinaries()
+{
+    // Debian keeps the server programs out of PATH, by major version.
+    const QDir lib(QStringLiteral("/usr/lib/postgresql"));
+    const QStringList versions = lib.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::Reversed);
+    for (const QString &version : versions) {
+        const QString bin = lib.filePath(version + QStringLiteral("/bin"));
+        if (QFileInfo::exists(bin + QStringLiteral("/pg_ctl")))
+            return bin;
+    }
+    return QString();
+}
+
+// Waits until something accepts connections on the port.
+bool waitForPort(quint16 port, int timeoutMs)
+{
+    const QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        if (socket.waitForConnected(500))
+            return true;
+        // Not a synchronisation between test steps: a poll for an outside
+        // process, which has no signal to wait on.
+        QThread::msleep(50);
+    }
+    return false;
+}
+
+} // namespace
+
+PostgresProcess::PostgresProcess()
+    : m_bin(postgresBinaries())
+{
+}
+
+PostgresProcess::~PostgresProcess()
+{
+    stop();
+}
+
+bool PostgresProcess::run(const QString &program, const QStringList &arguments, int timeoutMs)
+{
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.setWorkingDirectory(m_dir.path());
+    const QString path = m_bin + u'/' + program;
+    if (isRoot())
+        process.start(QStringLiteral("runuser"), QStringList{QStringLiteral("-u"), QStringLiteral("postgres"),
+                                                             QStringLiteral("--"), path} + arguments);
+    else
+        process.start(path, arguments);
+    if (!process.waitForFinished(timeoutMs) || process.exitStatus() != QProcess::NormalExit
+        || process.exitCode() != 0) {
+        m_error = QStringLiteral("%1 failed: %2 %3")
+                          .arg(program, process.errorString(), QString::fromUtf8(process.readAll()));
+        return false;
+    }
+    return true;
+}
+
+bool PostgresProcess::start()
+{
+    if (m_bin.isEmpty()) {
+        m_error = QStringLiteral("PostgreSQL is not installed (Debian: postgresql)");
+        return false;
+    }
+    if (!m_dir.isValid()) {
+        m_error = QStringLiteral("no temporary directory");
+        return false;
+    }
+    const QString data = m_dir.filePath(QStringLiteral("data"));
+    if (!m_initialised) {
+        if (isRoot()) {
+            const passwd *owner = ::getpwnam("postgres");
+            if (!owner || ::chown(QFile::encodeName(m_dir.path()).constData(), owner->pw_uid, owner->pw_gid) != 0) {
+                m_error = QStringLiteral("cannot give %1 to the postgres user").arg(m_dir.path());
+                return false;
+            }
+        }
+        if (!run(QStringLiteral("initdb"), {QStringLiteral("-D"), data, QStringLiteral("-U"), QStringLiteral("confab"),
+                                            QStringLiteral("--auth=trust"), QStringLiteral("--no-sync"),
+                                            QStringLiteral("-E"), QStringLiteral("UTF8"),
+                                            QStringLiteral("--locale=C")}))
+            return false;
+        m_port = freeTcpPort();
+        m_initialised = true;
+    }
+    // fsync off: a test's database need not survive a power cut, and the
+    // suite must stay quick on a slow disk.
+    const QString options = QStringLiteral("-h 127.0.0.1 -p %1 -k %2 -F -c max_connections=50")
+                                    .arg(m_port)
+                                    .arg(m_dir.path());
+    if (!run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), data, QStringLiteral("-l"),
+                                        m_dir.filePath(QStringLiteral("postgres.log")), QStringLiteral("-o"), options,
+                                        QStringLiteral("-w"), QStringLiteral("start")}))
+        return false;
+    m_running = true;
+    if (!waitForPort(m_port, 30'000)) {
+        m_error = QStringLiteral("PostgreSQL did not open port %1").arg(m_port);
+        return false;
+    }
+    QProcess check;
+    check.start(m_bin + QStringLiteral("/psql"),
+                {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
+                 QStringLiteral("-U"), QStringLiteral("confab"), QStringLiteral("-d"), QStringLiteral("postgres"),
+                 QStringLiteral("-tAc"), QStringLiteral("SELECT 1 FROM pg_database WHERE datname = 'confab'")});
+    check.waitForFinished(30'000);
+    if (check.readAllStandardOutput().trimmed() != "1") {
+        QProcess create;
+        create.setProcessChannelMode(QProcess::MergedChannels);
+        create.start(m_bin + QStringLiteral("/createdb"),
+                     {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
+                      QStringLiteral("-U"), QStringLiteral("confab"), QStringLiteral("confab")});
+        if (!create.waitForFinished(30'000) || create.exitCode() != 0) {
+            m_error = QStringLiteral("createdb failed: %1").arg(QString::fromUtf8(create.readAll()));
+            return false;
+        }
+    }
+    return true;
+}
+
+bool PostgresProcess::stop()
+{
+    if (!m_running)
+        return true;
+    m_running = false;
+    return run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), m_dir.filePath(QStringLiteral("data")),
+                                          QStringLiteral("-m"), QStringLiteral("fast"), QStringLiteral("-w"),
+                                          QStringLiteral("stop")});
+}
+
+QString PostgresProcess::url() const
+{
+    return QStringLiteral("postgresql://confab@127.0.0.1:%1/confab").arg(m_port);
+}
+
+RedisProcess::RedisProcess()
+{
+    m_process.setProcessChannelMode(QProcess::MergedChannels);
+}
+
+RedisProcess::~RedisProcess()
+{
+    kill();
+}
+
+bool RedisProcess::start()
+{
+    if (m_port == 0)
+        m_port = freeTcpPort();
+    m_process.start(QStringLiteral("redis-server"),
+                    {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
+                     QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
+                     QStringLiteral("no"), QStringLiteral("--dir"), m_dir.path(), QStringLiteral("--loglevel"),
+                     QStringLiteral("warning")});
+    if (!m_process.waitForStarted(10'000)) {
+        m_error = QStringLiteral("cannot start redis-server (Debian: redis-server): %1").arg(m_process.errorString());
+        return false;
+    }
+    if (!waitForPort(m_port, 20'000)) {
+        m_error = QStringLiteral("redis-server did not open port %1: %2")
+                          .arg(m_port)
+                          .arg(QString::fromUtf8(m_process.readAll()));
+        return false;
+    }
+    return true;
+}
+
+void RedisProcess::kill()
+{
+    if (m_process.state() == QProcess::NotRunning)
+        return;
+    m_process.kill();
+    m_process.waitForFinished(10'000);
+}

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <QProcess>
+#include <QString>
+#include <QTemporaryDir>
+
+// Debian's PostgreSQL and Redis, started by a test in a temporary directory
+// on a free loopback port and stopped (and removed) when it ends, for the
+// cluster tests. Nothing else on the machine is touched.
+
+// PostgreSQL 15: initdb and pg_ctl. It refuses to run as root, so when the
+// tests run as root the cluster belongs to the postgres user (runuser).
+class PostgresProcess
+{
+public:
+    PostgresProcess();
+    ~PostgresProcess();
+
+    // initdb, start, and a database "confab" for the user "confab".
+    bool start();
+    // pg_ctl stop -m fast: clients are cut off; start() again brings it back
+    // on the same port with the same data.
+    bool stop();
+    QString url() const;
+    QString error() const { return m_error; }
+    quint16 port() const { return m_port; }
+
+private:
+    bool run(const QString &program, const QStringList &arguments, int timeoutMs = 60'000);
+
+    QTemporaryDir m_dir;
+    QString m_bin;
+    quint16 m_port = 0;
+    bool m_initialised = false;
+    bool m_running = false;
+    QString m_error;
+};
+
+// redis-server 7, without persistence (a restart forgets everything, as a
+// lost cache would).
+class RedisProcess
+{
+public:
+    RedisProcess();
+    ~RedisProcess();
+
+    bool start();
+    // SIGKILL, like a crash; start() again on the same port.
+    void kill();
+    QString address() const { return QStringLiteral("127.0.0.1:%1").arg(m_port); }
+    quint16 port() const { return m_port; }
+    QString error() const { return m_error; }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    quint16 m_port = 0;
+    QString m_error;
+};
+
+// A TCP port nobody listens on right now, on 127.0.0.1.
+quint16 freeTcpPort();
