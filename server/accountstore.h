@@ -25,6 +25,8 @@ public:
     // Whether the key is an account: asked for every nick taken, so it
     // must not cost a query.
     virtual bool hasAccount(const QString &key) const = 0;
+    // An account that another server (of a cluster) has registered.
+    virtual void noteAccount(const QString &key) { Q_UNUSED(key) }
     virtual bool createAccount(const QString &key, const Account &account, QString *error) = 0;
     virtual bool setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error) = 0;
 };

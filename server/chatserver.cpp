@@ -10,7 +10,10 @@
 #include "metrics.h"
 #include "names.h"
 #include "statusfeed.h"
+#include "clusterbus.h"
 #include "sqlstore.h"
+
+#include <QUrl>
 #include "systemdnotify.h"
 #include "tcpconnection.h"
 
@@ -119,6 +122,13 @@ bool ChatServer::start(QString *error)
     m_limiter = new ConnectionLimiter(maxConnections, m_config.maxConnectionsPerAddress, m_socketCeiling, this);
     m_chat = new ChatService(chatSettings(m_config), m_store.get(), m_store.get(), m_store.get(), this);
     connect(m_chat, &ChatService::drained, this, &ChatServer::stopped);
+    if (m_config.redis) {
+        // Before the ports open: Redis may come later (it is tried again
+        // and again); until it answers, hellos are refused with a reason.
+        m_cluster = new ClusterBus(*m_config.redis, this);
+        m_chat->joinCluster(m_cluster, m_config.nickLeaseMs);
+        m_cluster->start();
+    }
 
     const ChatLimits &limits = m_config.limits;
     // An HTTP request head, or a WebSocket upgrade, is no slower to send
@@ -184,7 +194,12 @@ bool ChatServer::start(QString *error)
                                       .arg(m_tcp->port())
                                       .arg(tls ? QStringLiteral("https") : QStringLiteral("http"), host)
                                       .arg(m_http->port())
-                                      .arg(m_config.databasePath)
+                                      .arg(SqlStore::isDatabaseUrl(m_config.databasePath)
+                                                   ? QUrl(m_config.databasePath).toDisplayString(QUrl::RemovePassword)
+                                                           + (m_config.redis ? QStringLiteral(" (cluster mode, Redis at %1)")
+                                                                                       .arg(m_config.redis->toString())
+                                                                             : QString())
+                                                   : m_config.databasePath)
                                       .arg(maxConnections);
     qCInfo(lcNet).noquote() << listening;
     if (m_config.faults.any()) {

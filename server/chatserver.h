@@ -11,6 +11,7 @@
 
 #include <memory>
 
+class ClusterBus;
 class ConnectionLimiter;
 class Listener;
 class SqlStore;
@@ -60,6 +61,7 @@ private:
     ConnectionLimiter *m_limiter = nullptr;
     int m_socketCeiling = 0;
     ChatService *m_chat = nullptr;
+    ClusterBus *m_cluster = nullptr; // cluster mode only
     Listener *m_tcp = nullptr;
     Listener *m_http = nullptr;
     HttpServer *m_httpServer = nullptr;

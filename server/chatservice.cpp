@@ -1,6 +1,7 @@
 #include "chatservice.h"
 
 #include "accountstore.h"
+#include "clusterbus.h"
 #include "connectionlimiter.h"
 #include "faultinjector.h"
 #include "passwordhasher.h"
@@ -475,7 +476,7 @@ void ChatService::admit(Session &session, const QString &nick, const QString &ac
             return;
         }
     }
-    if (m_users.contains(key)) {
+    if (m_users.contains(key) || m_claiming.contains(key)) {
         sendError(session, ErrorCode::NickTaken, QStringLiteral("%1 is taken").arg(nick), id);
         return;
     }
@@ -484,6 +485,19 @@ void ChatService::admit(Session &session, const QString &nick, const QString &ac
                   QStringLiteral("%1 is a registered account; log in to use it").arg(nick), id);
         return;
     }
+    if (m_cluster) {
+        claimNick(session, nick, id, [this, nick, account, accountKey, id](Session &later) {
+            enter(later, nick, account, accountKey, id);
+        });
+        return;
+    }
+    enter(session, nick, account, accountKey, id);
+}
+
+void ChatService::enter(Session &session, const QString &nick, const QString &account, const QString &accountKey,
+                        const QJsonValue &id)
+{
+    const QString key = nameKey(nick);
     session.nick = nick;
     session.nickKey = key;
     session.nickSinceMs = tenureStart(key);
@@ -554,6 +568,8 @@ void ChatService::onRegister(Session &session, const Register &request, const QJ
                     m_registrations.record(address, nowMs());
                     later.account = later.nick;
                     later.accountKey = later.nickKey;
+                    if (m_cluster)
+                        shareAccount(later.nickKey);
                     qCInfo(lcChat).noquote() << later.connection->describe() << "registered the account" << later.nick;
                     reply(later, Registered{later.nick}, id);
                     return;
@@ -676,12 +692,14 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
         if (refusal) {
             sendError(session, refusal->first, refusal->second, id);
             if (room->members.isEmpty() && room->key != nameKey(QString::fromLatin1(Defaults::LobbyRoom)))
-                m_rooms.erase(room->key);
+                closeRoom(room);
             return;
         }
         room->invited.remove(userKey(session));
         room->invited.remove(QStringLiteral("nick:") + session.nickKey);
-        deliver(plainDelivery(room->members, encodeLine(UserJoined{room->name, session.nick})));
+        const QByteArray joined = encodeLine(UserJoined{room->name, session.nick});
+        deliver(plainDelivery(room->members, joined));
+        shareWithCluster({room->key}, joined);
         room->members.append(&session);
         session.rooms.append(room);
     }
@@ -738,11 +756,26 @@ void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
     scheduleCommit(room);
     session.typingPassedOn.remove(u'#' + room->key); // the message itself ends "typing"
     // An action is marked only when it is one: plain messages stay as v1 knew them.
-    const ChatMessage message{room->name, session.nick, say.text, qMax(wallClockMs(), session.nickSinceMs), ++room->lastSeq,
+    // In a cluster the database gives the seq at the commit.
+    const ChatMessage message{room->name, session.nick, say.text, qMax(wallClockMs(), session.nickSinceMs),
+                              m_cluster ? 0 : ++room->lastSeq,
                               say.action.value_or(false) ? std::optional<bool>(true) : std::nullopt,
                               std::nullopt, std::nullopt, std::nullopt, std::nullopt};
     m_store->appendMessage(room->key, room->name, message, session.accountKey);
 
+    if (m_cluster) {
+        Delivery delivery;
+        delivery.numbered = Delivery::Numbered::RoomMessage;
+        delivery.room = room;
+        delivery.message = message;
+        delivery.chatMessage = true;
+        delivery.author = &session;
+        delivery.authorId = id;
+        if (hasId(id))
+            delivery.requester = &session;
+        deliver(std::move(delivery));
+        return;
+    }
     room->recent.append(message);
     if (room->recent.size() > Defaults::HistoryOnJoin)
         room->recent.removeFirst();
@@ -808,6 +841,11 @@ void ChatService::onWhisper(Session &session, const Whisper &whisper, const QJso
     delivery.author = &session;
     delivery.authorId = id;
     delivery.requester = &session;
+    if (m_cluster) {
+        delivery.numbered = Delivery::Numbered::Private;
+        delivery.privateMessage = message;
+        delivery.privateWaiting = waiting;
+    }
     if (waiting)
         message.waiting = true;
     delivery.requesterLine = encodeLine(message, id);
@@ -966,6 +1004,13 @@ void ChatService::storeChange(Session &session, Room *room, ChatMessage message,
     // Like a message: sent once stored, or storage_failed to the author.
     const MessageUpdated event{session.nick, message};
     Delivery delivery = plainDelivery(room->members, encodeLine(event));
+    if (m_cluster) {
+        delivery.numbered = Delivery::Numbered::Update;
+        delivery.room = room;
+        delivery.message = message;
+        delivery.updatedBy = session.nick;
+        delivery.clusterRooms = {room->key};
+    }
     delivery.author = &session;
     delivery.authorId = id;
     if (hasId(id)) {
@@ -1058,6 +1103,7 @@ void ChatService::onAway(Session &session, const SetAway &request, const QJsonVa
     const QList<Session *> audience = roomPeers(session);
     if (!audience.isEmpty())
         deliver(plainDelivery(audience, encodeLine(presence)));
+    shareWithCluster(roomKeys(session), encodeLine(presence));
     reply(session, presence, id);
 }
 
@@ -1114,12 +1160,14 @@ void ChatService::onTyping(Session &session, const Typing &typing, const QJsonVa
     }
     if (!audience.isEmpty())
         deliver(plainDelivery(audience, encodeLine(notice)));
+    if (notice.room)
+        shareWithCluster({nameKey(*notice.room)}, encodeLine(notice));
 }
 
 void ChatService::onNick(Session &session, const ChangeNick &change, const QJsonValue &id)
 {
     const QString key = nameKey(change.nick);
-    if (key != session.nickKey && m_users.contains(key)) {
+    if (key != session.nickKey && (m_users.contains(key) || m_claiming.contains(key))) {
         sendError(session, ErrorCode::NickTaken, QStringLiteral("%1 is taken").arg(change.nick), id);
         return;
     }
@@ -1128,6 +1176,16 @@ void ChatService::onNick(Session &session, const ChangeNick &change, const QJson
                   QStringLiteral("%1 is a registered account; log in to use it").arg(change.nick), id);
         return;
     }
+    if (m_cluster && key != session.nickKey) {
+        claimNick(session, change.nick, id, [this, change, id](Session &later) { changeNick(later, change, id); });
+        return;
+    }
+    changeNick(session, change, id);
+}
+
+void ChatService::changeNick(Session &session, const ChangeNick &change, const QJsonValue &id)
+{
+    const QString key = nameKey(change.nick);
     const NickChanged event{session.nick, change.nick};
     releaseNick(session.nickKey);
     session.nick = change.nick;
@@ -1140,6 +1198,8 @@ void ChatService::onNick(Session &session, const ChangeNick &change, const QJson
     const QList<Session *> audience = roomPeers(session);
     if (event.oldNick != event.newNick && !audience.isEmpty())
         deliver(plainDelivery(audience, encodeLine(event)));
+    if (event.oldNick != event.newNick)
+        shareWithCluster(roomKeys(session), encodeLine(event));
     reply(session, event, id);
 }
 
@@ -1163,6 +1223,7 @@ void ChatService::onTopic(Session &session, const SetTopic &request, const QJson
     delivery.requester = delivery.author = &session;
     delivery.requesterLine = encodeLine(event, id);
     delivery.authorId = id;
+    delivery.clusterRooms = {room->key};
     deliver(std::move(delivery));
 }
 
@@ -1556,6 +1617,7 @@ void ChatService::tellRoom(Session &requester, Room *room, const T &event, const
     Delivery delivery = plainDelivery(audience, encodeLine(event));
     delivery.requester = &requester;
     delivery.requesterLine = encodeLine(event, id);
+    delivery.clusterRooms = {room->key};
     deliver(std::move(delivery));
 }
 
@@ -1825,6 +1887,8 @@ Room *ChatService::openRoom(const QString &name, const QString &key)
     loadModeration(*room);
     Room *raw = room.get();
     m_rooms.emplace(key, std::move(room));
+    if (m_cluster)
+        m_cluster->subscribe(roomChannel(key));
     return raw;
 }
 
@@ -1832,13 +1896,16 @@ void ChatService::removeFromRoom(Session &session, Room *room, const QString &re
 {
     session.rooms.removeOne(room);
     room->members.removeOne(&session);
+    const QByteArray left = encodeLine(UserLeft{room->name, session.nick, reason});
+    if (announce)
+        shareWithCluster({room->key}, left);
     if (!room->members.isEmpty()) {
         if (!announce)
             return;
-        deliver(plainDelivery(room->members, encodeLine(UserLeft{room->name, session.nick, reason})));
+        deliver(plainDelivery(room->members, left));
     } else if (room->key != nameKey(QString::fromLatin1(Defaults::LobbyRoom))) {
         commitAndDeliver();
-        m_rooms.erase(room->key);
+        closeRoom(room);
     }
 }
 
@@ -1907,6 +1974,8 @@ void ChatService::deliver(Delivery delivery)
 
 void ChatService::send(const Delivery &delivery)
 {
+    if (!delivery.clusterRooms.isEmpty())
+        shareWithCluster(delivery.clusterRooms, delivery.line);
     for (Session *recipient : delivery.recipients) {
         const bool own = recipient == delivery.requester;
         const QByteArray &line = own ? delivery.requesterLine : delivery.line;
@@ -1947,8 +2016,14 @@ void ChatService::commitAndDeliver()
             commitFailed(error);
     }
     m_undo.clear();
-    const QList<Delivery> deferred = std::exchange(m_deferred, {});
-    for (const Delivery &delivery : deferred) {
+    QList<Delivery> deferred = std::exchange(m_deferred, {});
+    const MessageStore::Numbers numbers = committing && stored ? m_store->committedNumbers() : MessageStore::Numbers{};
+    qsizetype messages = 0, updates = 0, privates = 0;
+    for (Delivery &delivery : deferred) {
+        if (stored && delivery.numbered != Delivery::Numbered::No) {
+            sendNumbered(delivery, numbers, &messages, &updates, &privates);
+            continue;
+        }
         if (stored || !delivery.author) {
             if (delivery.chatMessage) {
                 ++serverMetrics().messagesStored;
@@ -2014,6 +2089,8 @@ void ChatService::commitWorked()
 
 void ChatService::releaseNick(const QString &key)
 {
+    if (m_cluster)
+        m_cluster->release(leaseKey(key), m_serverId);
     m_users.remove(key);
     m_nickReleasedMs.insert(key, wallClockMs());
 }

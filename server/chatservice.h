@@ -5,6 +5,7 @@
 #include "codec.h"
 #include "connection.h"
 #include "failurethrottle.h"
+#include "messagestore.h"
 #include "metrics.h"
 
 #include <QElapsedTimer>
@@ -14,14 +15,15 @@
 #include <QTimer>
 
 #include <functional>
+#include <optional>
 
 #include <memory>
 #include <unordered_map>
 
 class AccountStore;
+class ClusterBus;
 class FaultInjector;
 struct FaultSettings;
-class MessageStore;
 class ModerationStore;
 
 // The chat itself: identities, rooms, messages, the liveness rules and the
@@ -91,6 +93,14 @@ public:
     // injector. Never undone while the server runs.
     void injectFaults(const FaultSettings &faults);
 
+    // Cluster mode (docs/server.md): from now on this server shares rooms,
+    // nicks and events with the other servers on `bus`, and the store (one
+    // PostgreSQL for all) numbers messages. A nick is held by a lease that
+    // other servers' leases must wait out; `nickLeaseMs` after a server
+    // stops answering, its nicks are free.
+    void joinCluster(ClusterBus *bus, int nickLeaseMs);
+    bool isClustered() const { return m_cluster != nullptr; }
+
 signals:
     void drained();
 
@@ -107,6 +117,18 @@ private:
         Session *author = nullptr;
         QJsonValue authorId;
         bool chatMessage = false; // counted in the metrics once stored
+        // Cluster mode: what the database numbers at the commit, sent with
+        // its number once known.
+        enum class Numbered { No, RoomMessage, Update, Private };
+        Numbered numbered = Numbered::No;
+        Room *room = nullptr;
+        std::optional<Confab::Protocol::ChatMessage> message; // RoomMessage, Update
+        QString updatedBy;                                     // Update
+        std::optional<Confab::Protocol::PrivateMessage> privateMessage;
+        bool privateWaiting = false;
+        // Cluster mode: members of these rooms (by key) on other servers
+        // get `line` too, once it is sent here.
+        QStringList clusterRooms;
     };
     // How to take back what a stored request changed in memory, should its
     // commit fail.
@@ -216,6 +238,11 @@ private:
     // The last step of hello: the nick, once any login has worked.
     void admit(Session &session, const QString &nick, const QString &account, const QString &accountKey,
                const QJsonValue &id);
+    // After admit's checks (and, in a cluster, the nick's lease): the
+    // session has its nick and is welcomed.
+    void enter(Session &session, const QString &nick, const QString &account, const QString &accountKey,
+               const QJsonValue &id);
+    void changeNick(Session &session, const Confab::Protocol::ChangeNick &change, const QJsonValue &id);
     // Whether `nickKey` is an account that `session` is not logged in to.
     bool isReservedFor(const Session &session, const QString &nickKey) const;
     // 0, or how long until a login to the account or from the address may
@@ -241,6 +268,37 @@ private:
     void commitAndDeliver();
     void commitFailed(const QString &error);
     void commitWorked();
+
+    // Cluster mode (chatcluster.cpp).
+    void onClusterMessage(const QByteArray &channel, const QByteArray &payload);
+    // Gives what the database numbered its number, then sends it (a room
+    // message in seq order, after any it missed).
+    void sendNumbered(Delivery &delivery, const MessageStore::Numbers &numbers, qsizetype *messages,
+                      qsizetype *updates, qsizetype *privates);
+    // Sends room messages in seq order: what this server has not delivered
+    // yet comes from the store first. `own`: the delivery that carries the
+    // author's copy. False if the store could not fill the gap.
+    bool deliverInOrder(Room *room, const Confab::Protocol::ChatMessage &message, const Delivery *own = nullptr);
+    // Delivers what each room's members missed (lost notices, a Redis
+    // restart), from the store.
+    void catchUpRooms(const QList<QString> &roomKeys);
+    void shareWithCluster(const QStringList &roomKeys, const QByteArray &line);
+    void shareAccount(const QString &accountKey);
+    static QStringList roomKeys(const Session &session);
+    // Sends one stored room message to the members here and records it as
+    // delivered; `own` carries the author's copy.
+    void sendRoomMessage(Room *room, const Confab::Protocol::ChatMessage &message, const Delivery *own);
+    // Sends what the room's members here have not had, up to `upTo`, from
+    // the store; false if the store could not give it.
+    bool fillRoom(Room *room, qint64 upTo);
+    static QByteArray roomChannel(const QString &roomKey);
+    QByteArray leaseKey(const QString &nickKey) const;
+    void renewLeases();
+    // Cluster mode: holds the nick for the session in every server, then
+    // `granted`; otherwise tells it why not.
+    void claimNick(Session &session, const QString &nick, const QJsonValue &id,
+                   std::function<void(Session &)> granted);
+    void closeRoom(Room *room);
 
     Room *findRoom(const QString &key) const;
     Room *joinedRoom(const Session &session, const QString &name) const;
@@ -285,5 +343,11 @@ private:
     QTimer m_livenessTimer;
     bool m_shuttingDown = false;
     FaultInjector *m_faults = nullptr; // null unless teaching with faults
+    ClusterBus *m_cluster = nullptr;   // null unless in cluster mode
+    QByteArray m_serverId;             // in the cluster, for leases and to skip its own notices
+    int m_nickLeaseMs = 10'000;
+    QSet<QString> m_claiming; // nick keys being claimed from the cluster
+    QTimer m_leaseTimer;
+    QTimer m_catchUpTimer;
     QList<RecentError> m_recentErrors;   // the last few, oldest first
 };

@@ -66,6 +66,10 @@ public:
     };
     virtual Numbers committedNumbers() const { return {}; }
 
+    // The highest seq stored in each room (in a cluster: by any server),
+    // for finding what notices were lost.
+    virtual QHash<QString, qint64> lastSeqs(const QList<QString> &roomKeys) = 0;
+
     virtual bool hasPending() const = 0;
     // Makes everything appended so far durable, in one transaction.
     virtual bool commit(QString *error) = 0;

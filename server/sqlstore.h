@@ -37,11 +37,8 @@ public:
     Engine engine() const { return m_engine; }
     bool numbersAtCommit() const override { return m_engine == Engine::Postgres; }
     Numbers committedNumbers() const override { return m_committed; }
-    // An account registered through another server of the cluster.
-    void noteAccount(const QString &key) { m_accountKeys.insert(key); }
-    // The highest seq of each room (PostgreSQL: what every server has
-    // committed), for catching up after missed notices.
-    QHash<QString, qint64> lastSeqs(const QList<QString> &roomKeys);
+    void noteAccount(const QString &key) override { m_accountKeys.insert(key); }
+    QHash<QString, qint64> lastSeqs(const QList<QString> &roomKeys) override;
 
     std::optional<RoomRecord> loadRoom(const QString &key) override;
     void appendMessage(const QString &roomKey, const QString &roomName,

@@ -1,0 +1,353 @@
+// ChatService in cluster mode: what several servers on one PostgreSQL and
+// one Redis do to behave as one chat (docs/server.md, "Cluster mode").
+//
+// - Room messages are numbered by the database at the commit. Each server
+//   then publishes the stored message on the room's channel and delivers it
+//   to its own members; the others deliver what they hear, in seq order. A
+//   server remembers the last seq it delivered in each room (Room::lastSeq)
+//   and fills any gap from the database, so its members never see a hole or
+//   a duplicate, whatever Redis loses.
+// - Events (joins, leaves, nicks, topics, presence, moderation) go on one
+//   channel with the rooms they concern; a server passes them to its members
+//   of those rooms.
+// - A nick is a lease in Redis (SET NX PX), renewed while its user is here.
+
+#include "chatservice.h"
+
+#include "accountstore.h"
+#include "clusterbus.h"
+#include "logging.h"
+#include "names.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QUuid>
+
+using namespace Confab::Protocol;
+
+namespace {
+
+const QByteArray EventsChannel = QByteArrayLiteral("confab:events");
+const QByteArray RoomChannelPrefix = QByteArrayLiteral("confab:room:");
+// How often each room's last seq is compared with the database's: the
+// backstop for a lost notice that no later message reveals.
+constexpr int CatchUpIntervalMs = 2000;
+// At most this many messages are read per query when filling a gap.
+constexpr int FillPage = 500;
+
+// A notice on the bus: a JSON header line, then the frame as clients get it.
+QByteArray notice(const QJsonObject &header, const QByteArray &line)
+{
+    QByteArray payload = QJsonDocument(header).toJson(QJsonDocument::Compact);
+    payload += '\n';
+    payload += line;
+    return payload;
+}
+
+template <typename T>
+QByteArray encodeLine(const T &message, const QJsonValue &id = QJsonValue())
+{
+    QByteArray line = encode(message, id);
+    line.append('\n');
+    return line;
+}
+
+} // namespace
+
+void ChatService::joinCluster(ClusterBus *bus, int nickLeaseMs)
+{
+    m_cluster = bus;
+    m_nickLeaseMs = nickLeaseMs;
+    m_serverId = QUuid::createUuid().toByteArray(QUuid::Id128).left(12);
+    connect(bus, &ClusterBus::message, this, &ChatService::onClusterMessage);
+    connect(bus, &ClusterBus::subscribed, this, [this](const QByteArray &channel) {
+        // Messages stored before the subscription took effect were heard by
+        // nobody here.
+        if (channel.startsWith(RoomChannelPrefix))
+            catchUpRooms({QString::fromUtf8(channel.mid(RoomChannelPrefix.size()))});
+    });
+    connect(bus, &ClusterBus::connectedChanged, this, [this](bool connected) {
+        if (!connected)
+            return;
+        QList<QString> keys;
+        for (const auto &[key, room] : m_rooms)
+            keys.append(key);
+        catchUpRooms(keys);
+        renewLeases();
+    });
+    bus->subscribe(EventsChannel);
+    for (const auto &[key, room] : m_rooms)
+        bus->subscribe(roomChannel(key));
+
+    m_leaseTimer.setInterval(qMax(500, nickLeaseMs / 3));
+    connect(&m_leaseTimer, &QTimer::timeout, this, &ChatService::renewLeases);
+    m_leaseTimer.start();
+    m_catchUpTimer.setInterval(CatchUpIntervalMs);
+    connect(&m_catchUpTimer, &QTimer::timeout, this, [this] {
+        QList<QString> keys;
+        for (const auto &[key, room] : m_rooms)
+            keys.append(key);
+        catchUpRooms(keys);
+    });
+    m_catchUpTimer.start();
+    qCInfo(lcCluster).noquote() << "cluster mode: this server is" << m_serverId << "- nick leases last"
+                                << nickLeaseMs / 1000 << "s";
+}
+
+QByteArray ChatService::roomChannel(const QString &roomKey)
+{
+    return RoomChannelPrefix + roomKey.toUtf8();
+}
+
+QByteArray ChatService::leaseKey(const QString &nickKey) const
+{
+    return QByteArrayLiteral("confab:nick:") + nickKey.toUtf8();
+}
+
+QStringList ChatService::roomKeys(const Session &session)
+{
+    QStringList keys;
+    for (const Room *room : session.rooms)
+        keys.append(room->key);
+    return keys;
+}
+
+void ChatService::shareWithCluster(const QStringList &roomKeys, const QByteArray &line)
+{
+    if (!m_cluster || roomKeys.isEmpty())
+        return;
+    const QJsonObject header{{QStringLiteral("s"), QString::fromLatin1(m_serverId)},
+                             {QStringLiteral("rooms"), QJsonArray::fromStringList(roomKeys)}};
+    m_cluster->publish(EventsChannel, notice(header, line));
+}
+
+void ChatService::shareAccount(const QString &accountKey)
+{
+    const QJsonObject header{{QStringLiteral("s"), QString::fromLatin1(m_serverId)},
+                             {QStringLiteral("account"), accountKey}};
+    m_cluster->publish(EventsChannel, notice(header, QByteArray()));
+}
+
+void ChatService::closeRoom(Room *room)
+{
+    if (m_cluster)
+        m_cluster->unsubscribe(roomChannel(room->key));
+    m_rooms.erase(room->key);
+}
+
+void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &payload)
+{
+    const qsizetype split = payload.indexOf('\n');
+    if (split < 0)
+        return;
+    const QJsonObject header = QJsonDocument::fromJson(payload.left(split)).object();
+    if (header.value(QLatin1String("s")).toString().toLatin1() == m_serverId)
+        return; // its own, delivered here already
+    if (header.contains(QLatin1String("account"))) {
+        m_accounts->noteAccount(header.value(QLatin1String("account")).toString());
+        return;
+    }
+    QByteArray line = payload.mid(split + 1);
+    auto decoded = decode(QByteArrayView(line).chopped(line.endsWith('\n') ? 1 : 0), Sender::Server);
+    if (!std::holds_alternative<Envelope>(decoded)) {
+        qCWarning(lcCluster) << "a notice from another server that this one cannot read:" << payload.left(200);
+        return;
+    }
+    const Message &message = std::get<Envelope>(decoded).message;
+
+    if (channel.startsWith(RoomChannelPrefix)) {
+        Room *room = findRoom(QString::fromUtf8(channel.mid(RoomChannelPrefix.size())));
+        if (room && std::holds_alternative<ChatMessage>(message)) {
+            ChatMessage stored = std::get<ChatMessage>(message);
+            stored.room = room->name;
+            deliverInOrder(room, stored);
+        }
+        return;
+    }
+
+    // An event: to the members here of the rooms it concerns, once each.
+    QList<Session *> audience;
+    QSet<Session *> seen;
+    for (const QJsonValue &key : header.value(QLatin1String("rooms")).toArray()) {
+        Room *room = findRoom(key.toString());
+        if (!room)
+            continue;
+        if (const auto *topic = std::get_if<TopicChanged>(&message))
+            room->topic = topic->topic;
+        if (const auto *updated = std::get_if<MessageUpdated>(&message)) {
+            room->lastRev = qMax(room->lastRev, updated->message.rev.value_or(0));
+            for (ChatMessage &recent : room->recent) {
+                if (recent.seq == updated->message.seq) {
+                    recent = updated->message;
+                    recent.room = room->name;
+                }
+            }
+        }
+        for (Session *member : std::as_const(room->members)) {
+            if (!seen.contains(member)) {
+                seen.insert(member);
+                audience.append(member);
+            }
+        }
+    }
+    if (!audience.isEmpty())
+        deliver(plainDelivery(audience, line.endsWith('\n') ? line : line + '\n'));
+}
+
+void ChatService::sendNumbered(Delivery &delivery, const MessageStore::Numbers &numbers, qsizetype *messages,
+                               qsizetype *updates, qsizetype *privates)
+{
+    switch (delivery.numbered) {
+    case Delivery::Numbered::RoomMessage: {
+        ChatMessage message = *delivery.message;
+        message.seq = numbers.messageSeqs.value((*messages)++);
+        delivery.line = encodeLine(message);
+        if (delivery.requester)
+            delivery.requesterLine = encodeLine(message, delivery.authorId);
+        ++serverMetrics().messagesStored;
+        const QJsonObject header{{QStringLiteral("s"), QString::fromLatin1(m_serverId)}};
+        m_cluster->publish(roomChannel(delivery.room->key), notice(header, delivery.line));
+        deliverInOrder(delivery.room, message, &delivery);
+        return;
+    }
+    case Delivery::Numbered::Update: {
+        ChatMessage message = *delivery.message;
+        message.rev = numbers.updateRevs.value((*updates)++);
+        Room *room = delivery.room;
+        room->lastRev = qMax(room->lastRev, *message.rev);
+        for (ChatMessage &recent : room->recent) {
+            if (recent.seq == message.seq)
+                recent = message;
+        }
+        const MessageUpdated event{delivery.updatedBy, message};
+        delivery.line = encodeLine(event);
+        if (delivery.requester)
+            delivery.requesterLine = encodeLine(event, delivery.authorId);
+        break;
+    }
+    case Delivery::Numbered::Private: {
+        PrivateMessage message = *delivery.privateMessage;
+        message.seq = numbers.privateSeqs.value((*privates)++);
+        delivery.line = encodeLine(message);
+        if (delivery.privateWaiting)
+            message.waiting = true;
+        delivery.requesterLine = encodeLine(message, delivery.authorId);
+        break;
+    }
+    case Delivery::Numbered::No:
+        break;
+    }
+    send(delivery);
+}
+
+bool ChatService::deliverInOrder(Room *room, const ChatMessage &message, const Delivery *own)
+{
+    if (message.seq <= room->lastSeq) {
+        // Delivered here already (heard twice, or read from the database
+        // first): only the author's answer is still owed.
+        if (own && own->requester)
+            deliver(plainDelivery({own->requester}, own->requesterLine));
+        return true;
+    }
+    if (message.seq > room->lastSeq + 1 && !fillRoom(room, message.seq - 1) && !own)
+        return false; // the catch-up timer tries again
+    sendRoomMessage(room, message, own);
+    return true;
+}
+
+void ChatService::sendRoomMessage(Room *room, const ChatMessage &message, const Delivery *own)
+{
+    Delivery delivery = plainDelivery(room->members, own ? own->line : encodeLine(message));
+    if (own && own->requester) {
+        delivery.requester = own->requester;
+        delivery.requesterLine = own->requesterLine;
+    }
+    serverMetrics().messagesDelivered += quint64(room->members.size());
+    room->lastSeq = qMax(room->lastSeq, message.seq);
+    room->recent.append(message);
+    if (room->recent.size() > Defaults::HistoryOnJoin)
+        room->recent.removeFirst();
+    deliver(std::move(delivery));
+}
+
+bool ChatService::fillRoom(Room *room, qint64 upTo)
+{
+    while (room->lastSeq < upTo) {
+        MessageStore::HistoryQuery query;
+        query.after = room->lastSeq;
+        query.limit = int(qMin<qint64>(FillPage, upTo - room->lastSeq));
+        const QList<ChatMessage> page = m_store->history(room->key, room->name, query);
+        if (page.isEmpty())
+            return false;
+        for (const ChatMessage &message : page) {
+            if (message.seq != room->lastSeq + 1)
+                return false;
+            sendRoomMessage(room, message, nullptr);
+        }
+    }
+    return true;
+}
+
+void ChatService::catchUpRooms(const QList<QString> &roomKeys)
+{
+    if (roomKeys.isEmpty() || m_shuttingDown)
+        return;
+    const QHash<QString, qint64> stored = m_store->lastSeqs(roomKeys);
+    for (auto it = stored.cbegin(); it != stored.cend(); ++it) {
+        Room *room = findRoom(it.key());
+        if (room && it.value() > room->lastSeq) {
+            qCDebug(lcCluster) << "filling" << room->name << "from" << room->lastSeq + 1 << "to" << it.value();
+            fillRoom(room, it.value());
+        }
+    }
+}
+
+void ChatService::renewLeases()
+{
+    if (!m_cluster->isConnected() || m_users.isEmpty())
+        return;
+    QList<QByteArray> keys;
+    keys.reserve(m_users.size());
+    for (auto it = m_users.cbegin(); it != m_users.cend(); ++it)
+        keys.append(leaseKey(it.key()));
+    m_cluster->renew(keys, m_serverId, m_nickLeaseMs, [](const QList<QByteArray> &lost) {
+        // Only after Redis forgot the lease and another server gave the
+        // nick out meanwhile: two users now share it until one leaves.
+        for (const QByteArray &key : lost)
+            qCWarning(lcCluster) << "another server holds the lease of" << key << "now";
+    });
+}
+
+void ChatService::claimNick(Session &session, const QString &nick, const QJsonValue &id,
+                            std::function<void(Session &)> granted)
+{
+    const QString key = nameKey(nick);
+    m_claiming.insert(key);
+    session.busy = true;
+    Connection *connection = session.connection;
+    const quint64 serial = session.serial;
+    m_cluster->claim(leaseKey(key), m_serverId, m_nickLeaseMs,
+                     [this, key, nick, id, connection, serial, granted](ClusterBus::Claim claim) {
+                         m_claiming.remove(key);
+                         const auto it = m_sessions.find(connection);
+                         const bool here = it != m_sessions.end() && it->second->serial == serial
+                                           && !connection->isClosing();
+                         if (claim == ClusterBus::Claim::Granted && !here) {
+                             m_cluster->release(leaseKey(key), m_serverId);
+                             return;
+                         }
+                         resumeAfterOffload(connection, serial, [=](Session &later) {
+                             if (claim == ClusterBus::Claim::Granted) {
+                                 granted(later);
+                             } else if (claim == ClusterBus::Claim::Refused) {
+                                 sendError(later, ErrorCode::NickTaken, QStringLiteral("%1 is taken").arg(nick), id);
+                             } else {
+                                 sendError(later, ErrorCode::StorageFailed,
+                                           QStringLiteral("the server cannot check nicks with the rest of the "
+                                                          "cluster right now; try again in a moment"),
+                                           id);
+                             }
+                         });
+                     });
+}

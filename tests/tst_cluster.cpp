@@ -1,0 +1,360 @@
+// Cluster mode end to end: three confab-server processes on one PostgreSQL
+// and one Redis, all started by the test on free loopback ports. Whatever
+// happens (a burst, a killed server, a restarted Redis, a database that goes
+// away), every member sees every message of its rooms once, in seq order,
+// with no gap.
+
+#include "backingservices.h"
+#include "chatclient.h"
+#include "serverprocess.h"
+
+#include <QJsonArray>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int LeaseSeconds = 2;
+
+// The seqs of the room's messages a client received, in arrival order.
+QList<qint64> seqsIn(const QList<QJsonObject> &received, const QString &room)
+{
+    QList<qint64> seqs;
+    for (const QJsonObject &message : received) {
+        if (message.value("type"_L1).toString() == "message"_L1 && message.value("room"_L1).toString() == room)
+            seqs.append(message.value("seq"_L1).toInteger());
+    }
+    return seqs;
+}
+
+QList<qint64> oneTo(qint64 last, qint64 first = 1)
+{
+    QList<qint64> seqs;
+    for (qint64 seq = first; seq <= last; ++seq)
+        seqs.append(seq);
+    return seqs;
+}
+
+QJsonObject say(const QString &room, const QString &text)
+{
+    return {{"type"_L1, "say"_L1}, {"room"_L1, room}, {"text"_L1, text}};
+}
+
+} // namespace
+
+class TestCluster : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanup();
+    void messagesAndEventsReachEveryServer();
+    void burstArrivesOnceInOrder();
+    void nickRaceHasOneWinner_data();
+    void nickRaceHasOneWinner();
+    void killedServerClientsResumeElsewhere();
+    void redisRestartLosesNothing();
+    void databaseDownRefusesThenRecovers();
+
+private:
+    ServerProcess *startServer();
+    // Connects, logs in (waiting out a lease another server still holds)
+    // and joins the room.
+    std::unique_ptr<ChatClient> enter(ServerProcess *server, const QString &nick, const QString &room);
+    // The room's last seq, as the database has it (asked through a server).
+    qint64 lastSeq(ServerProcess *server, const QString &room);
+
+    PostgresProcess m_postgres;
+    RedisProcess m_redis;
+    std::vector<std::unique_ptr<ServerProcess>> m_servers;
+};
+
+void TestCluster::initTestCase()
+{
+    QVERIFY2(m_postgres.start(), qPrintable(m_postgres.error()));
+    QVERIFY2(m_redis.start(), qPrintable(m_redis.error()));
+}
+
+void TestCluster::cleanup()
+{
+    m_servers.clear();
+}
+
+ServerProcess *TestCluster::startServer()
+{
+    auto server = std::make_unique<ServerProcess>();
+    server->setDatabasePath(m_postgres.url());
+    if (!server->start({u"--redis"_s, m_redis.address(), u"--nick-lease"_s, QString::number(LeaseSeconds),
+                        u"--flood-rate"_s, u"0"_s})) {
+        qWarning().noquote() << server->error();
+        return nullptr;
+    }
+    m_servers.push_back(std::move(server));
+    return m_servers.back().get();
+}
+
+std::unique_ptr<ChatClient> TestCluster::enter(ServerProcess *server, const QString &nick, const QString &room)
+{
+    auto client = std::make_unique<ChatClient>();
+    if (!client->connectTo(server->tcpPort()))
+        return nullptr;
+    QDeadlineTimer deadline(20'000);
+    QJsonObject answer;
+    do {
+        answer = client->ask(u"hello"_s, {{"nick"_L1, nick}}, u"welcome"_s);
+    } while (ChatClient::outcome(answer) == "nick_taken"_L1 && !deadline.hasExpired());
+    if (ChatClient::outcome(answer) != "welcome"_L1) {
+        qWarning() << nick << "was not welcomed:" << answer;
+        return nullptr;
+    }
+    const QJsonObject joined = client->ask(u"join"_s, {{"room"_L1, room}}, u"joined"_s);
+    if (ChatClient::outcome(joined) != "joined"_L1) {
+        qWarning() << nick << "did not join:" << joined;
+        return nullptr;
+    }
+    return client;
+}
+
+qint64 TestCluster::lastSeq(ServerProcess *server, const QString &room)
+{
+    ChatClient probe;
+    if (!probe.connectTo(server->tcpPort()) || !probe.login(u"probe%1"_s.arg(QRandomGenerator::global()->bounded(100000))))
+        return -1;
+    const QJsonObject page = probe.ask(u"history"_s, {{"room"_L1, room}, {"limit"_L1, 1}}, u"history_page"_s);
+    const QJsonArray messages = page.value("messages"_L1).toArray();
+    return messages.isEmpty() ? 0 : messages.last().toObject().value("seq"_L1).toInteger();
+}
+
+void TestCluster::messagesAndEventsReachEveryServer()
+{
+    ServerProcess *one = startServer();
+    ServerProcess *two = startServer();
+    ServerProcess *three = startServer();
+    QVERIFY(one && two && three);
+    auto ann = enter(one, u"ann"_s, u"hall"_s);
+    QVERIFY(ann);
+    auto bob = enter(two, u"bob"_s, u"hall"_s);
+    QVERIFY(bob);
+    // A join on server 2 reaches the member on server 1.
+    const QJsonObject joined = ann->waitFor(u"user_joined"_s);
+    QCOMPARE(joined.value("nick"_L1).toString(), u"bob"_s);
+    auto cy = enter(three, u"cy"_s, u"hall"_s);
+    QVERIFY(cy);
+
+    const QJsonObject echo = ann->ask(u"say"_s, QJsonObject{{"room"_L1, "hall"_L1}, {"text"_L1, "hello all"_L1}},
+                                      u"message"_s);
+    QCOMPARE(ChatClient::outcome(echo), u"message"_s);
+    const qint64 seq = echo.value("seq"_L1).toInteger();
+    QVERIFY(seq > 0);
+    for (ChatClient *other : {bob.get(), cy.get()}) {
+        const QJsonObject heard = other->waitFor(u"message"_s);
+        QCOMPARE(heard.value("text"_L1).toString(), u"hello all"_s);
+        QCOMPARE(heard.value("seq"_L1).toInteger(), seq);
+        QCOMPARE(heard.value("from"_L1).toString(), u"ann"_s);
+    }
+    // Stored once: the history of any server has it once.
+    const QJsonObject page = cy->ask(u"history"_s, {{"room"_L1, "hall"_L1}}, u"history_page"_s);
+    QCOMPARE(page.value("messages"_L1).toArray().size(), 1);
+
+    // A topic set on server 3 and a nick change on server 2 reach server 1.
+    QCOMPARE(ChatClient::outcome(cy->ask(u"topic"_s, {{"room"_L1, "hall"_L1}, {"topic"_L1, "cluster talk"_L1}},
+                                         u"topic_changed"_s)),
+             u"topic_changed"_s);
+    QCOMPARE(ann->waitFor(u"topic_changed"_s).value("topic"_L1).toString(), u"cluster talk"_s);
+    QCOMPARE(ChatClient::outcome(bob->ask(u"nick"_s, {{"nick"_L1, "bobby"_L1}}, u"nick_changed"_s)),
+             u"nick_changed"_s);
+    QCOMPARE(ann->waitFor(u"nick_changed"_s).value("new"_L1).toString(), u"bobby"_s);
+    // The old nick is free everywhere, the new one taken everywhere.
+    ChatClient late;
+    QVERIFY(late.connectTo(three->tcpPort()));
+    QCOMPARE(ChatClient::outcome(late.ask(u"hello"_s, {{"nick"_L1, "bobby"_L1}}, u"welcome"_s)), u"nick_taken"_s);
+    QCOMPARE(ChatClient::outcome(late.ask(u"hello"_s, {{"nick"_L1, "bob"_L1}}, u"welcome"_s)), u"welcome"_s);
+    // A leave on server 3 reaches server 1.
+    QCOMPARE(ChatClient::outcome(cy->ask(u"leave"_s, {{"room"_L1, "hall"_L1}}, u"left"_s)), u"left"_s);
+    QCOMPARE(ann->waitFor(u"user_left"_s).value("nick"_L1).toString(), u"cy"_s);
+}
+
+void TestCluster::burstArrivesOnceInOrder()
+{
+    constexpr int Servers = 3;
+    constexpr int ClientsPerServer = 20;
+    constexpr int MessagesEach = 50;
+    const QString room = u"burst"_s;
+    std::vector<std::unique_ptr<ChatClient>> clients;
+    for (int s = 0; s < Servers; ++s) {
+        ServerProcess *server = startServer();
+        QVERIFY(server);
+        for (int c = 0; c < ClientsPerServer; ++c) {
+            clients.push_back(enter(server, u"b%1x%2"_s.arg(s).arg(c), room));
+            QVERIFY(clients.back());
+        }
+    }
+    for (auto &client : clients)
+        client->takePending(); // joins so far
+    for (int m = 0; m < MessagesEach; ++m) {
+        for (auto &client : clients)
+            client->send(say(room, u"m%1"_s.arg(m)));
+    }
+    const qint64 total = qint64(clients.size()) * MessagesEach;
+    std::vector<QList<qint64>> seen(clients.size());
+    QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (size_t i = 0; i < clients.size(); ++i)
+                    seen[i] += seqsIn(clients[i]->takePending(), room);
+                return std::all_of(seen.begin(), seen.end(), [&](const auto &s) { return s.size() >= total; });
+            }(),
+            60'000);
+    const QList<qint64> expected = oneTo(seen.front().last(), seen.front().last() - total + 1);
+    for (size_t i = 0; i < clients.size(); ++i)
+        QCOMPARE(seen[i], expected);
+}
+
+void TestCluster::nickRaceHasOneWinner_data()
+{
+    QTest::addColumn<QString>("nick");
+    for (int i = 0; i < 5; ++i)
+        QTest::addRow("race %d", i) << u"racer%1"_s.arg(i);
+}
+
+void TestCluster::nickRaceHasOneWinner()
+{
+    QFETCH(QString, nick);
+    ServerProcess *one = startServer();
+    ServerProcess *two = startServer();
+    QVERIFY(one && two);
+    ChatClient left, right;
+    QVERIFY(left.connectTo(one->tcpPort()));
+    QVERIFY(right.connectTo(two->tcpPort()));
+    left.send({{"type"_L1, "hello"_L1}, {"nick"_L1, nick}});
+    right.send({{"type"_L1, "hello"_L1}, {"nick"_L1, nick}});
+    const QString a = ChatClient::outcome(left.next());
+    const QString b = ChatClient::outcome(right.next());
+    QStringList outcomes{a, b};
+    outcomes.sort();
+    QCOMPARE(outcomes, QStringList({u"nick_taken"_s, u"welcome"_s}));
+}
+
+void TestCluster::killedServerClientsResumeElsewhere()
+{
+    const QString room = u"resume"_s;
+    ServerProcess *one = startServer();
+    ServerProcess *two = startServer();
+    ServerProcess *three = startServer();
+    QVERIFY(one && two && three);
+    auto talker = enter(one, u"talker"_s, room);
+    QVERIFY(talker);
+    std::vector<std::unique_ptr<ChatClient>> moved;
+    for (int i = 0; i < 3; ++i) {
+        moved.push_back(enter(two, u"mover%1"_s.arg(i), room));
+        QVERIFY(moved.back());
+    }
+    for (int m = 0; m < 100; ++m)
+        talker->send(say(room, u"before %1"_s.arg(m)));
+    std::vector<QList<qint64>> seen(moved.size());
+    QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (size_t i = 0; i < moved.size(); ++i)
+                    seen[i] += seqsIn(moved[i]->takePending(), room);
+                return std::all_of(seen.begin(), seen.end(), [](const auto &s) { return s.size() >= 20; });
+            }(),
+            20'000);
+    two->kill(); // mid-burst
+    for (int m = 0; m < 100; ++m)
+        talker->send(say(room, u"after %1"_s.arg(m)));
+
+    // Each client resumes on server 3 under its nick (free once the lease
+    // runs out) and catches up from the last seq it saw.
+    for (size_t i = 0; i < moved.size(); ++i) {
+        seen[i] += seqsIn(moved[i]->takePending(), room);
+        moved[i] = enter(three, u"mover%1"_s.arg(i), room);
+        QVERIFY(moved[i]);
+        // Page by page, as the clients do.
+        for (;;) {
+            const qint64 after = seen[i].isEmpty() ? 0 : seen[i].last();
+            const QJsonArray page = moved[i]->ask(u"history"_s, {{"room"_L1, room}, {"after"_L1, after}},
+                                                  u"history_page"_s)
+                                            .value("messages"_L1)
+                                            .toArray();
+            if (page.isEmpty())
+                break;
+            for (const QJsonValue &message : page)
+                seen[i].append(message.toObject().value("seq"_L1).toInteger());
+        }
+    }
+    const qint64 first = seen.front().first();
+    QTRY_COMPARE_WITH_TIMEOUT(lastSeq(one, room), first + 199, 20'000);
+    for (size_t i = 0; i < moved.size(); ++i) {
+        // Live messages after the catch-up page: only those past it.
+        QTRY_VERIFY_WITH_TIMEOUT(
+                [&] {
+                    for (qint64 seq : seqsIn(moved[i]->takePending(), room)) {
+                        if (seq > seen[i].last())
+                            seen[i].append(seq);
+                    }
+                    return seen[i].last() >= first + 199;
+                }(),
+                20'000);
+        QCOMPARE(seen[i], oneTo(first + 199, first));
+    }
+}
+
+void TestCluster::redisRestartLosesNothing()
+{
+    const QString room = u"restart"_s;
+    ServerProcess *one = startServer();
+    ServerProcess *two = startServer();
+    QVERIFY(one && two);
+    auto talker = enter(one, u"speaker"_s, room);
+    auto listener = enter(two, u"listener"_s, room);
+    QVERIFY(talker && listener);
+    listener->takePending();
+    for (int m = 0; m < 100; ++m)
+        talker->send(say(room, u"a%1"_s.arg(m)));
+    QList<qint64> seen;
+    QTRY_VERIFY_WITH_TIMEOUT((seen += seqsIn(listener->takePending(), room)).size() >= 10, 20'000);
+    m_redis.kill();
+    for (int m = 0; m < 100; ++m)
+        talker->send(say(room, u"b%1"_s.arg(m)));
+    QVERIFY2(m_redis.start(), qPrintable(m_redis.error()));
+    for (int m = 0; m < 100; ++m)
+        talker->send(say(room, u"c%1"_s.arg(m)));
+    QTRY_VERIFY_WITH_TIMEOUT((seen += seqsIn(listener->takePending(), room)).size() >= 300, 30'000);
+    QCOMPARE(seen, oneTo(seen.first() + 299, seen.first()));
+    QVERIFY(one->waitForOutput(u"connected to Redis again"_s));
+}
+
+void TestCluster::databaseDownRefusesThenRecovers()
+{
+    const QString room = u"outage"_s;
+    ServerProcess *one = startServer();
+    ServerProcess *two = startServer();
+    QVERIFY(one && two);
+    auto talker = enter(one, u"writer"_s, room);
+    auto listener = enter(two, u"reader"_s, room);
+    QVERIFY(talker && listener);
+    QCOMPARE(ChatClient::outcome(talker->ask(u"say"_s, say(room, u"first"_s), u"message"_s)), u"message"_s);
+    QCOMPARE(listener->waitFor(u"message"_s).value("text"_L1).toString(), u"first"_s);
+
+    QVERIFY2(m_postgres.stop(), qPrintable(m_postgres.error()));
+    const QJsonObject refused = talker->ask(u"say"_s, say(room, u"lost?"_s), u"message"_s);
+    QCOMPARE(ChatClient::outcome(refused), u"storage_failed"_s);
+
+    QVERIFY2(m_postgres.start(), qPrintable(m_postgres.error()));
+    const QJsonObject stored = talker->ask(u"say"_s, say(room, u"second"_s), u"message"_s);
+    QCOMPARE(ChatClient::outcome(stored), u"message"_s);
+    // What was refused was sent to nobody; what was stored reaches the
+    // other server, with the next seq.
+    const QJsonObject heard = listener->waitFor(u"message"_s);
+    QCOMPARE(heard.value("text"_L1).toString(), u"second"_s);
+    QCOMPARE(heard.value("seq"_L1).toInteger(), stored.value("seq"_L1).toInteger());
+    QCOMPARE(stored.value("seq"_L1).toInteger(), 2);
+}
+
+QTEST_GUILESS_MAIN(TestCluster)
+#include "tst_cluster.moc"
