@@ -344,7 +344,7 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(
             QStringLiteral("Confab chat server: JSON lines over TCP, WebSocket and the browser client over HTTP, "
-                           "history in SQLite.\nEvery option can also be set in the --config file, as name=value."));
+                           "history in SQLite or PostgreSQL (cluster mode).\nEvery option can also be set in the --config file, as name=value."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption versionOption = parser.addVersionOption();
     const QCommandLineOption configOption(QStringLiteral("config"),

@@ -100,7 +100,8 @@ QString notNull(const QString &text)
 
 QString sqlError(const QSqlError &error)
 {
-    return error.text().trimmed();
+    // One line: PostgreSQL's messages come with a line of advice.
+    return error.text().simplified();
 }
 
 bool exec(QSqlDatabase &db, const QString &sql, QString *error)

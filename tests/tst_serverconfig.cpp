@@ -73,6 +73,22 @@ void TestServerConfig::parse_data()
     QTest::newRow("cert without key") << QStringList{u"--tls-cert"_s, u"/tmp/c.pem"_s} << false;
     QTest::newRow("unknown option") << QStringList{u"--colour"_s} << false;
     QTest::newRow("positional") << QStringList{u"extra"_s} << false;
+    QTest::newRow("postgresql") << QStringList{u"--db"_s, u"postgresql://confab@db.example:5432/confab"_s} << true;
+    QTest::newRow("postgresql without a database")
+            << QStringList{u"--db"_s, u"postgresql://confab@db.example:5432/"_s} << false;
+    QTest::newRow("cluster") << QStringList{u"--db"_s, u"postgres://confab@db:5432/confab"_s, u"--redis"_s,
+                                            u"redis.example:6379"_s, u"--nick-lease"_s, u"30"_s}
+                             << true;
+    QTest::newRow("cluster over a socket")
+            << QStringList{u"--db"_s, u"postgresql://confab@/confab?host=/run/postgresql"_s, u"--redis"_s,
+                           u"unix:/run/redis/redis.sock"_s}
+            << true;
+    QTest::newRow("redis without postgresql") << QStringList{u"--redis"_s, u"127.0.0.1:6379"_s} << false;
+    QTest::newRow("redis without a port")
+            << QStringList{u"--db"_s, u"postgresql://a@b/c"_s, u"--redis"_s, u"127.0.0.1"_s} << false;
+    QTest::newRow("lease too short")
+            << QStringList{u"--db"_s, u"postgresql://a@b/c"_s, u"--redis"_s, u"h:1"_s, u"--nick-lease"_s, u"1"_s}
+            << false;
 }
 
 void TestServerConfig::parse()
