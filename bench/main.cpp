@@ -9,6 +9,7 @@
 #include <QCoreApplication>
 #include <QFile>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <map>
@@ -30,7 +31,8 @@ struct Options
 {
     std::string workload;
     std::string host = "127.0.0.1";
-    uint16_t port = 7700;
+    // Several ports: a cluster's servers, each peer on the next one in turn.
+    std::vector<uint16_t> ports{7700};
     WireClient::Transport transport = WireClient::Transport::Tcp;
     std::string path = "/ws";
     int receivers = 1000, window = 100, rooms = 100, members = 10, conns = 5000, concurrency = 100;
@@ -128,7 +130,8 @@ Bench::Peer &Bench::open(int index, const std::string &room)
     peer->room = room;
     peer->wire = std::make_unique<WireClient>(m_options.transport, m_options.host, m_options.path);
     peer->startedNs = nowNs();
-    if (!peer->wire->connectTo(m_options.host, m_options.port)) {
+    const uint16_t port = m_options.ports[size_t(index) % m_options.ports.size()];
+    if (!peer->wire->connectTo(m_options.host, port)) {
         ++m_failed;
     } else {
         epoll_event event{};
@@ -358,7 +361,10 @@ int main(int argc, char *argv[])
         return option;
     };
     const auto host = value("host", "Server address (IPv4).", "127.0.0.1");
-    const auto port = value("port", "TCP port, or the HTTP port with --ws.", "7700");
+    const auto port = value("port",
+                            "TCP port, or the HTTP port with --ws; several, comma-separated, spread the clients over "
+                            "a cluster's servers in turn.",
+                            "7700");
     const QCommandLineOption ws(QStringLiteral("ws"), QStringLiteral("Use WebSocket (/ws on the HTTP port)."));
     parser.addOption(ws);
     const auto receivers = value("receivers", "fanout: receivers in the room.", "1000");
@@ -381,7 +387,11 @@ int main(int argc, char *argv[])
         return 2;
     }
     options.host = parser.value(host).toStdString();
-    options.port = quint16(parser.value(port).toUInt());
+    options.ports.clear();
+    for (const QString &text : parser.value(port).split(u',', Qt::SkipEmptyParts)) {
+        const uint number = text.trimmed().toUInt();
+        options.ports.push_back(number > 0 && number <= 65535 ? uint16_t(number) : 0);
+    }
     if (parser.isSet(ws))
         options.transport = WireClient::Transport::WebSocket;
     options.receivers = parser.value(receivers).toInt();
@@ -395,7 +405,9 @@ int main(int argc, char *argv[])
     options.duration = qMax(0.1, parser.value(duration).toDouble());
     options.msgBytes = parser.value(msgBytes).toInt();
     options.serverPid = parser.value(serverPid).toLong();
-    if (options.port == 0 || options.receivers < 1 || options.window < 1 || options.rooms < 1 || options.members < 2
+    const bool portsOk = !options.ports.empty()
+                         && std::find(options.ports.begin(), options.ports.end(), 0) == options.ports.end();
+    if (!portsOk || options.receivers < 1 || options.window < 1 || options.rooms < 1 || options.members < 2
         || options.rate <= 0 || options.conns < 1) {
         std::fprintf(stderr, "confab-bench: an option is out of range (see --help)\n");
         return 2;

@@ -6,7 +6,10 @@
 #include <QTcpSocket>
 #include <QThread>
 
+#include <csignal>
+#include <grp.h>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 quint16 freeTcpPort()
@@ -65,17 +68,29 @@ PostgresProcess::~PostgresProcess()
     stop();
 }
 
+void PostgresProcess::prepare(QProcess &process) const
+{
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.setWorkingDirectory(m_dir.path());
+    // PostgreSQL refuses root: as root, the child becomes the postgres user
+    // before it runs anything. Either way it dies with the test, even one
+    // that crashes, instead of running on.
+    const bool root = isRoot();
+    const passwd *owner = root ? ::getpwnam("postgres") : nullptr;
+    const uid_t uid = owner ? owner->pw_uid : 0;
+    const gid_t gid = owner ? owner->pw_gid : 0;
+    process.setChildProcessModifier([root, uid, gid] {
+        if (root && (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0))
+            ::_exit(127);
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    });
+}
+
 bool PostgresProcess::run(const QString &program, const QStringList &arguments, int timeoutMs)
 {
     QProcess process;
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.setWorkingDirectory(m_dir.path());
-    const QString path = m_bin + u'/' + program;
-    if (isRoot())
-        process.start(QStringLiteral("runuser"), QStringList{QStringLiteral("-u"), QStringLiteral("postgres"),
-                                                             QStringLiteral("--"), path} + arguments);
-    else
-        process.start(path, arguments);
+    prepare(process);
+    process.start(m_bin + u'/' + program, arguments);
     if (!process.waitForFinished(timeoutMs) || process.exitStatus() != QProcess::NormalExit
         || process.exitCode() != 0) {
         m_error = QStringLiteral("%1 failed: %2 %3")
@@ -99,6 +114,7 @@ bool PostgresProcess::start()
     if (!m_initialised) {
         if (isRoot()) {
             const passwd *owner = ::getpwnam("postgres");
+            // initdb checks every directory above its own is reachable.
             if (!owner || ::chown(QFile::encodeName(m_dir.path()).constData(), owner->pw_uid, owner->pw_gid) != 0) {
                 m_error = QStringLiteral("cannot give %1 to the postgres user").arg(m_dir.path());
                 return false;
@@ -112,18 +128,23 @@ bool PostgresProcess::start()
         m_port = freeTcpPort();
         m_initialised = true;
     }
-    // fsync off: a test's database need not survive a power cut, and the
-    // suite must stay quick on a slow disk.
-    const QString options = QStringLiteral("-h 127.0.0.1 -p %1 -k %2 -F -c max_connections=50")
-                                    .arg(m_port)
-                                    .arg(m_dir.path());
-    if (!run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), data, QStringLiteral("-l"),
-                                        m_dir.filePath(QStringLiteral("postgres.log")), QStringLiteral("-o"), options,
-                                        QStringLiteral("-w"), QStringLiteral("start")}))
+    // In the foreground, as the test's child. fsync off: a test's database
+    // need not survive a power cut, and the suite must stay quick on a slow
+    // disk.
+    m_server = std::make_unique<QProcess>();
+    prepare(*m_server);
+    m_server->start(m_bin + QStringLiteral("/postgres"),
+                    {QStringLiteral("-D"), data, QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                     QString::number(m_port), QStringLiteral("-k"), m_dir.path(), QStringLiteral("-F"),
+                     QStringLiteral("-c"), QStringLiteral("max_connections=50")});
+    if (!m_server->waitForStarted(10'000)) {
+        m_error = QStringLiteral("cannot start postgres: %1").arg(m_server->errorString());
         return false;
-    m_running = true;
+    }
     if (!waitForPort(m_port, 30'000)) {
-        m_error = QStringLiteral("PostgreSQL did not open port %1").arg(m_port);
+        m_error = QStringLiteral("PostgreSQL did not open port %1: %2")
+                          .arg(m_port)
+                          .arg(QString::fromUtf8(m_server->readAll()));
         return false;
     }
     QProcess check;
@@ -148,12 +169,18 @@ bool PostgresProcess::start()
 
 bool PostgresProcess::stop()
 {
-    if (!m_running)
+    if (!m_server || m_server->state() == QProcess::NotRunning)
         return true;
-    m_running = false;
-    return run(QStringLiteral("pg_ctl"), {QStringLiteral("-D"), m_dir.filePath(QStringLiteral("data")),
-                                          QStringLiteral("-m"), QStringLiteral("fast"), QStringLiteral("-w"),
-                                          QStringLiteral("stop")});
+    // SIGINT: PostgreSQL's fast shutdown (clients are cut off).
+    ::kill(pid_t(m_server->processId()), SIGINT);
+    const bool stopped = m_server->waitForFinished(30'000);
+    if (!stopped) {
+        m_server->kill();
+        m_server->waitForFinished(10'000);
+        m_error = QStringLiteral("PostgreSQL did not stop");
+    }
+    m_server.reset();
+    return stopped;
 }
 
 QString PostgresProcess::url() const

@@ -4,12 +4,15 @@
 #include <QString>
 #include <QTemporaryDir>
 
+#include <memory>
+
 // Debian's PostgreSQL and Redis, started by a test in a temporary directory
 // on a free loopback port and stopped (and removed) when it ends, for the
 // cluster tests. Nothing else on the machine is touched.
 
-// PostgreSQL 15: initdb and pg_ctl. It refuses to run as root, so when the
-// tests run as root the cluster belongs to the postgres user (runuser).
+// PostgreSQL 15: initdb, then postgres in the foreground. It refuses to run
+// as root, so when the tests run as root the cluster belongs to the postgres
+// user.
 class PostgresProcess
 {
 public:
@@ -18,7 +21,7 @@ public:
 
     // initdb, start, and a database "confab" for the user "confab".
     bool start();
-    // pg_ctl stop -m fast: clients are cut off; start() again brings it back
+    // A fast shutdown: clients are cut off; start() again brings it back
     // on the same port with the same data.
     bool stop();
     QString url() const;
@@ -27,12 +30,13 @@ public:
 
 private:
     bool run(const QString &program, const QStringList &arguments, int timeoutMs = 60'000);
+    void prepare(QProcess &process) const;
 
     QTemporaryDir m_dir;
     QString m_bin;
     quint16 m_port = 0;
     bool m_initialised = false;
-    bool m_running = false;
+    std::unique_ptr<QProcess> m_server;
     QString m_error;
 };
 
