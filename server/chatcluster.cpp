@@ -45,14 +45,6 @@ QByteArray notice(const QJsonObject &header, const QByteArray &line)
     return payload;
 }
 
-template <typename T>
-QByteArray encodeLine(const T &message, const QJsonValue &id = QJsonValue())
-{
-    QByteArray line = encode(message, id);
-    line.append('\n');
-    return line;
-}
-
 } // namespace
 
 void ChatService::joinCluster(ClusterBus *bus, int nickLeaseMs)
@@ -100,7 +92,7 @@ QByteArray ChatService::roomChannel(const QString &roomKey)
     return RoomChannelPrefix + roomKey.toUtf8();
 }
 
-QByteArray ChatService::leaseKey(const QString &nickKey) const
+QByteArray ChatService::leaseKey(const QString &nickKey)
 {
     return QByteArrayLiteral("confab:nick:") + nickKey.toUtf8();
 }
@@ -148,8 +140,25 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
         m_accounts->noteAccount(header.value(QLatin1String("account")).toString());
         return;
     }
-    QByteArray line = payload.mid(split + 1);
-    auto decoded = decode(QByteArrayView(line).chopped(line.endsWith('\n') ? 1 : 0), Sender::Server);
+    // Every server publishes lines as encodeLine() makes them.
+    const QByteArray line = payload.mid(split + 1);
+    if (!line.endsWith('\n'))
+        return;
+
+    // Only the rooms open here matter; the rest is not even decoded.
+    QList<Room *> rooms;
+    if (channel.startsWith(RoomChannelPrefix)) {
+        if (Room *room = findRoom(QString::fromUtf8(channel.mid(RoomChannelPrefix.size()))))
+            rooms.append(room);
+    } else {
+        for (const QJsonValue &key : header.value(QLatin1String("rooms")).toArray()) {
+            if (Room *room = findRoom(key.toString()))
+                rooms.append(room);
+        }
+    }
+    if (rooms.isEmpty())
+        return;
+    auto decoded = decode(QByteArrayView(line).chopped(1), Sender::Server);
     if (!std::holds_alternative<Envelope>(decoded)) {
         qCWarning(lcCluster) << "a notice from another server that this one cannot read:" << payload.left(200);
         return;
@@ -157,11 +166,10 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
     const Message &message = std::get<Envelope>(decoded).message;
 
     if (channel.startsWith(RoomChannelPrefix)) {
-        Room *room = findRoom(QString::fromUtf8(channel.mid(RoomChannelPrefix.size())));
-        if (room && std::holds_alternative<ChatMessage>(message)) {
-            ChatMessage stored = std::get<ChatMessage>(message);
-            stored.room = room->name;
-            deliverInOrder(room, stored);
+        if (const auto *said = std::get_if<ChatMessage>(&message)) {
+            ChatMessage stored = *said;
+            stored.room = rooms.first()->name;
+            deliverInOrder(rooms.first(), stored);
         }
         return;
     }
@@ -169,10 +177,7 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
     // An event: to the members here of the rooms it concerns, once each.
     QList<Session *> audience;
     QSet<Session *> seen;
-    for (const QJsonValue &key : header.value(QLatin1String("rooms")).toArray()) {
-        Room *room = findRoom(key.toString());
-        if (!room)
-            continue;
+    for (Room *room : std::as_const(rooms)) {
         if (const auto *topic = std::get_if<TopicChanged>(&message))
             room->topic = topic->topic;
         if (const auto *updated = std::get_if<MessageUpdated>(&message)) {
@@ -192,7 +197,7 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
         }
     }
     if (!audience.isEmpty())
-        deliver(plainDelivery(audience, line.endsWith('\n') ? line : line + '\n'));
+        deliver(plainDelivery(audience, line));
 }
 
 void ChatService::sendNumbered(Delivery &delivery, const MessageStore::Numbers &numbers, qsizetype *messages,
@@ -311,11 +316,10 @@ void ChatService::renewLeases()
     keys.reserve(m_users.size());
     for (auto it = m_users.cbegin(); it != m_users.cend(); ++it)
         keys.append(leaseKey(it.key()));
-    m_cluster->renew(keys, m_serverId, m_nickLeaseMs, [](const QList<QByteArray> &lost) {
+    m_cluster->renew(keys, m_serverId, m_nickLeaseMs, [](const QByteArray &key) {
         // Only after Redis forgot the lease and another server gave the
         // nick out meanwhile: two users now share it until one leaves.
-        for (const QByteArray &key : lost)
-            qCWarning(lcCluster) << "another server holds the lease of" << key << "now";
+        qCWarning(lcCluster) << "another server holds the lease of" << key << "now";
     });
 }
 

@@ -137,9 +137,8 @@ bool ChatServer::start(QString *error)
     m_tcp = new Listener(QStringLiteral("chat"), m_limiter, tls, limits.handshakeTimeoutMs, !tls, this);
     const qsizetype maxFrame = limits.maxFrameBytes;
     const QByteArray serverFull =
-            encode(Confab::Protocol::Error{Confab::Protocol::ErrorCode::ServerFull,
-                                           QStringLiteral("the server is full; try again later")})
-            + '\n';
+            encodeLine(Confab::Protocol::Error{Confab::Protocol::ErrorCode::ServerFull,
+                                               QStringLiteral("the server is full; try again later")});
     m_tcp->setDescriptorHandler([this, maxFrame, serverFull](qintptr descriptor,
                                                              const std::optional<PeerAddress> &client) {
         auto *connection = new TcpConnection(m_chat, descriptor, maxFrame, this, client);

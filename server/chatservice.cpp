@@ -38,13 +38,6 @@ constexpr bool isRequest = (int(T::sender) & int(Sender::Client)) != 0;
 // Requests that arrive while a password is being hashed, kept in order.
 constexpr qsizetype MaxWaitingFrames = 64;
 
-template <typename T>
-QByteArray encodeLine(const T &message, const QJsonValue &id = QJsonValue())
-{
-    QByteArray line = encode(message, id);
-    line.append('\n');
-    return line;
-}
 
 // The latest messages of a room, as `joined` sends them.
 MessageStore::HistoryQuery recentQuery()
@@ -763,31 +756,27 @@ void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
                               std::nullopt, std::nullopt, std::nullopt, std::nullopt};
     m_store->appendMessage(room->key, room->name, message, session.accountKey);
 
+    Delivery delivery;
+    delivery.chatMessage = true;
+    delivery.author = &session;
+    delivery.authorId = id;
+    if (hasId(id))
+        delivery.requester = &session;
     if (m_cluster) {
-        Delivery delivery;
+        // Encoded and sent in seq order once the commit has numbered it.
         delivery.numbered = Delivery::Numbered::RoomMessage;
         delivery.room = room;
         delivery.message = message;
-        delivery.chatMessage = true;
-        delivery.author = &session;
-        delivery.authorId = id;
-        if (hasId(id))
-            delivery.requester = &session;
         deliver(std::move(delivery));
         return;
     }
     room->recent.append(message);
     if (room->recent.size() > Defaults::HistoryOnJoin)
         room->recent.removeFirst();
-
-    Delivery delivery = plainDelivery(room->members, encodeLine(message));
-    delivery.chatMessage = true;
-    delivery.author = &session;
-    delivery.authorId = id;
-    if (hasId(id)) {
-        delivery.requester = &session;
+    delivery.recipients = room->members;
+    delivery.line = encodeLine(message);
+    if (hasId(id))
         delivery.requesterLine = encodeLine(message, id);
-    }
     deliver(std::move(delivery));
 }
 
@@ -2017,7 +2006,9 @@ void ChatService::commitAndDeliver()
     }
     m_undo.clear();
     QList<Delivery> deferred = std::exchange(m_deferred, {});
-    const MessageStore::Numbers numbers = committing && stored ? m_store->committedNumbers() : MessageStore::Numbers{};
+    const MessageStore::Numbers numbers = committing && stored && m_store->numbersAtCommit()
+                                                  ? m_store->committedNumbers()
+                                                  : MessageStore::Numbers{};
     qsizetype messages = 0, updates = 0, privates = 0;
     for (Delivery &delivery : deferred) {
         if (stored && delivery.numbered != Delivery::Numbered::No) {

@@ -292,7 +292,7 @@ private:
     // the store; false if the store could not give it.
     bool fillRoom(Room *room, qint64 upTo);
     static QByteArray roomChannel(const QString &roomKey);
-    QByteArray leaseKey(const QString &nickKey) const;
+    static QByteArray leaseKey(const QString &nickKey);
     void renewLeases();
     // Cluster mode: holds the nick for the session in every server, then
     // `granted`; otherwise tells it why not.

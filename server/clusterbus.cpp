@@ -101,9 +101,7 @@ ClusterBus::ClusterBus(RedisAddress address, QObject *parent)
     , m_address(std::move(address))
 {
     m_commands.bus = this;
-    m_commands.name = "commands";
     m_subscriber.bus = this;
-    m_subscriber.name = "subscriptions";
     m_reconnect.setSingleShot(true);
     m_reconnect.setInterval(ReconnectMs);
     connect(&m_reconnect, &QTimer::timeout, this, [this] {
@@ -290,14 +288,14 @@ void ClusterBus::claim(const QByteArray &key, const QByteArray &owner, int lease
 }
 
 void ClusterBus::renew(const QList<QByteArray> &keys, const QByteArray &owner, int leaseMs,
-                       std::function<void(const QList<QByteArray> &)> lost)
+                       const std::function<void(const QByteArray &)> &lost)
 {
     for (const QByteArray &key : keys) {
         command(
                 [key, lost](void *r) {
                     auto *reply = static_cast<redisReply *>(r);
                     if (reply && reply->type == REDIS_REPLY_INTEGER && reply->integer == 0)
-                        lost({key});
+                        lost(key);
                 },
                 {"EVAL", RenewScript, "1", key, owner, QByteArray::number(leaseMs)});
     }

@@ -42,9 +42,10 @@ public:
     // SET key owner NX PX leaseMs: granted only if nobody holds the key.
     void claim(const QByteArray &key, const QByteArray &owner, int leaseMs, std::function<void(Claim)> done);
     // Extends the leases `owner` holds (and takes back any that Redis
-    // forgot, e.g. after a restart). `lost` gets the keys someone else holds.
+    // forgot, e.g. after a restart). `lost` is told each key someone else
+    // holds.
     void renew(const QList<QByteArray> &keys, const QByteArray &owner, int leaseMs,
-               std::function<void(const QList<QByteArray> &lost)> lost);
+               const std::function<void(const QByteArray &key)> &lost);
     // Deletes the key if `owner` still holds it.
     void release(const QByteArray &key, const QByteArray &owner);
 
@@ -70,7 +71,6 @@ private:
     struct Link
     {
         ClusterBus *bus = nullptr;
-        const char *name = "";
         redisAsyncContext *context = nullptr;
         RedisQtAdapter *adapter = nullptr;
         bool up = false;

@@ -1,6 +1,7 @@
 #include "serverconfig.h"
 
 #include "names.h"
+#include "sqlstore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -181,7 +182,7 @@ const std::vector<OptionSpec> &optionTable()
              ":memory: keeps nothing), or a PostgreSQL database as postgresql://USER[:PASSWORD]@HOST[:PORT]/NAME, "
              "which several servers share in cluster mode (with --redis).",
              [](ServerConfig &config, const QString &value, QString *error) {
-                 if (value.startsWith(QLatin1String("postgres://")) || value.startsWith(QLatin1String("postgresql://"))) {
+                 if (SqlStore::isDatabaseUrl(value)) {
                      const QUrl url(value, QUrl::StrictMode);
                      if (!url.isValid() || url.path().size() < 2) {
                          *error = QStringLiteral("'%1' is not a database URL "
@@ -433,8 +434,7 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
     }
     if (result.config.databasePath.isEmpty())
         result.config.databasePath = defaultDatabasePath();
-    const bool sharedDatabase = result.config.databasePath.startsWith(QLatin1String("postgres"));
-    if (result.config.redis && !sharedDatabase)
+    if (result.config.redis && !SqlStore::isDatabaseUrl(result.config.databasePath))
         return fail(QStringLiteral("--redis needs a PostgreSQL --db that every server of the cluster shares"));
     return result;
 }

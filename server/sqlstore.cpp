@@ -159,13 +159,7 @@ SqlStore::~SqlStore()
     // Before the last connection closes, which checkpoints what is left and
     // removes the log.
     m_checkpointer.reset();
-    m_insertMessage.reset();
-    m_insertRoom.reset();
-    m_updateTopic.reset();
-    m_updateMessage.reset();
-    m_insertPrivate.reset();
-    if (m_db.isOpen())
-        m_db.close();
+    closeConnection();
     m_db = QSqlDatabase();
     QSqlDatabase::removeDatabase(m_connectionName);
 }
@@ -272,14 +266,21 @@ bool SqlStore::readable()
     return !m_connectionLost || reconnect(&error);
 }
 
-bool SqlStore::reconnect(QString *error)
+void SqlStore::closeConnection()
 {
+    // The prepared statements belong to the connection: they go first.
     m_insertMessage.reset();
     m_insertRoom.reset();
     m_updateTopic.reset();
     m_updateMessage.reset();
     m_insertPrivate.reset();
-    m_db.close();
+    if (m_db.isOpen())
+        m_db.close();
+}
+
+bool SqlStore::reconnect(QString *error)
+{
+    closeConnection();
     if (!m_db.open()) {
         *error = sqlError(m_db.lastError());
         return false;

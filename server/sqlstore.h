@@ -92,6 +92,7 @@ private:
     // PostgreSQL: after the connection was lost, a new one (and its
     // prepared statements); false while the server is still unreachable.
     bool reconnect(QString *error);
+    void closeConnection();
     // False while the connection is lost and cannot be made again.
     bool readable();
     bool loadAccountKeys(QString *error);

@@ -55,4 +55,13 @@ QByteArray encode(const T &message, const QJsonValue &id = QJsonValue())
 
 QByteArray encode(const Message &message, const QJsonValue &id = QJsonValue());
 
+// encode() and the line break that ends a frame on TCP.
+template <typename T>
+QByteArray encodeLine(const T &message, const QJsonValue &id = QJsonValue())
+{
+    QByteArray line = encode(message, id);
+    line.append('\n');
+    return line;
+}
+
 } // namespace Confab::Protocol
