@@ -34,7 +34,8 @@ int fail(std::FILE *err, const QString &message)
 
 int resetPassword(const ServerConfig &config, std::FILE *input, std::FILE *out, std::FILE *err)
 {
-    if (config.databasePath == QLatin1String(":memory:") || !QFileInfo::exists(config.databasePath))
+    if (!SqlStore::isDatabaseUrl(config.databasePath)
+        && (config.databasePath == QLatin1String(":memory:") || !QFileInfo::exists(config.databasePath)))
         return fail(err, QStringLiteral("no database at %1 (give its path with --db)").arg(config.databasePath));
     QString error;
     const std::unique_ptr<SqlStore> store = SqlStore::open(config.databasePath, &error);
