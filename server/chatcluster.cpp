@@ -66,7 +66,10 @@ void ChatService::joinCluster(ClusterBus *bus, int nickLeaseMs)
         for (const auto &[key, room] : m_rooms)
             keys.append(key);
         catchUpRooms(keys);
+        // Leases first (one connection: Redis runs them in this order), so
+        // that what is announced counts at once.
         renewLeases();
+        announceEveryone();
     });
     bus->subscribe(EventsChannel);
     for (const auto &[key, room] : m_rooms)
@@ -314,8 +317,10 @@ void ChatService::renewLeases()
         return;
     QList<QByteArray> keys;
     keys.reserve(m_users.size());
-    for (auto it = m_users.cbegin(); it != m_users.cend(); ++it)
+    for (auto it = m_users.cbegin(); it != m_users.cend(); ++it) {
         keys.append(leaseKey(it.key()));
+        m_cluster->call({"PEXPIRE", presenceKey(it.key()), QByteArray::number(m_nickLeaseMs)});
+    }
     m_cluster->renew(keys, m_serverId, m_nickLeaseMs, [](const QByteArray &key) {
         // Only after Redis forgot the lease and another server gave the
         // nick out meanwhile: two users now share it until one leaves.
@@ -354,4 +359,116 @@ void ChatService::claimNick(Session &session, const QString &nick, const QJsonVa
                              }
                          });
                      });
+}
+
+// ------------------------------------------------------------ who is where
+
+QByteArray ChatService::presenceKey(const QString &nickKey)
+{
+    return QByteArrayLiteral("confab:user:") + nickKey.toUtf8();
+}
+
+QByteArray ChatService::membersKey(const QString &roomKey)
+{
+    return QByteArrayLiteral("confab:members:") + roomKey.toUtf8();
+}
+
+QByteArray ChatService::usersKey()
+{
+    return QByteArrayLiteral("confab:users");
+}
+
+QByteArray ChatService::presenceEntry(const QString &nickKey) const
+{
+    return m_serverId + '|' + nickKey.toUtf8();
+}
+
+const char *ChatService::membersScript()
+{
+    // KEYS[1]: a set of "server|nickkey"; ARGV[1]: the asking server, whose
+    // own members it knows better. An entry whose server no longer holds the
+    // nick's lease (the server died, the user left while Redis was away) is
+    // dropped. Answers nick, account, away (nil: here) for each.
+    return "local out = {} "
+           "for _, entry in ipairs(redis.call('SMEMBERS', KEYS[1])) do "
+           "  local bar = string.find(entry, '|', 1, true) "
+           "  if bar then "
+           "    local server = string.sub(entry, 1, bar - 1) "
+           "    local key = string.sub(entry, bar + 1) "
+           "    if redis.call('GET', 'confab:nick:' .. key) ~= server then "
+           "      redis.call('SREM', KEYS[1], entry) "
+           "    elseif server ~= ARGV[1] then "
+           "      local user = redis.call('HMGET', 'confab:user:' .. key, 'nick', 'account', 'away') "
+           "      if user[1] then "
+           "        table.insert(out, user[1]) table.insert(out, user[2] or '') table.insert(out, user[3]) "
+           "      end "
+           "    end "
+           "  end "
+           "end "
+           "return out";
+}
+
+void ChatService::announceUser(const Session &session)
+{
+    const QByteArray key = presenceKey(session.nickKey);
+    m_cluster->call({"HSET", key, "nick", session.nick.toUtf8(), "account", session.accountKey.toUtf8()});
+    if (session.away)
+        m_cluster->call({"HSET", key, "away", session.away->toUtf8()});
+    else
+        m_cluster->call({"HDEL", key, "away"});
+    m_cluster->call({"PEXPIRE", key, QByteArray::number(m_nickLeaseMs)});
+    m_cluster->call({"SADD", usersKey(), presenceEntry(session.nickKey)});
+}
+
+void ChatService::announceMembership(const Session &session, Room *room, bool member)
+{
+    announceMembership(session.nick, room, member);
+}
+
+void ChatService::announceMembership(const QString &nick, Room *room, bool member)
+{
+    m_cluster->call({member ? QByteArrayLiteral("SADD") : QByteArrayLiteral("SREM"), membersKey(room->key),
+                     presenceEntry(nameKey(nick))});
+}
+
+void ChatService::forgetUser(const QString &nickKey)
+{
+    m_cluster->call({"SREM", usersKey(), presenceEntry(nickKey)});
+    m_cluster->release(leaseKey(nickKey), m_serverId, {presenceKey(nickKey)});
+}
+
+void ChatService::announceEveryone()
+{
+    for (const Session *user : std::as_const(m_users)) {
+        announceUser(*user);
+        for (Room *room : user->rooms)
+            announceMembership(*user, room, true);
+    }
+}
+
+QList<ChatService::RemoteMember> ChatService::remoteMembers(const std::optional<QVariant> &answer) const
+{
+    QList<RemoteMember> members;
+    if (!answer)
+        return members; // Redis is away: the members here are all that is known
+    const QVariantList fields = answer->toList();
+    for (qsizetype i = 0; i + 2 < fields.size(); i += 3) {
+        const QVariant &away = fields.at(i + 2);
+        members.append(RemoteMember{QString::fromUtf8(fields.at(i).toByteArray()),
+                                    QString::fromUtf8(fields.at(i + 1).toByteArray()),
+                                    away.isNull() ? std::nullopt
+                                                  : std::optional<QString>(QString::fromUtf8(away.toByteArray()))});
+    }
+    return members;
+}
+
+void ChatService::askCluster(Session &session, const QList<QByteArray> &command,
+                             std::function<void(Session &, const std::optional<QVariant> &)> then)
+{
+    session.busy = true;
+    Connection *connection = session.connection;
+    const quint64 serial = session.serial;
+    m_cluster->call(command, [this, connection, serial, then](const std::optional<QVariant> &answer) {
+        resumeAfterOffload(connection, serial, [&](Session &later) { then(later, answer); });
+    });
 }

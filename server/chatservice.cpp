@@ -497,6 +497,8 @@ void ChatService::enter(Session &session, const QString &nick, const QString &ac
     session.account = account;
     session.accountKey = accountKey;
     m_users.insert(key, &session);
+    if (m_cluster)
+        announceUser(session);
     session.connection->setSendQueueLimit(m_settings.limits.sendQueueBytes);
     if (account.isEmpty())
         qCInfo(lcChat).noquote() << session.connection->describe() << "identified as" << nick;
@@ -695,19 +697,43 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
         shareWithCluster({room->key}, joined);
         room->members.append(&session);
         session.rooms.append(room);
+        if (m_cluster)
+            announceMembership(session, room, true);
     }
+    if (m_cluster) {
+        // With the members on the other servers, once Redis has said who
+        // they are.
+        const QString key = room->key;
+        askCluster(session, {"EVAL", membersScript(), "1", membersKey(room->key), m_serverId},
+                   [this, key, id](Session &later, const std::optional<QVariant> &answer) {
+                       if (Room *joined = findRoom(key))
+                           replyJoined(later, joined, id, remoteMembers(answer));
+                   });
+        return;
+    }
+    replyJoined(session, room, id, {});
+}
+
+void ChatService::replyJoined(Session &session, Room *room, const QJsonValue &id, const QList<RemoteMember> &remote)
+{
     QStringList members;
-    members.reserve(room->members.size());
-    for (const Session *other : std::as_const(room->members))
-        members.append(other->nick);
+    members.reserve(room->members.size() + remote.size());
     StringMap roles;
     StringMap away;
-    for (const Session *other : std::as_const(room->members)) {
-        const Rank rank = rankIn(*other, room);
+    auto add = [&](const QString &nick, Rank rank, const std::optional<QString> &awayMessage) {
+        members.append(nick);
         if (rank != Rank::Member)
-            roles.insert(other->nick, rank == Rank::Op ? QStringLiteral("op") : QStringLiteral("owner"));
-        if (other->away)
-            away.insert(other->nick, *other->away);
+            roles.insert(nick, rank == Rank::Op ? QStringLiteral("op") : QStringLiteral("owner"));
+        if (awayMessage)
+            away.insert(nick, *awayMessage);
+    };
+    for (const Session *other : std::as_const(room->members))
+        add(other->nick, rankIn(*other, room), other->away);
+    for (const RemoteMember &other : remote) {
+        const Rank rank = m_settings.operators.contains(other.accountKey) && !other.accountKey.isEmpty()
+                                  ? Rank::ServerOperator
+                                  : room->roles.value(other.accountKey, Rank::Member);
+        add(other.nick, other.accountKey.isEmpty() ? Rank::Member : rank, other.away);
     }
     const RoomModes modes{room->modes.inviteOnly, !room->modes.key.isEmpty(), room->modes.topicLocked};
     reply(session, Joined{room->name, room->topic, members, room->recent, roles, modes,
@@ -1093,6 +1119,8 @@ void ChatService::onAway(Session &session, const SetAway &request, const QJsonVa
     if (!audience.isEmpty())
         deliver(plainDelivery(audience, encodeLine(presence)));
     shareWithCluster(roomKeys(session), encodeLine(presence));
+    if (m_cluster)
+        announceUser(session);
     reply(session, presence, id);
 }
 
@@ -1181,6 +1209,13 @@ void ChatService::changeNick(Session &session, const ChangeNick &change, const Q
     session.nickKey = key;
     session.nickSinceMs = tenureStart(key);
     m_users.insert(key, &session);
+    if (m_cluster) {
+        announceUser(session);
+        for (Room *room : std::as_const(session.rooms)) {
+            announceMembership(event.oldNick, room, false);
+            announceMembership(session, room, true);
+        }
+    }
     qCInfo(lcChat).noquote() << session.connection->describe() << "is now" << change.nick;
 
     // Everyone who shares a room hears it once, however many rooms they share.
@@ -1243,7 +1278,21 @@ void ChatService::onWho(Session &session, const Who &who, const QJsonValue &id)
             list.members.append(user->nick);
         list.members.sort(Qt::CaseInsensitive);
     }
-    reply(session, list, id);
+    if (!m_cluster) {
+        reply(session, list, id);
+        return;
+    }
+    // And who is on the other servers.
+    const QByteArray key = who.room ? membersKey(nameKey(*who.room)) : usersKey();
+    askCluster(session, {"EVAL", membersScript(), "1", key, m_serverId},
+               [this, list, id, everyone = !who.room](Session &later, const std::optional<QVariant> &answer) {
+                   MemberList all = list;
+                   for (const RemoteMember &other : remoteMembers(answer))
+                       all.members.append(other.nick);
+                   if (everyone)
+                       all.members.sort(Qt::CaseInsensitive);
+                   reply(later, all, id);
+               });
 }
 
 void ChatService::onHistory(Session &session, const GetHistory &request, const QJsonValue &id)
@@ -1883,6 +1932,8 @@ Room *ChatService::openRoom(const QString &name, const QString &key)
 
 void ChatService::removeFromRoom(Session &session, Room *room, const QString &reason, bool announce)
 {
+    if (m_cluster)
+        announceMembership(session, room, false);
     session.rooms.removeOne(room);
     room->members.removeOne(&session);
     const QByteArray left = encodeLine(UserLeft{room->name, session.nick, reason});
@@ -2081,7 +2132,7 @@ void ChatService::commitWorked()
 void ChatService::releaseNick(const QString &key)
 {
     if (m_cluster)
-        m_cluster->release(leaseKey(key), m_serverId);
+        forgetUser(key);
     m_users.remove(key);
     m_nickReleasedMs.insert(key, wallClockMs());
 }

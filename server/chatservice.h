@@ -299,6 +299,34 @@ private:
     void claimNick(Session &session, const QString &nick, const QJsonValue &id,
                    std::function<void(Session &)> granted);
     void closeRoom(Room *room);
+    // Who is where, in Redis, for member lists across servers: each user's
+    // nick, account and away under a key that expires with the nick's
+    // lease, and per room (and for everyone) a set of "server|nickkey"
+    // entries, which count only while that server holds the nick's lease.
+    struct RemoteMember
+    {
+        QString nick;
+        QString accountKey;
+        std::optional<QString> away;
+    };
+    static QByteArray presenceKey(const QString &nickKey);
+    static QByteArray membersKey(const QString &roomKey);
+    static QByteArray usersKey();
+    static const char *membersScript();
+    QByteArray presenceEntry(const QString &nickKey) const;
+    void announceUser(const Session &session);
+    void announceMembership(const Session &session, Room *room, bool member);
+    void announceMembership(const QString &nick, Room *room, bool member);
+    void forgetUser(const QString &nickKey);
+    // After Redis lost everything: this server's users and memberships again.
+    void announceEveryone();
+    // The members a membersScript answer names on other servers.
+    QList<RemoteMember> remoteMembers(const std::optional<QVariant> &answer) const;
+    // Sends `command` to Redis; the session's requests wait until `then`
+    // has run with the answer (nullopt: none).
+    void askCluster(Session &session, const QList<QByteArray> &command,
+                    std::function<void(Session &, const std::optional<QVariant> &)> then);
+    void replyJoined(Session &session, Room *room, const QJsonValue &id, const QList<RemoteMember> &remote);
 
     Room *findRoom(const QString &key) const;
     Room *joinedRoom(const Session &session, const QString &name) const;

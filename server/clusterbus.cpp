@@ -80,8 +80,27 @@ const char RenewScript[] = "local held = redis.call('GET', KEYS[1]) "
                            "if held == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end "
                            "if not held then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end "
                            "return 0";
-const char ReleaseScript[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
+const char ReleaseScript[] = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', unpack(KEYS)) end "
                              "return 0";
+
+QVariant toVariant(const redisReply *reply)
+{
+    switch (reply->type) {
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+        return QByteArray(reply->str, int(reply->len));
+    case REDIS_REPLY_INTEGER:
+        return qint64(reply->integer);
+    case REDIS_REPLY_ARRAY: {
+        QVariantList list;
+        for (size_t i = 0; i < reply->elements; ++i)
+            list.append(toVariant(reply->element[i]));
+        return list;
+    }
+    default:
+        return QVariant();
+    }
+}
 
 void sendArgv(redisAsyncContext *context, redisCallbackFn *callback, void *data, const QList<QByteArray> &arguments)
 {
@@ -301,8 +320,29 @@ void ClusterBus::renew(const QList<QByteArray> &keys, const QByteArray &owner, i
     }
 }
 
-void ClusterBus::release(const QByteArray &key, const QByteArray &owner)
+void ClusterBus::release(const QByteArray &key, const QByteArray &owner, const QList<QByteArray> &alsoDelete)
 {
-    if (m_commands.up)
-        sendArgv(m_commands.context, nullptr, nullptr, {"EVAL", ReleaseScript, "1", key, owner});
+    if (m_commands.up) {
+        sendArgv(m_commands.context, nullptr, nullptr,
+                 QList<QByteArray>{"EVAL", ReleaseScript, QByteArray::number(1 + alsoDelete.size()), key} + alsoDelete
+                         + QList<QByteArray>{owner});
+    }
+}
+
+void ClusterBus::call(const QList<QByteArray> &arguments, std::function<void(const std::optional<QVariant> &)> done)
+{
+    if (!done) {
+        if (m_commands.up)
+            sendArgv(m_commands.context, nullptr, nullptr, arguments);
+        return;
+    }
+    command(
+            [done = std::move(done)](void *r) {
+                auto *reply = static_cast<redisReply *>(r);
+                if (!reply || reply->type == REDIS_REPLY_ERROR)
+                    done(std::nullopt);
+                else
+                    done(toVariant(reply));
+            },
+            arguments);
 }

@@ -7,8 +7,10 @@
 #include <QObject>
 #include <QSet>
 #include <QTimer>
+#include <QVariant>
 
 #include <functional>
+#include <optional>
 
 struct redisAsyncContext;
 class RedisQtAdapter;
@@ -46,8 +48,14 @@ public:
     // holds.
     void renew(const QList<QByteArray> &keys, const QByteArray &owner, int leaseMs,
                const std::function<void(const QByteArray &key)> &lost);
-    // Deletes the key if `owner` still holds it.
-    void release(const QByteArray &key, const QByteArray &owner);
+    // Deletes the key, and `alsoDelete`, if `owner` still holds the key.
+    void release(const QByteArray &key, const QByteArray &owner, const QList<QByteArray> &alsoDelete = {});
+
+    // Any command; `done` gets the reply as a QVariant (a QByteArray, a
+    // qint64, a QVariantList, or null for nil), or nullopt when Redis
+    // answered with an error or could not be reached. Without `done`, the
+    // reply is not waited for.
+    void call(const QList<QByteArray> &arguments, std::function<void(const std::optional<QVariant> &)> done = {});
 
 signals:
     void message(const QByteArray &channel, const QByteArray &payload);

@@ -146,6 +146,26 @@ void TestCluster::messagesAndEventsReachEveryServer()
     QCOMPARE(joined.value("nick"_L1).toString(), u"bob"_s);
     auto cy = enter(three, u"cy"_s, u"hall"_s);
     QVERIFY(cy);
+    // Member lists cover every server: the room's, and everyone's.
+    auto members = [](const QJsonObject &answer) {
+        QStringList nicks;
+        for (const QJsonValue &nick : answer.value("members"_L1).toArray())
+            nicks.append(nick.toString());
+        nicks.sort();
+        return nicks;
+    };
+    QCOMPARE(members(ann->ask(u"who"_s, {{"room"_L1, "hall"_L1}}, u"member_list"_s)),
+             QStringList({u"ann"_s, u"bob"_s, u"cy"_s}));
+    QCOMPARE(members(bob->ask(u"who"_s, {}, u"member_list"_s)), QStringList({u"ann"_s, u"bob"_s, u"cy"_s}));
+    ChatClient guest;
+    QVERIFY(guest.connectTo(one->tcpPort()));
+    QVERIFY(guest.login(u"guest"_s));
+    QCOMPARE(ChatClient::outcome(cy->ask(u"away"_s, {{"message"_L1, "lunch"_L1}}, u"presence"_s)), u"presence"_s);
+    const QJsonObject joinedHall = guest.ask(u"join"_s, {{"room"_L1, "hall"_L1}}, u"joined"_s);
+    QCOMPARE(members(joinedHall), QStringList({u"ann"_s, u"bob"_s, u"cy"_s, u"guest"_s}));
+    QCOMPARE(joinedHall.value("away"_L1).toObject().value("cy"_L1).toString(), u"lunch"_s);
+    QCOMPARE(ChatClient::outcome(guest.ask(u"leave"_s, {{"room"_L1, "hall"_L1}}, u"left"_s)), u"left"_s);
+    ann->takePending();
 
     const QJsonObject echo = ann->ask(u"say"_s, QJsonObject{{"room"_L1, "hall"_L1}, {"text"_L1, "hello all"_L1}},
                                       u"message"_s);
