@@ -72,6 +72,7 @@ void ChatService::joinCluster(ClusterBus *bus, int nickLeaseMs)
         announceEveryone();
     });
     bus->subscribe(EventsChannel);
+    bus->subscribe(serverChannel(m_serverId));
     for (const auto &[key, room] : m_rooms)
         bus->subscribe(roomChannel(key));
 
@@ -147,6 +148,12 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
     const QByteArray line = payload.mid(split + 1);
     if (!line.endsWith('\n'))
         return;
+    if (header.contains(QLatin1String("to"))) {
+        // A private message for someone here, stored by the sender's server.
+        if (Session *recipient = m_users.value(header.value(QLatin1String("to")).toString()))
+            deliver(plainDelivery({recipient}, line));
+        return;
+    }
 
     // Only the rooms open here matter; the rest is not even decoded.
     QList<Room *> rooms;
@@ -241,6 +248,11 @@ void ChatService::sendNumbered(Delivery &delivery, const MessageStore::Numbers &
         if (delivery.privateWaiting)
             message.waiting = true;
         delivery.requesterLine = encodeLine(message, delivery.authorId);
+        if (delivery.remoteRecipient) {
+            const QJsonObject header{{QStringLiteral("s"), QString::fromLatin1(m_serverId)},
+                                     {QStringLiteral("to"), delivery.remoteRecipient->second}};
+            m_cluster->publish(serverChannel(delivery.remoteRecipient->first), notice(header, delivery.line));
+        }
         break;
     }
     case Delivery::Numbered::No:
@@ -457,7 +469,8 @@ QList<ChatService::RemoteMember> ChatService::remoteMembers(const std::optional<
         members.append(RemoteMember{QString::fromUtf8(fields.at(i).toByteArray()),
                                     QString::fromUtf8(fields.at(i + 1).toByteArray()),
                                     away.isNull() ? std::nullopt
-                                                  : std::optional<QString>(QString::fromUtf8(away.toByteArray()))});
+                                                  : std::optional<QString>(QString::fromUtf8(away.toByteArray())),
+                                    QByteArray()});
     }
     return members;
 }
@@ -471,4 +484,31 @@ void ChatService::askCluster(Session &session, const QList<QByteArray> &command,
     m_cluster->call(command, [this, connection, serial, then](const std::optional<QVariant> &answer) {
         resumeAfterOffload(connection, serial, [&](Session &later) { then(later, answer); });
     });
+}
+
+const char *ChatService::whereScript()
+{
+    return "local server = redis.call('GET', KEYS[1]) "
+           "if not server then return nil end "
+           "local user = redis.call('HMGET', KEYS[2], 'nick', 'account', 'away') "
+           "if not user[1] then return nil end "
+           "return {server, user[1], user[2] or '', user[3]}";
+}
+
+std::optional<ChatService::RemoteMember> ChatService::remoteUser(const std::optional<QVariant> &answer) const
+{
+    if (!answer || answer->isNull())
+        return std::nullopt;
+    const QVariantList fields = answer->toList();
+    if (fields.size() < 4 || fields.at(0).toByteArray() == m_serverId)
+        return std::nullopt; // gone from here meanwhile
+    const QVariant &away = fields.at(3);
+    return RemoteMember{QString::fromUtf8(fields.at(1).toByteArray()), QString::fromUtf8(fields.at(2).toByteArray()),
+                        away.isNull() ? std::nullopt : std::optional<QString>(QString::fromUtf8(away.toByteArray())),
+                        fields.at(0).toByteArray()};
+}
+
+QByteArray ChatService::serverChannel(const QByteArray &serverId)
+{
+    return QByteArrayLiteral("confab:server:") + serverId;
 }

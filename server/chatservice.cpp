@@ -828,22 +828,44 @@ QString ChatService::privatePair(const QString &one, const QString &other)
 void ChatService::onWhisper(Session &session, const Whisper &whisper, const QJsonValue &id)
 {
     Session *target = m_users.value(nameKey(whisper.to));
+    if (target || !m_cluster) {
+        sendWhisper(session, whisper, id, target, std::nullopt);
+        return;
+    }
+    // Perhaps on another server.
+    askCluster(session, {"EVAL", whereScript(), "2", leaseKey(nameKey(whisper.to)), presenceKey(nameKey(whisper.to))},
+               [this, whisper, id](Session &later, const std::optional<QVariant> &answer) {
+                   sendWhisper(later, whisper, id, m_users.value(nameKey(whisper.to)), remoteUser(answer));
+               });
+}
+
+void ChatService::sendWhisper(Session &session, const Whisper &whisper, const QJsonValue &id, Session *target,
+                          const std::optional<RemoteMember> &remote)
+{
     // A registered account that is offline gets it when it next logs in; a
     // guest who is not here is nobody to wait for.
-    const bool waiting = !target && m_accounts->hasAccount(nameKey(whisper.to));
-    if (!target && !waiting) {
+    const bool waiting = !target && !remote && m_accounts->hasAccount(nameKey(whisper.to));
+    if (!target && !remote && !waiting) {
         sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(whisper.to), id);
         return;
     }
-    const QString recipient = target ? identity(*target) : QStringLiteral("a:") + nameKey(whisper.to);
+    QString recipient = QStringLiteral("a:") + nameKey(whisper.to);
+    if (target)
+        recipient = identity(*target);
+    else if (remote)
+        recipient = remote->accountKey.isEmpty() ? QStringLiteral("n:") + nameKey(remote->nick)
+                                                 : QStringLiteral("a:") + remote->accountKey;
     session.typingPassedOn.remove(nameKey(whisper.to));
-    if (target && target->away && target != &session)
-        deliver(plainDelivery({&session}, encodeLine(AwayChanged{target->nick, target->away}))); // as IRC's RPL_AWAY
+    const std::optional<QString> away = target ? target->away : remote ? remote->away : std::nullopt;
+    if (away && target != &session) {
+        const QString nick = target ? target->nick : remote->nick;
+        deliver(plainDelivery({&session}, encodeLine(AwayChanged{nick, away}))); // as IRC's RPL_AWAY
+    }
 
     const QString pair = privatePair(identity(session), recipient);
     qint64 &lastSeq = privateSeq(pair);
     scheduleCommit(Undo{nullptr, lastSeq, 0, QString(), pair});
-    PrivateMessage message{session.nick, target ? target->nick : whisper.to, whisper.text,
+    PrivateMessage message{session.nick, target ? target->nick : remote ? remote->nick : whisper.to, whisper.text,
                            qMax(wallClockMs(), session.nickSinceMs),
                            whisper.action.value_or(false) ? std::optional<bool>(true) : std::nullopt, ++lastSeq,
                            std::nullopt};
@@ -860,6 +882,8 @@ void ChatService::onWhisper(Session &session, const Whisper &whisper, const QJso
         delivery.numbered = Delivery::Numbered::Private;
         delivery.privateMessage = message;
         delivery.privateWaiting = waiting;
+        if (remote)
+            delivery.remoteRecipient = {remote->server, nameKey(remote->nick)};
     }
     if (waiting)
         message.waiting = true;

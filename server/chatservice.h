@@ -105,6 +105,14 @@ signals:
     void drained();
 
 private:
+    // A user on another server of the cluster, as Redis knows them.
+    struct RemoteMember
+    {
+        QString nick;
+        QString accountKey;
+        std::optional<QString> away;
+        QByteArray server; // where the user is (whereScript answers only)
+    };
     struct Delivery
     {
         QList<Session *> recipients;
@@ -126,6 +134,9 @@ private:
         QString updatedBy;                                     // Update
         std::optional<Confab::Protocol::PrivateMessage> privateMessage;
         bool privateWaiting = false;
+        // A private message's recipient on another server: its id and the
+        // recipient's nick key.
+        std::optional<QPair<QByteArray, QString>> remoteRecipient;
         // Cluster mode: members of these rooms (by key) on other servers
         // get `line` too, once it is sent here.
         QStringList clusterRooms;
@@ -148,6 +159,9 @@ private:
     void onLeave(Session &session, const Confab::Protocol::Leave &leave, const QJsonValue &id);
     void onSay(Session &session, const Confab::Protocol::Say &say, const QJsonValue &id);
     void onWhisper(Session &session, const Confab::Protocol::Whisper &whisper, const QJsonValue &id);
+    // `target` here, or `remote` on another server, or neither (offline).
+    void sendWhisper(Session &session, const Confab::Protocol::Whisper &whisper, const QJsonValue &id, Session *target,
+                 const std::optional<RemoteMember> &remote);
     void onNick(Session &session, const Confab::Protocol::ChangeNick &change, const QJsonValue &id);
     void onTopic(Session &session, const Confab::Protocol::SetTopic &topic, const QJsonValue &id);
     void onList(Session &session, const QJsonValue &id);
@@ -303,16 +317,15 @@ private:
     // nick, account and away under a key that expires with the nick's
     // lease, and per room (and for everyone) a set of "server|nickkey"
     // entries, which count only while that server holds the nick's lease.
-    struct RemoteMember
-    {
-        QString nick;
-        QString accountKey;
-        std::optional<QString> away;
-    };
     static QByteArray presenceKey(const QString &nickKey);
     static QByteArray membersKey(const QString &roomKey);
     static QByteArray usersKey();
     static const char *membersScript();
+    // Where a user is: KEYS lease and presence key; answers server, nick,
+    // account, away, or nil.
+    static const char *whereScript();
+    std::optional<RemoteMember> remoteUser(const std::optional<QVariant> &answer) const;
+    static QByteArray serverChannel(const QByteArray &serverId);
     QByteArray presenceEntry(const QString &nickKey) const;
     void announceUser(const Session &session);
     void announceMembership(const Session &session, Room *room, bool member);

@@ -165,6 +165,17 @@ void TestCluster::messagesAndEventsReachEveryServer()
     QCOMPARE(members(joinedHall), QStringList({u"ann"_s, u"bob"_s, u"cy"_s, u"guest"_s}));
     QCOMPARE(joinedHall.value("away"_L1).toObject().value("cy"_L1).toString(), u"lunch"_s);
     QCOMPARE(ChatClient::outcome(guest.ask(u"leave"_s, {{"room"_L1, "hall"_L1}}, u"left"_s)), u"left"_s);
+    // A private message to someone on another server, stored once, seq and all.
+    const QJsonObject sent = guest.ask(u"whisper"_s, {{"to"_L1, "CY"_L1}, {"text"_L1, "psst"_L1}}, u"private"_s);
+    QCOMPARE(ChatClient::outcome(sent), u"private"_s);
+    QCOMPARE(sent.value("to"_L1).toString(), u"cy"_s);
+    const QJsonObject whispered = cy->waitFor(u"private"_s);
+    QCOMPARE(whispered.value("from"_L1).toString(), u"guest"_s);
+    QCOMPARE(whispered.value("text"_L1).toString(), u"psst"_s);
+    QCOMPARE(whispered.value("seq"_L1).toInteger(), sent.value("seq"_L1).toInteger());
+    QCOMPARE(ChatClient::outcome(guest.ask(u"whisper"_s, {{"to"_L1, "nobody"_L1}, {"text"_L1, "hello?"_L1}},
+                                           u"private"_s)),
+             u"no_such_user"_s);
     ann->takePending();
 
     const QJsonObject echo = ann->ask(u"say"_s, QJsonObject{{"room"_L1, "hall"_L1}, {"text"_L1, "hello all"_L1}},
