@@ -38,7 +38,6 @@ constexpr bool isRequest = (int(T::sender) & int(Sender::Client)) != 0;
 // Requests that arrive while a password is being hashed, kept in order.
 constexpr qsizetype MaxWaitingFrames = 64;
 
-
 // The latest messages of a room, as `joined` sends them.
 MessageStore::HistoryQuery recentQuery()
 {
@@ -729,12 +728,8 @@ void ChatService::replyJoined(Session &session, Room *room, const QJsonValue &id
     };
     for (const Session *other : std::as_const(room->members))
         add(other->nick, rankIn(*other, room), other->away);
-    for (const RemoteMember &other : remote) {
-        const Rank rank = m_settings.operators.contains(other.accountKey) && !other.accountKey.isEmpty()
-                                  ? Rank::ServerOperator
-                                  : room->roles.value(other.accountKey, Rank::Member);
-        add(other.nick, other.accountKey.isEmpty() ? Rank::Member : rank, other.away);
-    }
+    for (const RemoteMember &other : remote)
+        add(other.nick, rankOf(other.accountKey, room), other.away);
     const RoomModes modes{room->modes.inviteOnly, !room->modes.key.isEmpty(), room->modes.topicLocked};
     reply(session, Joined{room->name, room->topic, members, room->recent, roles, modes,
                           away.isEmpty() ? std::nullopt : std::optional<StringMap>(away),
@@ -840,7 +835,7 @@ void ChatService::onWhisper(Session &session, const Whisper &whisper, const QJso
 }
 
 void ChatService::sendWhisper(Session &session, const Whisper &whisper, const QJsonValue &id, Session *target,
-                          const std::optional<RemoteMember> &remote)
+                              const std::optional<RemoteMember> &remote)
 {
     // A registered account that is offline gets it when it next logs in; a
     // guest who is not here is nobody to wait for.
@@ -1384,11 +1379,16 @@ bool ChatService::isServerOperator(const Session &session) const
 
 Rank ChatService::rankIn(const Session &session, const Room *room) const
 {
-    if (isServerOperator(session))
-        return Rank::ServerOperator;
-    if (!session.isLoggedIn() || !room)
+    return rankOf(session.accountKey, room);
+}
+
+Rank ChatService::rankOf(const QString &accountKey, const Room *room) const
+{
+    if (accountKey.isEmpty())
         return Rank::Member;
-    return room->roles.value(session.accountKey, Rank::Member);
+    if (m_settings.operators.contains(accountKey))
+        return Rank::ServerOperator;
+    return room ? room->roles.value(accountKey, Rank::Member) : Rank::Member;
 }
 
 void ChatService::audit(Session &actor, Room *room, const QString &action, const QString &target,

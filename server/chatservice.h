@@ -161,7 +161,7 @@ private:
     void onWhisper(Session &session, const Confab::Protocol::Whisper &whisper, const QJsonValue &id);
     // `target` here, or `remote` on another server, or neither (offline).
     void sendWhisper(Session &session, const Confab::Protocol::Whisper &whisper, const QJsonValue &id, Session *target,
-                 const std::optional<RemoteMember> &remote);
+                     const std::optional<RemoteMember> &remote);
     void onNick(Session &session, const Confab::Protocol::ChangeNick &change, const QJsonValue &id);
     void onTopic(Session &session, const Confab::Protocol::SetTopic &topic, const QJsonValue &id);
     void onList(Session &session, const QJsonValue &id);
@@ -243,6 +243,8 @@ private:
     QString bannedMessage(const Room *room, const Room::Ban &ban) const;
 
     Rank rankIn(const Session &session, const Room *room) const;
+    // The same for an account (empty: a guest), wherever it is connected.
+    Rank rankOf(const QString &accountKey, const Room *room) const;
     bool isServerOperator(const Session &session) const;
     // Stores a role change and tells the room; false (after an error to the
     // requester) if it could not be stored.
