@@ -109,13 +109,19 @@ QStringList ChatService::roomKeys(const Session &session)
     return keys;
 }
 
-void ChatService::shareWithCluster(const QStringList &roomKeys, const QByteArray &line)
+void ChatService::shareWithCluster(const QStringList &roomKeys, const QByteArray &line, const QJsonObject &note)
 {
     if (!m_cluster || roomKeys.isEmpty())
         return;
-    const QJsonObject header{{QStringLiteral("s"), QString::fromLatin1(m_serverId)},
-                             {QStringLiteral("rooms"), QJsonArray::fromStringList(roomKeys)}};
-    m_cluster->publish(EventsChannel, notice(header, line));
+    QJsonObject header = note;
+    header.insert(QStringLiteral("rooms"), QJsonArray::fromStringList(roomKeys));
+    publishNote(header, line);
+}
+
+void ChatService::publishNote(QJsonObject note, const QByteArray &line, const QByteArray &server)
+{
+    note.insert(QStringLiteral("s"), QString::fromLatin1(m_serverId));
+    m_cluster->publish(server.isEmpty() ? EventsChannel : serverChannel(server), notice(note, line));
 }
 
 void ChatService::shareAccount(const QString &accountKey)
@@ -144,14 +150,46 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
         m_accounts->noteAccount(header.value(QLatin1String("account")).toString());
         return;
     }
-    // Every server publishes lines as encodeLine() makes them.
+    // Every server publishes lines as encodeLine() makes them; some notices
+    // have none.
     const QByteArray line = payload.mid(split + 1);
-    if (!line.endsWith('\n'))
+    if (!line.isEmpty() && !line.endsWith('\n'))
         return;
     if (header.contains(QLatin1String("to"))) {
-        // A private message for someone here, stored by the sender's server.
-        if (Session *recipient = m_users.value(header.value(QLatin1String("to")).toString()))
+        // For someone here: a private message stored by the sender's server,
+        // a typing notice, an invitation.
+        Session *recipient = m_users.value(header.value(QLatin1String("to")).toString());
+        if (!recipient)
+            return;
+        if (header.contains(QLatin1String("invite"))) {
+            m_invitations[header.value(QLatin1String("invite")).toString()].insert(
+                    header.value(QLatin1String("user")).toString());
+        }
+        if (!line.isEmpty())
             deliver(plainDelivery({recipient}, line));
+        return;
+    }
+    if (header.contains(QLatin1String("reader"))) {
+        // A read marker of an account that may be logged in here too.
+        const QString account = header.value(QLatin1String("reader")).toString();
+        const QString conversation = header.value(QLatin1String("conversation")).toString();
+        QList<Session *> sessions;
+        for (Session *user : std::as_const(m_users)) {
+            if (user->accountKey == account) {
+                const qint64 seq = qint64(header.value(QLatin1String("seq")).toDouble());
+                user->readMarkers.insert(conversation, qMax(user->readMarkers.value(conversation), seq));
+                sessions.append(user);
+            }
+        }
+        if (!sessions.isEmpty() && !line.isEmpty())
+            deliver(plainDelivery(sessions, line));
+        return;
+    }
+    if (header.value(QLatin1String("serverBans")).toBool()) {
+        m_serverBans = loadBans(QString());
+        QString error;
+        if (const auto mask = Mask::parse(header.value(QLatin1String("ban")).toString(), &error))
+            enforceServerBan(*mask, header.value(QLatin1String("reason")).toString());
         return;
     }
 
@@ -168,26 +206,53 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
     }
     if (rooms.isEmpty())
         return;
+    if (!channel.startsWith(RoomChannelPrefix)) {
+        onClusterEvent(header, rooms, line);
+        return;
+    }
     auto decoded = decode(QByteArrayView(line).chopped(1), Sender::Server);
     if (!std::holds_alternative<Envelope>(decoded)) {
         qCWarning(lcCluster) << "a notice from another server that this one cannot read:" << payload.left(200);
         return;
     }
-    const Message &message = std::get<Envelope>(decoded).message;
+    if (const auto *said = std::get_if<ChatMessage>(&std::get<Envelope>(decoded).message)) {
+        ChatMessage stored = *said;
+        stored.room = rooms.first()->name;
+        deliverInOrder(rooms.first(), stored);
+    }
+}
 
-    if (channel.startsWith(RoomChannelPrefix)) {
-        if (const auto *said = std::get_if<ChatMessage>(&message)) {
-            ChatMessage stored = *said;
-            stored.room = rooms.first()->name;
-            deliverInOrder(rooms.first(), stored);
+void ChatService::onClusterEvent(const QJsonObject &header, const QList<Room *> &rooms, const QByteArray &line)
+{
+    // A change of moderation: what the store now says, before the event
+    // that tells of it.
+    if (header.value(QLatin1String("reload")).toBool()) {
+        for (Room *room : rooms)
+            loadModeration(*room);
+    }
+    if (header.contains(QLatin1String("ban"))) {
+        QString error;
+        const auto mask = Mask::parse(header.value(QLatin1String("ban")).toString(), &error);
+        if (mask) {
+            enforceRoomBan(rooms.first(), *mask, Rank(header.value(QLatin1String("rank")).toInt()),
+                           header.value(QLatin1String("by")).toString(),
+                           header.value(QLatin1String("reason")).toString());
         }
         return;
     }
+    if (line.isEmpty())
+        return;
+    auto decoded = decode(QByteArrayView(line).chopped(1), Sender::Server);
+    if (!std::holds_alternative<Envelope>(decoded)) {
+        qCWarning(lcCluster) << "a notice from another server that this one cannot read:" << line.left(200);
+        return;
+    }
+    const Message &message = std::get<Envelope>(decoded).message;
 
-    // An event: to the members here of the rooms it concerns, once each.
+    // To the members here of the rooms it concerns, once each.
     QList<Session *> audience;
     QSet<Session *> seen;
-    for (Room *room : std::as_const(rooms)) {
+    for (Room *room : rooms) {
         if (const auto *topic = std::get_if<TopicChanged>(&message))
             room->topic = topic->topic;
         if (const auto *updated = std::get_if<MessageUpdated>(&message)) {
@@ -208,6 +273,13 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
     }
     if (!audience.isEmpty())
         deliver(plainDelivery(audience, line));
+    // A kick of someone here: out of the room, once everyone was told.
+    if (header.contains(QLatin1String("kick"))) {
+        Session *kicked = m_users.value(header.value(QLatin1String("kick")).toString());
+        const auto *event = std::get_if<Kicked>(&message);
+        if (kicked && event && kicked->rooms.contains(rooms.first()))
+            removeFromRoom(*kicked, rooms.first(), event->reason, false);
+    }
 }
 
 void ChatService::sendNumbered(Delivery &delivery, const MessageStore::Numbers &numbers, qsizetype *messages,
@@ -441,6 +513,57 @@ void ChatService::announceMembership(const QString &nick, Room *room, bool membe
 {
     m_cluster->call({member ? QByteArrayLiteral("SADD") : QByteArrayLiteral("SREM"), membersKey(room->key),
                      presenceEntry(nameKey(nick))});
+    // For list: the rooms with members anywhere, by key, with their names
+    // (roomsScript() drops the empty ones).
+    if (member)
+        m_cluster->call({"HSET", roomsKey(), room->key.toUtf8(), room->name.toUtf8()});
+}
+
+QByteArray ChatService::roomsKey()
+{
+    return QByteArrayLiteral("confab:rooms");
+}
+
+const char *ChatService::roomsScript()
+{
+    // ARGV[1]: the asking server, whose own members it counts itself.
+    // Answers key, name, count for each room with members on other
+    // servers; entries of servers that no longer hold the nick are dropped
+    // as in membersScript(), and rooms nobody is in are forgotten.
+    return "local out = {} "
+           "local rooms = redis.call('HGETALL', 'confab:rooms') "
+           "for i = 1, #rooms, 2 do "
+           "  local members = 'confab:members:' .. rooms[i] "
+           "  local count = 0 "
+           "  for _, entry in ipairs(redis.call('SMEMBERS', members)) do "
+           "    local bar = string.find(entry, '|', 1, true) "
+           "    local server = bar and string.sub(entry, 1, bar - 1) "
+           "    if not bar or redis.call('GET', 'confab:nick:' .. string.sub(entry, bar + 1)) ~= server then "
+           "      redis.call('SREM', members, entry) "
+           "    elseif server ~= ARGV[1] then "
+           "      count = count + 1 "
+           "    end "
+           "  end "
+           "  if redis.call('SCARD', members) == 0 then "
+           "    redis.call('HDEL', 'confab:rooms', rooms[i]) "
+           "  elseif count > 0 then "
+           "    table.insert(out, rooms[i]) table.insert(out, rooms[i + 1]) table.insert(out, count) "
+           "  end "
+           "end "
+           "return out";
+}
+
+QList<ChatService::RemoteRoom> ChatService::remoteRooms(const std::optional<QVariant> &answer)
+{
+    QList<RemoteRoom> rooms;
+    if (!answer)
+        return rooms; // Redis is away: the rooms here are all that is known
+    const QVariantList fields = answer->toList();
+    for (qsizetype i = 0; i + 2 < fields.size(); i += 3) {
+        rooms.append(RemoteRoom{QString::fromUtf8(fields.at(i).toByteArray()),
+                                QString::fromUtf8(fields.at(i + 1).toByteArray()), fields.at(i + 2).toInt()});
+    }
+    return rooms;
 }
 
 void ChatService::forgetUser(const QString &nickKey)
@@ -488,11 +611,40 @@ void ChatService::askCluster(Session &session, const QList<QByteArray> &command,
 
 const char *ChatService::whereScript()
 {
+    // With a third key (a room's members) and ARGV[1] (the nick key): a
+    // fifth answer, 1 if the user is in that room.
     return "local server = redis.call('GET', KEYS[1]) "
            "if not server then return nil end "
            "local user = redis.call('HMGET', KEYS[2], 'nick', 'account', 'away') "
            "if not user[1] then return nil end "
-           "return {server, user[1], user[2] or '', user[3]}";
+           "local member = 0 "
+           "if KEYS[3] and redis.call('SISMEMBER', KEYS[3], server .. '|' .. ARGV[1]) == 1 then member = 1 end "
+           "return {server, user[1], user[2] or '', user[3] or false, member}";
+}
+
+void ChatService::findUser(Session &session, const QString &nick, const QString &roomKey,
+                           std::function<void(Session &, const Target &)> then)
+{
+    const QString key = nameKey(nick);
+    if (Session *local = m_users.value(key); local || !m_cluster) {
+        Target target;
+        target.local = local;
+        then(session, target);
+        return;
+    }
+    QList<QByteArray> command{"EVAL", whereScript(), roomKey.isEmpty() ? "2" : "3", leaseKey(key), presenceKey(key)};
+    if (!roomKey.isEmpty())
+        command << membersKey(roomKey) << key.toUtf8();
+    askCluster(session, command, [this, key, then](Session &later, const std::optional<QVariant> &answer) {
+        Target target;
+        target.local = m_users.value(key); // perhaps here by now
+        if (!target.local) {
+            target.remote = remoteUser(answer);
+            const QVariantList fields = answer ? answer->toList() : QVariantList();
+            target.remoteInRoom = fields.size() > 4 && fields.at(4).toInt() == 1;
+        }
+        then(later, target);
+    });
 }
 
 std::optional<ChatService::RemoteMember> ChatService::remoteUser(const std::optional<QVariant> &answer) const

@@ -562,8 +562,10 @@ void ChatService::onRegister(Session &session, const Register &request, const QJ
                     m_registrations.record(address, nowMs());
                     later.account = later.nick;
                     later.accountKey = later.nickKey;
-                    if (m_cluster)
+                    if (m_cluster) {
                         shareAccount(later.nickKey);
+                        announceUser(later); // with its account now
+                    }
                     qCInfo(lcChat).noquote() << later.connection->describe() << "registered the account" << later.nick;
                     reply(later, Registered{later.nick}, id);
                     return;
@@ -674,8 +676,10 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
         room = openRoom(join.room, key);
     if (!member) {
         std::optional<std::pair<ErrorCode, QString>> refusal;
-        const bool invited = room->invited.contains(userKey(session))
-                             || room->invited.contains(QStringLiteral("nick:") + session.nickKey);
+        const auto invitations = m_invitations.constFind(room->key);
+        const bool invited = invitations != m_invitations.constEnd()
+                             && (invitations->contains(userKey(session))
+                                 || invitations->contains(QStringLiteral("nick:") + session.nickKey));
         const bool privileged = rankIn(session, room) >= Rank::Op;
         if (const Room::Ban *ban = banFor(session, room))
             refusal = {ErrorCode::Banned, bannedMessage(room, *ban)};
@@ -689,8 +693,13 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
                 closeRoom(room);
             return;
         }
-        room->invited.remove(userKey(session));
-        room->invited.remove(QStringLiteral("nick:") + session.nickKey);
+        if (invited) {
+            QSet<QString> &left = m_invitations[room->key];
+            left.remove(userKey(session));
+            left.remove(QStringLiteral("nick:") + session.nickKey);
+            if (left.isEmpty())
+                m_invitations.remove(room->key);
+        }
         const QByteArray joined = encodeLine(UserJoined{room->name, session.nick});
         deliver(plainDelivery(room->members, joined));
         shareWithCluster({room->key}, joined);
@@ -806,11 +815,15 @@ QString ChatService::identity(const Session &session)
     return session.isLoggedIn() ? QStringLiteral("a:") + session.accountKey : QStringLiteral("n:") + session.nickKey;
 }
 
-QString ChatService::identityOfNick(const QString &nick) const
+QString ChatService::identityOf(const Target &target, const QString &nick) const
 {
     const QString key = nameKey(nick);
-    if (const Session *online = m_users.value(key))
-        return identity(*online);
+    if (target.local)
+        return identity(*target.local);
+    if (target.remote) {
+        return target.remote->accountKey.isEmpty() ? QStringLiteral("n:") + key
+                                                   : QStringLiteral("a:") + target.remote->accountKey;
+    }
     // Offline: a nick that is an account can only ever be that account's.
     return m_accounts->hasAccount(key) ? QStringLiteral("a:") + key : QStringLiteral("n:") + key;
 }
@@ -898,8 +911,16 @@ qint64 &ChatService::privateSeq(const QString &pair)
 
 void ChatService::onPrivateHistory(Session &session, const GetPrivateHistory &request, const QJsonValue &id)
 {
+    findUser(session, request.with, QString(), [this, request, id](Session &later, const Target &target) {
+        privateHistory(later, request, identityOf(target, request.with), id);
+    });
+}
+
+void ChatService::privateHistory(Session &session, const GetPrivateHistory &request, const QString &peer,
+                                 const QJsonValue &id)
+{
     commitAndDeliver(); // the page must include what was accepted in this pass
-    const QString pair = privatePair(identity(session), identityOfNick(request.with));
+    const QString pair = privatePair(identity(session), peer);
     MessageStore::HistoryQuery query{request.before, request.after, request.limit.value_or(Defaults::HistoryPage),
                                      std::nullopt};
     // A guest reads only what was said while it has had the nick: the next
@@ -907,7 +928,7 @@ void ChatService::onPrivateHistory(Session &session, const GetPrivateHistory &re
     const qint64 notBefore = session.isLoggedIn() ? 0 : session.nickSinceMs;
     reply(session,
           PrivatePage{request.with, m_store->privateHistory(pair, query, notBefore),
-                      readMarker(session, u'@' + identityOfNick(request.with))},
+                      readMarker(session, u'@' + peer)},
           id);
 }
 
@@ -923,6 +944,17 @@ void ChatService::onRead(Session &session, const MarkRead &request, const QJsonV
         sendError(session, ErrorCode::BadRequest, QStringLiteral("name a room or `with`, one of the two"), id);
         return;
     }
+    if (request.with) {
+        findUser(session, *request.with, QString(), [this, request, id](Session &later, const Target &target) {
+            markRead(later, request, identityOf(target, *request.with), id);
+        });
+        return;
+    }
+    markRead(session, request, QString(), id);
+}
+
+void ChatService::markRead(Session &session, const MarkRead &request, const QString &peer, const QJsonValue &id)
+{
     QString conversation;
     qint64 last = 0;
     if (request.room) {
@@ -934,10 +966,11 @@ void ChatService::onRead(Session &session, const MarkRead &request, const QJsonV
         conversation = u'#' + room->key;
         last = room->lastSeq;
     } else {
-        const QString peer = identityOfNick(*request.with);
         conversation = u'@' + peer;
         const QString pair = privatePair(identity(session), peer);
         last = privateSeq(pair);
+        if (m_cluster && request.seq > last)
+            last = m_store->lastPrivateSeq(pair); // perhaps stored by another server
     }
     // Only forwards, and only as far as there is something to read: each
     // marker is written at most once per message.
@@ -966,6 +999,12 @@ void ChatService::onRead(Session &session, const MarkRead &request, const QJsonV
         }
         if (!others.isEmpty())
             deliver(plainDelivery(others, encodeLine(marker)));
+        if (m_cluster) {
+            publishNote({{QStringLiteral("reader"), session.accountKey},
+                         {QStringLiteral("conversation"), conversation},
+                         {QStringLiteral("seq"), request.seq}},
+                        encodeLine(marker));
+        }
     }
     if (hasId(id))
         reply(session, marker, id);
@@ -1145,14 +1184,25 @@ void ChatService::onAway(Session &session, const SetAway &request, const QJsonVa
 
 void ChatService::onTyping(Session &session, const Typing &typing, const QJsonValue &id)
 {
-    // Passed on at most once every few seconds per conversation (a "done"
-    // only after a notice that was passed on): typing costs the others
-    // little, and never counts against what the user may say.
-    constexpr qint64 TypingIntervalMs = 3000;
     if (typing.room.has_value() == typing.to.has_value()) {
         sendError(session, ErrorCode::BadRequest, QStringLiteral("typing needs either room or to"), id);
         return;
     }
+    if (typing.to) {
+        findUser(session, *typing.to, QString(), [this, typing, id](Session &later, const Target &target) {
+            this->typing(later, typing, target, id);
+        });
+        return;
+    }
+    this->typing(session, typing, Target{}, id);
+}
+
+void ChatService::typing(Session &session, const Typing &typing, const Target &target, const QJsonValue &id)
+{
+    // Passed on at most once every few seconds per conversation (a "done"
+    // only after a notice that was passed on): typing costs the others
+    // little, and never counts against what the user may say.
+    constexpr qint64 TypingIntervalMs = 3000;
     QList<Session *> audience;
     QString conversationKey;
     Typing notice{std::nullopt, std::nullopt, session.nick,
@@ -1172,15 +1222,14 @@ void ChatService::onTyping(Session &session, const Typing &typing, const QJsonVa
                 audience.append(member);
         }
     } else {
-        Session *target = m_users.value(nameKey(*typing.to));
-        if (!target) {
+        if (!target.found()) {
             sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(*typing.to), id);
             return;
         }
-        notice.to = target->nick;
-        conversationKey = target->nickKey;
-        if (target != &session)
-            audience.append(target);
+        notice.to = target.nick();
+        conversationKey = nameKey(target.nick());
+        if (target.local && target.local != &session)
+            audience.append(target.local);
     }
     const qint64 now = nowMs();
     const auto last = session.typingPassedOn.constFind(conversationKey);
@@ -1198,6 +1247,8 @@ void ChatService::onTyping(Session &session, const Typing &typing, const QJsonVa
         deliver(plainDelivery(audience, encodeLine(notice)));
     if (notice.room)
         shareWithCluster({nameKey(*notice.room)}, encodeLine(notice));
+    else if (target.remote)
+        publishNote({{QStringLiteral("to"), conversationKey}}, encodeLine(notice), target.remote->server);
 }
 
 void ChatService::onNick(Session &session, const ChangeNick &change, const QJsonValue &id)
@@ -1272,10 +1323,32 @@ void ChatService::onTopic(Session &session, const SetTopic &request, const QJson
 
 void ChatService::onList(Session &session, const QJsonValue &id)
 {
+    if (!m_cluster) {
+        replyList(session, {}, id);
+        return;
+    }
+    askCluster(session, {"EVAL", roomsScript(), "0", m_serverId},
+               [this, id](Session &later, const std::optional<QVariant> &answer) {
+                   replyList(later, remoteRooms(answer), id);
+               });
+}
+
+void ChatService::replyList(Session &session, const QList<RemoteRoom> &remote, const QJsonValue &id)
+{
     RoomList list;
-    list.rooms.reserve(qsizetype(m_rooms.size()));
+    list.rooms.reserve(qsizetype(m_rooms.size()) + remote.size());
+    QHash<QString, int> elsewhere;
+    for (const RemoteRoom &other : remote)
+        elsewhere.insert(other.key, other.members);
     for (const auto &[key, room] : m_rooms)
-        list.rooms.append(RoomInfo{room->name, room->topic, int(room->members.size())});
+        list.rooms.append(RoomInfo{room->name, room->topic, int(room->members.size()) + elsewhere.take(key)});
+    for (const RemoteRoom &other : remote) {
+        if (!elsewhere.contains(other.key))
+            continue; // open here, counted above
+        // Not open here: its topic is in the store.
+        const auto record = m_store->loadRoom(other.key);
+        list.rooms.append(RoomInfo{other.name, record ? record->topic : QString(), other.members});
+    }
     std::sort(list.rooms.begin(), list.rooms.end(), [](const RoomInfo &a, const RoomInfo &b) {
         return a.name.compare(b.name, Qt::CaseInsensitive) < 0;
     });
@@ -1407,29 +1480,23 @@ void ChatService::audit(Session &actor, Room *room, const QString &action, const
                              << reason;
 }
 
-bool ChatService::changeRole(Session &actor, Room *room, Session &target, Rank rank, const QJsonValue &id)
+bool ChatService::changeRole(Session &actor, Room *room, const QString &accountKey, const QString &nick, Rank rank,
+                             const QJsonValue &id)
 {
     QString error;
-    if (!m_moderation->setRole(room->key, target.accountKey, rank, &error)) {
+    if (!m_moderation->setRole(room->key, accountKey, rank, &error)) {
         qCCritical(lcStore).noquote() << "cannot store a role:" << error;
         sendError(actor, ErrorCode::StorageFailed, QStringLiteral("the server cannot store the role right now"), id);
         return false;
     }
     if (rank == Rank::Member)
-        room->roles.remove(target.accountKey);
+        room->roles.remove(accountKey);
     else
-        room->roles.insert(target.accountKey, rank);
+        room->roles.insert(accountKey, rank);
     const QString role = rank == Rank::Owner ? QStringLiteral("owner")
                          : rank == Rank::Op  ? QStringLiteral("op")
                                              : QStringLiteral("member");
-    const RoleChanged event{room->name, target.nick, role, actor.nick};
-    QList<Session *> audience = room->members;
-    if (!audience.contains(&actor))
-        audience.append(&actor);
-    Delivery delivery = plainDelivery(audience, encodeLine(event));
-    delivery.requester = &actor;
-    delivery.requesterLine = encodeLine(event, id);
-    deliver(std::move(delivery));
+    tellRoom(actor, room, RoleChanged{room->name, nick, role, actor.nick}, id);
     return true;
 }
 
@@ -1450,28 +1517,38 @@ void ChatService::onClaim(Session &session, const Claim &request, const QJsonVal
             return;
         }
     }
-    if (changeRole(session, room, session, Rank::Owner, id))
+    if (changeRole(session, room, session.accountKey, session.nick, Rank::Owner, id))
         audit(session, room, QStringLiteral("claim"), session.nick, QString());
 }
 
 void ChatService::onGrant(Session &session, const Grant &request, const QJsonValue &id)
+{
+    if (!joinedRoom(session, request.room)) {
+        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
+        return;
+    }
+    findUser(session, request.nick, QString(), [this, request, id](Session &later, const Target &target) {
+        grant(later, request, target, id);
+    });
+}
+
+void ChatService::grant(Session &session, const Grant &request, const Target &target, const QJsonValue &id)
 {
     Room *room = joinedRoom(session, request.room);
     if (!room) {
         sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
         return;
     }
-    Session *target = m_users.value(nameKey(request.nick));
-    if (!target) {
+    if (!target.found()) {
         sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(request.nick), id);
         return;
     }
-    if (!target->isLoggedIn()) {
+    if (target.accountKey().isEmpty()) {
         sendError(session, ErrorCode::NotLoggedIn,
-                  QStringLiteral("%1 is not logged in: roles belong to accounts").arg(target->nick), id);
+                  QStringLiteral("%1 is not logged in: roles belong to accounts").arg(target.nick()), id);
         return;
     }
-    if (!Permissions::permits(Action::Grant, rankIn(session, room), rankIn(*target, room))) {
+    if (!Permissions::permits(Action::Grant, rankIn(session, room), rankOf(target.accountKey(), room))) {
         sendError(session, ErrorCode::NotPermitted,
                   QStringLiteral("only the owner of %1 gives and takes roles, and not to someone of equal rank")
                           .arg(room->name),
@@ -1479,36 +1556,51 @@ void ChatService::onGrant(Session &session, const Grant &request, const QJsonVal
         return;
     }
     const Rank rank = request.role == QLatin1String("op") ? Rank::Op : Rank::Member;
-    if (changeRole(session, room, *target, rank, id))
-        audit(session, room, QStringLiteral("grant"), target->nick, request.role);
+    if (changeRole(session, room, target.accountKey(), target.nick(), rank, id))
+        audit(session, room, QStringLiteral("grant"), target.nick(), request.role);
 }
 
 void ChatService::onKick(Session &session, const Kick &request, const QJsonValue &id)
+{
+    const Room *room = joinedRoom(session, request.room);
+    if (!room) {
+        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
+        return;
+    }
+    findUser(session, request.nick, room->key, [this, request, id](Session &later, const Target &target) {
+        kick(later, request, target, id);
+    });
+}
+
+void ChatService::kick(Session &session, const Kick &request, const Target &target, const QJsonValue &id)
 {
     Room *room = joinedRoom(session, request.room);
     if (!room) {
         sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
         return;
     }
-    Session *target = m_users.value(nameKey(request.nick));
-    if (!target || !target->rooms.contains(room)) {
+    if (!target.found() || !target.isIn(room)) {
         sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not in %2").arg(request.nick, room->name),
                   id);
         return;
     }
-    if (!Permissions::permits(Action::Kick, rankIn(session, room), rankIn(*target, room))) {
+    if (!Permissions::permits(Action::Kick, rankIn(session, room), rankOf(target.accountKey(), room))) {
         sendError(session, ErrorCode::NotPermitted,
-                  QStringLiteral("you may not kick %1 from %2").arg(target->nick, room->name), id);
+                  QStringLiteral("you may not kick %1 from %2").arg(target.nick(), room->name), id);
         return;
     }
     const QString reason = request.reason.value_or(QString());
-    const Kicked event{room->name, target->nick, session.nick, reason};
+    const Kicked event{room->name, target.nick(), session.nick, reason};
     Delivery delivery = plainDelivery(room->members, encodeLine(event));
     delivery.requester = &session;
     delivery.requesterLine = encodeLine(event, id);
+    // The server the user is on takes them out of the room.
+    delivery.clusterRooms = {room->key};
+    delivery.clusterNote = {{QStringLiteral("kick"), nameKey(target.nick())}};
     deliver(std::move(delivery));
-    audit(session, room, QStringLiteral("kick"), target->nick, reason);
-    removeFromRoom(*target, room, reason, false);
+    audit(session, room, QStringLiteral("kick"), target.nick(), reason);
+    if (target.local)
+        removeFromRoom(*target.local, room, reason, false);
 }
 
 void ChatService::onAudit(Session &session, const GetAudit &request, const QJsonValue &id)
@@ -1611,19 +1703,38 @@ void ChatService::onBan(Session &session, const Ban &request, const QJsonValue &
     room->bans.append(Room::Ban{*mask, record});
     audit(session, room, QStringLiteral("ban"), mask->text(), reason);
 
-    // Members it matches leave the room, unless they rank as high as the
-    // one who set it.
     const Rank setter = rankIn(session, room);
+    if (m_cluster) {
+        // Every server takes its own members out, once it has the ban.
+        publishNote({{QStringLiteral("rooms"), QJsonArray{room->key}},
+                     {QStringLiteral("reload"), true},
+                     {QStringLiteral("ban"), mask->text()},
+                     {QStringLiteral("rank"), int(setter)},
+                     {QStringLiteral("by"), session.nick},
+                     {QStringLiteral("reason"), reason}},
+                    QByteArray());
+    }
+    const QString roomKey = room->key;
+    enforceRoomBan(room, *mask, setter, session.nick, reason);
+    // The last member may have left with the ban; the setter never does.
+    if (Room *still = findRoom(roomKey))
+        reply(session, banList(still), id);
+}
+
+void ChatService::enforceRoomBan(Room *room, const Mask &mask, Rank setter, const QString &by, const QString &reason)
+{
     const QList<Session *> members = room->members;
     for (Session *member : members) {
         const Mask::Subject subject{member->accountKey, member->nick, member->connection->peerAddress()};
-        if (member == &session || !mask->matches(subject) || rankIn(*member, room) >= setter)
+        if (!mask.matches(subject) || rankIn(*member, room) >= setter)
             continue;
-        deliver(plainDelivery(room->members, encodeLine(Kicked{room->name, member->nick, session.nick,
-                                                               reason.isEmpty() ? QStringLiteral("banned") : reason})));
+        Delivery delivery = plainDelivery(
+                room->members,
+                encodeLine(Kicked{room->name, member->nick, by, reason.isEmpty() ? QStringLiteral("banned") : reason}));
+        delivery.clusterRooms = {room->key};
+        deliver(std::move(delivery));
         removeFromRoom(*member, room, reason, false);
     }
-    reply(session, banList(room), id);
 }
 
 void ChatService::onUnban(Session &session, const Unban &request, const QJsonValue &id)
@@ -1643,6 +1754,8 @@ void ChatService::onUnban(Session &session, const Unban &request, const QJsonVal
     if (room->bans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask->key(); }) > 0)
         audit(session, room, QStringLiteral("unban"), mask->text(), QString());
     reply(session, banList(room), id);
+    if (m_cluster)
+        publishNote({{QStringLiteral("rooms"), QJsonArray{room->key}}, {QStringLiteral("reload"), true}}, QByteArray());
 }
 
 void ChatService::onBanList(Session &session, const GetBanList &request, const QJsonValue &id)
@@ -1655,6 +1768,13 @@ QString ChatService::userKey(const Session &session)
 {
     return session.isLoggedIn() ? QStringLiteral("account:") + session.accountKey
                                 : QStringLiteral("nick:") + session.nickKey;
+}
+
+QString ChatService::userKey(const Target &target)
+{
+    return target.local ? userKey(*target.local)
+           : target.accountKey().isEmpty() ? QStringLiteral("nick:") + nameKey(target.nick())
+                                           : QStringLiteral("account:") + target.accountKey();
 }
 
 const ModerationStore::MuteRecord *ChatService::muteFor(const Session &session, Room *room)
@@ -1679,26 +1799,37 @@ void ChatService::tellRoom(Session &requester, Room *room, const T &event, const
     Delivery delivery = plainDelivery(audience, encodeLine(event));
     delivery.requester = &requester;
     delivery.requesterLine = encodeLine(event, id);
+    // Each of these is about a change of the room's moderation, which the
+    // other servers read again from the store before passing it on.
     delivery.clusterRooms = {room->key};
+    delivery.clusterNote = {{QStringLiteral("reload"), true}};
     deliver(std::move(delivery));
 }
 
 void ChatService::onMute(Session &session, const Mute &request, const QJsonValue &id)
 {
+    if (!moderatedRoom(session, request.room, Action::Mute, id))
+        return;
+    findUser(session, request.nick, QString(), [this, request, id](Session &later, const Target &target) {
+        mute(later, request, target, id);
+    });
+}
+
+void ChatService::mute(Session &session, const Mute &request, const Target &target, const QJsonValue &id)
+{
     Room *room = moderatedRoom(session, request.room, Action::Mute, id);
     if (!room)
         return;
-    Session *target = m_users.value(nameKey(request.nick));
-    if (!target) {
+    if (!target.found()) {
         sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(request.nick), id);
         return;
     }
-    if (!Permissions::permits(Action::Mute, rankIn(session, room), rankIn(*target, room))) {
-        sendError(session, ErrorCode::NotPermitted, QStringLiteral("you may not mute %1").arg(target->nick), id);
+    if (!Permissions::permits(Action::Mute, rankIn(session, room), rankOf(target.accountKey(), room))) {
+        sendError(session, ErrorCode::NotPermitted, QStringLiteral("you may not mute %1").arg(target.nick()), id);
         return;
     }
     const ModerationStore::MuteRecord mute{
-            userKey(*target), session.isLoggedIn() ? session.account : session.nick, request.reason.value_or(QString()),
+            userKey(target), session.isLoggedIn() ? session.account : session.nick, request.reason.value_or(QString()),
             untilAfter(request.duration)};
     QString error;
     if (!m_moderation->putMute(room->key, mute, &error)) {
@@ -1708,19 +1839,28 @@ void ChatService::onMute(Session &session, const Mute &request, const QJsonValue
     }
     room->mutes.removeIf([&](const ModerationStore::MuteRecord &old) { return old.target == mute.target; });
     room->mutes.append(mute);
-    audit(session, room, QStringLiteral("mute"), target->nick, mute.reason);
-    tellRoom(session, room, Muted{room->name, target->nick, session.nick, mute.untilMs}, id);
+    audit(session, room, QStringLiteral("mute"), target.nick(), mute.reason);
+    tellRoom(session, room, Muted{room->name, target.nick(), session.nick, mute.untilMs}, id);
 }
 
 void ChatService::onUnmute(Session &session, const Unmute &request, const QJsonValue &id)
+{
+    if (!moderatedRoom(session, request.room, Action::Mute, id))
+        return;
+    findUser(session, request.nick, QString(), [this, request, id](Session &later, const Target &target) {
+        unmute(later, request, target, id);
+    });
+}
+
+void ChatService::unmute(Session &session, const Unmute &request, const Target &target, const QJsonValue &id)
 {
     Room *room = moderatedRoom(session, request.room, Action::Mute, id);
     if (!room)
         return;
     // By the user's account if it is online and logged in, and by the nick.
     QStringList targets{QStringLiteral("nick:") + nameKey(request.nick)};
-    if (const Session *target = m_users.value(nameKey(request.nick)))
-        targets.append(userKey(*target));
+    if (target.found())
+        targets.append(userKey(target));
     QString error;
     for (const QString &target : std::as_const(targets)) {
         if (!m_moderation->removeMute(room->key, target, &error)) {
@@ -1774,15 +1914,34 @@ void ChatService::onInvite(Session &session, const Invite &request, const QJsonV
                   QStringLiteral("only the ops of %1 invite, while it is by invitation only").arg(room->name), id);
         return;
     }
-    Session *target = m_users.value(nameKey(request.nick));
-    if (!target) {
+    findUser(session, request.nick, QString(), [this, request, id](Session &later, const Target &target) {
+        invite(later, request, target, id);
+    });
+}
+
+void ChatService::invite(Session &session, const Invite &request, const Target &target, const QJsonValue &id)
+{
+    Room *room = joinedRoom(session, request.room);
+    if (!room) {
+        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
+        return;
+    }
+    if (!target.found()) {
         sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(request.nick), id);
         return;
     }
-    room->invited.insert(userKey(*target));
-    const Invited event{room->name, target->nick, session.nick};
-    if (target != &session)
-        deliver(plainDelivery({target}, encodeLine(event)));
+    const Invited event{room->name, target.nick(), session.nick};
+    if (target.remote) {
+        // Kept by the user's server, where they will join.
+        publishNote({{QStringLiteral("to"), nameKey(target.nick())},
+                     {QStringLiteral("invite"), room->key},
+                     {QStringLiteral("user"), userKey(target)}},
+                    encodeLine(event), target.remote->server);
+    } else {
+        m_invitations[room->key].insert(userKey(target));
+        if (target.local != &session)
+            deliver(plainDelivery({target.local}, encodeLine(event)));
+    }
     reply(session, event, id);
 }
 
@@ -1857,13 +2016,23 @@ void ChatService::onServerBan(Session &session, const ServerBan &request, const 
     m_serverBans.append(Room::Ban{*mask, record});
     audit(session, nullptr, QStringLiteral("server_ban"), mask->text(), reason);
     reply(session, serverBanList(), id);
+    if (m_cluster) {
+        publishNote({{QStringLiteral("serverBans"), true},
+                     {QStringLiteral("ban"), mask->text()},
+                     {QStringLiteral("reason"), reason}},
+                    QByteArray());
+    }
+    enforceServerBan(*mask, reason);
+}
 
-    // Whoever it matches is told why and disconnected; never an operator.
+void ChatService::enforceServerBan(const Mask &mask, const QString &reason)
+{
+    // Never an operator.
     const QString why = reason.isEmpty() ? QStringLiteral("banned from this server") : reason;
     for (const auto &[connection, other] : m_sessions) {
         if (connection->isClosing() || isServerOperator(*other))
             continue;
-        if (!mask->matches({other->accountKey, other->nick, connection->peerAddress()}))
+        if (!mask.matches({other->accountKey, other->nick, connection->peerAddress()}))
             continue;
         closeSession(*other, why);
     }
@@ -1885,6 +2054,8 @@ void ChatService::onServerUnban(Session &session, const ServerUnban &request, co
     if (m_serverBans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask->key(); }) > 0)
         audit(session, nullptr, QStringLiteral("server_unban"), mask->text(), QString());
     reply(session, serverBanList(), id);
+    if (m_cluster)
+        publishNote({{QStringLiteral("serverBans"), true}}, QByteArray());
 }
 
 // ------------------------------------------------------------ rooms
@@ -2039,7 +2210,7 @@ void ChatService::deliver(Delivery delivery)
 void ChatService::send(const Delivery &delivery)
 {
     if (!delivery.clusterRooms.isEmpty())
-        shareWithCluster(delivery.clusterRooms, delivery.line);
+        shareWithCluster(delivery.clusterRooms, delivery.line, delivery.clusterNote);
     for (Session *recipient : delivery.recipients) {
         const bool own = recipient == delivery.requester;
         const QByteArray &line = own ? delivery.requesterLine : delivery.line;

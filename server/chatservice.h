@@ -10,6 +10,7 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QJsonObject>
 #include <QObject>
 #include <QThreadPool>
 #include <QTimer>
@@ -113,6 +114,17 @@ private:
         std::optional<QString> away;
         QByteArray server; // where the user is (whereScript answers only)
     };
+    // A user a request names: on this server, on another one, or nowhere.
+    struct Target
+    {
+        Session *local = nullptr;
+        std::optional<RemoteMember> remote;
+        bool remoteInRoom = false; // remote: a member of the room asked about
+        bool found() const { return local || remote; }
+        QString nick() const { return local ? local->nick : remote ? remote->nick : QString(); }
+        QString accountKey() const { return local ? local->accountKey : remote ? remote->accountKey : QString(); }
+        bool isIn(const Room *room) const { return local ? local->rooms.contains(room) : remoteInRoom; }
+    };
     struct Delivery
     {
         QList<Session *> recipients;
@@ -138,8 +150,10 @@ private:
         // recipient's nick key.
         std::optional<QPair<QByteArray, QString>> remoteRecipient;
         // Cluster mode: members of these rooms (by key) on other servers
-        // get `line` too, once it is sent here.
+        // get `line` too, once it is sent here, with these fields added to
+        // the notice (see onClusterMessage()).
         QStringList clusterRooms;
+        QJsonObject clusterNote;
     };
     // How to take back what a stored request changed in memory, should its
     // commit fail.
@@ -165,6 +179,16 @@ private:
     void onNick(Session &session, const Confab::Protocol::ChangeNick &change, const QJsonValue &id);
     void onTopic(Session &session, const Confab::Protocol::SetTopic &topic, const QJsonValue &id);
     void onList(Session &session, const QJsonValue &id);
+    void kick(Session &session, const Confab::Protocol::Kick &request, const Target &target, const QJsonValue &id);
+    void grant(Session &session, const Confab::Protocol::Grant &request, const Target &target,
+               const QJsonValue &id);
+    void mute(Session &session, const Confab::Protocol::Mute &request, const Target &target, const QJsonValue &id);
+    void unmute(Session &session, const Confab::Protocol::Unmute &request, const Target &target,
+                const QJsonValue &id);
+    void invite(Session &session, const Confab::Protocol::Invite &request, const Target &target,
+                const QJsonValue &id);
+    void typing(Session &session, const Confab::Protocol::Typing &typing, const Target &target,
+                const QJsonValue &id);
     void onWho(Session &session, const Confab::Protocol::Who &who, const QJsonValue &id);
     void onHistory(Session &session, const Confab::Protocol::GetHistory &request, const QJsonValue &id);
     void onQuit(Session &session, const Confab::Protocol::Quit &quit);
@@ -183,7 +207,8 @@ private:
     // Private conversations (section 19): who a session, or a nick, is for
     // storing them ("a:ACCOUNTKEY" or "n:NICKKEY"), and the pair's key.
     static QString identity(const Session &session);
-    QString identityOfNick(const QString &nick) const;
+    // Of the user a request names (`nick`, found as `target`).
+    QString identityOf(const Target &target, const QString &nick) const;
     static QString privatePair(const QString &one, const QString &other);
     // The last seq given out in a private conversation, read from the store
     // the first time it is needed.
@@ -194,6 +219,11 @@ private:
     qint64 tenureStart(const QString &key) const;
     void onPrivateHistory(Session &session, const Confab::Protocol::GetPrivateHistory &request, const QJsonValue &id);
     void onRead(Session &session, const Confab::Protocol::MarkRead &request, const QJsonValue &id);
+    // `peer`: the identity of the user of a private conversation.
+    void markRead(Session &session, const Confab::Protocol::MarkRead &request, const QString &peer,
+                  const QJsonValue &id);
+    void privateHistory(Session &session, const Confab::Protocol::GetPrivateHistory &request, const QString &peer,
+                        const QJsonValue &id);
     static std::optional<qint64> readMarker(const Session &session, const QString &conversation);
     // Sends what waited for the account while it was offline.
     void deliverWaiting(Session &session);
@@ -248,7 +278,14 @@ private:
     bool isServerOperator(const Session &session) const;
     // Stores a role change and tells the room; false (after an error to the
     // requester) if it could not be stored.
-    bool changeRole(Session &actor, Room *room, Session &target, Rank rank, const QJsonValue &id);
+    bool changeRole(Session &actor, Room *room, const QString &accountKey, const QString &nick, Rank rank,
+                    const QJsonValue &id);
+    // The members here that a new ban of `room` matches leave it, unless
+    // they rank as high as the one who set it (`setter`).
+    void enforceRoomBan(Room *room, const Mask &mask, Rank setter, const QString &by, const QString &reason);
+    // Whoever a new server ban matches here is told why and disconnected.
+    void enforceServerBan(const Mask &mask, const QString &reason);
+    static QString userKey(const Target &target);
     void audit(Session &actor, Room *room, const QString &action, const QString &target, const QString &reason);
 
     // The last step of hello: the nick, once any login has worked.
@@ -298,7 +335,26 @@ private:
     // Delivers what each room's members missed (lost notices, a Redis
     // restart), from the store.
     void catchUpRooms(const QList<QString> &roomKeys);
-    void shareWithCluster(const QStringList &roomKeys, const QByteArray &line);
+    void shareWithCluster(const QStringList &roomKeys, const QByteArray &line, const QJsonObject &note = {});
+    // A notice for every server (`note`: what it is about) or, with a
+    // `server`, for that one.
+    void publishNote(QJsonObject note, const QByteArray &line, const QByteArray &server = {});
+    // Finds `nick` here or, in a cluster, on another server (and whether it
+    // is in the room `roomKey`, if given); `then` runs with the session,
+    // whose requests wait meanwhile.
+    void findUser(Session &session, const QString &nick, const QString &roomKey,
+                  std::function<void(Session &, const Target &)> then);
+    // The rooms with members on other servers: key, name and how many.
+    static const char *roomsScript();
+    struct RemoteRoom
+    {
+        QString key;
+        QString name;
+        int members = 0;
+    };
+    static QList<RemoteRoom> remoteRooms(const std::optional<QVariant> &answer);
+    void replyList(Session &session, const QList<RemoteRoom> &remote, const QJsonValue &id);
+    void onClusterEvent(const QJsonObject &header, const QList<Room *> &rooms, const QByteArray &line);
     void shareAccount(const QString &accountKey);
     static QStringList roomKeys(const Session &session);
     // Sends one stored room message to the members here and records it as
@@ -322,6 +378,7 @@ private:
     static QByteArray presenceKey(const QString &nickKey);
     static QByteArray membersKey(const QString &roomKey);
     static QByteArray usersKey();
+    static QByteArray roomsKey();
     static const char *membersScript();
     // Where a user is: KEYS lease and presence key; answers server, nick,
     // account, away, or nil.
@@ -392,5 +449,9 @@ private:
     QSet<QString> m_claiming; // nick keys being claimed from the cluster
     QTimer m_leaseTimer;
     QTimer m_catchUpTimer;
+    // Invitations not yet used, by room key: "account:KEY" and "nick:KEY"
+    // (not stored; an invitation from another server waits here, where its
+    // user is, even while the room is not open here).
+    QHash<QString, QSet<QString>> m_invitations;
     QList<RecentError> m_recentErrors;   // the last few, oldest first
 };

@@ -82,6 +82,4 @@ struct Room
     QList<Ban> bans;
     QList<ModerationStore::MuteRecord> mutes;
     ModerationStore::Modes modes;
-    // Invitations not yet used: "account:KEY" and "nick:KEY" (not stored).
-    QSet<QString> invited;
 };

@@ -61,9 +61,11 @@ private slots:
     void killedServerClientsResumeElsewhere();
     void redisRestartLosesNothing();
     void databaseDownRefusesThenRecovers();
+    void moderationActsAcrossServers();
+    void listTypingAndMarkersAcrossServers();
 
 private:
-    ServerProcess *startServer();
+    ServerProcess *startServer(const QStringList &options = {});
     // Connects, logs in (waiting out a lease another server still holds)
     // and joins the room.
     std::unique_ptr<ChatClient> enter(ServerProcess *server, const QString &nick, const QString &room);
@@ -86,12 +88,13 @@ void TestCluster::cleanup()
     m_servers.clear();
 }
 
-ServerProcess *TestCluster::startServer()
+ServerProcess *TestCluster::startServer(const QStringList &options)
 {
     auto server = std::make_unique<ServerProcess>();
     server->setDatabasePath(m_postgres.url());
-    if (!server->start({u"--redis"_s, m_redis.address(), u"--nick-lease"_s, QString::number(LeaseSeconds),
-                        u"--flood-rate"_s, u"0"_s})) {
+    const QStringList arguments{u"--redis"_s,      m_redis.address(), u"--nick-lease"_s, QString::number(LeaseSeconds),
+                                u"--flood-rate"_s, u"0"_s};
+    if (!server->start(arguments + options)) {
         qWarning().noquote() << server->error();
         return nullptr;
     }
@@ -209,6 +212,150 @@ void TestCluster::messagesAndEventsReachEveryServer()
     // A leave on server 3 reaches server 1.
     QCOMPARE(ChatClient::outcome(cy->ask(u"leave"_s, {{"room"_L1, "hall"_L1}}, u"left"_s)), u"left"_s);
     QCOMPARE(ann->waitFor(u"user_left"_s).value("nick"_L1).toString(), u"cy"_s);
+}
+
+void TestCluster::moderationActsAcrossServers()
+{
+    const QStringList operators{u"--operators"_s, u"ada"_s};
+    ServerProcess *one = startServer(operators);
+    ServerProcess *two = startServer(operators);
+    QVERIFY(one && two);
+    const QString password = u"long enough secret"_s;
+    // ada owns den, from server 1; dee (an account), bob and cy are on 2.
+    ChatClient ada;
+    QVERIFY(ada.connectTo(one->tcpPort()));
+    QVERIFY(ada.loginToAccount(u"ada"_s, u"ada"_s, password, true));
+    QCOMPARE(ChatClient::outcome(ada.join(u"den"_s)), u"joined"_s);
+    QCOMPARE(ChatClient::outcome(ada.ask(u"claim"_s, {{"room"_L1, "den"_L1}}, u"role_changed"_s)), u"role_changed"_s);
+    ChatClient dee;
+    QVERIFY(dee.connectTo(two->tcpPort()));
+    QVERIFY(dee.loginToAccount(u"dee"_s, u"dee"_s, password, true));
+    QCOMPARE(ChatClient::outcome(dee.join(u"den"_s)), u"joined"_s);
+    auto bob = enter(two, u"bob"_s, u"den"_s);
+    auto cy = enter(two, u"cy"_s, u"den"_s);
+    QVERIFY(bob && cy);
+    auto joinDen = [](ChatClient &client) {
+        return ChatClient::outcome(client.ask(u"join"_s, {{"room"_L1, "den"_L1}}, u"joined"_s));
+    };
+    auto nickOf = [](const QJsonObject &event) { return event.value("nick"_L1).toString(); };
+
+    // A role given on server 1 counts on server 2: dee, now an op there,
+    // may kick.
+    QCOMPARE(ChatClient::outcome(dee.ask(u"kick"_s, {{"room"_L1, "den"_L1}, {"nick"_L1, "cy"_L1}}, u"kicked"_s)),
+             u"not_permitted"_s);
+    const QJsonObject granted = ada.ask(u"grant"_s, {{"room"_L1, "den"_L1}, {"nick"_L1, "dee"_L1}, {"role"_L1, "op"_L1}},
+                                        u"role_changed"_s);
+    QCOMPARE(ChatClient::outcome(granted), u"role_changed"_s);
+    QCOMPARE(bob->waitFor(u"role_changed"_s).value("role"_L1).toString(), u"op"_s);
+    QCOMPARE(ChatClient::outcome(dee.ask(u"mute"_s, {{"room"_L1, "den"_L1}, {"nick"_L1, "cy"_L1}}, u"muted"_s)),
+             u"muted"_s);
+    QCOMPARE(nickOf(ada.waitFor(u"muted"_s)), u"cy"_s);
+    QCOMPARE(nickOf(bob->waitFor(u"muted"_s)), u"cy"_s);
+
+    // A mute set on server 1 silences bob on server 2, until it is lifted.
+    QCOMPARE(ChatClient::outcome(ada.ask(u"mute"_s, {{"room"_L1, "den"_L1}, {"nick"_L1, "bob"_L1}}, u"muted"_s)),
+             u"muted"_s);
+    QCOMPARE(nickOf(bob->waitFor(u"muted"_s)), u"bob"_s);
+    QCOMPARE(ChatClient::outcome(bob->ask(u"say"_s, say(u"den"_s, u"hm"_s), u"message"_s)), u"muted"_s);
+    QCOMPARE(ChatClient::outcome(ada.ask(u"unmute"_s, {{"room"_L1, "den"_L1}, {"nick"_L1, "bob"_L1}}, u"unmuted"_s)),
+             u"unmuted"_s);
+    QCOMPARE(nickOf(bob->waitFor(u"unmuted"_s)), u"bob"_s);
+    QCOMPARE(ChatClient::outcome(bob->ask(u"say"_s, say(u"den"_s, u"thanks"_s), u"message"_s)), u"message"_s);
+
+    // A kick from server 1 takes cy, on server 2, out of the room.
+    ada.takePending();
+    const QJsonObject kicked =
+            ada.ask(u"kick"_s, {{"room"_L1, "den"_L1}, {"nick"_L1, "cy"_L1}, {"reason"_L1, "enough"_L1}}, u"kicked"_s);
+    QCOMPARE(ChatClient::outcome(kicked), u"kicked"_s);
+    QCOMPARE(nickOf(cy->waitFor(u"kicked"_s)), u"cy"_s);
+    QCOMPARE(nickOf(bob->waitFor(u"kicked"_s)), u"cy"_s);
+    QCOMPARE(ChatClient::outcome(cy->ask(u"say"_s, say(u"den"_s, u"still here?"_s), u"message"_s)),
+             u"not_in_room"_s);
+    QCOMPARE(ChatClient::outcome(ada.ask(u"kick"_s, {{"room"_L1, "den"_L1}, {"nick"_L1, "cy"_L1}}, u"kicked"_s)),
+             u"no_such_user"_s);
+
+    // Invitation only, set on server 1, holds on server 2; an invitation
+    // from server 1 lets cy in there.
+    QCOMPARE(ChatClient::outcome(ada.ask(u"mode"_s, {{"room"_L1, "den"_L1}, {"invite_only"_L1, true}},
+                                         u"mode_changed"_s)),
+             u"mode_changed"_s);
+    QVERIFY(bob->waitFor(u"mode_changed"_s).value("invite_only"_L1).toBool());
+    QCOMPARE(joinDen(*cy), u"invite_only"_s);
+    QCOMPARE(ChatClient::outcome(ada.ask(u"invite"_s, {{"room"_L1, "den"_L1}, {"nick"_L1, "cy"_L1}}, u"invited"_s)),
+             u"invited"_s);
+    QCOMPARE(cy->waitFor(u"invited"_s).value("by"_L1).toString(), u"ada"_s);
+    QCOMPARE(joinDen(*cy), u"joined"_s);
+
+    // A ban set on server 1 takes bob out on server 2 and keeps him out.
+    ada.takePending();
+    QCOMPARE(ChatClient::outcome(ada.ask(u"ban"_s, {{"room"_L1, "den"_L1}, {"mask"_L1, "nick:bob"_L1}}, u"ban_list"_s)),
+             u"ban_list"_s);
+    QCOMPARE(nickOf(bob->waitFor(u"kicked"_s)), u"bob"_s);
+    QCOMPARE(nickOf(ada.waitFor(u"kicked"_s)), u"bob"_s);
+    QCOMPARE(joinDen(*bob), u"banned"_s);
+    QCOMPARE(ChatClient::outcome(ada.ask(u"unban"_s, {{"room"_L1, "den"_L1}, {"mask"_L1, "nick:bob"_L1}},
+                                         u"ban_list"_s)),
+             u"ban_list"_s);
+    // Unbanned everywhere (still invitation only, so invited first).
+    QCOMPARE(ChatClient::outcome(ada.ask(u"invite"_s, {{"room"_L1, "den"_L1}, {"nick"_L1, "bob"_L1}}, u"invited"_s)),
+             u"invited"_s);
+    QCOMPARE(bob->waitFor(u"invited"_s).value("room"_L1).toString(), u"den"_s);
+    QCOMPARE(joinDen(*bob), u"joined"_s);
+
+    // A server ban set on server 1 disconnects cy from server 2.
+    QCOMPARE(ChatClient::outcome(ada.ask(u"server_ban"_s, {{"mask"_L1, "nick:cy"_L1}, {"reason"_L1, "spam"_L1}},
+                                         u"server_ban_list"_s)),
+             u"server_ban_list"_s);
+    QVERIFY(cy->waitForDisconnected());
+    ChatClient again;
+    QVERIFY(again.connectTo(two->tcpPort()));
+    QCOMPARE(ChatClient::outcome(again.ask(u"hello"_s, {{"nick"_L1, "cy"_L1}}, u"welcome"_s)), u"banned"_s);
+}
+
+void TestCluster::listTypingAndMarkersAcrossServers()
+{
+    ServerProcess *one = startServer();
+    ServerProcess *two = startServer();
+    QVERIFY(one && two);
+    auto ann = enter(one, u"al"_s, u"hall"_s);
+    auto bob = enter(two, u"bo"_s, u"hall"_s);
+    auto cy = enter(two, u"cyd"_s, u"far"_s);
+    QVERIFY(ann && bob && cy);
+    QCOMPARE(ChatClient::outcome(cy->ask(u"topic"_s, {{"room"_L1, "far"_L1}, {"topic"_L1, "far away"_L1}},
+                                         u"topic_changed"_s)),
+             u"topic_changed"_s);
+
+    // list counts every server's members, and names rooms open elsewhere.
+    const QJsonObject list = ann->ask(u"list"_s, {}, u"room_list"_s);
+    QCOMPARE(ChatClient::outcome(list), u"room_list"_s);
+    QHash<QString, QJsonObject> rooms;
+    for (const QJsonValue &room : list.value("rooms"_L1).toArray())
+        rooms.insert(room.toObject().value("name"_L1).toString(), room.toObject());
+    QCOMPARE(rooms.value(u"hall"_s).value("members"_L1).toInt(), 2);
+    QCOMPARE(rooms.value(u"far"_s).value("members"_L1).toInt(), 1);
+    QCOMPARE(rooms.value(u"far"_s).value("topic"_L1).toString(), u"far away"_s);
+
+    // Typing to someone on another server reaches them; to nobody, an error.
+    bob->takePending();
+    ann->send({{"type"_L1, "typing"_L1}, {"to"_L1, "BO"_L1}});
+    const QJsonObject typing = bob->waitFor(u"typing"_s);
+    QCOMPARE(typing.value("from"_L1).toString(), u"al"_s);
+    QCOMPARE(typing.value("to"_L1).toString(), u"bo"_s);
+    QCOMPARE(ChatClient::outcome(ann->ask(u"typing"_s, {{"to"_L1, "nobody"_L1}}, u"typing"_s)), u"no_such_user"_s);
+
+    // A private conversation with someone on another server: its history
+    // and read marker are the same from either side.
+    const QJsonObject sent = ann->ask(u"whisper"_s, {{"to"_L1, "cyd"_L1}, {"text"_L1, "hi"_L1}}, u"private"_s);
+    QCOMPARE(ChatClient::outcome(sent), u"private"_s);
+    QCOMPARE(cy->waitFor(u"private"_s).value("text"_L1).toString(), u"hi"_s);
+    const qint64 seq = sent.value("seq"_L1).toInteger();
+    const QJsonObject marker = cy->ask(u"read"_s, {{"with"_L1, "al"_L1}, {"seq"_L1, seq}}, u"read_marker"_s);
+    QCOMPARE(ChatClient::outcome(marker), u"read_marker"_s);
+    const QJsonObject page = cy->ask(u"private_history"_s, {{"with"_L1, "al"_L1}}, u"private_page"_s);
+    QCOMPARE(page.value("messages"_L1).toArray().size(), 1);
+    QCOMPARE(page.value("read"_L1).toInteger(), seq);
+    const QJsonObject annPage = ann->ask(u"private_history"_s, {{"with"_L1, "cyd"_L1}}, u"private_page"_s);
+    QCOMPARE(annPage.value("messages"_L1).toArray().size(), 1);
 }
 
 void TestCluster::burstArrivesOnceInOrder()
