@@ -6,6 +6,9 @@
 
 #include "backingservices.h"
 #include "chatclient.h"
+#include "chatsession.h"
+#include "conversation.h"
+#include "messagelog.h"
 #include "serverprocess.h"
 
 #include <QJsonArray>
@@ -63,6 +66,7 @@ private slots:
     void databaseDownRefusesThenRecovers();
     void moderationActsAcrossServers();
     void listTypingAndMarkersAcrossServers();
+    void desktopClientMovesToAnotherServer();
 
 private:
     ServerProcess *startServer(const QStringList &options = {});
@@ -356,6 +360,57 @@ void TestCluster::listTypingAndMarkersAcrossServers()
     QCOMPARE(page.value("read"_L1).toInteger(), seq);
     const QJsonObject annPage = ann->ask(u"private_history"_s, {{"with"_L1, "cyd"_L1}}, u"private_page"_s);
     QCOMPARE(annPage.value("messages"_L1).toArray().size(), 1);
+}
+
+void TestCluster::desktopClientMovesToAnotherServer()
+{
+    ServerProcess *one = startServer();
+    ServerProcess *two = startServer();
+    QVERIFY(one && two);
+    auto talker = enter(two, u"talker"_s, u"lounge"_s);
+    QVERIFY(talker);
+    auto say = [&](int n) {
+        const QJsonObject echo = talker->ask(u"say"_s, ::say(u"lounge"_s, u"m%1"_s.arg(n)), u"message"_s);
+        return ChatClient::outcome(echo) == "message"_L1;
+    };
+    auto seqs = [](ChatSession &session) {
+        QList<qint64> out;
+        if (Conversation *lounge = session.room(u"lounge"_s)) {
+            for (const LogEntry &entry : lounge->log()->entries()) {
+                if (entry.kind == LogEntry::Kind::Message)
+                    out.append(entry.seq);
+            }
+        }
+        return out;
+    };
+
+    // The desktop client's address lists the cluster; the first server
+    // there answers nothing, so it goes on to the next.
+    const QString list = u"127.0.0.1:%1, 127.0.0.1:%2, 127.0.0.1:%3"_s.arg(freeTcpPort())
+                                 .arg(one->tcpPort())
+                                 .arg(two->tcpPort());
+    const auto address = ServerAddress::parse(list);
+    QVERIFY(address);
+    ChatSession session;
+    session.setReconnectDelays(100, 1000);
+    session.start(*address, u"eve"_s, {}, {u"lounge"_s});
+    QTRY_COMPARE_WITH_TIMEOUT(session.state(), ChatSession::State::Online, 20'000);
+    QCOMPARE(session.server().port, one->tcpPort());
+    for (int n = 1; n <= 5; ++n)
+        QVERIFY(say(n));
+    QTRY_COMPARE_WITH_TIMEOUT(seqs(session), oneTo(5), 10'000);
+
+    // Server 1 dies: the client moves to server 2 (once its nick's lease
+    // there has run out) and misses nothing said meanwhile.
+    one->kill();
+    for (int n = 6; n <= 10; ++n)
+        QVERIFY(say(n));
+    QTRY_VERIFY_WITH_TIMEOUT(session.state() == ChatSession::State::Online
+                                     && session.server().port == two->tcpPort(),
+                             30'000);
+    QVERIFY(say(11));
+    QTRY_COMPARE_WITH_TIMEOUT(seqs(session), oneTo(11), 10'000);
+    QCOMPARE(session.nick(), u"eve"_s);
 }
 
 void TestCluster::burstArrivesOnceInOrder()

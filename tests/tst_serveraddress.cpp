@@ -37,6 +37,14 @@ void TestServerAddress::parse_data()
     QTest::newRow("http scheme") << u"http://localhost"_s << false << QString();
     QTest::newRow("unclosed bracket") << u"[::1:7700"_s << false << QString();
     QTest::newRow("space in host") << u"my host:7700"_s << false << QString();
+    QTest::newRow("cluster") << u"a:7700,b:7800 , c"_s << true << u"a:7700, b:7800, c:7700"_s;
+    QTest::newRow("cluster, trailing comma") << u"a:7700, b,"_s << true << u"a:7700, b:7700"_s;
+    QTest::newRow("cluster with tls") << u"tls://a, b:7800"_s << true << u"tls://a:7700, b:7800"_s;
+    QTest::newRow("cluster, tls spelled twice") << u"tls://a, tls://b"_s << true << u"tls://a:7700, b:7700"_s;
+    QTest::newRow("cluster over ws") << u"ws://a:7701/chat, b"_s << true << u"ws://a:7701/chat, b:7701/chat"_s;
+    QTest::newRow("cluster, mixed schemes") << u"a:7700, tls://b:7700"_s << false << QString();
+    QTest::newRow("cluster, bad second") << u"a:7700, b:0"_s << false << QString();
+    QTest::newRow("cluster, ipv6") << u"[::1]:7700, [::1]:7800"_s << true << u"[::1]:7700, [::1]:7800"_s;
 }
 
 void TestServerAddress::parse()
@@ -55,6 +63,15 @@ void TestServerAddress::parse()
     QCOMPARE(address->toString(), canonical);
     // The canonical form reads back as the same address.
     QCOMPARE(ServerAddress::parse(canonical), address);
+    // A cluster: each server on its own, in order, first first.
+    const QList<ServerAddress> servers = address->servers();
+    QCOMPARE(servers.size(), canonical.count(u',') + 1);
+    QCOMPARE(servers.first().hostAndPort(), address->hostAndPort());
+    for (const ServerAddress &server : servers) {
+        QVERIFY(server.alternates.isEmpty());
+        QCOMPARE(server.tls, address->tls);
+        QCOMPARE(server.path, address->path);
+    }
 }
 
 QTEST_APPLESS_MAIN(TestServerAddress)

@@ -53,6 +53,8 @@ public:
     State state() const { return m_supervisor.state(); }
     QString nick() const { return m_nick; }
     ServerAddress address() const { return m_supervisor.address(); }
+    // Of a cluster's servers, the one connected to (or being tried).
+    ServerAddress server() const { return m_supervisor.server(); }
     int roundTripMs() const { return m_supervisor.roundTripMs(); }
     // The frame inspector's log, while the inspector is open (else null).
     void setFrameLog(FrameLog *log) { m_supervisor.transport()->setInspector(log); }

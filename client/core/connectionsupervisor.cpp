@@ -74,6 +74,8 @@ void ConnectionSupervisor::setState(State state)
 void ConnectionSupervisor::start(const ServerAddress &address)
 {
     m_address = address;
+    m_servers = address.servers();
+    m_current = 0;
     m_everWelcomed = false;
     m_attempt = 0;
     connectNow();
@@ -86,8 +88,8 @@ void ConnectionSupervisor::connectNow()
     m_welcomed = false;
     m_closingReason.clear();
     setState(m_everWelcomed ? State::Reconnecting : State::Connecting);
-    qCInfo(lcConnection).noquote() << "connecting to" << m_address.toString();
-    m_transport->open(m_address);
+    qCInfo(lcConnection).noquote() << "connecting to" << server().toString();
+    m_transport->open(server());
 }
 
 void ConnectionSupervisor::welcomed()
@@ -130,6 +132,14 @@ void ConnectionSupervisor::onClosed(const QString &reason)
     const QString why = m_closingReason.isEmpty() ? reason : m_closingReason;
     emit lost(why);
     if (!m_everWelcomed) {
+        if (m_current + 1 < m_servers.size()) {
+            // The cluster's next server, at once.
+            qCInfo(lcConnection).noquote() << "cannot connect to" << server().toString() << "(" << why
+                                           << "), trying the next server";
+            ++m_current;
+            connectNow();
+            return;
+        }
         setState(State::Disconnected);
         emit loginFailed(LoginFailure::Unreachable, u"Cannot connect to %1: %2"_s.arg(m_address.toString(), why));
         return;
@@ -139,12 +149,17 @@ void ConnectionSupervisor::onClosed(const QString &reason)
 
 void ConnectionSupervisor::retryLater(const QString &reason)
 {
-    const int exponent = qMin(m_attempt, 16);
+    // The server that failed is the least likely to answer next: the next
+    // one of a cluster is tried, and the delay doubles only once all were.
+    const qsizetype servers = qMax<qsizetype>(1, m_servers.size());
+    m_current = (m_current + 1) % servers;
+    const int exponent = int(qMin<qsizetype>(m_attempt / servers, 16));
     const double base = qMin<double>(m_maxDelayMs, double(m_firstDelayMs) * double(1 << exponent));
     const double jitter = 0.5 + QRandomGenerator::global()->generateDouble();
     const int delay = int(qMin<double>(m_maxDelayMs, base * jitter));
     ++m_attempt;
-    qCInfo(lcConnection).noquote() << "connection lost (" << reason << "), retrying in" << delay << "ms";
+    qCInfo(lcConnection).noquote() << "connection lost (" << reason << "), trying" << server().toString() << "in"
+                                   << delay << "ms";
     setState(State::Reconnecting);
     m_reconnectTimer.start(delay);
 }

@@ -8,8 +8,9 @@
 #include <QObject>
 #include <QTimer>
 
-// Keeps one identity connected to one server: opens the transport, and
-// after a drop opens it again with exponential backoff and jitter, pings
+// Keeps one identity connected to one server (or to one of a cluster's,
+// moving on to the next when one fails): opens the transport, and after a
+// drop opens it again with exponential backoff and jitter, pings
 // while welcomed to measure the round trip, and tells a failure to log in
 // (which no retry can mend) from a connection lost later (which one can).
 // Knows when the server welcomed the user, not what the frames mean: the
@@ -48,7 +49,10 @@ public:
 
     FrameTransport *transport() const { return m_transport; }
     State state() const { return m_state; }
+    // As given to start(): perhaps a cluster of several servers.
     ServerAddress address() const { return m_address; }
+    // The server connected to, or being tried.
+    ServerAddress server() const { return m_servers.value(m_current); }
     // The server has welcomed the user on this connection / ever, this visit.
     bool isWelcomed() const { return m_welcomed; }
     bool everWelcomed() const { return m_everWelcomed; }
@@ -59,7 +63,10 @@ public:
     void setReconnectDelays(int firstMs, int maxMs);
     void setPingInterval(int ms) { m_pingTimer.setInterval(ms); }
 
-    // A first visit: failures until the first welcome are final.
+    // A first visit: failures until the first welcome are final, except
+    // that a cluster's servers are tried in turn until one answers. After a
+    // drop, the next attempt goes to the next server of the cluster; the
+    // backoff grows once every server has been tried.
     void start(const ServerAddress &address);
     // Opens the connection again now (a login starts with a new hello).
     void connectNow();
@@ -96,6 +103,8 @@ private:
 
     FrameTransport *m_transport;
     ServerAddress m_address;
+    QList<ServerAddress> m_servers; // m_address.servers()
+    qsizetype m_current = 0;
     State m_state = State::Disconnected;
     bool m_welcomed = false;
     bool m_everWelcomed = false;

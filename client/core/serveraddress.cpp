@@ -7,8 +7,71 @@
 
 using namespace Qt::StringLiterals;
 
+namespace {
+
+QString withPort(const QString &host, quint16 port)
+{
+    return u"%1:%2"_s.arg(host.contains(u':') ? u"[%1]"_s.arg(host) : host).arg(port);
+}
+
+std::optional<ServerAddress> parseOne(const QString &input, QString *error);
+
+} // namespace
+
 std::optional<ServerAddress> ServerAddress::parse(const QString &input, QString *error)
 {
+    const QStringList items = input.split(u',');
+    std::optional<ServerAddress> first = parseOne(items.first(), error);
+    if (!first || items.size() == 1)
+        return first;
+    // The others in the first's scheme, unless they spell it themselves.
+    const QString scheme = first->toString().section("://"_L1, 0, 0);
+    const bool schemed = first->toString().contains("://"_L1);
+    for (qsizetype i = 1; i < items.size(); ++i) {
+        QString item = items.at(i).trimmed();
+        if (item.isEmpty())
+            continue; // "a, b," is forgiven
+        if (schemed && !item.contains("://"_L1)) {
+            item = scheme + "://"_L1 + item;
+            if (first->transport == ServerAddress::Transport::WebSocket && !item.section("://"_L1, 1).contains(u'/'))
+                item += first->path;
+        }
+        QString why;
+        const std::optional<ServerAddress> other = parseOne(item, &why);
+        if (!other) {
+            if (error)
+                *error = why;
+            return std::nullopt;
+        }
+        if (other->transport != first->transport || other->tls != first->tls || other->path != first->path) {
+            if (error)
+                *error = u"'%1' does not use the same scheme as '%2': the servers of a list share it"_s.arg(
+                        items.at(i).trimmed(), first->toString());
+            return std::nullopt;
+        }
+        first->alternates.append({other->host, other->port});
+    }
+    return first;
+}
+
+QList<ServerAddress> ServerAddress::servers() const
+{
+    ServerAddress one = *this;
+    one.alternates.clear();
+    QList<ServerAddress> all{one};
+    for (const auto &[host, port] : alternates) {
+        one.host = host;
+        one.port = port;
+        all.append(one);
+    }
+    return all;
+}
+
+namespace {
+
+std::optional<ServerAddress> parseOne(const QString &input, QString *error)
+{
+    using Transport = ServerAddress::Transport;
     auto fail = [&](const QString &why) -> std::optional<ServerAddress> {
         if (error)
             *error = why;
@@ -76,15 +139,21 @@ std::optional<ServerAddress> ServerAddress::parse(const QString &input, QString 
     return address;
 }
 
+} // namespace
+
 QString ServerAddress::hostAndPort() const
 {
-    const QString host = this->host.contains(u':') ? u"[%1]"_s.arg(this->host) : this->host;
-    return u"%1:%2"_s.arg(host).arg(port);
+    return withPort(host, port);
 }
 
 QString ServerAddress::toString() const
 {
+    QString text;
     if (transport == Transport::WebSocket)
-        return u"%1://%2%3"_s.arg(tls ? u"wss"_s : u"ws"_s, hostAndPort(), path);
-    return tls ? u"tls://"_s + hostAndPort() : hostAndPort();
+        text = u"%1://%2%3"_s.arg(tls ? u"wss"_s : u"ws"_s, hostAndPort(), path);
+    else
+        text = tls ? u"tls://"_s + hostAndPort() : hostAndPort();
+    for (const auto &[otherHost, otherPort] : alternates)
+        text += u", "_s + withPort(otherHost, otherPort) + (transport == Transport::WebSocket ? path : QString());
+    return text;
 }

@@ -48,7 +48,8 @@ ConnectDialog::ConnectDialog(QWidget *parent)
     m_server->addItems(ClientSettings().recentServers());
     if (m_server->count() == 0)
         m_server->addItem(u"localhost:7700"_s);
-    m_server->setToolTip(tr("host:port, tls://host:port, ws://host:7701/ws or wss://…"));
+    m_server->setToolTip(tr("host:port, tls://host:port, ws://host:7701/ws or wss://…\n"
+                            "Several servers of one cluster, separated by commas, are tried in turn."));
     QString nick = ClientSettings().lastNick();
     if (nick.isEmpty()) {
         // A first-time user gets their login name, if it makes a valid nick.

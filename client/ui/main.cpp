@@ -75,7 +75,8 @@ int main(int argc, char *argv[])
     parser.addVersionOption();
     const QCommandLineOption connectOption(QStringLiteral("connect"),
                                            QStringLiteral("Server to connect to: host:port, tls://host:port, ws:// or "
-                                                          "wss:// URL. Skips the connect dialog."),
+                                                          "wss:// URL; a cluster as a comma-separated list "
+                                                          "(a:7700,b:7700). Skips the connect dialog."),
                                            QStringLiteral("server"));
     const QCommandLineOption nickOption(QStringLiteral("nick"), QStringLiteral("Nickname to use."),
                                         QStringLiteral("name"));

@@ -395,7 +395,7 @@ void MainWindow::showAbout()
     box.setInformativeText(
             tr("A multi-room chat: this desktop client, a browser client and a server, all speaking one JSON "
                "protocol.\n\nConnected to %1 as %2.")
-                    .arg(m_session->address().toString(), m_session->nick()));
+                    .arg(m_session->server().toString(), m_session->nick()));
     box.exec();
 }
 
@@ -797,7 +797,7 @@ QIcon MainWindow::badgedIcon(const QIcon &icon, int count)
 void MainWindow::updateStatus()
 {
     m_disconnectAction->setEnabled(m_session->state() != ChatSession::State::Disconnected);
-    const QString server = m_session->address().toString();
+    const QString server = m_session->server().toString();
     switch (m_session->state()) {
     case ChatSession::State::Online:
         m_state->setText(m_session->account().isEmpty()
