@@ -110,7 +110,7 @@ ChatService::ChatService(Settings settings, MessageStore *store, AccountStore *a
     // so one commit covers every message of the pass.
     m_commitTimer.setSingleShot(true);
     m_commitTimer.setInterval(0);
-    connect(&m_commitTimer, &QTimer::timeout, this, &ChatService::commitAndDeliver);
+    connect(&m_commitTimer, &QTimer::timeout, this, &ChatService::commitPass);
 
     // One timer for every connection's timeouts rather than timers per
     // connection: a sweep over the sessions is cheap, re-arming thousands of
@@ -172,8 +172,10 @@ void ChatService::updateSettings(Settings settings)
 
 ChatService::~ChatService()
 {
-    // No hash may finish and call back into a service that is gone.
+    // No hash may finish and call back into a service that is gone, nor
+    // a commit.
     m_hashing.waitForDone();
+    m_store->finishCommit();
 }
 
 // ------------------------------------------------------------ connections
@@ -2201,7 +2203,7 @@ ChatService::Delivery ChatService::plainDelivery(QList<Session *> recipients, QB
 
 void ChatService::deliver(Delivery delivery)
 {
-    if (m_store->hasPending() || !m_deferred.isEmpty())
+    if (m_commitInFlight || m_store->hasPending() || !m_deferred.isEmpty())
         m_deferred.append(std::move(delivery));
     else
         send(delivery);
@@ -2234,27 +2236,79 @@ void ChatService::scheduleCommit(const Undo &undo)
         m_commitTimer.start();
 }
 
+void ChatService::commitPass()
+{
+    if (!m_store->commitsInBackground()) {
+        commitAndDeliver();
+        return;
+    }
+    m_commitTimer.stop();
+    if (m_commitInFlight)
+        return; // what is pending goes when it ends
+    if (m_store->hasPending())
+        startBackgroundCommit();
+    else if (!m_deferred.isEmpty())
+        deliverAfterCommit(false, true, QString(), {}, std::exchange(m_deferred, {}), std::exchange(m_undo, {}));
+}
+
+void ChatService::startBackgroundCommit()
+{
+    m_commitInFlight = true;
+    QElapsedTimer took;
+    took.start();
+    // The deliveries waiting for this commit, and how to take it back; what
+    // comes meanwhile waits for the next one.
+    QList<Delivery> deferred = std::exchange(m_deferred, {});
+    QList<Undo> undo = std::exchange(m_undo, {});
+    m_store->startCommit(this, [this, deferred, undo, took](bool stored, const QString &error,
+                                                            const MessageStore::Numbers &numbers) {
+        m_commitInFlight = false;
+        serverMetrics().observeCommit(double(took.nsecsElapsed()) / 1e9);
+        deliverAfterCommit(true, stored, error, numbers, deferred, undo);
+        if (m_store->hasPending() || !m_deferred.isEmpty())
+            m_commitTimer.start();
+    });
+}
+
 void ChatService::commitAndDeliver()
 {
     m_commitTimer.stop();
+    if (m_store->commitsInBackground()) {
+        // Everything, now: the commit under way, then what is pending.
+        m_store->finishCommit();
+        if (m_store->hasPending()) {
+            startBackgroundCommit();
+            m_store->finishCommit();
+        } else if (!m_deferred.isEmpty()) {
+            deliverAfterCommit(false, true, QString(), {}, std::exchange(m_deferred, {}), std::exchange(m_undo, {}));
+        }
+        return;
+    }
     const bool committing = m_store->hasPending();
     bool stored = true;
+    QString error;
     if (committing) {
-        QString error;
         QElapsedTimer took;
         took.start();
         stored = m_store->commit(&error);
         serverMetrics().observeCommit(double(took.nsecsElapsed()) / 1e9);
+    }
+    deliverAfterCommit(committing, stored, error,
+                       committing && stored && m_store->numbersAtCommit() ? m_store->committedNumbers()
+                                                                          : MessageStore::Numbers{},
+                       std::exchange(m_deferred, {}), std::exchange(m_undo, {}));
+}
+
+void ChatService::deliverAfterCommit(bool committing, bool stored, const QString &error,
+                                     const MessageStore::Numbers &numbers, QList<Delivery> deferred,
+                                     const QList<Undo> &undo)
+{
+    if (committing) {
         if (stored)
             commitWorked();
         else
-            commitFailed(error);
+            commitFailed(error, undo);
     }
-    m_undo.clear();
-    QList<Delivery> deferred = std::exchange(m_deferred, {});
-    const MessageStore::Numbers numbers = committing && stored && m_store->numbersAtCommit()
-                                                  ? m_store->committedNumbers()
-                                                  : MessageStore::Numbers{};
     qsizetype messages = 0, updates = 0, privates = 0;
     for (Delivery &delivery : deferred) {
         if (stored && delivery.numbered != Delivery::Numbered::No) {
@@ -2284,18 +2338,22 @@ void ChatService::commitAndDeliver()
         m_store->maintain();
 }
 
-void ChatService::commitFailed(const QString &error)
+void ChatService::commitFailed(const QString &error, const QList<Undo> &undo)
 {
-    // Back to what the store holds, newest change first.
+    // Back to what the store holds, newest change first. In a cluster a
+    // room's seqs, revisions and recent messages move only with what is
+    // delivered, never ahead of the commit: only the topic is taken back.
     QSet<Room *> rooms;
-    for (auto it = m_undo.crbegin(); it != m_undo.crend(); ++it) {
+    for (auto it = undo.crbegin(); it != undo.crend(); ++it) {
         if (!it->room) {
             m_privateSeqs.insert(it->privatePair, it->lastSeq);
             continue;
         }
+        it->room->topic = it->topic;
+        if (m_cluster)
+            continue;
         it->room->lastSeq = it->lastSeq;
         it->room->lastRev = it->lastRev;
-        it->room->topic = it->topic;
         rooms.insert(it->room);
     }
     for (Room *room : std::as_const(rooms))

@@ -318,8 +318,21 @@ private:
     void send(const Delivery &delivery);
     void scheduleCommit(Room *room);
     void scheduleCommit(const Undo &undo);
+    // Commits what is pending and sends what waited for it, before
+    // returning: for requests that read the store next, or that must not
+    // leave deliveries behind.
     void commitAndDeliver();
-    void commitFailed(const QString &error);
+    // The commit at the end of an event-loop pass: on the store's own
+    // thread where it has one, so the event loop serves the others while
+    // the database commits (one commit at a time; what comes meanwhile goes
+    // in the next).
+    void commitPass();
+    void startBackgroundCommit();
+    // Sends the deliveries that waited for a commit (`committing`: there
+    // was something to store; `stored`: it worked).
+    void deliverAfterCommit(bool committing, bool stored, const QString &error, const MessageStore::Numbers &numbers,
+                            QList<Delivery> deferred, const QList<Undo> &undo);
+    void commitFailed(const QString &error, const QList<Undo> &undo);
     void commitWorked();
 
     // Cluster mode (chatcluster.cpp).
@@ -426,6 +439,7 @@ private:
     std::unordered_map<QString, std::unique_ptr<Room>> m_rooms; // by room key
     QList<Delivery> m_deferred;
     QList<Undo> m_undo; // for what the pending commit holds, oldest first
+    bool m_commitInFlight = false; // a commit runs on the store's thread
     QHash<QString, qint64> m_nickReleasedMs; // by nick key; kept a second
     QHash<QString, qint64> m_privateSeqs; // the last seq of each private conversation used since start
     StorageHealth m_storageHealth;

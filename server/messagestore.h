@@ -4,8 +4,10 @@
 
 #include <QHash>
 #include <QList>
+#include <QObject>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 // Where rooms keep their history. The chat service appends messages and
@@ -73,6 +75,20 @@ public:
     virtual bool hasPending() const = 0;
     // Makes everything appended so far durable, in one transaction.
     virtual bool commit(QString *error) = 0;
+    // Whether commits can run off the caller's thread (PostgreSQL): then
+    // startCommit() takes what is pending and commits it there, and `done`
+    // runs on `context`'s thread once it has ended (or in finishCommit(),
+    // which waits for it). One commit at a time.
+    using CommitDone = std::function<void(bool stored, const QString &error, const Numbers &numbers)>;
+    virtual bool commitsInBackground() const { return false; }
+    virtual void startCommit(QObject *context, CommitDone done)
+    {
+        Q_UNUSED(context);
+        QString error;
+        const bool stored = commit(&error);
+        done(stored, error, committedNumbers());
+    }
+    virtual void finishCommit() {}
     // Housekeeping that may take a moment; called after a commit, once what
     // it made sendable has been sent.
     virtual void maintain() {}

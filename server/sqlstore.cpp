@@ -11,9 +11,13 @@
 #include <QJsonObject>
 #include <QScopeGuard>
 #include <QSqlError>
+#include <QThread>
 #include <QUrl>
 #include <QUrlQuery>
 #include <QVariant>
+
+#include <condition_variable>
+#include <mutex>
 
 using Confab::Protocol::ChatMessage;
 using Confab::Protocol::PrivateMessage;
@@ -156,11 +160,23 @@ SqlStore::SqlStore(Engine engine, const QString &connectionName)
 
 SqlStore::~SqlStore()
 {
+    if (m_commitThread) {
+        finishCommit();
+        // The commit connection is closed on the thread that used it.
+        Link *link = m_commitLink.get();
+        QMetaObject::invokeMethod(
+                m_committer, [link] { link->close(); link->db = QSqlDatabase(); }, Qt::BlockingQueuedConnection);
+        m_commitThread->quit();
+        m_commitThread->wait();
+        delete m_committer;
+        delete m_commitThread;
+        QSqlDatabase::removeDatabase(m_connectionName + QLatin1String("-commits"));
+    }
     // Before the last connection closes, which checkpoints what is left and
     // removes the log.
     m_checkpointer.reset();
     closeConnection();
-    m_db = QSqlDatabase();
+    m_link.db = QSqlDatabase();
     QSqlDatabase::removeDatabase(m_connectionName);
 }
 
@@ -192,33 +208,133 @@ std::unique_ptr<SqlStore> SqlStore::openPostgres(const QString &location, QStrin
         return nullptr;
     }
     std::unique_ptr<SqlStore> store(new SqlStore(Engine::Postgres, nextConnectionName()));
-    store->m_db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), store->m_connectionName);
-    if (!store->m_db.isValid()) {
+    store->m_link.db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), store->m_connectionName);
+    if (!store->m_link.db.isValid()) {
         *error = QStringLiteral("the Qt PostgreSQL driver is not installed (Debian: libqt6sql6-psql)");
         return nullptr;
     }
     // ?host=/run/postgresql: a Unix socket directory instead of a host name.
     const QString socketDirectory = QUrlQuery(url).queryItemValue(QStringLiteral("host"));
-    store->m_db.setHostName(socketDirectory.isEmpty() ? url.host() : socketDirectory);
+    store->m_link.db.setHostName(socketDirectory.isEmpty() ? url.host() : socketDirectory);
     if (url.port() > 0)
-        store->m_db.setPort(url.port());
-    store->m_db.setUserName(url.userName());
-    store->m_db.setPassword(url.password());
-    store->m_db.setDatabaseName(database);
+        store->m_link.db.setPort(url.port());
+    store->m_link.db.setUserName(url.userName());
+    store->m_link.db.setPassword(url.password());
+    store->m_link.db.setDatabaseName(database);
     // A database that does not answer is a failed commit (storage_failed),
     // not a server that hangs.
-    store->m_db.setConnectOptions(QStringLiteral("connect_timeout=5;options=-cclient_min_messages=warning"));
+    store->m_link.db.setConnectOptions(QStringLiteral("connect_timeout=5;options=-cclient_min_messages=warning"));
     const QString shown = url.toDisplayString(QUrl::RemovePassword);
-    if (!store->m_db.open()) {
-        *error = QStringLiteral("cannot open %1: %2").arg(shown, sqlError(store->m_db.lastError()));
+    if (!store->m_link.db.open()) {
+        *error = QStringLiteral("cannot open %1: %2").arg(shown, sqlError(store->m_link.db.lastError()));
         return nullptr;
     }
     QString why;
-    if (!store->migratePostgres(&why) || !store->prepareStatements(&why) || !store->loadAccountKeys(&why)) {
+    if (!store->migratePostgres(&why) || !store->prepareStatements(store->m_link, &why) || !store->loadAccountKeys(&why)
+        || !store->startCommitThread(&why)) {
         *error = QStringLiteral("cannot use %1: %2").arg(shown, why);
         return nullptr;
     }
     return store;
+}
+
+struct SqlStore::CommitJob
+{
+    Batch batch;
+    CommitDone done;
+    QObject *context;
+    // Written on the commit thread, read after `finished`.
+    bool stored = false;
+    QString error;
+    Numbers numbers;
+    std::mutex mutex;
+    std::condition_variable ended;
+    bool finished = false; // under `mutex`
+    bool reported = false; // on the context's thread
+};
+
+bool SqlStore::startCommitThread(QString *error)
+{
+    // Waiting for PostgreSQL to commit (a network round trip or more) is
+    // done there, not on the event loop that serves the clients.
+    m_commitThread = new QThread;
+    m_commitThread->setObjectName(QStringLiteral("confab-commits"));
+    m_committer = new QObject;
+    m_committer->moveToThread(m_commitThread);
+    m_commitThread->start();
+    m_commitLink = std::make_unique<Link>();
+    Link *link = m_commitLink.get();
+    const QString name = m_connectionName + QLatin1String("-commits");
+    const QString original = m_connectionName;
+    bool opened = false;
+    QMetaObject::invokeMethod(
+            m_committer,
+            [&] {
+                // Made and opened on the thread that uses it, as Qt SQL wants.
+                link->db = QSqlDatabase::cloneDatabase(original, name);
+                if (!link->db.open())
+                    *error = QStringLiteral("a second connection failed: ") + sqlError(link->db.lastError());
+                else
+                    opened = prepareStatements(*link, error);
+            },
+            Qt::BlockingQueuedConnection);
+    return opened;
+}
+
+void SqlStore::startCommit(QObject *context, CommitDone done)
+{
+    finishCommit(); // one at a time
+    auto job = std::make_shared<CommitJob>();
+    job->batch = takeBatch();
+    job->done = std::move(done);
+    job->context = context;
+    m_job = job;
+    Link *link = m_commitLink.get();
+    QMetaObject::invokeMethod(
+            m_committer,
+            [this, link, job] {
+                Numbers numbers;
+                QString error;
+                const bool stored = write(*link, job->batch, &numbers, &error);
+                {
+                    const std::lock_guard<std::mutex> lock(job->mutex);
+                    job->stored = stored;
+                    job->error = error;
+                    job->numbers = numbers;
+                    job->finished = true;
+                }
+                job->ended.notify_all();
+                QMetaObject::invokeMethod(
+                        job->context,
+                        [this, job] {
+                            if (!job->reported)
+                                report(job);
+                        },
+                        Qt::QueuedConnection);
+            },
+            Qt::QueuedConnection);
+}
+
+void SqlStore::finishCommit()
+{
+    if (!m_job)
+        return;
+    const std::shared_ptr<CommitJob> job = m_job;
+    {
+        std::unique_lock<std::mutex> lock(job->mutex);
+        job->ended.wait(lock, [&] { return job->finished; });
+    }
+    report(job);
+}
+
+void SqlStore::report(const std::shared_ptr<CommitJob> &job)
+{
+    if (job->reported)
+        return;
+    job->reported = true;
+    if (m_job == job)
+        m_job.reset();
+    job->done(job->stored, job->error, job->numbers);
 }
 
 bool SqlStore::migratePostgres(QString *error)
@@ -227,15 +343,15 @@ bool SqlStore::migratePostgres(QString *error)
     // the others wait for it on this lock (held until the session ends or
     // it is released).
     const QString lockKey = QStringLiteral("4242424242");
-    if (!exec(m_db, QStringLiteral("SELECT pg_advisory_lock(%1)").arg(lockKey), error))
+    if (!exec(m_link.db, QStringLiteral("SELECT pg_advisory_lock(%1)").arg(lockKey), error))
         return false;
     const auto unlock = qScopeGuard([&] {
         QString ignored;
-        exec(m_db, QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(lockKey), &ignored);
+        exec(m_link.db, QStringLiteral("SELECT pg_advisory_unlock(%1)").arg(lockKey), &ignored);
     });
-    if (!exec(m_db, QStringLiteral("CREATE TABLE IF NOT EXISTS confab_schema (version INTEGER NOT NULL)"), error))
+    if (!exec(m_link.db, QStringLiteral("CREATE TABLE IF NOT EXISTS confab_schema (version INTEGER NOT NULL)"), error))
         return false;
-    QSqlQuery version(m_db);
+    QSqlQuery version(m_link.db);
     if (!version.exec(QStringLiteral("SELECT MAX(version) FROM confab_schema")) || !version.next()) {
         *error = sqlError(version.lastError());
         return false;
@@ -249,10 +365,10 @@ bool SqlStore::migratePostgres(QString *error)
         return false;
     }
     for (int step = current; step < postgresMigrations.size(); ++step) {
-        if (!runScript(m_db, postgresMigrations.at(step), error)
-            || !exec(m_db, QStringLiteral("INSERT INTO confab_schema (version) VALUES (%1)").arg(step + 1), error)
-            || !m_db.commit()) {
-            m_db.rollback();
+        if (!runScript(m_link.db, postgresMigrations.at(step), error)
+            || !exec(m_link.db, QStringLiteral("INSERT INTO confab_schema (version) VALUES (%1)").arg(step + 1), error)
+            || !m_link.db.commit()) {
+            m_link.db.rollback();
             return false;
         }
         qCDebug(lcStore) << "PostgreSQL schema now at version" << step + 1;
@@ -263,31 +379,36 @@ bool SqlStore::migratePostgres(QString *error)
 bool SqlStore::readable()
 {
     QString error;
-    return !m_connectionLost || reconnect(&error);
+    return !m_link.lost || reconnect(m_link, &error);
+}
+
+void SqlStore::Link::close()
+{
+    // The prepared statements belong to the connection: they go first.
+    insertMessage.reset();
+    insertRoom.reset();
+    updateTopic.reset();
+    updateMessage.reset();
+    insertPrivate.reset();
+    if (db.isOpen())
+        db.close();
 }
 
 void SqlStore::closeConnection()
 {
-    // The prepared statements belong to the connection: they go first.
-    m_insertMessage.reset();
-    m_insertRoom.reset();
-    m_updateTopic.reset();
-    m_updateMessage.reset();
-    m_insertPrivate.reset();
-    if (m_db.isOpen())
-        m_db.close();
+    m_link.close();
 }
 
-bool SqlStore::reconnect(QString *error)
+bool SqlStore::reconnect(Link &link, QString *error) const
 {
-    closeConnection();
-    if (!m_db.open()) {
-        *error = sqlError(m_db.lastError());
+    link.close();
+    if (!link.db.open()) {
+        *error = sqlError(link.db.lastError());
         return false;
     }
-    if (!prepareStatements(error))
+    if (!prepareStatements(link, error))
         return false;
-    m_connectionLost = false;
+    link.lost = false;
     qCWarning(lcStore) << "connected to the database again";
     return true;
 }
@@ -308,15 +429,15 @@ std::unique_ptr<SqlStore> SqlStore::openSqlite(const QString &path, QString *err
         }
     }
 
-    store->m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), store->m_connectionName);
-    if (!store->m_db.isValid()) {
+    store->m_link.db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), store->m_connectionName);
+    if (!store->m_link.db.isValid()) {
         *error = QStringLiteral("the Qt SQLite driver is not installed (Debian: libqt6sql6-sqlite)");
         return nullptr;
     }
-    store->m_db.setDatabaseName(path);
-    store->m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!store->m_db.open()) {
-        *error = QStringLiteral("cannot open %1: %2").arg(path, sqlError(store->m_db.lastError()));
+    store->m_link.db.setDatabaseName(path);
+    store->m_link.db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!store->m_link.db.open()) {
+        *error = QStringLiteral("cannot open %1: %2").arg(path, sqlError(store->m_link.db.lastError()));
         return nullptr;
     }
 
@@ -324,21 +445,21 @@ std::unique_ptr<SqlStore> SqlStore::openSqlite(const QString &path, QString *err
     // WAL: a commit is one append to the log, and readers never block the
     // writer. synchronous=NORMAL keeps every committed transaction through a
     // crash or kill of the server (only a power cut may lose the last ones).
-    if (!exec(store->m_db, QStringLiteral("PRAGMA journal_mode=WAL"), &why)
-        || !exec(store->m_db, QStringLiteral("PRAGMA synchronous=NORMAL"), &why)
-        || !store->migrate(&why) || !store->prepareStatements(&why) || !store->loadAccountKeys(&why)) {
+    if (!exec(store->m_link.db, QStringLiteral("PRAGMA journal_mode=WAL"), &why)
+        || !exec(store->m_link.db, QStringLiteral("PRAGMA synchronous=NORMAL"), &why)
+        || !store->migrate(&why) || !store->prepareStatements(store->m_link, &why) || !store->loadAccountKeys(&why)) {
         *error = QStringLiteral("cannot use %1: %2").arg(path, why);
         return nullptr;
     }
     if (path != QLatin1String(":memory:")) {
-        if (!exec(store->m_db, QStringLiteral("PRAGMA wal_autocheckpoint=0"), &why)) {
+        if (!exec(store->m_link.db, QStringLiteral("PRAGMA wal_autocheckpoint=0"), &why)) {
             *error = QStringLiteral("cannot use %1: %2").arg(path, why);
             return nullptr;
         }
         store->m_checkpointer = std::make_unique<WalCheckpointer>(path);
         if (!store->m_checkpointer->isWorking()) {
             store->m_checkpointer.reset();
-            if (!exec(store->m_db, QStringLiteral("PRAGMA wal_autocheckpoint=1000"), &why)) {
+            if (!exec(store->m_link.db, QStringLiteral("PRAGMA wal_autocheckpoint=1000"), &why)) {
                 *error = QStringLiteral("cannot use %1: %2").arg(path, why);
                 return nullptr;
             }
@@ -349,7 +470,7 @@ std::unique_ptr<SqlStore> SqlStore::openSqlite(const QString &path, QString *err
 
 bool SqlStore::migrate(QString *error)
 {
-    QSqlQuery version(m_db);
+    QSqlQuery version(m_link.db);
     if (!version.exec(QStringLiteral("PRAGMA user_version")) || !version.next()) {
         *error = sqlError(version.lastError());
         if (error->isEmpty())
@@ -365,10 +486,10 @@ bool SqlStore::migrate(QString *error)
         return false;
     }
     for (int step = current; step < migrations.size(); ++step) {
-        if (!runScript(m_db, migrations.at(step), error))
+        if (!runScript(m_link.db, migrations.at(step), error))
             return false;
-        if (!exec(m_db, QStringLiteral("PRAGMA user_version=%1").arg(step + 1), error) || !m_db.commit()) {
-            m_db.rollback();
+        if (!exec(m_link.db, QStringLiteral("PRAGMA user_version=%1").arg(step + 1), error) || !m_link.db.commit()) {
+            m_link.db.rollback();
             return false;
         }
         qCDebug(lcStore) << "database schema now at version" << step + 1;
@@ -376,23 +497,23 @@ bool SqlStore::migrate(QString *error)
     return true;
 }
 
-bool SqlStore::prepareStatements(QString *error)
+bool SqlStore::prepareStatements(Link &link, QString *error) const
 {
     auto prepare = [&](std::unique_ptr<QSqlQuery> &query, const QString &sql) {
-        query = std::make_unique<QSqlQuery>(m_db);
+        query = std::make_unique<QSqlQuery>(link.db);
         if (!query->prepare(sql)) {
             *error = sqlError(query->lastError());
             return false;
         }
         return true;
     };
-    return prepare(m_insertMessage, QStringLiteral("INSERT INTO messages (room_key, seq, sender, text, ts, action, account) "
+    return prepare(link.insertMessage, QStringLiteral("INSERT INTO messages (room_key, seq, sender, text, ts, action, account) "
                                                    "VALUES (?, ?, ?, ?, ?, ?, ?)"))
-           && prepare(m_insertRoom, QStringLiteral("INSERT INTO rooms (key, name) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"))
-           && prepare(m_updateTopic, QStringLiteral("UPDATE rooms SET topic = ? WHERE key = ?"))
-           && prepare(m_updateMessage, QStringLiteral("UPDATE messages SET text = ?, edited = ?, deleted = ?, reactions = ?, "
+           && prepare(link.insertRoom, QStringLiteral("INSERT INTO rooms (key, name) VALUES (?, ?) ON CONFLICT (key) DO NOTHING"))
+           && prepare(link.updateTopic, QStringLiteral("UPDATE rooms SET topic = ? WHERE key = ?"))
+           && prepare(link.updateMessage, QStringLiteral("UPDATE messages SET text = ?, edited = ?, deleted = ?, reactions = ?, "
                                                       "rev = ? WHERE room_key = ? AND seq = ?"))
-           && prepare(m_insertPrivate, QStringLiteral("INSERT INTO private_messages (pair, seq, sender, recipient_nick, "
+           && prepare(link.insertPrivate, QStringLiteral("INSERT INTO private_messages (pair, seq, sender, recipient_nick, "
                                                       "recipient, text, ts, action, delivered) "
                                                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
 }
@@ -401,7 +522,7 @@ std::optional<MessageStore::RoomRecord> SqlStore::loadRoom(const QString &key)
 {
     if (!readable())
         return std::nullopt;
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     if (m_engine == Engine::Postgres) {
         query.prepare(QStringLiteral("SELECT name, topic, last_seq, last_rev FROM rooms WHERE key = ?"));
     } else {
@@ -438,7 +559,7 @@ void SqlStore::updateMessage(const QString &roomKey, const ChatMessage &message)
 std::optional<MessageStore::StoredMessage> SqlStore::message(const QString &roomKey, const QString &roomName,
                                                                 qint64 seq)
 {
-    QSqlQuery select(m_db);
+    QSqlQuery select(m_link.db);
     select.setForwardOnly(true);
     select.prepare(QStringLiteral("SELECT %1, account FROM messages WHERE room_key = ? AND seq = ?").arg(messageColumns));
     select.addBindValue(roomKey);
@@ -457,73 +578,85 @@ void SqlStore::saveTopic(const QString &roomKey, const QString &roomName, const 
     m_pendingRooms.append(PendingRoom{roomKey, roomName, topic});
 }
 
+SqlStore::Batch SqlStore::takeBatch()
+{
+    return Batch{std::exchange(m_pendingRooms, {}), std::exchange(m_pendingMessages, {}),
+                 std::exchange(m_pendingUpdates, {}), std::exchange(m_pendingPrivate, {})};
+}
+
 bool SqlStore::commit(QString *error)
 {
     if (!hasPending())
         return true;
-    const auto rooms = std::exchange(m_pendingRooms, {});
-    auto messages = std::exchange(m_pendingMessages, {});
-    auto updates = std::exchange(m_pendingUpdates, {});
-    auto privates = std::exchange(m_pendingPrivate, {});
+    Batch batch = takeBatch();
     m_committed = Numbers{};
+    return write(m_link, batch, &m_committed, error);
+}
 
-    if (m_connectionLost && !reconnect(error))
+bool SqlStore::write(Link &link, Batch &batch, Numbers *numbers, QString *error) const
+{
+    const auto &rooms = batch.rooms;
+    auto &messages = batch.messages;
+    auto &updates = batch.updates;
+    auto &privates = batch.privates;
+    QSqlDatabase &db = link.db;
+    if (link.lost && !reconnect(link, error))
         return false;
-    if (!m_db.transaction()) {
-        *error = sqlError(m_db.lastError());
+    if (!db.transaction()) {
+        *error = sqlError(db.lastError());
         // PostgreSQL: the connection is gone (a restart, a network cut); a
         // new one is tried at the next commit.
-        m_connectionLost = m_engine == Engine::Postgres;
+        link.lost = m_engine == Engine::Postgres;
         return false;
     }
     auto fail = [&](const QSqlQuery &query) {
         *error = sqlError(query.lastError());
-        m_db.rollback();
-        m_connectionLost = m_engine == Engine::Postgres;
-        m_committed = Numbers{};
+        db.rollback();
+        link.lost = m_engine == Engine::Postgres;
+        *numbers = Numbers{};
         return false;
     };
     for (const PendingRoom &room : rooms) {
-        m_insertRoom->bindValue(0, room.key);
-        m_insertRoom->bindValue(1, room.name);
-        if (!m_insertRoom->exec())
-            return fail(*m_insertRoom);
+        link.insertRoom->bindValue(0, room.key);
+        link.insertRoom->bindValue(1, room.name);
+        if (!link.insertRoom->exec())
+            return fail(*link.insertRoom);
         if (room.topic) {
-            m_updateTopic->bindValue(0, *room.topic);
-            m_updateTopic->bindValue(1, room.key);
-            if (!m_updateTopic->exec())
-                return fail(*m_updateTopic);
+            link.updateTopic->bindValue(0, *room.topic);
+            link.updateTopic->bindValue(1, room.key);
+            if (!link.updateTopic->exec())
+                return fail(*link.updateTopic);
         }
     }
-    if (m_engine == Engine::Postgres && !numberPending(messages, updates, privates, error)) {
-        m_db.rollback();
-        m_connectionLost = true;
-        m_committed = Numbers{};
+    if (m_engine == Engine::Postgres && !numberPending(link, batch, numbers, error)) {
+        db.rollback();
+        link.lost = true;
+        *numbers = Numbers{};
         return false;
     }
     for (const PendingMessage &pending : messages) {
-        m_insertMessage->bindValue(0, pending.roomKey);
-        m_insertMessage->bindValue(1, pending.message.seq);
-        m_insertMessage->bindValue(2, pending.message.from);
-        m_insertMessage->bindValue(3, pending.message.text);
-        m_insertMessage->bindValue(4, pending.message.ts);
-        m_insertMessage->bindValue(5, pending.message.action.value_or(false) ? 1 : 0);
-        m_insertMessage->bindValue(6, pending.accountKey.isEmpty() ? QVariant() : QVariant(pending.accountKey));
-        if (!m_insertMessage->exec())
-            return fail(*m_insertMessage);
+        link.insertMessage->bindValue(0, pending.roomKey);
+        link.insertMessage->bindValue(1, pending.message.seq);
+        link.insertMessage->bindValue(2, pending.message.from);
+        link.insertMessage->bindValue(3, pending.message.text);
+        link.insertMessage->bindValue(4, pending.message.ts);
+        link.insertMessage->bindValue(5, pending.message.action.value_or(false) ? 1 : 0);
+        link.insertMessage->bindValue(6, pending.accountKey.isEmpty() ? QVariant() : QVariant(pending.accountKey));
+        if (!link.insertMessage->exec())
+            return fail(*link.insertMessage);
     }
     for (const PendingMessage &pending : updates) {
         const ChatMessage &message = pending.message;
-        m_updateMessage->bindValue(0, notNull(message.text));
-        m_updateMessage->bindValue(1, message.edited ? QVariant(*message.edited) : QVariant());
-        m_updateMessage->bindValue(2, message.deleted.value_or(false) ? 1 : 0);
+        link.updateMessage->bindValue(0, notNull(message.text));
+        link.updateMessage->bindValue(1, message.edited ? QVariant(*message.edited) : QVariant());
+        link.updateMessage->bindValue(2, message.deleted.value_or(false) ? 1 : 0);
         const QString reactions = reactionsToJson(message.reactions);
-        m_updateMessage->bindValue(3, reactions.isEmpty() ? QVariant() : QVariant(reactions));
-        m_updateMessage->bindValue(4, message.rev ? QVariant(*message.rev) : QVariant());
-        m_updateMessage->bindValue(5, pending.roomKey);
-        m_updateMessage->bindValue(6, message.seq);
-        if (!m_updateMessage->exec())
-            return fail(*m_updateMessage);
+        link.updateMessage->bindValue(3, reactions.isEmpty() ? QVariant() : QVariant(reactions));
+        link.updateMessage->bindValue(4, message.rev ? QVariant(*message.rev) : QVariant());
+        link.updateMessage->bindValue(5, pending.roomKey);
+        link.updateMessage->bindValue(6, message.seq);
+        if (!link.updateMessage->exec())
+            return fail(*link.updateMessage);
     }
     for (const PendingPrivate &pending : privates) {
         const PrivateMessage &message = pending.message;
@@ -531,28 +664,30 @@ bool SqlStore::commit(QString *error)
                                   message.text, message.ts, message.action.value_or(false) ? 1 : 0,
                                   pending.delivered ? 1 : 0};
         for (int i = 0; i < values.size(); ++i)
-            m_insertPrivate->bindValue(i, values.at(i));
-        if (!m_insertPrivate->exec())
-            return fail(*m_insertPrivate);
+            link.insertPrivate->bindValue(i, values.at(i));
+        if (!link.insertPrivate->exec())
+            return fail(*link.insertPrivate);
     }
-    if (!m_db.commit()) {
-        *error = sqlError(m_db.lastError());
-        m_db.rollback();
-        m_connectionLost = m_engine == Engine::Postgres;
-        m_committed = Numbers{};
+    if (!db.commit()) {
+        *error = sqlError(db.lastError());
+        db.rollback();
+        link.lost = m_engine == Engine::Postgres;
+        *numbers = Numbers{};
         return false;
     }
     return true;
 }
 
-bool SqlStore::numberPending(QList<PendingMessage> &messages, QList<PendingMessage> &updates,
-                             QList<PendingPrivate> &privates, QString *error)
+bool SqlStore::numberPending(Link &link, Batch &batch, Numbers *numbers, QString *error) const
 {
+    auto &messages = batch.messages;
+    auto &updates = batch.updates;
+    auto &privates = batch.privates;
     // Each counter is raised by what this commit adds to it at once: the
     // row stays locked until the commit, so another server's transaction
     // numbering the same room waits for this one and carries on after it.
     auto raise = [&](const QString &sql, const QString &key, qint64 by, qint64 *last) {
-        QSqlQuery query(m_db);
+        QSqlQuery query(link.db);
         query.prepare(sql);
         query.addBindValue(by);
         query.addBindValue(key);
@@ -578,7 +713,7 @@ bool SqlStore::numberPending(QList<PendingMessage> &messages, QList<PendingMessa
     }
     for (PendingMessage &pending : messages) {
         pending.message.seq = next[pending.roomKey]++;
-        m_committed.messageSeqs.append(pending.message.seq);
+        numbers->messageSeqs.append(pending.message.seq);
     }
     for (PendingMessage &pending : updates) {
         qint64 rev = 0;
@@ -586,10 +721,10 @@ bool SqlStore::numberPending(QList<PendingMessage> &messages, QList<PendingMessa
                    pending.roomKey, 1, &rev))
             return false;
         pending.message.rev = rev;
-        m_committed.updateRevs.append(rev);
+        numbers->updateRevs.append(rev);
     }
     for (PendingPrivate &pending : privates) {
-        QSqlQuery insert(m_db);
+        QSqlQuery insert(link.db);
         insert.prepare(QStringLiteral("INSERT INTO private_pairs (pair) VALUES (?) ON CONFLICT (pair) DO NOTHING"));
         insert.addBindValue(pending.pair);
         if (!insert.exec()) {
@@ -601,7 +736,7 @@ bool SqlStore::numberPending(QList<PendingMessage> &messages, QList<PendingMessa
                    pending.pair, 1, &seq))
             return false;
         pending.message.seq = seq;
-        m_committed.privateSeqs.append(seq);
+        numbers->privateSeqs.append(seq);
     }
     return true;
 }
@@ -611,7 +746,7 @@ QHash<QString, qint64> SqlStore::lastSeqs(const QList<QString> &roomKeys)
     QHash<QString, qint64> seqs;
     if (!readable())
         return seqs;
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.setForwardOnly(true);
     query.prepare(m_engine == Engine::Postgres
                           ? QStringLiteral("SELECT last_seq FROM rooms WHERE key = ?")
@@ -620,7 +755,7 @@ QHash<QString, qint64> SqlStore::lastSeqs(const QList<QString> &roomKeys)
         query.bindValue(0, key);
         if (!query.exec()) {
             qCCritical(lcStore) << "cannot read where rooms are:" << sqlError(query.lastError());
-            m_connectionLost = m_engine == Engine::Postgres;
+            m_link.lost = m_engine == Engine::Postgres;
             return seqs;
         }
         if (query.next())
@@ -640,7 +775,7 @@ void SqlStore::maintain()
     // The checkpoint thread has just copied nearly all of a long log; copy
     // the few pages committed since, so that the next transaction starts the
     // log again from its beginning instead of growing it.
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     if (query.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")) && query.next()) {
         const bool complete = query.value(0).toInt() == 0 && query.value(1) == query.value(2);
         if (complete)
@@ -667,7 +802,7 @@ QList<ChatMessage> SqlStore::history(const QString &roomKey, const QString &room
     else
         sql += forwards ? QStringLiteral(" ORDER BY seq ASC LIMIT ?") : QStringLiteral(" ORDER BY seq DESC LIMIT ?");
 
-    QSqlQuery select(m_db);
+    QSqlQuery select(m_link.db);
     select.setForwardOnly(true);
     select.prepare(sql);
     select.addBindValue(roomKey);
@@ -682,7 +817,7 @@ QList<ChatMessage> SqlStore::history(const QString &roomKey, const QString &room
     QList<ChatMessage> page;
     if (!select.exec()) {
         qCCritical(lcStore) << "cannot read history:" << sqlError(select.lastError());
-        m_connectionLost = m_engine == Engine::Postgres;
+        m_link.lost = m_engine == Engine::Postgres;
         return page;
     }
     while (select.next())
@@ -708,7 +843,7 @@ PrivateMessage privateFromRow(const QSqlQuery &row)
 
 qint64 SqlStore::lastPrivateSeq(const QString &pair)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.prepare(QStringLiteral("SELECT MAX(seq) FROM private_messages WHERE pair = ?"));
     query.addBindValue(pair);
     if (!query.exec() || !query.next()) {
@@ -735,7 +870,7 @@ QList<PrivateMessage> SqlStore::privateHistory(const QString &pair, const Histor
     if (query.before)
         sql += QStringLiteral(" AND seq < ?");
     sql += forwards ? QStringLiteral(" ORDER BY seq ASC LIMIT ?") : QStringLiteral(" ORDER BY seq DESC LIMIT ?");
-    QSqlQuery select(m_db);
+    QSqlQuery select(m_link.db);
     select.setForwardOnly(true);
     select.prepare(sql);
     select.addBindValue(pair);
@@ -760,7 +895,7 @@ QList<PrivateMessage> SqlStore::privateHistory(const QString &pair, const Histor
 QList<PrivateMessage> SqlStore::takeWaiting(const QString &recipient, int limit)
 {
     QList<PrivateMessage> waiting;
-    QSqlQuery select(m_db);
+    QSqlQuery select(m_link.db);
     select.setForwardOnly(true);
     select.prepare(QStringLiteral("SELECT seq, sender, recipient_nick, text, ts, action, pair FROM private_messages "
                                   "WHERE recipient = ? AND delivered = 0 ORDER BY ts ASC, seq ASC LIMIT ?"));
@@ -776,7 +911,7 @@ QList<PrivateMessage> SqlStore::takeWaiting(const QString &recipient, int limit)
         keys.append({select.value(6).toString(), select.value(0).toLongLong()});
     }
     select.finish();
-    QSqlQuery mark(m_db);
+    QSqlQuery mark(m_link.db);
     mark.prepare(QStringLiteral("UPDATE private_messages SET delivered = 1 WHERE pair = ? AND seq = ?"));
     for (const auto &[pair, seq] : std::as_const(keys)) {
         mark.bindValue(0, pair);
@@ -790,7 +925,7 @@ QList<PrivateMessage> SqlStore::takeWaiting(const QString &recipient, int limit)
 QHash<QString, qint64> SqlStore::readMarkers(const QString &accountKey)
 {
     QHash<QString, qint64> markers;
-    QSqlQuery select(m_db);
+    QSqlQuery select(m_link.db);
     select.setForwardOnly(true);
     select.prepare(QStringLiteral("SELECT conversation, seq FROM read_markers WHERE account = ?"));
     select.addBindValue(accountKey);
@@ -805,7 +940,7 @@ QHash<QString, qint64> SqlStore::readMarkers(const QString &accountKey)
 
 bool SqlStore::setReadMarker(const QString &accountKey, const QString &conversation, qint64 seq)
 {
-    QSqlQuery upsert(m_db);
+    QSqlQuery upsert(m_link.db);
     upsert.prepare(QStringLiteral("INSERT INTO read_markers (account, conversation, seq) VALUES (?, ?, ?) "
                                   "ON CONFLICT (account, conversation) DO UPDATE SET seq = excluded.seq"));
     upsert.addBindValue(accountKey);
@@ -820,7 +955,7 @@ bool SqlStore::setReadMarker(const QString &accountKey, const QString &conversat
 
 bool SqlStore::loadAccountKeys(QString *error)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     if (!query.exec(QStringLiteral("SELECT key FROM accounts"))) {
         *error = sqlError(query.lastError());
         return false;
@@ -832,7 +967,7 @@ bool SqlStore::loadAccountKeys(QString *error)
 
 std::optional<AccountStore::Account> SqlStore::loadAccount(const QString &key)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.prepare(QStringLiteral("SELECT name, password_hash, created FROM accounts WHERE key = ?"));
     query.addBindValue(key);
     if (!query.exec()) {
@@ -846,7 +981,7 @@ std::optional<AccountStore::Account> SqlStore::loadAccount(const QString &key)
 
 bool SqlStore::createAccount(const QString &key, const Account &account, QString *error)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.prepare(QStringLiteral("INSERT INTO accounts (key, name, password_hash, created) VALUES (?, ?, ?, ?)"));
     query.addBindValue(key);
     query.addBindValue(account.name);
@@ -862,7 +997,7 @@ bool SqlStore::createAccount(const QString &key, const Account &account, QString
 
 bool SqlStore::setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.prepare(QStringLiteral("UPDATE accounts SET password_hash = ? WHERE key = ?"));
     query.addBindValue(QString::fromLatin1(passwordHash));
     query.addBindValue(key);
@@ -880,7 +1015,7 @@ bool SqlStore::setPasswordHash(const QString &key, const QByteArray &passwordHas
 QHash<QString, Rank> SqlStore::loadRoles(const QString &roomKey)
 {
     QHash<QString, Rank> roles;
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.prepare(QStringLiteral("SELECT account_key, role FROM room_roles WHERE room_key = ?"));
     query.addBindValue(notNull(roomKey));
     if (!query.exec()) {
@@ -895,7 +1030,7 @@ QHash<QString, Rank> SqlStore::loadRoles(const QString &roomKey)
 
 bool SqlStore::setRole(const QString &roomKey, const QString &accountKey, Rank rank, QString *error)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     if (rank == Rank::Member) {
         query.prepare(QStringLiteral("DELETE FROM room_roles WHERE room_key = ? AND account_key = ?"));
         query.addBindValue(notNull(roomKey));
@@ -916,7 +1051,7 @@ bool SqlStore::setRole(const QString &roomKey, const QString &accountKey, Rank r
 
 bool SqlStore::appendAudit(const QString &roomKey, const AuditRecord &record, QString *error)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.prepare(QStringLiteral(
             "INSERT INTO audit (ts, actor, action, room_key, room, target, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"));
     query.addBindValue(record.ts);
@@ -943,7 +1078,7 @@ QList<ModerationStore::AuditRecord> SqlStore::audit(const std::optional<QString>
     if (beforeTs)
         sql += QStringLiteral(" AND ts < ?");
     sql += QStringLiteral(" ORDER BY ts DESC, id DESC LIMIT ?");
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.setForwardOnly(true);
     query.prepare(sql);
     if (roomKey)
@@ -970,7 +1105,7 @@ QList<ModerationStore::AuditRecord> SqlStore::audit(const std::optional<QString>
 QList<ModerationStore::BanRecord> SqlStore::loadBans(const QString &roomKey)
 {
     QList<BanRecord> bans;
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.prepare(QStringLiteral("SELECT mask, actor, reason, until FROM room_bans WHERE room_key = ?"));
     query.addBindValue(notNull(roomKey));
     if (!query.exec()) {
@@ -987,7 +1122,7 @@ QList<ModerationStore::BanRecord> SqlStore::loadBans(const QString &roomKey)
 
 bool SqlStore::putBan(const QString &roomKey, const QString &maskKey, const BanRecord &ban, QString *error)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.prepare(QStringLiteral("INSERT INTO room_bans (room_key, mask_key, mask, actor, reason, until) "
                                  "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (room_key, mask_key) DO UPDATE SET "
                                  "mask = excluded.mask, actor = excluded.actor, reason = excluded.reason, "
@@ -1007,7 +1142,7 @@ bool SqlStore::putBan(const QString &roomKey, const QString &maskKey, const BanR
 
 bool SqlStore::removeBan(const QString &roomKey, const QString &maskKey, QString *error)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.prepare(QStringLiteral("DELETE FROM room_bans WHERE room_key = ? AND mask_key = ?"));
     query.addBindValue(notNull(roomKey));
     query.addBindValue(maskKey);
@@ -1021,7 +1156,7 @@ bool SqlStore::removeBan(const QString &roomKey, const QString &maskKey, QString
 QList<ModerationStore::MuteRecord> SqlStore::loadMutes(const QString &roomKey)
 {
     QList<MuteRecord> mutes;
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.prepare(QStringLiteral("SELECT target, actor, reason, until FROM room_mutes WHERE room_key = ?"));
     query.addBindValue(notNull(roomKey));
     if (!query.exec()) {
@@ -1038,7 +1173,7 @@ QList<ModerationStore::MuteRecord> SqlStore::loadMutes(const QString &roomKey)
 
 bool SqlStore::putMute(const QString &roomKey, const MuteRecord &mute, QString *error)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.prepare(QStringLiteral(
             "INSERT INTO room_mutes (room_key, target, actor, reason, until) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (room_key, target) DO UPDATE SET actor = excluded.actor, reason = excluded.reason, "
@@ -1057,7 +1192,7 @@ bool SqlStore::putMute(const QString &roomKey, const MuteRecord &mute, QString *
 
 bool SqlStore::removeMute(const QString &roomKey, const QString &target, QString *error)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.prepare(QStringLiteral("DELETE FROM room_mutes WHERE room_key = ? AND target = ?"));
     query.addBindValue(notNull(roomKey));
     query.addBindValue(target);
@@ -1071,7 +1206,7 @@ bool SqlStore::removeMute(const QString &roomKey, const QString &target, QString
 ModerationStore::Modes SqlStore::loadModes(const QString &roomKey)
 {
     Modes modes;
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.prepare(QStringLiteral("SELECT invite_only, join_key, topic_locked FROM room_modes WHERE room_key = ?"));
     query.addBindValue(notNull(roomKey));
     if (!query.exec()) {
@@ -1085,7 +1220,7 @@ ModerationStore::Modes SqlStore::loadModes(const QString &roomKey)
 
 bool SqlStore::saveModes(const QString &roomKey, const Modes &modes, QString *error)
 {
-    QSqlQuery query(m_db);
+    QSqlQuery query(m_link.db);
     query.prepare(QStringLiteral("INSERT INTO room_modes (room_key, invite_only, join_key, topic_locked) "
                                  "VALUES (?, ?, ?, ?) ON CONFLICT (room_key) DO UPDATE SET "
                                  "invite_only = excluded.invite_only, join_key = excluded.join_key, "

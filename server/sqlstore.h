@@ -10,6 +10,8 @@
 
 #include <memory>
 
+class QThread;
+
 class WalCheckpointer;
 
 // MessageStore, AccountStore and ModerationStore through Qt SQL, on one of
@@ -60,6 +62,9 @@ public:
                || !m_pendingPrivate.isEmpty();
     }
     bool commit(QString *error) override;
+    bool commitsInBackground() const override { return m_commitThread != nullptr; }
+    void startCommit(QObject *context, CommitDone done) override;
+    void finishCommit() override;
     void maintain() override;
     QList<Confab::Protocol::ChatMessage> history(const QString &roomKey, const QString &roomName,
                                                  const HistoryQuery &query) override;
@@ -89,14 +94,27 @@ private:
     static std::unique_ptr<SqlStore> openPostgres(const QString &url, QString *error);
     bool migrate(QString *error);
     bool migratePostgres(QString *error);
+    // One connection to the database and the statements prepared on it:
+    // the store's own, and (PostgreSQL) the commit thread's.
+    struct Link
+    {
+        QSqlDatabase db;
+        std::unique_ptr<QSqlQuery> insertMessage;
+        std::unique_ptr<QSqlQuery> insertRoom;
+        std::unique_ptr<QSqlQuery> updateTopic;
+        std::unique_ptr<QSqlQuery> updateMessage;
+        std::unique_ptr<QSqlQuery> insertPrivate;
+        bool lost = false; // PostgreSQL: made again before its next use
+        void close();
+    };
     // PostgreSQL: after the connection was lost, a new one (and its
     // prepared statements); false while the server is still unreachable.
-    bool reconnect(QString *error);
+    bool reconnect(Link &link, QString *error) const;
     void closeConnection();
     // False while the connection is lost and cannot be made again.
     bool readable();
     bool loadAccountKeys(QString *error);
-    bool prepareStatements(QString *error);
+    bool prepareStatements(Link &link, QString *error) const;
 
     struct PendingMessage
     {
@@ -113,17 +131,11 @@ private:
 
     Engine m_engine;
     QString m_connectionName;
-    QSqlDatabase m_db;
-    bool m_connectionLost = false;
+    Link m_link;
     Numbers m_committed;
     // Every account's key, kept in memory: reserved nicks are checked on
     // every hello and nick change.
     QSet<QString> m_accountKeys;
-    std::unique_ptr<QSqlQuery> m_insertMessage;
-    std::unique_ptr<QSqlQuery> m_insertRoom;
-    std::unique_ptr<QSqlQuery> m_updateTopic;
-    std::unique_ptr<QSqlQuery> m_updateMessage;
-    std::unique_ptr<QSqlQuery> m_insertPrivate;
     QList<PendingMessage> m_pendingMessages;
     QList<PendingRoom> m_pendingRooms;
     QList<PendingMessage> m_pendingUpdates;
@@ -135,10 +147,31 @@ private:
         bool delivered;
     };
     QList<PendingPrivate> m_pendingPrivate;
+    // What one commit writes.
+    struct Batch
+    {
+        QList<PendingRoom> rooms;
+        QList<PendingMessage> messages;
+        QList<PendingMessage> updates;
+        QList<PendingPrivate> privates;
+    };
+    Batch takeBatch();
+    // Writes the batch in one transaction on `link`; `numbers`: what the
+    // database gave (PostgreSQL).
+    bool write(Link &link, Batch &batch, Numbers *numbers, QString *error) const;
     // Within the commit's transaction (PostgreSQL): the numbers the database
-    // gives to what is pending, written into it and into m_committed.
-    bool numberPending(QList<PendingMessage> &messages, QList<PendingMessage> &updates,
-                       QList<PendingPrivate> &privates, QString *error);
+    // gives to what is pending, written into the batch and into `numbers`.
+    bool numberPending(Link &link, Batch &batch, Numbers *numbers, QString *error) const;
+    // PostgreSQL: commits run on a thread of their own with its own
+    // connection (startCommit()).
+    struct CommitJob;
+    QThread *m_commitThread = nullptr;
+    QObject *m_committer = nullptr; // lives on m_commitThread
+    std::unique_ptr<Link> m_commitLink; // used on m_commitThread only
+    std::shared_ptr<CommitJob> m_job;   // the commit started last, until finished
+    bool startCommitThread(QString *error);
+    // Runs a finished job's `done`, once.
+    void report(const std::shared_ptr<CommitJob> &job);
     // For a database file (not :memory:).
     std::unique_ptr<WalCheckpointer> m_checkpointer;
 };

@@ -38,6 +38,7 @@ private slots:
     void serversShareTheNumbers_data();
     void serversShareTheNumbers();
     void reconnectsAfterTheDatabaseReturns();
+    void commitsOffTheEventLoop();
 
 private:
     std::unique_ptr<SqlStore> open();
@@ -235,6 +236,58 @@ void TestPostgresStore::reconnectsAfterTheDatabaseReturns()
     const QList<ChatMessage> page = store->history(u"lobby"_s, u"Lobby"_s, {std::nullopt, std::nullopt, 50, std::nullopt});
     QCOMPARE(page.size(), 2);
     QCOMPARE(page.at(1).text, u"after"_s);
+}
+
+void TestPostgresStore::commitsOffTheEventLoop()
+{
+    auto store = open();
+    QVERIFY(store);
+    QVERIFY(store->commitsInBackground());
+    QString error;
+    store->appendMessage(u"lobby"_s, u"Lobby"_s, message(u"first"_s), QString());
+    QVERIFY2(store->commit(&error), qPrintable(error));
+
+    // Another session holds the room's counter, so the next commit has to
+    // wait for it; startCommit() must return meanwhile (run here, on this
+    // thread, it never would).
+    {
+        QSqlDatabase blocker = QSqlDatabase::addDatabase(u"QPSQL"_s, u"blocker"_s);
+        blocker.setHostName(u"127.0.0.1"_s);
+        blocker.setPort(m_postgres.port());
+        blocker.setUserName(u"confab"_s);
+        blocker.setDatabaseName(u"confab"_s);
+        QVERIFY(blocker.open());
+        QVERIFY(blocker.transaction());
+        QSqlQuery lock(blocker);
+        QVERIFY(lock.exec(u"SELECT last_seq FROM rooms WHERE key = 'lobby' FOR UPDATE"_s));
+
+        store->appendMessage(u"lobby"_s, u"Lobby"_s, message(u"second"_s), QString());
+        QObject context;
+        std::optional<QList<qint64>> seqs;
+        store->startCommit(&context, [&](bool stored, const QString &why, const MessageStore::Numbers &numbers) {
+            QVERIFY2(stored, qPrintable(why));
+            seqs = numbers.messageSeqs;
+        });
+        QVERIFY(!seqs);
+        // The store still reads on its own connection meanwhile.
+        QCOMPARE(store->loadRoom(u"lobby"_s)->lastSeq, 1);
+        QVERIFY(!seqs);
+        lock.finish();
+        QVERIFY(blocker.commit());
+        QTRY_VERIFY_WITH_TIMEOUT(seqs.has_value(), 10'000);
+        QCOMPARE(*seqs, QList<qint64>({2}));
+
+        // finishCommit() waits for a commit and reports it at once.
+        store->appendMessage(u"lobby"_s, u"Lobby"_s, message(u"third"_s), QString());
+        seqs.reset();
+        store->startCommit(&context, [&](bool, const QString &, const MessageStore::Numbers &numbers) {
+            seqs = numbers.messageSeqs;
+        });
+        store->finishCommit();
+        QVERIFY(seqs.has_value());
+        QCOMPARE(*seqs, QList<qint64>({3}));
+    }
+    QSqlDatabase::removeDatabase(u"blocker"_s);
 }
 
 QTEST_GUILESS_MAIN(TestPostgresStore)
