@@ -1525,10 +1525,8 @@ void ChatService::onClaim(Session &session, const Claim &request, const QJsonVal
 
 void ChatService::onGrant(Session &session, const Grant &request, const QJsonValue &id)
 {
-    if (!joinedRoom(session, request.room)) {
-        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
+    if (!joinedRoomOrError(session, request.room, id))
         return;
-    }
     findUser(session, request.nick, QString(), [this, request, id](Session &later, const Target &target) {
         grant(later, request, target, id);
     });
@@ -1536,15 +1534,9 @@ void ChatService::onGrant(Session &session, const Grant &request, const QJsonVal
 
 void ChatService::grant(Session &session, const Grant &request, const Target &target, const QJsonValue &id)
 {
-    Room *room = joinedRoom(session, request.room);
-    if (!room) {
-        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
+    Room *room = joinedRoomOrError(session, request.room, id);
+    if (!room || !foundOrError(session, target, request.nick, id))
         return;
-    }
-    if (!target.found()) {
-        sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(request.nick), id);
-        return;
-    }
     if (target.accountKey().isEmpty()) {
         sendError(session, ErrorCode::NotLoggedIn,
                   QStringLiteral("%1 is not logged in: roles belong to accounts").arg(target.nick()), id);
@@ -1564,11 +1556,9 @@ void ChatService::grant(Session &session, const Grant &request, const Target &ta
 
 void ChatService::onKick(Session &session, const Kick &request, const QJsonValue &id)
 {
-    const Room *room = joinedRoom(session, request.room);
-    if (!room) {
-        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
+    const Room *room = joinedRoomOrError(session, request.room, id);
+    if (!room)
         return;
-    }
     findUser(session, request.nick, room->key, [this, request, id](Session &later, const Target &target) {
         kick(later, request, target, id);
     });
@@ -1576,11 +1566,9 @@ void ChatService::onKick(Session &session, const Kick &request, const QJsonValue
 
 void ChatService::kick(Session &session, const Kick &request, const Target &target, const QJsonValue &id)
 {
-    Room *room = joinedRoom(session, request.room);
-    if (!room) {
-        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
+    Room *room = joinedRoomOrError(session, request.room, id);
+    if (!room)
         return;
-    }
     if (!target.found() || !target.isIn(room)) {
         sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not in %2").arg(request.nick, room->name),
                   id);
@@ -1822,10 +1810,8 @@ void ChatService::mute(Session &session, const Mute &request, const Target &targ
     Room *room = moderatedRoom(session, request.room, Action::Mute, id);
     if (!room)
         return;
-    if (!target.found()) {
-        sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(request.nick), id);
+    if (!foundOrError(session, target, request.nick, id))
         return;
-    }
     if (!Permissions::permits(Action::Mute, rankIn(session, room), rankOf(target.accountKey(), room))) {
         sendError(session, ErrorCode::NotPermitted, QStringLiteral("you may not mute %1").arg(target.nick()), id);
         return;
@@ -1923,15 +1909,9 @@ void ChatService::onInvite(Session &session, const Invite &request, const QJsonV
 
 void ChatService::invite(Session &session, const Invite &request, const Target &target, const QJsonValue &id)
 {
-    Room *room = joinedRoom(session, request.room);
-    if (!room) {
-        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
+    Room *room = joinedRoomOrError(session, request.room, id);
+    if (!room || !foundOrError(session, target, request.nick, id))
         return;
-    }
-    if (!target.found()) {
-        sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(request.nick), id);
-        return;
-    }
     const Invited event{room->name, target.nick(), session.nick};
     if (target.remote) {
         // Kept by the user's server, where they will join.
@@ -2066,6 +2046,21 @@ Room *ChatService::findRoom(const QString &key) const
 {
     const auto it = m_rooms.find(key);
     return it == m_rooms.end() ? nullptr : it->second.get();
+}
+
+Room *ChatService::joinedRoomOrError(Session &session, const QString &name, const QJsonValue &id)
+{
+    Room *room = joinedRoom(session, name);
+    if (!room)
+        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(name), id);
+    return room;
+}
+
+bool ChatService::foundOrError(Session &session, const Target &target, const QString &nick, const QJsonValue &id)
+{
+    if (!target.found())
+        sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(nick), id);
+    return target.found();
 }
 
 Room *ChatService::joinedRoom(const Session &session, const QString &name) const

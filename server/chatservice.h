@@ -415,6 +415,10 @@ private:
 
     Room *findRoom(const QString &key) const;
     Room *joinedRoom(const Session &session, const QString &name) const;
+    // The same, or null after telling the session it is not in that room.
+    Room *joinedRoomOrError(Session &session, const QString &name, const QJsonValue &id);
+    // Whether a user a request names was found; if not, says no_such_user.
+    bool foundOrError(Session &session, const Target &target, const QString &nick, const QJsonValue &id);
     Room *openRoom(const QString &name, const QString &key);
     // Tells the others with user_left unless `announce` is false (a kick
     // has told them already).
