@@ -743,24 +743,31 @@ bool SqlStore::numberPending(Link &link, Batch &batch, Numbers *numbers, QString
 
 QHash<QString, qint64> SqlStore::lastSeqs(const QList<QString> &roomKeys)
 {
+    // Asked every few seconds for every open room: a few queries in all,
+    // not one per room.
+    constexpr qsizetype RoomsPerQuery = 200;
     QHash<QString, qint64> seqs;
     if (!readable())
         return seqs;
-    QSqlQuery query(m_link.db);
-    query.setForwardOnly(true);
-    query.prepare(m_engine == Engine::Postgres
-                          ? QStringLiteral("SELECT last_seq FROM rooms WHERE key = ?")
-                          : QStringLiteral("SELECT MAX(seq) FROM messages WHERE room_key = ?"));
-    for (const QString &key : roomKeys) {
-        query.bindValue(0, key);
+    for (qsizetype first = 0; first < roomKeys.size(); first += RoomsPerQuery) {
+        const QList<QString> keys = roomKeys.mid(first, RoomsPerQuery);
+        QStringList marks(keys.size(), QStringLiteral("?"));
+        QSqlQuery query(m_link.db);
+        query.setForwardOnly(true);
+        query.prepare((m_engine == Engine::Postgres
+                               ? QStringLiteral("SELECT key, last_seq FROM rooms WHERE key IN (%1)")
+                               : QStringLiteral("SELECT room_key, MAX(seq) FROM messages WHERE room_key IN (%1) "
+                                                "GROUP BY room_key"))
+                              .arg(marks.join(u',')));
+        for (const QString &key : keys)
+            query.addBindValue(key);
         if (!query.exec()) {
             qCCritical(lcStore) << "cannot read where rooms are:" << sqlError(query.lastError());
             m_link.lost = m_engine == Engine::Postgres;
             return seqs;
         }
-        if (query.next())
-            seqs.insert(key, query.value(0).toLongLong());
-        query.finish();
+        while (query.next())
+            seqs.insert(query.value(0).toString(), query.value(1).toLongLong());
     }
     return seqs;
 }

@@ -144,6 +144,18 @@ void TestPostgresStore::roundTrip()
     // Untouched messages read back exactly as they were said.
     QCOMPARE(page.at(1), message(u"m3"_s, 3));
     QCOMPARE(store->lastSeqs({u"lobby"_s, u"nowhere"_s}).value(u"lobby"_s), 3);
+    // Many rooms at once (more than one query's worth), each with its own.
+    QList<QString> rooms;
+    for (int i = 0; i < 250; ++i) {
+        rooms.append(u"room%1"_s.arg(i));
+        for (int n = 0; n <= i % 3; ++n)
+            store->appendMessage(rooms.last(), rooms.last(), message(u"x"_s), QString());
+    }
+    QVERIFY2(store->commit(&error), qPrintable(error));
+    const QHash<QString, qint64> lasts = store->lastSeqs(rooms + QList<QString>{u"nowhere"_s});
+    QCOMPARE(lasts.size(), 250);
+    for (int i = 0; i < 250; ++i)
+        QCOMPARE(lasts.value(rooms.at(i)), i % 3 + 1);
 
     const QString pair = u"n:ann\nn:bob"_s;
     store->appendPrivate(pair, u"n:bob"_s, PrivateMessage{u"ann"_s, u"bob"_s, u"psst"_s, 2000, {}, 0, {}}, false);
