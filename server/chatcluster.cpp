@@ -140,6 +140,13 @@ void ChatService::closeRoom(Room *room)
 
 void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &payload)
 {
+    if (m_commitInFlight && channel.startsWith(RoomChannelPrefix)) {
+        // Delivering it now could mean reading from the database, ahead of
+        // the report of this server's own commit, messages that commit
+        // holds: they would go out twice, or out of order.
+        m_heardDuringCommit.append({channel, payload});
+        return;
+    }
     const qsizetype split = payload.indexOf('\n');
     if (split < 0)
         return;
@@ -381,9 +388,18 @@ bool ChatService::fillRoom(Room *room, qint64 upTo)
     return true;
 }
 
+void ChatService::heardDuringCommit()
+{
+    const auto heard = std::exchange(m_heardDuringCommit, {});
+    for (const auto &[channel, payload] : heard)
+        onClusterMessage(channel, payload);
+}
+
 void ChatService::catchUpRooms(const QList<QString> &roomKeys)
 {
-    if (roomKeys.isEmpty() || m_shuttingDown)
+    // Not while this server's own commit is under way (see
+    // onClusterMessage()); the next check comes soon enough.
+    if (roomKeys.isEmpty() || m_shuttingDown || m_commitInFlight)
         return;
     const QHash<QString, qint64> stored = m_store->lastSeqs(roomKeys);
     for (auto it = stored.cbegin(); it != stored.cend(); ++it) {

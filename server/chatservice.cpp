@@ -12,6 +12,7 @@
 #include "names.h"
 
 #include <QDateTime>
+#include <QScopedValueRollback>
 #include <QSet>
 
 #include <algorithm>
@@ -176,6 +177,7 @@ ChatService::~ChatService()
     // a commit.
     m_hashing.waitForDone();
     m_store->finishCommit();
+    m_store->waitForReads();
 }
 
 // ------------------------------------------------------------ connections
@@ -1179,8 +1181,15 @@ void ChatService::onAway(Session &session, const SetAway &request, const QJsonVa
     if (!audience.isEmpty())
         deliver(plainDelivery(audience, encodeLine(presence)));
     shareWithCluster(roomKeys(session), encodeLine(presence));
-    if (m_cluster)
+    if (m_cluster) {
         announceUser(session);
+        // Answered once Redis has it (it runs one connection's commands in
+        // order): from then on every server's member lists show it.
+        askCluster(session, {"PING"}, [this, presence, id](Session &later, const std::optional<QVariant> &) {
+            reply(later, presence, id);
+        });
+        return;
+    }
     reply(session, presence, id);
 }
 
@@ -1392,7 +1401,7 @@ void ChatService::onWho(Session &session, const Who &who, const QJsonValue &id)
 void ChatService::onHistory(Session &session, const GetHistory &request, const QJsonValue &id)
 {
     // The page must include messages accepted in this pass.
-    commitAndDeliver();
+    commitBeforeRead();
     const QString key = nameKey(request.room);
     QString name = request.room;
     if (const Room *room = findRoom(key))
@@ -1420,7 +1429,33 @@ void ChatService::onHistory(Session &session, const GetHistory &request, const Q
     }
     MessageStore::HistoryQuery query{request.before, request.after, request.limit.value_or(Defaults::HistoryPage),
                                      request.changedAfter};
-    reply(session, HistoryPage{name, m_store->history(key, name, query)}, id);
+    if (!m_store->commitsInBackground()) {
+        reply(session, HistoryPage{name, m_store->history(key, name, query)}, id);
+        return;
+    }
+    // Read where the commits are made, while this loop serves the others;
+    // the session's next requests wait for the page.
+    session.busy = true;
+    Connection *connection = session.connection;
+    const quint64 serial = session.serial;
+    m_store->readHistory(this, key, name, query, [this, connection, serial, name, id](const QList<ChatMessage> &page) {
+        resumeAfterOffload(connection, serial, [&](Session &later) { reply(later, HistoryPage{name, page}, id); });
+    });
+}
+
+void ChatService::commitBeforeRead()
+{
+    if (!m_store->commitsInBackground()) {
+        commitAndDeliver();
+        return;
+    }
+    // A read on the store's thread comes after the commits started there.
+    if (!m_store->hasPending())
+        return;
+    if (m_commitInFlight)
+        commitAndDeliver();
+    else
+        startBackgroundCommit();
 }
 
 void ChatService::onQuit(Session &session, const Quit &quit)
@@ -1589,8 +1624,14 @@ void ChatService::kick(Session &session, const Kick &request, const Target &targ
     delivery.clusterNote = {{QStringLiteral("kick"), nameKey(target.nick())}};
     deliver(std::move(delivery));
     audit(session, room, QStringLiteral("kick"), target.nick(), reason);
-    if (target.local)
+    if (target.local) {
         removeFromRoom(*target.local, room, reason, false);
+    } else {
+        // Out of the room's members in Redis at once, on this server's own
+        // connection, so that what this server asks next sees it gone.
+        m_cluster->call({"SREM", membersKey(room->key),
+                         target.remote->server + '|' + nameKey(target.nick()).toUtf8()});
+    }
 }
 
 void ChatService::onAudit(Session &session, const GetAudit &request, const QJsonValue &id)
@@ -2198,7 +2239,7 @@ ChatService::Delivery ChatService::plainDelivery(QList<Session *> recipients, QB
 
 void ChatService::deliver(Delivery delivery)
 {
-    if (m_commitInFlight || m_store->hasPending() || !m_deferred.isEmpty())
+    if (!m_sendingCommitted && (m_commitInFlight || m_store->hasPending() || !m_deferred.isEmpty()))
         m_deferred.append(std::move(delivery));
     else
         send(delivery);
@@ -2260,6 +2301,7 @@ void ChatService::startBackgroundCommit()
         m_commitInFlight = false;
         serverMetrics().observeCommit(double(took.nsecsElapsed()) / 1e9);
         deliverAfterCommit(true, stored, error, numbers, deferred, undo);
+        heardDuringCommit();
         if (m_store->hasPending() || !m_deferred.isEmpty())
             m_commitTimer.start();
     });
@@ -2304,6 +2346,9 @@ void ChatService::deliverAfterCommit(bool committing, bool stored, const QString
         else
             commitFailed(error, undo);
     }
+    // What this commit held goes out now, before anything that came while
+    // it was made (those wait in m_deferred).
+    const QScopedValueRollback<bool> sending(m_sendingCommitted, true);
     qsizetype messages = 0, updates = 0, privates = 0;
     for (Delivery &delivery : deferred) {
         if (stored && delivery.numbered != Delivery::Numbered::No) {

@@ -328,6 +328,9 @@ private:
     // in the next).
     void commitPass();
     void startBackgroundCommit();
+    // Before reading the store: what was accepted so far is committed, or
+    // (on the store's thread) will be before the read.
+    void commitBeforeRead();
     // Sends the deliveries that waited for a commit (`committing`: there
     // was something to store; `stored`: it worked).
     void deliverAfterCommit(bool committing, bool stored, const QString &error, const MessageStore::Numbers &numbers,
@@ -337,6 +340,8 @@ private:
 
     // Cluster mode (chatcluster.cpp).
     void onClusterMessage(const QByteArray &channel, const QByteArray &payload);
+    // After a commit: the room messages heard meanwhile, in order.
+    void heardDuringCommit();
     // Gives what the database numbered its number, then sends it (a room
     // message in seq order, after any it missed).
     void sendNumbered(Delivery &delivery, const MessageStore::Numbers &numbers, qsizetype *messages,
@@ -444,6 +449,11 @@ private:
     QList<Delivery> m_deferred;
     QList<Undo> m_undo; // for what the pending commit holds, oldest first
     bool m_commitInFlight = false; // a commit runs on the store's thread
+    bool m_sendingCommitted = false; // deliverAfterCommit() is sending what a commit held
+    // Room messages heard from the cluster while this server's own commit
+    // was under way: that commit may hold earlier seqs, so they wait for it
+    // (see heardDuringCommit()).
+    QList<QPair<QByteArray, QByteArray>> m_heardDuringCommit;
     QHash<QString, qint64> m_nickReleasedMs; // by nick key; kept a second
     QHash<QString, qint64> m_privateSeqs; // the last seq of each private conversation used since start
     StorageHealth m_storageHealth;

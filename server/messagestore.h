@@ -113,4 +113,16 @@ public:
     // Oldest first; see docs/protocol.md for which messages a query selects.
     virtual QList<Confab::Protocol::ChatMessage> history(const QString &roomKey, const QString &roomName,
                                                          const HistoryQuery &query) = 0;
+    // The same page, read where commits run (commitsInBackground()), after
+    // the commits started so far; `done` runs on `context`'s thread.
+    using PageDone = std::function<void(const QList<Confab::Protocol::ChatMessage> &page)>;
+    virtual void readHistory(QObject *context, const QString &roomKey, const QString &roomName,
+                             const HistoryQuery &query, PageDone done)
+    {
+        Q_UNUSED(context);
+        done(history(roomKey, roomName, query));
+    }
+    // Returns once every read started so far has ended (its `done` may
+    // still be on its way).
+    virtual void waitForReads() {}
 };

@@ -792,12 +792,45 @@ void SqlStore::maintain()
 
 QList<ChatMessage> SqlStore::history(const QString &roomKey, const QString &roomName, const HistoryQuery &query)
 {
+    if (!readable())
+        return {};
+    return historyOn(m_link, roomKey, roomName, query);
+}
+
+void SqlStore::readHistory(QObject *context, const QString &roomKey, const QString &roomName,
+                           const HistoryQuery &query, PageDone done)
+{
+    if (!m_commitThread) {
+        MessageStore::readHistory(context, roomKey, roomName, query, std::move(done));
+        return;
+    }
+    // On the commit thread's connection, after the commits handed to it.
+    Link *link = m_commitLink.get();
+    QMetaObject::invokeMethod(
+            m_committer,
+            [this, link, context, roomKey, roomName, query, done] {
+                QString error;
+                const QList<ChatMessage> page = link->lost && !reconnect(*link, &error)
+                                                        ? QList<ChatMessage>()
+                                                        : historyOn(*link, roomKey, roomName, query);
+                QMetaObject::invokeMethod(context, [done, page] { done(page); }, Qt::QueuedConnection);
+            },
+            Qt::QueuedConnection);
+}
+
+void SqlStore::waitForReads()
+{
+    if (m_commitThread)
+        QMetaObject::invokeMethod(m_committer, [] {}, Qt::BlockingQueuedConnection);
+}
+
+QList<ChatMessage> SqlStore::historyOn(Link &link, const QString &roomKey, const QString &roomName,
+                                       const HistoryQuery &query) const
+{
     // With `after`, the oldest messages past it (catching up forwards);
     // otherwise the newest before `before` (scrolling back). Either way the
     // page is returned oldest first.
     // With `changedAfter`, the messages changed since, in the order they changed.
-    if (!readable())
-        return {};
     const bool forwards = query.after.has_value() || query.changedAfter.has_value();
     QString sql = QStringLiteral("SELECT %1 FROM messages WHERE room_key = ?").arg(messageColumns);
     if (query.after)
@@ -809,7 +842,7 @@ QList<ChatMessage> SqlStore::history(const QString &roomKey, const QString &room
     else
         sql += forwards ? QStringLiteral(" ORDER BY seq ASC LIMIT ?") : QStringLiteral(" ORDER BY seq DESC LIMIT ?");
 
-    QSqlQuery select(m_link.db);
+    QSqlQuery select(link.db);
     select.setForwardOnly(true);
     select.prepare(sql);
     select.addBindValue(roomKey);
@@ -824,7 +857,7 @@ QList<ChatMessage> SqlStore::history(const QString &roomKey, const QString &room
     QList<ChatMessage> page;
     if (!select.exec()) {
         qCCritical(lcStore) << "cannot read history:" << sqlError(select.lastError());
-        m_link.lost = m_engine == Engine::Postgres;
+        link.lost = m_engine == Engine::Postgres;
         return page;
     }
     while (select.next())

@@ -68,6 +68,9 @@ public:
     void maintain() override;
     QList<Confab::Protocol::ChatMessage> history(const QString &roomKey, const QString &roomName,
                                                  const HistoryQuery &query) override;
+    void readHistory(QObject *context, const QString &roomKey, const QString &roomName, const HistoryQuery &query,
+                     PageDone done) override;
+    void waitForReads() override;
 
     std::optional<Account> loadAccount(const QString &key) override;
     bool hasAccount(const QString &key) const override { return m_accountKeys.contains(key); }
@@ -162,6 +165,8 @@ private:
     // Within the commit's transaction (PostgreSQL): the numbers the database
     // gives to what is pending, written into the batch and into `numbers`.
     bool numberPending(Link &link, Batch &batch, Numbers *numbers, QString *error) const;
+    QList<Confab::Protocol::ChatMessage> historyOn(Link &link, const QString &roomKey, const QString &roomName,
+                                                   const HistoryQuery &query) const;
     // PostgreSQL: commits run on a thread of their own with its own
     // connection (startCommit()).
     struct CommitJob;

@@ -285,13 +285,23 @@ void TestPostgresStore::commitsOffTheEventLoop()
             seqs = numbers.messageSeqs;
         });
         QVERIFY(!seqs);
+        // A page read on the commit thread comes after that commit.
+        std::optional<QList<ChatMessage>> page;
+        store->readHistory(&context, u"lobby"_s, u"Lobby"_s, {std::nullopt, std::nullopt, 50, std::nullopt},
+                           [&](const QList<ChatMessage> &messages) {
+                               QVERIFY(seqs.has_value());
+                               page = messages;
+                           });
         // The store still reads on its own connection meanwhile.
         QCOMPARE(store->loadRoom(u"lobby"_s)->lastSeq, 1);
         QVERIFY(!seqs);
+        QVERIFY(!page);
         lock.finish();
         QVERIFY(blocker.commit());
-        QTRY_VERIFY_WITH_TIMEOUT(seqs.has_value(), 10'000);
+        QTRY_VERIFY_WITH_TIMEOUT(page.has_value(), 10'000);
         QCOMPARE(*seqs, QList<qint64>({2}));
+        QCOMPARE(page->size(), 2);
+        QCOMPARE(page->last().text, u"second"_s);
 
         // finishCommit() waits for a commit and reports it at once.
         store->appendMessage(u"lobby"_s, u"Lobby"_s, message(u"third"_s), QString());

@@ -147,13 +147,21 @@ bool PostgresProcess::start()
                           .arg(QString::fromUtf8(m_server->readAll()));
         return false;
     }
-    QProcess check;
-    check.start(m_bin + QStringLiteral("/psql"),
-                {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
-                 QStringLiteral("-U"), QStringLiteral("confab"), QStringLiteral("-d"), QStringLiteral("postgres"),
-                 QStringLiteral("-tAc"), QStringLiteral("SELECT 1 FROM pg_database WHERE datname = 'confab'")});
-    check.waitForFinished(30'000);
-    if (check.readAllStandardOutput().trimmed() != "1") {
+    // The port opens before a restarted server has finished its recovery
+    // ("the database system is starting up"): asked until it answers.
+    QByteArray exists;
+    const QDeadlineTimer ready(30'000);
+    for (bool answered = false; !answered && !ready.hasExpired();) {
+        QProcess check;
+        check.start(m_bin + QStringLiteral("/psql"),
+                    {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
+                     QStringLiteral("-U"), QStringLiteral("confab"), QStringLiteral("-d"), QStringLiteral("postgres"),
+                     QStringLiteral("-tAc"), QStringLiteral("SELECT 1 FROM pg_database WHERE datname = 'confab'")});
+        answered = check.waitForFinished(30'000) && check.exitStatus() == QProcess::NormalExit
+                   && check.exitCode() == 0;
+        exists = check.readAllStandardOutput().trimmed();
+    }
+    if (exists != "1") {
         QProcess create;
         create.setProcessChannelMode(QProcess::MergedChannels);
         create.start(m_bin + QStringLiteral("/createdb"),
