@@ -923,17 +923,25 @@ void ChatService::onPrivateHistory(Session &session, const GetPrivateHistory &re
 void ChatService::privateHistory(Session &session, const GetPrivateHistory &request, const QString &peer,
                                  const QJsonValue &id)
 {
-    commitAndDeliver(); // the page must include what was accepted in this pass
+    commitBeforeRead(); // the page must include what was accepted in this pass
     const QString pair = privatePair(identity(session), peer);
     MessageStore::HistoryQuery query{request.before, request.after, request.limit.value_or(Defaults::HistoryPage),
                                      std::nullopt};
     // A guest reads only what was said while it has had the nick: the next
     // guest of that name reads nothing of the last one's.
     const qint64 notBefore = session.isLoggedIn() ? 0 : session.nickSinceMs;
-    reply(session,
-          PrivatePage{request.with, m_store->privateHistory(pair, query, notBefore),
-                      readMarker(session, u'@' + peer)},
-          id);
+    // Where the store reads off this thread, the session's next requests
+    // wait for the page (with SQLite it comes at once).
+    session.busy = true;
+    Connection *connection = session.connection;
+    const quint64 serial = session.serial;
+    m_store->readPrivateHistory(
+            this, pair, query, notBefore,
+            [this, connection, serial, with = request.with, peer, id](const QList<PrivateMessage> &page) {
+                resumeAfterOffload(connection, serial, [&](Session &later) {
+                    reply(later, PrivatePage{with, page, readMarker(later, u'@' + peer)}, id);
+                });
+            });
 }
 
 std::optional<qint64> ChatService::readMarker(const Session &session, const QString &conversation)

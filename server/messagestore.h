@@ -122,6 +122,14 @@ public:
         Q_UNUSED(context);
         done(history(roomKey, roomName, query));
     }
+    // The same for privateHistory().
+    using PrivatePageDone = std::function<void(const QList<Confab::Protocol::PrivateMessage> &page)>;
+    virtual void readPrivateHistory(QObject *context, const QString &pair, const HistoryQuery &query,
+                                    qint64 notBeforeTs, PrivatePageDone done)
+    {
+        Q_UNUSED(context);
+        done(privateHistory(pair, query, notBeforeTs));
+    }
     // Returns once every read started so far has ended (its `done` may
     // still be on its way).
     virtual void waitForReads() {}

@@ -301,9 +301,9 @@ void SqlStore::startCommit(QObject *context, CommitDone done)
                     job->stored = stored;
                     job->error = error;
                     job->numbers = numbers;
-                    job->finished = true;
                 }
-                job->ended.notify_all();
+                // Posted before finishCommit() may return: the context
+                // must still exist when it is named here.
                 QMetaObject::invokeMethod(
                         job->context,
                         [this, job] {
@@ -311,6 +311,11 @@ void SqlStore::startCommit(QObject *context, CommitDone done)
                                 report(job);
                         },
                         Qt::QueuedConnection);
+                {
+                    const std::lock_guard<std::mutex> lock(job->mutex);
+                    job->finished = true;
+                }
+                job->ended.notify_all();
             },
             Qt::QueuedConnection);
 }
@@ -804,16 +809,23 @@ void SqlStore::readHistory(QObject *context, const QString &roomKey, const QStri
         MessageStore::readHistory(context, roomKey, roomName, query, std::move(done));
         return;
     }
+    readOnCommitThread<QList<ChatMessage>>(
+            context, [this, roomKey, roomName, query](Link &link) { return historyOn(link, roomKey, roomName, query); },
+            std::move(done));
+}
+
+template <typename Result>
+void SqlStore::readOnCommitThread(QObject *context, std::function<Result(Link &)> read,
+                                  std::function<void(const Result &)> done)
+{
     // On the commit thread's connection, after the commits handed to it.
     Link *link = m_commitLink.get();
     QMetaObject::invokeMethod(
             m_committer,
-            [this, link, context, roomKey, roomName, query, done] {
+            [this, link, context, read, done] {
                 QString error;
-                const QList<ChatMessage> page = link->lost && !reconnect(*link, &error)
-                                                        ? QList<ChatMessage>()
-                                                        : historyOn(*link, roomKey, roomName, query);
-                QMetaObject::invokeMethod(context, [done, page] { done(page); }, Qt::QueuedConnection);
+                const Result result = link->lost && !reconnect(*link, &error) ? Result() : read(*link);
+                QMetaObject::invokeMethod(context, [done, result] { done(result); }, Qt::QueuedConnection);
             },
             Qt::QueuedConnection);
 }
@@ -901,6 +913,26 @@ void SqlStore::appendPrivate(const QString &pair, const QString &recipient, cons
 
 QList<PrivateMessage> SqlStore::privateHistory(const QString &pair, const HistoryQuery &query, qint64 notBeforeTs)
 {
+    if (!readable())
+        return {};
+    return privateHistoryOn(m_link, pair, query, notBeforeTs);
+}
+
+void SqlStore::readPrivateHistory(QObject *context, const QString &pair, const HistoryQuery &query,
+                                  qint64 notBeforeTs, PrivatePageDone done)
+{
+    if (!m_commitThread) {
+        MessageStore::readPrivateHistory(context, pair, query, notBeforeTs, std::move(done));
+        return;
+    }
+    readOnCommitThread<QList<PrivateMessage>>(
+            context, [this, pair, query, notBeforeTs](Link &link) { return privateHistoryOn(link, pair, query, notBeforeTs); },
+            std::move(done));
+}
+
+QList<PrivateMessage> SqlStore::privateHistoryOn(Link &link, const QString &pair, const HistoryQuery &query,
+                                                 qint64 notBeforeTs) const
+{
     // The same paging as history(): forwards from `after`, else backwards.
     const bool forwards = query.after.has_value();
     QString sql = QStringLiteral("SELECT seq, sender, recipient_nick, text, ts, action FROM private_messages "
@@ -910,7 +942,7 @@ QList<PrivateMessage> SqlStore::privateHistory(const QString &pair, const Histor
     if (query.before)
         sql += QStringLiteral(" AND seq < ?");
     sql += forwards ? QStringLiteral(" ORDER BY seq ASC LIMIT ?") : QStringLiteral(" ORDER BY seq DESC LIMIT ?");
-    QSqlQuery select(m_link.db);
+    QSqlQuery select(link.db);
     select.setForwardOnly(true);
     select.prepare(sql);
     select.addBindValue(pair);
@@ -923,6 +955,7 @@ QList<PrivateMessage> SqlStore::privateHistory(const QString &pair, const Histor
     QList<PrivateMessage> page;
     if (!select.exec()) {
         qCCritical(lcStore) << "cannot read a private conversation:" << sqlError(select.lastError());
+        link.lost = m_engine == Engine::Postgres;
         return page;
     }
     while (select.next())

@@ -71,6 +71,8 @@ public:
     void readHistory(QObject *context, const QString &roomKey, const QString &roomName, const HistoryQuery &query,
                      PageDone done) override;
     void waitForReads() override;
+    void readPrivateHistory(QObject *context, const QString &pair, const HistoryQuery &query, qint64 notBeforeTs,
+                            PrivatePageDone done) override;
 
     std::optional<Account> loadAccount(const QString &key) override;
     bool hasAccount(const QString &key) const override { return m_accountKeys.contains(key); }
@@ -167,6 +169,13 @@ private:
     bool numberPending(Link &link, Batch &batch, Numbers *numbers, QString *error) const;
     QList<Confab::Protocol::ChatMessage> historyOn(Link &link, const QString &roomKey, const QString &roomName,
                                                    const HistoryQuery &query) const;
+    QList<Confab::Protocol::PrivateMessage> privateHistoryOn(Link &link, const QString &pair,
+                                                             const HistoryQuery &query, qint64 notBeforeTs) const;
+    // Runs `read` on the commit thread with its connection, after the
+    // commits handed to it; `done` gets the result on `context`'s thread.
+    template <typename Result>
+    void readOnCommitThread(QObject *context, std::function<Result(Link &)> read,
+                            std::function<void(const Result &)> done);
     // PostgreSQL: commits run on a thread of their own with its own
     // connection (startCommit()).
     struct CommitJob;

@@ -312,6 +312,7 @@ void TestPostgresStore::commitsOffTheEventLoop()
         store->finishCommit();
         QVERIFY(seqs.has_value());
         QCOMPARE(*seqs, QList<qint64>({3}));
+        store->waitForReads(); // before `context` goes
     }
     QSqlDatabase::removeDatabase(u"blocker"_s);
 }
