@@ -1,8 +1,10 @@
 #pragma once
 
 #include <QByteArray>
+#include <QObject>
 #include <QString>
 
+#include <functional>
 #include <optional>
 
 // Where accounts live. Unlike messages, account changes are written at once,
@@ -22,6 +24,14 @@ public:
 
     // By nameKey(name).
     virtual std::optional<Account> loadAccount(const QString &key) = 0;
+    // The same, read off the caller's thread where the store can (see
+    // MessageStore::commitsInBackground()); `done` runs on `context`'s.
+    using AccountDone = std::function<void(const std::optional<Account> &account)>;
+    virtual void readAccount(QObject *context, const QString &key, AccountDone done)
+    {
+        Q_UNUSED(context);
+        done(loadAccount(key));
+    }
     // Whether the key is an account: asked for every nick taken, so it
     // must not cost a query.
     virtual bool hasAccount(const QString &key) const = 0;

@@ -444,9 +444,25 @@ void ChatService::onHello(Session &session, const Hello &hello, const QJsonValue
                   QStringLiteral("too many failed logins; try again in %1 s").arg((waitMs + 999) / 1000), id);
         return;
     }
+    // Read off this thread where the store can (a cluster's PostgreSQL);
+    // the session's next requests wait, as for the hash.
+    session.busy = true;
+    Connection *connection = session.connection;
+    const quint64 serial = session.serial;
+    m_accounts->readAccount(
+            this, accountKey,
+            [this, connection, serial, hello, accountKey, address, id](const std::optional<AccountStore::Account> &account) {
+                resumeAfterOffload(connection, serial, [&](Session &later) {
+                    checkPassword(later, hello, account, accountKey, address, id);
+                });
+            });
+}
+
+void ChatService::checkPassword(Session &session, const Hello &hello, const std::optional<AccountStore::Account> &account,
+                                const QString &accountKey, const QString &address, const QJsonValue &id)
+{
     // An account that does not exist is checked against a decoy hash, so
     // that it takes as long to refuse as a wrong password.
-    const std::optional<AccountStore::Account> account = m_accounts->loadAccount(accountKey);
     const QByteArray storedHash = account ? account->passwordHash : PasswordHasher::decoy();
     const QString password = hello.login->password;
     const QString accountName = account ? account->name : QString();

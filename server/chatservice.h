@@ -1,5 +1,6 @@
 #pragma once
 
+#include "accountstore.h"
 #include "chatlimits.h"
 #include "chatstate.h"
 #include "codec.h"
@@ -169,6 +170,10 @@ private:
     template <typename T>
     void handle(Session &session, const T &request, const QJsonValue &id);
     void onHello(Session &session, const Confab::Protocol::Hello &hello, const QJsonValue &id);
+    // A login's second step, once the account has been read.
+    void checkPassword(Session &session, const Confab::Protocol::Hello &hello,
+                       const std::optional<AccountStore::Account> &account, const QString &accountKey,
+                       const QString &address, const QJsonValue &id);
     void onJoin(Session &session, const Confab::Protocol::Join &join, const QJsonValue &id);
     void onLeave(Session &session, const Confab::Protocol::Leave &leave, const QJsonValue &id);
     void onSay(Session &session, const Confab::Protocol::Say &say, const QJsonValue &id);

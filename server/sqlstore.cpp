@@ -1040,11 +1040,27 @@ bool SqlStore::loadAccountKeys(QString *error)
 
 std::optional<AccountStore::Account> SqlStore::loadAccount(const QString &key)
 {
-    QSqlQuery query(m_link.db);
+    return loadAccountOn(m_link, key);
+}
+
+void SqlStore::readAccount(QObject *context, const QString &key, AccountDone done)
+{
+    if (!m_commitThread) {
+        AccountStore::readAccount(context, key, std::move(done));
+        return;
+    }
+    readOnCommitThread<std::optional<Account>>(
+            context, [this, key](Link &link) { return loadAccountOn(link, key); }, std::move(done));
+}
+
+std::optional<AccountStore::Account> SqlStore::loadAccountOn(Link &link, const QString &key) const
+{
+    QSqlQuery query(link.db);
     query.prepare(QStringLiteral("SELECT name, password_hash, created FROM accounts WHERE key = ?"));
     query.addBindValue(key);
     if (!query.exec()) {
         qCCritical(lcStore) << "cannot read account:" << sqlError(query.lastError());
+        link.lost = m_engine == Engine::Postgres;
         return std::nullopt;
     }
     if (!query.next())

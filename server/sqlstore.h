@@ -75,6 +75,7 @@ public:
                             PrivatePageDone done) override;
 
     std::optional<Account> loadAccount(const QString &key) override;
+    void readAccount(QObject *context, const QString &key, AccountDone done) override;
     bool hasAccount(const QString &key) const override { return m_accountKeys.contains(key); }
     bool createAccount(const QString &key, const Account &account, QString *error) override;
     bool setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error) override;
@@ -171,6 +172,7 @@ private:
                                                    const HistoryQuery &query) const;
     QList<Confab::Protocol::PrivateMessage> privateHistoryOn(Link &link, const QString &pair,
                                                              const HistoryQuery &query, qint64 notBeforeTs) const;
+    std::optional<Account> loadAccountOn(Link &link, const QString &key) const;
     // Runs `read` on the commit thread with its connection, after the
     // commits handed to it; `done` gets the result on `context`'s thread.
     template <typename Result>

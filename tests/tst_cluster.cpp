@@ -251,6 +251,15 @@ void TestCluster::moderationActsAcrossServers()
                                         u"role_changed"_s);
     QCOMPARE(ChatClient::outcome(granted), u"role_changed"_s);
     QCOMPARE(bob->waitFor(u"role_changed"_s).value("role"_L1).toString(), u"op"_s);
+    // dee's account, registered on server 2, logs in on server 1 (the
+    // account is read on the commit thread there) and is an op there too.
+    ChatClient phone;
+    QVERIFY(phone.connectTo(one->tcpPort()));
+    QVERIFY(phone.loginToAccount(u"deephone"_s, u"dee"_s, password, false));
+    QCOMPARE(phone.join(u"den"_s).value("roles"_L1).toObject().value("deephone"_L1).toString(), u"op"_s);
+    ChatClient wrong;
+    QVERIFY(wrong.connectTo(one->tcpPort()));
+    QVERIFY(!wrong.loginToAccount(u"deefake"_s, u"dee"_s, u"not the password"_s, false));
     QCOMPARE(ChatClient::outcome(dee.ask(u"mute"_s, {{"room"_L1, "den"_L1}, {"nick"_L1, "cy"_L1}}, u"muted"_s)),
              u"muted"_s);
     QCOMPARE(nickOf(ada.waitFor(u"muted"_s)), u"cy"_s);
