@@ -528,8 +528,6 @@ void ChatService::enter(Session &session, const QString &nick, const QString &ac
           Welcome{nick, m_settings.serverName, Defaults::ProtocolVersion, m_settings.motd,
                   account.isEmpty() ? std::nullopt : std::optional<QString>(account)},
           id);
-    if (session.isLoggedIn())
-        session.readMarkers = m_store->readMarkers(accountKey);
     deliverWaiting(session);
 }
 
@@ -1042,10 +1040,24 @@ void ChatService::deliverWaiting(Session &session)
 {
     if (!session.isLoggedIn())
         return;
-    commitAndDeliver();
+    commitBeforeRead();
     constexpr int MaxWaiting = 1000;
-    for (const PrivateMessage &message : m_store->takeWaiting(identity(session), MaxWaiting))
-        reply(session, message, QJsonValue());
+    // Its next requests wait for the markers (a join answers with them).
+    session.busy = true;
+    Connection *connection = session.connection;
+    const quint64 serial = session.serial;
+    m_store->readArrival(this, session.accountKey, identity(session), MaxWaiting,
+                         [this, connection, serial](const MessageStore::Arrival &arrival) {
+                             resumeAfterOffload(connection, serial, [&](Session &later) {
+                                 // Merged: another device's marker may have come meanwhile.
+                                 for (auto it = arrival.markers.cbegin(); it != arrival.markers.cend(); ++it) {
+                                     later.readMarkers.insert(it.key(),
+                                                              qMax(it.value(), later.readMarkers.value(it.key())));
+                                 }
+                                 for (const PrivateMessage &message : arrival.waiting)
+                                     reply(later, message, QJsonValue());
+                             });
+                         });
 }
 
 // ------------------------------------------- edits, deletions, reactions

@@ -230,7 +230,8 @@ private:
     void privateHistory(Session &session, const Confab::Protocol::GetPrivateHistory &request, const QString &peer,
                         const QJsonValue &id);
     static std::optional<qint64> readMarker(const Session &session, const QString &conversation);
-    // Sends what waited for the account while it was offline.
+    // Reads the account's read markers and sends what waited for it while
+    // it was offline.
     void deliverWaiting(Session &session);
     void onEdit(Session &session, const Confab::Protocol::EditMessage &request, const QJsonValue &id);
     void onDelete(Session &session, const Confab::Protocol::DeleteMessage &request, const QJsonValue &id);

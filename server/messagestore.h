@@ -130,6 +130,20 @@ public:
         Q_UNUSED(context);
         done(privateHistory(pair, query, notBeforeTs));
     }
+    // What an account finds when it logs in: its read markers, and what
+    // waited for it (taken, as takeWaiting() does).
+    struct Arrival
+    {
+        QHash<QString, qint64> markers;
+        QList<Confab::Protocol::PrivateMessage> waiting;
+    };
+    using ArrivalDone = std::function<void(const Arrival &arrival)>;
+    virtual void readArrival(QObject *context, const QString &accountKey, const QString &recipient, int limit,
+                             ArrivalDone done)
+    {
+        Q_UNUSED(context);
+        done(Arrival{readMarkers(accountKey), takeWaiting(recipient, limit)});
+    }
     // Returns once every read started so far has ended (its `done` may
     // still be on its way).
     virtual void waitForReads() {}

@@ -967,8 +967,28 @@ QList<PrivateMessage> SqlStore::privateHistoryOn(Link &link, const QString &pair
 
 QList<PrivateMessage> SqlStore::takeWaiting(const QString &recipient, int limit)
 {
+    return takeWaitingOn(m_link, recipient, limit);
+}
+
+void SqlStore::readArrival(QObject *context, const QString &accountKey, const QString &recipient, int limit,
+                           ArrivalDone done)
+{
+    if (!m_commitThread) {
+        MessageStore::readArrival(context, accountKey, recipient, limit, std::move(done));
+        return;
+    }
+    readOnCommitThread<Arrival>(
+            context,
+            [this, accountKey, recipient, limit](Link &link) {
+                return Arrival{readMarkersOn(link, accountKey), takeWaitingOn(link, recipient, limit)};
+            },
+            std::move(done));
+}
+
+QList<PrivateMessage> SqlStore::takeWaitingOn(Link &link, const QString &recipient, int limit) const
+{
     QList<PrivateMessage> waiting;
-    QSqlQuery select(m_link.db);
+    QSqlQuery select(link.db);
     select.setForwardOnly(true);
     select.prepare(QStringLiteral("SELECT seq, sender, recipient_nick, text, ts, action, pair FROM private_messages "
                                   "WHERE recipient = ? AND delivered = 0 ORDER BY ts ASC, seq ASC LIMIT ?"));
@@ -984,7 +1004,7 @@ QList<PrivateMessage> SqlStore::takeWaiting(const QString &recipient, int limit)
         keys.append({select.value(6).toString(), select.value(0).toLongLong()});
     }
     select.finish();
-    QSqlQuery mark(m_link.db);
+    QSqlQuery mark(link.db);
     mark.prepare(QStringLiteral("UPDATE private_messages SET delivered = 1 WHERE pair = ? AND seq = ?"));
     for (const auto &[pair, seq] : std::as_const(keys)) {
         mark.bindValue(0, pair);
@@ -997,8 +1017,13 @@ QList<PrivateMessage> SqlStore::takeWaiting(const QString &recipient, int limit)
 
 QHash<QString, qint64> SqlStore::readMarkers(const QString &accountKey)
 {
+    return readMarkersOn(m_link, accountKey);
+}
+
+QHash<QString, qint64> SqlStore::readMarkersOn(Link &link, const QString &accountKey) const
+{
     QHash<QString, qint64> markers;
-    QSqlQuery select(m_link.db);
+    QSqlQuery select(link.db);
     select.setForwardOnly(true);
     select.prepare(QStringLiteral("SELECT conversation, seq FROM read_markers WHERE account = ?"));
     select.addBindValue(accountKey);

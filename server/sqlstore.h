@@ -71,6 +71,8 @@ public:
     void readHistory(QObject *context, const QString &roomKey, const QString &roomName, const HistoryQuery &query,
                      PageDone done) override;
     void waitForReads() override;
+    void readArrival(QObject *context, const QString &accountKey, const QString &recipient, int limit,
+                     ArrivalDone done) override;
     void readPrivateHistory(QObject *context, const QString &pair, const HistoryQuery &query, qint64 notBeforeTs,
                             PrivatePageDone done) override;
 
@@ -173,6 +175,8 @@ private:
     QList<Confab::Protocol::PrivateMessage> privateHistoryOn(Link &link, const QString &pair,
                                                              const HistoryQuery &query, qint64 notBeforeTs) const;
     std::optional<Account> loadAccountOn(Link &link, const QString &key) const;
+    QList<Confab::Protocol::PrivateMessage> takeWaitingOn(Link &link, const QString &recipient, int limit) const;
+    QHash<QString, qint64> readMarkersOn(Link &link, const QString &accountKey) const;
     // Runs `read` on the commit thread with its connection, after the
     // commits handed to it; `done` gets the result on `context`'s thread.
     template <typename Result>

@@ -323,6 +323,28 @@ void TestCluster::moderationActsAcrossServers()
     ChatClient again;
     QVERIFY(again.connectTo(two->tcpPort()));
     QCOMPARE(ChatClient::outcome(again.ask(u"hello"_s, {{"nick"_L1, "cy"_L1}}, u"welcome"_s)), u"banned"_s);
+
+    // An account's read marker and a private message that waited for it,
+    // stored through one server, are there when it logs in on the other.
+    {
+        ChatClient eva;
+        QVERIFY(eva.connectTo(two->tcpPort()));
+        QVERIFY(eva.loginToAccount(u"eva"_s, u"eva"_s, password, true));
+        QCOMPARE(ChatClient::outcome(eva.join(u"nook"_s)), u"joined"_s);
+        const QJsonObject said = eva.ask(u"say"_s, say(u"nook"_s, u"mine"_s), u"message"_s);
+        QCOMPARE(ChatClient::outcome(said), u"message"_s);
+        QCOMPARE(ChatClient::outcome(eva.ask(u"read"_s, {{"room"_L1, "nook"_L1}, {"seq"_L1, said.value("seq"_L1)}},
+                                             u"read_marker"_s)),
+                 u"read_marker"_s);
+        QVERIFY(eva.quit());
+    }
+    const QJsonObject waiting = ada.ask(u"whisper"_s, {{"to"_L1, "eva"_L1}, {"text"_L1, "later"_L1}}, u"private"_s);
+    QVERIFY(waiting.value("waiting"_L1).toBool());
+    ChatClient evaAgain;
+    QVERIFY(evaAgain.connectTo(one->tcpPort()));
+    QVERIFY(evaAgain.loginToAccount(u"eva"_s, u"eva"_s, password, false));
+    QCOMPARE(evaAgain.waitFor(u"private"_s).value("text"_L1).toString(), u"later"_s);
+    QCOMPARE(evaAgain.join(u"nook"_s).value("read"_L1).toInteger(), 1);
 }
 
 void TestCluster::listTypingAndMarkersAcrossServers()
