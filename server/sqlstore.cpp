@@ -805,10 +805,6 @@ QList<ChatMessage> SqlStore::history(const QString &roomKey, const QString &room
 void SqlStore::readHistory(QObject *context, const QString &roomKey, const QString &roomName,
                            const HistoryQuery &query, PageDone done)
 {
-    if (!m_commitThread) {
-        MessageStore::readHistory(context, roomKey, roomName, query, std::move(done));
-        return;
-    }
     readOnCommitThread<QList<ChatMessage>>(
             context, [this, roomKey, roomName, query](Link &link) { return historyOn(link, roomKey, roomName, query); },
             std::move(done));
@@ -818,6 +814,11 @@ template <typename Result>
 void SqlStore::readOnCommitThread(QObject *context, std::function<Result(Link &)> read,
                                   std::function<void(const Result &)> done)
 {
+    if (!m_commitThread) {
+        // SQLite: here and now, on the store's own connection.
+        done(readable() ? read(m_link) : Result());
+        return;
+    }
     // On the commit thread's connection, after the commits handed to it.
     Link *link = m_commitLink.get();
     QMetaObject::invokeMethod(
@@ -921,10 +922,6 @@ QList<PrivateMessage> SqlStore::privateHistory(const QString &pair, const Histor
 void SqlStore::readPrivateHistory(QObject *context, const QString &pair, const HistoryQuery &query,
                                   qint64 notBeforeTs, PrivatePageDone done)
 {
-    if (!m_commitThread) {
-        MessageStore::readPrivateHistory(context, pair, query, notBeforeTs, std::move(done));
-        return;
-    }
     readOnCommitThread<QList<PrivateMessage>>(
             context, [this, pair, query, notBeforeTs](Link &link) { return privateHistoryOn(link, pair, query, notBeforeTs); },
             std::move(done));
@@ -973,10 +970,6 @@ QList<PrivateMessage> SqlStore::takeWaiting(const QString &recipient, int limit)
 void SqlStore::readArrival(QObject *context, const QString &accountKey, const QString &recipient, int limit,
                            ArrivalDone done)
 {
-    if (!m_commitThread) {
-        MessageStore::readArrival(context, accountKey, recipient, limit, std::move(done));
-        return;
-    }
     readOnCommitThread<Arrival>(
             context,
             [this, accountKey, recipient, limit](Link &link) {
@@ -1070,10 +1063,6 @@ std::optional<AccountStore::Account> SqlStore::loadAccount(const QString &key)
 
 void SqlStore::readAccount(QObject *context, const QString &key, AccountDone done)
 {
-    if (!m_commitThread) {
-        AccountStore::readAccount(context, key, std::move(done));
-        return;
-    }
     readOnCommitThread<std::optional<Account>>(
             context, [this, key](Link &link) { return loadAccountOn(link, key); }, std::move(done));
 }

@@ -179,6 +179,7 @@ private:
     QHash<QString, qint64> readMarkersOn(Link &link, const QString &accountKey) const;
     // Runs `read` on the commit thread with its connection, after the
     // commits handed to it; `done` gets the result on `context`'s thread.
+    // Without a commit thread (SQLite), both at once on this one.
     template <typename Result>
     void readOnCommitThread(QObject *context, std::function<Result(Link &)> read,
                             std::function<void(const Result &)> done);
