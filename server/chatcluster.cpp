@@ -180,10 +180,10 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
         // A read marker of an account that may be logged in here too.
         const QString account = header.value(QLatin1String("reader")).toString();
         const QString conversation = header.value(QLatin1String("conversation")).toString();
+        const qint64 seq = qint64(header.value(QLatin1String("seq")).toDouble());
         QList<Session *> sessions;
         for (Session *user : std::as_const(m_users)) {
             if (user->accountKey == account) {
-                const qint64 seq = qint64(header.value(QLatin1String("seq")).toDouble());
                 user->readMarkers.insert(conversation, qMax(user->readMarkers.value(conversation), seq));
                 sessions.append(user);
             }

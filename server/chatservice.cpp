@@ -1969,11 +1969,9 @@ void ChatService::onMode(Session &session, const SetMode &request, const QJsonVa
 
 void ChatService::onInvite(Session &session, const Invite &request, const QJsonValue &id)
 {
-    Room *room = joinedRoom(session, request.room);
-    if (!room) {
-        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
+    const Room *room = joinedRoomOrError(session, request.room, id);
+    if (!room)
         return;
-    }
     if (!Permissions::permits(Action::Invite, rankIn(session, room), std::nullopt, room->modes.inviteOnly)) {
         sendError(session, ErrorCode::NotPermitted,
                   QStringLiteral("only the ops of %1 invite, while it is by invitation only").arg(room->name), id);
