@@ -166,8 +166,14 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
         // For someone here: a private message stored by the sender's server,
         // a typing notice, an invitation.
         Session *recipient = m_users.value(header.value(QLatin1String("to")).toString());
-        if (!recipient)
+        if (!recipient) {
+            // Gone since the sender's server looked: an account gets it at
+            // its next login, as if it had been offline all along.
+            if (header.contains(QLatin1String("pair")))
+                m_store->keepWaiting(header.value(QLatin1String("pair")).toString(),
+                                     qint64(header.value(QLatin1String("seq")).toDouble()));
             return;
+        }
         if (header.contains(QLatin1String("invite"))) {
             m_invitations[header.value(QLatin1String("invite")).toString()].insert(
                     header.value(QLatin1String("user")).toString());
@@ -328,8 +334,12 @@ void ChatService::sendNumbered(Delivery &delivery, const MessageStore::Numbers &
             message.waiting = true;
         delivery.requesterLine = encodeLine(message, delivery.authorId);
         if (delivery.remoteRecipient) {
-            const QJsonObject header{{QStringLiteral("s"), QString::fromLatin1(m_serverId)},
-                                     {QStringLiteral("to"), delivery.remoteRecipient->second}};
+            QJsonObject header{{QStringLiteral("s"), QString::fromLatin1(m_serverId)},
+                               {QStringLiteral("to"), delivery.remoteRecipient->second}};
+            if (!delivery.remoteAccountPair.isEmpty()) {
+                header.insert(QStringLiteral("pair"), delivery.remoteAccountPair);
+                header.insert(QStringLiteral("seq"), message.seq.value_or(0));
+            }
             m_cluster->publish(serverChannel(delivery.remoteRecipient->first), notice(header, delivery.line));
         }
         break;
@@ -367,7 +377,12 @@ void ChatService::sendRoomMessage(Room *room, const ChatMessage &message, const 
     room->recent.append(message);
     if (room->recent.size() > Defaults::HistoryOnJoin)
         room->recent.removeFirst();
-    deliver(std::move(delivery));
+    // At once, never behind what waits for this server's next commit: that
+    // is numbered after everything stored so far, this message included
+    // (and nothing comes here while a commit of this server is under way,
+    // see onClusterMessage()). Put behind it, a message heard meanwhile
+    // would reach members after higher seqs.
+    send(delivery);
 }
 
 bool ChatService::fillRoom(Room *room, qint64 upTo)
@@ -584,8 +599,9 @@ QList<ChatService::RemoteRoom> ChatService::remoteRooms(const std::optional<QVar
 
 void ChatService::forgetUser(const QString &nickKey)
 {
-    m_cluster->call({"SREM", usersKey(), presenceEntry(nickKey)});
+    // The lease first: once `who` no longer names them, nobody finds them.
     m_cluster->release(leaseKey(nickKey), m_serverId, {presenceKey(nickKey)});
+    m_cluster->call({"SREM", usersKey(), presenceEntry(nickKey)});
 }
 
 void ChatService::announceEveryone()

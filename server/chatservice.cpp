@@ -908,8 +908,11 @@ void ChatService::sendWhisper(Session &session, const Whisper &whisper, const QJ
         delivery.numbered = Delivery::Numbered::Private;
         delivery.privateMessage = message;
         delivery.privateWaiting = waiting;
-        if (remote)
+        if (remote) {
             delivery.remoteRecipient = {remote->server, nameKey(remote->nick)};
+            if (!remote->accountKey.isEmpty())
+                delivery.remoteAccountPair = pair;
+        }
     }
     if (waiting)
         message.waiting = true;

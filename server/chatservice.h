@@ -148,8 +148,10 @@ private:
         std::optional<Confab::Protocol::PrivateMessage> privateMessage;
         bool privateWaiting = false;
         // A private message's recipient on another server: its id and the
-        // recipient's nick key.
+        // recipient's nick key; for an account, the conversation too (that
+        // server keeps the message waiting should they have left).
         std::optional<QPair<QByteArray, QString>> remoteRecipient;
+        QString remoteAccountPair;
         // Cluster mode: members of these rooms (by key) on other servers
         // get `line` too, once it is sent here, with these fields added to
         // the notice (see onClusterMessage()).

@@ -104,6 +104,11 @@ public:
                                                                    qint64 notBeforeTs) = 0;
     // What waits for `recipient`, oldest first, marked delivered at once.
     virtual QList<Confab::Protocol::PrivateMessage> takeWaiting(const QString &recipient, int limit) = 0;
+    // A private message stored as delivered whose recipient left before it
+    // reached them (cluster mode: it went to their server as they quit):
+    // it waits for their next login after all. Written where commits run,
+    // after the commits started so far.
+    virtual void keepWaiting(const QString &pair, qint64 seq) = 0;
 
     // Read markers (section 20) of an account, by conversation ("#ROOMKEY"
     // or "@IDENTITY"); written at once, outside the batches.

@@ -814,19 +814,30 @@ template <typename Result>
 void SqlStore::readOnCommitThread(QObject *context, std::function<Result(Link &)> read,
                                   std::function<void(const Result &)> done)
 {
+    const bool here = !m_commitThread;
+    onCommitThread([here, context, read, done](Link *link) {
+        const Result result = link ? read(*link) : Result();
+        if (here)
+            done(result);
+        else
+            QMetaObject::invokeMethod(context, [done, result] { done(result); }, Qt::QueuedConnection);
+    });
+}
+
+void SqlStore::onCommitThread(std::function<void(Link *)> work)
+{
     if (!m_commitThread) {
         // SQLite: here and now, on the store's own connection.
-        done(readable() ? read(m_link) : Result());
+        work(readable() ? &m_link : nullptr);
         return;
     }
     // On the commit thread's connection, after the commits handed to it.
     Link *link = m_commitLink.get();
     QMetaObject::invokeMethod(
             m_committer,
-            [this, link, context, read, done] {
+            [this, link, work] {
                 QString error;
-                const Result result = link->lost && !reconnect(*link, &error) ? Result() : read(*link);
-                QMetaObject::invokeMethod(context, [done, result] { done(result); }, Qt::QueuedConnection);
+                work(link->lost && !reconnect(*link, &error) ? nullptr : link);
             },
             Qt::QueuedConnection);
 }
@@ -976,6 +987,23 @@ void SqlStore::readArrival(QObject *context, const QString &accountKey, const QS
                 return Arrival{readMarkersOn(link, accountKey), takeWaitingOn(link, recipient, limit)};
             },
             std::move(done));
+}
+
+void SqlStore::keepWaiting(const QString &pair, qint64 seq)
+{
+    const auto write = [pair, seq](Link &link) {
+        QSqlQuery mark(link.db);
+        mark.prepare(QStringLiteral("UPDATE private_messages SET delivered = 0 WHERE pair = ? AND seq = ?"));
+        mark.addBindValue(pair);
+        mark.addBindValue(seq);
+        if (!mark.exec())
+            qCCritical(lcStore) << "cannot keep a private message for its recipient's next login:"
+                                << sqlError(mark.lastError());
+    };
+    onCommitThread([write](Link *link) {
+        if (link)
+            write(*link);
+    });
 }
 
 QList<PrivateMessage> SqlStore::takeWaitingOn(Link &link, const QString &recipient, int limit) const

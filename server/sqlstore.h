@@ -53,6 +53,7 @@ public:
     QList<Confab::Protocol::PrivateMessage> privateHistory(const QString &pair, const HistoryQuery &query,
                                                            qint64 notBeforeTs) override;
     QList<Confab::Protocol::PrivateMessage> takeWaiting(const QString &recipient, int limit) override;
+    void keepWaiting(const QString &pair, qint64 seq) override;
     QHash<QString, qint64> readMarkers(const QString &accountKey) override;
     bool setReadMarker(const QString &accountKey, const QString &conversation, qint64 seq) override;
     void saveTopic(const QString &roomKey, const QString &roomName, const QString &topic) override;
@@ -183,6 +184,10 @@ private:
     template <typename Result>
     void readOnCommitThread(QObject *context, std::function<Result(Link &)> read,
                             std::function<void(const Result &)> done);
+    // Runs `work` on the commit thread, after the commits handed to it (else
+    // at once), with the connection to use: null while the database cannot
+    // be reached.
+    void onCommitThread(std::function<void(Link *)> work);
     // PostgreSQL: commits run on a thread of their own with its own
     // connection (startCommit()).
     struct CommitJob;

@@ -48,6 +48,16 @@ QJsonObject say(const QString &room, const QString &text)
     return {{"type"_L1, "say"_L1}, {"room"_L1, room}, {"text"_L1, text}};
 }
 
+// The nicks of a member_list, sorted.
+QStringList members(const QJsonObject &answer)
+{
+    QStringList nicks;
+    for (const QJsonValue &nick : answer.value("members"_L1).toArray())
+        nicks.append(nick.toString());
+    nicks.sort();
+    return nicks;
+}
+
 } // namespace
 
 class TestCluster : public QObject
@@ -154,13 +164,6 @@ void TestCluster::messagesAndEventsReachEveryServer()
     auto cy = enter(three, u"cy"_s, u"hall"_s);
     QVERIFY(cy);
     // Member lists cover every server: the room's, and everyone's.
-    auto members = [](const QJsonObject &answer) {
-        QStringList nicks;
-        for (const QJsonValue &nick : answer.value("members"_L1).toArray())
-            nicks.append(nick.toString());
-        nicks.sort();
-        return nicks;
-    };
     QCOMPARE(members(ann->ask(u"who"_s, {{"room"_L1, "hall"_L1}}, u"member_list"_s)),
              QStringList({u"ann"_s, u"bob"_s, u"cy"_s}));
     QCOMPARE(members(bob->ask(u"who"_s, {}, u"member_list"_s)), QStringList({u"ann"_s, u"bob"_s, u"cy"_s}));
@@ -338,13 +341,38 @@ void TestCluster::moderationActsAcrossServers()
                  u"read_marker"_s);
         QVERIFY(eva.quit());
     }
+    const auto online = [](ChatClient &client) {
+        return members(client.ask(u"who"_s, {}, u"member_list"_s));
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!online(ada).contains(u"eva"_s), 10'000); // her server let go of her
     const QJsonObject waiting = ada.ask(u"whisper"_s, {{"to"_L1, "eva"_L1}, {"text"_L1, "later"_L1}}, u"private"_s);
     QVERIFY(waiting.value("waiting"_L1).toBool());
-    ChatClient evaAgain;
-    QVERIFY(evaAgain.connectTo(one->tcpPort()));
-    QVERIFY(evaAgain.loginToAccount(u"eva"_s, u"eva"_s, password, false));
-    QCOMPARE(evaAgain.waitFor(u"private"_s).value("text"_L1).toString(), u"later"_s);
-    QCOMPARE(evaAgain.join(u"nook"_s).value("read"_L1).toInteger(), 1);
+    auto evaAgain = std::make_unique<ChatClient>();
+    QVERIFY(evaAgain->connectTo(one->tcpPort()));
+    QVERIFY(evaAgain->loginToAccount(u"eva"_s, u"eva"_s, password, false));
+    QCOMPARE(evaAgain->waitFor(u"private"_s).value("text"_L1).toString(), u"later"_s);
+    QCOMPARE(evaAgain->join(u"nook"_s).value("read"_L1).toInteger(), 1);
+
+    // A private message that reaches her server just after she left (Redis
+    // still said she was there, as it does for a moment after a quit)
+    // waits for her next login too.
+    const QString lease = m_redis.command({u"GET"_s, u"confab:nick:eva"_s});
+    QVERIFY2(!lease.isEmpty(), qPrintable(m_redis.error()));
+    QVERIFY(evaAgain->quit());
+    evaAgain.reset();
+    QTRY_VERIFY_WITH_TIMEOUT(!online(*bob).contains(u"eva"_s), 10'000);
+    QCOMPARE(m_redis.command({u"SET"_s, u"confab:nick:eva"_s, lease}), u"OK"_s);
+    QCOMPARE(m_redis.command({u"HSET"_s, u"confab:user:eva"_s, u"nick"_s, u"eva"_s, u"account"_s, u"eva"_s}),
+             u"2"_s);
+    const QJsonObject late = bob->ask(u"whisper"_s, {{"to"_L1, "eva"_L1}, {"text"_L1, "just missed"_L1}},
+                                      u"private"_s);
+    QCOMPARE(ChatClient::outcome(late), u"private"_s);
+    QVERIFY(!late.value("waiting"_L1).toBool()); // as far as bob's server knew, she was there
+    m_redis.command({u"DEL"_s, u"confab:nick:eva"_s, u"confab:user:eva"_s});
+    ChatClient evaLater;
+    QVERIFY(evaLater.connectTo(two->tcpPort()));
+    QVERIFY(evaLater.loginToAccount(u"eva"_s, u"eva"_s, password, false));
+    QCOMPARE(evaLater.waitFor(u"private"_s).value("text"_L1).toString(), u"just missed"_s);
 }
 
 void TestCluster::listTypingAndMarkersAcrossServers()

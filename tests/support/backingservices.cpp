@@ -228,6 +228,21 @@ bool RedisProcess::start()
     return true;
 }
 
+QString RedisProcess::command(const QStringList &arguments)
+{
+    QProcess cli;
+    cli.start(QStringLiteral("redis-cli"),
+              QStringList{QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                          QString::number(m_port)}
+                      + arguments);
+    if (!cli.waitForFinished(10'000) || cli.exitStatus() != QProcess::NormalExit || cli.exitCode() != 0) {
+        m_error = QStringLiteral("redis-cli %1 failed: %2")
+                          .arg(arguments.join(QLatin1Char(' ')), QString::fromUtf8(cli.readAllStandardError()));
+        return QString();
+    }
+    return QString::fromUtf8(cli.readAllStandardOutput()).trimmed();
+}
+
 void RedisProcess::kill()
 {
     if (m_process.state() == QProcess::NotRunning)

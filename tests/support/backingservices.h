@@ -54,6 +54,8 @@ public:
     QString address() const { return QStringLiteral("127.0.0.1:%1").arg(m_port); }
     quint16 port() const { return m_port; }
     QString error() const { return m_error; }
+    // One command through redis-cli; its answer, trimmed (null if it failed).
+    QString command(const QStringList &arguments);
 
 private:
     QTemporaryDir m_dir;
