@@ -663,6 +663,25 @@ void ChatService::offload(Session &session, std::function<Result()> work,
     });
 }
 
+template <typename Result>
+void ChatService::offloadToStore(Session &session, std::function<Result()> work,
+                                 std::function<void(Session &, const Result &)> done)
+{
+    if (!m_store->commitsInBackground()) {
+        done(session, work());
+        return;
+    }
+    session.busy = true;
+    Connection *connection = session.connection;
+    const quint64 serial = session.serial;
+    auto result = std::make_shared<Result>();
+    m_store->offload(
+            this, [work = std::move(work), result] { *result = work(); },
+            [this, connection, serial, result, done = std::move(done)] {
+                resumeAfterOffload(connection, serial, [&](Session &later) { done(later, *result); });
+            });
+}
+
 void ChatService::resumeAfterOffload(Connection *connection, quint64 serial,
                                      const std::function<void(Session &)> &done)
 {
@@ -690,8 +709,14 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
                   QStringLiteral("you are in %1 rooms, the most allowed").arg(session.rooms.size()), id);
         return;
     }
-    if (!room)
+    if (!room) {
+        if (m_store->commitsInBackground()) {
+            // Read where the commits run; then this join again, the room open.
+            openRoomThen(session, join.room, key, [this, join, id](Session &later) { onJoin(later, join, id); });
+            return;
+        }
         room = openRoom(join.room, key);
+    }
     if (!member) {
         std::optional<std::pair<ErrorCode, QString>> refusal;
         const auto invitations = m_invitations.constFind(room->key);
@@ -2183,17 +2208,50 @@ Room *ChatService::openRoom(const QString &name, const QString &key)
     auto room = std::make_unique<Room>();
     room->key = key;
     room->name = name;
-    if (const auto record = m_store->loadRoom(key)) {
-        room->name = record->name;
-        room->topic = record->topic;
-        room->lastSeq = record->lastSeq;
-        room->lastRev = record->lastRev;
-        room->recent = m_store->history(key, room->name, recentQuery());
+    readRoom(*room, true);
+    return installRoom(std::move(room));
+}
+
+void ChatService::openRoomThen(Session &session, const QString &name, const QString &key,
+                               std::function<void(Session &)> then)
+{
+    // Nothing of this room waits to be stored here (closing it committed
+    // what did), and the read comes after the commits under way.
+    offloadToStore<std::shared_ptr<Room>>(
+            session,
+            [this, name, key] {
+                auto room = std::make_shared<Room>();
+                room->key = key;
+                room->name = name;
+                readRoom(*room, true);
+                return room;
+            },
+            [this, then](Session &later, const std::shared_ptr<Room> &read) {
+                if (!findRoom(read->key)) // else opened for someone else meanwhile
+                    installRoom(std::make_unique<Room>(*read));
+                then(later);
+            });
+}
+
+void ChatService::readRoom(Room &room, bool withRecent) const
+{
+    if (const auto record = m_store->loadRoom(room.key)) {
+        room.name = record->name;
+        room.topic = record->topic;
+        room.lastSeq = record->lastSeq;
+        room.lastRev = record->lastRev;
+        if (withRecent)
+            room.recent = m_store->history(room.key, room.name, recentQuery());
     }
     // A room may have roles, bans, mutes and modes without ever having had
     // a message.
-    loadModeration(*room);
+    loadModeration(room);
+}
+
+Room *ChatService::installRoom(std::unique_ptr<Room> room)
+{
     Room *raw = room.get();
+    const QString key = raw->key;
     m_rooms.emplace(key, std::move(room));
     if (m_cluster)
         m_cluster->subscribe(roomChannel(key));

@@ -314,6 +314,12 @@ private:
     // requests wait until `done` has run on the event loop with its result.
     template <typename Result>
     void offload(Session &session, std::function<Result()> work, std::function<void(Session &, const Result &)> done);
+    // The same for database work (`work` calls the stores), where the
+    // store's commits run and after them (MessageStore::offload()), while
+    // this loop serves the others. Without a commit thread, at once.
+    template <typename Result>
+    void offloadToStore(Session &session, std::function<Result()> work,
+                        std::function<void(Session &, const Result &)> done);
     void resumeAfterOffload(Connection *connection, quint64 serial, const std::function<void(Session &)> &done);
 
     template <typename T>
@@ -432,7 +438,15 @@ private:
     Room *joinedRoomOrError(Session &session, const QString &name, const QJsonValue &id);
     // Whether a user a request names was found; if not, says no_such_user.
     bool foundOrError(Session &session, const Target &target, const QString &nick, const QJsonValue &id);
+    // Opens a room here: what the store holds of it (its record, latest
+    // messages, roles, bans, mutes, modes), read at once, or (with a
+    // commit thread) read there before `then` runs for the session.
     Room *openRoom(const QString &name, const QString &key);
+    void openRoomThen(Session &session, const QString &name, const QString &key,
+                      std::function<void(Session &)> then);
+    // What the store holds of a room; callable where the store's commits run.
+    void readRoom(Room &room, bool withRecent) const;
+    Room *installRoom(std::unique_ptr<Room> room);
     // Tells the others with user_left unless `announce` is false (a kick
     // has told them already).
     void removeFromRoom(Session &session, Room *room, const QString &reason, bool announce = true);

@@ -149,6 +149,18 @@ public:
         Q_UNUSED(context);
         done(Arrival{readMarkers(accountKey), takeWaiting(recipient, limit)});
     }
+    // Runs `work` where commits run, after the commits started so far, and
+    // then `done` on `context`'s thread; without such a place (SQLite),
+    // both at once. `work` may read and write through this store's and the
+    // moderation store's methods (each uses the connection of the thread it
+    // runs on), except those that add to a batch (append*, update*,
+    // saveTopic) and createAccount().
+    virtual void offload(QObject *context, std::function<void()> work, std::function<void()> done)
+    {
+        Q_UNUSED(context);
+        work();
+        done();
+    }
     // Returns once every read started so far has ended (its `done` may
     // still be on its way).
     virtual void waitForReads() {}

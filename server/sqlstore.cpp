@@ -384,7 +384,13 @@ bool SqlStore::migratePostgres(QString *error)
 bool SqlStore::readable()
 {
     QString error;
-    return !m_link.lost || reconnect(m_link, &error);
+    Link &link = here();
+    return !link.lost || reconnect(link, &error);
+}
+
+SqlStore::Link &SqlStore::here()
+{
+    return m_commitThread && QThread::currentThread() == m_commitThread ? *m_commitLink : m_link;
 }
 
 void SqlStore::Link::close()
@@ -434,15 +440,15 @@ std::unique_ptr<SqlStore> SqlStore::openSqlite(const QString &path, QString *err
         }
     }
 
-    store->m_link.db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), store->m_connectionName);
-    if (!store->m_link.db.isValid()) {
+    store->here().db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), store->m_connectionName);
+    if (!store->here().db.isValid()) {
         *error = QStringLiteral("the Qt SQLite driver is not installed (Debian: libqt6sql6-sqlite)");
         return nullptr;
     }
-    store->m_link.db.setDatabaseName(path);
-    store->m_link.db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!store->m_link.db.open()) {
-        *error = QStringLiteral("cannot open %1: %2").arg(path, sqlError(store->m_link.db.lastError()));
+    store->here().db.setDatabaseName(path);
+    store->here().db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!store->here().db.open()) {
+        *error = QStringLiteral("cannot open %1: %2").arg(path, sqlError(store->here().db.lastError()));
         return nullptr;
     }
 
@@ -450,21 +456,21 @@ std::unique_ptr<SqlStore> SqlStore::openSqlite(const QString &path, QString *err
     // WAL: a commit is one append to the log, and readers never block the
     // writer. synchronous=NORMAL keeps every committed transaction through a
     // crash or kill of the server (only a power cut may lose the last ones).
-    if (!exec(store->m_link.db, QStringLiteral("PRAGMA journal_mode=WAL"), &why)
-        || !exec(store->m_link.db, QStringLiteral("PRAGMA synchronous=NORMAL"), &why)
+    if (!exec(store->here().db, QStringLiteral("PRAGMA journal_mode=WAL"), &why)
+        || !exec(store->here().db, QStringLiteral("PRAGMA synchronous=NORMAL"), &why)
         || !store->migrate(&why) || !store->prepareStatements(store->m_link, &why) || !store->loadAccountKeys(&why)) {
         *error = QStringLiteral("cannot use %1: %2").arg(path, why);
         return nullptr;
     }
     if (path != QLatin1String(":memory:")) {
-        if (!exec(store->m_link.db, QStringLiteral("PRAGMA wal_autocheckpoint=0"), &why)) {
+        if (!exec(store->here().db, QStringLiteral("PRAGMA wal_autocheckpoint=0"), &why)) {
             *error = QStringLiteral("cannot use %1: %2").arg(path, why);
             return nullptr;
         }
         store->m_checkpointer = std::make_unique<WalCheckpointer>(path);
         if (!store->m_checkpointer->isWorking()) {
             store->m_checkpointer.reset();
-            if (!exec(store->m_link.db, QStringLiteral("PRAGMA wal_autocheckpoint=1000"), &why)) {
+            if (!exec(store->here().db, QStringLiteral("PRAGMA wal_autocheckpoint=1000"), &why)) {
                 *error = QStringLiteral("cannot use %1: %2").arg(path, why);
                 return nullptr;
             }
@@ -475,7 +481,7 @@ std::unique_ptr<SqlStore> SqlStore::openSqlite(const QString &path, QString *err
 
 bool SqlStore::migrate(QString *error)
 {
-    QSqlQuery version(m_link.db);
+    QSqlQuery version(here().db);
     if (!version.exec(QStringLiteral("PRAGMA user_version")) || !version.next()) {
         *error = sqlError(version.lastError());
         if (error->isEmpty())
@@ -491,10 +497,10 @@ bool SqlStore::migrate(QString *error)
         return false;
     }
     for (int step = current; step < migrations.size(); ++step) {
-        if (!runScript(m_link.db, migrations.at(step), error))
+        if (!runScript(here().db, migrations.at(step), error))
             return false;
-        if (!exec(m_link.db, QStringLiteral("PRAGMA user_version=%1").arg(step + 1), error) || !m_link.db.commit()) {
-            m_link.db.rollback();
+        if (!exec(here().db, QStringLiteral("PRAGMA user_version=%1").arg(step + 1), error) || !here().db.commit()) {
+            here().db.rollback();
             return false;
         }
         qCDebug(lcStore) << "database schema now at version" << step + 1;
@@ -527,7 +533,7 @@ std::optional<MessageStore::RoomRecord> SqlStore::loadRoom(const QString &key)
 {
     if (!readable())
         return std::nullopt;
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     if (m_engine == Engine::Postgres) {
         query.prepare(QStringLiteral("SELECT name, topic, last_seq, last_rev FROM rooms WHERE key = ?"));
     } else {
@@ -564,7 +570,7 @@ void SqlStore::updateMessage(const QString &roomKey, const ChatMessage &message)
 std::optional<MessageStore::StoredMessage> SqlStore::message(const QString &roomKey, const QString &roomName,
                                                                 qint64 seq)
 {
-    QSqlQuery select(m_link.db);
+    QSqlQuery select(here().db);
     select.setForwardOnly(true);
     select.prepare(QStringLiteral("SELECT %1, account FROM messages WHERE room_key = ? AND seq = ?").arg(messageColumns));
     select.addBindValue(roomKey);
@@ -757,7 +763,7 @@ QHash<QString, qint64> SqlStore::lastSeqs(const QList<QString> &roomKeys)
     for (qsizetype first = 0; first < roomKeys.size(); first += RoomsPerQuery) {
         const QList<QString> keys = roomKeys.mid(first, RoomsPerQuery);
         QStringList marks(keys.size(), QStringLiteral("?"));
-        QSqlQuery query(m_link.db);
+        QSqlQuery query(here().db);
         query.setForwardOnly(true);
         query.prepare((m_engine == Engine::Postgres
                                ? QStringLiteral("SELECT key, last_seq FROM rooms WHERE key IN (%1)")
@@ -768,7 +774,7 @@ QHash<QString, qint64> SqlStore::lastSeqs(const QList<QString> &roomKeys)
             query.addBindValue(key);
         if (!query.exec()) {
             qCCritical(lcStore) << "cannot read where rooms are:" << sqlError(query.lastError());
-            m_link.lost = m_engine == Engine::Postgres;
+            here().lost = m_engine == Engine::Postgres;
             return seqs;
         }
         while (query.next())
@@ -787,7 +793,7 @@ void SqlStore::maintain()
     // The checkpoint thread has just copied nearly all of a long log; copy
     // the few pages committed since, so that the next transaction starts the
     // log again from its beginning instead of growing it.
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     if (query.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")) && query.next()) {
         const bool complete = query.value(0).toInt() == 0 && query.value(1) == query.value(2);
         if (complete)
@@ -799,7 +805,7 @@ QList<ChatMessage> SqlStore::history(const QString &roomKey, const QString &room
 {
     if (!readable())
         return {};
-    return historyOn(m_link, roomKey, roomName, query);
+    return historyOn(here(), roomKey, roomName, query);
 }
 
 void SqlStore::readHistory(QObject *context, const QString &roomKey, const QString &roomName,
@@ -822,6 +828,22 @@ void SqlStore::readOnCommitThread(QObject *context, std::function<Result(Link &)
         else
             QMetaObject::invokeMethod(context, [done, result] { done(result); }, Qt::QueuedConnection);
     });
+}
+
+void SqlStore::offload(QObject *context, std::function<void()> work, std::function<void()> done)
+{
+    if (!m_commitThread) {
+        work();
+        done();
+        return;
+    }
+    QMetaObject::invokeMethod(
+            m_committer,
+            [context, work, done] {
+                work();
+                QMetaObject::invokeMethod(context, done, Qt::QueuedConnection);
+            },
+            Qt::QueuedConnection);
 }
 
 void SqlStore::onCommitThread(std::function<void(Link *)> work)
@@ -907,7 +929,7 @@ PrivateMessage privateFromRow(const QSqlQuery &row)
 
 qint64 SqlStore::lastPrivateSeq(const QString &pair)
 {
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     query.prepare(QStringLiteral("SELECT MAX(seq) FROM private_messages WHERE pair = ?"));
     query.addBindValue(pair);
     if (!query.exec() || !query.next()) {
@@ -927,7 +949,7 @@ QList<PrivateMessage> SqlStore::privateHistory(const QString &pair, const Histor
 {
     if (!readable())
         return {};
-    return privateHistoryOn(m_link, pair, query, notBeforeTs);
+    return privateHistoryOn(here(), pair, query, notBeforeTs);
 }
 
 void SqlStore::readPrivateHistory(QObject *context, const QString &pair, const HistoryQuery &query,
@@ -975,7 +997,7 @@ QList<PrivateMessage> SqlStore::privateHistoryOn(Link &link, const QString &pair
 
 QList<PrivateMessage> SqlStore::takeWaiting(const QString &recipient, int limit)
 {
-    return takeWaitingOn(m_link, recipient, limit);
+    return takeWaitingOn(here(), recipient, limit);
 }
 
 void SqlStore::readArrival(QObject *context, const QString &accountKey, const QString &recipient, int limit,
@@ -1038,7 +1060,7 @@ QList<PrivateMessage> SqlStore::takeWaitingOn(Link &link, const QString &recipie
 
 QHash<QString, qint64> SqlStore::readMarkers(const QString &accountKey)
 {
-    return readMarkersOn(m_link, accountKey);
+    return readMarkersOn(here(), accountKey);
 }
 
 QHash<QString, qint64> SqlStore::readMarkersOn(Link &link, const QString &accountKey) const
@@ -1059,7 +1081,7 @@ QHash<QString, qint64> SqlStore::readMarkersOn(Link &link, const QString &accoun
 
 bool SqlStore::setReadMarker(const QString &accountKey, const QString &conversation, qint64 seq)
 {
-    QSqlQuery upsert(m_link.db);
+    QSqlQuery upsert(here().db);
     upsert.prepare(QStringLiteral("INSERT INTO read_markers (account, conversation, seq) VALUES (?, ?, ?) "
                                   "ON CONFLICT (account, conversation) DO UPDATE SET seq = excluded.seq"));
     upsert.addBindValue(accountKey);
@@ -1074,7 +1096,7 @@ bool SqlStore::setReadMarker(const QString &accountKey, const QString &conversat
 
 bool SqlStore::loadAccountKeys(QString *error)
 {
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     if (!query.exec(QStringLiteral("SELECT key FROM accounts"))) {
         *error = sqlError(query.lastError());
         return false;
@@ -1086,7 +1108,7 @@ bool SqlStore::loadAccountKeys(QString *error)
 
 std::optional<AccountStore::Account> SqlStore::loadAccount(const QString &key)
 {
-    return loadAccountOn(m_link, key);
+    return loadAccountOn(here(), key);
 }
 
 void SqlStore::readAccount(QObject *context, const QString &key, AccountDone done)
@@ -1112,7 +1134,7 @@ std::optional<AccountStore::Account> SqlStore::loadAccountOn(Link &link, const Q
 
 bool SqlStore::createAccount(const QString &key, const Account &account, QString *error)
 {
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     query.prepare(QStringLiteral("INSERT INTO accounts (key, name, password_hash, created) VALUES (?, ?, ?, ?)"));
     query.addBindValue(key);
     query.addBindValue(account.name);
@@ -1128,7 +1150,7 @@ bool SqlStore::createAccount(const QString &key, const Account &account, QString
 
 bool SqlStore::setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error)
 {
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     query.prepare(QStringLiteral("UPDATE accounts SET password_hash = ? WHERE key = ?"));
     query.addBindValue(QString::fromLatin1(passwordHash));
     query.addBindValue(key);
@@ -1146,7 +1168,7 @@ bool SqlStore::setPasswordHash(const QString &key, const QByteArray &passwordHas
 QHash<QString, Rank> SqlStore::loadRoles(const QString &roomKey)
 {
     QHash<QString, Rank> roles;
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     query.prepare(QStringLiteral("SELECT account_key, role FROM room_roles WHERE room_key = ?"));
     query.addBindValue(notNull(roomKey));
     if (!query.exec()) {
@@ -1161,7 +1183,7 @@ QHash<QString, Rank> SqlStore::loadRoles(const QString &roomKey)
 
 bool SqlStore::setRole(const QString &roomKey, const QString &accountKey, Rank rank, QString *error)
 {
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     if (rank == Rank::Member) {
         query.prepare(QStringLiteral("DELETE FROM room_roles WHERE room_key = ? AND account_key = ?"));
         query.addBindValue(notNull(roomKey));
@@ -1182,7 +1204,7 @@ bool SqlStore::setRole(const QString &roomKey, const QString &accountKey, Rank r
 
 bool SqlStore::appendAudit(const QString &roomKey, const AuditRecord &record, QString *error)
 {
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     query.prepare(QStringLiteral(
             "INSERT INTO audit (ts, actor, action, room_key, room, target, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"));
     query.addBindValue(record.ts);
@@ -1209,7 +1231,7 @@ QList<ModerationStore::AuditRecord> SqlStore::audit(const std::optional<QString>
     if (beforeTs)
         sql += QStringLiteral(" AND ts < ?");
     sql += QStringLiteral(" ORDER BY ts DESC, id DESC LIMIT ?");
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     query.setForwardOnly(true);
     query.prepare(sql);
     if (roomKey)
@@ -1236,7 +1258,7 @@ QList<ModerationStore::AuditRecord> SqlStore::audit(const std::optional<QString>
 QList<ModerationStore::BanRecord> SqlStore::loadBans(const QString &roomKey)
 {
     QList<BanRecord> bans;
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     query.prepare(QStringLiteral("SELECT mask, actor, reason, until FROM room_bans WHERE room_key = ?"));
     query.addBindValue(notNull(roomKey));
     if (!query.exec()) {
@@ -1253,7 +1275,7 @@ QList<ModerationStore::BanRecord> SqlStore::loadBans(const QString &roomKey)
 
 bool SqlStore::putBan(const QString &roomKey, const QString &maskKey, const BanRecord &ban, QString *error)
 {
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     query.prepare(QStringLiteral("INSERT INTO room_bans (room_key, mask_key, mask, actor, reason, until) "
                                  "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (room_key, mask_key) DO UPDATE SET "
                                  "mask = excluded.mask, actor = excluded.actor, reason = excluded.reason, "
@@ -1273,7 +1295,7 @@ bool SqlStore::putBan(const QString &roomKey, const QString &maskKey, const BanR
 
 bool SqlStore::removeBan(const QString &roomKey, const QString &maskKey, QString *error)
 {
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     query.prepare(QStringLiteral("DELETE FROM room_bans WHERE room_key = ? AND mask_key = ?"));
     query.addBindValue(notNull(roomKey));
     query.addBindValue(maskKey);
@@ -1287,7 +1309,7 @@ bool SqlStore::removeBan(const QString &roomKey, const QString &maskKey, QString
 QList<ModerationStore::MuteRecord> SqlStore::loadMutes(const QString &roomKey)
 {
     QList<MuteRecord> mutes;
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     query.prepare(QStringLiteral("SELECT target, actor, reason, until FROM room_mutes WHERE room_key = ?"));
     query.addBindValue(notNull(roomKey));
     if (!query.exec()) {
@@ -1304,7 +1326,7 @@ QList<ModerationStore::MuteRecord> SqlStore::loadMutes(const QString &roomKey)
 
 bool SqlStore::putMute(const QString &roomKey, const MuteRecord &mute, QString *error)
 {
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     query.prepare(QStringLiteral(
             "INSERT INTO room_mutes (room_key, target, actor, reason, until) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (room_key, target) DO UPDATE SET actor = excluded.actor, reason = excluded.reason, "
@@ -1323,7 +1345,7 @@ bool SqlStore::putMute(const QString &roomKey, const MuteRecord &mute, QString *
 
 bool SqlStore::removeMute(const QString &roomKey, const QString &target, QString *error)
 {
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     query.prepare(QStringLiteral("DELETE FROM room_mutes WHERE room_key = ? AND target = ?"));
     query.addBindValue(notNull(roomKey));
     query.addBindValue(target);
@@ -1337,7 +1359,7 @@ bool SqlStore::removeMute(const QString &roomKey, const QString &target, QString
 ModerationStore::Modes SqlStore::loadModes(const QString &roomKey)
 {
     Modes modes;
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     query.prepare(QStringLiteral("SELECT invite_only, join_key, topic_locked FROM room_modes WHERE room_key = ?"));
     query.addBindValue(notNull(roomKey));
     if (!query.exec()) {
@@ -1351,7 +1373,7 @@ ModerationStore::Modes SqlStore::loadModes(const QString &roomKey)
 
 bool SqlStore::saveModes(const QString &roomKey, const Modes &modes, QString *error)
 {
-    QSqlQuery query(m_link.db);
+    QSqlQuery query(here().db);
     query.prepare(QStringLiteral("INSERT INTO room_modes (room_key, invite_only, join_key, topic_locked) "
                                  "VALUES (?, ?, ?, ?) ON CONFLICT (room_key) DO UPDATE SET "
                                  "invite_only = excluded.invite_only, join_key = excluded.join_key, "

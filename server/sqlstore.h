@@ -72,6 +72,7 @@ public:
     void readHistory(QObject *context, const QString &roomKey, const QString &roomName, const HistoryQuery &query,
                      PageDone done) override;
     void waitForReads() override;
+    void offload(QObject *context, std::function<void()> work, std::function<void()> done) override;
     void readArrival(QObject *context, const QString &accountKey, const QString &recipient, int limit,
                      ArrivalDone done) override;
     void readPrivateHistory(QObject *context, const QString &pair, const HistoryQuery &query, qint64 notBeforeTs,
@@ -122,6 +123,9 @@ private:
     void closeConnection();
     // False while the connection is lost and cannot be made again.
     bool readable();
+    // The connection of the thread this runs on: the commit thread's there
+    // (offload()), the store's own anywhere else.
+    Link &here();
     bool loadAccountKeys(QString *error);
     bool prepareStatements(Link &link, QString *error) const;
 

@@ -14,6 +14,7 @@
 #include <QJsonArray>
 #include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QSqlQuery>
 #include <QTest>
 
 #include <memory>
@@ -73,6 +74,7 @@ private slots:
     void nickRaceHasOneWinner();
     void killedServerClientsResumeElsewhere();
     void redisRestartLosesNothing();
+    void slowDatabaseHoldsOnlyTheAsker();
     void databaseDownRefusesThenRecovers();
     void moderationActsAcrossServers();
     void listTypingAndMarkersAcrossServers();
@@ -594,6 +596,45 @@ void TestCluster::killedServerClientsResumeElsewhere()
                 20'000);
         QCOMPARE(seen[i], oneTo(first + 199, first));
     }
+}
+
+void TestCluster::slowDatabaseHoldsOnlyTheAsker()
+{
+    ServerProcess *one = startServer();
+    QVERIFY(one);
+    auto ann = enter(one, u"sloth"_s, u"quick"_s);
+    auto bob = enter(one, u"hare"_s, u"quick"_s);
+    QVERIFY(ann && bob);
+    // A room with a topic and a message, stored, and closed here again.
+    QCOMPARE(ChatClient::outcome(ann->join(u"slow"_s)), u"joined"_s);
+    QCOMPARE(ChatClient::outcome(ann->ask(u"topic"_s, {{"room"_L1, "slow"_L1}, {"topic"_L1, "patience"_L1}},
+                                          u"topic_changed"_s)),
+             u"topic_changed"_s);
+    QCOMPARE(ChatClient::outcome(ann->ask(u"say"_s, say(u"slow"_s, u"kept"_s), u"message"_s)), u"message"_s);
+    QCOMPARE(ChatClient::outcome(ann->ask(u"leave"_s, {{"room"_L1, "slow"_L1}}, u"left"_s)), u"left"_s);
+
+    // Opening it again reads its modes, which another connection holds.
+    {
+        QSqlDatabase blocker = m_postgres.connection(u"blocker"_s);
+        QVERIFY(blocker.open());
+        QSqlQuery lock(blocker);
+        QVERIFY(lock.exec(u"BEGIN"_s));
+        QVERIFY(lock.exec(u"LOCK TABLE room_modes IN ACCESS EXCLUSIVE MODE"_s));
+        ann->takePending();
+        ann->send({{"type"_L1, "join"_L1}, {"room"_L1, "slow"_L1}, {"id"_L1, 77}});
+        // The server answers the others meanwhile (before the lock goes).
+        QCOMPARE(members(bob->ask(u"who"_s, {{"room"_L1, "quick"_L1}}, u"member_list"_s, 10'000)),
+                 QStringList({u"hare"_s, u"sloth"_s}));
+        QVERIFY(ann->pending().isEmpty());
+        QVERIFY(lock.exec(u"COMMIT"_s));
+    }
+    QSqlDatabase::removeDatabase(u"blocker"_s);
+    const QJsonObject joined = ann->waitFor(u"joined"_s);
+    QCOMPARE(joined.value("id"_L1).toInt(), 77);
+    QCOMPARE(joined.value("topic"_L1).toString(), u"patience"_s);
+    const QJsonArray history = joined.value("history"_L1).toArray();
+    QCOMPARE(history.size(), 1);
+    QCOMPARE(history.first().toObject().value("text"_L1).toString(), u"kept"_s);
 }
 
 void TestCluster::redisRestartLosesNothing()

@@ -43,7 +43,6 @@ private slots:
 private:
     std::unique_ptr<SqlStore> open();
     // A connection of the test's own to the test database (not opened).
-    QSqlDatabase connection(const QString &name) const;
     PostgresProcess m_postgres;
 };
 
@@ -56,7 +55,7 @@ void TestPostgresStore::cleanup()
 {
     // Each case starts from an empty database, migrated again.
     {
-        QSqlDatabase db = connection(u"wipe"_s);
+        QSqlDatabase db = m_postgres.connection(u"wipe"_s);
         QVERIFY(db.open());
         QSqlQuery wipe(db);
         QVERIFY(wipe.exec(u"SET client_min_messages = warning"_s));
@@ -64,16 +63,6 @@ void TestPostgresStore::cleanup()
         QVERIFY(wipe.exec(u"CREATE SCHEMA public"_s));
     }
     QSqlDatabase::removeDatabase(u"wipe"_s);
-}
-
-QSqlDatabase TestPostgresStore::connection(const QString &name) const
-{
-    QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, name);
-    db.setHostName(u"127.0.0.1"_s);
-    db.setPort(m_postgres.port());
-    db.setUserName(u"confab"_s);
-    db.setDatabaseName(u"confab"_s);
-    return db;
 }
 
 std::unique_ptr<SqlStore> TestPostgresStore::open()
@@ -271,7 +260,7 @@ void TestPostgresStore::commitsOffTheEventLoop()
     // wait for it; startCommit() must return meanwhile (run here, on this
     // thread, it never would).
     {
-        QSqlDatabase blocker = connection(u"blocker"_s);
+        QSqlDatabase blocker = m_postgres.connection(u"blocker"_s);
         QVERIFY(blocker.open());
         QVERIFY(blocker.transaction());
         QSqlQuery lock(blocker);

@@ -191,6 +191,16 @@ bool PostgresProcess::stop()
     return stopped;
 }
 
+QSqlDatabase PostgresProcess::connection(const QString &name) const
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+    db.setHostName(QStringLiteral("127.0.0.1"));
+    db.setPort(m_port);
+    db.setUserName(QStringLiteral("confab"));
+    db.setDatabaseName(QStringLiteral("confab"));
+    return db;
+}
+
 QString PostgresProcess::url() const
 {
     return QStringLiteral("postgresql://confab@127.0.0.1:%1/confab").arg(m_port);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QProcess>
+#include <QSqlDatabase>
 #include <QString>
 #include <QTemporaryDir>
 
@@ -27,6 +28,9 @@ public:
     QString url() const;
     QString error() const { return m_error; }
     quint16 port() const { return m_port; }
+    // A connection of the test's own to the database, under `name` (not
+    // yet open).
+    QSqlDatabase connection(const QString &name) const;
 
 private:
     bool run(const QString &program, const QStringList &arguments, int timeoutMs = 60'000);
