@@ -24,14 +24,6 @@ public:
 
     // By nameKey(name).
     virtual std::optional<Account> loadAccount(const QString &key) = 0;
-    // The same, read off the caller's thread where the store can (see
-    // MessageStore::commitsInBackground()); `done` runs on `context`'s.
-    using AccountDone = std::function<void(const std::optional<Account> &account)>;
-    virtual void readAccount(QObject *context, const QString &key, AccountDone done)
-    {
-        Q_UNUSED(context);
-        done(loadAccount(key));
-    }
     // Whether the key is an account: asked for every nick taken, so it
     // must not cost a query.
     virtual bool hasAccount(const QString &key) const = 0;

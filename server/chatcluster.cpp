@@ -169,9 +169,11 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
         if (!recipient) {
             // Gone since the sender's server looked: an account gets it at
             // its next login, as if it had been offline all along.
-            if (header.contains(QLatin1String("pair")))
-                m_store->keepWaiting(header.value(QLatin1String("pair")).toString(),
-                                     qint64(header.value(QLatin1String("seq")).toDouble()));
+            if (header.contains(QLatin1String("pair"))) {
+                const QString pair = header.value(QLatin1String("pair")).toString();
+                const qint64 seq = qint64(header.value(QLatin1String("seq")).toDouble());
+                m_store->offload(this, [this, pair, seq] { m_store->keepWaiting(pair, seq); }, [] {});
+            }
             return;
         }
         if (header.contains(QLatin1String("invite"))) {

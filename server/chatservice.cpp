@@ -446,15 +446,10 @@ void ChatService::onHello(Session &session, const Hello &hello, const QJsonValue
     }
     // Read off this thread where the store can (a cluster's PostgreSQL);
     // the session's next requests wait, as for the hash.
-    session.busy = true;
-    Connection *connection = session.connection;
-    const quint64 serial = session.serial;
-    m_accounts->readAccount(
-            this, accountKey,
-            [this, connection, serial, hello, accountKey, address, id](const std::optional<AccountStore::Account> &account) {
-                resumeAfterOffload(connection, serial, [&](Session &later) {
-                    checkPassword(later, hello, account, accountKey, address, id);
-                });
+    offloadToStore<std::optional<AccountStore::Account>>(
+            session, [this, accountKey] { return m_accounts->loadAccount(accountKey); },
+            [this, hello, accountKey, address, id](Session &later, const std::optional<AccountStore::Account> &account) {
+                checkPassword(later, hello, account, accountKey, address, id);
             });
 }
 
@@ -972,17 +967,10 @@ void ChatService::privateHistory(Session &session, const GetPrivateHistory &requ
     // A guest reads only what was said while it has had the nick: the next
     // guest of that name reads nothing of the last one's.
     const qint64 notBefore = session.isLoggedIn() ? 0 : session.nickSinceMs;
-    // Where the store reads off this thread, the session's next requests
-    // wait for the page (with SQLite it comes at once).
-    session.busy = true;
-    Connection *connection = session.connection;
-    const quint64 serial = session.serial;
-    m_store->readPrivateHistory(
-            this, pair, query, notBefore,
-            [this, connection, serial, with = request.with, peer, id](const QList<PrivateMessage> &page) {
-                resumeAfterOffload(connection, serial, [&](Session &later) {
-                    reply(later, PrivatePage{with, page, readMarker(later, u'@' + peer)}, id);
-                });
+    offloadToStore<QList<PrivateMessage>>(
+            session, [this, pair, query, notBefore] { return m_store->privateHistory(pair, query, notBefore); },
+            [this, with = request.with, peer, id](Session &later, const QList<PrivateMessage> &page) {
+                reply(later, PrivatePage{with, page, readMarker(later, u'@' + peer)}, id);
             });
 }
 
@@ -1071,21 +1059,19 @@ void ChatService::deliverWaiting(Session &session)
     commitBeforeRead();
     constexpr int MaxWaiting = 1000;
     // Its next requests wait for the markers (a join answers with them).
-    session.busy = true;
-    Connection *connection = session.connection;
-    const quint64 serial = session.serial;
-    m_store->readArrival(this, session.accountKey, identity(session), MaxWaiting,
-                         [this, connection, serial](const MessageStore::Arrival &arrival) {
-                             resumeAfterOffload(connection, serial, [&](Session &later) {
-                                 // Merged: another device's marker may have come meanwhile.
-                                 for (auto it = arrival.markers.cbegin(); it != arrival.markers.cend(); ++it) {
-                                     later.readMarkers.insert(it.key(),
-                                                              qMax(it.value(), later.readMarkers.value(it.key())));
-                                 }
-                                 for (const PrivateMessage &message : arrival.waiting)
-                                     reply(later, message, QJsonValue());
-                             });
-                         });
+    using Arrival = std::pair<QHash<QString, qint64>, QList<PrivateMessage>>;
+    offloadToStore<Arrival>(
+            session,
+            [this, account = session.accountKey, recipient = identity(session)] {
+                return Arrival{m_store->readMarkers(account), m_store->takeWaiting(recipient, MaxWaiting)};
+            },
+            [this](Session &later, const Arrival &arrival) {
+                // Merged: another device's marker may have come meanwhile.
+                for (auto it = arrival.first.cbegin(); it != arrival.first.cend(); ++it)
+                    later.readMarkers.insert(it.key(), qMax(it.value(), later.readMarkers.value(it.key())));
+                for (const PrivateMessage &message : arrival.second)
+                    reply(later, message, QJsonValue());
+            });
 }
 
 // ------------------------------------------- edits, deletions, reactions
@@ -1466,45 +1452,52 @@ void ChatService::onHistory(Session &session, const GetHistory &request, const Q
 {
     // The page must include messages accepted in this pass.
     commitBeforeRead();
+    const MessageStore::HistoryQuery query{request.before, request.after,
+                                           request.limit.value_or(Defaults::HistoryPage), request.changedAfter};
     const QString key = nameKey(request.room);
-    QString name = request.room;
-    if (const Room *room = findRoom(key))
-        name = room->name;
-    else if (const auto record = m_store->loadRoom(key))
-        name = record->name;
-    Room *open = findRoom(key);
-    Room stored;
-    if (!open) {
-        // A room nobody is in: its modes and bans are read from the store.
-        stored.key = key;
-        stored.name = name;
-        loadModeration(stored);
-    }
-    const Room *known = open ? open : &stored;
-    const bool closed = known->modes.inviteOnly || !known->modes.key.isEmpty();
-    if (closed && !(open && session.rooms.contains(open))) {
-        sendError(session, ErrorCode::NotInRoom,
-                  QStringLiteral("the history of %1 is for its members").arg(known->name), id);
+    if (Room *open = findRoom(key)) {
+        if (!mayReadHistory(session, open, id))
+            return;
+        const QString name = open->name;
+        offloadToStore<QList<ChatMessage>>(
+                session, [this, key, name, query] { return m_store->history(key, name, query); },
+                [this, name, id](Session &later, const QList<ChatMessage> &page) {
+                    reply(later, HistoryPage{name, page}, id);
+                });
         return;
     }
-    if (const Room::Ban *ban = banFor(session, open ? open : &stored)) {
-        sendError(session, ErrorCode::Banned, bannedMessage(open ? open : &stored, *ban), id);
-        return;
+    // A room nobody here is in: its name, modes and bans come from the
+    // store with the page.
+    using Read = std::pair<Room, QList<ChatMessage>>;
+    offloadToStore<Read>(
+            session,
+            [this, key, name = request.room, query] {
+                Room room;
+                room.key = key;
+                room.name = name;
+                readRoom(room, false);
+                return Read{room, m_store->history(key, room.name, query)};
+            },
+            [this, id](Session &later, const Read &read) {
+                Room room = read.first;
+                if (mayReadHistory(later, &room, id))
+                    reply(later, HistoryPage{room.name, read.second}, id);
+            });
+}
+
+bool ChatService::mayReadHistory(Session &session, Room *room, const QJsonValue &id)
+{
+    const bool closed = room->modes.inviteOnly || !room->modes.key.isEmpty();
+    if (closed && !session.rooms.contains(room)) {
+        sendError(session, ErrorCode::NotInRoom, QStringLiteral("the history of %1 is for its members").arg(room->name),
+                  id);
+        return false;
     }
-    MessageStore::HistoryQuery query{request.before, request.after, request.limit.value_or(Defaults::HistoryPage),
-                                     request.changedAfter};
-    if (!m_store->commitsInBackground()) {
-        reply(session, HistoryPage{name, m_store->history(key, name, query)}, id);
-        return;
+    if (const Room::Ban *ban = banFor(session, room)) {
+        sendError(session, ErrorCode::Banned, bannedMessage(room, *ban), id);
+        return false;
     }
-    // Read where the commits are made, while this loop serves the others;
-    // the session's next requests wait for the page.
-    session.busy = true;
-    Connection *connection = session.connection;
-    const quint64 serial = session.serial;
-    m_store->readHistory(this, key, name, query, [this, connection, serial, name, id](const QList<ChatMessage> &page) {
-        resumeAfterOffload(connection, serial, [&](Session &later) { reply(later, HistoryPage{name, page}, id); });
-    });
+    return true;
 }
 
 void ChatService::commitBeforeRead()

@@ -279,6 +279,8 @@ private:
     // The active ban of `room` that keeps `session` out, if any.
     const Room::Ban *banFor(const Session &session, Room *room);
     QString bannedMessage(const Room *room, const Room::Ban &ban) const;
+    // Whether the session may page through the room's history; if not, says why.
+    bool mayReadHistory(Session &session, Room *room, const QJsonValue &id);
 
     Rank rankIn(const Session &session, const Room *room) const;
     // The same for an account (empty: a guest), wherever it is connected.

@@ -106,8 +106,7 @@ public:
     virtual QList<Confab::Protocol::PrivateMessage> takeWaiting(const QString &recipient, int limit) = 0;
     // A private message stored as delivered whose recipient left before it
     // reached them (cluster mode: it went to their server as they quit):
-    // it waits for their next login after all. Written where commits run,
-    // after the commits started so far.
+    // it waits for their next login after all. Written at once.
     virtual void keepWaiting(const QString &pair, qint64 seq) = 0;
 
     // Read markers (section 20) of an account, by conversation ("#ROOMKEY"
@@ -118,41 +117,10 @@ public:
     // Oldest first; see docs/protocol.md for which messages a query selects.
     virtual QList<Confab::Protocol::ChatMessage> history(const QString &roomKey, const QString &roomName,
                                                          const HistoryQuery &query) = 0;
-    // The same page, read where commits run (commitsInBackground()), after
-    // the commits started so far; `done` runs on `context`'s thread.
-    using PageDone = std::function<void(const QList<Confab::Protocol::ChatMessage> &page)>;
-    virtual void readHistory(QObject *context, const QString &roomKey, const QString &roomName,
-                             const HistoryQuery &query, PageDone done)
-    {
-        Q_UNUSED(context);
-        done(history(roomKey, roomName, query));
-    }
-    // The same for privateHistory().
-    using PrivatePageDone = std::function<void(const QList<Confab::Protocol::PrivateMessage> &page)>;
-    virtual void readPrivateHistory(QObject *context, const QString &pair, const HistoryQuery &query,
-                                    qint64 notBeforeTs, PrivatePageDone done)
-    {
-        Q_UNUSED(context);
-        done(privateHistory(pair, query, notBeforeTs));
-    }
-    // What an account finds when it logs in: its read markers, and what
-    // waited for it (taken, as takeWaiting() does).
-    struct Arrival
-    {
-        QHash<QString, qint64> markers;
-        QList<Confab::Protocol::PrivateMessage> waiting;
-    };
-    using ArrivalDone = std::function<void(const Arrival &arrival)>;
-    virtual void readArrival(QObject *context, const QString &accountKey, const QString &recipient, int limit,
-                             ArrivalDone done)
-    {
-        Q_UNUSED(context);
-        done(Arrival{readMarkers(accountKey), takeWaiting(recipient, limit)});
-    }
     // Runs `work` where commits run, after the commits started so far, and
     // then `done` on `context`'s thread; without such a place (SQLite),
     // both at once. `work` may read and write through this store's and the
-    // moderation store's methods (each uses the connection of the thread it
+    // moderation and account stores' methods (each uses the connection of the thread it
     // runs on), except those that add to a batch (append*, update*,
     // saveTopic) and createAccount().
     virtual void offload(QObject *context, std::function<void()> work, std::function<void()> done)

@@ -801,35 +801,6 @@ void SqlStore::maintain()
     }
 }
 
-QList<ChatMessage> SqlStore::history(const QString &roomKey, const QString &roomName, const HistoryQuery &query)
-{
-    if (!readable())
-        return {};
-    return historyOn(here(), roomKey, roomName, query);
-}
-
-void SqlStore::readHistory(QObject *context, const QString &roomKey, const QString &roomName,
-                           const HistoryQuery &query, PageDone done)
-{
-    readOnCommitThread<QList<ChatMessage>>(
-            context, [this, roomKey, roomName, query](Link &link) { return historyOn(link, roomKey, roomName, query); },
-            std::move(done));
-}
-
-template <typename Result>
-void SqlStore::readOnCommitThread(QObject *context, std::function<Result(Link &)> read,
-                                  std::function<void(const Result &)> done)
-{
-    const bool here = !m_commitThread;
-    onCommitThread([here, context, read, done](Link *link) {
-        const Result result = link ? read(*link) : Result();
-        if (here)
-            done(result);
-        else
-            QMetaObject::invokeMethod(context, [done, result] { done(result); }, Qt::QueuedConnection);
-    });
-}
-
 void SqlStore::offload(QObject *context, std::function<void()> work, std::function<void()> done)
 {
     if (!m_commitThread) {
@@ -846,33 +817,18 @@ void SqlStore::offload(QObject *context, std::function<void()> work, std::functi
             Qt::QueuedConnection);
 }
 
-void SqlStore::onCommitThread(std::function<void(Link *)> work)
-{
-    if (!m_commitThread) {
-        // SQLite: here and now, on the store's own connection.
-        work(readable() ? &m_link : nullptr);
-        return;
-    }
-    // On the commit thread's connection, after the commits handed to it.
-    Link *link = m_commitLink.get();
-    QMetaObject::invokeMethod(
-            m_committer,
-            [this, link, work] {
-                QString error;
-                work(link->lost && !reconnect(*link, &error) ? nullptr : link);
-            },
-            Qt::QueuedConnection);
-}
-
 void SqlStore::waitForReads()
 {
     if (m_commitThread)
         QMetaObject::invokeMethod(m_committer, [] {}, Qt::BlockingQueuedConnection);
 }
 
-QList<ChatMessage> SqlStore::historyOn(Link &link, const QString &roomKey, const QString &roomName,
-                                       const HistoryQuery &query) const
+QList<ChatMessage> SqlStore::history(const QString &roomKey, const QString &roomName,
+                                       const HistoryQuery &query)
 {
+    if (!readable())
+        return {};
+    Link &link = here();
     // With `after`, the oldest messages past it (catching up forwards);
     // otherwise the newest before `before` (scrolling back). Either way the
     // page is returned oldest first.
@@ -945,24 +901,12 @@ void SqlStore::appendPrivate(const QString &pair, const QString &recipient, cons
     m_pendingPrivate.append(PendingPrivate{pair, recipient, message, delivered});
 }
 
-QList<PrivateMessage> SqlStore::privateHistory(const QString &pair, const HistoryQuery &query, qint64 notBeforeTs)
+QList<PrivateMessage> SqlStore::privateHistory(const QString &pair, const HistoryQuery &query,
+                                                 qint64 notBeforeTs)
 {
     if (!readable())
         return {};
-    return privateHistoryOn(here(), pair, query, notBeforeTs);
-}
-
-void SqlStore::readPrivateHistory(QObject *context, const QString &pair, const HistoryQuery &query,
-                                  qint64 notBeforeTs, PrivatePageDone done)
-{
-    readOnCommitThread<QList<PrivateMessage>>(
-            context, [this, pair, query, notBeforeTs](Link &link) { return privateHistoryOn(link, pair, query, notBeforeTs); },
-            std::move(done));
-}
-
-QList<PrivateMessage> SqlStore::privateHistoryOn(Link &link, const QString &pair, const HistoryQuery &query,
-                                                 qint64 notBeforeTs) const
-{
+    Link &link = here();
     // The same paging as history(): forwards from `after`, else backwards.
     const bool forwards = query.after.has_value();
     QString sql = QStringLiteral("SELECT seq, sender, recipient_nick, text, ts, action FROM private_messages "
@@ -995,41 +939,24 @@ QList<PrivateMessage> SqlStore::privateHistoryOn(Link &link, const QString &pair
     return page;
 }
 
-QList<PrivateMessage> SqlStore::takeWaiting(const QString &recipient, int limit)
-{
-    return takeWaitingOn(here(), recipient, limit);
-}
-
-void SqlStore::readArrival(QObject *context, const QString &accountKey, const QString &recipient, int limit,
-                           ArrivalDone done)
-{
-    readOnCommitThread<Arrival>(
-            context,
-            [this, accountKey, recipient, limit](Link &link) {
-                return Arrival{readMarkersOn(link, accountKey), takeWaitingOn(link, recipient, limit)};
-            },
-            std::move(done));
-}
-
 void SqlStore::keepWaiting(const QString &pair, qint64 seq)
 {
-    const auto write = [pair, seq](Link &link) {
-        QSqlQuery mark(link.db);
-        mark.prepare(QStringLiteral("UPDATE private_messages SET delivered = 0 WHERE pair = ? AND seq = ?"));
-        mark.addBindValue(pair);
-        mark.addBindValue(seq);
-        if (!mark.exec())
-            qCCritical(lcStore) << "cannot keep a private message for its recipient's next login:"
-                                << sqlError(mark.lastError());
-    };
-    onCommitThread([write](Link *link) {
-        if (link)
-            write(*link);
-    });
+    if (!readable())
+        return;
+    QSqlQuery mark(here().db);
+    mark.prepare(QStringLiteral("UPDATE private_messages SET delivered = 0 WHERE pair = ? AND seq = ?"));
+    mark.addBindValue(pair);
+    mark.addBindValue(seq);
+    if (!mark.exec())
+        qCCritical(lcStore) << "cannot keep a private message for its recipient's next login:"
+                            << sqlError(mark.lastError());
 }
 
-QList<PrivateMessage> SqlStore::takeWaitingOn(Link &link, const QString &recipient, int limit) const
+QList<PrivateMessage> SqlStore::takeWaiting(const QString &recipient, int limit)
 {
+    if (!readable())
+        return {};
+    Link &link = here();
     QList<PrivateMessage> waiting;
     QSqlQuery select(link.db);
     select.setForwardOnly(true);
@@ -1060,11 +987,9 @@ QList<PrivateMessage> SqlStore::takeWaitingOn(Link &link, const QString &recipie
 
 QHash<QString, qint64> SqlStore::readMarkers(const QString &accountKey)
 {
-    return readMarkersOn(here(), accountKey);
-}
-
-QHash<QString, qint64> SqlStore::readMarkersOn(Link &link, const QString &accountKey) const
-{
+    if (!readable())
+        return {};
+    Link &link = here();
     QHash<QString, qint64> markers;
     QSqlQuery select(link.db);
     select.setForwardOnly(true);
@@ -1108,17 +1033,9 @@ bool SqlStore::loadAccountKeys(QString *error)
 
 std::optional<AccountStore::Account> SqlStore::loadAccount(const QString &key)
 {
-    return loadAccountOn(here(), key);
-}
-
-void SqlStore::readAccount(QObject *context, const QString &key, AccountDone done)
-{
-    readOnCommitThread<std::optional<Account>>(
-            context, [this, key](Link &link) { return loadAccountOn(link, key); }, std::move(done));
-}
-
-std::optional<AccountStore::Account> SqlStore::loadAccountOn(Link &link, const QString &key) const
-{
+    if (!readable())
+        return {};
+    Link &link = here();
     QSqlQuery query(link.db);
     query.prepare(QStringLiteral("SELECT name, password_hash, created FROM accounts WHERE key = ?"));
     query.addBindValue(key);

@@ -69,17 +69,10 @@ public:
     void maintain() override;
     QList<Confab::Protocol::ChatMessage> history(const QString &roomKey, const QString &roomName,
                                                  const HistoryQuery &query) override;
-    void readHistory(QObject *context, const QString &roomKey, const QString &roomName, const HistoryQuery &query,
-                     PageDone done) override;
     void waitForReads() override;
     void offload(QObject *context, std::function<void()> work, std::function<void()> done) override;
-    void readArrival(QObject *context, const QString &accountKey, const QString &recipient, int limit,
-                     ArrivalDone done) override;
-    void readPrivateHistory(QObject *context, const QString &pair, const HistoryQuery &query, qint64 notBeforeTs,
-                            PrivatePageDone done) override;
 
     std::optional<Account> loadAccount(const QString &key) override;
-    void readAccount(QObject *context, const QString &key, AccountDone done) override;
     bool hasAccount(const QString &key) const override { return m_accountKeys.contains(key); }
     bool createAccount(const QString &key, const Account &account, QString *error) override;
     bool setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error) override;
@@ -175,23 +168,6 @@ private:
     // Within the commit's transaction (PostgreSQL): the numbers the database
     // gives to what is pending, written into the batch and into `numbers`.
     bool numberPending(Link &link, Batch &batch, Numbers *numbers, QString *error) const;
-    QList<Confab::Protocol::ChatMessage> historyOn(Link &link, const QString &roomKey, const QString &roomName,
-                                                   const HistoryQuery &query) const;
-    QList<Confab::Protocol::PrivateMessage> privateHistoryOn(Link &link, const QString &pair,
-                                                             const HistoryQuery &query, qint64 notBeforeTs) const;
-    std::optional<Account> loadAccountOn(Link &link, const QString &key) const;
-    QList<Confab::Protocol::PrivateMessage> takeWaitingOn(Link &link, const QString &recipient, int limit) const;
-    QHash<QString, qint64> readMarkersOn(Link &link, const QString &accountKey) const;
-    // Runs `read` on the commit thread with its connection, after the
-    // commits handed to it; `done` gets the result on `context`'s thread.
-    // Without a commit thread (SQLite), both at once on this one.
-    template <typename Result>
-    void readOnCommitThread(QObject *context, std::function<Result(Link &)> read,
-                            std::function<void(const Result &)> done);
-    // Runs `work` on the commit thread, after the commits handed to it (else
-    // at once), with the connection to use: null while the database cannot
-    // be reached.
-    void onCommitThread(std::function<void(Link *)> work);
     // PostgreSQL: commits run on a thread of their own with its own
     // connection (startCommit()).
     struct CommitJob;
