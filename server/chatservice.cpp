@@ -602,7 +602,17 @@ void ChatService::onChangePassword(Session &session, const ChangePassword &reque
                   QStringLiteral("too many failed logins; try again in %1 s").arg((waitMs + 999) / 1000), id);
         return;
     }
-    const std::optional<AccountStore::Account> account = m_accounts->loadAccount(session.accountKey);
+    offloadToStore<std::optional<AccountStore::Account>>(
+            session, [this, key = session.accountKey] { return m_accounts->loadAccount(key); },
+            [this, request, address, id](Session &later, const std::optional<AccountStore::Account> &account) {
+                changePassword(later, request, account, address, id);
+            });
+}
+
+void ChatService::changePassword(Session &session, const ChangePassword &request,
+                                 const std::optional<AccountStore::Account> &account, const QString &address,
+                                 const QJsonValue &id)
+{
     const QByteArray storedHash = account ? account->passwordHash : PasswordHasher::decoy();
     struct Outcome
     {
@@ -627,17 +637,36 @@ void ChatService::onChangePassword(Session &session, const ChangePassword &reque
                     sendError(later, ErrorCode::LoginFailed, QStringLiteral("the old password is wrong"), id);
                     return;
                 }
-                QString error = QStringLiteral("the password could not be hashed");
-                if (!outcome.newHash.isEmpty() && m_accounts->setPasswordHash(later.accountKey, outcome.newHash, &error)) {
-                    qCInfo(lcChat).noquote() << later.connection->describe() << "changed the password of"
-                                             << later.account;
-                    reply(later, PasswordChanged{}, id);
+                if (outcome.newHash.isEmpty()) {
+                    passwordNotStored(later, QStringLiteral("the password could not be hashed"), id);
                     return;
                 }
-                qCCritical(lcStore).noquote() << "cannot change a password:" << error;
-                sendError(later, ErrorCode::StorageFailed,
-                          QStringLiteral("the server cannot store the new password right now; try again"), id);
+                // nullopt: stored; else why not.
+                offloadToStore<std::optional<QString>>(
+                        later,
+                        [this, key = later.accountKey, hash = outcome.newHash]() -> std::optional<QString> {
+                            QString error;
+                            if (m_accounts->setPasswordHash(key, hash, &error))
+                                return std::nullopt;
+                            return error;
+                        },
+                        [this, id](Session &again, const std::optional<QString> &error) {
+                            if (error) {
+                                passwordNotStored(again, *error, id);
+                                return;
+                            }
+                            qCInfo(lcChat).noquote() << again.connection->describe() << "changed the password of"
+                                                     << again.account;
+                            reply(again, PasswordChanged{}, id);
+                        });
             });
+}
+
+void ChatService::passwordNotStored(Session &session, const QString &error, const QJsonValue &id)
+{
+    qCCritical(lcStore).noquote() << "cannot change a password:" << error;
+    sendError(session, ErrorCode::StorageFailed,
+              QStringLiteral("the server cannot store the new password right now; try again"), id);
 }
 
 template <typename Result>
@@ -1385,16 +1414,36 @@ void ChatService::onTopic(Session &session, const SetTopic &request, const QJson
 void ChatService::onList(Session &session, const QJsonValue &id)
 {
     if (!m_cluster) {
-        replyList(session, {}, id);
+        replyList(session, {}, {}, id);
         return;
     }
     askCluster(session, {"EVAL", roomsScript(), "0", m_serverId},
                [this, id](Session &later, const std::optional<QVariant> &answer) {
-                   replyList(later, remoteRooms(answer), id);
+                   const QList<RemoteRoom> remote = remoteRooms(answer);
+                   QStringList elsewhere;
+                   for (const RemoteRoom &other : remote) {
+                       if (!findRoom(other.key))
+                           elsewhere.append(other.key);
+                   }
+                   // The topics of rooms open only elsewhere are in the store.
+                   offloadToStore<QHash<QString, QString>>(
+                           later,
+                           [this, elsewhere] {
+                               QHash<QString, QString> topics;
+                               for (const QString &key : elsewhere) {
+                                   if (const auto record = m_store->loadRoom(key))
+                                       topics.insert(key, record->topic);
+                               }
+                               return topics;
+                           },
+                           [this, remote, id](Session &again, const QHash<QString, QString> &topics) {
+                               replyList(again, remote, topics, id);
+                           });
                });
 }
 
-void ChatService::replyList(Session &session, const QList<RemoteRoom> &remote, const QJsonValue &id)
+void ChatService::replyList(Session &session, const QList<RemoteRoom> &remote, const QHash<QString, QString> &topics,
+                            const QJsonValue &id)
 {
     RoomList list;
     list.rooms.reserve(qsizetype(m_rooms.size()) + remote.size());
@@ -1404,11 +1453,8 @@ void ChatService::replyList(Session &session, const QList<RemoteRoom> &remote, c
     for (const auto &[key, room] : m_rooms)
         list.rooms.append(RoomInfo{room->name, room->topic, int(room->members.size()) + elsewhere.take(key)});
     for (const RemoteRoom &other : remote) {
-        if (!elsewhere.contains(other.key))
-            continue; // open here, counted above
-        // Not open here: its topic is in the store.
-        const auto record = m_store->loadRoom(other.key);
-        list.rooms.append(RoomInfo{other.name, record ? record->topic : QString(), other.members});
+        if (elsewhere.contains(other.key)) // else open here, counted above
+            list.rooms.append(RoomInfo{other.name, topics.value(other.key), other.members});
     }
     std::sort(list.rooms.begin(), list.rooms.end(), [](const RoomInfo &a, const RoomInfo &b) {
         return a.name.compare(b.name, Qt::CaseInsensitive) < 0;
@@ -1558,6 +1604,35 @@ Rank ChatService::rankOf(const QString &accountKey, const Room *room) const
     return room ? room->roles.value(accountKey, Rank::Member) : Rank::Member;
 }
 
+void ChatService::storeModeration(Session &session, const QString &roomKey, const QString &what,
+                                  std::function<bool(QString *error)> write, const QJsonValue &id,
+                                  std::function<void(Session &, Room *)> then)
+{
+    offloadToStore<std::optional<QString>>(
+            session,
+            [write]() -> std::optional<QString> {
+                QString error;
+                if (write(&error))
+                    return std::nullopt;
+                return error;
+            },
+            [this, roomKey, what, id, then](Session &later, const std::optional<QString> &error) {
+                if (error) {
+                    qCCritical(lcStore).noquote() << "cannot store" << what << "-" << *error;
+                    sendError(later, ErrorCode::StorageFailed,
+                              QStringLiteral("the server cannot store %1 right now").arg(what), id);
+                    return;
+                }
+                Room *room = roomKey.isEmpty() ? nullptr : findRoom(roomKey);
+                if (!roomKey.isEmpty() && !room) {
+                    // Stored; the room closed meanwhile reads it when it opens.
+                    sendError(later, ErrorCode::NotInRoom, QStringLiteral("you are no longer in that room"), id);
+                    return;
+                }
+                then(later, room);
+            });
+}
+
 void ChatService::audit(Session &actor, Room *room, const QString &action, const QString &target,
                         const QString &reason)
 {
@@ -1567,31 +1642,38 @@ void ChatService::audit(Session &actor, Room *room, const QString &action, const
                                               room ? std::optional<QString>(room->name) : std::nullopt,
                                               target.isEmpty() ? std::nullopt : std::optional<QString>(target),
                                               reason};
-    QString error;
-    if (!m_moderation->appendAudit(room ? room->key : QString(), record, &error))
-        qCCritical(lcStore).noquote() << "cannot write the audit log:" << error;
+    m_store->offload(
+            this,
+            [this, roomKey = room ? room->key : QString(), record] {
+                QString error;
+                if (!m_moderation->appendAudit(roomKey, record, &error))
+                    qCCritical(lcStore).noquote() << "cannot write the audit log:" << error;
+            },
+            [] {});
     qCInfo(lcChat).noquote() << actor.connection->describe() << action << (room ? room->name : QString()) << target
                              << reason;
 }
 
-bool ChatService::changeRole(Session &actor, Room *room, const QString &accountKey, const QString &nick, Rank rank,
-                             const QJsonValue &id)
+void ChatService::changeRole(Session &actor, Room *room, const QString &accountKey, const QString &nick, Rank rank,
+                             const QJsonValue &id, std::function<void(Session &, Room *)> then)
 {
-    QString error;
-    if (!m_moderation->setRole(room->key, accountKey, rank, &error)) {
-        qCCritical(lcStore).noquote() << "cannot store a role:" << error;
-        sendError(actor, ErrorCode::StorageFailed, QStringLiteral("the server cannot store the role right now"), id);
-        return false;
-    }
-    if (rank == Rank::Member)
-        room->roles.remove(accountKey);
-    else
-        room->roles.insert(accountKey, rank);
-    const QString role = rank == Rank::Owner ? QStringLiteral("owner")
-                         : rank == Rank::Op  ? QStringLiteral("op")
-                                             : QStringLiteral("member");
-    tellRoom(actor, room, RoleChanged{room->name, nick, role, actor.nick}, id);
-    return true;
+    storeModeration(
+            actor, room->key, QStringLiteral("the role"),
+            [this, roomKey = room->key, accountKey, rank](QString *error) {
+                return m_moderation->setRole(roomKey, accountKey, rank, error);
+            },
+            id,
+            [this, accountKey, nick, rank, id, then](Session &later, Room *room) {
+                if (rank == Rank::Member)
+                    room->roles.remove(accountKey);
+                else
+                    room->roles.insert(accountKey, rank);
+                const QString role = rank == Rank::Owner ? QStringLiteral("owner")
+                                     : rank == Rank::Op  ? QStringLiteral("op")
+                                                         : QStringLiteral("member");
+                tellRoom(later, room, RoleChanged{room->name, nick, role, later.nick}, id);
+                then(later, room);
+            });
 }
 
 void ChatService::onClaim(Session &session, const Claim &request, const QJsonValue &id)
@@ -1611,8 +1693,9 @@ void ChatService::onClaim(Session &session, const Claim &request, const QJsonVal
             return;
         }
     }
-    if (changeRole(session, room, session.accountKey, session.nick, Rank::Owner, id))
-        audit(session, room, QStringLiteral("claim"), session.nick, QString());
+    changeRole(session, room, session.accountKey, session.nick, Rank::Owner, id, [this](Session &later, Room *claimed) {
+        audit(later, claimed, QStringLiteral("claim"), later.nick, QString());
+    });
 }
 
 void ChatService::onGrant(Session &session, const Grant &request, const QJsonValue &id)
@@ -1642,8 +1725,10 @@ void ChatService::grant(Session &session, const Grant &request, const Target &ta
         return;
     }
     const Rank rank = request.role == QLatin1String("op") ? Rank::Op : Rank::Member;
-    if (changeRole(session, room, target.accountKey(), target.nick(), rank, id))
-        audit(session, room, QStringLiteral("grant"), target.nick(), request.role);
+    changeRole(session, room, target.accountKey(), target.nick(), rank, id,
+               [this, nick = target.nick(), role = request.role](Session &later, Room *changed) {
+                   audit(later, changed, QStringLiteral("grant"), nick, role);
+               });
 }
 
 void ChatService::onKick(Session &session, const Kick &request, const QJsonValue &id)
@@ -1693,33 +1778,43 @@ void ChatService::kick(Session &session, const Kick &request, const Target &targ
 
 void ChatService::onAudit(Session &session, const GetAudit &request, const QJsonValue &id)
 {
-    std::optional<QString> roomKey;
-    if (request.room) {
-        roomKey = nameKey(*request.room);
-        // Roles are read from the store for a room nobody is in.
-        Room *open = findRoom(*roomKey);
-        Room stored;
-        if (!open) {
-            stored.key = *roomKey;
-            loadModeration(stored);
-        }
-        if (!Permissions::permits(Action::ReadAudit, rankIn(session, open ? open : &stored))) {
-            sendError(session, ErrorCode::NotPermitted,
-                      QStringLiteral("the audit log of %1 is for its ops").arg(*request.room), id);
-            return;
-        }
-    } else if (!isServerOperator(session)) {
+    const std::optional<QString> roomKey = request.room ? std::optional<QString>(nameKey(*request.room)) : std::nullopt;
+    if (!roomKey && !isServerOperator(session)) {
         sendError(session, ErrorCode::NotPermitted, QStringLiteral("the server's audit log is for its operators"),
                   id);
         return;
     }
-    AuditPage page;
-    const QList<ModerationStore::AuditRecord> records =
-            m_moderation->audit(roomKey, request.before, request.limit.value_or(Defaults::HistoryPage));
-    for (const ModerationStore::AuditRecord &record : records)
-        page.entries.append(AuditEntry{record.ts, record.actor, record.action, record.room, record.target,
-                                       record.reason});
-    reply(session, page, id);
+    const Room *open = roomKey ? findRoom(*roomKey) : nullptr;
+    if (open && !mayReadAudit(session, open, *request.room, id))
+        return;
+    // For a room nobody here is in, its roles are read with the page.
+    const bool closed = roomKey && !open;
+    using Read = std::pair<Room, QList<ModerationStore::AuditRecord>>;
+    offloadToStore<Read>(
+            session,
+            [this, roomKey, closed, before = request.before, limit = request.limit.value_or(Defaults::HistoryPage)] {
+                Room room;
+                if (closed)
+                    room.roles = m_moderation->loadRoles(*roomKey);
+                return Read{room, m_moderation->audit(roomKey, before, limit)};
+            },
+            [this, closed, name = request.room, id](Session &later, const Read &read) {
+                if (closed && !mayReadAudit(later, &read.first, *name, id))
+                    return;
+                AuditPage page;
+                for (const ModerationStore::AuditRecord &record : read.second)
+                    page.entries.append(AuditEntry{record.ts, record.actor, record.action, record.room, record.target,
+                                                   record.reason});
+                reply(later, page, id);
+            });
+}
+
+bool ChatService::mayReadAudit(Session &session, const Room *room, const QString &name, const QJsonValue &id)
+{
+    if (Permissions::permits(Action::ReadAudit, rankIn(session, room)))
+        return true;
+    sendError(session, ErrorCode::NotPermitted, QStringLiteral("the audit log of %1 is for its ops").arg(name), id);
+    return false;
 }
 
 Room *ChatService::moderatedRoom(Session &session, const QString &name, Action action, const QJsonValue &id)
@@ -1777,36 +1872,38 @@ void ChatService::onBan(Session &session, const Ban &request, const QJsonValue &
     const std::optional<Mask> mask = maskOrError(session, request.mask, id);
     if (!mask)
         return;
-    QString error;
     const QString reason = request.reason.value_or(QString());
     const ModerationStore::BanRecord record{
             mask->text(), session.isLoggedIn() ? session.account : session.nick, reason,
             untilAfter(request.duration)};
-    if (!m_moderation->putBan(room->key, mask->key(), record, &error)) {
-        qCCritical(lcStore).noquote() << "cannot store a ban:" << error;
-        sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store the ban right now"), id);
-        return;
-    }
-    room->bans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask->key(); });
-    room->bans.append(Room::Ban{*mask, record});
-    audit(session, room, QStringLiteral("ban"), mask->text(), reason);
+    storeModeration(
+            session, room->key, QStringLiteral("the ban"),
+            [this, roomKey = room->key, maskKey = mask->key(), record](QString *error) {
+                return m_moderation->putBan(roomKey, maskKey, record, error);
+            },
+            id,
+            [this, mask = *mask, record, reason, id](Session &later, Room *room) {
+                room->bans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask.key(); });
+                room->bans.append(Room::Ban{mask, record});
+                audit(later, room, QStringLiteral("ban"), mask.text(), reason);
 
-    const Rank setter = rankIn(session, room);
-    if (m_cluster) {
-        // Every server takes its own members out, once it has the ban.
-        publishNote({{QStringLiteral("rooms"), QJsonArray{room->key}},
-                     {QStringLiteral("reload"), true},
-                     {QStringLiteral("ban"), mask->text()},
-                     {QStringLiteral("rank"), int(setter)},
-                     {QStringLiteral("by"), session.nick},
-                     {QStringLiteral("reason"), reason}},
-                    QByteArray());
-    }
-    const QString roomKey = room->key;
-    enforceRoomBan(room, *mask, setter, session.nick, reason);
-    // The last member may have left with the ban; the setter never does.
-    if (Room *still = findRoom(roomKey))
-        reply(session, banList(still), id);
+                const Rank setter = rankIn(later, room);
+                if (m_cluster) {
+                    // Every server takes its own members out, once it has the ban.
+                    publishNote({{QStringLiteral("rooms"), QJsonArray{room->key}},
+                                 {QStringLiteral("reload"), true},
+                                 {QStringLiteral("ban"), mask.text()},
+                                 {QStringLiteral("rank"), int(setter)},
+                                 {QStringLiteral("by"), later.nick},
+                                 {QStringLiteral("reason"), reason}},
+                                QByteArray());
+                }
+                const QString roomKey = room->key;
+                enforceRoomBan(room, mask, setter, later.nick, reason);
+                // The last member may have left with the ban; the setter never does.
+                if (Room *still = findRoom(roomKey))
+                    reply(later, banList(still), id);
+            });
 }
 
 void ChatService::enforceRoomBan(Room *room, const Mask &mask, Rank setter, const QString &by, const QString &reason)
@@ -1833,17 +1930,21 @@ void ChatService::onUnban(Session &session, const Unban &request, const QJsonVal
     const std::optional<Mask> mask = maskOrError(session, request.mask, id);
     if (!mask)
         return;
-    QString error;
-    if (!m_moderation->removeBan(room->key, mask->key(), &error)) {
-        qCCritical(lcStore).noquote() << "cannot remove a ban:" << error;
-        sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store that right now"), id);
-        return;
-    }
-    if (room->bans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask->key(); }) > 0)
-        audit(session, room, QStringLiteral("unban"), mask->text(), QString());
-    reply(session, banList(room), id);
-    if (m_cluster)
-        publishNote({{QStringLiteral("rooms"), QJsonArray{room->key}}, {QStringLiteral("reload"), true}}, QByteArray());
+    storeModeration(
+            session, room->key, QStringLiteral("the unban"),
+            [this, roomKey = room->key, maskKey = mask->key()](QString *error) {
+                return m_moderation->removeBan(roomKey, maskKey, error);
+            },
+            id,
+            [this, mask = *mask, id](Session &later, Room *room) {
+                if (room->bans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask.key(); }) > 0)
+                    audit(later, room, QStringLiteral("unban"), mask.text(), QString());
+                reply(later, banList(room), id);
+                if (m_cluster) {
+                    publishNote({{QStringLiteral("rooms"), QJsonArray{room->key}}, {QStringLiteral("reload"), true}},
+                                QByteArray());
+                }
+            });
 }
 
 void ChatService::onBanList(Session &session, const GetBanList &request, const QJsonValue &id)
@@ -1917,16 +2018,16 @@ void ChatService::mute(Session &session, const Mute &request, const Target &targ
     const ModerationStore::MuteRecord mute{
             userKey(target), session.isLoggedIn() ? session.account : session.nick, request.reason.value_or(QString()),
             untilAfter(request.duration)};
-    QString error;
-    if (!m_moderation->putMute(room->key, mute, &error)) {
-        qCCritical(lcStore).noquote() << "cannot store a mute:" << error;
-        sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store the mute right now"), id);
-        return;
-    }
-    room->mutes.removeIf([&](const ModerationStore::MuteRecord &old) { return old.target == mute.target; });
-    room->mutes.append(mute);
-    audit(session, room, QStringLiteral("mute"), target.nick(), mute.reason);
-    tellRoom(session, room, Muted{room->name, target.nick(), session.nick, mute.untilMs}, id);
+    storeModeration(
+            session, room->key, QStringLiteral("the mute"),
+            [this, roomKey = room->key, mute](QString *error) { return m_moderation->putMute(roomKey, mute, error); },
+            id,
+            [this, mute, nick = target.nick(), id](Session &later, Room *room) {
+                room->mutes.removeIf([&](const ModerationStore::MuteRecord &old) { return old.target == mute.target; });
+                room->mutes.append(mute);
+                audit(later, room, QStringLiteral("mute"), nick, mute.reason);
+                tellRoom(later, room, Muted{room->name, nick, later.nick, mute.untilMs}, id);
+            });
 }
 
 void ChatService::onUnmute(Session &session, const Unmute &request, const QJsonValue &id)
@@ -1947,17 +2048,22 @@ void ChatService::unmute(Session &session, const Unmute &request, const Target &
     QStringList targets{QStringLiteral("nick:") + nameKey(request.nick)};
     if (target.found())
         targets.append(userKey(target));
-    QString error;
-    for (const QString &target : std::as_const(targets)) {
-        if (!m_moderation->removeMute(room->key, target, &error)) {
-            qCCritical(lcStore).noquote() << "cannot remove a mute:" << error;
-            sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store that right now"), id);
-            return;
-        }
-    }
-    room->mutes.removeIf([&](const ModerationStore::MuteRecord &mute) { return targets.contains(mute.target); });
-    audit(session, room, QStringLiteral("unmute"), request.nick, QString());
-    tellRoom(session, room, Unmuted{room->name, request.nick, session.nick}, id);
+    storeModeration(
+            session, room->key, QStringLiteral("the unmute"),
+            [this, roomKey = room->key, targets](QString *error) {
+                for (const QString &target : targets) {
+                    if (!m_moderation->removeMute(roomKey, target, error))
+                        return false;
+                }
+                return true;
+            },
+            id,
+            [this, targets, nick = request.nick, id](Session &later, Room *room) {
+                room->mutes.removeIf(
+                        [&](const ModerationStore::MuteRecord &mute) { return targets.contains(mute.target); });
+                audit(later, room, QStringLiteral("unmute"), nick, QString());
+                tellRoom(later, room, Unmuted{room->name, nick, later.nick}, id);
+            });
 }
 
 void ChatService::onMode(Session &session, const SetMode &request, const QJsonValue &id)
@@ -1972,20 +2078,21 @@ void ChatService::onMode(Session &session, const SetMode &request, const QJsonVa
         modes.key = *request.key;
     if (request.topicLocked)
         modes.topicLocked = *request.topicLocked;
-    QString error;
-    if (!m_moderation->saveModes(room->key, modes, &error)) {
-        qCCritical(lcStore).noquote() << "cannot store room modes:" << error;
-        sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store that right now"), id);
-        return;
-    }
-    room->modes = modes;
-    // The key itself stays out of the log and the event.
-    audit(session, room, QStringLiteral("mode"), QString(),
-          QStringLiteral("invite_only=%1 key=%2 topic_locked=%3")
-                  .arg(modes.inviteOnly ? u"on" : u"off", modes.key.isEmpty() ? u"none" : u"set",
-                       modes.topicLocked ? u"on" : u"off"));
-    tellRoom(session, room,
-             ModeChanged{room->name, modes.inviteOnly, !modes.key.isEmpty(), modes.topicLocked, session.nick}, id);
+    storeModeration(
+            session, room->key, QStringLiteral("the modes"),
+            [this, roomKey = room->key, modes](QString *error) { return m_moderation->saveModes(roomKey, modes, error); },
+            id,
+            [this, modes, id](Session &later, Room *room) {
+                room->modes = modes;
+                // The key itself stays out of the log and the event.
+                audit(later, room, QStringLiteral("mode"), QString(),
+                      QStringLiteral("invite_only=%1 key=%2 topic_locked=%3")
+                              .arg(modes.inviteOnly ? u"on" : u"off", modes.key.isEmpty() ? u"none" : u"set",
+                                   modes.topicLocked ? u"on" : u"off"));
+                tellRoom(later, room,
+                         ModeChanged{room->name, modes.inviteOnly, !modes.key.isEmpty(), modes.topicLocked, later.nick},
+                         id);
+            });
 }
 
 void ChatService::onInvite(Session &session, const Invite &request, const QJsonValue &id)
@@ -2080,27 +2187,29 @@ void ChatService::onServerBan(Session &session, const ServerBan &request, const 
     const std::optional<Mask> mask = maskOrError(session, request.mask, id);
     if (!mask)
         return;
-    QString error;
     const QString reason = request.reason.value_or(QString());
     const ModerationStore::BanRecord record{
             mask->text(), session.account, reason,
             untilAfter(request.duration)};
-    if (!m_moderation->putBan(QString(), mask->key(), record, &error)) {
-        qCCritical(lcStore).noquote() << "cannot store a server ban:" << error;
-        sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store the ban right now"), id);
-        return;
-    }
-    m_serverBans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask->key(); });
-    m_serverBans.append(Room::Ban{*mask, record});
-    audit(session, nullptr, QStringLiteral("server_ban"), mask->text(), reason);
-    reply(session, serverBanList(), id);
-    if (m_cluster) {
-        publishNote({{QStringLiteral("serverBans"), true},
-                     {QStringLiteral("ban"), mask->text()},
-                     {QStringLiteral("reason"), reason}},
-                    QByteArray());
-    }
-    enforceServerBan(*mask, reason);
+    storeModeration(
+            session, QString(), QStringLiteral("the server ban"),
+            [this, maskKey = mask->key(), record](QString *error) {
+                return m_moderation->putBan(QString(), maskKey, record, error);
+            },
+            id,
+            [this, mask = *mask, record, reason, id](Session &later, Room *) {
+                m_serverBans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask.key(); });
+                m_serverBans.append(Room::Ban{mask, record});
+                audit(later, nullptr, QStringLiteral("server_ban"), mask.text(), reason);
+                reply(later, serverBanList(), id);
+                if (m_cluster) {
+                    publishNote({{QStringLiteral("serverBans"), true},
+                                 {QStringLiteral("ban"), mask.text()},
+                                 {QStringLiteral("reason"), reason}},
+                                QByteArray());
+                }
+                enforceServerBan(mask, reason);
+            });
 }
 
 void ChatService::enforceServerBan(const Mask &mask, const QString &reason)
@@ -2123,17 +2232,17 @@ void ChatService::onServerUnban(Session &session, const ServerUnban &request, co
     const std::optional<Mask> mask = maskOrError(session, request.mask, id);
     if (!mask)
         return;
-    QString error;
-    if (!m_moderation->removeBan(QString(), mask->key(), &error)) {
-        qCCritical(lcStore).noquote() << "cannot remove a server ban:" << error;
-        sendError(session, ErrorCode::StorageFailed, QStringLiteral("the server cannot store that right now"), id);
-        return;
-    }
-    if (m_serverBans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask->key(); }) > 0)
-        audit(session, nullptr, QStringLiteral("server_unban"), mask->text(), QString());
-    reply(session, serverBanList(), id);
-    if (m_cluster)
-        publishNote({{QStringLiteral("serverBans"), true}}, QByteArray());
+    storeModeration(
+            session, QString(), QStringLiteral("the server unban"),
+            [this, maskKey = mask->key()](QString *error) { return m_moderation->removeBan(QString(), maskKey, error); },
+            id,
+            [this, mask = *mask, id](Session &later, Room *) {
+                if (m_serverBans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask.key(); }) > 0)
+                    audit(later, nullptr, QStringLiteral("server_unban"), mask.text(), QString());
+                reply(later, serverBanList(), id);
+                if (m_cluster)
+                    publishNote({{QStringLiteral("serverBans"), true}}, QByteArray());
+            });
 }
 
 // ------------------------------------------------------------ rooms

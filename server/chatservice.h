@@ -240,6 +240,11 @@ private:
     void onReact(Session &session, const Confab::Protocol::React &request, const QJsonValue &id);
     void onRegister(Session &session, const Confab::Protocol::Register &request, const QJsonValue &id);
     void onChangePassword(Session &session, const Confab::Protocol::ChangePassword &request, const QJsonValue &id);
+    // Its second step, once the account has been read.
+    void changePassword(Session &session, const Confab::Protocol::ChangePassword &request,
+                        const std::optional<AccountStore::Account> &account, const QString &address,
+                        const QJsonValue &id);
+    void passwordNotStored(Session &session, const QString &error, const QJsonValue &id);
     void onClaim(Session &session, const Confab::Protocol::Claim &request, const QJsonValue &id);
     void onGrant(Session &session, const Confab::Protocol::Grant &request, const QJsonValue &id);
     void onKick(Session &session, const Confab::Protocol::Kick &request, const QJsonValue &id);
@@ -279,6 +284,8 @@ private:
     // The active ban of `room` that keeps `session` out, if any.
     const Room::Ban *banFor(const Session &session, Room *room);
     QString bannedMessage(const Room *room, const Room::Ban &ban) const;
+    // Whether the session may read the room's audit log; if not, says why.
+    bool mayReadAudit(Session &session, const Room *room, const QString &name, const QJsonValue &id);
     // Whether the session may page through the room's history; if not, says why.
     bool mayReadHistory(Session &session, Room *room, const QJsonValue &id);
 
@@ -286,10 +293,17 @@ private:
     // The same for an account (empty: a guest), wherever it is connected.
     Rank rankOf(const QString &accountKey, const Room *room) const;
     bool isServerOperator(const Session &session) const;
-    // Stores a role change and tells the room; false (after an error to the
-    // requester) if it could not be stored.
-    bool changeRole(Session &actor, Room *room, const QString &accountKey, const QString &nick, Rank rank,
-                    const QJsonValue &id);
+    // Stores a role change; once stored, applies it, tells the room and
+    // runs `then` (else storage_failed to the requester).
+    void changeRole(Session &actor, Room *room, const QString &accountKey, const QString &nick, Rank rank,
+                    const QJsonValue &id, std::function<void(Session &, Room *)> then);
+    // Runs `write` (a change of moderation) where the store's commits run,
+    // the session's next requests waiting; if stored, `then` with the room
+    // (`roomKey`'s, still open; null for none), else storage_failed naming
+    // `what`.
+    void storeModeration(Session &session, const QString &roomKey, const QString &what,
+                         std::function<bool(QString *error)> write, const QJsonValue &id,
+                         std::function<void(Session &, Room *)> then);
     // The members here that a new ban of `room` matches leave it, unless
     // they rank as high as the one who set it (`setter`).
     void enforceRoomBan(Room *room, const Mask &mask, Rank setter, const QString &by, const QString &reason);
@@ -387,7 +401,9 @@ private:
         int members = 0;
     };
     static QList<RemoteRoom> remoteRooms(const std::optional<QVariant> &answer);
-    void replyList(Session &session, const QList<RemoteRoom> &remote, const QJsonValue &id);
+    // `topics`: of the rooms in `remote` that are not open here.
+    void replyList(Session &session, const QList<RemoteRoom> &remote, const QHash<QString, QString> &topics,
+                   const QJsonValue &id);
     void onClusterEvent(const QJsonObject &header, const QList<Room *> &rooms, const QByteArray &line);
     void shareAccount(const QString &accountKey);
     static QStringList roomKeys(const Session &session);
