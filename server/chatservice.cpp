@@ -973,8 +973,14 @@ qint64 &ChatService::privateSeq(const QString &pair)
 {
     auto known = m_privateSeqs.find(pair);
     if (known == m_privateSeqs.end()) {
-        commitAndDeliver(); // so that the store's highest seq is the real one
-        known = m_privateSeqs.insert(pair, m_store->lastPrivateSeq(pair));
+        // Where the database numbers them at the commit, what this server
+        // counts is only a stand-in until then: nothing to read.
+        qint64 stored = 0;
+        if (!m_store->numbersAtCommit()) {
+            commitAndDeliver(); // so that the store's highest seq is the real one
+            stored = m_store->lastPrivateSeq(pair);
+        }
+        known = m_privateSeqs.insert(pair, stored);
     }
     return *known;
 }
@@ -1039,10 +1045,25 @@ void ChatService::markRead(Session &session, const MarkRead &request, const QStr
     } else {
         conversation = u'@' + peer;
         const QString pair = privatePair(identity(session), peer);
+        if (m_store->numbersAtCommit()) {
+            // Numbered by the database (perhaps through another server):
+            // asked there, after what this pass accepted.
+            commitBeforeRead();
+            offloadToStore<qint64>(
+                    session, [this, pair] { return m_store->lastPrivateSeq(pair); },
+                    [this, request, conversation, id](Session &later, qint64 stored) {
+                        storeReadMarker(later, request, conversation, stored, id);
+                    });
+            return;
+        }
         last = privateSeq(pair);
-        if (m_cluster && request.seq > last)
-            last = m_store->lastPrivateSeq(pair); // perhaps stored by another server
     }
+    storeReadMarker(session, request, conversation, last, id);
+}
+
+void ChatService::storeReadMarker(Session &session, const MarkRead &request, const QString &conversation, qint64 last,
+                                  const QJsonValue &id)
+{
     // Only forwards, and only as far as there is something to read: each
     // marker is written at most once per message.
     if (request.seq > last) {
@@ -1059,7 +1080,12 @@ void ChatService::markRead(Session &session, const MarkRead &request, const QStr
     }
     session.readMarkers.insert(conversation, request.seq);
     if (session.isLoggedIn()) {
-        m_store->setReadMarker(session.accountKey, conversation, request.seq);
+        m_store->offload(
+                this,
+                [this, account = session.accountKey, conversation, seq = request.seq] {
+                    m_store->setReadMarker(account, conversation, seq);
+                },
+                [] {});
         // The account's other sessions (another device) hear it too.
         QList<Session *> others;
         for (Session *other : std::as_const(m_users)) {

@@ -229,6 +229,9 @@ private:
     // `peer`: the identity of the user of a private conversation.
     void markRead(Session &session, const Confab::Protocol::MarkRead &request, const QString &peer,
                   const QJsonValue &id);
+    // Its second step, once the conversation's last seq is known.
+    void storeReadMarker(Session &session, const Confab::Protocol::MarkRead &request, const QString &conversation,
+                         qint64 last, const QJsonValue &id);
     void privateHistory(Session &session, const Confab::Protocol::GetPrivateHistory &request, const QString &peer,
                         const QJsonValue &id);
     static std::optional<qint64> readMarker(const Session &session, const QString &conversation);
