@@ -35,6 +35,9 @@ const QByteArray RoomChannelPrefix = QByteArrayLiteral("confab:room:");
 constexpr int CatchUpIntervalMs = 2000;
 // At most this many messages are read per query when filling a gap.
 constexpr int FillPage = 500;
+// How long a message past a gap waits for the missing ones to be heard
+// before they are read from the database.
+constexpr int GapWaitMs = 100;
 
 // A notice on the bus: a JSON header line, then the frame as clients get it.
 QByteArray notice(const QJsonObject &header, const QByteArray &line)
@@ -84,9 +87,11 @@ void ChatService::joinCluster(ClusterBus *bus, int nickLeaseMs)
         QList<QString> keys;
         for (const auto &[key, room] : m_rooms)
             keys.append(key);
-        catchUpRooms(keys);
+        catchUpRooms(keys, true);
     });
     m_catchUpTimer.start();
+    m_gapTimer.setInterval(GapWaitMs / 2);
+    connect(&m_gapTimer, &QTimer::timeout, this, &ChatService::fillOldGaps);
     qCInfo(lcCluster).noquote() << "cluster mode: this server is" << m_serverId << "- nick leases last"
                                 << nickLeaseMs / 1000 << "s";
 }
@@ -135,6 +140,7 @@ void ChatService::closeRoom(Room *room)
 {
     if (m_cluster)
         m_cluster->unsubscribe(roomChannel(room->key));
+    m_gaps.remove(room->key);
     m_rooms.erase(room->key);
 }
 
@@ -352,19 +358,59 @@ void ChatService::sendNumbered(Delivery &delivery, const MessageStore::Numbers &
     send(delivery);
 }
 
-bool ChatService::deliverInOrder(Room *room, const ChatMessage &message, const Delivery *own)
+void ChatService::deliverInOrder(Room *room, const ChatMessage &message, const Delivery *own)
 {
     if (message.seq <= room->lastSeq) {
         // Delivered here already (heard twice, or read from the database
         // first): only the author's answer is still owed.
         if (own && own->requester)
             deliver(plainDelivery({own->requester}, own->requesterLine));
-        return true;
+        return;
     }
-    if (message.seq > room->lastSeq + 1 && !fillRoom(room, message.seq - 1) && !own)
-        return false; // the catch-up timer tries again
+    if (message.seq > room->lastSeq + 1) {
+        RoomGap &gap = m_gaps[room->key];
+        if (gap.ahead.isEmpty() && !gap.filling)
+            gap.sinceMs = nowMs();
+        HeldMessage held{message, own ? own->line : encodeLine(message), nullptr, 0, QByteArray()};
+        if (own && own->requester) {
+            held.author = own->requester->connection;
+            held.authorSerial = own->requester->serial;
+            held.authorLine = own->requesterLine;
+        }
+        gap.ahead.insert(message.seq, held);
+        if (!m_gapTimer.isActive())
+            m_gapTimer.start();
+        return;
+    }
     sendRoomMessage(room, message, own);
-    return true;
+    sendWaitingInOrder(room);
+}
+
+void ChatService::sendWaitingInOrder(Room *room)
+{
+    const auto gap = m_gaps.find(room->key);
+    if (gap == m_gaps.end())
+        return;
+    QMap<qint64, HeldMessage> &ahead = gap->ahead;
+    while (!ahead.isEmpty() && ahead.firstKey() <= room->lastSeq + 1) {
+        const HeldMessage held = ahead.take(ahead.firstKey());
+        Delivery own = plainDelivery({}, held.line);
+        const auto author = held.author ? m_sessions.find(held.author) : m_sessions.end();
+        if (author != m_sessions.end() && author->second->serial == held.authorSerial) {
+            own.requester = author->second.get();
+            own.requesterLine = held.authorLine;
+        }
+        if (held.message.seq <= room->lastSeq) {
+            if (own.requester)
+                deliver(plainDelivery({own.requester}, own.requesterLine));
+            continue;
+        }
+        sendRoomMessage(room, held.message, &own);
+    }
+    if (!ahead.isEmpty())
+        gap->sinceMs = nowMs(); // a new gap, further on
+    else if (!gap->filling && gap->fillTo <= room->lastSeq)
+        m_gaps.erase(gap);
 }
 
 void ChatService::sendRoomMessage(Room *room, const ChatMessage &message, const Delivery *own)
@@ -387,22 +433,65 @@ void ChatService::sendRoomMessage(Room *room, const ChatMessage &message, const 
     send(delivery);
 }
 
-bool ChatService::fillRoom(Room *room, qint64 upTo)
+void ChatService::fillRoom(Room *room, qint64 upTo)
 {
-    while (room->lastSeq < upTo) {
-        MessageStore::HistoryQuery query;
-        query.after = room->lastSeq;
-        query.limit = int(qMin<qint64>(FillPage, upTo - room->lastSeq));
-        const QList<ChatMessage> page = m_store->history(room->key, room->name, query);
-        if (page.isEmpty())
-            return false;
-        for (const ChatMessage &message : page) {
-            if (message.seq != room->lastSeq + 1)
-                return false;
-            sendRoomMessage(room, message, nullptr);
-        }
+    RoomGap &gap = m_gaps[room->key];
+    gap.fillTo = qMax(gap.fillTo, upTo);
+    if (gap.filling || room->lastSeq >= gap.fillTo)
+        return;
+    gap.filling = true;
+    const QString key = room->key;
+    const QString name = room->name;
+    MessageStore::HistoryQuery query;
+    query.after = room->lastSeq;
+    query.limit = int(qMin<qint64>(FillPage, gap.fillTo - room->lastSeq));
+    auto page = std::make_shared<QList<ChatMessage>>();
+    // After this server's commits under way, so a fill never sends one of
+    // them ahead of its report.
+    m_store->offload(
+            this, [this, key, name, query, page] { *page = m_store->history(key, name, query); },
+            [this, key, page] {
+                Room *room = findRoom(key);
+                const auto gap = m_gaps.find(key);
+                if (!room || gap == m_gaps.end())
+                    return; // closed meanwhile
+                gap->filling = false;
+                if (!page->isEmpty())
+                    qCDebug(lcCluster) << "filled" << room->name << "from" << page->first().seq << "to"
+                                       << page->last().seq;
+                for (const ChatMessage &message : std::as_const(*page)) {
+                    if (message.seq <= room->lastSeq)
+                        continue; // heard meanwhile
+                    if (message.seq != room->lastSeq + 1)
+                        break;
+                    sendRoomMessage(room, message, nullptr);
+                }
+                const bool progressed = !page->isEmpty();
+                sendWaitingInOrder(room);
+                // More than a page, or held messages still past a gap.
+                if (progressed && m_gaps.contains(key)) {
+                    const RoomGap &left = m_gaps[key];
+                    const qint64 upTo = left.ahead.isEmpty() ? left.fillTo : left.ahead.firstKey() - 1;
+                    if (upTo > room->lastSeq)
+                        fillRoom(room, upTo);
+                }
+            });
+}
+
+void ChatService::fillOldGaps()
+{
+    const qint64 now = nowMs();
+    bool waiting = false;
+    for (auto it = m_gaps.begin(); it != m_gaps.end(); ++it) {
+        if (it->ahead.isEmpty() || it->filling)
+            continue;
+        waiting = true;
+        Room *room = findRoom(it.key());
+        if (room && now - it->sinceMs >= GapWaitMs)
+            fillRoom(room, it->ahead.firstKey() - 1);
     }
-    return true;
+    if (!waiting)
+        m_gapTimer.stop();
 }
 
 void ChatService::heardDuringCommit()
@@ -412,20 +501,28 @@ void ChatService::heardDuringCommit()
         onClusterMessage(channel, payload);
 }
 
-void ChatService::catchUpRooms(const QList<QString> &roomKeys)
+void ChatService::catchUpRooms(const QList<QString> &roomKeys, bool periodic)
 {
-    // Not while this server's own commit is under way (see
-    // onClusterMessage()); the next check comes soon enough.
-    if (roomKeys.isEmpty() || m_shuttingDown || m_commitInFlight)
+    // The periodic check never queues behind one still under way (a slow
+    // database); the others are one room's, or after a Redis restart.
+    if (roomKeys.isEmpty() || m_shuttingDown || (periodic && m_catchingUp))
         return;
-    const QHash<QString, qint64> stored = m_store->lastSeqs(roomKeys);
-    for (auto it = stored.cbegin(); it != stored.cend(); ++it) {
-        Room *room = findRoom(it.key());
-        if (room && it.value() > room->lastSeq) {
-            qCDebug(lcCluster) << "filling" << room->name << "from" << room->lastSeq + 1 << "to" << it.value();
-            fillRoom(room, it.value());
-        }
-    }
+    m_catchingUp = m_catchingUp || periodic;
+    auto stored = std::make_shared<QHash<QString, qint64>>();
+    m_store->offload(
+            this, [this, roomKeys, stored] { *stored = m_store->lastSeqs(roomKeys); },
+            [this, stored, periodic] {
+                if (periodic)
+                    m_catchingUp = false;
+                for (auto it = stored->cbegin(); it != stored->cend(); ++it) {
+                    Room *room = findRoom(it.key());
+                    if (room && it.value() > room->lastSeq) {
+                        qCDebug(lcCluster) << "catching up" << room->name << "from" << room->lastSeq + 1 << "to"
+                                           << it.value();
+                        fillRoom(room, it.value());
+                    }
+                }
+            });
 }
 
 void ChatService::renewLeases()

@@ -379,13 +379,13 @@ private:
     // message in seq order, after any it missed).
     void sendNumbered(Delivery &delivery, const MessageStore::Numbers &numbers, qsizetype *messages,
                       qsizetype *updates, qsizetype *privates);
-    // Sends room messages in seq order: what this server has not delivered
-    // yet comes from the store first. `own`: the delivery that carries the
-    // author's copy. False if the store could not fill the gap.
-    bool deliverInOrder(Room *room, const Confab::Protocol::ChatMessage &message, const Delivery *own = nullptr);
+    // Sends room messages in seq order: a message past a gap waits (see
+    // RoomGap) until what is missing arrives or is read from the store.
+    // `own`: the delivery that carries the author's copy.
+    void deliverInOrder(Room *room, const Confab::Protocol::ChatMessage &message, const Delivery *own = nullptr);
     // Delivers what each room's members missed (lost notices, a Redis
-    // restart), from the store.
-    void catchUpRooms(const QList<QString> &roomKeys);
+    // restart), from the store, read where its commits run.
+    void catchUpRooms(const QList<QString> &roomKeys, bool periodic = false);
     void shareWithCluster(const QStringList &roomKeys, const QByteArray &line, const QJsonObject &note = {});
     // A notice for every server (`note`: what it is about) or, with a
     // `server`, for that one.
@@ -413,9 +413,13 @@ private:
     // Sends one stored room message to the members here and records it as
     // delivered; `own` carries the author's copy.
     void sendRoomMessage(Room *room, const Confab::Protocol::ChatMessage &message, const Delivery *own);
-    // Sends what the room's members here have not had, up to `upTo`, from
-    // the store; false if the store could not give it.
-    bool fillRoom(Room *room, qint64 upTo);
+    // Reads from the store (where its commits run) what the room's members
+    // here have not had, up to `upTo`, and sends it with what waited.
+    void fillRoom(Room *room, qint64 upTo);
+    // Sends the messages that waited for the room's last seq to reach them.
+    void sendWaitingInOrder(Room *room);
+    // Fills the rooms whose gap has waited long enough.
+    void fillOldGaps();
     static QByteArray roomChannel(const QString &roomKey);
     static QByteArray leaseKey(const QString &nickKey);
     void renewLeases();
@@ -497,6 +501,29 @@ private:
     // was under way: that commit may hold earlier seqs, so they wait for it
     // (see heardDuringCommit()).
     QList<QPair<QByteArray, QByteArray>> m_heardDuringCommit;
+    // Cluster mode, per room key: room messages past a gap in what this
+    // server has delivered (notices from several servers arrive in any
+    // order), by seq. The missing ones usually come a moment later; if not,
+    // they are read from the store.
+    struct HeldMessage
+    {
+        Confab::Protocol::ChatMessage message;
+        QByteArray line;
+        // This server's own: the author's copy, if the author is still here.
+        Connection *author = nullptr;
+        quint64 authorSerial = 0;
+        QByteArray authorLine;
+    };
+    struct RoomGap
+    {
+        QMap<qint64, HeldMessage> ahead;
+        qint64 sinceMs = 0;  // when the gap opened
+        qint64 fillTo = 0;   // what the store is known to have
+        bool filling = false; // a read is under way
+    };
+    QHash<QString, RoomGap> m_gaps;
+    QTimer m_gapTimer;
+    bool m_catchingUp = false; // the rooms' last seqs are being read
     QHash<QString, qint64> m_nickReleasedMs; // by nick key; kept a second
     QHash<QString, qint64> m_privateSeqs; // the last seq of each private conversation used since start
     StorageHealth m_storageHealth;

@@ -11,6 +11,7 @@
 #include "messagelog.h"
 #include "serverprocess.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QRandomGenerator>
 #include <QSignalSpy>
@@ -75,6 +76,7 @@ private slots:
     void killedServerClientsResumeElsewhere();
     void redisRestartLosesNothing();
     void slowDatabaseHoldsOnlyTheAsker();
+    void lostMessageIsFilledWhileServing();
     void databaseDownRefusesThenRecovers();
     void moderationActsAcrossServers();
     void listTypingAndMarkersAcrossServers();
@@ -635,6 +637,59 @@ void TestCluster::slowDatabaseHoldsOnlyTheAsker()
     const QJsonArray history = joined.value("history"_L1).toArray();
     QCOMPARE(history.size(), 1);
     QCOMPARE(history.first().toObject().value("text"_L1).toString(), u"kept"_s);
+}
+
+void TestCluster::lostMessageIsFilledWhileServing()
+{
+    // Its debug log says when a catch-up starts.
+    qputenv("QT_LOGGING_RULES", "confab.server.cluster.debug=true");
+    ServerProcess *one = startServer();
+    qunsetenv("QT_LOGGING_RULES");
+    QVERIFY(one);
+    auto ann = enter(one, u"gap1"_s, u"gapped"_s);
+    auto bob = enter(one, u"gap2"_s, u"gapped"_s);
+    QVERIFY(ann && bob);
+    const QJsonObject first = ann->ask(u"say"_s, say(u"gapped"_s, u"first"_s), u"message"_s);
+    QCOMPARE(ChatClient::outcome(first), u"message"_s);
+    const qint64 seq = first.value("seq"_L1).toInteger();
+    QCOMPARE(bob->waitFor(u"message"_s).value("seq"_L1).toInteger(), seq);
+
+    // A message stored by a server that died before telling anyone, whose
+    // table another connection holds while this server catches up.
+    {
+        QSqlDatabase blocker = m_postgres.connection(u"blocker"_s);
+        QVERIFY(blocker.open());
+        QSqlQuery lock(blocker);
+        QVERIFY(lock.exec(u"BEGIN"_s));
+        QVERIFY(lock.exec(u"LOCK TABLE messages IN ACCESS EXCLUSIVE MODE"_s));
+        QVERIFY(lock.prepare(u"INSERT INTO messages (room_key, seq, sender, text, ts) VALUES ('gapped', ?, 'ghost', "
+                             "'unannounced', ?)"_s));
+        lock.addBindValue(seq + 1);
+        lock.addBindValue(QDateTime::currentMSecsSinceEpoch());
+        QVERIFY(lock.exec());
+        {
+            QSqlDatabase other = m_postgres.connection(u"other"_s);
+            QVERIFY(other.open());
+            QSqlQuery raise(other);
+            QVERIFY(raise.exec(u"UPDATE rooms SET last_seq = last_seq + 1 WHERE key = 'gapped'"_s));
+        }
+        QSqlDatabase::removeDatabase(u"other"_s);
+        const qsizetype before = one->output().size();
+        QVERIFY(one->waitForOutput(u"catching up"_s, before, 10'000));
+        // Filling waits for the table; the server answers meanwhile.
+        QCOMPARE(members(bob->ask(u"who"_s, {{"room"_L1, "gapped"_L1}}, u"member_list"_s, 10'000)),
+                 QStringList({u"gap1"_s, u"gap2"_s}));
+        QVERIFY(lock.exec(u"COMMIT"_s));
+    }
+    QSqlDatabase::removeDatabase(u"blocker"_s);
+    for (ChatClient *client : {ann.get(), bob.get()}) {
+        const QJsonObject filled = client->waitFor(u"message"_s);
+        QCOMPARE(filled.value("seq"_L1).toInteger(), seq + 1);
+        QCOMPARE(filled.value("text"_L1).toString(), u"unannounced"_s);
+    }
+    // And on from there.
+    QCOMPARE(ann->ask(u"say"_s, say(u"gapped"_s, u"next"_s), u"message"_s).value("seq"_L1).toInteger(), seq + 2);
+    QCOMPARE(bob->waitFor(u"message"_s).value("seq"_L1).toInteger(), seq + 2);
 }
 
 void TestCluster::redisRestartLosesNothing()
