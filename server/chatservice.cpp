@@ -699,11 +699,28 @@ void ChatService::offloadToStore(Session &session, std::function<Result()> work,
     Connection *connection = session.connection;
     const quint64 serial = session.serial;
     auto result = std::make_shared<Result>();
-    m_store->offload(
-            this, [work = std::move(work), result] { *result = work(); },
-            [this, connection, serial, result, done = std::move(done)] {
-                resumeAfterOffload(connection, serial, [&](Session &later) { done(later, *result); });
-            });
+    afterAcceptedCommits([this, connection, serial, result, work = std::move(work), done = std::move(done)] {
+        m_store->offload(
+                this, [work, result] { *result = work(); },
+                [this, connection, serial, result, done] {
+                    resumeAfterOffload(connection, serial, [&](Session &later) { done(later, *result); });
+                });
+    });
+}
+
+void ChatService::afterAcceptedCommits(std::function<void()> start)
+{
+    // The store's thread runs what it is given in order: after the commit
+    // of what is pending, the work sees it. That commit starts now, or
+    // right after the one under way.
+    if (m_store->hasPending()) {
+        if (m_commitInFlight) {
+            m_afterNextCommit.append(std::move(start));
+            return;
+        }
+        startBackgroundCommit();
+    }
+    start();
 }
 
 void ChatService::resumeAfterOffload(Connection *connection, quint64 serial,
@@ -1574,17 +1591,9 @@ bool ChatService::mayReadHistory(Session &session, Room *room, const QJsonValue 
 
 void ChatService::commitBeforeRead()
 {
-    if (!m_store->commitsInBackground()) {
+    // With a commit thread, offloadToStore() sees to it.
+    if (!m_store->commitsInBackground())
         commitAndDeliver();
-        return;
-    }
-    // A read on the store's thread comes after the commits started there.
-    if (!m_store->hasPending())
-        return;
-    if (m_commitInFlight)
-        commitAndDeliver();
-    else
-        startBackgroundCommit();
 }
 
 void ChatService::onQuit(Session &session, const Quit &quit)
@@ -2519,6 +2528,7 @@ void ChatService::startBackgroundCommit()
     // comes meanwhile waits for the next one.
     QList<Delivery> deferred = std::exchange(m_deferred, {});
     QList<Undo> undo = std::exchange(m_undo, {});
+    const QList<std::function<void()>> after = std::exchange(m_afterNextCommit, {});
     m_store->startCommit(this, [this, deferred, undo, took](bool stored, const QString &error,
                                                             const MessageStore::Numbers &numbers) {
         m_commitInFlight = false;
@@ -2528,6 +2538,9 @@ void ChatService::startBackgroundCommit()
         if (m_store->hasPending() || !m_deferred.isEmpty())
             m_commitTimer.start();
     });
+    // Work for the store that waited for this commit goes after it.
+    for (const auto &start : after)
+        start();
 }
 
 void ChatService::commitAndDeliver()

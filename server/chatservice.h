@@ -340,6 +340,9 @@ private:
     void offloadToStore(Session &session, std::function<Result()> work,
                         std::function<void(Session &, const Result &)> done);
     void resumeAfterOffload(Connection *connection, quint64 serial, const std::function<void(Session &)> &done);
+    // Runs `start` (which hands work to the store's thread) once the commit
+    // of what is pending has been handed there.
+    void afterAcceptedCommits(std::function<void()> start);
 
     template <typename T>
     void reply(Session &session, const T &message, const QJsonValue &id);
@@ -361,8 +364,9 @@ private:
     // in the next).
     void commitPass();
     void startBackgroundCommit();
-    // Before reading the store: what was accepted so far is committed, or
-    // (on the store's thread) will be before the read.
+    // Before reading the store here: what was accepted so far is committed
+    // (reads on the store's thread go through offloadToStore(), which
+    // orders them after those commits without waiting).
     void commitBeforeRead();
     // Sends the deliveries that waited for a commit (`committing`: there
     // was something to store; `stored`: it worked).
@@ -497,6 +501,7 @@ private:
     QList<Undo> m_undo; // for what the pending commit holds, oldest first
     bool m_commitInFlight = false; // a commit runs on the store's thread
     bool m_sendingCommitted = false; // deliverAfterCommit() is sending what a commit held
+    QList<std::function<void()>> m_afterNextCommit; // see afterAcceptedCommits()
     // Room messages heard from the cluster while this server's own commit
     // was under way: that commit may hold earlier seqs, so they wait for it
     // (see heardDuringCommit()).
