@@ -220,10 +220,15 @@ void ChatService::connectionClosed(Connection *connection, const QString &reason
     const auto it = m_sessions.find(connection);
     if (it == m_sessions.end())
         return;
-    // Deferred deliveries may still name this session: send them first.
-    commitAndDeliver();
-
     Session &session = *it->second;
+    // Deferred deliveries may still name this session: sent first, or,
+    // where a commit runs on the store's thread, without it (not waiting
+    // for that commit here).
+    if (m_store->commitsInBackground())
+        forgetInDeliveries(&session);
+    else
+        commitAndDeliver();
+
     QString line = connection->describe() + QStringLiteral(" disconnected: ") + reason;
     if (const qint64 unlogged = session.log.suppressed())
         line += QStringLiteral(" (%1 lines about it were not logged)").arg(unlogged);
@@ -873,6 +878,7 @@ void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
     Delivery delivery;
     delivery.chatMessage = true;
     delivery.author = &session;
+    delivery.onlyIfStored = true;
     delivery.authorId = id;
     if (hasId(id))
         delivery.requester = &session;
@@ -968,6 +974,7 @@ void ChatService::sendWhisper(Session &session, const Whisper &whisper, const QJ
                                                                    : QList<Session *>{&session},
                                       encodeLine(message));
     delivery.author = &session;
+    delivery.onlyIfStored = true;
     delivery.authorId = id;
     delivery.requester = &session;
     if (m_cluster) {
@@ -1211,6 +1218,7 @@ void ChatService::storeChange(Session &session, Room *room, ChatMessage message,
         delivery.clusterRooms = {room->key};
     }
     delivery.author = &session;
+    delivery.onlyIfStored = true;
     delivery.authorId = id;
     if (hasId(id)) {
         delivery.requester = &session;
@@ -1448,6 +1456,7 @@ void ChatService::onTopic(Session &session, const SetTopic &request, const QJson
     const TopicChanged event{room->name, room->topic, session.nick};
     Delivery delivery = plainDelivery(room->members, encodeLine(event));
     delivery.requester = delivery.author = &session;
+    delivery.onlyIfStored = true;
     delivery.requesterLine = encodeLine(event, id);
     delivery.authorId = id;
     delivery.clusterRooms = {room->key};
@@ -1602,7 +1611,10 @@ void ChatService::onQuit(Session &session, const Quit &quit)
     // now, and the nick is free for a reconnect straight away.
     session.quitReason = quit.reason.value_or(QString());
     endPresence(session, *session.quitReason);
-    commitAndDeliver();
+    // What waits for a commit reaches the others when it is made; where
+    // commits run on the store's thread, the quitter does not wait for it.
+    if (!m_store->commitsInBackground())
+        commitAndDeliver();
     hangUp(session.connection, QStringLiteral("quit"));
 }
 
@@ -2409,6 +2421,12 @@ void ChatService::removeFromRoom(Session &session, Room *room, const QString &re
             return;
         deliver(plainDelivery(room->members, left));
     } else if (room->key != nameKey(QString::fromLatin1(Defaults::LobbyRoom))) {
+        if (m_store->commitsInBackground()) {
+            // Once no delivery waiting for a commit names it.
+            m_emptyRooms.insert(room->key);
+            closeEmptyRooms();
+            return;
+        }
         commitAndDeliver();
         closeRoom(room);
     }
@@ -2526,14 +2544,16 @@ void ChatService::startBackgroundCommit()
     took.start();
     // The deliveries waiting for this commit, and how to take it back; what
     // comes meanwhile waits for the next one.
-    QList<Delivery> deferred = std::exchange(m_deferred, {});
-    QList<Undo> undo = std::exchange(m_undo, {});
+    // (Kept here rather than in the callback, so that a session that goes
+    // meanwhile can be taken out of them: see forgetInDeliveries().)
+    m_committing = std::exchange(m_deferred, {});
+    m_committingUndo = std::exchange(m_undo, {});
     const QList<std::function<void()>> after = std::exchange(m_afterNextCommit, {});
-    m_store->startCommit(this, [this, deferred, undo, took](bool stored, const QString &error,
-                                                            const MessageStore::Numbers &numbers) {
+    m_store->startCommit(this, [this, took](bool stored, const QString &error, const MessageStore::Numbers &numbers) {
         m_commitInFlight = false;
         serverMetrics().observeCommit(double(took.nsecsElapsed()) / 1e9);
-        deliverAfterCommit(true, stored, error, numbers, deferred, undo);
+        deliverAfterCommit(true, stored, error, numbers, std::exchange(m_committing, {}),
+                           std::exchange(m_committingUndo, {}));
         heardDuringCommit();
         if (m_store->hasPending() || !m_deferred.isEmpty())
             m_commitTimer.start();
@@ -2591,7 +2611,7 @@ void ChatService::deliverAfterCommit(bool committing, bool stored, const QString
             sendNumbered(delivery, numbers, &messages, &updates, &privates);
             continue;
         }
-        if (stored || !delivery.author) {
+        if (stored || !delivery.onlyIfStored) {
             if (delivery.chatMessage) {
                 ++serverMetrics().messagesStored;
                 serverMetrics().messagesDelivered += quint64(delivery.recipients.size());
@@ -2602,7 +2622,7 @@ void ChatService::deliverAfterCommit(bool committing, bool stored, const QString
         // Nothing that failed to be stored is sent, and its seq is given
         // out again: better a message refused than one that some saw and
         // history forgot.
-        if (delivery.author->connection && !delivery.author->connection->isClosing()) {
+        if (delivery.author && delivery.author->connection && !delivery.author->connection->isClosing()) {
             delivery.author->connection->send(encodeLine(
                     Error{ErrorCode::StorageFailed,
                           QStringLiteral("the server cannot store messages right now; nothing was sent, try again")},
@@ -2612,6 +2632,8 @@ void ChatService::deliverAfterCommit(bool committing, bool stored, const QString
     Connection::flushAll();
     if (committing && stored)
         m_store->maintain();
+    if (!m_emptyRooms.isEmpty())
+        closeEmptyRooms();
 }
 
 void ChatService::commitFailed(const QString &error, const QList<Undo> &undo)
@@ -2644,6 +2666,48 @@ void ChatService::commitFailed(const QString &error, const QList<Undo> &undo)
     health.lastError = error;
     ++health.failedCommits;
     ++serverMetrics().failedCommits;
+}
+
+void ChatService::forgetInDeliveries(Session *session)
+{
+    for (QList<Delivery> *deliveries : {&m_deferred, &m_committing}) {
+        for (Delivery &delivery : *deliveries) {
+            delivery.recipients.removeAll(session);
+            if (delivery.requester == session)
+                delivery.requester = nullptr;
+            if (delivery.author == session)
+                delivery.author = nullptr;
+        }
+    }
+}
+
+void ChatService::closeEmptyRooms()
+{
+    const auto named = [this](const Room *room) {
+        for (const QList<Delivery> *deliveries : {&m_deferred, &m_committing}) {
+            for (const Delivery &delivery : *deliveries) {
+                if (delivery.room == room)
+                    return true;
+            }
+        }
+        for (const QList<Undo> *undo : {&m_undo, &m_committingUndo}) {
+            for (const Undo &change : *undo) {
+                if (change.room == room)
+                    return true;
+            }
+        }
+        return false;
+    };
+    for (auto it = m_emptyRooms.begin(); it != m_emptyRooms.end();) {
+        Room *room = findRoom(*it);
+        if (room && room->members.isEmpty() && named(room)) {
+            ++it;
+            continue;
+        }
+        if (room && room->members.isEmpty())
+            closeRoom(room);
+        it = m_emptyRooms.erase(it);
+    }
 }
 
 void ChatService::commitWorked()
@@ -2708,8 +2772,13 @@ void ChatService::hangUp(Connection *connection, const QString &reason)
 
 void ChatService::closeSession(Session &session, const QString &reason)
 {
-    commitAndDeliver();
-    reply(session, Closing{reason}, QJsonValue());
+    if (m_store->commitsInBackground()) {
+        // Not behind what waits for the commit under way: now.
+        send(plainDelivery({&session}, encodeLine(Closing{reason})));
+    } else {
+        commitAndDeliver();
+        reply(session, Closing{reason}, QJsonValue());
+    }
     hangUp(session.connection, reason);
 }
 

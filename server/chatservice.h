@@ -136,6 +136,7 @@ private:
         // An event that exists only once stored (a message, a topic): if the
         // commit fails, nobody gets it and `author` gets storage_failed.
         Session *author = nullptr;
+        bool onlyIfStored = false; // set with `author`, kept if the author leaves
         QJsonValue authorId;
         bool chatMessage = false; // counted in the metrics once stored
         // Cluster mode: what the database numbers at the commit, sent with
@@ -372,6 +373,9 @@ private:
     // was something to store; `stored`: it worked).
     void deliverAfterCommit(bool committing, bool stored, const QString &error, const MessageStore::Numbers &numbers,
                             QList<Delivery> deferred, const QList<Undo> &undo);
+    // A session that goes: out of the deliveries that wait for a commit.
+    void forgetInDeliveries(Session *session);
+    void closeEmptyRooms();
     void commitFailed(const QString &error, const QList<Undo> &undo);
     void commitWorked();
 
@@ -502,6 +506,12 @@ private:
     bool m_commitInFlight = false; // a commit runs on the store's thread
     bool m_sendingCommitted = false; // deliverAfterCommit() is sending what a commit held
     QList<std::function<void()>> m_afterNextCommit; // see afterAcceptedCommits()
+    // What the commit under way holds (startBackgroundCommit()).
+    QList<Delivery> m_committing;
+    QList<Undo> m_committingUndo;
+    // Rooms left empty, closed once no waiting delivery or undo names them
+    // (with a commit thread), by key.
+    QSet<QString> m_emptyRooms;
     // Room messages heard from the cluster while this server's own commit
     // was under way: that commit may hold earlier seqs, so they wait for it
     // (see heardDuringCommit()).
