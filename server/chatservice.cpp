@@ -1155,28 +1155,77 @@ void ChatService::deliverWaiting(Session &session)
 
 // ------------------------------------------- edits, deletions, reactions
 
-std::optional<ChatMessage> ChatService::changeableMessage(Session &session, const QString &roomName, qint64 seq,
-                                                          MessageChange change, Room **roomOut, const QJsonValue &id,
-                                                          bool *ownOut)
+void ChatService::changeMessage(Session &session, const QString &roomName, qint64 seq, MessageChange change,
+                                const QJsonValue &id, ChangeThen then)
 {
     Room *room = joinedRoom(session, roomName);
     if (!room) {
         sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(roomName), id);
-        return std::nullopt;
+        return;
     }
     if (change != MessageChange::Delete && muteFor(session, room)) {
         sendError(session, ErrorCode::Muted, QStringLiteral("you are muted in %1").arg(room->name), id);
-        return std::nullopt;
+        return;
     }
-    // The message may be in the batch that is not committed yet.
-    commitAndDeliver();
-    const auto stored = m_store->message(room->key, room->name, seq);
+    if (!m_store->commitsInBackground()) {
+        // The message may be in the batch that is not committed yet.
+        commitAndDeliver();
+        applyChange(session, room, m_store->message(room->key, room->name, seq), seq, change, id, then);
+        return;
+    }
+    const QString key = room->key;
+    const QString name = room->name;
+    Connection *connection = session.connection;
+    const quint64 serial = session.serial;
+    session.busy = true;
+    auto turn = [this, key, name, roomName, connection, serial, seq, change, id, then] {
+        auto stored = std::make_shared<std::optional<MessageStore::StoredMessage>>();
+        // After the commit of the change before (pending until then).
+        afterAcceptedCommits([=] {
+            m_store->offload(
+                    this, [=] { *stored = m_store->message(key, name, seq); },
+                    [=] {
+                        resumeAfterOffload(connection, serial, [&](Session &later) {
+                            if (Room *now = joinedRoom(later, roomName))
+                                applyChange(later, now, *stored, seq, change, id, then);
+                            else
+                                sendError(later, ErrorCode::NotInRoom,
+                                          QStringLiteral("you are not in %1").arg(roomName), id);
+                        });
+                        nextChange(key);
+                    });
+        });
+    };
+    const auto changing = m_changing.find(key);
+    if (changing != m_changing.end()) {
+        changing->append(turn);
+        return;
+    }
+    m_changing.insert(key, {});
+    turn();
+}
+
+void ChatService::nextChange(const QString &roomKey)
+{
+    const auto changing = m_changing.find(roomKey);
+    if (changing == m_changing.end())
+        return;
+    if (changing->isEmpty()) {
+        m_changing.erase(changing);
+        return;
+    }
+    changing->takeFirst()();
+}
+
+void ChatService::applyChange(Session &session, Room *room, const std::optional<MessageStore::StoredMessage> &stored,
+                              qint64 seq, MessageChange change, const QJsonValue &id, const ChangeThen &then)
+{
     if (!stored || stored->message.deleted.value_or(false)) {
         sendError(session, ErrorCode::NoSuchMessage,
                   stored ? QStringLiteral("message %1 in %2 was deleted").arg(seq).arg(room->name)
                          : QStringLiteral("there is no message %1 in %2").arg(seq).arg(room->name),
                   id);
-        return std::nullopt;
+        return;
     }
     // Whose it is: an account's, or a guest's for as long as the guest has
     // kept the nick it was said under (so a later user of the nick cannot).
@@ -1190,12 +1239,9 @@ std::optional<ChatMessage> ChatService::changeableMessage(Session &session, cons
                   change == MessageChange::Edit ? QStringLiteral("you can only edit your own messages")
                                                 : QStringLiteral("you can only delete your own messages"),
                   id);
-        return std::nullopt;
+        return;
     }
-    *roomOut = room;
-    if (ownOut)
-        *ownOut = own;
-    return message;
+    then(session, room, message, own);
 }
 
 void ChatService::storeChange(Session &session, Room *room, ChatMessage message, const QJsonValue &id)
@@ -1229,44 +1275,46 @@ void ChatService::storeChange(Session &session, Room *room, ChatMessage message,
 
 void ChatService::onEdit(Session &session, const EditMessage &request, const QJsonValue &id)
 {
-    Room *room = nullptr;
-    auto message = changeableMessage(session, request.room, request.seq, MessageChange::Edit, &room, id);
-    if (!message)
-        return;
-    message->text = request.text;
-    message->edited = wallClockMs();
-    storeChange(session, room, *message, id);
+    changeMessage(session, request.room, request.seq, MessageChange::Edit, id,
+                  [this, text = request.text, id](Session &later, Room *room, ChatMessage message, bool) {
+                      message.text = text;
+                      message.edited = wallClockMs();
+                      storeChange(later, room, message, id);
+                  });
 }
 
 void ChatService::onDelete(Session &session, const DeleteMessage &request, const QJsonValue &id)
 {
-    Room *room = nullptr;
-    bool own = false;
-    auto message = changeableMessage(session, request.room, request.seq, MessageChange::Delete, &room, id, &own);
-    if (!message)
-        return;
-    // What was said goes; that something was said stays, so seq has no hole.
-    message->text.clear();
-    message->deleted = true;
-    message->action.reset();
-    message->edited.reset();
-    message->reactions.reset();
-    // An op removing someone else's message is moderation; removing one's
-    // own (an account's, under any nick it had) is not.
-    if (!own)
-        audit(session, room, QStringLiteral("delete"), message->from, QStringLiteral("message %1").arg(request.seq));
-    storeChange(session, room, *message, id);
+    changeMessage(session, request.room, request.seq, MessageChange::Delete, id,
+                  [this, seq = request.seq, id](Session &later, Room *room, ChatMessage message, bool own) {
+                      // What was said goes; that something was said stays, so seq has no hole.
+                      const QString from = message.from;
+                      message.text.clear();
+                      message.deleted = true;
+                      message.action.reset();
+                      message.edited.reset();
+                      message.reactions.reset();
+                      // An op removing someone else's message is moderation; removing one's
+                      // own (an account's, under any nick it had) is not.
+                      if (!own)
+                          audit(later, room, QStringLiteral("delete"), from, QStringLiteral("message %1").arg(seq));
+                      storeChange(later, room, message, id);
+                  });
 }
 
 void ChatService::onReact(Session &session, const React &request, const QJsonValue &id)
 {
-    Room *room = nullptr;
-    auto message = changeableMessage(session, request.room, request.seq, MessageChange::React, &room, id);
-    if (!message)
-        return;
-    QList<Reaction> reactions = message->reactions.value_or(QList<Reaction>());
+    changeMessage(session, request.room, request.seq, MessageChange::React, id,
+                  [this, emoji = request.emoji, id](Session &later, Room *room, ChatMessage message, bool) {
+                      react(later, room, message, emoji, id);
+                  });
+}
+
+void ChatService::react(Session &session, Room *room, ChatMessage message, const QString &emoji, const QJsonValue &id)
+{
+    QList<Reaction> reactions = message.reactions.value_or(QList<Reaction>());
     auto reaction = std::find_if(reactions.begin(), reactions.end(),
-                                 [&](const Reaction &r) { return r.emoji == request.emoji; });
+                                 [&](const Reaction &r) { return r.emoji == emoji; });
     if (reaction == reactions.end()) {
         if (reactions.size() >= Defaults::MaxReactionKinds) {
             sendError(session, ErrorCode::BadRequest,
@@ -1274,7 +1322,7 @@ void ChatService::onReact(Session &session, const React &request, const QJsonVal
                       id);
             return;
         }
-        reactions.append(Reaction{request.emoji, {session.nick}});
+        reactions.append(Reaction{emoji, {session.nick}});
     } else {
         // A toggle: the same nick (in any spelling) takes it back.
         const auto mine = std::find_if(reaction->nicks.begin(), reaction->nicks.end(),
@@ -1286,8 +1334,8 @@ void ChatService::onReact(Session &session, const React &request, const QJsonVal
         if (reaction->nicks.isEmpty())
             reactions.erase(reaction);
     }
-    message->reactions = reactions.isEmpty() ? std::nullopt : std::optional<QList<Reaction>>(reactions);
-    storeChange(session, room, *message, id);
+    message.reactions = reactions.isEmpty() ? std::nullopt : std::optional<QList<Reaction>>(reactions);
+    storeChange(session, room, message, id);
 }
 
 QList<Session *> ChatService::roomPeers(Session &session) const

@@ -205,13 +205,22 @@ private:
     // Everyone who shares at least one room with `session`, once each.
     QList<Session *> roomPeers(Session &session) const;
     enum class MessageChange { Edit, Delete, React };
-    // The stored message a change names, if the session may make that
-    // change (`ownOut`: because it is the session's own, rather than as an
-    // op); nullopt after telling it why not.
-    std::optional<Confab::Protocol::ChatMessage> changeableMessage(Session &session, const QString &roomName,
-                                                                   qint64 seq, MessageChange change, Room **roomOut,
-                                                                   const QJsonValue &id, bool *ownOut = nullptr);
+    // Reads the stored message a change names and, if the session may make
+    // that change, runs `then` with it (`own`: the session's own, rather
+    // than changed as an op); otherwise tells it why not. With a commit
+    // thread the read is made there, and the changes of one room's
+    // messages take turns (each reads what the one before stored).
+    using ChangeThen = std::function<void(Session &, Room *, Confab::Protocol::ChatMessage, bool own)>;
+    void changeMessage(Session &session, const QString &roomName, qint64 seq, MessageChange change,
+                       const QJsonValue &id, ChangeThen then);
+    void applyChange(Session &session, Room *room, const std::optional<MessageStore::StoredMessage> &stored,
+                     qint64 seq, MessageChange change, const QJsonValue &id, const ChangeThen &then);
+    // The next change of the room's messages, if one waits for its turn.
+    void nextChange(const QString &roomKey);
     void storeChange(Session &session, Room *room, Confab::Protocol::ChatMessage message, const QJsonValue &id);
+    // A reaction toggled on `message`, then stored.
+    void react(Session &session, Room *room, Confab::Protocol::ChatMessage message, const QString &emoji,
+               const QJsonValue &id);
     // Private conversations (section 19): who a session, or a nick, is for
     // storing them ("a:ACCOUNTKEY" or "n:NICKKEY"), and the pair's key.
     static QString identity(const Session &session);
@@ -512,6 +521,9 @@ private:
     // Rooms left empty, closed once no waiting delivery or undo names them
     // (with a commit thread), by key.
     QSet<QString> m_emptyRooms;
+    // Rooms (by key) with a change of a message under way, and the changes
+    // waiting for their turn (see changeMessage()).
+    QHash<QString, QList<std::function<void()>>> m_changing;
     // Room messages heard from the cluster while this server's own commit
     // was under way: that commit may hold earlier seqs, so they wait for it
     // (see heardDuringCommit()).

@@ -77,6 +77,7 @@ private slots:
     void redisRestartLosesNothing();
     void slowDatabaseHoldsOnlyTheAsker();
     void lostMessageIsFilledWhileServing();
+    void reactionsAtOnceAllCount();
     void databaseDownRefusesThenRecovers();
     void moderationActsAcrossServers();
     void listTypingAndMarkersAcrossServers();
@@ -690,6 +691,43 @@ void TestCluster::lostMessageIsFilledWhileServing()
     // And on from there.
     QCOMPARE(ann->ask(u"say"_s, say(u"gapped"_s, u"next"_s), u"message"_s).value("seq"_L1).toInteger(), seq + 2);
     QCOMPARE(bob->waitFor(u"message"_s).value("seq"_L1).toInteger(), seq + 2);
+}
+
+void TestCluster::reactionsAtOnceAllCount()
+{
+    // Each reaction reads the message and stores it whole: made at the same
+    // moment, none may overwrite another.
+    ServerProcess *one = startServer();
+    QVERIFY(one);
+    std::vector<std::unique_ptr<ChatClient>> clients;
+    for (int c = 0; c < 4; ++c) {
+        clients.push_back(enter(one, u"fan%1"_s.arg(c), u"stage"_s));
+        QVERIFY(clients.back());
+    }
+    const QJsonObject said = clients.front()->ask(u"say"_s, say(u"stage"_s, u"applause"_s), u"message"_s);
+    const qint64 seq = said.value("seq"_L1).toInteger();
+    QVERIFY(seq > 0);
+    const QStringList emoji{u"👍"_s, u"🎉"_s, u"👏"_s, u"❤️"_s};
+    for (auto &client : clients)
+        client->takePending();
+    for (int c = 0; c < 4; ++c) {
+        clients[size_t(c)]->send({{"type"_L1, "react"_L1}, {"room"_L1, "stage"_L1}, {"seq"_L1, seq},
+                                  {"emoji"_L1, emoji.at(c)}, {"id"_L1, c + 1}});
+    }
+    // Everyone hears four updates; the last has all four reactions.
+    ChatClient &watcher = *clients.back();
+    QJsonObject last;
+    for (int update = 0; update < 4; ++update) {
+        last = watcher.waitFor(u"updated"_s);
+        QVERIFY(!last.isEmpty());
+    }
+    QStringList kinds;
+    for (const QJsonValue &reaction : last.value("message"_L1).toObject().value("reactions"_L1).toArray())
+        kinds.append(reaction.toObject().value("emoji"_L1).toString());
+    kinds.sort();
+    QStringList expected = emoji;
+    expected.sort();
+    QCOMPARE(kinds, expected);
 }
 
 void TestCluster::redisRestartLosesNothing()
