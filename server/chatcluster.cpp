@@ -153,6 +153,13 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
         m_heardDuringCommit.append({channel, payload});
         return;
     }
+    if (m_reloading && !channel.startsWith(RoomChannelPrefix)) {
+        // After the moderation being read for the event before, which this
+        // one may depend on (a kick by someone just made an op, an
+        // invitation after an unban).
+        m_heardDuringReload.append({channel, payload});
+        return;
+    }
     const qsizetype split = payload.indexOf('\n');
     if (split < 0)
         return;
@@ -207,10 +214,11 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
         return;
     }
     if (header.value(QLatin1String("serverBans")).toBool()) {
-        m_serverBans = loadBans(QString());
-        QString error;
-        if (const auto mask = Mask::parse(header.value(QLatin1String("ban")).toString(), &error))
-            enforceServerBan(*mask, header.value(QLatin1String("reason")).toString());
+        reloadThen({QString()}, [this, header] {
+            QString error;
+            if (const auto mask = Mask::parse(header.value(QLatin1String("ban")).toString(), &error))
+                enforceServerBan(*mask, header.value(QLatin1String("reason")).toString());
+        });
         return;
     }
 
@@ -246,10 +254,24 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
 void ChatService::onClusterEvent(const QJsonObject &header, const QList<Room *> &rooms, const QByteArray &line)
 {
     // A change of moderation: what the store now says, before the event
-    // that tells of it.
+    // that tells of it (read where the commits run; the events after it
+    // wait).
     if (header.value(QLatin1String("reload")).toBool()) {
+        QStringList keys;
         for (Room *room : rooms)
-            loadModeration(*room);
+            keys.append(room->key);
+        reloadThen(keys, [this, header, keys, line] {
+            QList<Room *> open;
+            for (const QString &key : keys) {
+                if (Room *room = findRoom(key))
+                    open.append(room);
+            }
+            QJsonObject loaded = header;
+            loaded.remove(QStringLiteral("reload"));
+            if (!open.isEmpty())
+                onClusterEvent(loaded, open, line);
+        });
+        return;
     }
     if (header.contains(QLatin1String("ban"))) {
         QString error;
@@ -492,6 +514,44 @@ void ChatService::fillOldGaps()
     }
     if (!waiting)
         m_gapTimer.stop();
+}
+
+void ChatService::reloadThen(const QStringList &roomKeys, std::function<void()> then)
+{
+    m_reloading = true;
+    auto read = std::make_shared<QHash<QString, Room>>();
+    m_store->offload(
+            this,
+            [this, roomKeys, read] {
+                for (const QString &key : roomKeys) {
+                    Room rules;
+                    rules.key = key;
+                    if (key.isEmpty())
+                        rules.bans = loadBans(QString());
+                    else
+                        loadModeration(rules);
+                    read->insert(key, rules);
+                }
+            },
+            [this, read, then] {
+                for (auto it = read->cbegin(); it != read->cend(); ++it) {
+                    if (it.key().isEmpty()) {
+                        m_serverBans = it->bans; // the server's, stored under ""
+                    } else if (Room *room = findRoom(it.key())) {
+                        room->roles = it->roles;
+                        room->mutes = it->mutes;
+                        room->modes = it->modes;
+                        room->bans = it->bans;
+                    }
+                }
+                m_reloading = false;
+                then();
+                // What waited, in order, until one of them reloads again.
+                while (!m_reloading && !m_heardDuringReload.isEmpty()) {
+                    const auto [channel, payload] = m_heardDuringReload.takeFirst();
+                    onClusterMessage(channel, payload);
+                }
+            });
 }
 
 void ChatService::heardDuringCommit()

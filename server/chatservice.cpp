@@ -567,31 +567,52 @@ void ChatService::onRegister(Session &session, const Register &request, const QJ
     offload<QByteArray>(
             session, [password] { return PasswordHasher::hash(password); },
             [this, address, id](Session &later, const QByteArray &hash) {
-                QString error;
                 if (hash.isEmpty()) {
-                    error = QStringLiteral("the password could not be hashed");
-                } else if (m_accounts->hasAccount(later.nickKey)) {
+                    accountNotStored(later, QStringLiteral("the password could not be hashed"), id);
+                    return;
+                }
+                if (m_accounts->hasAccount(later.nickKey)) {
                     sendError(later, ErrorCode::AccountExists,
                               QStringLiteral("%1 is registered already").arg(later.nick), id);
                     return;
-                } else if (m_accounts->createAccount(later.nickKey,
-                                                     AccountStore::Account{later.nick, hash, wallClockMs()},
-                                                     &error)) {
-                    m_registrations.record(address, nowMs());
-                    later.account = later.nick;
-                    later.accountKey = later.nickKey;
-                    if (m_cluster) {
-                        shareAccount(later.nickKey);
-                        announceUser(later); // with its account now
-                    }
-                    qCInfo(lcChat).noquote() << later.connection->describe() << "registered the account" << later.nick;
-                    reply(later, Registered{later.nick}, id);
-                    return;
                 }
-                qCCritical(lcStore).noquote() << "cannot create an account:" << error;
-                sendError(later, ErrorCode::StorageFailed,
-                          QStringLiteral("the server cannot store the account right now; try again"), id);
+                // nullopt: stored; else why not.
+                offloadToStore<std::optional<QString>>(
+                        later,
+                        [this, key = later.nickKey,
+                         account = AccountStore::Account{later.nick, hash, wallClockMs()}]() -> std::optional<QString> {
+                            QString error;
+                            if (m_accounts->createAccount(key, account, &error))
+                                return std::nullopt;
+                            return error;
+                        },
+                        [this, address, id](Session &again, const std::optional<QString> &error) {
+                            if (error)
+                                accountNotStored(again, *error, id);
+                            else
+                                registered(again, address, id);
+                        });
             });
+}
+
+void ChatService::accountNotStored(Session &session, const QString &error, const QJsonValue &id)
+{
+    qCCritical(lcStore).noquote() << "cannot create an account:" << error;
+    sendError(session, ErrorCode::StorageFailed,
+              QStringLiteral("the server cannot store the account right now; try again"), id);
+}
+
+void ChatService::registered(Session &session, const QString &address, const QJsonValue &id)
+{
+    m_registrations.record(address, nowMs());
+    session.account = session.nick;
+    session.accountKey = session.nickKey;
+    if (m_cluster) {
+        shareAccount(session.nickKey);
+        announceUser(session); // with its account now
+    }
+    qCInfo(lcChat).noquote() << session.connection->describe() << "registered the account" << session.nick;
+    reply(session, Registered{session.nick}, id);
 }
 
 void ChatService::onChangePassword(Session &session, const ChangePassword &request, const QJsonValue &id)

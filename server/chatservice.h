@@ -252,6 +252,9 @@ private:
     void onDelete(Session &session, const Confab::Protocol::DeleteMessage &request, const QJsonValue &id);
     void onReact(Session &session, const Confab::Protocol::React &request, const QJsonValue &id);
     void onRegister(Session &session, const Confab::Protocol::Register &request, const QJsonValue &id);
+    void accountNotStored(Session &session, const QString &error, const QJsonValue &id);
+    // The session's nick is its account now.
+    void registered(Session &session, const QString &address, const QJsonValue &id);
     void onChangePassword(Session &session, const Confab::Protocol::ChangePassword &request, const QJsonValue &id);
     // Its second step, once the account has been read.
     void changePassword(Session &session, const Confab::Protocol::ChangePassword &request,
@@ -425,6 +428,10 @@ private:
     void replyList(Session &session, const QList<RemoteRoom> &remote, const QHash<QString, QString> &topics,
                    const QJsonValue &id);
     void onClusterEvent(const QJsonObject &header, const QList<Room *> &rooms, const QByteArray &line);
+    // Reads the moderation of these rooms ("": the server's bans) where the
+    // commits run, applies it, then `then`; cluster events heard meanwhile
+    // wait until then.
+    void reloadThen(const QStringList &roomKeys, std::function<void()> then);
     void shareAccount(const QString &accountKey);
     static QStringList roomKeys(const Session &session);
     // Sends one stored room message to the members here and records it as
@@ -528,6 +535,8 @@ private:
     // was under way: that commit may hold earlier seqs, so they wait for it
     // (see heardDuringCommit()).
     QList<QPair<QByteArray, QByteArray>> m_heardDuringCommit;
+    bool m_reloading = false; // see reloadThen()
+    QList<QPair<QByteArray, QByteArray>> m_heardDuringReload;
     // Cluster mode, per room key: room messages past a gap in what this
     // server has delivered (notices from several servers arrive in any
     // order), by seq. The missing ones usually come a moment later; if not,

@@ -1061,7 +1061,7 @@ bool SqlStore::createAccount(const QString &key, const Account &account, QString
         *error = sqlError(query.lastError());
         return false;
     }
-    m_accountKeys.insert(key);
+    noteAccount(key);
     return true;
 }
 

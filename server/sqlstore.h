@@ -9,6 +9,7 @@
 #include <QSqlQuery>
 
 #include <memory>
+#include <mutex>
 
 class QThread;
 
@@ -39,7 +40,11 @@ public:
     Engine engine() const { return m_engine; }
     bool numbersAtCommit() const override { return m_engine == Engine::Postgres; }
     Numbers committedNumbers() const override { return m_committed; }
-    void noteAccount(const QString &key) override { m_accountKeys.insert(key); }
+    void noteAccount(const QString &key) override
+    {
+        const std::lock_guard lock(m_accountKeysMutex);
+        m_accountKeys.insert(key);
+    }
     QHash<QString, qint64> lastSeqs(const QList<QString> &roomKeys) override;
 
     std::optional<RoomRecord> loadRoom(const QString &key) override;
@@ -73,7 +78,11 @@ public:
     void offload(QObject *context, std::function<void()> work, std::function<void()> done) override;
 
     std::optional<Account> loadAccount(const QString &key) override;
-    bool hasAccount(const QString &key) const override { return m_accountKeys.contains(key); }
+    bool hasAccount(const QString &key) const override
+    {
+        const std::lock_guard lock(m_accountKeysMutex);
+        return m_accountKeys.contains(key);
+    }
     bool createAccount(const QString &key, const Account &account, QString *error) override;
     bool setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error) override;
 
@@ -142,6 +151,8 @@ private:
     // Every account's key, kept in memory: reserved nicks are checked on
     // every hello and nick change.
     QSet<QString> m_accountKeys;
+    // createAccount() may run on the commit thread (MessageStore::offload()).
+    mutable std::mutex m_accountKeysMutex;
     QList<PendingMessage> m_pendingMessages;
     QList<PendingRoom> m_pendingRooms;
     QList<PendingMessage> m_pendingUpdates;
