@@ -246,10 +246,7 @@ void ChatService::frameRejected(Connection *connection, ErrorCode code, const QS
     const auto it = m_sessions.find(connection);
     if (it == m_sessions.end())
         return;
-    // Sent now rather than behind pending deliveries: a closing connection
-    // accepts nothing more.
-    commitAndDeliver();
-    sendError(*it->second, code, reason, QJsonValue());
+    lastWord([&] { sendError(*it->second, code, reason, QJsonValue()); });
     if (errorClosesConnection(code))
         hangUp(connection, QString::fromLatin1(errorCodeName(code)).replace(u'_', u' '));
 }
@@ -414,11 +411,12 @@ void ChatService::onHello(Session &session, const Hello &hello, const QJsonValue
         // connection does not buy new tries.
         const QString address = ConnectionLimiter::addressKey(session.connection->peerAddress());
         if (const qint64 waitMs = m_passwordFailures.retryAfterMs(address, nowMs())) {
-            commitAndDeliver();
-            sendError(session, ErrorCode::RateLimited,
-                      QStringLiteral("too many wrong passwords from your address; try again in %1 s")
-                              .arg((waitMs + 999) / 1000),
-                      id);
+            lastWord([&] {
+                sendError(session, ErrorCode::RateLimited,
+                          QStringLiteral("too many wrong passwords from your address; try again in %1 s")
+                                  .arg((waitMs + 999) / 1000),
+                          id);
+            });
             hangUp(session.connection, QStringLiteral("too many wrong passwords"));
             return;
         }
@@ -2284,9 +2282,8 @@ void ChatService::refuseBanned(Session &session, const Room::Ban &ban, const QJs
                               : QStringLiteral("you are banned from this server");
     if (!ban.record.reason.isEmpty())
         message += QStringLiteral(": ") + ban.record.reason;
-    commitAndDeliver();
     serverMetrics().refused(ServerMetrics::Refusal::Banned);
-    sendError(session, ErrorCode::Banned, message, id);
+    lastWord([&] { sendError(session, ErrorCode::Banned, message, id); });
     hangUp(session.connection, QStringLiteral("banned"));
 }
 
@@ -2558,7 +2555,7 @@ ChatService::Delivery ChatService::plainDelivery(QList<Session *> recipients, QB
 
 void ChatService::deliver(Delivery delivery)
 {
-    if (!m_sendingCommitted && (m_commitInFlight || m_store->hasPending() || !m_deferred.isEmpty()))
+    if (!m_sendingNow && (m_commitInFlight || m_store->hasPending() || !m_deferred.isEmpty()))
         m_deferred.append(std::move(delivery));
     else
         send(delivery);
@@ -2673,7 +2670,7 @@ void ChatService::deliverAfterCommit(bool committing, bool stored, const QString
     }
     // What this commit held goes out now, before anything that came while
     // it was made (those wait in m_deferred).
-    const QScopedValueRollback<bool> sending(m_sendingCommitted, true);
+    const QScopedValueRollback<bool> sending(m_sendingNow, true);
     qsizetype messages = 0, updates = 0, privates = 0;
     for (Delivery &delivery : deferred) {
         if (stored && delivery.numbered != Delivery::Numbered::No) {
@@ -2841,14 +2838,19 @@ void ChatService::hangUp(Connection *connection, const QString &reason)
 
 void ChatService::closeSession(Session &session, const QString &reason)
 {
-    if (m_store->commitsInBackground()) {
-        // Not behind what waits for the commit under way: now.
-        send(plainDelivery({&session}, encodeLine(Closing{reason})));
-    } else {
-        commitAndDeliver();
-        reply(session, Closing{reason}, QJsonValue());
-    }
+    lastWord([&] { reply(session, Closing{reason}, QJsonValue()); });
     hangUp(session.connection, reason);
+}
+
+void ChatService::lastWord(const std::function<void()> &say)
+{
+    // A closing connection accepts nothing more, so not behind what waits
+    // for a commit: that goes first here, or, where commits run on the
+    // store's thread, reaches this session no more (not waiting for it).
+    if (!m_store->commitsInBackground())
+        commitAndDeliver();
+    const QScopedValueRollback<bool> now(m_sendingNow, true);
+    say();
 }
 
 void ChatService::shutdown(const QString &reason)

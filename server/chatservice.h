@@ -385,6 +385,9 @@ private:
     // was something to store; `stored`: it worked).
     void deliverAfterCommit(bool committing, bool stored, const QString &error, const MessageStore::Numbers &numbers,
                             QList<Delivery> deferred, const QList<Undo> &undo);
+    // Runs `say` (what a connection about to close is told) so that it is
+    // sent at once.
+    void lastWord(const std::function<void()> &say);
     // A session that goes: out of the deliveries that wait for a commit.
     void forgetInDeliveries(Session *session);
     void closeEmptyRooms();
@@ -520,7 +523,9 @@ private:
     QList<Delivery> m_deferred;
     QList<Undo> m_undo; // for what the pending commit holds, oldest first
     bool m_commitInFlight = false; // a commit runs on the store's thread
-    bool m_sendingCommitted = false; // deliverAfterCommit() is sending what a commit held
+    // deliver() sends at once: what a commit held (deliverAfterCommit()),
+    // or a last word to a connection about to close (lastWord()).
+    bool m_sendingNow = false;
     QList<std::function<void()>> m_afterNextCommit; // see afterAcceptedCommits()
     // What the commit under way holds (startBackgroundCommit()).
     QList<Delivery> m_committing;
