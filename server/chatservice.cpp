@@ -1778,16 +1778,22 @@ void ChatService::changeRole(Session &actor, Room *room, const QString &accountK
             },
             id,
             [this, accountKey, nick, rank, id, then](Session &later, Room *room) {
-                if (rank == Rank::Member)
-                    room->roles.remove(accountKey);
-                else
-                    room->roles.insert(accountKey, rank);
-                const QString role = rank == Rank::Owner ? QStringLiteral("owner")
-                                     : rank == Rank::Op  ? QStringLiteral("op")
-                                                         : QStringLiteral("member");
-                tellRoom(later, room, RoleChanged{room->name, nick, role, later.nick}, id);
+                applyRole(later, room, accountKey, nick, rank, id);
                 then(later, room);
             });
+}
+
+void ChatService::applyRole(Session &actor, Room *room, const QString &accountKey, const QString &nick, Rank rank,
+                            const QJsonValue &id)
+{
+    if (rank == Rank::Member)
+        room->roles.remove(accountKey);
+    else
+        room->roles.insert(accountKey, rank);
+    const QString role = rank == Rank::Owner ? QStringLiteral("owner")
+                         : rank == Rank::Op  ? QStringLiteral("op")
+                                             : QStringLiteral("member");
+    tellRoom(actor, room, RoleChanged{room->name, nick, role, actor.nick}, id);
 }
 
 void ChatService::onClaim(Session &session, const Claim &request, const QJsonValue &id)
@@ -1801,15 +1807,45 @@ void ChatService::onClaim(Session &session, const Claim &request, const QJsonVal
         sendError(session, ErrorCode::NotLoggedIn, QStringLiteral("log in to an account to own a room"), id);
         return;
     }
+    const auto alreadyOwned = [this, id, name = room->name](Session &later) {
+        sendError(later, ErrorCode::AlreadyOwned, QStringLiteral("%1 has an owner already").arg(name), id);
+    };
     for (auto it = room->roles.cbegin(); it != room->roles.cend(); ++it) {
         if (it.value() == Rank::Owner) {
-            sendError(session, ErrorCode::AlreadyOwned, QStringLiteral("%1 has an owner already").arg(room->name), id);
+            alreadyOwned(session);
             return;
         }
     }
-    changeRole(session, room, session.accountKey, session.nick, Rank::Owner, id, [this](Session &later, Room *claimed) {
-        audit(later, claimed, QStringLiteral("claim"), later.nick, QString());
-    });
+    // The database decides (another server may be taking it right now).
+    using Outcome = std::pair<ModerationStore::ClaimOutcome, QString>;
+    offloadToStore<Outcome>(
+            session,
+            [this, roomKey = room->key, account = session.accountKey] {
+                QString error;
+                const ModerationStore::ClaimOutcome outcome = m_moderation->claimRoom(roomKey, account, &error);
+                return Outcome{outcome, error};
+            },
+            [this, roomKey = room->key, alreadyOwned, id](Session &later, const Outcome &outcome) {
+                Room *room = findRoom(roomKey);
+                switch (outcome.first) {
+                case ModerationStore::ClaimOutcome::AlreadyOwned:
+                    alreadyOwned(later);
+                    return;
+                case ModerationStore::ClaimOutcome::Failed:
+                    qCCritical(lcStore).noquote() << "cannot store a claim -" << outcome.second;
+                    sendError(later, ErrorCode::StorageFailed,
+                              QStringLiteral("the server cannot store the role right now"), id);
+                    return;
+                case ModerationStore::ClaimOutcome::Claimed:
+                    break;
+                }
+                if (!room) {
+                    sendError(later, ErrorCode::NotInRoom, QStringLiteral("you are no longer in that room"), id);
+                    return;
+                }
+                applyRole(later, room, later.accountKey, later.nick, Rank::Owner, id);
+                audit(later, room, QStringLiteral("claim"), later.nick, QString());
+            });
 }
 
 void ChatService::onGrant(Session &session, const Grant &request, const QJsonValue &id)

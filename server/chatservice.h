@@ -313,6 +313,9 @@ private:
     // runs `then` (else storage_failed to the requester).
     void changeRole(Session &actor, Room *room, const QString &accountKey, const QString &nick, Rank rank,
                     const QJsonValue &id, std::function<void(Session &, Room *)> then);
+    // A stored role, in the room's memory and told to its members.
+    void applyRole(Session &actor, Room *room, const QString &accountKey, const QString &nick, Rank rank,
+                   const QJsonValue &id);
     // Runs `write` (a change of moderation) where the store's commits run,
     // the session's next requests waiting; if stored, `then` with the room
     // (`roomKey`'s, still open; null for none), else storage_failed naming

@@ -61,8 +61,13 @@ public:
 
     // Account key -> Op or Owner, for one room.
     virtual QHash<QString, Rank> loadRoles(const QString &roomKey) = 0;
-    // Rank::Member removes the account's role.
+    // Rank::Member removes the account's role; not Rank::Owner (claimRoom()).
     virtual bool setRole(const QString &roomKey, const QString &accountKey, Rank rank, QString *error) = 0;
+    // Makes the account the room's owner unless it has one: decided by the
+    // database, so that of two claims at the same moment (on two servers of
+    // a cluster) exactly one wins.
+    enum class ClaimOutcome { Claimed, AlreadyOwned, Failed };
+    virtual ClaimOutcome claimRoom(const QString &roomKey, const QString &accountKey, QString *error) = 0;
 
     // roomKey empty: an action on the whole server.
     virtual bool appendAudit(const QString &roomKey, const AuditRecord &record, QString *error) = 0;

@@ -37,12 +37,14 @@ const QStringList migrations = {
         QStringLiteral(":/sql/007_edits_reactions.sql"),
         QStringLiteral(":/sql/008_private_messages.sql"),
         QStringLiteral(":/sql/009_read_markers.sql"),
+        QStringLiteral(":/sql/010_one_owner.sql"),
 };
 
 // PostgreSQL starts from the schema SQLite's migrations end with; the table
 // confab_schema remembers how far a database has come.
 const QStringList postgresMigrations = {
         QStringLiteral(":/sql/postgres/001_schema.sql"),
+        QStringLiteral(":/sql/postgres/002_one_owner.sql"),
 };
 
 // The columns a ChatMessage is read from, in the order messageFromRow() reads them.
@@ -1170,6 +1172,30 @@ QList<ModerationStore::AuditRecord> SqlStore::audit(const std::optional<QString>
     }
     std::reverse(records.begin(), records.end());
     return records;
+}
+
+ModerationStore::ClaimOutcome SqlStore::claimRoom(const QString &roomKey, const QString &accountKey, QString *error)
+{
+    if (!readable()) {
+        *error = QStringLiteral("the database cannot be reached");
+        return ClaimOutcome::Failed;
+    }
+    QSqlQuery claim(here().db);
+    claim.prepare(QStringLiteral(
+            "INSERT INTO room_roles (room_key, account_key, role) SELECT ?, ?, 'owner' "
+            "WHERE NOT EXISTS (SELECT 1 FROM room_roles WHERE room_key = ? AND role = 'owner') "
+            "ON CONFLICT (room_key, account_key) DO UPDATE SET role = excluded.role"));
+    claim.addBindValue(notNull(roomKey));
+    claim.addBindValue(accountKey);
+    claim.addBindValue(notNull(roomKey));
+    if (claim.exec())
+        return claim.numRowsAffected() > 0 ? ClaimOutcome::Claimed : ClaimOutcome::AlreadyOwned;
+    // Two at the same moment both found no owner; the index let one in.
+    *error = sqlError(claim.lastError());
+    QSqlQuery owner(here().db);
+    owner.prepare(QStringLiteral("SELECT 1 FROM room_roles WHERE room_key = ? AND role = 'owner'"));
+    owner.addBindValue(notNull(roomKey));
+    return owner.exec() && owner.next() ? ClaimOutcome::AlreadyOwned : ClaimOutcome::Failed;
 }
 
 QList<ModerationStore::BanRecord> SqlStore::loadBans(const QString &roomKey)

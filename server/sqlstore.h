@@ -96,6 +96,7 @@ public:
     bool removeBan(const QString &roomKey, const QString &maskKey, QString *error) override;
     QHash<QString, Rank> loadRoles(const QString &roomKey) override;
     bool setRole(const QString &roomKey, const QString &accountKey, Rank rank, QString *error) override;
+    ClaimOutcome claimRoom(const QString &roomKey, const QString &accountKey, QString *error) override;
     bool appendAudit(const QString &roomKey, const AuditRecord &record, QString *error) override;
     QList<AuditRecord> audit(const std::optional<QString> &roomKey, std::optional<qint64> beforeTs,
                              int limit) override;

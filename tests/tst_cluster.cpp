@@ -78,6 +78,7 @@ private slots:
     void slowDatabaseHoldsOnlyTheAsker();
     void lostMessageIsFilledWhileServing();
     void reactionsAtOnceAllCount();
+    void claimRaceHasOneWinner();
     void databaseDownRefusesThenRecovers();
     void moderationActsAcrossServers();
     void listTypingAndMarkersAcrossServers();
@@ -728,6 +729,34 @@ void TestCluster::reactionsAtOnceAllCount()
     QStringList expected = emoji;
     expected.sort();
     QCOMPARE(kinds, expected);
+}
+
+void TestCluster::claimRaceHasOneWinner()
+{
+    ServerProcess *one = startServer();
+    ServerProcess *two = startServer();
+    QVERIFY(one && two);
+    const QString password = u"crowns and thrones"_s;
+    ChatClient kay, lou;
+    QVERIFY(kay.connectTo(one->tcpPort()));
+    QVERIFY(lou.connectTo(two->tcpPort()));
+    QVERIFY(kay.loginToAccount(u"kay"_s, u"kay"_s, password, true));
+    QVERIFY(lou.loginToAccount(u"lou"_s, u"lou"_s, password, true));
+    QCOMPARE(ChatClient::outcome(kay.join(u"crown"_s)), u"joined"_s);
+    QCOMPARE(ChatClient::outcome(lou.join(u"crown"_s)), u"joined"_s);
+    // Both at the same moment, each server seeing no owner yet.
+    kay.send({{"type"_L1, "claim"_L1}, {"room"_L1, "crown"_L1}, {"id"_L1, 1}});
+    lou.send({{"type"_L1, "claim"_L1}, {"room"_L1, "crown"_L1}, {"id"_L1, 2}});
+    const auto answer = [](ChatClient &client, int id) {
+        for (QJsonObject message = client.next(); !message.isEmpty(); message = client.next()) {
+            if (message.value("id"_L1).toInt() == id)
+                return ChatClient::outcome(message);
+        }
+        return QString();
+    };
+    QStringList outcomes{answer(kay, 1), answer(lou, 2)};
+    outcomes.sort();
+    QCOMPARE(outcomes, QStringList({u"already_owned"_s, u"role_changed"_s}));
 }
 
 void TestCluster::redisRestartLosesNothing()

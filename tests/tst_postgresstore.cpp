@@ -174,6 +174,19 @@ void TestPostgresStore::moderationAndAccounts()
     QVERIFY(store->setRole(u"lobby"_s, u"ann"_s, Rank::Op, &error));
     QVERIFY(store->setRole(u"lobby"_s, u"ann"_s, Rank::Owner, &error));
     QCOMPARE(store->loadRoles(u"lobby"_s).value(u"ann"_s), Rank::Owner);
+    // One owner a room: a claim of an owned room loses, and the database
+    // refuses a second owner row whoever writes it.
+    QCOMPARE(store->claimRoom(u"lobby"_s, u"bob"_s, &error), ModerationStore::ClaimOutcome::AlreadyOwned);
+    QCOMPARE(store->claimRoom(u"den"_s, u"bob"_s, &error), ModerationStore::ClaimOutcome::Claimed);
+    QCOMPARE(store->claimRoom(u"den"_s, u"ann"_s, &error), ModerationStore::ClaimOutcome::AlreadyOwned);
+    QCOMPARE(store->loadRoles(u"den"_s), (QHash<QString, Rank>{{u"bob"_s, Rank::Owner}}));
+    {
+        QSqlDatabase other = m_postgres.connection(u"other"_s);
+        QVERIFY(other.open());
+        QSqlQuery second(other);
+        QVERIFY(!second.exec(u"INSERT INTO room_roles (room_key, account_key, role) VALUES ('den', 'cy', 'owner')"_s));
+    }
+    QSqlDatabase::removeDatabase(u"other"_s);
     QVERIFY(store->putBan(u"lobby"_s, u"*!*@x"_s, {u"*!*@X"_s, u"ann"_s, u"spam"_s, std::nullopt}, &error));
     QVERIFY(store->putBan(u"lobby"_s, u"*!*@x"_s, {u"*!*@x"_s, u"ann"_s, u"more spam"_s, qint64(99)}, &error));
     QCOMPARE(store->loadBans(u"lobby"_s).size(), 1);
