@@ -343,6 +343,12 @@ void ChatService::sendNumbered(Delivery &delivery, const MessageStore::Numbers &
     }
     case Delivery::Numbered::Update: {
         ChatMessage message = *delivery.message;
+        if (*updates < numbers.updated.size()) {
+            // As stored, merged with what other servers changed meanwhile.
+            const QString roomName = message.room;
+            message = numbers.updated.at(*updates);
+            message.room = roomName;
+        }
         message.rev = numbers.updateRevs.value((*updates)++);
         Room *room = delivery.room;
         room->lastRev = qMax(room->lastRev, *message.rev);

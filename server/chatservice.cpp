@@ -5,6 +5,7 @@
 #include "connectionlimiter.h"
 #include "faultinjector.h"
 #include "passwordhasher.h"
+#include "reactions.h"
 
 #include "logging.h"
 #include "messagestore.h"
@@ -1263,11 +1264,12 @@ void ChatService::applyChange(Session &session, Room *room, const std::optional<
     then(session, room, message, own);
 }
 
-void ChatService::storeChange(Session &session, Room *room, ChatMessage message, const QJsonValue &id)
+void ChatService::storeChange(Session &session, Room *room, ChatMessage message, const QJsonValue &id,
+                              const MessageStore::Change &change)
 {
     scheduleCommit(room);
     message.rev = ++room->lastRev;
-    m_store->updateMessage(room->key, message);
+    m_store->updateMessage(room->key, message, change);
     for (ChatMessage &recent : room->recent) {
         if (recent.seq == message.seq)
             recent = message;
@@ -1298,7 +1300,7 @@ void ChatService::onEdit(Session &session, const EditMessage &request, const QJs
                   [this, text = request.text, id](Session &later, Room *room, ChatMessage message, bool) {
                       message.text = text;
                       message.edited = wallClockMs();
-                      storeChange(later, room, message, id);
+                      storeChange(later, room, message, id, MessageStore::Change{MessageStore::Change::Edit, {}, {}});
                   });
 }
 
@@ -1317,7 +1319,7 @@ void ChatService::onDelete(Session &session, const DeleteMessage &request, const
                       // own (an account's, under any nick it had) is not.
                       if (!own)
                           audit(later, room, QStringLiteral("delete"), from, QStringLiteral("message %1").arg(seq));
-                      storeChange(later, room, message, id);
+                      storeChange(later, room, message, id, {});
                   });
 }
 
@@ -1331,30 +1333,12 @@ void ChatService::onReact(Session &session, const React &request, const QJsonVal
 
 void ChatService::react(Session &session, Room *room, ChatMessage message, const QString &emoji, const QJsonValue &id)
 {
-    QList<Reaction> reactions = message.reactions.value_or(QList<Reaction>());
-    auto reaction = std::find_if(reactions.begin(), reactions.end(),
-                                 [&](const Reaction &r) { return r.emoji == emoji; });
-    if (reaction == reactions.end()) {
-        if (reactions.size() >= Defaults::MaxReactionKinds) {
-            sendError(session, ErrorCode::BadRequest,
-                      QStringLiteral("a message has at most %1 different reactions").arg(Defaults::MaxReactionKinds),
-                      id);
-            return;
-        }
-        reactions.append(Reaction{emoji, {session.nick}});
-    } else {
-        // A toggle: the same nick (in any spelling) takes it back.
-        const auto mine = std::find_if(reaction->nicks.begin(), reaction->nicks.end(),
-                                       [&](const QString &nick) { return nameKey(nick) == session.nickKey; });
-        if (mine == reaction->nicks.end())
-            reaction->nicks.append(session.nick);
-        else
-            reaction->nicks.erase(mine);
-        if (reaction->nicks.isEmpty())
-            reactions.erase(reaction);
+    if (!toggleReaction(message.reactions, emoji, session.nick)) {
+        sendError(session, ErrorCode::BadRequest,
+                  QStringLiteral("a message has at most %1 different reactions").arg(Defaults::MaxReactionKinds), id);
+        return;
     }
-    message.reactions = reactions.isEmpty() ? std::nullopt : std::optional<QList<Reaction>>(reactions);
-    storeChange(session, room, message, id);
+    storeChange(session, room, message, id, MessageStore::Change{MessageStore::Change::React, emoji, session.nick});
 }
 
 QList<Session *> ChatService::roomPeers(Session &session) const

@@ -217,7 +217,8 @@ private:
                      qint64 seq, MessageChange change, const QJsonValue &id, const ChangeThen &then);
     // The next change of the room's messages, if one waits for its turn.
     void nextChange(const QString &roomKey);
-    void storeChange(Session &session, Room *room, Confab::Protocol::ChatMessage message, const QJsonValue &id);
+    void storeChange(Session &session, Room *room, Confab::Protocol::ChatMessage message, const QJsonValue &id,
+                     const MessageStore::Change &change);
     // A reaction toggled on `message`, then stored.
     void react(Session &session, Room *room, Confab::Protocol::ChatMessage message, const QString &emoji,
                const QJsonValue &id);

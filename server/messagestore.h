@@ -50,7 +50,20 @@ public:
                                const Confab::Protocol::ChatMessage &message, const QString &accountKey) = 0;
     // Replaces what a stored message says (text, edited, deleted, reactions,
     // rev), in the next commit.
-    virtual void updateMessage(const QString &roomKey, const Confab::Protocol::ChatMessage &message) = 0;
+    // `change`: what the update is, so that where the database numbers at
+    // the commit (several servers change one message) it is applied to the
+    // row as it is then: an edit keeps the reactions stored meanwhile, a
+    // reaction is toggled on them (the message reaches everyone as merged,
+    // Numbers::updated).
+    struct Change
+    {
+        enum Kind { Whole, Edit, React };
+        Kind kind; // Whole when value-initialised, as `{}` is (no initialiser here: a default argument below)
+        QString emoji; // React
+        QString nick;  // React
+    };
+    virtual void updateMessage(const QString &roomKey, const Confab::Protocol::ChatMessage &message,
+                               const Change &change = {}) = 0;
     // One committed message; nullopt if there is none with that seq.
     virtual std::optional<StoredMessage> message(const QString &roomKey, const QString &roomName, qint64 seq) = 0;
     virtual void saveTopic(const QString &roomKey, const QString &roomName, const QString &topic) = 0;
@@ -64,6 +77,7 @@ public:
     {
         QList<qint64> messageSeqs;
         QList<qint64> updateRevs;
+        QList<Confab::Protocol::ChatMessage> updated; // each update as stored (PostgreSQL)
         QList<qint64> privateSeqs;
     };
     virtual Numbers committedNumbers() const { return {}; }

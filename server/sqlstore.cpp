@@ -1,6 +1,7 @@
 #include "sqlstore.h"
 
 #include "logging.h"
+#include "reactions.h"
 #include "walcheckpointer.h"
 
 #include <QDir>
@@ -561,12 +562,12 @@ void SqlStore::appendMessage(const QString &roomKey, const QString &roomName, co
 {
     if (m_pendingRooms.isEmpty() || m_pendingRooms.last().key != roomKey)
         m_pendingRooms.append(PendingRoom{roomKey, roomName, std::nullopt});
-    m_pendingMessages.append(PendingMessage{roomKey, message, accountKey});
+    m_pendingMessages.append(PendingMessage{roomKey, message, accountKey, Change{}});
 }
 
-void SqlStore::updateMessage(const QString &roomKey, const ChatMessage &message)
+void SqlStore::updateMessage(const QString &roomKey, const ChatMessage &message, const Change &change)
 {
-    m_pendingUpdates.append(PendingMessage{roomKey, message, QString()});
+    m_pendingUpdates.append(PendingMessage{roomKey, message, QString(), change});
 }
 
 std::optional<MessageStore::StoredMessage> SqlStore::message(const QString &roomKey, const QString &roomName,
@@ -691,6 +692,41 @@ bool SqlStore::write(Link &link, Batch &batch, Numbers *numbers, QString *error)
     return true;
 }
 
+bool SqlStore::mergeStored(Link &link, PendingMessage &pending, QString *error) const
+{
+    if (pending.change.kind == Change::Whole)
+        return true;
+    // Locked until the commit: another server's change of this message
+    // waits for this one and then merges with it.
+    QSqlQuery row(link.db);
+    row.prepare(QStringLiteral("SELECT reactions, deleted FROM messages WHERE room_key = ? AND seq = ? FOR UPDATE"));
+    row.addBindValue(pending.roomKey);
+    row.addBindValue(pending.message.seq);
+    if (!row.exec()) {
+        *error = sqlError(row.lastError());
+        return false;
+    }
+    if (!row.next())
+        return true;
+    ChatMessage &message = pending.message;
+    std::optional<QList<Reaction>> stored = reactionsFromJson(row.value(0).toString());
+    if (row.value(1).toInt() != 0) {
+        // Deleted meanwhile: it stays deleted.
+        message.text.clear();
+        message.deleted = true;
+        message.action.reset();
+        message.edited.reset();
+        message.reactions.reset();
+        return true;
+    }
+    if (pending.change.kind == Change::React) {
+        // Toggled on what is stored; left as stored past the most kinds.
+        toggleReaction(stored, pending.change.emoji, pending.change.nick);
+    }
+    message.reactions = stored;
+    return true;
+}
+
 bool SqlStore::numberPending(Link &link, Batch &batch, Numbers *numbers, QString *error) const
 {
     auto &messages = batch.messages;
@@ -735,6 +771,9 @@ bool SqlStore::numberPending(Link &link, Batch &batch, Numbers *numbers, QString
             return false;
         pending.message.rev = rev;
         numbers->updateRevs.append(rev);
+        if (!mergeStored(link, pending, error))
+            return false;
+        numbers->updated.append(pending.message);
     }
     for (PendingPrivate &pending : privates) {
         QSqlQuery insert(link.db);

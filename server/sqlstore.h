@@ -50,7 +50,8 @@ public:
     std::optional<RoomRecord> loadRoom(const QString &key) override;
     void appendMessage(const QString &roomKey, const QString &roomName,
                        const Confab::Protocol::ChatMessage &message, const QString &accountKey) override;
-    void updateMessage(const QString &roomKey, const Confab::Protocol::ChatMessage &message) override;
+    void updateMessage(const QString &roomKey, const Confab::Protocol::ChatMessage &message,
+                       const Change &change = {}) override;
     std::optional<StoredMessage> message(const QString &roomKey, const QString &roomName, qint64 seq) override;
     qint64 lastPrivateSeq(const QString &pair) override;
     void appendPrivate(const QString &pair, const QString &recipient, const Confab::Protocol::PrivateMessage &message,
@@ -137,6 +138,7 @@ private:
         QString roomKey;
         Confab::Protocol::ChatMessage message;
         QString accountKey;
+        Change change; // updates
     };
     struct PendingRoom
     {
@@ -180,6 +182,9 @@ private:
     // Within the commit's transaction (PostgreSQL): the numbers the database
     // gives to what is pending, written into the batch and into `numbers`.
     bool numberPending(Link &link, Batch &batch, Numbers *numbers, QString *error) const;
+    // An edit or a reaction merged with the message as stored now (other
+    // servers change it too), the row locked until the commit.
+    bool mergeStored(Link &link, PendingMessage &pending, QString *error) const;
     // PostgreSQL: commits run on a thread of their own with its own
     // connection (startCommit()).
     struct CommitJob;
