@@ -12,6 +12,19 @@
 
 // Where rooms keep their history. The chat service appends messages and
 // commits them in batches; nothing is sent before its batch is committed.
+// What an update of a stored message is, so that where the database
+// numbers at the commit (several servers change one message) it is applied
+// to the row as it is then: an edit keeps the reactions stored meanwhile, a
+// reaction is toggled on them (the message reaches everyone as merged,
+// MessageStore::Numbers::updated).
+struct MessageUpdate
+{
+    enum Kind { Whole, Edit, React };
+    Kind kind = Whole;
+    QString emoji; // React
+    QString nick;  // React
+};
+
 class MessageStore
 {
 public:
@@ -50,18 +63,8 @@ public:
                                const Confab::Protocol::ChatMessage &message, const QString &accountKey) = 0;
     // Replaces what a stored message says (text, edited, deleted, reactions,
     // rev), in the next commit.
-    // `change`: what the update is, so that where the database numbers at
-    // the commit (several servers change one message) it is applied to the
-    // row as it is then: an edit keeps the reactions stored meanwhile, a
-    // reaction is toggled on them (the message reaches everyone as merged,
-    // Numbers::updated).
-    struct Change
-    {
-        enum Kind { Whole, Edit, React };
-        Kind kind; // Whole when value-initialised, as `{}` is (no initialiser here: a default argument below)
-        QString emoji; // React
-        QString nick;  // React
-    };
+    // `change`: what the update is (see MessageUpdate).
+    using Change = MessageUpdate;
     virtual void updateMessage(const QString &roomKey, const Confab::Protocol::ChatMessage &message,
                                const Change &change = {}) = 0;
     // One committed message; nullopt if there is none with that seq.
