@@ -575,16 +575,10 @@ void ChatService::onRegister(Session &session, const Register &request, const QJ
                               QStringLiteral("%1 is registered already").arg(later.nick), id);
                     return;
                 }
-                // nullopt: stored; else why not.
-                offloadToStore<std::optional<QString>>(
+                offloadWrite(
                         later,
-                        [this, key = later.nickKey,
-                         account = AccountStore::Account{later.nick, hash, wallClockMs()}]() -> std::optional<QString> {
-                            QString error;
-                            if (m_accounts->createAccount(key, account, &error))
-                                return std::nullopt;
-                            return error;
-                        },
+                        [this, key = later.nickKey, account = AccountStore::Account{later.nick, hash, wallClockMs()}](
+                                QString *error) { return m_accounts->createAccount(key, account, error); },
                         [this, address, id](Session &again, const std::optional<QString> &error) {
                             if (error)
                                 accountNotStored(again, *error, id);
@@ -666,14 +660,10 @@ void ChatService::changePassword(Session &session, const ChangePassword &request
                     passwordNotStored(later, QStringLiteral("the password could not be hashed"), id);
                     return;
                 }
-                // nullopt: stored; else why not.
-                offloadToStore<std::optional<QString>>(
+                offloadWrite(
                         later,
-                        [this, key = later.accountKey, hash = outcome.newHash]() -> std::optional<QString> {
-                            QString error;
-                            if (m_accounts->setPasswordHash(key, hash, &error))
-                                return std::nullopt;
-                            return error;
+                        [this, key = later.accountKey, hash = outcome.newHash](QString *error) {
+                            return m_accounts->setPasswordHash(key, hash, error);
                         },
                         [this, id](Session &again, const std::optional<QString> &error) {
                             if (error) {
@@ -731,6 +721,20 @@ void ChatService::offloadToStore(Session &session, std::function<Result()> work,
                     resumeAfterOffload(connection, serial, [&](Session &later) { done(later, *result); });
                 });
     });
+}
+
+void ChatService::offloadWrite(Session &session, std::function<bool(QString *error)> write,
+                               std::function<void(Session &, const std::optional<QString> &error)> done)
+{
+    offloadToStore<std::optional<QString>>(
+            session,
+            [write = std::move(write)]() -> std::optional<QString> {
+                QString error;
+                if (write(&error))
+                    return std::nullopt;
+                return error;
+            },
+            std::move(done));
 }
 
 void ChatService::afterAcceptedCommits(std::function<void()> start)
@@ -1092,7 +1096,6 @@ void ChatService::markRead(Session &session, const MarkRead &request, const QStr
         if (m_store->numbersAtCommit()) {
             // Numbered by the database (perhaps through another server):
             // asked there, after what this pass accepted.
-            commitBeforeRead();
             offloadToStore<qint64>(
                     session, [this, pair] { return m_store->lastPrivateSeq(pair); },
                     [this, request, conversation, id](Session &later, qint64 stored) {
@@ -1706,14 +1709,8 @@ void ChatService::storeModeration(Session &session, const QString &roomKey, cons
                                   std::function<bool(QString *error)> write, const QJsonValue &id,
                                   std::function<void(Session &, Room *)> then)
 {
-    offloadToStore<std::optional<QString>>(
-            session,
-            [write]() -> std::optional<QString> {
-                QString error;
-                if (write(&error))
-                    return std::nullopt;
-                return error;
-            },
+    offloadWrite(
+            session, std::move(write),
             [this, roomKey, what, id, then](Session &later, const std::optional<QString> &error) {
                 if (error) {
                     qCCritical(lcStore).noquote() << "cannot store" << what << "-" << *error;

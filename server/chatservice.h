@@ -357,6 +357,10 @@ private:
     void offloadToStore(Session &session, std::function<Result()> work,
                         std::function<void(Session &, const Result &)> done);
     void resumeAfterOffload(Connection *connection, quint64 serial, const std::function<void(Session &)> &done);
+    // A write the same way: `write` says why it failed; `done` gets that
+    // reason, or nullopt once stored.
+    void offloadWrite(Session &session, std::function<bool(QString *error)> write,
+                      std::function<void(Session &, const std::optional<QString> &error)> done);
     // Runs `start` (which hands work to the store's thread) once the commit
     // of what is pending has been handed there.
     void afterAcceptedCommits(std::function<void()> start);
