@@ -13,4 +13,11 @@ namespace AccountAdmin {
 // the process's exit code; says what happened in one line on `out` or `err`.
 int resetPassword(const ServerConfig &config, std::FILE *input, std::FILE *out, std::FILE *err);
 
+// confab-server --db DATABASE account add NAME: makes the account NAME (the
+// database is made if there is none yet). The password is asked for twice,
+// without echo, when `input` is a terminal; otherwise it is one line of
+// `input`. This is how an operator's account comes to be: names in
+// `operators` cannot be registered over the wire.
+int addAccount(const ServerConfig &config, std::FILE *input, std::FILE *out, std::FILE *err);
+
 } // namespace AccountAdmin

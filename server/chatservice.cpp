@@ -4,8 +4,10 @@
 #include "clusterbus.h"
 #include "connectionlimiter.h"
 #include "faultinjector.h"
+#include "hashqueue.h"
 #include "passwordhasher.h"
 #include "reactions.h"
+#include "requestrules.h"
 
 #include "logging.h"
 #include "messagestore.h"
@@ -21,18 +23,6 @@
 using namespace Confab::Protocol;
 
 namespace {
-
-// Requests that count against the flood limit.
-// Everything that makes the server send to others.
-template <typename T>
-constexpr bool isFloodLimited = std::is_same_v<T, Say> || std::is_same_v<T, Whisper>
-                                || std::is_same_v<T, ChangeNick> || std::is_same_v<T, SetTopic>
-                                || std::is_same_v<T, SetAway> || std::is_same_v<T, EditMessage>
-                                || std::is_same_v<T, DeleteMessage> || std::is_same_v<T, React>;
-constexpr int MinMembershipBurst = 30;
-
-template <typename T>
-constexpr bool isMembershipLimited = std::is_same_v<T, Join> || std::is_same_v<T, Leave>;
 
 template <typename T>
 constexpr bool isRequest = (int(T::sender) & int(Sender::Client)) != 0;
@@ -104,8 +94,8 @@ ChatService::ChatService(Settings settings, MessageStore *store, AccountStore *a
     , m_loginFailuresByAccount(Defaults::LoginFailures, Defaults::LoginFailureWindowMs)
     , m_loginFailuresByAddress(Defaults::LoginFailures, Defaults::LoginFailureWindowMs)
     , m_registrations(Defaults::RegistrationsPerAddress, Defaults::RegistrationWindowMs)
+    , m_hashes(std::make_unique<HashQueue>())
 {
-    m_hashing.setMaxThreadCount(1);
     m_clock.start();
 
     // Zero interval: runs once the event loop has handled what is ready now,
@@ -123,6 +113,19 @@ ChatService::ChatService(Settings settings, MessageStore *store, AccountStore *a
 
     openRoom(QString::fromLatin1(Defaults::LobbyRoom), nameKey(QString::fromLatin1(Defaults::LobbyRoom)));
     m_serverBans = loadBans(QString());
+    warnAboutOperatorsWithoutAccounts();
+}
+
+void ChatService::warnAboutOperatorsWithoutAccounts() const
+{
+    for (const QString &key : std::as_const(m_settings.operators)) {
+        if (!m_accounts->hasAccount(key)) {
+            qCWarning(lcChat).noquote()
+                    << QStringLiteral("operator %1 has no account yet: the nick is reserved until it is made with "
+                                      "'confab-server account add %1'")
+                               .arg(key);
+        }
+    }
 }
 
 void ChatService::setLivenessInterval()
@@ -162,8 +165,11 @@ QList<QPair<QString, int>> ChatService::largestRooms(int limit) const
 void ChatService::updateSettings(Settings settings)
 {
     const qint64 oldQueue = m_settings.limits.sendQueueBytes;
+    const QStringList oldOperators = m_settings.operators;
     m_settings = std::move(settings);
     setLivenessInterval();
+    if (m_settings.operators != oldOperators)
+        warnAboutOperatorsWithoutAccounts();
     if (m_settings.limits.sendQueueBytes != oldQueue) {
         for (auto &[connection, session] : m_sessions) {
             if (session->isIdentified())
@@ -176,7 +182,7 @@ ChatService::~ChatService()
 {
     // No hash may finish and call back into a service that is gone, nor
     // a commit.
-    m_hashing.waitForDone();
+    m_hashes.reset();
     m_store->finishCommit();
     m_store->waitForReads();
 }
@@ -190,13 +196,9 @@ void ChatService::connectionOpened(Connection *connection)
     session->serial = ++m_nextSerial;
     session->connectedAtMs = session->lastHeardMs = nowMs();
     const ChatLimits &limits = m_settings.limits;
-    session->flood = FloodLimiter(limits.floodBurst, limits.floodRatePerSecond, nowMs());
-    // join and leave: a burst as large as the rooms a user may be in (30 at
-    // least), so that a client rejoins all of its rooms after a reconnect,
-    // then half the flood rate. Off with the flood limit.
-    if (session->flood.isEnabled()) {
-        session->membership = FloodLimiter(std::max(limits.maxRoomsPerUser, MinMembershipBurst),
-                                           limits.floodRatePerSecond / 2, nowMs());
+    for (int bucket = 0; bucket < RequestRules::BucketCount; ++bucket) {
+        const RequestRules::BucketSpec spec = RequestRules::bucketSpec(RequestRules::Bucket(bucket), limits);
+        session->buckets[std::size_t(bucket)] = FloodLimiter(spec.burst, spec.perSecond, nowMs());
     }
     // Before hello, a connection is owed a few error replies at most.
     connection->setSendQueueLimit(qMin(limits.sendQueueBytes, Defaults::UnidentifiedSendQueueBytes));
@@ -296,30 +298,17 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
         Q_UNUSED(request);
         Q_UNUSED(id);
         Q_UNUSED(session);
-    } else if constexpr (std::is_same_v<T, Pong>) {
-        // Its arrival already counted as a sign of life.
-        Q_UNUSED(request);
-    } else if constexpr (std::is_same_v<T, Hello>) {
-        onHello(session, request, id);
     } else {
-        if (!session.isIdentified()) {
-            sendError(session, ErrorCode::NotIdentified, QStringLiteral("send hello first"), id);
+        // The rule table decides before any handler runs; its bucket is
+        // charged now, when the request is accepted.
+        constexpr RequestRules::Rule rule = RequestRules::ruleFor<T>();
+        if (!admitRequest(session, rule, T::type, id))
             return;
-        }
-        if constexpr (isFloodLimited<T>) {
-            if (!session.flood.tryTake(nowMs())) {
-                sendError(session, ErrorCode::RateLimited, QStringLiteral("too many requests; slow down"), id);
-                return;
-            }
-        }
-        if constexpr (isMembershipLimited<T>) {
-            if (!session.membership.tryTake(nowMs())) {
-                sendError(session, ErrorCode::RateLimited,
-                          QStringLiteral("too many joins and leaves; slow down"), id);
-                return;
-            }
-        }
-        if constexpr (std::is_same_v<T, Join>)
+        if constexpr (std::is_same_v<T, Pong>)
+            static_cast<void>(request); // its arrival already counted as a sign of life
+        else if constexpr (std::is_same_v<T, Hello>)
+            onHello(session, request, id);
+        else if constexpr (std::is_same_v<T, Join>)
             onJoin(session, request, id);
         else if constexpr (std::is_same_v<T, Leave>)
             onLeave(session, request, id);
@@ -394,6 +383,29 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
     }
 }
 
+bool ChatService::admitRequest(Session &session, const RequestRules::Rule &rule, QLatin1String type,
+                               const QJsonValue &id)
+{
+    using RequestRules::Access;
+    if (rule.who != Access::Anyone && !session.isIdentified()) {
+        sendError(session, ErrorCode::NotIdentified, QStringLiteral("send hello first"), id);
+        return false;
+    }
+    if (rule.who == Access::LoggedIn && !session.isLoggedIn()) {
+        sendError(session, ErrorCode::NotLoggedIn,
+                  QStringLiteral("%1 is for users logged in to an account").arg(type), id);
+        return false;
+    }
+    if (rule.bucket == RequestRules::Bucket::None)
+        return true;
+    if (session.buckets[std::size_t(rule.bucket)].tryTake(nowMs()))
+        return true;
+    // A typing notice over the limit is dropped: not worth an error line.
+    if (rule.bucket != RequestRules::Bucket::Typing)
+        sendError(session, ErrorCode::RateLimited, RequestRules::refusal(rule.bucket), id);
+    return false;
+}
+
 // ------------------------------------------------------------ requests
 
 void ChatService::onHello(Session &session, const Hello &hello, const QJsonValue &id)
@@ -443,38 +455,91 @@ void ChatService::onHello(Session &session, const Hello &hello, const QJsonValue
 
     const QString accountKey = nameKey(hello.login->account);
     const QString address = ConnectionLimiter::addressKey(session.connection->peerAddress());
-    if (const qint64 waitMs = loginRetryAfterMs(accountKey, address)) {
-        sendError(session, ErrorCode::RateLimited,
-                  QStringLiteral("too many failed logins; try again in %1 s").arg((waitMs + 999) / 1000), id);
+    const std::optional<LoginAttempt> attempt = beginLogin(session, accountKey, id);
+    if (!attempt)
         return;
-    }
     // Read off this thread where the store can (a cluster's PostgreSQL);
     // the session's next requests wait, as for the hash.
     offloadToStore<std::optional<AccountStore::Account>>(
             session, [this, accountKey] { return m_accounts->loadAccount(accountKey); },
-            [this, hello, accountKey, address, id](Session &later, const std::optional<AccountStore::Account> &account) {
-                checkPassword(later, hello, account, accountKey, address, id);
+            [this, hello, attempt = *attempt, id](Session &later, const std::optional<AccountStore::Account> &account) {
+                checkPassword(later, hello, account, attempt, id);
             });
 }
 
+std::optional<ChatService::LoginAttempt> ChatService::beginLogin(Session &session, const QString &accountKey,
+                                                                 const QJsonValue &id)
+{
+    const QString address = ConnectionLimiter::addressKey(session.connection->peerAddress());
+    const qint64 now = nowMs();
+    if (const qint64 waitMs = loginRetryAfterMs(accountKey, address)) {
+        sendError(session, ErrorCode::RateLimited,
+                  QStringLiteral("too many failed logins; try again in %1 s").arg((waitMs + 999) / 1000), id);
+        return std::nullopt;
+    }
+    // Counted now, before the hash: attempts sent all at once (on many
+    // connections) cannot each pass the check above.
+    if (m_loginFailuresByAccount.isCrowded(accountKey, now) || m_loginFailuresByAddress.isCrowded(address, now)) {
+        sendError(session, ErrorCode::RateLimited,
+                  QStringLiteral("too many logins under way for this account or from your address; try again in a "
+                                 "moment"),
+                  id);
+        return std::nullopt;
+    }
+    LoginAttempt attempt{accountKey, address, now, hashPriority(address, accountKey)};
+    m_loginFailuresByAccount.begin(accountKey, now);
+    m_loginFailuresByAddress.begin(address, now);
+    return attempt;
+}
+
+void ChatService::finishLogin(const LoginAttempt &attempt, bool failed)
+{
+    m_loginFailuresByAccount.finish(attempt.accountKey, attempt.begunMs, failed, nowMs());
+    m_loginFailuresByAddress.finish(attempt.address, attempt.begunMs, failed, nowMs());
+    if (!failed)
+        m_addressesLoggedIn.remember(attempt.address, nowMs());
+}
+
+int ChatService::hashPriority(const QString &address, const QString &accountKey)
+{
+    // Attempts already counted against the address or the account (failed
+    // or under way) put a hash further back; an address that logged in
+    // rightly before and has nothing against it goes first. So a storm of
+    // guesses waits behind the next honest login.
+    const qint64 now = nowMs();
+    const qsizetype against = m_loginFailuresByAddress.count(address, now)
+                              + (accountKey.isEmpty() ? 0 : m_loginFailuresByAccount.count(accountKey, now));
+    if (against == 0 && m_addressesLoggedIn.contains(address, now))
+        return -1;
+    return int(against);
+}
+
 void ChatService::checkPassword(Session &session, const Hello &hello, const std::optional<AccountStore::Account> &account,
-                                const QString &accountKey, const QString &address, const QJsonValue &id)
+                                const LoginAttempt &attempt, const QJsonValue &id)
 {
     // An account that does not exist is checked against a decoy hash, so
     // that it takes as long to refuse as a wrong password.
     const QByteArray storedHash = account ? account->passwordHash : PasswordHasher::decoy();
     const QString password = hello.login->password;
     const QString accountName = account ? account->name : QString();
-    offload<bool>(
-            session, [password, storedHash] { return PasswordHasher::verify(password, storedHash); },
-            [this, nick = hello.nick, accountName, accountKey, address, id](Session &later, const bool &matches) {
-                if (!matches || accountName.isEmpty()) {
-                    loginFailed(accountKey, address);
+    const bool queued = offload<bool>(
+            session, {attempt.address, attempt.priority},
+            [password, storedHash] { return PasswordHasher::verify(password, storedHash); },
+            [this, nick = hello.nick, accountName, attempt, id](Session &later, const bool &matches) {
+                const bool failed = !matches || accountName.isEmpty();
+                finishLogin(attempt, failed);
+                if (failed) {
                     sendError(later, ErrorCode::LoginFailed, QStringLiteral("wrong account or password"), id);
                     return;
                 }
-                admit(later, nick, accountName, accountKey, id);
-            });
+                // Made from the shell while the server runs, perhaps: its
+                // nick is reserved from now on.
+                m_accounts->noteAccount(attempt.accountKey);
+                admit(later, nick, accountName, attempt.accountKey, id);
+            },
+            id);
+    if (!queued)
+        finishLogin(attempt, false);
 }
 
 void ChatService::admit(Session &session, const QString &nick, const QString &account, const QString &accountKey,
@@ -494,6 +559,11 @@ void ChatService::admit(Session &session, const QString &nick, const QString &ac
     if (key != accountKey && m_accounts->hasAccount(key)) {
         sendError(session, ErrorCode::NickReserved,
                   QStringLiteral("%1 is a registered account; log in to use it").arg(nick), id);
+        return;
+    }
+    if (key != accountKey && m_settings.operators.contains(key)) {
+        sendError(session, ErrorCode::NickReserved,
+                  QStringLiteral("%1 is reserved for a server operator").arg(nick), id);
         return;
     }
     if (m_cluster) {
@@ -532,7 +602,9 @@ void ChatService::enter(Session &session, const QString &nick, const QString &ac
 
 bool ChatService::isReservedFor(const Session &session, const QString &nickKey) const
 {
-    return nickKey != session.accountKey && m_accounts->hasAccount(nickKey);
+    // An operator's nick is reserved even before its account exists.
+    return nickKey != session.accountKey
+           && (m_accounts->hasAccount(nickKey) || m_settings.operators.contains(nickKey));
 }
 
 qint64 ChatService::loginRetryAfterMs(const QString &accountKey, const QString &address)
@@ -541,14 +613,18 @@ qint64 ChatService::loginRetryAfterMs(const QString &accountKey, const QString &
                     m_loginFailuresByAddress.retryAfterMs(address, nowMs()));
 }
 
-void ChatService::loginFailed(const QString &accountKey, const QString &address)
-{
-    m_loginFailuresByAccount.record(accountKey, nowMs());
-    m_loginFailuresByAddress.record(address, nowMs());
-}
-
 void ChatService::onRegister(Session &session, const Register &request, const QJsonValue &id)
 {
+    // Whoever registers an operator's name over the wire would operate the
+    // server: those accounts are made on its machine.
+    if (m_settings.operators.contains(session.nickKey)) {
+        sendError(session, ErrorCode::NotPermitted,
+                  QStringLiteral("%1 is a server operator's name: its account is made on the server's machine "
+                                 "(confab-server account add %1)")
+                          .arg(session.nick),
+                  id);
+        return;
+    }
     if (m_accounts->hasAccount(session.nickKey)) {
         sendError(session, ErrorCode::AccountExists, QStringLiteral("%1 is registered already").arg(session.nick), id);
         return;
@@ -562,15 +638,28 @@ void ChatService::onRegister(Session &session, const Register &request, const QJ
                   id);
         return;
     }
+    // Counted now, before the hash: registrations sent all at once cannot
+    // each pass the check above. One that fails is not counted.
+    const qint64 begunMs = nowMs();
+    if (m_registrations.isCrowded(address, begunMs)) {
+        sendError(session, ErrorCode::RateLimited,
+                  QStringLiteral("other registrations from your address are under way; try again in a moment"), id);
+        return;
+    }
+    const int priority = int(m_registrations.count(address, begunMs) + m_loginFailuresByAddress.count(address, begunMs));
+    m_registrations.begin(address, begunMs);
+    const auto notCounted = [this, address, begunMs] { m_registrations.finish(address, begunMs, false, nowMs()); };
     const QString password = request.password;
-    offload<QByteArray>(
-            session, [password] { return PasswordHasher::hash(password); },
-            [this, address, id](Session &later, const QByteArray &hash) {
+    const bool queued = offload<QByteArray>(
+            session, {address, priority}, [password] { return PasswordHasher::hash(password); },
+            [this, address, begunMs, notCounted, id](Session &later, const QByteArray &hash) {
                 if (hash.isEmpty()) {
+                    notCounted();
                     accountNotStored(later, QStringLiteral("the password could not be hashed"), id);
                     return;
                 }
                 if (m_accounts->hasAccount(later.nickKey)) {
+                    notCounted();
                     sendError(later, ErrorCode::AccountExists,
                               QStringLiteral("%1 is registered already").arg(later.nick), id);
                     return;
@@ -579,13 +668,19 @@ void ChatService::onRegister(Session &session, const Register &request, const QJ
                         later,
                         [this, key = later.nickKey, account = AccountStore::Account{later.nick, hash, wallClockMs()}](
                                 QString *error) { return m_accounts->createAccount(key, account, error); },
-                        [this, address, id](Session &again, const std::optional<QString> &error) {
-                            if (error)
+                        [this, address, begunMs, notCounted, id](Session &again, const std::optional<QString> &error) {
+                            if (error) {
+                                notCounted();
                                 accountNotStored(again, *error, id);
-                            else
-                                registered(again, address, id);
+                                return;
+                            }
+                            m_registrations.finish(address, begunMs, true, nowMs());
+                            registered(again, id);
                         });
-            });
+            },
+            id);
+    if (!queued)
+        notCounted();
 }
 
 void ChatService::accountNotStored(Session &session, const QString &error, const QJsonValue &id)
@@ -595,9 +690,8 @@ void ChatService::accountNotStored(Session &session, const QString &error, const
               QStringLiteral("the server cannot store the account right now; try again"), id);
 }
 
-void ChatService::registered(Session &session, const QString &address, const QJsonValue &id)
+void ChatService::registered(Session &session, const QJsonValue &id)
 {
-    m_registrations.record(address, nowMs());
     session.account = session.nick;
     session.accountKey = session.nickKey;
     if (m_cluster) {
@@ -610,26 +704,19 @@ void ChatService::registered(Session &session, const QString &address, const QJs
 
 void ChatService::onChangePassword(Session &session, const ChangePassword &request, const QJsonValue &id)
 {
-    if (!session.isLoggedIn()) {
-        sendError(session, ErrorCode::NotLoggedIn, QStringLiteral("log in to an account to change its password"),
-                  id);
+    // The old password is checked like a login: counted from now.
+    const std::optional<LoginAttempt> attempt = beginLogin(session, session.accountKey, id);
+    if (!attempt)
         return;
-    }
-    const QString address = ConnectionLimiter::addressKey(session.connection->peerAddress());
-    if (const qint64 waitMs = loginRetryAfterMs(session.accountKey, address)) {
-        sendError(session, ErrorCode::RateLimited,
-                  QStringLiteral("too many failed logins; try again in %1 s").arg((waitMs + 999) / 1000), id);
-        return;
-    }
     offloadToStore<std::optional<AccountStore::Account>>(
             session, [this, key = session.accountKey] { return m_accounts->loadAccount(key); },
-            [this, request, address, id](Session &later, const std::optional<AccountStore::Account> &account) {
-                changePassword(later, request, account, address, id);
+            [this, request, attempt = *attempt, id](Session &later, const std::optional<AccountStore::Account> &account) {
+                changePassword(later, request, account, attempt, id);
             });
 }
 
 void ChatService::changePassword(Session &session, const ChangePassword &request,
-                                 const std::optional<AccountStore::Account> &account, const QString &address,
+                                 const std::optional<AccountStore::Account> &account, const LoginAttempt &attempt,
                                  const QJsonValue &id)
 {
     const QByteArray storedHash = account ? account->passwordHash : PasswordHasher::decoy();
@@ -640,8 +727,8 @@ void ChatService::changePassword(Session &session, const ChangePassword &request
     };
     const QString oldPassword = request.oldPassword;
     const QString newPassword = request.newPassword;
-    offload<Outcome>(
-            session,
+    const bool queued = offload<Outcome>(
+            session, {attempt.address, attempt.priority},
             [oldPassword, newPassword, storedHash] {
                 Outcome outcome;
                 outcome.oldMatches = PasswordHasher::verify(oldPassword, storedHash);
@@ -649,10 +736,10 @@ void ChatService::changePassword(Session &session, const ChangePassword &request
                     outcome.newHash = PasswordHasher::hash(newPassword);
                 return outcome;
             },
-            [this, address, id](Session &later, const Outcome &outcome) {
+            [this, attempt, id](Session &later, const Outcome &outcome) {
+                // A wrong old password is a failed login for the account.
+                finishLogin(attempt, !outcome.oldMatches);
                 if (!outcome.oldMatches) {
-                    // A wrong old password is a failed login for the account.
-                    loginFailed(later.accountKey, address);
                     sendError(later, ErrorCode::LoginFailed, QStringLiteral("the old password is wrong"), id);
                     return;
                 }
@@ -674,7 +761,10 @@ void ChatService::changePassword(Session &session, const ChangePassword &request
                                                      << again.account;
                             reply(again, PasswordChanged{}, id);
                         });
-            });
+            },
+            id);
+    if (!queued)
+        finishLogin(attempt, false);
 }
 
 void ChatService::passwordNotStored(Session &session, const QString &error, const QJsonValue &id)
@@ -685,21 +775,39 @@ void ChatService::passwordNotStored(Session &session, const QString &error, cons
 }
 
 template <typename Result>
-void ChatService::offload(Session &session, std::function<Result()> work,
-                          std::function<void(Session &, const Result &)> done)
+bool ChatService::offload(Session &session, const HashTicket &ticket, std::function<Result()> work,
+                          std::function<void(Session &, const Result &)> done, const QJsonValue &id)
 {
-    session.busy = true;
     Connection *connection = session.connection;
     const quint64 serial = session.serial;
-    m_hashing.start([this, connection, serial, work = std::move(work), done = std::move(done)] {
-        const Result result = work();
-        QMetaObject::invokeMethod(
-                this,
-                [this, connection, serial, result, done] {
-                    resumeAfterOffload(connection, serial, [&](Session &later) { done(later, result); });
-                },
-                Qt::QueuedConnection);
-    });
+    auto result = std::make_shared<Result>();
+    HashQueue::Job job;
+    job.address = ticket.address;
+    job.priority = ticket.priority;
+    job.work = [result, work = std::move(work)] { *result = work(); };
+    job.done = [this, connection, serial, result, done = std::move(done)](bool ran) {
+        if (ran)
+            resumeAfterOffload(connection, serial, [&](Session &later) { done(later, *result); });
+    };
+    // Nobody waits for the hash of a session that has gone.
+    job.wanted = [this, connection, serial] {
+        const auto it = m_sessions.find(connection);
+        return it != m_sessions.end() && it->second->serial == serial && !connection->isClosing();
+    };
+    switch (m_hashes->submit(std::move(job))) {
+    case HashQueue::Admission::Queued:
+        session.busy = true;
+        return true;
+    case HashQueue::Admission::AddressBusy:
+        sendError(session, ErrorCode::RateLimited,
+                  QStringLiteral("too many passwords from your address are being checked; try again in a moment"), id);
+        return false;
+    case HashQueue::Admission::Full:
+        break;
+    }
+    sendError(session, ErrorCode::RateLimited,
+              QStringLiteral("the server is busy checking passwords; try again in a moment"), id);
+    return false;
 }
 
 template <typename Result>
@@ -1017,6 +1125,20 @@ void ChatService::sendWhisper(Session &session, const Whisper &whisper, const QJ
     deliver(std::move(delivery));
 }
 
+qint64 ChatService::knownPrivateSeq(const QString &pair)
+{
+    // A read marker may name any conversation: one with no message yet is
+    // not kept, or a guest naming thousands of nicks would make the server
+    // keep them all.
+    if (const auto known = m_privateSeqs.constFind(pair); known != m_privateSeqs.constEnd())
+        return *known;
+    commitAndDeliver(); // so that the store's highest seq is the real one
+    const qint64 stored = m_store->lastPrivateSeq(pair);
+    if (stored > 0)
+        m_privateSeqs.insert(pair, stored);
+    return stored;
+}
+
 qint64 &ChatService::privateSeq(const QString &pair)
 {
     auto known = m_privateSeqs.find(pair);
@@ -1103,7 +1225,7 @@ void ChatService::markRead(Session &session, const MarkRead &request, const QStr
                     });
             return;
         }
-        last = privateSeq(pair);
+        last = knownPrivateSeq(pair);
     }
     storeReadMarker(session, request, conversation, last, id);
 }
@@ -1782,10 +1904,6 @@ void ChatService::onClaim(Session &session, const Claim &request, const QJsonVal
     Room *room = joinedRoom(session, request.room);
     if (!room) {
         sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
-        return;
-    }
-    if (!session.isLoggedIn()) {
-        sendError(session, ErrorCode::NotLoggedIn, QStringLiteral("log in to an account to own a room"), id);
         return;
     }
     const auto alreadyOwned = [this, id, name = room->name](Session &later) {
@@ -2827,7 +2945,16 @@ void ChatService::sweepLiveness()
     const qint64 longAgo = wallClockMs() - 1000;
     m_nickReleasedMs.removeIf([longAgo](const auto &release) { return release.value() < longAgo; });
     const qint64 now = nowMs();
-    m_passwordFailures.forgetExpired(now);
+    // What the throttles count expires in minutes: forgotten every few
+    // seconds, not at every sweep.
+    if (now - m_throttlesPrunedMs >= 5000) {
+        m_throttlesPrunedMs = now;
+        m_passwordFailures.forgetExpired(now);
+        m_loginFailuresByAccount.forgetExpired(now);
+        m_loginFailuresByAddress.forgetExpired(now);
+        m_registrations.forgetExpired(now);
+        m_addressesLoggedIn.forgetOld(now);
+    }
     const ChatLimits &limits = m_settings.limits;
     for (const auto &[connection, session] : m_sessions) {
         if (connection->isClosing())
@@ -2848,6 +2975,16 @@ void ChatService::sweepLiveness()
 
 void ChatService::hangUp(Connection *connection, const QString &reason)
 {
+    // However the server ends a session (a ban, a timeout, a refusal,
+    // shutdown), it leaves the chat now: the others hear it and the nick
+    // is free, whatever the socket does afterwards (a client that never
+    // closes its side no longer holds the nick).
+    const auto it = m_sessions.find(connection);
+    if (it != m_sessions.end() && !it->second->quitReason) {
+        Session &session = *it->second;
+        session.quitReason = reason;
+        endPresence(session, reason);
+    }
     if (Q_UNLIKELY(m_faults))
         m_faults->release(connection);
     connection->close(reason);

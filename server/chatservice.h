@@ -6,8 +6,10 @@
 #include "codec.h"
 #include "connection.h"
 #include "failurethrottle.h"
+#include "knownaddresses.h"
 #include "messagestore.h"
 #include "metrics.h"
+#include "requestrules.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -25,6 +27,7 @@
 class AccountStore;
 class ClusterBus;
 class FaultInjector;
+class HashQueue;
 struct FaultSettings;
 class ModerationStore;
 
@@ -172,11 +175,32 @@ private:
 
     template <typename T>
     void handle(Session &session, const T &request, const QJsonValue &id);
+    // Whether the rule table lets the session send this request now; if so
+    // its bucket is charged, if not the session is told why.
+    bool admitRequest(Session &session, const RequestRules::Rule &rule, QLatin1String type, const QJsonValue &id);
+    // A warning in the log for each name in `operators` that is no account
+    // yet (its nick is reserved meanwhile).
+    void warnAboutOperatorsWithoutAccounts() const;
     void onHello(Session &session, const Confab::Protocol::Hello &hello, const QJsonValue &id);
+    // A password checked for an account (a login, or the old password of
+    // change_password): counted against the account and the address from
+    // when it is accepted (beginLogin(), which refuses it if too many are
+    // failed or under way) until its hash says (finishLogin()).
+    struct LoginAttempt
+    {
+        QString accountKey;
+        QString address;
+        qint64 begunMs = 0;
+        int priority = 0; // in the hashing queue
+    };
+    std::optional<LoginAttempt> beginLogin(Session &session, const QString &accountKey, const QJsonValue &id);
+    void finishLogin(const LoginAttempt &attempt, bool failed);
+    // Where a hash for this address (and account) goes in the queue.
+    int hashPriority(const QString &address, const QString &accountKey);
     // A login's second step, once the account has been read.
     void checkPassword(Session &session, const Confab::Protocol::Hello &hello,
-                       const std::optional<AccountStore::Account> &account, const QString &accountKey,
-                       const QString &address, const QJsonValue &id);
+                       const std::optional<AccountStore::Account> &account, const LoginAttempt &attempt,
+                       const QJsonValue &id);
     void onJoin(Session &session, const Confab::Protocol::Join &join, const QJsonValue &id);
     void onLeave(Session &session, const Confab::Protocol::Leave &leave, const QJsonValue &id);
     void onSay(Session &session, const Confab::Protocol::Say &say, const QJsonValue &id);
@@ -231,6 +255,9 @@ private:
     // The last seq given out in a private conversation, read from the store
     // the first time it is needed.
     qint64 &privateSeq(const QString &pair);
+    // The same, for reading only: nothing is kept for a conversation that
+    // has no message (without a commit thread).
+    qint64 knownPrivateSeq(const QString &pair);
     // A nick freed, and when the next holder's tenure starts (section 18:
     // what a guest may edit and read back is what it said while it held it).
     void releaseNick(const QString &key);
@@ -255,11 +282,11 @@ private:
     void onRegister(Session &session, const Confab::Protocol::Register &request, const QJsonValue &id);
     void accountNotStored(Session &session, const QString &error, const QJsonValue &id);
     // The session's nick is its account now.
-    void registered(Session &session, const QString &address, const QJsonValue &id);
+    void registered(Session &session, const QJsonValue &id);
     void onChangePassword(Session &session, const Confab::Protocol::ChangePassword &request, const QJsonValue &id);
     // Its second step, once the account has been read.
     void changePassword(Session &session, const Confab::Protocol::ChangePassword &request,
-                        const std::optional<AccountStore::Account> &account, const QString &address,
+                        const std::optional<AccountStore::Account> &account, const LoginAttempt &attempt,
                         const QJsonValue &id);
     void passwordNotStored(Session &session, const QString &error, const QJsonValue &id);
     void onClaim(Session &session, const Confab::Protocol::Claim &request, const QJsonValue &id);
@@ -345,11 +372,18 @@ private:
     // 0, or how long until a login to the account or from the address may
     // be tried again.
     qint64 loginRetryAfterMs(const QString &accountKey, const QString &address);
-    void loginFailed(const QString &accountKey, const QString &address);
-    // Runs `work` (a password hash) on the hashing thread; the session's
-    // requests wait until `done` has run on the event loop with its result.
+    // Runs `work` (a password hash) through the hashing queue; the
+    // session's requests wait until `done` has run on the event loop with
+    // its result. False (the session is told rate_limited) if the queue
+    // has no room for it.
+    struct HashTicket
+    {
+        QString address;
+        int priority = 0;
+    };
     template <typename Result>
-    void offload(Session &session, std::function<Result()> work, std::function<void(Session &, const Result &)> done);
+    bool offload(Session &session, const HashTicket &ticket, std::function<Result()> work,
+                 std::function<void(Session &, const Result &)> done, const QJsonValue &id);
     // The same for database work (`work` calls the stores), where the
     // store's commits run and after them (MessageStore::offload()), while
     // this loop serves the others. Without a commit thread, at once.
@@ -583,9 +617,12 @@ private:
     FailureThrottle m_loginFailuresByAddress;
     FailureThrottle m_registrations; // by address
     quint64 m_nextSerial = 0;
+    KnownAddresses m_addressesLoggedIn;
+    qint64 m_throttlesPrunedMs = 0;
     // One thread: hashing is deliberately slow, and however many logins
-    // arrive at once, one core stays free for the chat.
-    QThreadPool m_hashing;
+    // arrive at once, one core stays free for the chat. After the
+    // throttles: its jobs' answers name them.
+    std::unique_ptr<HashQueue> m_hashes;
     QTimer m_commitTimer;
     QTimer m_livenessTimer;
     bool m_shuttingDown = false;

@@ -5,6 +5,7 @@
 #include "mask.h"
 #include "moderationstore.h"
 #include "permissions.h"
+#include "requestrules.h"
 #include "messages.h"
 
 #include <QHash>
@@ -12,6 +13,7 @@
 #include <QSet>
 #include <QString>
 
+#include <array>
 #include <optional>
 
 class Connection;
@@ -35,10 +37,9 @@ struct Session
     bool busy = false;
     QList<QByteArray> waitingFrames;
     QList<Room *> rooms;
-    FloodLimiter flood;
-    // join and leave: a bucket of their own, so that rejoining every room
-    // after a reconnect neither waits nor eats into what the user may say.
-    FloodLimiter membership;
+    // One token bucket per kind of request (requestrules.h), charged when
+    // a request is accepted.
+    std::array<FloodLimiter, RequestRules::BucketCount> buckets;
     LogBudget log;
     // When a typing notice of this user's was last passed on, by
     // conversation ("#roomkey" or a nick key); removed by "done".
@@ -51,8 +52,9 @@ struct Session
     qint64 connectedAtMs = 0;
     qint64 lastHeardMs = 0;
     qint64 pingSentAtMs = 0; // 0: no ping outstanding
-    // Set by quit: the user has left every room and freed the nick; the
-    // connection is only closing.
+    // Set by quit, or when the server ends the session (hangUp()): the
+    // user has left every room and freed the nick; the connection is only
+    // closing.
     std::optional<QString> quitReason;
 
     bool isIdentified() const { return !nick.isEmpty(); }

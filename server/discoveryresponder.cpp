@@ -46,9 +46,12 @@ bool DiscoveryResponder::isDiscover(const QByteArray &datagram)
     if (problem.error != QJsonParseError::NoError || !document.isObject())
         return false;
     const QJsonObject object = document.object();
-    return object.value(QLatin1String("type")).toString() == QLatin1String("discover")
-           && object.value(QLatin1String("protocol")).toInt(Confab::Protocol::Defaults::ProtocolVersion)
-                      == Confab::Protocol::Defaults::ProtocolVersion;
+    // No protocol means ours; anything but the number itself ("1", 1.5,
+    // 2) is another's question.
+    const QJsonValue protocol = object.value(QLatin1String("protocol"));
+    const bool ours = protocol.isUndefined()
+                      || (protocol.isDouble() && protocol.toDouble() == Confab::Protocol::Defaults::ProtocolVersion);
+    return object.value(QLatin1String("type")).toString() == QLatin1String("discover") && ours;
 }
 
 QByteArray DiscoveryResponder::answer(const Announcement &announcement, qint64 users, qint64 rooms)

@@ -5,7 +5,8 @@
 #include <QString>
 
 // Counts events per key — wrong passwords and failed logins per address or
-// account, registrations per address — within a sliding window. Once a key
+// account, registrations per address — within a sliding window. An attempt
+// counts from when it is accepted (begin()), before its outcome is known. Once a key
 // has `maxFailures` in the window it is blocked until the oldest of them
 // leaves the window. Only what is recorded counts: a refused attempt while
 // blocked does not extend the block.
@@ -49,6 +50,47 @@ public:
             times.remove(0, times.size() - m_maxFailures);
     }
 
+    // An attempt accepted whose outcome is not known yet (its password is
+    // being hashed) counts like a failure until finish(): attempts sent all
+    // at once cannot each pass a check that only counts them later. One
+    // that is never finished (its session went) stops counting after
+    // InFlightMs.
+    static constexpr qint64 InFlightMs = 60'000;
+    void begin(const QString &key, qint64 nowMs) { m_inFlight[key].append(nowMs); }
+    // `failed`: the attempt is recorded as a failure.
+    void finish(const QString &key, qint64 begunMs, bool failed, qint64 nowMs)
+    {
+        const auto it = m_inFlight.find(key);
+        if (it != m_inFlight.end()) {
+            const qsizetype at = it->indexOf(begunMs);
+            if (at >= 0)
+                it->remove(at);
+            if (it->isEmpty())
+                m_inFlight.erase(it);
+        }
+        if (failed)
+            record(key, nowMs);
+    }
+
+    // Failures and attempts under way for `key`.
+    qsizetype count(const QString &key, qint64 nowMs)
+    {
+        qsizetype total = 0;
+        if (const auto it = m_failures.find(key); it != m_failures.end()) {
+            prune(it.value(), nowMs);
+            total += it->size();
+        }
+        if (const auto it = m_inFlight.find(key); it != m_inFlight.end()) {
+            pruneInFlight(it.value(), nowMs);
+            total += it->size();
+        }
+        return total;
+    }
+
+    // Whether a new attempt must wait for those under way: failures and
+    // attempts under way together reach the limit.
+    bool isCrowded(const QString &key, qint64 nowMs) { return count(key, nowMs) >= m_maxFailures; }
+
     // Forgets keys whose failures have all left the window, so that memory
     // follows recent failures, not every address ever seen.
     void forgetExpired(qint64 nowMs)
@@ -57,9 +99,13 @@ public:
             prune(it.value(), nowMs);
             it = it->isEmpty() ? m_failures.erase(it) : std::next(it);
         }
+        for (auto it = m_inFlight.begin(); it != m_inFlight.end();) {
+            pruneInFlight(it.value(), nowMs);
+            it = it->isEmpty() ? m_inFlight.erase(it) : std::next(it);
+        }
     }
 
-    qsizetype trackedKeys() const { return m_failures.size(); }
+    qsizetype trackedKeys() const { return m_failures.size() + m_inFlight.size(); }
 
 private:
     void prune(QList<qint64> &times, qint64 nowMs) const
@@ -71,7 +117,13 @@ private:
             times.remove(0, expired);
     }
 
+    static void pruneInFlight(QList<qint64> &begun, qint64 nowMs)
+    {
+        begun.removeIf([nowMs](qint64 at) { return at + InFlightMs <= nowMs; });
+    }
+
     int m_maxFailures;
     qint64 m_windowMs;
     QHash<QString, QList<qint64>> m_failures;
+    QHash<QString, QList<qint64>> m_inFlight; // when each began
 };

@@ -17,6 +17,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 #include <QWebSocket>
+
+#include <algorithm>
 #include <QWebSocketServer>
 
 #include <fcntl.h>
@@ -233,6 +235,14 @@ void HttpServer::readRequest(QTcpSocket *socket)
                 respond(socket, *refusal);
                 return;
             }
+            // Watchers are let in by their address, so any web page opened
+            // on an allowed machine could read the feed: a browser's
+            // upgrade must come from the status page itself (tools that
+            // send no Origin are let in by address alone).
+            if (!isSameOrigin(request)) {
+                respond(socket, textResponse(403, "the status feed is for the status page of this server only"));
+                return;
+            }
             QByteArray alreadyRead;
             answerUpgrade(socket, request, headBytes, &alreadyRead);
             if (!m_statusFeed->subscribe(socket, alreadyRead)) {
@@ -305,6 +315,17 @@ void HttpServer::respond(QTcpSocket *socket, const Response &response, bool with
     socket->readAll();
     socket->write(serialise(response, withBody));
     closeGracefully(socket);
+}
+
+bool HttpServer::isSameOrigin(const HttpRequest &request) const
+{
+    const bool sent = std::any_of(request.headers.cbegin(), request.headers.cend(),
+                                  [](const auto &header) { return header.first == "origin"; });
+    if (!sent)
+        return true;
+    const QByteArray origin = request.header("origin");
+    const QByteArray host = request.header("host");
+    return isSafeHost(host) && origin == (m_tls ? "https://" : "http://") + host;
 }
 
 void HttpServer::upgrade(QTcpSocket *socket)

@@ -80,6 +80,8 @@ private:
     void upgradeTls(QSslSocket *socket, const HttpRequest &request, qsizetype headBytes);
     // Why a WebSocket upgrade request cannot be taken, if it cannot.
     static std::optional<Response> upgradeRefusal(const HttpRequest &request);
+    // Whether a request's Origin, if it sent one, is this server.
+    bool isSameOrigin(const HttpRequest &request) const;
     // Answers 101 and hands back the bytes that came after the request.
     void answerUpgrade(QTcpSocket *socket, const HttpRequest &request, qsizetype headBytes, QByteArray *alreadyRead);
     void adoptWebSocket();

@@ -43,6 +43,8 @@ int main(int argc, char *argv[])
 
     if (!parsed.config.resetPasswordAccount.isEmpty())
         return AccountAdmin::resetPassword(parsed.config, stdin, stdout, stderr);
+    if (!parsed.config.addAccountName.isEmpty())
+        return AccountAdmin::addAccount(parsed.config, stdin, stdout, stderr);
 
     LogWriter::install(parsed.config.logFormat);
 

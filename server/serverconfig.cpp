@@ -352,6 +352,11 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
                                           QStringLiteral("INI file with any of the options below."),
                                           QStringLiteral("file"));
     parser.addOption(configOption);
+    parser.addPositionalArgument(QStringLiteral("account add NAME"),
+                                 QStringLiteral("Do not serve: make the account NAME in the --db database, with a "
+                                                "password read from the terminal (or one line of standard input), "
+                                                "and exit. The way to make an operator's account."),
+                                 QStringLiteral("[account add NAME]"));
     for (const OptionSpec &spec : optionTable()) {
         if (spec.valueName) {
             parser.addOption(QCommandLineOption(QString::fromLatin1(spec.name), QString::fromUtf8(spec.description),
@@ -384,8 +389,13 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
                                                        QCoreApplication::applicationVersion());
         return result;
     }
-    if (!parser.positionalArguments().isEmpty())
-        return fail(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() == 3 && positional.at(0) == QLatin1String("account") && positional.at(1) == QLatin1String("add"))
+        result.config.addAccountName = positional.at(2);
+    else if (!positional.isEmpty() && positional.at(0) == QLatin1String("account"))
+        return fail(QStringLiteral("usage: confab-server [--db DATABASE] account add NAME"));
+    else if (!positional.isEmpty())
+        return fail(QStringLiteral("unexpected argument '%1'").arg(positional.first()));
 
     if (parser.isSet(configOption)) {
         const QString file = parser.value(configOption);

@@ -44,6 +44,9 @@ struct ServerConfig
                                                 QHostAddress::parseSubnet(QStringLiteral("::1/128"))};
     // --reset-password: not a server run, an administrator's command.
     QString resetPasswordAccount;
+    // `confab-server account add NAME`: likewise (an operator's account,
+    // say, which cannot be registered over the wire).
+    QString addAccountName;
     int maxConnections = 10'000;
     int maxConnectionsPerAddress = 64;
     ChatLimits limits;

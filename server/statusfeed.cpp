@@ -132,8 +132,14 @@ void StatusFeed::read(Subscriber *subscriber)
         case WebSocketFramer::Status::Binary:
             continue; // a watcher has nothing to say
         case WebSocketFramer::Status::Ping: {
+            // Pongs count against what the watcher has not read: pings
+            // from one that never reads cannot grow the server.
             QByteArray pong;
             WebSocketFramer::appendFrame(pong, WebSocketFramer::Opcode::Pong, payload);
+            if (socket->bytesToWrite() + pong.size() > MaxUnsentBytes) {
+                socket->abort(); // drops the subscriber: not to be touched again
+                return;
+            }
             socket->write(pong);
             continue;
         }

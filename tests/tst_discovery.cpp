@@ -118,6 +118,10 @@ void TestDiscovery::ignoresEverythingElse_data()
     QTest::newRow("garbage") << QByteArray("\x00\xff garbage", 10);
     QTest::newRow("another type") << QByteArray(R"({"type":"hello","nick":"x"})");
     QTest::newRow("another protocol") << QByteArray(R"({"type":"discover","protocol":2})");
+    QTest::newRow("protocol as a string") << QByteArray(R"({"type":"discover","protocol":"2"})");
+    QTest::newRow("protocol \"1\"") << QByteArray(R"({"type":"discover","protocol":"1"})");
+    QTest::newRow("protocol 1.5") << QByteArray(R"({"type":"discover","protocol":1.5})");
+    QTest::newRow("protocol null") << QByteArray(R"({"type":"discover","protocol":null})");
     QTest::newRow("an answer") << QByteArray(R"({"type":"server","name":"x"})");
     QTest::newRow("too big") << QByteArray(R"({"type":"discover","protocol":1,"pad":")") + QByteArray(600, 'x')
                                          + QByteArray("\"}");

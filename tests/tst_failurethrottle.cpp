@@ -14,6 +14,8 @@ private slots:
     void keysAreSeparate();
     void refusalsDoNotExtend();
     void forgetsExpiredKeys();
+    void attemptsUnderWay_data();
+    void attemptsUnderWay();
 };
 
 void TestFailureThrottle::retryAfter_data()
@@ -76,6 +78,48 @@ void TestFailureThrottle::forgetsExpiredKeys()
     throttle.forgetExpired(1050);
     QCOMPARE(throttle.trackedKeys(), 49); // failures at 51..99 are still in the window
     throttle.forgetExpired(5000);
+    QCOMPARE(throttle.trackedKeys(), 0);
+}
+
+void TestFailureThrottle::attemptsUnderWay_data()
+{
+    // A throttle of 3 per 1000 ms; attempts begun at 0, 1, 2, ...
+    QTest::addColumn<int>("begun");
+    QTest::addColumn<int>("finishedFailed");
+    QTest::addColumn<int>("finishedRight");
+    QTest::addColumn<qint64>("now");
+    QTest::addColumn<bool>("crowded");
+    QTest::addColumn<qint64>("retryAfter");
+
+    QTest::newRow("two under way") << 2 << 0 << 0 << qint64(10) << false << qint64(0);
+    QTest::newRow("three under way: crowded, not blocked") << 3 << 0 << 0 << qint64(10) << true << qint64(0);
+    QTest::newRow("three right: free again") << 3 << 0 << 3 << qint64(10) << false << qint64(0);
+    QTest::newRow("three wrong: blocked") << 3 << 3 << 0 << qint64(10) << true << qint64(1000);
+    QTest::newRow("one wrong, two under way") << 3 << 1 << 0 << qint64(10) << true << qint64(0);
+    QTest::newRow("never finished: stops counting")
+            << 3 << 0 << 0 << FailureThrottle::InFlightMs + 10 << false << qint64(0);
+}
+
+void TestFailureThrottle::attemptsUnderWay()
+{
+    QFETCH(int, begun);
+    QFETCH(int, finishedFailed);
+    QFETCH(int, finishedRight);
+    QFETCH(qint64, now);
+    QFETCH(bool, crowded);
+    QFETCH(qint64, retryAfter);
+
+    FailureThrottle throttle(3, 1000);
+    const QString key = u"10.0.0.1"_s;
+    for (int i = 0; i < begun; ++i)
+        throttle.begin(key, i);
+    for (int i = 0; i < finishedFailed; ++i)
+        throttle.finish(key, i, true, 10);
+    for (int i = finishedFailed; i < finishedFailed + finishedRight; ++i)
+        throttle.finish(key, i, false, 10);
+    QCOMPARE(throttle.isCrowded(key, now), crowded);
+    QCOMPARE(throttle.retryAfterMs(key, now), retryAfter);
+    throttle.forgetExpired(now + FailureThrottle::InFlightMs + 1000);
     QCOMPARE(throttle.trackedKeys(), 0);
 }
 

@@ -16,6 +16,7 @@ import ssl
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 
 
@@ -285,9 +286,9 @@ class LineClient(_Client):
             return messages
 
 
-def websocket_handshake(sock, host="localhost", extra=b""):
+def websocket_handshake(sock, host="localhost", extra=b"", path=b"/ws"):
     key = base64.b64encode(os.urandom(16))
-    sock.sendall(b"GET /ws HTTP/1.1\r\nHost: " + host.encode() + b"\r\nUpgrade: websocket\r\n"
+    sock.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: " + host.encode() + b"\r\nUpgrade: websocket\r\n"
                  b"Connection: Upgrade\r\nSec-WebSocket-Key: " + key + b"\r\nSec-WebSocket-Version: 13\r\n"
                  + extra + b"\r\n")
     head = b""
@@ -407,3 +408,53 @@ def raw_http(port, request, tls=False, timeout=10.0):
         pass
     sock.close()
     return answer, time.monotonic() - started
+
+
+def expect_memory(condition, what):
+    """Memory bounds mean little under AddressSanitizer, which keeps freed
+    memory in quarantine: a sanitizer build (CONFAB_SANITIZED=1, set by
+    CMake) reports the figure but does not judge it."""
+    if os.environ.get("CONFAB_SANITIZED") != "1":
+        expect(condition, what)
+
+
+def peak_rss_while(server, action, interval=0.05):
+    """Runs action() on a thread and samples the server's memory meanwhile;
+    returns (action's result, peak RSS in KiB)."""
+    result, peak, done = {}, [server.rss_kib()], threading.Event()
+
+    def run():
+        try:
+            result["value"] = action()
+        except BaseException as e:  # noqa: BLE001 - re-raised below
+            result["error"] = e
+        done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    while not done.wait(interval):
+        try:
+            peak.append(server.rss_kib())
+        except (OSError, Failure):
+            break
+    if "error" in result:
+        raise result["error"]
+    return result.get("value"), max(peak)
+
+
+def stuff(sock, frame, limit_bytes, seconds):
+    """Sends `frame` again and again without reading, until the server stops
+    taking it (its buffers and ours are full), drops the connection, or the
+    budget runs out. Returns (bytes sent, how it ended)."""
+    sock.settimeout(2.0)
+    sent = 0
+    deadline = time.monotonic() + seconds
+    batch = frame * max(1, 16384 // len(frame))
+    try:
+        while sent < limit_bytes and time.monotonic() < deadline:
+            sock.sendall(batch)
+            sent += len(batch)
+        return sent, "budget spent"
+    except socket.timeout:
+        return sent, "server stopped reading"
+    except (ConnectionResetError, BrokenPipeError, ssl.SSLError, OSError):
+        return sent, "dropped"

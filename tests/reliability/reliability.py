@@ -30,7 +30,9 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (Closed, Failure, LineClient, Server, Skip, WsClient, connect, expect,  # noqa: E402
-                     in_room, is_closed_by_peer, raw_http, wait_until, ws_frame)
+                     expect_memory, in_room, is_closed_by_peer, peak_rss_while, raw_http, stuff, wait_until,
+                     ws_frame)
+import trust  # noqa: E402
 
 CASES = {}
 
@@ -38,14 +40,6 @@ CASES = {}
 def case(function):
     CASES[function.__name__] = function
     return function
-
-
-def expect_memory(condition, what):
-    """Memory bounds mean little under AddressSanitizer, which keeps freed
-    memory in quarantine: a sanitizer build (CONFAB_SANITIZED=1, set by
-    CMake) reports the figure but does not judge it."""
-    if os.environ.get("CONFAB_SANITIZED") != "1":
-        expect(condition, what)
 
 
 def report(name, figure):
@@ -244,53 +238,11 @@ class Reader(threading.Thread):
             return [m for m in self.kept if m["type"] == message_type]
 
 
-def peak_rss_while(server, action, interval=0.05):
-    """Runs action() on a thread and samples the server's memory meanwhile;
-    returns (action's result, peak RSS in KiB)."""
-    result, peak, done = {}, [server.rss_kib()], threading.Event()
-
-    def run():
-        try:
-            result["value"] = action()
-        except BaseException as e:  # noqa: BLE001 - re-raised below
-            result["error"] = e
-        done.set()
-
-    threading.Thread(target=run, daemon=True).start()
-    while not done.wait(interval):
-        try:
-            peak.append(server.rss_kib())
-        except (OSError, Failure):
-            break
-    if "error" in result:
-        raise result["error"]
-    return result.get("value"), max(peak)
-
-
 def unsent_bytes(sock):
     """Bytes this socket's kernel buffer has not sent yet (SIOCOUTQ)."""
     import fcntl
     import termios
     return struct.unpack("i", fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
-
-
-def stuff(sock, frame, limit_bytes, seconds):
-    """Sends `frame` again and again without reading, until the server stops
-    taking it (its buffers and ours are full), drops the connection, or the
-    budget runs out. Returns (bytes sent, how it ended)."""
-    sock.settimeout(2.0)
-    sent = 0
-    deadline = time.monotonic() + seconds
-    batch = frame * max(1, 16384 // len(frame))
-    try:
-        while sent < limit_bytes and time.monotonic() < deadline:
-            sock.sendall(batch)
-            sent += len(batch)
-        return sent, "budget spent"
-    except socket.timeout:
-        return sent, "server stopped reading"
-    except (ConnectionResetError, BrokenPipeError, ssl.SSLError, OSError):
-        return sent, "dropped"
 
 
 # ---------------------------------------------------------------- memory
@@ -922,6 +874,9 @@ def sigterm_under_load(binary):
 
 
 # ---------------------------------------------------------------- runner
+
+CASES.update(trust.CASES)
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

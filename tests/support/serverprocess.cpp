@@ -36,6 +36,21 @@ QString ServerProcess::binary()
     return QStringLiteral(CONFAB_SERVER_BINARY);
 }
 
+bool ServerProcess::addAccount(const QString &name, const QString &password)
+{
+    QProcess command;
+    command.setProcessChannelMode(QProcess::MergedChannels);
+    command.start(binary(), {QStringLiteral("--db"), m_databasePath, QStringLiteral("account"), QStringLiteral("add"), name});
+    command.write((password + u'\n').toUtf8());
+    command.closeWriteChannel();
+    if (!command.waitForFinished(StartTimeoutMs) || command.exitStatus() != QProcess::NormalExit
+        || command.exitCode() != 0) {
+        m_error = QStringLiteral("account add %1 failed: %2").arg(name, QString::fromUtf8(command.readAll()));
+        return false;
+    }
+    return true;
+}
+
 bool ServerProcess::start(const QStringList &extraArguments)
 {
     const QString portFile = m_dir.filePath(QStringLiteral("ports.json"));

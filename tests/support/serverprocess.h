@@ -16,6 +16,10 @@ public:
     // Starts the server with `extraArguments` (limits, TLS, ...). Returns
     // false, with the server's output in error(), if it did not come up.
     bool start(const QStringList &extraArguments = {});
+    // `confab-server account add NAME` on this server's database (an
+    // operator's account, say), with `password` on standard input. False,
+    // with the command's output in error(), if it failed.
+    bool addAccount(const QString &name, const QString &password);
     // Stops with SIGTERM and waits; returns the exit code (-1: crashed or hung).
     int stop();
     // SIGKILL, no chance to clean up.

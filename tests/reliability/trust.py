@@ -1,0 +1,403 @@
+"""Reliability cases for what one guest (or one careless configuration) can
+do to a hosted server: docs/reliability.md, "Trust". Concurrency cases send
+every request before reading any answer, so that nothing is measured
+one at a time by accident."""
+
+import itertools
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+
+from harness import (Closed, Failure, LineClient, Server, connect, expect, expect_memory, in_room,
+                     peak_rss_while, raw_http, stuff, wait_until, websocket_handshake, ws_frame)
+
+CASES = {}
+
+PASSWORD = "correct horse battery"
+
+
+def case(function):
+    CASES[function.__name__] = function
+    return function
+
+
+def report(name, figure):
+    print(f"  {name}: {figure}", flush=True)
+
+
+def add_account(server, name, password=PASSWORD):
+    """`confab-server account add NAME`, as an operator runs it on the
+    server's machine (the password on standard input)."""
+    done = subprocess.run([server.binary, "--db", server.db, "account", "add", name],
+                          input=(password + "\n").encode(), capture_output=True, timeout=60)
+    return done.returncode, (done.stdout + done.stderr).decode()
+
+
+def answers(clients, types, timeout=20):
+    """The first answer of one of `types` (or an error) on each client."""
+    result = []
+    for client in clients:
+        while True:
+            message = client.receive(timeout)
+            if message["type"] in types or message["type"] == "error":
+                result.append(message)
+                break
+    return result
+
+
+def codes(messages):
+    return [m.get("code", m["type"]) for m in messages]
+
+
+@case
+def operator_names(binary):
+    """Names in `operators` cannot be registered over the wire: a guest
+    cannot take the nick nor register it; the server warns at start that the
+    account does not exist; `confab-server account add` makes it, and then
+    that login operates the server."""
+    with Server(binary, ["--operators", "root,admin"]) as server:
+        warned = "operator root has no account yet" in server.log_text()
+        guest = LineClient(server)
+        taken = guest.hello("root")
+        expect(taken.get("code") == "nick_reserved", f"a guest cannot be root: {taken}")
+        expect(guest.hello("Admin").get("code") == "nick_reserved", "nor Admin, compared like a nick")
+        expect(guest.hello("visitor")["type"] == "welcome", "a guest gets in under its own nick")
+        guest.send("nick", nick="root", id="n")
+        renamed = answers([guest], ("nick_changed",))[0]
+        expect(renamed.get("code") == "nick_reserved", f"nor rename itself root: {renamed}")
+        guest.send("server_ban_list", id="b")
+        expect(answers([guest], ("server_ban_list",))[0].get("code") == "not_permitted", "not an operator")
+
+        code, said = add_account(server, "root")
+        expect(code == 0 and "root" in said, f"account add worked: {code} {said}")
+        code, said = add_account(server, "root")
+        expect(code == 1 and "already" in said, f"a second account add refuses: {code} {said}")
+        operator = LineClient(server)
+        welcome = operator.hello("root", login={"account": "root", "password": PASSWORD})
+        expect(welcome["type"] == "welcome", f"the operator logs in: {welcome}")
+        operator.send("server_ban_list", id="b")
+        expect(answers([operator], ("server_ban_list",))[0]["type"] == "server_ban_list", "and operates")
+        report("operator_names", f"guest as root: {taken['code']}; warned at start: {warned}; "
+                                 f"account add, then root operates")
+        expect(warned, "the log warns that the operator has no account")
+
+
+@case
+def operator_register_refused(binary):
+    """A guest who holds a nick when a reload names it an operator cannot
+    register it; a new guest cannot take it."""
+    with Server(binary) as server:
+        server.stop()
+        config = os.path.join(server.directory, "confab-server.ini")
+        with open(config, "w") as f:
+            f.write("motd=hi\n")
+        server.args += ["--config", config]
+        server.start()
+        guest = LineClient(server)
+        expect(guest.hello("admin")["type"] == "welcome", "admin is a free nick at first")
+        with open(config, "w") as f:
+            f.write("operators=admin\n")
+        before = len(server.log_text())
+        server.process.send_signal(signal.SIGHUP)
+        wait_until(lambda: "configuration reloaded" in server.log_text()[before:], 10, "the reload")
+        guest.send("register", password=PASSWORD, id="r")
+        refused = answers([guest], ("registered",))[0]
+        newcomer = LineClient(server)
+        taken = newcomer.hello("ADMIN")
+        report("operator_register_refused", f"register as admin after the reload: {refused.get('code')}; "
+                                            f"a new guest as ADMIN: {taken.get('code')}")
+        expect(refused.get("code") == "not_permitted", f"register refused: {refused}")
+        expect(taken.get("code") in ("nick_reserved", "nick_taken"), f"the nick stays out of reach: {taken}")
+
+
+@case
+def logins_counted_at_once(binary):
+    """Failed logins, and registrations, are counted when they are accepted,
+    not after the hash: 20 wrong logins at once on 20 connections from one
+    address, 20 addresses guessing one account at once, and 8 register at
+    once from one address are cut at the limit (5, 5 and 3)."""
+    with Server(binary) as server:
+        owner = LineClient(server, source="127.0.0.200")
+        expect(owner.hello("victim")["type"] == "welcome", "victim gets in")
+        owner.send("register", password=PASSWORD, id="r")
+        expect(answers([owner], ("registered",))[0]["type"] == "registered", "victim registers")
+
+        numbers = itertools.count()
+
+        def wrong_logins(sources, accounts):
+            clients = [LineClient(server, source=s) for s in sources]
+            for client, account in zip(clients, accounts):
+                client.send("hello", nick=f"guesser{next(numbers)}",
+                            login={"account": account, "password": "not the password"})
+            got = codes(answers(clients, ("welcome",)))
+            for client in clients:
+                client.close()
+            return got
+
+        one_address = wrong_logins(["127.0.0.2"] * 20, [f"nobody{i}" for i in range(20)])
+        evaluated_address = one_address.count("login_failed")
+        many_addresses = wrong_logins([f"127.0.1.{i + 1}" for i in range(20)], ["victim"] * 20)
+        evaluated_account = many_addresses.count("login_failed")
+
+        registrants = []
+        for i in range(8):
+            client = LineClient(server, source="127.0.0.3")
+            expect(client.hello(f"newcomer{i}")["type"] == "welcome", "newcomers get in")
+            registrants.append(client)
+        for client in registrants:
+            client.send("register", password=PASSWORD, id="r")
+        registered = codes(answers(registrants, ("registered",))).count("registered")
+        report("logins_counted_at_once",
+               f"20 wrong logins at once from one address: {evaluated_address} evaluated; one account from 20 "
+               f"addresses: {evaluated_account} evaluated; 8 registrations at once: {registered} accepted")
+        expect(evaluated_address <= 5, f"one address: {one_address}")
+        expect(evaluated_account <= 5, f"one account: {many_addresses}")
+        expect(registered <= 3, f"registrations: {registered}")
+        expect(all(c in ("login_failed", "rate_limited") for c in one_address + many_addresses),
+               "the rest are rate_limited")
+
+
+@case
+def requests_that_reach_others(binary):
+    """typing with and without done, and invite, have buckets of their own:
+    400 typing pairs and 300 invitations naming one online user reach the
+    others a handful of times, not hundreds."""
+    with Server(binary) as server:
+        sender, member = in_room(server, "busy", "typist", "member")
+        invitee = LineClient(server)
+        expect(invitee.hello("invitee")["type"] == "welcome", "invitee gets in")
+        for _ in range(400):
+            sender.send("typing", room="busy")
+            sender.send("typing", room="busy", done=True)
+        for _ in range(300):
+            sender.send("invite", room="busy", nick="invitee")
+        sender.send("ping", id="end")
+        sender.wait_for("pong", id="end", timeout=30)
+        # What reached the others, up to a marker each: a message in the
+        # room, a private message to the invitee.
+        sender.send("say", room="busy", text="marker", id="m")
+        sender.send("whisper", to="invitee", text="marker", id="w")
+        typing = 0
+        while True:
+            message = member.receive(20)
+            if message["type"] == "typing":
+                typing += 1
+            if message["type"] == "message" and message.get("text") == "marker":
+                break
+        invited = 0
+        while True:
+            message = invitee.receive(20)
+            if message["type"] == "invited":
+                invited += 1
+            if message["type"] == "private" and message.get("text") == "marker":
+                break
+        report("requests_that_reach_others", f"800 typing notices sent: a member heard {typing}; "
+                                             f"300 invitations: the invitee heard {invited}")
+        expect(typing <= 12, f"typing reached the member {typing} times")
+        expect(invited <= 6, f"the invitee heard {invited} invitations")
+
+
+@case
+def server_ban_ends_session(binary):
+    """A server ban ends the session at once: the others hear user_left and
+    the account's nick is free, while the banned client never closes its
+    socket nor reads; after an unban the account logs in again."""
+    with Server(binary, ["--operators", "root"]) as server:
+        expect(add_account(server, "root")[0] == 0, "the operator's account is made")
+        operator = LineClient(server)
+        expect(operator.hello("root", login={"account": "root", "password": PASSWORD})["type"] == "welcome",
+               "the operator logs in")
+        operator.join("hall")
+        x = LineClient(server)
+        expect(x.hello("xavier")["type"] == "welcome", "xavier gets in")
+        x.send("register", password=PASSWORD, id="r")
+        expect(answers([x], ("registered",))[0]["type"] == "registered", "xavier registers")
+        x.join("hall")
+        operator.wait_for("user_joined", nick="xavier")
+        started = time.monotonic()
+        operator.send("server_ban", mask="account:xavier", id="b")
+        left = operator.wait_for("user_left", timeout=10, nick="xavier")
+        waited = time.monotonic() - started
+        operator.send("server_unban", mask="account:xavier", id="u")
+        operator.wait_for("server_ban_list", id="u")
+        again = LineClient(server)
+        welcome = again.hello("xavier", login={"account": "xavier", "password": PASSWORD})
+        report("server_ban_ends_session", f"user_left after {waited * 1000:.0f} ms with the banned socket open; "
+                                          f"after the unban: {welcome.get('code', welcome['type'])}")
+        expect(welcome["type"] == "welcome", f"the account logs in again at once: {welcome}")
+        expect(left["nick"] == "xavier", "the others heard it leave")
+        x.close()
+
+
+@case
+def password_changes_bounded(binary):
+    """One account on 40 sessions asks for password changes as fast as it
+    can: each session's account bucket and the account's share of the
+    hashing queue bound the hashes, and a bystander's login is served
+    meanwhile."""
+    with Server(binary) as server:
+        first = LineClient(server)
+        expect(first.hello("tapper")["type"] == "welcome", "tapper gets in")
+        first.send("register", password=PASSWORD, id="r")
+        expect(answers([first], ("registered",))[0]["type"] == "registered", "tapper registers")
+        bystander_account = LineClient(server, source="127.0.0.9")
+        expect(bystander_account.hello("bystander")["type"] == "welcome", "bystander gets in")
+        bystander_account.send("register", password=PASSWORD, id="r")
+        expect(answers([bystander_account], ("registered",))[0]["type"] == "registered", "bystander registers")
+        bystander_account.close()
+
+        sessions = [first]
+        for i in range(39):
+            client = LineClient(server, source=f"127.0.2.{i + 1}")
+            welcome = client.hello(f"tap{i}", login={"account": "tapper", "password": PASSWORD})
+            expect(welcome["type"] == "welcome", f"session {i} logs in: {welcome}")
+            sessions.append(client)
+        for client in sessions:
+            for _ in range(22):
+                client.send("change_password", old=PASSWORD, new=PASSWORD, id="c")
+        started = time.monotonic()
+        bystander = LineClient(server, source="127.0.0.9")
+        welcome = bystander.hello("bystander", login={"account": "bystander", "password": PASSWORD})
+        login_ms = (time.monotonic() - started) * 1000
+        expect(welcome["type"] == "welcome", f"the bystander logs in: {welcome}")
+        outcomes = {}
+        for client in sessions:
+            for _ in range(22):
+                try:
+                    message = client.receive(30)
+                except (Closed, Failure):
+                    break
+                while message["type"] not in ("password_changed", "error"):
+                    message = client.receive(30)
+                key = message.get("code", message["type"])
+                outcomes[key] = outcomes.get(key, 0) + 1
+        hashed = outcomes.get("password_changed", 0) + outcomes.get("login_failed", 0)
+        report("password_changes_bounded", f"880 changes asked: {hashed} hashed, {outcomes}; "
+                                           f"a bystander's login meanwhile took {login_ms:.0f} ms")
+        expect(hashed <= 40 * 3 + 10, f"{hashed} changes were hashed")
+
+
+@case
+def read_keeps_nothing(binary):
+    """150,000 `read` requests naming as many nicks leave nothing behind once
+    the guest has gone (with the buckets off, so that only the memory bound
+    is measured); with them on, most are refused at once."""
+    with Server(binary, ["--flood-burst", "0"]) as server:
+        guest = LineClient(server)
+        expect(guest.hello("reader")["type"] == "welcome", "the guest gets in")
+        before = server.rss_kib()
+        batch = 5000
+        for start in range(0, 150_000, batch):
+            # Each is answered (there is no such message yet): read the
+            # answers batch by batch, or the server stops reading.
+            guest.send_raw(b"".join(b'{"type":"read","with":"n%d","seq":1}\n' % i
+                                    for i in range(start, start + batch)))
+            guest.send("ping", id=start)
+            guest.wait_for("pong", timeout=120, id=start)
+        guest.send("quit")
+        guest.close()
+        probe = LineClient(server)
+        expect(probe.hello("reader")["type"] == "welcome", "the nick is free again")
+        grown = (server.rss_kib() - before) / 1024
+    with Server(binary) as server:
+        guest = LineClient(server)
+        expect(guest.hello("reader")["type"] == "welcome", "the guest gets in")
+        guest.send_raw(b"".join(b'{"type":"read","with":"n%d","seq":1}\n' % i for i in range(1000)))
+        guest.send("ping", id="end")
+        limited = 0
+        while True:
+            message = guest.receive(30)
+            if message.get("code") == "rate_limited":
+                limited += 1
+            if message.get("id") == "end":
+                break
+        report("read_keeps_nothing", f"150,000 reads naming other nicks: server RSS +{grown:.1f} MiB after the "
+                                     f"guest left; with the default buckets {limited} of 1,000 refused at once")
+        expect_memory(grown < 4, f"the server kept {grown:.1f} MiB")
+        expect(limited >= 800, f"only {limited} of 1,000 reads were refused")
+
+
+def _feed_upgrade(server, origin=None):
+    sock = connect(server.http_port)
+    extra = b"Origin: " + origin.encode() + b"\r\n" if origin else b""
+    key = b"dGhlIHNhbXBsZSBub25jZQ=="
+    sock.sendall(b"GET /status/feed HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
+                 b"Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n"
+                 % (server.http_port, key, extra))
+    head = b""
+    while b"\r\n\r\n" not in head:
+        data = sock.recv(4096)
+        if not data:
+            break
+        head += data
+    return sock, head.split(b"\r\n", 1)[0].decode()
+
+
+@case
+def status_feed_guarded(binary):
+    """/status/feed refuses a WebSocket upgrade from another origin (any web
+    page opened on an allowed machine could read it otherwise), and pings
+    from a watcher that never reads cannot grow the server: its pongs count
+    against its queue."""
+    with Server(binary) as server:
+        evil, evil_status = _feed_upgrade(server, "http://evil.example")
+        evil.close()
+        own, own_status = _feed_upgrade(server, f"http://127.0.0.1:{server.http_port}")
+        own.close()
+        tool, tool_status = _feed_upgrade(server)
+        expect(evil_status.startswith("HTTP/1.1 403"), f"cross-origin: {evil_status}")
+        expect(own_status.startswith("HTTP/1.1 101"), f"the status page's own origin: {own_status}")
+        expect(tool_status.startswith("HTTP/1.1 101"), f"a tool without Origin: {tool_status}")
+        before = server.rss_kib()
+        (sent, ending), peak = peak_rss_while(
+            server, lambda: stuff(tool, ws_frame(0x9, b"p" * 125), 400 << 20, 8))
+        grown = (peak - before) / 1024
+        report("status_feed_guarded", f"Origin evil.example: {evil_status[9:12]}; own origin: {own_status[9:12]}; "
+                                      f"{sent >> 20} MiB of pings never read: {ending}, RSS +{grown:.1f} MiB")
+        expect(ending != "budget spent", "the server took 400 MiB of pings without pushing back")
+        expect_memory(grown < 16, f"pings grew the server by {grown:.0f} MiB")
+        expect(server.alive(), "the server survives")
+
+
+@case
+def discovery_protocol_exact(binary):
+    """A discovery question for another protocol ("2", 1.5, 2) gets no
+    answer; one for protocol 1 (or none) does."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    with Server(binary, ["--discovery-port", str(port)]) as server:
+        # The server answers an address at most once a second, and a
+        # question it ignores does not count: so a question for protocol 1
+        # sent from the same address right after another question is
+        # answered only if that other one was ignored.
+        answered = {}
+        for n, (label, protocol) in enumerate([('"2"', "2"), ("1.5", 1.5), ("2", 2), ('"1"', "1")]):
+            address = f"127.0.3.{n + 1}"
+            other, ours = (socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2))
+            other.bind((address, 0))
+            ours.bind((address, 0))
+            other.sendto(json.dumps({"type": "discover", "protocol": protocol}).encode(), ("127.0.0.1", port))
+            ours.sendto(json.dumps({"type": "discover", "protocol": 1}).encode(), ("127.0.0.1", port))
+            ours.settimeout(10)
+            try:
+                answered[label] = json.loads(ours.recv(1024)).get("type") != "server"
+            except socket.timeout:
+                answered[label] = True  # the other question took this second's answer
+            other.close()
+            ours.close()
+        plain = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        plain.bind(("127.0.3.9", 0))
+        plain.settimeout(10)
+        plain.sendto(b'{"type":"discover"}', ("127.0.0.1", port))
+        answered["none"] = json.loads(plain.recv(1024)).get("type") == "server"
+        plain.close()
+        report("discovery_protocol_exact", ", ".join(f"protocol {k}: {'answered' if v else 'ignored'}"
+                                                     for k, v in answered.items()))
+        expect(answered["none"], "a question without protocol is answered")
+        expect(not any(v for k, v in answered.items() if k != "none"), f"others are ignored: {answered}")
+        expect(server.alive(), "the server survives")
