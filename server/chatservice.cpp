@@ -72,6 +72,34 @@ QList<BanEntry> banEntries(const QList<Room::Ban> &bans)
     return entries;
 }
 
+// Cuts a page of messages to Defaults::HistoryPageBytes as encoded,
+// keeping at least one: the newest ones when scrolling back, else the
+// oldest. Whether it cut any (the page then says `more`).
+template <typename Message>
+bool fitPage(QList<Message> &messages, bool keepNewest)
+{
+    const qsizetype count = messages.size();
+    qsizetype bytes = 0;
+    qsizetype kept = 0;
+    for (; kept < count; ++kept) {
+        bytes += encodeLine(messages.at(keepNewest ? count - 1 - kept : kept)).size();
+        if (bytes > Defaults::HistoryPageBytes && kept > 0)
+            break;
+    }
+    if (kept == count)
+        return false;
+    if (keepNewest)
+        messages.remove(0, count - kept);
+    else
+        messages.resize(kept);
+    return true;
+}
+
+std::optional<bool> moreIf(bool cut)
+{
+    return cut ? std::optional<bool>(true) : std::nullopt;
+}
+
 bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
 {
     unsigned char difference = a.size() == b.size() ? 0 : 1;
@@ -961,7 +989,9 @@ void ChatService::replyJoined(Session &session, Room *room, const QJsonValue &id
     for (const RemoteMember &other : remote)
         add(other.nick, rankOf(other.accountKey, room), other.away);
     const RoomModes modes{room->modes.inviteOnly, !room->modes.key.isEmpty(), room->modes.topicLocked};
-    reply(session, Joined{room->name, room->topic, members, room->recent, roles, modes,
+    QList<ChatMessage> recent = room->recent;
+    fitPage(recent, true); // older ones are a scroll back away
+    reply(session, Joined{room->name, room->topic, members, recent, roles, modes,
                           away.isEmpty() ? std::nullopt : std::optional<StringMap>(away),
                           room->lastRev ? std::optional<qint64>(room->lastRev) : std::nullopt,
                           readMarker(session, u'#' + room->key)},
@@ -1174,8 +1204,11 @@ void ChatService::privateHistory(Session &session, const GetPrivateHistory &requ
     const qint64 notBefore = session.isLoggedIn() ? 0 : session.nickSinceMs;
     offloadToStore<QList<PrivateMessage>>(
             session, [this, pair, query, notBefore] { return m_store->privateHistory(pair, query, notBefore); },
-            [this, with = request.with, peer, id](Session &later, const QList<PrivateMessage> &page) {
-                reply(later, PrivatePage{with, page, readMarker(later, u'@' + peer)}, id);
+            [this, with = request.with, peer, newest = !request.after, id](Session &later,
+                                                                           const QList<PrivateMessage> &page) {
+                QList<PrivateMessage> fitted = page;
+                const bool cut = fitPage(fitted, newest);
+                reply(later, PrivatePage{with, fitted, readMarker(later, u'@' + peer), moreIf(cut)}, id);
             });
 }
 
@@ -1735,8 +1768,11 @@ void ChatService::onHistory(Session &session, const GetHistory &request, const Q
         const QString name = open->name;
         offloadToStore<QList<ChatMessage>>(
                 session, [this, key, name, query] { return m_store->history(key, name, query); },
-                [this, name, id](Session &later, const QList<ChatMessage> &page) {
-                    reply(later, HistoryPage{name, page}, id);
+                [this, name, newest = !request.after && !request.changedAfter, id](Session &later,
+                                                                                     const QList<ChatMessage> &page) {
+                    QList<ChatMessage> fitted = page;
+                    const bool cut = fitPage(fitted, newest);
+                    reply(later, HistoryPage{name, fitted, moreIf(cut)}, id);
                 });
         return;
     }
@@ -1752,10 +1788,13 @@ void ChatService::onHistory(Session &session, const GetHistory &request, const Q
                 readRoom(room, false);
                 return Read{room, m_store->history(key, room.name, query)};
             },
-            [this, id](Session &later, const Read &read) {
+            [this, newest = !request.after && !request.changedAfter, id](Session &later, const Read &read) {
                 Room room = read.first;
-                if (mayReadHistory(later, &room, id))
-                    reply(later, HistoryPage{room.name, read.second}, id);
+                if (!mayReadHistory(later, &room, id))
+                    return;
+                QList<ChatMessage> fitted = read.second;
+                const bool cut = fitPage(fitted, newest);
+                reply(later, HistoryPage{room.name, fitted, moreIf(cut)}, id);
             });
 }
 

@@ -32,6 +32,11 @@ inline constexpr int MaxReactionKinds = 20;
 inline constexpr int HistoryOnJoin = 50;
 inline constexpr int HistoryPage = 50;
 inline constexpr int HistoryMaxPage = 200;
+// A history page (and the history in `joined`) is also cut to this many
+// bytes of messages as encoded, keeping at least one; clients accept any
+// line up to MaxServerLineBytes.
+inline constexpr qsizetype HistoryPageBytes = 256 * 1024;
+inline constexpr qsizetype MaxServerLineBytes = 8 * 1024 * 1024;
 
 inline constexpr int HelloTimeoutMs = 30'000;
 // A TLS handshake, and an HTTP request or WebSocket upgrade, must be done

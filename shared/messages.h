@@ -893,11 +893,13 @@ struct PrivatePage
     QString with;
     QList<PrivateMessage> messages;
     std::optional<qint64> read; // where the user had read up to (section 20)
+    std::optional<bool> more;   // as in HistoryPage
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("with"), &PrivatePage::with),
                                required(QLatin1String("messages"), &PrivatePage::messages),
-                               optional(QLatin1String("read"), &PrivatePage::read));
+                               optional(QLatin1String("read"), &PrivatePage::read),
+                               optional(QLatin1String("more"), &PrivatePage::more));
     }
 };
 
@@ -965,10 +967,14 @@ struct HistoryPage
     CONFAB_MESSAGE(HistoryPage, "history_page", Server)
     QString room;
     QList<ChatMessage> messages;
+    // True when the server cut the page short to keep it within its size
+    // in bytes: there is more, as after a full page.
+    std::optional<bool> more;
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("room"), &HistoryPage::room),
-                               required(QLatin1String("messages"), &HistoryPage::messages));
+                               required(QLatin1String("messages"), &HistoryPage::messages),
+                               optional(QLatin1String("more"), &HistoryPage::more));
     }
 };
 

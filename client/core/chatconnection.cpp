@@ -27,8 +27,9 @@ QString subjectOf(const QSslCertificate &certificate)
 
 ChatConnection::ChatConnection(QObject *parent)
     : FrameTransport(parent)
-    // The server's frames are bounded by the same limit as the client's.
-    , m_framer(16 * Confab::Protocol::Defaults::MaxFrameBytes)
+    // Every line the server may send fits (its pages are cut to a size in
+    // bytes): one too long means a broken stream, not a large page.
+    , m_framer(Confab::Protocol::Defaults::MaxServerLineBytes)
 {
 }
 
@@ -47,7 +48,7 @@ void ChatConnection::open(const ServerAddress &address)
     close();
     m_address = address;
     m_failure.clear();
-    m_framer = LineFramer(16 * Confab::Protocol::Defaults::MaxFrameBytes);
+    m_framer = LineFramer(Confab::Protocol::Defaults::MaxServerLineBytes);
     m_active = true;
     if (address.transport == ServerAddress::Transport::WebSocket)
         setUpWebSocket();

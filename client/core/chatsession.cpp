@@ -456,7 +456,7 @@ void ChatSession::onPrivatePage(const PrivatePage &page, const Pending &pending)
     if (pending.purpose == Pending::Purpose::CatchUp) {
         for (const PrivateMessage &message : page.messages)
             onPrivate(message);
-        if (page.messages.size() >= CatchUpPage)
+        if (page.messages.size() >= CatchUpPage || page.more.value_or(false))
             send(GetPrivateHistory{conversation->name(), std::nullopt, conversation->lastSeq(), CatchUpPage},
                  Pending::Purpose::CatchUp, conversation);
         return;
@@ -481,10 +481,13 @@ void ChatSession::onHistoryPage(const HistoryPage &page, const Pending &pending)
     Conversation *conversation = pending.conversation;
     if (!conversation)
         return;
+    // A page the server cut short to its size in bytes says `more`: it
+    // counts as a full one.
+    const int pageSize = page.more.value_or(false) ? int(page.messages.size()) : CatchUpPage;
     if (pending.purpose == Pending::Purpose::CatchUp) {
-        follow(conversation, conversation->sync().caughtUp(page.messages, CatchUpPage));
+        follow(conversation, conversation->sync().caughtUp(page.messages, pageSize));
     } else if (pending.purpose == Pending::Purpose::Changes) {
-        follow(conversation, conversation->sync().changes(page.messages, CatchUpPage));
+        follow(conversation, conversation->sync().changes(page.messages, pageSize));
     } else if (pending.purpose == Pending::Purpose::Older) {
         conversation->setLoadingOlder(false);
         QList<LogEntry> older;
@@ -492,8 +495,8 @@ void ChatSession::onHistoryPage(const HistoryPage &page, const Pending &pending)
             older.append(messageEntry(message));
         conversation->rowsPrepended(int(older.size()));
         conversation->log()->prepend(older);
-        conversation->setHasOlderHistory(page.messages.size() >= ScrollBackPage
-                                         && page.messages.first().seq > 1);
+        conversation->setHasOlderHistory((page.messages.size() >= ScrollBackPage || page.more.value_or(false))
+                                         && !page.messages.isEmpty() && page.messages.first().seq > 1);
     }
 }
 

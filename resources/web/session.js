@@ -497,7 +497,7 @@ export class ChatSession extends EventTarget {
     if (!conversation) return;
     if (pending.purpose === 'catch-up') {
       for (const message of page.messages) this.#onPrivate(message);
-      if (page.messages.length >= CATCH_UP_PAGE) this.#requestPrivate(conversation, { after: conversation.lastSeq, limit: CATCH_UP_PAGE }, 'catch-up');
+      if (page.messages.length >= CATCH_UP_PAGE || page.more === true) this.#requestPrivate(conversation, { after: conversation.lastSeq, limit: CATCH_UP_PAGE }, 'catch-up');
       return;
     }
     const firstShown = conversation.firstSeq() || Infinity;
@@ -520,17 +520,21 @@ export class ChatSession extends EventTarget {
   #onHistoryPage(page, pending) {
     const room = pending.conversation;
     if (!room) return;
+    // A page the server cut short to its size in bytes says `more`: it
+    // counts as a full one.
+    const pageSize = page.more === true ? page.messages.length : CATCH_UP_PAGE;
     if (pending.purpose === 'catch-up') {
-      this.#follow(room, room.sync.caughtUp(page.messages, CATCH_UP_PAGE));
+      this.#follow(room, room.sync.caughtUp(page.messages, pageSize));
     } else if (pending.purpose === 'changes') {
-      this.#follow(room, room.sync.changes(page.messages, CATCH_UP_PAGE));
+      this.#follow(room, room.sync.changes(page.messages, pageSize));
     } else if (pending.purpose === 'older') {
       room.loadingOlder = false;
       const older = page.messages.map((message) => this.#entryFor(message));
       room.entries = [...older, ...room.entries];
       if (room.firstUnseen >= 0) room.firstUnseen += older.length;
       if (room.newMessagesAt >= 0) room.newMessagesAt += older.length;
-      room.hasOlder = page.messages.length >= SCROLL_BACK_PAGE && page.messages[0].seq > 1;
+      room.hasOlder = (page.messages.length >= SCROLL_BACK_PAGE || page.more === true)
+        && page.messages.length > 0 && page.messages[0].seq > 1;
       this.#emit('prepended', { conversation: room, count: older.length });
     }
   }

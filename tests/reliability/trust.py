@@ -401,3 +401,54 @@ def discovery_protocol_exact(binary):
         expect(answered["none"], "a question without protocol is answered")
         expect(not any(v for k, v in answered.items() if k != "none"), f"others are ignored: {answered}")
         expect(server.alive(), "the server survives")
+
+
+@case
+def history_pages_bounded(binary):
+    """20 guests say 10 messages of 4,096 '"' each (8 KiB each as JSON): a
+    history page of 200 is cut to the server's page size in bytes and says
+    `more`; paging on reaches every message; joined's history is cut too."""
+    with Server(binary, ["--flood-burst", "0"]) as server:
+        speakers = in_room(server, "quotes", *[f"q{i}" for i in range(20)])
+        for client in speakers:
+            for _ in range(10):
+                client.send("say", room="quotes", text='"' * 4096)
+        for client in speakers:
+            client.send("ping", id="done")
+            client.wait_for("pong", id="done", timeout=60)
+        reader = LineClient(server)
+        expect(reader.hello("reader")["type"] == "welcome", "the reader gets in")
+        reader.sock.settimeout(30)
+        reader.send("history", room="quotes", limit=200, id="p")
+        longest = 0
+        seen = set()
+        pages = 0
+        before = None
+        while True:
+            while b"\n" not in reader.buffer:
+                reader._fill(30)
+            line, reader.buffer = reader.buffer.split(b"\n", 1)
+            message = json.loads(line)
+            if message["type"] != "history_page":
+                continue
+            pages += 1
+            longest = max(longest, len(line))
+            seen.update(m["seq"] for m in message["messages"])
+            if not message.get("more"):
+                break
+            before = message["messages"][0]["seq"]
+            reader.send("history", room="quotes", before=before, limit=200, id="p")
+        reader.send("join", room="quotes")
+        joined_line = b""
+        while True:
+            while b"\n" not in reader.buffer:
+                reader._fill(30)
+            joined_line, reader.buffer = reader.buffer.split(b"\n", 1)
+            if json.loads(joined_line)["type"] == "joined":
+                break
+        report("history_pages_bounded", f"200 messages of 8 KiB as JSON: {pages} pages, the longest line "
+                                        f"{longest // 1024} KiB, {len(seen)} messages reached; joined's line "
+                                        f"{len(joined_line) // 1024} KiB")
+        expect(longest <= 300 * 1024, f"a page line of {longest} bytes")
+        expect(len(joined_line) <= 300 * 1024, f"joined's line is {len(joined_line)} bytes")
+        expect(len(seen) == 200, f"every message is reachable: {len(seen)}")
