@@ -314,8 +314,16 @@ void ChatService::onClusterEvent(const QJsonObject &header, const QList<Room *> 
             }
         }
     }
-    if (!audience.isEmpty())
-        deliver(plainDelivery(audience, line));
+    if (!audience.isEmpty()) {
+        Delivery delivery = plainDelivery(audience, line);
+        if (const auto *updated = std::get_if<MessageUpdated>(&message); updated && !rooms.isEmpty()) {
+            // Whole from the other server; each reader here sees it its way.
+            MessageUpdated event = *updated;
+            event.message.room = rooms.first()->name;
+            delivery.update = event;
+        }
+        deliver(std::move(delivery));
+    }
     // A kick of someone here: out of the room, once everyone was told.
     if (header.contains(QLatin1String("kick"))) {
         Session *kicked = m_users.value(header.value(QLatin1String("kick")).toString());
@@ -357,9 +365,8 @@ void ChatService::sendNumbered(Delivery &delivery, const MessageStore::Numbers &
                 recent = message;
         }
         const MessageUpdated event{delivery.updatedBy, message};
-        delivery.line = encodeLine(event);
-        if (delivery.requester)
-            delivery.requesterLine = encodeLine(event, delivery.authorId);
+        delivery.line = encodeLine(event); // whole, for the other servers
+        delivery.update = event;           // as each reader here sees it
         break;
     }
     case Delivery::Numbered::Private: {

@@ -29,6 +29,11 @@ constexpr bool isRequest = (int(T::sender) & int(Sender::Client)) != 0;
 
 // Requests that arrive while a password is being hashed, kept in order.
 constexpr qsizetype MaxWaitingFrames = 64;
+// A client's share of one turn of the event loop: past this much time spent
+// on its requests, or this many bytes of answers, what else it sent waits
+// for its next turn (ChatService::yieldTurn()).
+constexpr qint64 TurnBudgetNs = 2'000'000;
+constexpr qint64 TurnBudgetBytes = 64 * 1024;
 
 // The latest messages of a room, as `joined` sends them.
 MessageStore::HistoryQuery recentQuery()
@@ -290,10 +295,18 @@ void ChatService::frameReceived(Connection *connection, const QByteArray &frame)
     Session &session = *it->second;
     session.lastHeardMs = nowMs();
     session.pingSentAtMs = 0;
+    if (session.yielded) {
+        // Over its share of this turn: the rest of what it sent waits for
+        // its next turn (bounded: its input is held meanwhile).
+        session.waitingFrames.append(frame);
+        return;
+    }
     if (session.busy) {
-        // Requests are answered in order: these wait for the password hash.
+        // Requests are answered in order: these wait for the answer being
+        // worked out (a password hash, a read of the database).
         if (session.waitingFrames.size() >= MaxWaitingFrames) {
-            sendError(session, ErrorCode::RateLimited, QStringLiteral("wait for the answer to your login"), QJsonValue());
+            sendError(session, ErrorCode::RateLimited, QStringLiteral("wait for the answer to your request"),
+                      QJsonValue());
             return;
         }
         session.waitingFrames.append(frame);
@@ -316,7 +329,52 @@ void ChatService::frameReceived(Connection *connection, const QByteArray &frame)
                                   << (secret ? QStringLiteral("%1 (passwords not shown)").arg(typeName(envelope.message))
                                              : QString::fromUtf8(frame));
     }
+    QElapsedTimer spent;
+    spent.start();
+    const quint64 serial = session.serial;
     std::visit([&](const auto &request) { handle(session, request, envelope.id); }, envelope.message);
+    // The session may have gone (a quit does not end it at once, a
+    // refusal may): looked up again.
+    const auto still = m_sessions.find(connection);
+    if (still == m_sessions.end() || still->second->serial != serial)
+        return;
+    session.turnNs += spent.nsecsElapsed();
+    if (!session.yielded && (session.turnNs >= TurnBudgetNs || session.turnAnswerBytes >= TurnBudgetBytes))
+        yieldTurn(session);
+}
+
+void ChatService::yieldTurn(Session &session)
+{
+    // A fair share of the event loop: a client whose requests cost more
+    // than a turn's worth (history pages, large lists) waits until everyone
+    // else has had their turn; its input is held until then.
+    session.yielded = true;
+    session.connection->holdInput();
+    QTimer::singleShot(0, this, [this, connection = session.connection, serial = session.serial] {
+        const auto it = m_sessions.find(connection);
+        if (it == m_sessions.end() || it->second->serial != serial)
+            return;
+        Session &later = *it->second;
+        later.yielded = false;
+        later.turnNs = 0;
+        later.turnAnswerBytes = 0;
+        serveWaitingFrames(later);
+        if (!later.yielded && m_sessions.count(connection) && !connection->isClosing())
+            connection->releaseInput();
+    });
+}
+
+void ChatService::serveWaitingFrames(Session &session)
+{
+    // In order, until something makes the session wait again.
+    Connection *connection = session.connection;
+    const quint64 serial = session.serial;
+    while (!session.busy && !session.yielded && !session.waitingFrames.isEmpty() && !connection->isClosing()) {
+        frameReceived(connection, session.waitingFrames.takeFirst());
+        const auto it = m_sessions.find(connection);
+        if (it == m_sessions.end() || it->second->serial != serial)
+            return;
+    }
 }
 
 template <typename T>
@@ -901,8 +959,7 @@ void ChatService::resumeAfterOffload(Connection *connection, quint64 serial,
     done(session);
     // What the client sent meanwhile, in order, until something makes it
     // wait again.
-    while (!session.busy && !session.waitingFrames.isEmpty() && !connection->isClosing())
-        frameReceived(connection, session.waitingFrames.takeFirst());
+    serveWaitingFrames(session);
 }
 
 void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &id)
@@ -989,7 +1046,7 @@ void ChatService::replyJoined(Session &session, Room *room, const QJsonValue &id
     for (const RemoteMember &other : remote)
         add(other.nick, rankOf(other.accountKey, room), other.away);
     const RoomModes modes{room->modes.inviteOnly, !room->modes.key.isEmpty(), room->modes.topicLocked};
-    QList<ChatMessage> recent = room->recent;
+    QList<ChatMessage> recent = asSeenBy(session, room->recent);
     fitPage(recent, true); // older ones are a scroll back away
     reply(session, Joined{room->name, room->topic, members, recent, roles, modes,
                           away.isEmpty() ? std::nullopt : std::optional<StringMap>(away),
@@ -1435,6 +1492,7 @@ void ChatService::storeChange(Session &session, Room *room, ChatMessage message,
     // Like a message: sent once stored, or storage_failed to the author.
     const MessageUpdated event{session.nick, message};
     Delivery delivery = plainDelivery(room->members, encodeLine(event));
+    delivery.update = event;
     if (m_cluster) {
         delivery.numbered = Delivery::Numbered::Update;
         delivery.room = room;
@@ -1770,7 +1828,7 @@ void ChatService::onHistory(Session &session, const GetHistory &request, const Q
                 session, [this, key, name, query] { return m_store->history(key, name, query); },
                 [this, name, newest = !request.after && !request.changedAfter, id](Session &later,
                                                                                      const QList<ChatMessage> &page) {
-                    QList<ChatMessage> fitted = page;
+                    QList<ChatMessage> fitted = asSeenBy(later, page);
                     const bool cut = fitPage(fitted, newest);
                     reply(later, HistoryPage{name, fitted, moreIf(cut)}, id);
                 });
@@ -1792,7 +1850,7 @@ void ChatService::onHistory(Session &session, const GetHistory &request, const Q
                 Room room = read.first;
                 if (!mayReadHistory(later, &room, id))
                     return;
-                QList<ChatMessage> fitted = read.second;
+                QList<ChatMessage> fitted = asSeenBy(later, read.second);
                 const bool cut = fitPage(fitted, newest);
                 reply(later, HistoryPage{room.name, fitted, moreIf(cut)}, id);
             });
@@ -2692,7 +2750,10 @@ void ChatService::injectFaults(const FaultSettings &faults)
 template <typename T>
 void ChatService::reply(Session &session, const T &message, const QJsonValue &id)
 {
-    deliver(plainDelivery({&session}, encodeLine(message, id)));
+    Delivery delivery = plainDelivery({&session}, encodeLine(message, id));
+    session.turnAnswerBytes += delivery.line.size();
+    delivery.answer = true;
+    deliver(std::move(delivery));
 }
 
 void ChatService::sendError(Session &session, ErrorCode code, const QString &message, const QJsonValue &id)
@@ -2739,14 +2800,51 @@ void ChatService::send(const Delivery &delivery)
 {
     if (!delivery.clusterRooms.isEmpty())
         shareWithCluster(delivery.clusterRooms, delivery.line, delivery.clusterNote);
+    if (delivery.update) {
+        sendUpdate(*delivery.update, delivery.recipients, delivery.requester, delivery.authorId);
+        return;
+    }
     for (Session *recipient : delivery.recipients) {
         const bool own = recipient == delivery.requester;
-        const QByteArray &line = own ? delivery.requesterLine : delivery.line;
-        if (Q_UNLIKELY(m_faults))
-            m_faults->send(recipient->connection, line);
-        else
-            recipient->connection->send(line);
+        sendLine(recipient, own ? delivery.requesterLine : delivery.line, delivery.answer);
     }
+}
+
+void ChatService::sendLine(Session *recipient, const QByteArray &line, bool answer)
+{
+    if (Q_UNLIKELY(m_faults))
+        m_faults->send(recipient->connection, line);
+    else
+        recipient->connection->send(line, answer);
+}
+
+void ChatService::sendUpdate(const MessageUpdated &event, const QList<Session *> &recipients,
+                             const Session *requester, const QJsonValue &requesterId)
+{
+    const ReactionView view(event.message);
+    QHash<quint32, QByteArray> lines; // by the kinds the reader chose: most choose none
+    for (Session *recipient : recipients) {
+        const quint32 chosen = view.chosenBy(recipient->nickKey);
+        if (recipient == requester) {
+            sendLine(recipient, encodeLine(MessageUpdated{event.by, view.forReader(chosen)}, requesterId));
+            continue;
+        }
+        auto line = lines.constFind(chosen);
+        if (line == lines.constEnd())
+            line = lines.insert(chosen, encodeLine(MessageUpdated{event.by, view.forReader(chosen)}));
+        sendLine(recipient, *line);
+    }
+}
+
+QList<ChatMessage> ChatService::asSeenBy(const Session &session, QList<ChatMessage> messages)
+{
+    for (ChatMessage &message : messages) {
+        if (message.reactions) {
+            const ReactionView view(message);
+            message = view.forReader(view.chosenBy(session.nickKey));
+        }
+    }
+    return messages;
 }
 
 void ChatService::scheduleCommit(Room *room)

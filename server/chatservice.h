@@ -133,6 +133,12 @@ private:
     {
         QList<Session *> recipients;
         QByteArray line;
+        // An answer to its one recipient's own request (see Connection::send()).
+        bool answer = false;
+        // An `updated` event, as stored: each recipient gets it with the
+        // reactions as it sees them (ReactionView); `line` is the whole
+        // event, for other servers.
+        std::optional<Confab::Protocol::MessageUpdated> update;
         // The requester's own copy carries its id.
         Session *requester = nullptr;
         QByteArray requesterLine;
@@ -391,6 +397,10 @@ private:
     void offloadToStore(Session &session, std::function<Result()> work,
                         std::function<void(Session &, const Result &)> done);
     void resumeAfterOffload(Connection *connection, quint64 serial, const std::function<void(Session &)> &done);
+    // A session over its share of this turn waits for the next one.
+    void yieldTurn(Session &session);
+    // What a session sent while it waited, in order, until it must wait again.
+    void serveWaitingFrames(Session &session);
     // A write the same way: `write` says why it failed; `done` gets that
     // reason, or nullopt once stored.
     void offloadWrite(Session &session, std::function<bool(QString *error)> write,
@@ -407,6 +417,14 @@ private:
     static Delivery plainDelivery(QList<Session *> recipients, QByteArray line);
     void deliver(Delivery delivery);
     void send(const Delivery &delivery);
+    // An `updated` event to each recipient as it sees the reactions (one
+    // encoding per set of kinds chosen); `requester` gets its id.
+    void sendUpdate(const Confab::Protocol::MessageUpdated &event, const QList<Session *> &recipients,
+                    const Session *requester, const QJsonValue &requesterId);
+    void sendLine(Session *recipient, const QByteArray &line, bool answer = false);
+    // Messages as `session` sees their reactions (history, joined).
+    static QList<Confab::Protocol::ChatMessage> asSeenBy(const Session &session,
+                                                         QList<Confab::Protocol::ChatMessage> messages);
     void scheduleCommit(Room *room);
     void scheduleCommit(const Undo &undo);
     // Commits what is pending and sends what waited for it, before

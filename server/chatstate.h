@@ -36,6 +36,12 @@ struct Session
     // order, until the answer is sent.
     bool busy = false;
     QList<QByteArray> waitingFrames;
+    // Its share of the event loop this turn (ChatService::yieldTurn()):
+    // time spent on its requests and bytes of answers; over it, `yielded`
+    // until its next turn, and what it sends waits in waitingFrames.
+    qint64 turnNs = 0;
+    qint64 turnAnswerBytes = 0;
+    bool yielded = false;
     QList<Room *> rooms;
     // One token bucket per kind of request (requestrules.h), charged when
     // a request is accepted.

@@ -5,6 +5,8 @@
 #include "logging.h"
 
 #include <QCoreApplication>
+
+#include <algorithm>
 #include <QPointer>
 #include <QThread>
 #include <QTimer>
@@ -101,10 +103,12 @@ QString Connection::describe() const
     return m_description;
 }
 
-void Connection::send(const QByteArray &line)
+void Connection::send(const QByteArray &line, bool answer)
 {
     if (m_closing)
         return;
+    if (answer)
+        m_answerBytes += line.size();
     // The common case costs one look at the queue: far from the limit, and
     // not congested.
     const qint64 after = queuedBytes() + line.size();
@@ -135,17 +139,27 @@ void Connection::outputChanged(bool progressed)
     if (progressed)
         Backpressure::progressed(this);
     const qint64 queued = queuedBytes();
+    m_answerBytes = std::min(m_answerBytes, queued);
     if (!m_congested && queued > m_sendQueueLimit / 2) {
         m_congested = true;
-        Backpressure::congested(this);
+        // Everyone's input waits for a client that the room's traffic has
+        // outrun, so that it is not dropped; a client whose own requests
+        // (history pages, say) filled its queue waits alone (mayRead()):
+        // asking for more than it reads never slows the others.
+        m_holdsEveryone = m_answerBytes * 2 < queued;
+        if (m_holdsEveryone)
+            Backpressure::congested(this);
     } else if (m_congested && queued <= m_sendQueueLimit / 4) {
         m_congested = false;
-        Backpressure::relieved(this);
+        m_holdsEveryone = false;
+        Backpressure::relieved(this); // and its own input resumes
     }
 }
 
 bool Connection::mayRead()
 {
+    if (m_inputHeld)
+        return false; // releaseInput() resumes it
     if (!m_congested && !Backpressure::holdsInput())
         return true;
     Backpressure::waitForInput(this);

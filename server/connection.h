@@ -43,7 +43,9 @@ public:
     ~Connection() override;
 
     // A JSON line, '\n' included. Dropped once the connection is closing.
-    void send(const QByteArray &line);
+    // `answer`: it answers this client's own request (a history page, a
+    // member list), rather than telling it what others did.
+    void send(const QByteArray &line, bool answer = false);
     // Sends what is queued, then closes. The handler hears connectionClosed
     // with the reason once the transport is down.
     void close(const QString &reason);
@@ -65,6 +67,14 @@ public:
     // Reading stops while Backpressure holds input, or while this
     // connection's own output is congested; resumeInput() starts it again.
     virtual void resumeInput() {}
+    // The handler's own hold: no more input from this connection until
+    // releaseInput() (what was read already is still delivered).
+    void holdInput() { m_inputHeld = true; }
+    void releaseInput()
+    {
+        m_inputHeld = false;
+        resumeInput();
+    }
 
     // Transports that gather output write it here, one system call per
     // connection for everything queued since the last flush. Called at the
@@ -108,6 +118,12 @@ private:
     bool m_reported = false;
     bool m_dirty = false;
     bool m_congested = false;
+    // Of what is queued, about how much answers the client's own requests
+    // (an upper bound: the queue drains oldest first). A queue filled by
+    // its own asking holds up the client's own input, not everyone's.
+    qint64 m_answerBytes = 0;
+    bool m_holdsEveryone = false;
+    bool m_inputHeld = false;
     QString m_closeReason;
     mutable QString m_description;
 };

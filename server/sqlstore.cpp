@@ -70,7 +70,7 @@ std::optional<QList<Reaction>> reactionsFromJson(const QString &json)
     const QJsonArray array = QJsonDocument::fromJson(json.toUtf8()).array();
     for (const QJsonValue &value : array) {
         const QJsonObject object = value.toObject();
-        Reaction reaction{object.value(QStringLiteral("emoji")).toString(), {}};
+        Reaction reaction{object.value(QStringLiteral("emoji")).toString(), {}, std::nullopt, std::nullopt};
         for (const QJsonValue &nick : object.value(QStringLiteral("nicks")).toArray())
             reaction.nicks.append(nick.toString());
         if (!reaction.emoji.isEmpty() && !reaction.nicks.isEmpty())

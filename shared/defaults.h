@@ -28,6 +28,9 @@ inline constexpr int MaxPasswordChars = 256;
 // families are several code points), at most this many kinds per message.
 inline constexpr int MaxReactionUnits = 32;
 inline constexpr int MaxReactionKinds = 20;
+// How many of the nicks behind a reaction a message carries as sent (the
+// rest are counted): events stay small however many people react.
+inline constexpr int ReactionNicksShown = 3;
 
 inline constexpr int HistoryOnJoin = 50;
 inline constexpr int HistoryPage = 50;

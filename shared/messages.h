@@ -711,16 +711,23 @@ struct PasswordChanged
     static constexpr auto fields() { return std::tuple<>(); }
 };
 
-// One emoji on a message and who chose it, in the order they did.
+// One emoji on a message and who chose it, in the order they did. As sent,
+// `nicks` holds the first few only (Defaults::ReactionNicksShown), `count`
+// how many chose it and `mine` whether the one it is sent to did; as
+// stored, every nick, and neither of the others.
 struct Reaction
 {
     QString emoji;
     QStringList nicks;
+    std::optional<int> count;
+    std::optional<bool> mine;
     friend bool operator==(const Reaction &a, const Reaction &b) { return Detail::equalMembers(a, b); }
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("emoji"), &Reaction::emoji),
-                               required(QLatin1String("nicks"), &Reaction::nicks));
+                               required(QLatin1String("nicks"), &Reaction::nicks),
+                               optional(QLatin1String("count"), &Reaction::count, Rule::NonNegative),
+                               optional(QLatin1String("mine"), &Reaction::mine));
     }
 };
 

@@ -23,7 +23,8 @@ ChatMessage editedMessage()
 {
     ChatMessage message = sampleMessage(7, u"seven, fixed"_s);
     message.edited = 1795000009000;
-    message.reactions = QList<Reaction>{{u"\U0001F44D"_s, {u"bob"_s, u"carol"_s}}, {u"\u2764\uFE0F"_s, {u"alice"_s}}};
+    message.reactions = QList<Reaction>{{u"\U0001F44D"_s, {u"bob"_s, u"carol"_s}, std::nullopt, std::nullopt},
+                                        {u"\u2764\uFE0F"_s, {u"alice"_s}, std::nullopt, std::nullopt}};
     message.rev = 3;
     return message;
 }

@@ -71,6 +71,8 @@ private slots:
     void aRunOpensAndCloses();
     void aMessageSplitsRuns();
     void moderationIsNeverFolded();
+    void reactionChips_data();
+    void reactionChips();
 
 private:
     std::unique_ptr<Conversation> m_room;
@@ -249,6 +251,41 @@ void TestMessageView::moderationIsNeverFolded()
     QCOMPARE(shown.size(), 6);
     QCOMPARE(shown.at(3), u"— cy was removed from #lobby by olga"_s);
     QVERIFY(!view.toHtml().contains(u"confab-events:"_s));
+}
+
+void TestMessageView::reactionChips_data()
+{
+    QTest::addColumn<QStringList>("nicks");
+    QTest::addColumn<std::optional<int>>("count");
+    QTest::addColumn<std::optional<bool>>("mine");
+    QTest::addColumn<QString>("shownCount");
+    QTest::addColumn<bool>("markedMine");
+
+    // A server that sends the first few nicks, the count and `mine`.
+    QTest::newRow("twelve, mine") << QStringList{u"bob"_s, u"cy"_s, u"dan"_s} << std::optional<int>(12)
+                                  << std::optional<bool>(true) << u"12"_s << true;
+    QTest::newRow("twelve, not mine") << QStringList{u"bob"_s, u"cy"_s, u"dan"_s} << std::optional<int>(12)
+                                      << std::optional<bool>(false) << u"12"_s << false;
+    // An older server: every nick, neither count nor mine.
+    QTest::newRow("older server, mine") << QStringList{u"bob"_s, u"Me"_s} << std::optional<int>()
+                                        << std::optional<bool>() << u"2"_s << true;
+    QTest::newRow("older server, not mine") << QStringList{u"bob"_s} << std::optional<int>() << std::optional<bool>()
+                                            << u"1"_s << false;
+}
+
+void TestMessageView::reactionChips()
+{
+    QFETCH(QStringList, nicks);
+    QFETCH(std::optional<int>, count);
+    QFETCH(std::optional<bool>, mine);
+    QFETCH(QString, shownCount);
+    QFETCH(bool, markedMine);
+
+    LogEntry entry;
+    entry.reactions = {Confab::Protocol::Reaction{u"\U0001F44D"_s, nicks, count, mine}};
+    const QString html = MessageView::reactionsHtml(entry, u"me"_s, false);
+    QVERIFY2(html.contains(u"&nbsp;"_s + shownCount + u"&nbsp;"_s), qPrintable(html));
+    QCOMPARE(html.contains(u"#dbeafe"_s), markedMine); // the light theme's colour of one's own
 }
 
 QTEST_MAIN(TestMessageView)

@@ -110,7 +110,7 @@ void TestPostgresStore::roundTrip()
         ChatMessage edited = store->message(u"lobby"_s, u"Lobby"_s, 2)->message;
         edited.text = u"m2, fixed"_s;
         edited.edited = 5000;
-        edited.reactions = QList<Reaction>{{u"\U0001F44D"_s, {u"bob"_s}}};
+        edited.reactions = QList<Reaction>{{u"\U0001F44D"_s, {u"bob"_s}, std::nullopt, std::nullopt}};
         store->updateMessage(u"lobby"_s, edited);
         QVERIFY2(store->commit(&error), qPrintable(error));
         QCOMPARE(store->committedNumbers().updateRevs, QList<qint64>({1}));

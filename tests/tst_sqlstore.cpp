@@ -103,7 +103,7 @@ void TestSqlStore::changesAreStoredWithTheMessage()
         edited.text = u"m2, fixed"_s;
         edited.edited = 5000;
         edited.rev = 1;
-        edited.reactions = QList<Reaction>{{u"\U0001F44D"_s, {u"bob"_s, u"cy"_s}}};
+        edited.reactions = QList<Reaction>{{u"\U0001F44D"_s, {u"bob"_s, u"cy"_s}, std::nullopt, std::nullopt}};
         store->updateMessage(u"lobby"_s, edited);
         ChatMessage deleted = message(u"Lobby"_s, QString(), 3);
         deleted.deleted = true;

@@ -221,12 +221,17 @@ QString MessageView::reactionsHtml(const LogEntry &entry, const QString &ownNick
 {
     // One chip per emoji with its count; the user's own choices stand out.
     QStringList chips;
+    // The server sends the first few nicks, the count and `mine`; an older
+    // server sent every nick and neither.
     for (const Confab::Protocol::Reaction &reaction : entry.reactions) {
-        const bool mine = std::any_of(reaction.nicks.cbegin(), reaction.nicks.cend(),
-                                      [&](const QString &nick) { return Confab::Protocol::nameKey(nick) == Confab::Protocol::nameKey(ownNick); });
+        const bool mine = reaction.mine.value_or(
+                std::any_of(reaction.nicks.cbegin(), reaction.nicks.cend(), [&](const QString &nick) {
+                    return Confab::Protocol::nameKey(nick) == Confab::Protocol::nameKey(ownNick);
+                }));
+        const int count = reaction.count.value_or(int(reaction.nicks.size()));
         const QString background = mine ? (dark ? u"#1f3a5f"_s : u"#dbeafe"_s) : (dark ? u"#333"_s : u"#eee"_s);
         chips << u"<span style=\"background-color:%1\">&nbsp;%2&nbsp;%3&nbsp;</span>"_s.arg(
-                background, reaction.emoji.toHtmlEscaped(), QString::number(reaction.nicks.size()));
+                background, reaction.emoji.toHtmlEscaped(), QString::number(count));
     }
     return chips.join(u"&nbsp;"_s);
 }

@@ -236,9 +236,15 @@ function renderReactions(entry, hooks) {
   const row = document.createElement('div');
   row.className = 'reactions';
   for (const reaction of entry.reactions) {
-    const mine = Boolean(hooks) && reaction.nicks.some((nick) => nameKey(nick) === nameKey(hooks.ownNick));
-    const chip = button(`reaction${mine ? ' mine' : ''}`, `${reaction.emoji} ${reaction.nicks.length}`,
-      reaction.nicks.join(', '), () => hooks?.react(entry.seq, reaction.emoji));
+    // The server sends the first few nicks, the count and `mine`; an older
+    // server sent every nick and neither.
+    const mine = Boolean(hooks)
+      && (reaction.mine ?? reaction.nicks.some((nick) => nameKey(nick) === nameKey(hooks.ownNick)));
+    const count = reaction.count ?? reaction.nicks.length;
+    const others = count - reaction.nicks.length;
+    const who = reaction.nicks.join(', ') + (others > 0 ? ` and ${others} more` : '');
+    const chip = button(`reaction${mine ? ' mine' : ''}`, `${reaction.emoji} ${count}`,
+      who, () => hooks?.react(entry.seq, reaction.emoji));
     chip.disabled = !hooks;
     row.append(chip);
   }

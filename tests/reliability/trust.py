@@ -452,3 +452,57 @@ def history_pages_bounded(binary):
         expect(longest <= 300 * 1024, f"a page line of {longest} bytes")
         expect(len(joined_line) <= 300 * 1024, f"joined's line is {len(joined_line)} bytes")
         expect(len(seen) == 200, f"every message is reachable: {len(seen)}")
+
+
+EMOJI = ["\U0001F44D", "\u2764\ufe0f", "\U0001F602", "\U0001F389", "\U0001F62E", "\U0001F622", "\U0001F525",
+         "\U0001F680", "\U0001F440", "\U0001F64F", "\U0001F914", "\U0001F60D", "\U0001F44F", "\U0001F4AF",
+         "\U0001F60E", "\U0001F973", "\U0001F92F", "\U0001F631", "\U0001F634", "\U0001F44B"]
+
+
+@case
+def reaction_events_small(binary):
+    """20 users each react with 20 emoji to one message (buckets off, so
+    that all 400 go through): every `updated` event stays small (the first
+    few nicks, a count, and whether the reader chose it), and a passive
+    member receives a few hundred KB, not megabytes."""
+    with Server(binary, ["--flood-burst", "0"]) as server:
+        nicks = [f"reactor_with_a_long_name_{i:02d}" for i in range(20)]
+        clients = in_room(server, "fans", *nicks, "watcher")
+        reactors, watcher = clients[:-1], clients[-1]
+        reactors[0].send("say", room="fans", text="react to this", id="m")
+        seq = reactors[0].wait_for("message", id="m")["seq"]
+        for client in reactors:
+            for emoji in EMOJI:
+                client.send("react", room="fans", seq=seq, emoji=emoji)
+        for client in reactors:
+            client.send("ping", id="done")
+        received = 0
+        largest = 0
+        last = None
+        def complete(update):
+            kinds = update["message"].get("reactions", [])
+            return len(kinds) == 20 and all(k.get("count", len(k["nicks"])) == 20 for k in kinds)
+
+        while last is None or not complete(last):
+            while b"\n" not in watcher.buffer:
+                watcher._fill(60)
+            line, watcher.buffer = watcher.buffer.split(b"\n", 1)
+            received += len(line) + 1
+            message = json.loads(line)
+            if message["type"] == "updated":
+                largest = max(largest, len(line))
+                last = message
+        mine = None
+        while mine is None or not complete(mine):
+            message = reactors[5].receive(60)
+            if message["type"] == "updated":
+                mine = message
+        report("reaction_events_small", f"400 reactions: the largest event {largest} bytes; a passive member "
+                                        f"received {received // 1024} KiB")
+        expect(largest <= 4096, f"an updated event of {largest} bytes")
+        expect(received <= 1024 * 1024, f"the passive member received {received} bytes")
+        kinds = last["message"]["reactions"]
+        expect(len(kinds) == 20 and all(k["count"] == 20 and len(k["nicks"]) <= 3 for k in kinds),
+               f"20 kinds of 20, a few nicks each: {kinds[:2]}")
+        expect(not any(k.get("mine") for k in kinds), "the watcher chose none")
+        expect(all(k.get("mine") for k in mine["message"]["reactions"]), "a reactor sees its own choices")

@@ -51,7 +51,8 @@ test('edit, react and delete, seen by a TCP user', async () => {
   await mine.locator('.message-actions .quick-reaction', { hasText: '👍' }).click();
   await mine.locator('.reaction.mine', { hasText: '👍 2' }).waitFor();
   const reacted = await tcp.ofType('updated', (m) => m.by === 'ann' && m.message.reactions);
-  assert.deepEqual(reacted.message.reactions, [{ emoji: '👍', nicks: ['terminal', 'ann'] }]);
+  // As the TCP user sees it: it chose 👍 too.
+  assert.deepEqual(reacted.message.reactions, [{ emoji: '👍', nicks: ['terminal', 'ann'], count: 2, mine: true }]);
   // Clicking the chip takes it back.
   await mine.locator('.reaction.mine').click();
   await mine.locator('.reaction:not(.mine)', { hasText: '👍 1' }).waitFor();
