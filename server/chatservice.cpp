@@ -130,12 +130,19 @@ ChatService::ChatService(Settings settings, MessageStore *store, AccountStore *a
     , m_hashes(std::make_unique<HashQueue>())
 {
     m_clock.start();
+    setBucketSpecs();
 
     // Zero interval: runs once the event loop has handled what is ready now,
     // so one commit covers every message of the pass.
     m_commitTimer.setSingleShot(true);
     m_commitTimer.setInterval(0);
     connect(&m_commitTimer, &QTimer::timeout, this, &ChatService::commitPass);
+    // Counts the turns of the event loop in which requests arrived (for
+    // each client's fair share of one): it fires once what is ready now
+    // has been handled.
+    m_turnTimer.setSingleShot(true);
+    m_turnTimer.setInterval(0);
+    connect(&m_turnTimer, &QTimer::timeout, this, [this] { ++m_turn; });
 
     // One timer for every connection's timeouts rather than timers per
     // connection: a sweep over the sessions is cheap, re-arming thousands of
@@ -159,6 +166,12 @@ void ChatService::warnAboutOperatorsWithoutAccounts() const
                                .arg(key);
         }
     }
+}
+
+void ChatService::setBucketSpecs()
+{
+    for (int bucket = 0; bucket < RequestRules::BucketCount; ++bucket)
+        m_bucketSpecs[std::size_t(bucket)] = RequestRules::bucketSpec(RequestRules::Bucket(bucket), m_settings.limits);
 }
 
 void ChatService::setLivenessInterval()
@@ -201,6 +214,7 @@ void ChatService::updateSettings(Settings settings)
     const QStringList oldOperators = m_settings.operators;
     m_settings = std::move(settings);
     setLivenessInterval();
+    setBucketSpecs();
     if (m_settings.operators != oldOperators)
         warnAboutOperatorsWithoutAccounts();
     if (m_settings.limits.sendQueueBytes != oldQueue) {
@@ -229,10 +243,6 @@ void ChatService::connectionOpened(Connection *connection)
     session->serial = ++m_nextSerial;
     session->connectedAtMs = session->lastHeardMs = nowMs();
     const ChatLimits &limits = m_settings.limits;
-    for (int bucket = 0; bucket < RequestRules::BucketCount; ++bucket) {
-        const RequestRules::BucketSpec spec = RequestRules::bucketSpec(RequestRules::Bucket(bucket), limits);
-        session->buckets[std::size_t(bucket)] = FloodLimiter(spec.burst, spec.perSecond, nowMs());
-    }
     // Before hello, a connection is owed a few error replies at most.
     connection->setSendQueueLimit(qMin(limits.sendQueueBytes, Defaults::UnidentifiedSendQueueBytes));
     Session &opened = *session;
@@ -329,6 +339,14 @@ void ChatService::frameReceived(Connection *connection, const QByteArray &frame)
                                   << (secret ? QStringLiteral("%1 (passwords not shown)").arg(typeName(envelope.message))
                                              : QString::fromUtf8(frame));
     }
+    // A new turn of the event loop: the session's share starts afresh.
+    if (session.turn != m_turn) {
+        session.turn = m_turn;
+        session.turnNs = 0;
+        session.turnAnswerBytes = 0;
+    }
+    if (!m_turnTimer.isActive())
+        m_turnTimer.start();
     QElapsedTimer spent;
     spent.start();
     const quint64 serial = session.serial;
@@ -356,6 +374,7 @@ void ChatService::yieldTurn(Session &session)
             return;
         Session &later = *it->second;
         later.yielded = false;
+        later.turn = m_turn;
         later.turnNs = 0;
         later.turnAnswerBytes = 0;
         serveWaitingFrames(later);
@@ -484,7 +503,7 @@ bool ChatService::admitRequest(Session &session, const RequestRules::Rule &rule,
     }
     if (rule.bucket == RequestRules::Bucket::None)
         return true;
-    if (session.buckets[std::size_t(rule.bucket)].tryTake(nowMs()))
+    if (session.buckets.tryTake(rule.bucket, m_bucketSpecs[std::size_t(rule.bucket)], nowMs()))
         return true;
     // A typing notice over the limit is dropped: not worth an error line.
     if (rule.bucket != RequestRules::Bucket::Typing)

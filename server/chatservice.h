@@ -62,7 +62,8 @@ public:
 
     // New settings while running (SIGHUP): the motd and name for the next
     // welcome, operators and the password at once, limits for what happens
-    // from now on (flood limits for new connections). Nobody is put out.
+    // from now on (the request buckets' sizes for everyone). Nobody is put
+    // out.
     void updateSettings(Settings settings);
     // What GET /metrics reports that is read rather than counted.
     ServerMetrics::Gauges gauges() const;
@@ -564,6 +565,7 @@ private:
     void removeFromRoom(Session &session, Room *room, const QString &reason, bool announce = true);
     void sweepLiveness();
     void setLivenessInterval();
+    void setBucketSpecs();
     void closeSession(Session &session, const QString &reason);
     // Closes gracefully: what is queued (or held by fault injection) first.
     void hangUp(Connection *connection, const QString &reason);
@@ -642,6 +644,10 @@ private:
     // throttles: its jobs' answers name them.
     std::unique_ptr<HashQueue> m_hashes;
     QTimer m_commitTimer;
+    QTimer m_turnTimer;
+    // The request buckets' sizes as configured (requestrules.h).
+    std::array<RequestRules::BucketSpec, RequestRules::BucketCount> m_bucketSpecs{};
+    quint64 m_turn = 0; // see Session::turn
     QTimer m_livenessTimer;
     bool m_shuttingDown = false;
     FaultInjector *m_faults = nullptr; // null unless teaching with faults

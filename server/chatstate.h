@@ -1,6 +1,5 @@
 #pragma once
 
-#include "floodlimiter.h"
 #include "logbudget.h"
 #include "mask.h"
 #include "moderationstore.h"
@@ -39,13 +38,14 @@ struct Session
     // Its share of the event loop this turn (ChatService::yieldTurn()):
     // time spent on its requests and bytes of answers; over it, `yielded`
     // until its next turn, and what it sends waits in waitingFrames.
+    quint64 turn = 0; // the turn (ChatService::m_turn) these count in
     qint64 turnNs = 0;
     qint64 turnAnswerBytes = 0;
     bool yielded = false;
     QList<Room *> rooms;
     // One token bucket per kind of request (requestrules.h), charged when
     // a request is accepted.
-    std::array<FloodLimiter, RequestRules::BucketCount> buckets;
+    RequestRules::RequestBuckets buckets;
     LogBudget log;
     // When a typing notice of this user's was last passed on, by
     // conversation ("#roomkey" or a nick key); removed by "done".

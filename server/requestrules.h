@@ -8,7 +8,7 @@
 #include <array>
 
 // What every request costs and who may send it, in one place. The chat
-// service consults this before any handler runs (ChatService::admit()),
+// service consults this before any handler runs (ChatService::admitRequest()),
 // charging the request's bucket when it is accepted, so that requests sent
 // all at once cannot each pass a check that only counts them later.
 // docs/server.md "What each request costs" is this table in prose, and
@@ -46,6 +46,39 @@ struct BucketSpec
 {
     int burst;
     double perSecond;
+};
+
+// The token buckets of one connection: a count and a time each, 16 bytes;
+// their sizes are the server's (bucketSpec()), kept once for everyone.
+class RequestBuckets final
+{
+public:
+    // Spends a token of `bucket` if there is one (a bucket of size 0 is off).
+    bool tryTake(Bucket bucket, const BucketSpec &spec, qint64 nowMs)
+    {
+        if (spec.burst <= 0 || spec.perSecond <= 0)
+            return true;
+        State &state = m_state[std::size_t(bucket)];
+        if (state.lastMs < 0) { // first use: full
+            state.tokens = float(spec.burst);
+            state.lastMs = nowMs;
+        }
+        state.tokens = float(qMin(double(spec.burst),
+                                  double(state.tokens) + double(nowMs - state.lastMs) * spec.perSecond / 1000.0));
+        state.lastMs = nowMs;
+        if (state.tokens < 1.0f)
+            return false;
+        state.tokens -= 1.0f;
+        return true;
+    }
+
+private:
+    struct State
+    {
+        qint64 lastMs = -1;
+        float tokens = 0;
+    };
+    std::array<State, BucketCount> m_state;
 };
 
 // A bucket's size as the server is configured. The flood settings set the

@@ -68,6 +68,8 @@ private slots:
     void accountsSurviveRestartAndNoPasswordIsStored();
     void resetPasswordCommand_data();
     void resetPasswordCommand();
+    void addAccountCommand_data();
+    void addAccountCommand();
 
 private:
     std::unique_ptr<ServerProcess> m_server;
@@ -316,6 +318,54 @@ void TestAccounts::resetPasswordCommand()
     QVERIFY(grace);
     const QString works = exitCode == 0 ? u"the new password"_s : Password;
     QCOMPARE(outcome(hello(*grace, u"grace"_s, credentials(u"grace"_s, works))), u"welcome"_s);
+}
+
+void TestAccounts::addAccountCommand_data()
+{
+    QTest::addColumn<QStringList>("command"); // after --db PATH
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("says");
+
+    QTest::newRow("makes it") << QStringList{u"account"_s, u"add"_s, u"Heidi"_s} << QByteArray("a fine password\n")
+                              << 0 << u"the account Heidi is made"_s;
+    QTest::newRow("taken") << QStringList{u"account"_s, u"add"_s, u"GRACE"_s} << QByteArray("a fine password\n")
+                           << 1 << u"grace is an account already"_s;
+    QTest::newRow("not a nick") << QStringList{u"account"_s, u"add"_s, u"two words"_s}
+                                << QByteArray("a fine password\n") << 1 << u"cannot be an account"_s;
+    QTest::newRow("too short") << QStringList{u"account"_s, u"add"_s, u"heidi"_s} << QByteArray("short\n") << 1
+                               << u"8 to 256"_s;
+    QTest::newRow("no name") << QStringList{u"account"_s, u"add"_s} << QByteArray() << 1 << u"usage"_s;
+    QTest::newRow("another verb") << QStringList{u"account"_s, u"remove"_s, u"grace"_s} << QByteArray() << 1
+                                  << u"usage"_s;
+}
+
+void TestAccounts::addAccountCommand()
+{
+    QFETCH(QStringList, command);
+    QFETCH(QByteArray, input);
+    QFETCH(int, exitCode);
+    QFETCH(QString, says);
+
+    // While the server runs, as an administrator would.
+    QVERIFY(registered(u"grace"_s));
+    QProcess add;
+    add.start(ServerProcess::binary(), QStringList{u"--db"_s, m_server->databasePath()} + command);
+    QVERIFY(add.waitForStarted());
+    add.write(input);
+    add.closeWriteChannel();
+    QVERIFY(add.waitForFinished(30'000));
+    QCOMPARE(add.exitCode(), exitCode);
+    const QString said = QString::fromUtf8(add.readAllStandardOutput() + add.readAllStandardError());
+    QVERIFY2(said.contains(says), qPrintable(said));
+    QCOMPARE(said.count(u'\n'), 1); // one line
+
+    // The running server lets the new account in.
+    if (exitCode == 0) {
+        auto heidi = connected();
+        QVERIFY(heidi);
+        QCOMPARE(outcome(hello(*heidi, u"heidi"_s, credentials(u"heidi"_s, u"a fine password"_s))), u"welcome"_s);
+    }
 }
 
 QTEST_MAIN(TestAccounts)

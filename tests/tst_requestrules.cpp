@@ -1,6 +1,7 @@
 // The rule table of requests (server/requestrules.h): every request type has
-// exactly one rule, every bucket it names has a size, and docs/server.md
-// ("What each request costs") says what the code does.
+// exactly one rule, every bucket it names has a size, the buckets are token
+// buckets, and docs/server.md ("What each request costs") says what the
+// code does.
 
 #include "codec.h"
 #include "requestrules.h"
@@ -64,6 +65,8 @@ private slots:
     void bucketsHaveSizes_data();
     void bucketsHaveSizes();
     void floodOffTurnsEveryBucketOff();
+    void tokenBucket_data();
+    void tokenBucket();
 };
 
 void TestRequestRules::everyRequestHasOneRule()
@@ -134,6 +137,40 @@ void TestRequestRules::floodOffTurnsEveryBucketOff()
     limits.floodBurst = 0;
     for (int bucket = 0; bucket < BucketCount; ++bucket)
         QCOMPARE(bucketSpec(Bucket(bucket), limits).burst, 0);
+}
+
+using Requests = QList<QPair<qint64, bool>>;
+
+void TestRequestRules::tokenBucket_data()
+{
+    QTest::addColumn<int>("burst");
+    QTest::addColumn<double>("rate");
+    // Each request as (time in ms, whether it is allowed).
+    QTest::addColumn<Requests>("requests");
+
+    using L = Requests;
+    QTest::newRow("burst then refused") << 3 << 1.0 << L{{0, true}, {0, true}, {0, true}, {0, false}};
+    QTest::newRow("refills at the rate") << 2 << 5.0 << L{{0, true}, {0, true}, {0, false}, {199, false}, {200, true}};
+    QTest::newRow("refill capped at burst") << 2 << 100.0
+                                            << L{{0, true}, {10'000, true}, {10'000, true}, {10'000, false}};
+    QTest::newRow("full at first use, however late") << 2 << 1.0 << L{{50'000, true}, {50'000, true}, {50'000, false}};
+    QTest::newRow("rate zero is off") << 1 << 0.0 << L{{0, true}, {0, true}, {0, true}};
+    QTest::newRow("burst zero is off") << 0 << 5.0 << L{{0, true}, {0, true}};
+}
+
+void TestRequestRules::tokenBucket()
+{
+    QFETCH(int, burst);
+    QFETCH(double, rate);
+    QFETCH(Requests, requests);
+
+    RequestBuckets buckets;
+    const BucketSpec spec{burst, rate};
+    for (const auto &[time, allowed] : requests)
+        QCOMPARE(buckets.tryTake(Bucket::Flood, spec, time), allowed);
+    // The other buckets are untouched.
+    if (burst > 0 && rate > 0)
+        QVERIFY(buckets.tryTake(Bucket::Typing, spec, requests.last().first));
 }
 
 QTEST_APPLESS_MAIN(TestRequestRules)

@@ -91,6 +91,7 @@ private slots:
     void hopelessAfterAWelcomeStops();
     void catchUpFillsAGapAndHoldsLiveMessages();
     void catchUpPagesUntilAShortPage();
+    void catchUpGoesOnAfterAPageCutShort();
     void catchUpRefusedShowsWhatWaited();
     void duplicatesAfterAReconnectAreDropped();
     void scrollBack_data();
@@ -301,6 +302,24 @@ void TestSessionScript::catchUpPagesUntilAShortPage()
     QCOMPARE(request.value("after"_L1).toInteger(), full + 1);
     m_server->say(page(u"lobby"_s, messages(u"lobby"_s, full + 2, full + 120)), request);
     QCOMPARE(shown(lobby), range(1, full + 120));
+    QCOMPARE(m_server->count(u"history"_s), 0);
+}
+
+void TestSessionScript::catchUpGoesOnAfterAPageCutShort()
+{
+    // A page the server cut to its size in bytes is short but says `more`:
+    // the client asks on from its end, as after a full page.
+    Conversation *lobby = welcome(u"lobby"_s, messages(u"lobby"_s, 1, 1));
+    reconnect();
+    m_server->say(joined(u"lobby"_s, messages(u"lobby"_s, 60, 70)), m_server->take(u"join"_s));
+    QJsonObject request = m_server->take(u"history"_s);
+    QJsonObject cut = page(u"lobby"_s, messages(u"lobby"_s, 2, 31));
+    cut.insert("more"_L1, true);
+    m_server->say(cut, request);
+    request = m_server->take(u"history"_s);
+    QCOMPARE(request.value("after"_L1).toInteger(), 31);
+    m_server->say(page(u"lobby"_s, messages(u"lobby"_s, 32, 70)), request);
+    QCOMPARE(shown(lobby), range(1, 70));
     QCOMPARE(m_server->count(u"history"_s), 0);
 }
 

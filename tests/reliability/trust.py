@@ -48,6 +48,18 @@ def answers(clients, types, timeout=20):
     return result
 
 
+def count_until(client, counted, marker_type):
+    """How many messages of type `counted` come before a `marker_type`
+    message whose text is "marker"."""
+    count = 0
+    while True:
+        message = client.receive(20)
+        if message["type"] == counted:
+            count += 1
+        if message["type"] == marker_type and message.get("text") == "marker":
+            return count
+
+
 def codes(messages):
     return [m.get("code", m["type"]) for m in messages]
 
@@ -180,20 +192,8 @@ def requests_that_reach_others(binary):
         # room, a private message to the invitee.
         sender.send("say", room="busy", text="marker", id="m")
         sender.send("whisper", to="invitee", text="marker", id="w")
-        typing = 0
-        while True:
-            message = member.receive(20)
-            if message["type"] == "typing":
-                typing += 1
-            if message["type"] == "message" and message.get("text") == "marker":
-                break
-        invited = 0
-        while True:
-            message = invitee.receive(20)
-            if message["type"] == "invited":
-                invited += 1
-            if message["type"] == "private" and message.get("text") == "marker":
-                break
+        typing = count_until(member, "typing", "message")
+        invited = count_until(invitee, "invited", "private")
         report("requests_that_reach_others", f"800 typing notices sent: a member heard {typing}; "
                                              f"300 invitations: the invitee heard {invited}")
         expect(typing <= 12, f"typing reached the member {typing} times")
