@@ -6,9 +6,12 @@ one at a time by accident."""
 import itertools
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
+import threading
 import time
 
 from harness import (Closed, Failure, LineClient, Server, connect, expect, expect_memory, in_room,
@@ -506,3 +509,53 @@ def reaction_events_small(binary):
                f"20 kinds of 20, a few nicks each: {kinds[:2]}")
         expect(not any(k.get("mine") for k in kinds), "the watcher chose none")
         expect(all(k.get("mine") for k in mine["message"]["reactions"]), "a reactor sees its own choices")
+
+
+@case
+def history_hog_yields(binary):
+    """A client asks for eight history pages of 200 large messages in one
+    write; another client's ping, sent right after, is answered before the
+    eighth page: a client's requests stop for the turn once they have cost a
+    turn's share, and the others are served first."""
+    directory = tempfile.mkdtemp(prefix="confab-reliability-")
+    try:
+        _hog_yields(binary, directory)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _hog_yields(binary, directory):
+    with Server(binary, ["--flood-burst", "0"], directory=directory) as server:
+        speakers = in_room(server, "quotes", *[f"q{i}" for i in range(20)])
+        for client in speakers:
+            for _ in range(10):
+                client.send("say", room="quotes", text='"' * 1100)
+        for client in speakers:
+            client.send("ping", id="done")
+            client.wait_for("pong", id="done", timeout=60)
+            client.close()
+        server.stop()
+    # The same room, with the default limits.
+    with Server(binary, directory=directory) as server:
+        hog = LineClient(server)
+        expect(hog.hello("hog")["type"] == "welcome", "the hog gets in")
+        bystander = LineClient(server)
+        expect(bystander.hello("bystander")["type"] == "welcome", "the bystander gets in")
+        arrivals = []
+
+        def read_pages():
+            while len(arrivals) < 8:
+                if hog.receive(60)["type"] == "history_page":
+                    arrivals.append(time.monotonic())
+
+        reader = threading.Thread(target=read_pages)
+        reader.start()
+        hog.send_raw(b"".join(b'{"type":"history","room":"quotes","limit":200}\n' for _ in range(8)))
+        bystander.send("ping", id="me")
+        bystander.wait_for("pong", id="me", timeout=60)
+        answered = time.monotonic()
+        reader.join(60)
+        before = sum(1 for at in arrivals if at < answered)
+        report("history_hog_yields", f"the bystander's pong came after {before} of the hog's 8 pages")
+        expect(len(arrivals) == 8, "the hog got its pages")
+        expect(before < 8, "the bystander waited for all eight pages")
