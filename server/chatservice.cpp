@@ -100,6 +100,27 @@ bool fitPage(QList<Message> &messages, bool keepNewest)
     return true;
 }
 
+// The bytes of a string as JSON, quotes included (escapes counted; at most
+// what the encoder writes).
+qsizetype jsonStringBytes(const QString &text)
+{
+    qsizetype bytes = 2;
+    for (const QChar c : text) {
+        const char16_t unit = c.unicode();
+        if (unit < 0x20)
+            bytes += 6;
+        else if (unit == u'"' || unit == u'\\')
+            bytes += 2;
+        else if (unit < 0x80)
+            bytes += 1;
+        else if (unit < 0x800 || c.isSurrogate())
+            bytes += 2; // a surrogate pair: 4 together
+        else
+            bytes += 3;
+    }
+    return bytes;
+}
+
 std::optional<bool> moreIf(bool cut)
 {
     return cut ? std::optional<bool>(true) : std::nullopt;
@@ -1793,6 +1814,26 @@ void ChatService::replyList(Session &session, const QList<RemoteRoom> &remote, c
     for (const RemoteRoom &other : remote) {
         if (elsewhere.contains(other.key)) // else open here, counted above
             list.rooms.append(RoomInfo{other.name, topics.value(other.key), other.members});
+    }
+    // However many rooms there are, the answer stays within a size every
+    // client accepts: past it, the rooms with the most members, and `more`.
+    const auto sizeOf = [](const RoomInfo &room) {
+        return 48 + jsonStringBytes(room.name) + jsonStringBytes(room.topic);
+    };
+    qsizetype bytes = 0;
+    for (const RoomInfo &room : std::as_const(list.rooms))
+        bytes += sizeOf(room);
+    if (bytes > Defaults::RoomListBytes) {
+        std::stable_sort(list.rooms.begin(), list.rooms.end(),
+                         [](const RoomInfo &a, const RoomInfo &b) { return a.members > b.members; });
+        qsizetype kept = 0;
+        for (bytes = 0; kept < list.rooms.size(); ++kept) {
+            bytes += sizeOf(list.rooms.at(kept));
+            if (bytes > Defaults::RoomListBytes)
+                break;
+        }
+        list.rooms.resize(kept);
+        list.more = true;
     }
     std::sort(list.rooms.begin(), list.rooms.end(), [](const RoomInfo &a, const RoomInfo &b) {
         return a.name.compare(b.name, Qt::CaseInsensitive) < 0;

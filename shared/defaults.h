@@ -40,6 +40,8 @@ inline constexpr int HistoryMaxPage = 200;
 // line up to MaxServerLineBytes.
 inline constexpr qsizetype HistoryPageBytes = 256 * 1024;
 inline constexpr qsizetype MaxServerLineBytes = 8 * 1024 * 1024;
+// A room_list holds at most this many bytes of rooms (the busiest ones).
+inline constexpr qsizetype RoomListBytes = 1024 * 1024;
 
 inline constexpr int HelloTimeoutMs = 30'000;
 // A TLS handshake, and an HTTP request or WebSocket upgrade, must be done

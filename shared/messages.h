@@ -954,7 +954,14 @@ struct RoomList
 {
     CONFAB_MESSAGE(RoomList, "room_list", Server)
     QList<RoomInfo> rooms;
-    static constexpr auto fields() { return std::make_tuple(required(QLatin1String("rooms"), &RoomList::rooms)); }
+    // True when there were more rooms than the list may hold in bytes: it
+    // then has the rooms with the most members.
+    std::optional<bool> more;
+    static constexpr auto fields()
+    {
+        return std::make_tuple(required(QLatin1String("rooms"), &RoomList::rooms),
+                               optional(QLatin1String("more"), &RoomList::more));
+    }
 };
 
 struct MemberList

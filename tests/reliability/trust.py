@@ -559,3 +559,44 @@ def _hog_yields(binary, directory):
         report("history_hog_yields", f"the bystander's pong came after {before} of the hog's 8 pages")
         expect(len(arrivals) == 8, "the hog got its pages")
         expect(before < 8, "the bystander waited for all eight pages")
+
+
+@case
+def room_list_bounded(binary):
+    """32 guests open 100 rooms each with a topic of 300 '"' (600 bytes as
+    JSON): `list` answers within 1 MiB, says `more`, and keeps the busiest
+    rooms."""
+    with Server(binary, ["--flood-burst", "0"]) as server:
+        guests = []
+        for g in range(32):
+            guest = LineClient(server)
+            expect(guest.hello(f"opener{g}")["type"] == "welcome", "a guest gets in")
+            batch = []
+            for r in range(100):
+                room = f"r{g}x{r}"
+                batch.append(json.dumps({"type": "join", "room": room}).encode() + b"\n")
+                batch.append(json.dumps({"type": "topic", "room": room, "topic": '"' * 300}).encode() + b"\n")
+            guest.send_raw(b"".join(batch))
+            guest.send("ping", id="done")
+            guest.wait_for("pong", id="done", timeout=120)
+            guests.append(guest)
+        second = LineClient(server)
+        expect(second.hello("second")["type"] == "welcome", "a second member gets in")
+        second.join("r0x0")  # the busiest room: two members
+        asker = LineClient(server)
+        expect(asker.hello("asker")["type"] == "welcome", "the asker gets in")
+        asker.send("list", id="l")
+        while True:
+            while b"\n" not in asker.buffer:
+                asker._fill(60)
+            line, asker.buffer = asker.buffer.split(b"\n", 1)
+            answer = json.loads(line)
+            if answer["type"] == "room_list":
+                break
+        names = [room["name"] for room in answer["rooms"]]
+        report("room_list_bounded", f"3,201 rooms with long topics: a list of {len(names)} rooms in "
+                                    f"{len(line) // 1024} KiB, more: {answer.get('more')}")
+        expect(len(line) <= 1024 * 1024 + 1024, f"a room_list of {len(line)} bytes")
+        expect(answer.get("more") is True, "the list says there is more")
+        expect("r0x0" in names, "the busiest room is listed")
+        expect(names == sorted(names, key=str.lower), "in name order")
