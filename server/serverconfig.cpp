@@ -227,9 +227,10 @@ const std::vector<OptionSpec> &optionTable()
             {"tls-key", "file", "PEM private key for --tls-cert.", path(&ServerConfig::tlsKey)},
             {"max-frame-bytes", "bytes", "Largest frame a client may send (default 65536).",
              limit(&ChatLimits::maxFrameBytes, 256, 16 * 1024 * 1024)},
-            {"flood-burst", "count", "Requests a client may send at once before the flood limit (default 10; 0: off).",
+            {"flood-burst", "count",
+             "Messages a client may send at once before the flood limit (default 10; 0: every request bucket off).",
              limit(&ChatLimits::floodBurst, 0, 1'000'000)},
-            {"flood-rate", "per-second", "Requests per second after the burst (default 5; 0: no flood limit).",
+            {"flood-rate", "per-second", "Messages per second after the burst (default 5; 0: every request bucket off).",
              [](ServerConfig &config, const QString &value, QString *error) {
                  bool ok = false;
                  const double rate = value.trimmed().toDouble(&ok);
