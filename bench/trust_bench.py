@@ -6,8 +6,9 @@ before it are measured side by side:
     trust_bench.py --server build/server/confab-server login_storm
     trust_bench.py --server build/server/confab-server history_attack
 
-login_storm: 100 addresses (127.0.4.1-100) send wrong logins as fast as
-they are answered, two at a time each, for --seconds; meanwhile a user who
+login_storm: 100 addresses (127.0.4.1-100, or with --networks 100 one in
+each of 127.10.0.0/24 to 127.10.99.0/24) send wrong logins as fast as they
+are answered, two at a time each, for --seconds; meanwhile a user who
 has logged in before logs in from its own address every 200 ms, and a
 first-time user from a new address every second. Prints the honest logins'
 latency (p50, p95, max) and how many guesses the server evaluated.
@@ -124,7 +125,7 @@ def timed_login(port, nick, source):
     return took * 1000, answer.get("code", answer["type"])
 
 
-def login_storm(binary, seconds):
+def login_storm(binary, seconds, networks):
     server = Server(binary)
     try:
         register(server.port, "regular", "127.0.5.1")
@@ -157,8 +158,10 @@ def login_storm(binary, seconds):
                     stop.wait(0.5)  # a real attacker comes back; a pause keeps this loop from spinning
             client.close()
 
-        attackers = [threading.Thread(target=guess, args=(f"127.0.4.{i // 2 + 1}", i), daemon=True)
-                     for i in range(200)]
+        def address(n):  # the n-th of 100 attacking addresses
+            return f"127.0.4.{n + 1}" if networks == 1 else f"127.10.{n % networks}.{n // networks + 1}"
+
+        attackers = [threading.Thread(target=guess, args=(address(i // 2), i), daemon=True) for i in range(200)]
         for thread in attackers:
             thread.start()
         regular, first_time = [], []
@@ -177,7 +180,7 @@ def login_storm(binary, seconds):
                 next_newcomer = time.monotonic() + 1.0
             time.sleep(0.2)  # the honest user's pace, not synchronisation
         stop.set()
-        print(f"workload=login_storm seconds={seconds} attackers=100 guesses_evaluated={evaluated[0]} "
+        print(f"workload=login_storm seconds={seconds} attackers=100 networks={networks} guesses_evaluated={evaluated[0]} "
               f"guesses_refused={refused[0]} returning_logins={len(regular)} "
               f"returning_p50_ms={percentile(regular, 0.5):.1f} returning_p95_ms={percentile(regular, 0.95):.1f} "
               f"returning_max_ms={max(regular, default=float('nan')):.1f} first_time_logins={len(first_time)} "
@@ -294,12 +297,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--server", required=True, help="path to confab-server")
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--networks", type=int, default=1, help="login_storm: how many /24s the attackers span")
     parser.add_argument("--quotes", type=int, default=1100, help="history_attack: the size of each message")
     parser.add_argument("workload", choices=["login_storm", "history_attack"])
     options = parser.parse_args()
     binary = os.path.abspath(options.server)
     if options.workload == "login_storm":
-        login_storm(binary, options.seconds)
+        login_storm(binary, options.seconds, options.networks)
     else:
         history_attack(binary, options.seconds, options.quotes)
     return 0

@@ -909,6 +909,7 @@ bool ChatService::offload(Session &session, const HashTicket &ticket, std::funct
     auto result = std::make_shared<Result>();
     HashQueue::Job job;
     job.address = ticket.address;
+    job.network = HashQueue::networkOf(session.connection->peerAddress());
     job.priority = ticket.priority;
     job.work = [result, work = std::move(work)] { *result = work(); };
     job.done = [this, connection, serial, result, done = std::move(done)](bool ran) {

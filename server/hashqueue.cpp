@@ -24,9 +24,22 @@ HashQueue::Admission HashQueue::submit(Job job)
     if (mine >= MaxPerAddress)
         return Admission::AddressBusy;
     ++mine;
+    ++m_perNetwork[job.network];
     m_waiting.push_back({std::move(job), m_nextArrival++});
     startNext();
     return Admission::Queued;
+}
+
+QString HashQueue::networkOf(const QHostAddress &address)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4)
+        return QHostAddress(v4 & 0xffffff00u).toString() + QLatin1String("/24");
+    Q_IPV6ADDR v6 = address.toIPv6Address();
+    for (int i = 6; i < 16; ++i)
+        v6[i] = 0;
+    return QHostAddress(v6).toString() + QLatin1String("/48");
 }
 
 void HashQueue::release(const QString &address)
@@ -39,13 +52,19 @@ void HashQueue::release(const QString &address)
 void HashQueue::startNext()
 {
     while (!m_running && !m_waiting.empty()) {
-        const auto next = std::min_element(m_waiting.begin(), m_waiting.end(), [](const Waiting &a, const Waiting &b) {
-            return a.job.priority != b.job.priority ? a.job.priority < b.job.priority : a.arrival < b.arrival;
+        const auto next = std::min_element(m_waiting.begin(), m_waiting.end(), [this](const Waiting &a, const Waiting &b) {
+            if (a.job.priority != b.job.priority)
+                return a.job.priority < b.job.priority;
+            const int crowdA = m_perNetwork.value(a.job.network);
+            const int crowdB = m_perNetwork.value(b.job.network);
+            return crowdA != crowdB ? crowdA < crowdB : a.arrival < b.arrival;
         });
         // `done` stays on this thread: whatever it holds is never destroyed
         // on the hashing thread.
         auto job = std::make_shared<Job>(std::move(next->job));
         m_waiting.erase(next);
+        if (const auto network = m_perNetwork.find(job->network); network != m_perNetwork.end() && --network.value() <= 0)
+            m_perNetwork.erase(network);
         if (job->wanted && !job->wanted()) {
             release(job->address);
             if (job->done)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QHash>
+#include <QHostAddress>
 #include <QObject>
 #include <QString>
 #include <QThreadPool>
@@ -12,8 +13,10 @@
 // of milliseconds on purpose, so however many arrive at once one core stays
 // free for the chat, and the queue decides who goes first. A job's
 // `priority` (lower first; the chat service gives honest-looking attempts
-// the lowest, see ChatService::hashPriority()) orders the queue, then its
-// arrival. Each address may have a few jobs waiting and the queue a bounded
+// the lowest, see ChatService::hashPriority()) orders the queue; among
+// equals, a job from a network with fewer jobs waiting goes first (so a
+// hundred addresses of one network take turns with everyone else rather
+// than in front of them), then arrival. Each address may have a few jobs waiting and the queue a bounded
 // number in all: beyond that, submit() refuses and the caller says
 // rate_limited. So a storm of guesses waits behind the next honest login
 // instead of in front of it, and never grows the server without bound.
@@ -29,6 +32,7 @@ public:
     struct Job
     {
         QString address; // whose share it uses
+        QString network; // the address's network (networkOf())
         int priority = 0;
         // On the hashing thread.
         std::function<void()> work;
@@ -44,6 +48,8 @@ public:
     ~HashQueue() override;
 
     Admission submit(Job job);
+    // An address's network for the queue's order: IPv4 /24, IPv6 /48.
+    static QString networkOf(const QHostAddress &address);
     int waiting() const { return int(m_waiting.size()); }
     bool isRunning() const { return m_running; }
 
@@ -58,6 +64,7 @@ private:
     };
     std::list<Waiting> m_waiting;
     QHash<QString, int> m_perAddress; // waiting or running
+    QHash<QString, int> m_perNetwork; // waiting
     quint64 m_nextArrival = 0;
     bool m_running = false;
     QThreadPool m_thread;

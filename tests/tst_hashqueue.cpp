@@ -16,6 +16,9 @@ class TestHashQueue : public QObject
 private slots:
     void order_data();
     void order();
+    void aCrowdedNetworkWaits();
+    void networks_data();
+    void networks();
     void sharesAreBounded();
     void unwantedJobsAreDropped();
 };
@@ -71,6 +74,46 @@ void TestHashQueue::order()
     QTRY_COMPARE(order.size(), ran.size());
     QVERIFY(blockerDone);
     QCOMPARE(order, ran);
+}
+
+void TestHashQueue::aCrowdedNetworkWaits()
+{
+    // Three guesses from one network came first; a login from another
+    // network, alike in priority, goes before them.
+    HashQueue queue;
+    QSemaphore gate;
+    bool blockerDone = false;
+    queue.submit(blocker(&gate, &blockerDone));
+    QList<int> order;
+    const QStringList networks{u"10.0.4.0/24"_s, u"10.0.4.0/24"_s, u"10.0.4.0/24"_s, u"10.0.6.0/24"_s};
+    for (int i = 0; i < networks.size(); ++i) {
+        HashQueue::Job job;
+        job.address = QString::number(i);
+        job.network = networks.at(i);
+        job.work = [] {};
+        job.done = [&order, i](bool) { order.append(i); };
+        queue.submit(std::move(job));
+    }
+    gate.release();
+    QTRY_COMPARE(order.size(), 4);
+    QCOMPARE(order, (QList<int>{3, 0, 1, 2}));
+}
+
+void TestHashQueue::networks_data()
+{
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<QString>("network");
+    QTest::newRow("IPv4") << u"192.0.2.77"_s << u"192.0.2.0/24"_s;
+    QTest::newRow("IPv4 mapped") << u"::ffff:192.0.2.77"_s << u"192.0.2.0/24"_s;
+    QTest::newRow("IPv6") << u"2001:db8:aa:bb::1"_s << u"2001:db8:aa::/48"_s;
+    QTest::newRow("loopback") << u"127.0.4.9"_s << u"127.0.4.0/24"_s;
+}
+
+void TestHashQueue::networks()
+{
+    QFETCH(QString, address);
+    QFETCH(QString, network);
+    QCOMPARE(HashQueue::networkOf(QHostAddress(address)), network);
 }
 
 void TestHashQueue::sharesAreBounded()
