@@ -1,17 +1,20 @@
 #include "serverconfig.h"
 
+#include "configfile.h"
+
 #include "names.h"
 #include "sqlstore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <QFileInfo>
 #include <QUrl>
-#include <QSettings>
 #include <QSysInfo>
 #include <QStandardPaths>
 
 #include <cmath>
+#include <algorithm>
 #include <functional>
 
 namespace {
@@ -400,26 +403,36 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
 
     if (parser.isSet(configOption)) {
         const QString file = parser.value(configOption);
-        if (!QFileInfo(file).isReadable())
+        QFile handle(file);
+        if (!handle.open(QIODevice::ReadOnly))
             return fail(QStringLiteral("cannot read the config file %1").arg(file));
-        QSettings settings(file, QSettings::IniFormat);
-        if (settings.status() != QSettings::NoError)
-            return fail(QStringLiteral("the config file %1 is not a valid INI file").arg(file));
-        QStringList known;
+        // Read exactly as written (configfile.h): not with QSettings, whose
+        // INI dialect drops what follows a comma or a semicolon.
+        QString error;
+        const std::optional<QList<ConfigFile::Entry>> entries =
+                ConfigFile::parse(QString::fromUtf8(handle.readAll()), &error);
+        if (!entries)
+            return fail(QStringLiteral("%1: %2").arg(file, error));
+        QHash<QString, ConfigFile::Entry> given;
+        for (const ConfigFile::Entry &entry : *entries)
+            given.insert(entry.name, entry);
+        // In the table's order, as on the command line.
         for (const OptionSpec &spec : optionTable()) {
             const QString name = QString::fromLatin1(spec.name);
             if (name == QLatin1String("reset-password"))
                 continue; // a command, not a setting
-            known << name;
-            if (!settings.contains(name))
+            const auto entry = given.constFind(name);
+            if (entry == given.constEnd())
                 continue;
-            QString error;
-            if (!spec.apply(result.config, settings.value(name).toString(), &error))
-                return fail(QStringLiteral("%1: %2: %3").arg(file, name, error));
+            if (!spec.apply(result.config, entry->value, &error))
+                return fail(QStringLiteral("%1: line %2: %3: %4").arg(file).arg(entry->line).arg(name, error));
+            given.erase(entry);
         }
-        for (const QString &key : settings.allKeys()) {
-            if (!known.contains(key))
-                return fail(QStringLiteral("%1: unknown setting '%2'").arg(file, key));
+        if (!given.isEmpty()) {
+            const ConfigFile::Entry first = *std::min_element(
+                    given.cbegin(), given.cend(),
+                    [](const ConfigFile::Entry &a, const ConfigFile::Entry &b) { return a.line < b.line; });
+            return fail(QStringLiteral("%1: line %2: unknown setting '%3'").arg(file).arg(first.line).arg(first.name));
         }
     }
     for (const OptionSpec &spec : optionTable()) {

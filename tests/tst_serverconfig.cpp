@@ -52,6 +52,7 @@ private slots:
     void badArguments();
     void portInUse();
     void configFile();
+    void configFileMeansWhatItSays();
     void sampleConfigIsValid();
     void cleanShutdown();
 };
@@ -178,6 +179,34 @@ void TestServerConfig::configFile()
     const Run run = runServer({u"--config"_s, ini});
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.err.contains("flod-burst"), run.err.constData());
+}
+
+void TestServerConfig::configFileMeansWhatItSays()
+{
+    // What QSettings' INI reading dropped without a word.
+    QTemporaryDir dir;
+    const QString ini = dir.filePath(u"confab-server.ini"_s);
+    {
+        QFile file(ini);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("[General]\noperators=alice,bob\nmetrics-allow=127.0.0.1/32,127.0.0.9/32\n"
+                   "motd=Be kind; no spam, please\n");
+    }
+    auto result = ServerConfig::parse({u"confab-server"_s, u"--config"_s, ini});
+    QVERIFY2(result.outcome == ServerConfig::Outcome::Run, qPrintable(result.message));
+    QCOMPARE(result.config.operators, (QStringList{u"alice"_s, u"bob"_s}));
+    QCOMPARE(result.config.metricsAllow.size(), 2);
+    QCOMPARE(result.config.motd, u"Be kind; no spam, please"_s);
+
+    // A line that is not a setting, or a bad value, is refused with its number.
+    {
+        QFile file(ini);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("motd=hi\n\nflood-burst=lots\n");
+    }
+    result = ServerConfig::parse({u"confab-server"_s, u"--config"_s, ini});
+    QVERIFY(result.outcome == ServerConfig::Outcome::ExitError);
+    QVERIFY2(result.message.contains(u"line 3: flood-burst"_s), qPrintable(result.message));
 }
 
 void TestServerConfig::sampleConfigIsValid()
