@@ -53,7 +53,9 @@ int socketCeiling()
     return qMax(16, int(usable) - ReservedDescriptors);
 }
 
-std::optional<QSslConfiguration> loadTls(const ServerConfig &config, QString *error)
+} // namespace
+
+std::optional<QSslConfiguration> ChatServer::loadTls(const ServerConfig &config, QString *error)
 {
     if (config.tlsCertificate.isEmpty())
         return std::nullopt;
@@ -86,8 +88,6 @@ std::optional<QSslConfiguration> loadTls(const ServerConfig &config, QString *er
     tls.setPeerVerifyMode(QSslSocket::VerifyNone);
     return tls;
 }
-
-} // namespace
 
 ChatServer::ChatServer(ServerConfig config, QObject *parent)
     : QObject(parent)

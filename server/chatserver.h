@@ -9,6 +9,8 @@
 #include <QObject>
 #include <QSslConfiguration>
 
+#include <optional>
+
 #include <memory>
 
 class ClusterBus;
@@ -29,6 +31,9 @@ public:
 
     // Opens the database and the ports; on failure, *error says why in one line.
     bool start(QString *error);
+    // The TLS certificate chain and key the settings name; nullopt with
+    // *error when they cannot be loaded (or none is named: *error empty).
+    static std::optional<QSslConfiguration> loadTls(const ServerConfig &config, QString *error);
     // Tells clients, closes everything, then emits stopped().
     void stop(const QString &reason);
     // SIGHUP: the settings that can change while running take effect

@@ -2,6 +2,7 @@
 
 #include "accountadmin.h"
 #include "chatserver.h"
+#include "configcheck.h"
 #include "epolldispatcher.h"
 #include "logwriter.h"
 #include "serverconfig.h"
@@ -45,6 +46,8 @@ int main(int argc, char *argv[])
         return AccountAdmin::resetPassword(parsed.config, stdin, stdout, stderr);
     if (!parsed.config.addAccountName.isEmpty())
         return AccountAdmin::addAccount(parsed.config, stdin, stdout, stderr);
+    if (parsed.config.checkOnly)
+        return ConfigCheck::run(parsed.config, stdout, stderr);
 
     LogWriter::install(parsed.config.logFormat);
 

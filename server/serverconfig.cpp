@@ -329,6 +329,11 @@ const std::vector<OptionSpec> &optionTable()
              faultSeconds(&FaultSettings::stallEveryMs)},
             {"fault-seed", "number", "Teaching: seed for the random picks (default 1): the same seed, the same picks.",
              integerIn(&ServerConfig::faults, &FaultSettings::seed, 0, 0xffffffffLL)},
+            {"check-config", nullptr,
+             "Do not serve: check the settings (the command line and --config file) and what they need (TLS "
+             "files, where the database goes), print one line per problem or one saying what would run, and exit "
+             "(0: fine).",
+             flag(&ServerConfig::checkOnly)},
             {"reset-password", "account",
              "Do not serve: set a new password for ACCOUNT in the --db database, read as one line from standard "
              "input, and exit.",
@@ -419,7 +424,7 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
         // In the table's order, as on the command line.
         for (const OptionSpec &spec : optionTable()) {
             const QString name = QString::fromLatin1(spec.name);
-            if (name == QLatin1String("reset-password"))
+            if (name == QLatin1String("reset-password") || name == QLatin1String("check-config"))
                 continue; // a command, not a setting
             const auto entry = given.constFind(name);
             if (entry == given.constEnd())

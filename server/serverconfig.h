@@ -47,6 +47,8 @@ struct ServerConfig
     // `confab-server account add NAME`: likewise (an operator's account,
     // say, which cannot be registered over the wire).
     QString addAccountName;
+    // --check-config: check what the settings need, say so, and exit.
+    bool checkOnly = false;
     int maxConnections = 10'000;
     int maxConnectionsPerAddress = 64;
     ChatLimits limits;

@@ -5,6 +5,8 @@
 #include "serverprocess.h"
 
 #include <QCoreApplication>
+#include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -53,6 +55,8 @@ private slots:
     void portInUse();
     void configFile();
     void configFileMeansWhatItSays();
+    void checkConfig_data();
+    void checkConfig();
     void sampleConfigIsValid();
     void cleanShutdown();
 };
@@ -207,6 +211,50 @@ void TestServerConfig::configFileMeansWhatItSays()
     result = ServerConfig::parse({u"confab-server"_s, u"--config"_s, ini});
     QVERIFY(result.outcome == ServerConfig::Outcome::ExitError);
     QVERIFY2(result.message.contains(u"line 3: flood-burst"_s), qPrintable(result.message));
+}
+
+void TestServerConfig::checkConfig_data()
+{
+    QTest::addColumn<QStringList>("arguments"); // {DIR} is a temporary folder with cert.pem and key.pem
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("says");
+    QTest::addColumn<int>("lines");
+
+    QTest::newRow("fine") << QStringList{u"--db"_s, u"{DIR}/new/history.db"_s, u"--operators"_s, u"root,admin"_s}
+                          << 0 << u"configuration OK: TCP port 7700; HTTP port 7701; no TLS; database {DIR}/new/history.db; "
+                                  "operators root, admin; LAN discovery on UDP 7702"_s
+                          << 1;
+    QTest::newRow("with TLS") << QStringList{u"--db"_s, u"{DIR}/h.db"_s, u"--tls-cert"_s, u"{DIR}/cert.pem"_s,
+                                             u"--tls-key"_s, u"{DIR}/key.pem"_s}
+                              << 0 << u"TLS on both"_s << 1;
+    QTest::newRow("a key that is not one")
+            << QStringList{u"--db"_s, u"{DIR}/h.db"_s, u"--tls-cert"_s, u"{DIR}/cert.pem"_s, u"--tls-key"_s,
+                           u"{DIR}/cert.pem"_s}
+            << 1 << u"holds no PEM private key"_s << 1;
+    QTest::newRow("two problems") << QStringList{u"--db"_s, u"{DIR}/key.pem/h.db"_s, u"--tls-cert"_s,
+                                                 u"{DIR}/missing.pem"_s, u"--tls-key"_s, u"{DIR}/key.pem"_s}
+                                  << 1 << u"cannot read the TLS certificate"_s << 2;
+    QTest::newRow("a bad setting") << QStringList{u"--flood-burst"_s, u"lots"_s} << 1 << u"flood-burst"_s << 1;
+}
+
+void TestServerConfig::checkConfig()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(int, exitCode);
+    QFETCH(QString, says);
+    QFETCH(int, lines);
+
+    QTemporaryDir dir;
+    QVERIFY(ServerProcess::makeCertificate(dir.filePath(u"cert.pem"_s), dir.filePath(u"key.pem"_s), u"localhost"_s));
+    for (QString &argument : arguments)
+        argument.replace(u"{DIR}"_s, dir.path());
+    const Run run = runServer(arguments + QStringList{u"--check-config"_s});
+    QCOMPARE(run.exitCode, exitCode);
+    const QString said = QString::fromUtf8(run.out + run.err);
+    QVERIFY2(said.contains(QString(says).replace(u"{DIR}"_s, dir.path())), qPrintable(said));
+    QCOMPARE(said.count(u'\n'), lines);
+    // A check makes nothing.
+    QVERIFY(!QFileInfo::exists(dir.filePath(u"new"_s)));
 }
 
 void TestServerConfig::sampleConfigIsValid()
