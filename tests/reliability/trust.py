@@ -63,6 +63,27 @@ def count_until(client, counted, marker_type):
             return count
 
 
+def fill_quotes_room(server, quotes):
+    """20 guests say 10 messages of `quotes` '"' each in the room "quotes"
+    (twice that many bytes as JSON), and have been answered."""
+    speakers = in_room(server, "quotes", *[f"q{i}" for i in range(20)])
+    for client in speakers:
+        for _ in range(10):
+            client.send("say", room="quotes", text='"' * quotes)
+    for client in speakers:
+        client.send("ping", id="done")
+        client.wait_for("pong", id="done", timeout=60)
+    return speakers
+
+
+def next_line(client, timeout=60):
+    """The next line the server sends, as bytes (to measure it), and as JSON."""
+    while b"\n" not in client.buffer:
+        client._fill(timeout)
+    line, client.buffer = client.buffer.split(b"\n", 1)
+    return line, json.loads(line)
+
+
 def codes(messages):
     return [m.get("code", m["type"]) for m in messages]
 
@@ -412,13 +433,7 @@ def history_pages_bounded(binary):
     history page of 200 is cut to the server's page size in bytes and says
     `more`; paging on reaches every message; joined's history is cut too."""
     with Server(binary, ["--flood-burst", "0"]) as server:
-        speakers = in_room(server, "quotes", *[f"q{i}" for i in range(20)])
-        for client in speakers:
-            for _ in range(10):
-                client.send("say", room="quotes", text='"' * 4096)
-        for client in speakers:
-            client.send("ping", id="done")
-            client.wait_for("pong", id="done", timeout=60)
+        fill_quotes_room(server, 4096)
         reader = LineClient(server)
         expect(reader.hello("reader")["type"] == "welcome", "the reader gets in")
         reader.sock.settimeout(30)
@@ -428,10 +443,7 @@ def history_pages_bounded(binary):
         pages = 0
         before = None
         while True:
-            while b"\n" not in reader.buffer:
-                reader._fill(30)
-            line, reader.buffer = reader.buffer.split(b"\n", 1)
-            message = json.loads(line)
+            line, message = next_line(reader, 30)
             if message["type"] != "history_page":
                 continue
             pages += 1
@@ -442,12 +454,9 @@ def history_pages_bounded(binary):
             before = message["messages"][0]["seq"]
             reader.send("history", room="quotes", before=before, limit=200, id="p")
         reader.send("join", room="quotes")
-        joined_line = b""
         while True:
-            while b"\n" not in reader.buffer:
-                reader._fill(30)
-            joined_line, reader.buffer = reader.buffer.split(b"\n", 1)
-            if json.loads(joined_line)["type"] == "joined":
+            joined_line, message = next_line(reader, 30)
+            if message["type"] == "joined":
                 break
         report("history_pages_bounded", f"200 messages of 8 KiB as JSON: {pages} pages, the longest line "
                                         f"{longest // 1024} KiB, {len(seen)} messages reached; joined's line "
@@ -487,11 +496,8 @@ def reaction_events_small(binary):
             return len(kinds) == 20 and all(k.get("count", len(k["nicks"])) == 20 for k in kinds)
 
         while last is None or not complete(last):
-            while b"\n" not in watcher.buffer:
-                watcher._fill(60)
-            line, watcher.buffer = watcher.buffer.split(b"\n", 1)
+            line, message = next_line(watcher)
             received += len(line) + 1
-            message = json.loads(line)
             if message["type"] == "updated":
                 largest = max(largest, len(line))
                 last = message
@@ -526,13 +532,7 @@ def history_hog_yields(binary):
 
 def _hog_yields(binary, directory):
     with Server(binary, ["--flood-burst", "0"], directory=directory) as server:
-        speakers = in_room(server, "quotes", *[f"q{i}" for i in range(20)])
-        for client in speakers:
-            for _ in range(10):
-                client.send("say", room="quotes", text='"' * 1100)
-        for client in speakers:
-            client.send("ping", id="done")
-            client.wait_for("pong", id="done", timeout=60)
+        for client in fill_quotes_room(server, 1100):
             client.close()
         server.stop()
     # The same room, with the default limits.
@@ -587,10 +587,7 @@ def room_list_bounded(binary):
         expect(asker.hello("asker")["type"] == "welcome", "the asker gets in")
         asker.send("list", id="l")
         while True:
-            while b"\n" not in asker.buffer:
-                asker._fill(60)
-            line, asker.buffer = asker.buffer.split(b"\n", 1)
-            answer = json.loads(line)
+            line, answer = next_line(asker)
             if answer["type"] == "room_list":
                 break
         names = [room["name"] for room in answer["rooms"]]
