@@ -1,5 +1,7 @@
 #include "chatserver.h"
 
+#include "configsummary.h"
+
 #include "chatservice.h"
 #include "codec.h"
 #include "connectionlimiter.h"
@@ -201,6 +203,7 @@ bool ChatServer::start(QString *error)
                                                    : m_config.databasePath)
                                       .arg(maxConnections);
     qCInfo(lcNet).noquote() << listening;
+    qCInfo(lcNet).noquote() << ConfigSummary::inEffect(m_config);
     if (m_config.faults.any()) {
         // Loudly: a server that breaks things on purpose must never be
         // mistaken for one that is broken.
@@ -255,14 +258,14 @@ void ChatServer::reload(const ServerConfig &next)
         return;
     SystemdNotify::reloading();
     // Whatever happens, systemd hears that the reload is over.
-    const auto done = qScopeGuard([] { SystemdNotify::ready("serving"); });
+    auto done = qScopeGuard([] { SystemdNotify::ready("serving"); });
     // Everything is checked before anything changes: a reload that cannot
     // be applied whole is not applied at all.
     QString tlsError;
     const std::optional<QSslConfiguration> tls = loadTls(next, &tlsError);
     if (!tlsError.isEmpty()) {
-        qCWarning(lcNet).noquote() << QStringLiteral("configuration not reloaded (%1); the running settings stay")
-                                              .arg(tlsError);
+        done.dismiss();
+        refuseReload(tlsError);
         return;
     }
     ServerConfig applied = next;
@@ -311,12 +314,25 @@ void ChatServer::reload(const ServerConfig &next)
         m_tcp->setSslConfiguration(*tls);
         m_http->setSslConfiguration(*tls);
     }
+    QStringList changed = ConfigSummary::changes(m_config, next);
+    if (tls && tlsWasOn)
+        changed << QStringLiteral("the TLS certificate and key were read again");
     m_config = applied;
     if (m_discovery) // what discovery says follows the new settings
         m_discovery->setAnnouncement(announcement(tlsWasOn ? tls : std::nullopt));
-    qCInfo(lcNet).noquote() << QStringLiteral("configuration reloaded: motd, name, password, operators, "
-                                              "require-account and limits%1 are now as configured")
-                                       .arg(tls && tlsWasOn ? QStringLiteral(", and the TLS certificate") : QString());
+    qCInfo(lcNet).noquote() << QStringLiteral("configuration reloaded; %1")
+                                       .arg(changed.isEmpty() ? QStringLiteral("nothing changed")
+                                                              : QStringLiteral("changed: ") + changed.join(QLatin1String("; ")));
+}
+
+void ChatServer::refuseReload(const QString &reason)
+{
+    const QString line = QStringLiteral("configuration not reloaded (%1); the running settings stay").arg(reason);
+    qCWarning(lcNet).noquote() << line;
+    // `systemctl status` shows it; the unit's ExecReload runs
+    // --check-config first, so that `systemctl reload` itself fails.
+    SystemdNotify::reloading();
+    SystemdNotify::ready("serving; " + line.toUtf8());
 }
 
 void ChatServer::stop(const QString &reason)

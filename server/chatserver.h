@@ -40,6 +40,9 @@ public:
     // (motd, name, password, operators, limits, the TLS certificate); the
     // others are logged and kept. Nobody is disconnected.
     void reload(const ServerConfig &next);
+    // A reload that cannot happen (the file does not parse, a TLS file
+    // cannot be read): said in the log and to systemd; nothing changes.
+    void refuseReload(const QString &reason);
 
     quint16 tcpPort() const;
     quint16 httpPort() const;

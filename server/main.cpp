@@ -68,8 +68,7 @@ int main(int argc, char *argv[])
         // The command line still wins over the file, as at start.
         const ServerConfig::ParseResult reparsed = ServerConfig::parse(QCoreApplication::arguments());
         if (reparsed.outcome != ServerConfig::Outcome::Run) {
-            qWarning().noquote() << QStringLiteral("configuration not reloaded (%1); the running settings stay")
-                                            .arg(reparsed.message.trimmed());
+            server.refuseReload(reparsed.message.trimmed());
             return;
         }
         LogWriter::install(reparsed.config.logFormat);

@@ -289,7 +289,7 @@ const std::vector<OptionSpec> &optionTable()
             {"name", "text", "The server's name in LAN discovery answers (default: the host name).",
              text(&ServerConfig::displayName)},
             {"discovery-port", "port",
-             "UDP port answering LAN discovery (section 12 of the protocol; default 7702; 0: off).",
+             "UDP port answering LAN discovery (section 14 of docs/protocol.md; default 7702; 0: off).",
              integer(&ServerConfig::discoveryPort, 0, 65535)},
             {"log-format", "format",
              "text (the default: one line per event, local time) or json (one object per line, UTC, for log "
@@ -406,6 +406,7 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
     else if (!positional.isEmpty())
         return fail(QStringLiteral("unexpected argument '%1'").arg(positional.first()));
 
+    QHash<QString, QString> fromFile;
     if (parser.isSet(configOption)) {
         const QString file = parser.value(configOption);
         QFile handle(file);
@@ -431,6 +432,7 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
                 continue;
             if (!spec.apply(result.config, entry->value, &error))
                 return fail(QStringLiteral("%1: line %2: %3: %4").arg(file).arg(entry->line).arg(name, error));
+            fromFile.insert(name, entry->value);
             given.erase(entry);
         }
         if (!given.isEmpty()) {
@@ -447,6 +449,15 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
         QString error;
         if (!spec.apply(result.config, spec.valueName ? parser.value(name) : QStringLiteral("true"), &error))
             return fail(QStringLiteral("--%1: %2").arg(name, error));
+    }
+    for (const OptionSpec &spec : optionTable()) {
+        const QString name = QString::fromLatin1(spec.name);
+        if (name == QLatin1String("reset-password") || name == QLatin1String("check-config"))
+            continue;
+        if (parser.isSet(name))
+            result.config.given.append({name, spec.valueName ? parser.value(name) : QStringLiteral("true")});
+        else if (fromFile.contains(name))
+            result.config.given.append({name, fromFile.value(name)});
     }
 
     if (result.config.tlsCertificate.isEmpty() != result.config.tlsKey.isEmpty())

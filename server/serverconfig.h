@@ -23,7 +23,7 @@ struct ServerConfig
     std::optional<RedisAddress> redis;
     int nickLeaseMs = 10'000;
     QString serverName;
-    // What LAN discovery announces (section 12); 0: no discovery.
+    // What LAN discovery announces (protocol section 14); 0: no discovery.
     QString displayName;
     quint16 discoveryPort = 7702;
     QString motd;
@@ -55,6 +55,10 @@ struct ServerConfig
     // Teaching mode: failures on purpose (--fault-*). Never with TLS or
     // --require-account, so that no real community runs with them.
     FaultSettings faults;
+    // The settings as given (the file's, then the command line's over
+    // them), by option name, in --help's order: what the start-up and
+    // reload lines show (configsummary.h). Everything else is a default.
+    QList<QPair<QString, QString>> given;
 
     enum class Outcome { Run, ExitOk, ExitError };
     struct ParseResult;

@@ -44,6 +44,9 @@ private slots:
     void mistakesChangeNothing_data();
     void mistakesChangeNothing();
     void certificateIsRenewed();
+    void settingsInEffectAreLogged_data();
+    void settingsInEffectAreLogged();
+    void reloadOfTheSameFileChangesNothing();
 
 private:
     QTemporaryDir m_dir;
@@ -69,6 +72,11 @@ void TestReload::settingsChangeWithoutDisconnecting()
     QVERIFY2(server.waitForOutput(u"configuration reloaded"_s, mark), qPrintable(server.output()));
     // What cannot change while running is named, and kept.
     QVERIFY(server.output().indexOf(u"restart to change them: max-frame-bytes"_s, mark) >= 0);
+    // What changed is named, before and after.
+    QVERIFY2(server.output().indexOf(u"motd: \"Before the reload\" → \"After the reload\""_s, mark) >= 0,
+             qPrintable(server.output()));
+    QVERIFY(server.output().indexOf(u"max-rooms-per-user: 1 → 5"_s, mark) >= 0);
+    QVERIFY(server.output().indexOf(u"max-frame-bytes: (default) → 4096"_s, mark) >= 0);
 
     ChatClient late;
     QVERIFY(late.connectTo(server.tcpPort()));
@@ -153,6 +161,69 @@ void TestReload::certificateIsRenewed()
     QCOMPARE(presentedName(server.httpPort()), u"renewed.example"_s);
     // Whoever was connected stays connected.
     QCOMPARE(ChatClient::outcome(connected.ask(u"ping"_s, {}, u"pong"_s)), u"pong"_s);
+    QCOMPARE(server.stop(), 0);
+}
+
+void TestReload::settingsInEffectAreLogged_data()
+{
+    QTest::addColumn<QByteArray>("file");
+    QTest::addColumn<QStringList>("shown");
+    QTest::addColumn<QStringList>("hidden");
+
+    QTest::newRow("defaults") << QByteArray("") << QStringList{u"tls=off"_s, u"proxy-protocol=none"_s,
+                                                               u"operators=none"_s, u"password=(none)"_s,
+                                                               u"metrics-allow=127.0.0.0/8,::1/128"_s}
+                              << QStringList{};
+    QTest::newRow("operators and proxies")
+            << QByteArray("operators=alice,bob\nproxy-protocol=10.0.0.2, 10.0.0.3\nrequire-account=true\n")
+            << QStringList{u"operators=alice,bob"_s, u"proxy-protocol=10.0.0.2/32,10.0.0.3/32"_s,
+                           u"require-account=true"_s}
+            << QStringList{};
+    QTest::newRow("password masked") << QByteArray("password=s3cret-words\nmotd=Hi, all; welcome\n")
+                                     << QStringList{u"password=(hidden)"_s, u"motd=\"Hi, all; welcome\""_s}
+                                     << QStringList{u"s3cret-words"_s};
+    QTest::newRow("discovery off") << QByteArray("discovery-port=0\nbind=127.0.0.1\n")
+                                   << QStringList{u"discovery=off"_s, u"bind=127.0.0.1"_s} << QStringList{};
+}
+
+// The start-up log says what the server understood, secrets excepted.
+void TestReload::settingsInEffectAreLogged()
+{
+    QFETCH(QByteArray, file);
+    QFETCH(QStringList, shown);
+    QFETCH(QStringList, hidden);
+
+    const QString ini = m_dir.filePath(u"effect.ini"_s);
+    QVERIFY(writeFile(ini, file));
+    ServerProcess server;
+    QVERIFY2(server.start({u"--config"_s, ini}), qPrintable(server.error()));
+    QVERIFY2(server.waitForOutput(u"settings in effect:"_s), qPrintable(server.output()));
+    const QString output = server.output();
+    const QString line = output.mid(output.indexOf(u"settings in effect:"_s)).section(u'\n', 0, 0);
+    for (const QString &text : std::as_const(shown))
+        QVERIFY2(line.contains(text), qPrintable(text + u" not in: "_s + line));
+    for (const QString &text : std::as_const(hidden))
+        QVERIFY2(!output.contains(text), qPrintable(text + u" shown in: "_s + output));
+    QCOMPARE(server.stop(), 0);
+}
+
+void TestReload::reloadOfTheSameFileChangesNothing()
+{
+    const QString ini = m_dir.filePath(u"same.ini"_s);
+    QVERIFY(writeFile(ini, "motd=Same\npassword=hunter22\n"));
+    ServerProcess server;
+    QVERIFY2(server.start({u"--config"_s, ini}), qPrintable(server.error()));
+    qsizetype mark = server.output().size();
+    server.reload();
+    QVERIFY2(server.waitForOutput(u"configuration reloaded; nothing changed"_s, mark), qPrintable(server.output()));
+
+    // A new password is said to have changed, and not shown.
+    QVERIFY(writeFile(ini, "motd=Same\npassword=hunter23\n"));
+    mark = server.output().size();
+    server.reload();
+    QVERIFY2(server.waitForOutput(u"configuration reloaded; changed: password (changed)"_s, mark),
+             qPrintable(server.output()));
+    QVERIFY(!server.output().contains(u"hunter2"_s));
     QCOMPARE(server.stop(), 0);
 }
 

@@ -4,6 +4,7 @@
 
 #include "serverprocess.h"
 
+#include <QFile>
 #include <QSignalSpy>
 #include <QSocketNotifier>
 #include <QTemporaryDir>
@@ -23,6 +24,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void readyReloadingStopping();
+    void refusedReloadIsReported();
 
 private:
     // The next datagram, or empty after the timeout.
@@ -80,6 +82,30 @@ void TestSystemdNotify::readyReloadingStopping()
     QCOMPARE(next(), QByteArray("RELOADING=1"));
     QVERIFY(next().startsWith("READY=1"));
 
+    QCOMPARE(server.stop(), 0);
+    QCOMPARE(next(), QByteArray("STOPPING=1"));
+}
+
+// `systemctl status` shows a reload that was refused.
+void TestSystemdNotify::refusedReloadIsReported()
+{
+    const QString ini = m_dir.filePath(u"refused.ini"_s);
+    QFile file(ini);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("motd=fine\n");
+    file.close();
+    ServerProcess server;
+    QVERIFY2(server.start({u"--config"_s, ini}), qPrintable(server.error()));
+    QVERIFY(next().startsWith("READY=1\n"));
+
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("motd=fine\nflood-burst=lots\n");
+    file.close();
+    server.reload();
+    QCOMPARE(next(), QByteArray("RELOADING=1"));
+    const QByteArray after = next();
+    QVERIFY2(after.startsWith("READY=1\nSTATUS=serving; configuration not reloaded ("), after.constData());
+    QVERIFY2(after.contains("flood-burst"), after.constData());
     QCOMPARE(server.stop(), 0);
     QCOMPARE(next(), QByteArray("STOPPING=1"));
 }
