@@ -4,20 +4,24 @@
 
 struct ServerConfig;
 
-// What an operator runs against the database, not the chat server itself.
+// What an operator runs against the database, not the chat server itself:
+//
+//   confab-server [--db DATABASE] account add NAME
+//   confab-server [--db DATABASE] account reset-password NAME
+//   confab-server [--db DATABASE] account rename NAME NEW
+//   confab-server [--db DATABASE] account delete NAME
+//   confab-server [--db DATABASE] account list
+//
+// (and the older `--reset-password NAME`). A password is asked for twice,
+// without echo, at a terminal; otherwise it is one line of `input`. Each
+// works while a server runs on the same database (SQLite or PostgreSQL),
+// which takes the change within seconds (accountrecords.h); each change is
+// written to the audit log, by "shell:USER". Names in `operators` cannot be
+// registered over the wire: `account add` is how their accounts come to be.
 namespace AccountAdmin {
 
-// confab-server --db FILE --reset-password ACCOUNT: reads the new password
-// as one line from `input` and stores its hash. Works whether or not a
-// server is running on the file (SQLite in WAL mode takes turns). Returns
-// the process's exit code; says what happened in one line on `out` or `err`.
-int resetPassword(const ServerConfig &config, std::FILE *input, std::FILE *out, std::FILE *err);
-
-// confab-server --db DATABASE account add NAME: makes the account NAME (the
-// database is made if there is none yet). The password is asked for twice,
-// without echo, when `input` is a terminal; otherwise it is one line of
-// `input`. This is how an operator's account comes to be: names in
-// `operators` cannot be registered over the wire.
-int addAccount(const ServerConfig &config, std::FILE *input, std::FILE *out, std::FILE *err);
+// Returns the process's exit code; says what happened on `out` (one line,
+// or the list) or what went wrong in one line on `err`.
+int run(const ServerConfig &config, std::FILE *input, std::FILE *out, std::FILE *err);
 
 } // namespace AccountAdmin

@@ -31,4 +31,10 @@ public:
     virtual void noteAccount(const QString &key) { Q_UNUSED(key) }
     virtual bool createAccount(const QString &key, const Account &account, QString *error) = 0;
     virtual bool setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error) = 0;
+    // How many changes the account administration (`confab-server account
+    // …`, another process) has made; nullopt when it cannot be read. Runs
+    // where the store's commits run (MessageStore::offload()).
+    virtual std::optional<qint64> accountChanges() { return 0; }
+    // After such a change: which accounts exist, read again.
+    virtual bool reloadAccounts() { return true; }
 };

@@ -175,6 +175,7 @@ ChatService::ChatService(Settings settings, MessageStore *store, AccountStore *a
     openRoom(QString::fromLatin1(Defaults::LobbyRoom), nameKey(QString::fromLatin1(Defaults::LobbyRoom)));
     m_serverBans = loadBans(QString());
     warnAboutOperatorsWithoutAccounts();
+    watchAccounts();
 }
 
 void ChatService::warnAboutOperatorsWithoutAccounts() const

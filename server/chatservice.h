@@ -567,6 +567,9 @@ private:
     void setLivenessInterval();
     void setBucketSpecs();
     void closeSession(Session &session, const QString &reason);
+    void watchAccounts();
+    void checkAccountChanges();
+    void accountsChanged();
     // Closes gracefully: what is queued (or held by fault injection) first.
     void hangUp(Connection *connection, const QString &reason);
     // Out of every room, nick free: what quit and a lost connection share.
@@ -649,6 +652,10 @@ private:
     std::array<RequestRules::BucketSpec, RequestRules::BucketCount> m_bucketSpecs{};
     quint64 m_turn = 0; // see Session::turn
     QTimer m_livenessTimer;
+    // The account administration's changes (accountwatch.cpp).
+    QTimer m_accountWatch;
+    std::optional<qint64> m_accountGeneration;
+    bool m_checkingAccounts = false;
     bool m_shuttingDown = false;
     FaultInjector *m_faults = nullptr; // null unless teaching with faults
     ClusterBus *m_cluster = nullptr;   // null unless in cluster mode

@@ -24,6 +24,8 @@ public:
     // The count of `from` now ends when `to` is destroyed: for a connection
     // that outlives the socket object it started on.
     void handOver(QObject *from, QObject *to);
+    // The count of `socket` ends now, before the object is destroyed.
+    void release(QObject *socket) { socketClosed(socket); }
 
     // New limits apply to sockets from now on; nobody is put out.
     void setLimits(int maxTotal, int maxPerAddress)

@@ -107,10 +107,24 @@ void Listener::accepted(qintptr descriptor)
         return;
     }
     const PeerAddress peer = SocketConnection::peerOf(int(descriptor));
+    if (peer.address.isNull()) {
+        // Reset before it could be looked at: what a load balancer's
+        // health check does (HAProxy's `check` connects, may send its
+        // header, and resets). Nobody to refuse and nothing to log.
+        qCDebug(lcNet).noquote() << m_name << "connection gone before it could be read (a health check?)";
+        ++serverMetrics().healthChecks;
+        ::close(int(descriptor));
+        return;
+    }
     const bool trusted = ClientAddress::inAny(peer.address, m_trustedProxies);
     auto *gate = new ProxyGate(
             descriptor, peer, trusted, m_handshakeTimeoutMs,
-            [this](qintptr passed, const std::optional<PeerAddress> &client) { admit(passed, client); },
+            [this](QObject *gate, qintptr passed, const std::optional<PeerAddress> &client) {
+                // The gate's count ends as the connection's begins: one
+                // socket is never counted twice against its address.
+                m_limiter->release(gate);
+                admit(passed, client);
+            },
             [this](const PeerAddress &from, const QString &why) {
                 serverMetrics().refused(ServerMetrics::Refusal::ProxyHeader);
                 qint64 unlogged = 0;

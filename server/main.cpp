@@ -42,10 +42,8 @@ int main(int argc, char *argv[])
         break;
     }
 
-    if (!parsed.config.resetPasswordAccount.isEmpty())
-        return AccountAdmin::resetPassword(parsed.config, stdin, stdout, stderr);
-    if (!parsed.config.addAccountName.isEmpty())
-        return AccountAdmin::addAccount(parsed.config, stdin, stdout, stderr);
+    if (!parsed.config.accountCommand.isEmpty())
+        return AccountAdmin::run(parsed.config, stdin, stdout, stderr);
     if (parsed.config.checkOnly)
         return ConfigCheck::run(parsed.config, stdout, stderr);
 

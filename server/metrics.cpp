@@ -120,6 +120,10 @@ QByteArray ServerMetrics::render(const Gauges &gauges) const
     single(out, "confab_received_bytes_total", "counter", "Bytes read from chat connections.", double(bytesIn));
     single(out, "confab_sent_bytes_total", "counter", "Bytes written to chat connections.", double(bytesOut));
 
+    single(out, "confab_health_checks_total", "counter",
+           "Connections from a --proxy-protocol proxy that ended without a word: its health checks.",
+           double(healthChecks));
+
     header(out, "confab_connections_refused_total", "counter",
            "Connections turned away before hello, by reason.");
     sample(out, "confab_connections_refused_total", "reason=\"server_full\"",

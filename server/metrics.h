@@ -42,6 +42,9 @@ public:
     quint64 bytesIn = 0;
     quint64 bytesOut = 0;
     quint64 failedCommits = 0;
+    // Connections a trusted proxy opened and closed without a word (a
+    // health check): not refusals, and not logged.
+    quint64 healthChecks = 0;
 
     void refused(Refusal why) { ++m_refused[size_t(why)]; }
     // Every connection that ended, by a short reason derived from the close

@@ -1,5 +1,7 @@
 #include "proxygate.h"
 
+#include "metrics.h"
+
 #include <QSocketNotifier>
 
 #include <cerrno>
@@ -29,6 +31,10 @@ ProxyGate::ProxyGate(qintptr descriptor, const PeerAddress &peer, bool trusted, 
     connect(m_notifier, &QSocketNotifier::activated, this, &ProxyGate::readable);
     m_timeout.setSingleShot(true);
     connect(&m_timeout, &QTimer::timeout, this, [this] {
+        if (m_local) {
+            letGo();
+            return;
+        }
         this->refuse(m_trusted ? QStringLiteral("no PROXY header in time") : QStringLiteral("nothing said in time"));
     });
     m_timeout.start(timeoutMs);
@@ -52,7 +58,14 @@ void ProxyGate::readable()
     if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
         return;
     if (got <= 0) {
-        refuse(QStringLiteral("closed before saying anything"));
+        if (m_local)
+            letGo();
+        else
+            refuse(QStringLiteral("closed before saying anything"));
+        return;
+    }
+    if (m_local) {
+        passOn(m_localClient); // the proxy's own connection, that says something
         return;
     }
     const QByteArrayView seen(bytes, got);
@@ -85,8 +98,14 @@ void ProxyGate::readable()
                 }
                 consumed += taken;
             }
-            passOn(header.source ? std::optional<PeerAddress>(PeerAddress{*header.source, header.sourcePort})
-                                 : std::nullopt);
+            if (!header.source || header.source->isEqual(m_peer.address, QHostAddress::TolerantConversion)) {
+                // Whether it is a health check shows in what follows.
+                m_local = true;
+                if (header.source)
+                    m_localClient = PeerAddress{*header.source, header.sourcePort};
+                return;
+            }
+            passOn(PeerAddress{*header.source, header.sourcePort});
             return;
         }
     }
@@ -102,7 +121,18 @@ void ProxyGate::passOn(const std::optional<PeerAddress> &client)
     m_timeout.stop();
     m_retry.stop();
     const int fd = std::exchange(m_fd, -1);
-    m_pass(fd, client);
+    m_pass(this, fd, client);
+    deleteLater();
+}
+
+void ProxyGate::letGo()
+{
+    ++serverMetrics().healthChecks;
+    delete m_notifier;
+    m_notifier = nullptr;
+    m_timeout.stop();
+    m_retry.stop();
+    ::close(std::exchange(m_fd, -1));
     deleteLater();
 }
 

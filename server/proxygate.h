@@ -23,7 +23,7 @@ class ProxyGate final : public QObject
     Q_DISABLE_COPY_MOVE(ProxyGate)
 
 public:
-    using Pass = std::function<void(qintptr descriptor, const std::optional<PeerAddress> &client)>;
+    using Pass = std::function<void(QObject *gate, qintptr descriptor, const std::optional<PeerAddress> &client)>;
     using Refuse = std::function<void(const PeerAddress &peer, const QString &why)>;
 
     ProxyGate(qintptr descriptor, const PeerAddress &peer, bool trusted, int timeoutMs, Pass pass, Refuse refuse,
@@ -31,6 +31,7 @@ public:
     ~ProxyGate() override;
 
 private:
+    void letGo();
     void readable();
     void passOn(const std::optional<PeerAddress> &client);
     void refuse(const QString &why);
@@ -38,6 +39,14 @@ private:
     int m_fd;
     PeerAddress m_peer;
     bool m_trusted;
+    // A LOCAL header, or one naming the proxy's own address (the proxy's
+    // own connection, not a client's): a
+    // health check, unless bytes follow it; one that closes is let go
+    // quietly.
+    bool m_local = false;
+    // For a header that names the proxy itself as the client (how HAProxy's
+    // checks with a PROXY header look): passed on as that, if bytes follow.
+    std::optional<PeerAddress> m_localClient;
     Pass m_pass;
     Refuse m_refuse;
     QSocketNotifier *m_notifier;

@@ -337,7 +337,10 @@ const std::vector<OptionSpec> &optionTable()
             {"reset-password", "account",
              "Do not serve: set a new password for ACCOUNT in the --db database, read as one line from standard "
              "input, and exit.",
-             text(&ServerConfig::resetPasswordAccount)},
+             [](ServerConfig &config, const QString &value, QString *) {
+                 config.accountCommand = QStringList{QStringLiteral("reset-password"), value};
+                 return true;
+             }},
     };
     return table;
 }
@@ -361,11 +364,15 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
                                           QStringLiteral("INI file with any of the options below."),
                                           QStringLiteral("file"));
     parser.addOption(configOption);
-    parser.addPositionalArgument(QStringLiteral("account add NAME"),
-                                 QStringLiteral("Do not serve: make the account NAME in the --db database, with a "
-                                                "password read from the terminal (or one line of standard input), "
-                                                "and exit. The way to make an operator's account."),
-                                 QStringLiteral("[account add NAME]"));
+    parser.addPositionalArgument(
+            QStringLiteral("account"),
+            QStringLiteral("Do not serve: administer the accounts in the --db database, and exit. "
+                           "`account add NAME` makes one (the way to make an operator's account), "
+                           "`account reset-password NAME` sets a new password (each read from the terminal, or "
+                           "one line of standard input), `account rename NAME NEW` renames one, with its rooms, "
+                           "bans and conversations, `account delete NAME` deletes one, `account list` lists "
+                           "them. Works while the server runs; each change is in the audit log."),
+            QStringLiteral("[account add|delete|list|rename|reset-password …]"));
     for (const OptionSpec &spec : optionTable()) {
         if (spec.valueName) {
             parser.addOption(QCommandLineOption(QString::fromLatin1(spec.name), QString::fromUtf8(spec.description),
@@ -399,10 +406,10 @@ ServerConfig::ParseResult ServerConfig::parse(const QStringList &arguments)
         return result;
     }
     const QStringList positional = parser.positionalArguments();
-    if (positional.size() == 3 && positional.at(0) == QLatin1String("account") && positional.at(1) == QLatin1String("add"))
-        result.config.addAccountName = positional.at(2);
-    else if (!positional.isEmpty() && positional.at(0) == QLatin1String("account"))
-        return fail(QStringLiteral("usage: confab-server [--db DATABASE] account add NAME"));
+    if (positional == QStringList{QStringLiteral("account")})
+        return fail(QStringLiteral("usage: confab-server [--db DATABASE] account add|delete|list|rename|reset-password …"));
+    if (!positional.isEmpty() && positional.at(0) == QLatin1String("account"))
+        result.config.accountCommand = positional.mid(1);
     else if (!positional.isEmpty())
         return fail(QStringLiteral("unexpected argument '%1'").arg(positional.first()));
 

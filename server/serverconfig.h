@@ -42,11 +42,10 @@ struct ServerConfig
     // Who may open the live /status page and its feed.
     QList<QPair<QHostAddress, int>> statusAllow{QHostAddress::parseSubnet(QStringLiteral("127.0.0.0/8")),
                                                 QHostAddress::parseSubnet(QStringLiteral("::1/128"))};
-    // --reset-password: not a server run, an administrator's command.
-    QString resetPasswordAccount;
-    // `confab-server account add NAME`: likewise (an operator's account,
-    // say, which cannot be registered over the wire).
-    QString addAccountName;
+    // `confab-server account add|delete|list|rename|reset-password …`
+    // (and the older --reset-password ACCOUNT): not a server run, an
+    // administrator's command (accountadmin.h), its words after `account`.
+    QStringList accountCommand;
     // --check-config: check what the settings need, say so, and exit.
     bool checkOnly = false;
     int maxConnections = 10'000;

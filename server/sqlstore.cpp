@@ -39,6 +39,7 @@ const QStringList migrations = {
         QStringLiteral(":/sql/008_private_messages.sql"),
         QStringLiteral(":/sql/009_read_markers.sql"),
         QStringLiteral(":/sql/010_one_owner.sql"),
+        QStringLiteral(":/sql/011_account_changes.sql"),
 };
 
 // PostgreSQL starts from the schema SQLite's migrations end with; the table
@@ -46,6 +47,7 @@ const QStringList migrations = {
 const QStringList postgresMigrations = {
         QStringLiteral(":/sql/postgres/001_schema.sql"),
         QStringLiteral(":/sql/postgres/002_one_owner.sql"),
+        QStringLiteral(":/sql/postgres/003_account_changes.sql"),
 };
 
 // The columns a ChatMessage is read from, in the order messageFromRow() reads them.
@@ -1067,8 +1069,31 @@ bool SqlStore::loadAccountKeys(QString *error)
         *error = sqlError(query.lastError());
         return false;
     }
+    QSet<QString> keys;
     while (query.next())
-        m_accountKeys.insert(query.value(0).toString());
+        keys.insert(query.value(0).toString());
+    const std::lock_guard lock(m_accountKeysMutex);
+    m_accountKeys = std::move(keys);
+    return true;
+}
+
+std::optional<qint64> SqlStore::accountChanges()
+{
+    if (!readable())
+        return std::nullopt;
+    QSqlQuery query(here().db);
+    if (!query.exec(QStringLiteral("SELECT generation FROM account_changes")) || !query.next())
+        return std::nullopt;
+    return query.value(0).toLongLong();
+}
+
+bool SqlStore::reloadAccounts()
+{
+    QString error;
+    if (!readable() || !loadAccountKeys(&error)) {
+        qCWarning(lcStore) << "cannot read the accounts again:" << error;
+        return false;
+    }
     return true;
 }
 

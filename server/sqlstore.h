@@ -85,6 +85,11 @@ public:
         return m_accountKeys.contains(key);
     }
     bool createAccount(const QString &key, const Account &account, QString *error) override;
+    std::optional<qint64> accountChanges() override;
+    bool reloadAccounts() override;
+    // The connection of the thread this runs on, for the account
+    // administration (accountrecords.h), which runs in its own process.
+    QSqlDatabase connection() { return here().db; }
     bool setPasswordHash(const QString &key, const QByteArray &passwordHash, QString *error) override;
 
     QList<MuteRecord> loadMutes(const QString &roomKey) override;

@@ -4,7 +4,10 @@ HAProxy in TCP mode with send-proxy (v1) on one port and send-proxy-v2 on
 another, Confab with --proxy-protocol for HAProxy's address. Clients connect
 to HAProxy from 127.0.0.2 and 127.0.0.3; Confab must see those addresses
 (its log, its per-address limit), and refuse a client that tries to talk to
-it directly with a forged header.
+it directly with a forged header. HAProxy health-checks both backends every
+50 ms (`check`: connect, header, reset) and the HTTP port as the docs say
+(`option httpchk GET /healthz` with `check-send-proxy`): Confab counts the
+checks and logs not one line for them.
 
 Usage: behind_haproxy.py PATH-TO-confab-server
 """
@@ -55,6 +58,31 @@ def hello(port, nick, source):
         return reply.get("code") or reply["type"]
 
 
+def metric(http_port, name, labels=None):
+    """One sample of Confab's /metrics, read from loopback (allowed by default),
+    from an address that is not the proxy's (which must send a header), a
+    new one each time (the server allows one connection per address)."""
+    metric.reads = getattr(metric, "reads", 0) + 1
+    source = f"127.0.1.{metric.reads % 250 + 1}"
+    with socket.create_connection(("127.0.0.1", http_port), timeout=10, source_address=(source, 0)) as web:
+        web.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        body = b""
+        while chunk := web.recv(65536):
+            body += chunk
+    wanted = name + ("{" + labels + "}" if labels else "")
+    for line in body.decode().splitlines():
+        if line.startswith(wanted + " "):
+            return float(line.split()[-1])
+    return -1
+
+
+def http_through(port, path):
+    """The status line of GET `path` through a proxy port."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as web:
+        web.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        return web.recv(4096).decode(errors="replace")
+
+
 def refused(sock):
     """Closed (or reset) by the server without an answer."""
     try:
@@ -80,8 +108,9 @@ def main():
         try:
             wait_for(lambda: os.path.exists(ports_file), 20, "confab-server to listen")
             with open(ports_file) as handle:
-                confab = json.load(handle)["tcp"]
-            v1_port, v2_port = free_port(), free_port()
+                ports = json.load(handle)
+            confab, confab_http = ports["tcp"], ports["http"]
+            v1_port, v2_port, http_port = free_port(), free_port(), free_port()
             config = os.path.join(work, "haproxy.cfg")
             with open(config, "w") as handle:
                 handle.write(f"""global
@@ -95,12 +124,19 @@ frontend via_v1
     bind 127.0.0.1:{v1_port}
     default_backend confab_v1
 backend confab_v1
-    server confab 127.0.0.1:{confab} source 127.0.0.1 send-proxy
+    server confab 127.0.0.1:{confab} source 127.0.0.1 send-proxy check inter 50ms
 frontend via_v2
     bind 127.0.0.1:{v2_port}
     default_backend confab_v2
 backend confab_v2
-    server confab 127.0.0.1:{confab} source 127.0.0.1 send-proxy-v2
+    server confab 127.0.0.1:{confab} source 127.0.0.1 send-proxy-v2 check inter 50ms
+frontend via_http
+    bind 127.0.0.1:{http_port}
+    default_backend confab_http
+backend confab_http
+    option httpchk GET /healthz
+    http-check expect status 200
+    server confab 127.0.0.1:{confab_http} source 127.0.0.1 send-proxy-v2 check-send-proxy check inter 50ms
 """)
             check(subprocess.run(["haproxy", "-c", "-f", config], capture_output=True).returncode == 0,
                   "HAProxy accepts the configuration")
@@ -115,6 +151,16 @@ backend confab_v2
                     return False
 
             wait_for(proxy_ready, 20, "HAProxy to listen")
+
+            # Health checks: counted, never logged nor refused.
+            wait_for(lambda: metric(confab_http, "confab_health_checks_total") >= 30, 20, "30 health checks")
+            with open(log_path, encoding="utf-8", errors="replace") as handle:
+                quiet = [line for line in handle if "refused" in line or "connected" in line]
+            check(quiet == [], "HAProxy's health checks log nothing: " + "".join(quiet[:3]))
+            check(metric(confab_http, "confab_connections_refused_total", 'reason="proxy_header"') == 0,
+                  "health checks are not counted as refusals")
+            check(http_through(http_port, "/healthz").startswith("HTTP/1.1 200"),
+                  "/healthz answers through HAProxy (httpchk with check-send-proxy)")
 
             check(hello(v1_port, "via_v1", "127.0.0.2") == "welcome", "a client through send-proxy gets in")
             check(hello(v2_port, "via_v2", "127.0.0.3") == "welcome", "a client through send-proxy-v2 gets in")

@@ -38,17 +38,25 @@ QString ServerProcess::binary()
 
 bool ServerProcess::addAccount(const QString &name, const QString &password)
 {
-    QProcess command;
-    command.setProcessChannelMode(QProcess::MergedChannels);
-    command.start(binary(), {QStringLiteral("--db"), m_databasePath, QStringLiteral("account"), QStringLiteral("add"), name});
-    command.write((password + u'\n').toUtf8());
-    command.closeWriteChannel();
-    if (!command.waitForFinished(StartTimeoutMs) || command.exitStatus() != QProcess::NormalExit
-        || command.exitCode() != 0) {
-        m_error = QStringLiteral("account add %1 failed: %2").arg(name, QString::fromUtf8(command.readAll()));
+    QString output;
+    if (account({QStringLiteral("add"), name}, password + u'\n', &output) != 0) {
+        m_error = QStringLiteral("account add %1 failed: %2").arg(name, output);
         return false;
     }
     return true;
+}
+
+int ServerProcess::account(const QStringList &words, const QString &input, QString *output)
+{
+    QProcess command;
+    command.setProcessChannelMode(QProcess::MergedChannels);
+    command.start(binary(), QStringList{QStringLiteral("--db"), m_databasePath, QStringLiteral("account")} + words);
+    command.write(input.toUtf8());
+    command.closeWriteChannel();
+    const bool finished = command.waitForFinished(StartTimeoutMs) && command.exitStatus() == QProcess::NormalExit;
+    if (output)
+        *output = QString::fromUtf8(command.readAll());
+    return finished ? command.exitCode() : -1;
 }
 
 bool ServerProcess::start(const QStringList &extraArguments)

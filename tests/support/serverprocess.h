@@ -20,6 +20,10 @@ public:
     // operator's account, say), with `password` on standard input. False,
     // with the command's output in error(), if it failed.
     bool addAccount(const QString &name, const QString &password);
+    // `confab-server account WORDS…` on this server's database, with
+    // `input` on standard input; the exit code (-1: did not finish), and
+    // what it printed in *output.
+    int account(const QStringList &words, const QString &input = QString(), QString *output = nullptr);
     // Stops with SIGTERM and waits; returns the exit code (-1: crashed or hung).
     int stop();
     // SIGKILL, no chance to clean up.
