@@ -15,8 +15,12 @@ CONFAB_BUILD_PACKAGES=(
 # (ip) for the LAN namespace test; dpkg-dev
 # (dpkg-shlibdeps) for cpack's Debian packages; systemd for systemd-analyze;
 # haproxy to test the server behind a real proxy; postgresql and
-# redis-server for cluster mode (the tests start their own, on free ports).
-CONFAB_TEST_PACKAGES=(openssl python3 chromium util-linux iproute2 dpkg-dev systemd haproxy postgresql redis-server)
+# redis-server for cluster mode (the tests start their own, on free ports);
+# sqlite3 for the backup that docs/server.md tells operators to take; file
+# and binutils (readelf, objcopy) for cpack's stripped packages and their
+# debug symbols.
+CONFAB_TEST_PACKAGES=(openssl python3 chromium util-linux iproute2 dpkg-dev systemd haproxy postgresql redis-server
+                      sqlite3 file binutils)
 # What the README's first steps and docs/teaching.md use: nc to talk to the
 # server by hand, openssl s_client for TLS, python3 for the example client.
 CONFAB_RUN_PACKAGES=(netcat-openbsd openssl python3)

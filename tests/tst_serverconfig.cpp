@@ -266,6 +266,12 @@ void TestServerConfig::sampleConfigIsValid()
     QCOMPARE(result.config.limits.floodBurst, 10);
     QCOMPARE(result.config.limits.helloTimeoutMs, 30'000);
     QVERIFY(result.config.motd.startsWith(u"Welcome!"_s));
+    // The hosted profile: this machine only, no discovery, /status for
+    // this machine's own users.
+    QCOMPARE(result.config.bind, QHostAddress(QHostAddress::LocalHost));
+    QCOMPARE(result.config.discoveryPort, quint16(0));
+    QCOMPARE(result.config.statusAllow.size(), 2);
+    QCOMPARE(result.config.statusAllow.first().second, 32);
 }
 
 void TestServerConfig::cleanShutdown()

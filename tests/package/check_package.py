@@ -7,6 +7,7 @@ MemoryDenyWriteExecute). Nothing is installed on this machine."""
 
 import argparse
 import glob
+import gzip
 import json
 import os
 import shutil
@@ -58,7 +59,11 @@ def check_server(deb, work):
         check(os.path.exists(path) and os.access(path, os.X_OK), f"maintainer script {script} is executable")
     with open(os.path.join(control, "postrm")) as postrm:
         text = postrm.read()
-        check("rm -rf /var/lib/confab" in text and "deluser" not in text, "purge removes the data, not the user")
+        executed = [line for line in text.splitlines() if not line.strip().startswith(("#", "echo"))]
+        check(not any("/var/lib/confab" in line and "rm " in line for line in executed) and "deluser" not in text,
+              "purge keeps the history and accounts in /var/lib/confab, and the user")
+        check("are kept" in text and "rm -rf /var/lib/confab" in text,
+              "purge says the data is kept, and how to delete it")
 
     files = os.path.join(work, "files")
     run("dpkg-deb", "-x", deb, files)
@@ -66,8 +71,22 @@ def check_server(deb, work):
     with open(unit) as handle:
         text = handle.read()
     for setting in ("Type=notify", "User=confab-server", "StateDirectory=confab", "ConfigurationDirectory=confab",
-                    "ExecStart=/usr/bin/confab-server", "ExecReload="):
+                    "ExecStart=/usr/bin/confab-server", "ExecReload=/bin/kill -HUP"):
         check(setting in text, f"the unit has {setting}")
+    check("--check-config" in text.split("ExecReload=", 1)[1].splitlines()[0],
+          "the unit checks the configuration before it reloads")
+    documentation = next((line for line in text.splitlines() if line.startswith("Documentation=")), "")
+    for reference in documentation.split("=", 1)[-1].split():
+        if reference.startswith("file://"):
+            check(os.path.exists(files + reference[len("file://"):]), f"the unit's {reference} is in the package")
+        elif reference.startswith("man:"):
+            page = reference[4:].replace("(", ".").rstrip(")")
+            check(os.path.exists(os.path.join(files, "usr/share/man/man" + page[-1], page + ".gz")),
+                  f"the unit's {reference} is in the package")
+        else:
+            check(False, f"the unit's Documentation= names something installed, not {reference}")
+    check_binary_and_docs(files, "confab-server", "usr/bin/confab-server", "usr/share/man/man8/confab-server.8.gz",
+                          ("--check-config", "--proxy-protocol", "account add", "SIGHUP"))
     if shutil.which("systemd-analyze"):
         analysis = subprocess.run(["systemd-analyze", "security", "--offline=yes", unit], capture_output=True,
                                   text=True)
@@ -82,6 +101,42 @@ def check_server(deb, work):
     return os.path.join(files, "usr/bin/confab-server")
 
 
+def check_binary_and_docs(files, package, binary, manpage, mentioned):
+    """Stripped, with a build id; the documentation Debian expects; a manual
+    page that says what --help says."""
+    described = run("file", "-L", os.path.join(files, binary))
+    check("not stripped" not in described and "stripped" in described, f"{binary} is stripped")
+    check("BuildID" in described, f"{binary} has a build id (for its -dbgsym package)")
+    doc = os.path.join(files, "usr/share/doc", package)
+    for name in ("copyright", "changelog.gz"):
+        check(os.path.exists(os.path.join(doc, name)), f"/usr/share/doc/{package}/{name}")
+    with gzip.open(os.path.join(doc, "changelog.gz"), "rt") as changelog:
+        check(changelog.readline().startswith("confab ("), f"{package}'s changelog is in Debian's format")
+    page = os.path.join(files, manpage)
+    check(os.path.exists(page), f"{package} has the manual page {manpage}")
+    if os.path.exists(page):
+        with gzip.open(page, "rt") as handle:
+            text = handle.read().replace("\\-", "-")
+        check(text.startswith(".TH "), f"{manpage} is a manual page")
+        for words in mentioned:
+            check(words in text, f"{manpage} mentions {words}")
+
+
+def check_dbgsym(output, package, files, binary):
+    """PACKAGE-dbgsym_*.ddeb holds the debug symbols under the binary's build id."""
+    ddebs = glob.glob(os.path.join(output, f"{package}-dbgsym_*.ddeb"))
+    check(len(ddebs) == 1, f"cpack made {package}-dbgsym")
+    if not ddebs:
+        return
+    build_id = ""
+    for line in run("readelf", "-n", os.path.join(files, binary)).splitlines():
+        if "Build ID:" in line:
+            build_id = line.split(":", 1)[1].strip()
+    contents = run("dpkg-deb", "-c", ddebs[0])
+    check(build_id != "" and f"./usr/lib/debug/.build-id/{build_id[:2]}/{build_id[2:]}.debug" in contents,
+          f"{package}-dbgsym has the symbols of this {binary}")
+
+
 def check_client(deb):
     contents = run("dpkg-deb", "-c", deb)
     for path in ("./usr/bin/confab", "./usr/share/applications/org.confab.Confab.desktop",
@@ -90,6 +145,10 @@ def check_client(deb):
     depends = field(run("dpkg-deb", "-I", deb), "Depends")
     for dependency in ("libqt6widgets6", "libqt6keychain1"):
         check(dependency in depends, f"confab depends on {dependency}")
+    files = tempfile.mkdtemp(prefix="confab-client-")
+    run("dpkg-deb", "-x", deb, files)
+    check_binary_and_docs(files, "confab", "usr/bin/confab", "usr/share/man/man1/confab.1.gz", ("--connect", "--nick"))
+    return files
 
 
 def check_runs_without_jit_memory(server, work):
@@ -144,9 +203,12 @@ def main():
         check(len(servers) == 1 and len(clients) == 1, "cpack made confab-server_*.deb and confab_*.deb")
         if servers:
             binary = check_server(servers[0], os.path.join(work, "server"))
+            check_dbgsym(output, "confab-server", os.path.join(work, "server", "files"), "usr/bin/confab-server")
             check_runs_without_jit_memory(binary, work)
         if clients:
-            check_client(clients[0])
+            client_files = check_client(clients[0])
+            check_dbgsym(output, "confab", client_files, "usr/bin/confab")
+            shutil.rmtree(client_files)
     print(f"{len(failures)} failed" if failures else "all checks passed")
     return 1 if failures else 0
 

@@ -32,6 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (Closed, Failure, LineClient, Server, Skip, WsClient, connect, expect,  # noqa: E402
                      expect_memory, in_room, is_closed_by_peer, peak_rss_while, raw_http, stuff, wait_until,
                      ws_frame)
+import operations  # noqa: E402
 import trust  # noqa: E402
 
 CASES = {}
@@ -876,6 +877,7 @@ def sigterm_under_load(binary):
 # ---------------------------------------------------------------- runner
 
 CASES.update(trust.CASES)
+CASES.update(operations.CASES)
 
 
 def main():
