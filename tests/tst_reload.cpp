@@ -47,6 +47,8 @@ private slots:
     void settingsInEffectAreLogged_data();
     void settingsInEffectAreLogged();
     void reloadOfTheSameFileChangesNothing();
+    void reloadReadsExactly_data();
+    void reloadReadsExactly();
 
 private:
     QTemporaryDir m_dir;
@@ -224,6 +226,48 @@ void TestReload::reloadOfTheSameFileChangesNothing()
     QVERIFY2(server.waitForOutput(u"configuration reloaded; changed: password (changed)"_s, mark),
              qPrintable(server.output()));
     QVERIFY(!server.output().contains(u"hunter2"_s));
+    QCOMPARE(server.stop(), 0);
+}
+
+void TestReload::reloadReadsExactly_data()
+{
+    QTest::addColumn<QByteArray>("file");
+    QTest::addColumn<QString>("motd");
+    QTest::addColumn<QString>("logged");
+
+    QTest::newRow("commas and semicolons") << QByteArray("motd=Hi, all; be kind\n") << u"Hi, all; be kind"_s
+                                           << u"motd: \"Before\" → \"Hi, all; be kind\""_s;
+    QTest::newRow("unicode") << QByteArray("motd=Grüße, 世界 👋\n") << u"Grüße, 世界 👋"_s
+                             << u"→ \"Grüße, 世界 👋\""_s;
+    QTest::newRow("quoted edge spaces") << QByteArray("motd=\"  spaced  \"\n") << u"  spaced  "_s
+                                        << u"→ \"  spaced  \""_s;
+    QTest::newRow("a list") << QByteArray("motd=Before\noperators=alice,bob\n") << u"Before"_s
+                            << u"operators: (default) → alice,bob"_s;
+    QTest::newRow("comments") << QByteArray("; a comment\n# another\nmotd=Before\n") << u"Before"_s
+                              << u"configuration reloaded; nothing changed"_s;
+}
+
+// A reload reads the file as exactly as the start does (configfile.h).
+void TestReload::reloadReadsExactly()
+{
+    QFETCH(QByteArray, file);
+    QFETCH(QString, motd);
+    QFETCH(QString, logged);
+
+    const QString ini = m_dir.filePath(u"exact.ini"_s);
+    QVERIFY(writeFile(ini, "motd=Before\n"));
+    ServerProcess server;
+    QVERIFY2(server.start({u"--config"_s, ini}), qPrintable(server.error()));
+    QVERIFY(writeFile(ini, file));
+    const qsizetype mark = server.output().size();
+    server.reload();
+    QVERIFY2(server.waitForOutput(u"configuration reloaded"_s, mark), qPrintable(server.output()));
+    QVERIFY2(server.output().indexOf(logged, mark) >= 0, qPrintable(server.output().mid(mark)));
+
+    ChatClient client;
+    QVERIFY(client.connectTo(server.tcpPort()));
+    client.send({{u"type"_s, u"hello"_s}, {u"nick"_s, u"reader"_s}});
+    QCOMPARE(client.waitFor(u"welcome"_s).value(u"motd"_s).toString(), motd);
     QCOMPARE(server.stop(), 0);
 }
 
