@@ -10,8 +10,6 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -51,14 +49,8 @@ void TestAccountAdmin::whileTheServerRuns()
     if (postgres) {
         // Each run on a database of its own.
         const QString name = u"admin%1"_s.arg(++m_databases);
-        {
-            QSqlDatabase db = m_postgres.connection(u"make"_s);
-            QVERIFY(db.open());
-            QSqlQuery make(db);
-            QVERIFY2(make.exec(u"CREATE DATABASE "_s + name), qPrintable(make.lastError().text()));
-        }
-        QSqlDatabase::removeDatabase(u"make"_s);
-        server.setDatabasePath(m_postgres.url().section(u'/', 0, -2) + u'/' + name);
+        QVERIFY2(m_postgres.createDatabase(name), qPrintable(m_postgres.error()));
+        server.setDatabasePath(m_postgres.urlOf(name));
     }
     QString said;
     QCOMPARE(server.account({u"add"_s, u"root"_s}, u"operator-pw\n"_s, &said), 0);

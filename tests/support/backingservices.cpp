@@ -203,7 +203,18 @@ QSqlDatabase PostgresProcess::connection(const QString &name) const
 
 QString PostgresProcess::url() const
 {
-    return QStringLiteral("postgresql://confab@127.0.0.1:%1/confab").arg(m_port);
+    return urlOf(QStringLiteral("confab"));
+}
+
+QString PostgresProcess::urlOf(const QString &database) const
+{
+    return QStringLiteral("postgresql://confab@127.0.0.1:%1/%2").arg(m_port).arg(database);
+}
+
+bool PostgresProcess::createDatabase(const QString &name)
+{
+    return run(QStringLiteral("createdb"), {QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                                            QString::number(m_port), QStringLiteral("-U"), QStringLiteral("confab"), name});
 }
 
 RedisProcess::RedisProcess()

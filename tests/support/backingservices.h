@@ -26,6 +26,12 @@ public:
     // on the same port with the same data.
     bool stop();
     QString url() const;
+    // The URL of another database of this server's (for the user "confab").
+    QString urlOf(const QString &database) const;
+    // CREATE DATABASE `name` (a plain identifier); false with error() if not.
+    bool createDatabase(const QString &name);
+    // A PostgreSQL program of the same version (pg_dump, pg_restore, …).
+    QString program(const QString &name) const { return m_bin + u'/' + name; }
     QString error() const { return m_error; }
     quint16 port() const { return m_port; }
     // A connection of the test's own to the database, under `name` (not
