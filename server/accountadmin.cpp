@@ -112,7 +112,9 @@ private:
 
     // The database; false (said on err) if there is none or it cannot open.
     bool open(bool mayCreate);
-    std::optional<AccountStore::Account> existing(const QString &name);
+    // The database and the account NAME in it; nullopt (said on err) if
+    // either is missing.
+    std::optional<AccountStore::Account> openExisting(const QString &name);
     void audit(const QString &action, const QString &target, const QString &reason = QString());
     AccountRecords records() { return AccountRecords(m_store->connection(), SqlStore::isDatabaseUrl(m_config.databasePath)); }
 
@@ -154,8 +156,10 @@ bool Session::open(bool mayCreate)
     return bool(m_store);
 }
 
-std::optional<AccountStore::Account> Session::existing(const QString &name)
+std::optional<AccountStore::Account> Session::openExisting(const QString &name)
 {
+    if (!open(false))
+        return std::nullopt;
     const std::optional<AccountStore::Account> account = m_store->loadAccount(Confab::Protocol::nameKey(name));
     if (!account)
         fail(m_err, QStringLiteral("there is no account %1").arg(name));
@@ -193,9 +197,7 @@ int Session::add(const QString &name)
 
 int Session::resetPassword(const QString &name)
 {
-    if (!open(false))
-        return 1;
-    const std::optional<AccountStore::Account> account = existing(name);
+    const std::optional<AccountStore::Account> account = openExisting(name);
     if (!account)
         return 1;
     QString error;
@@ -213,9 +215,7 @@ int Session::rename(const QString &name, const QString &newName)
 {
     if (const auto violation = Confab::Protocol::checkNick(newName))
         return fail(m_err, QStringLiteral("%1 cannot be an account: %2").arg(newName, violation->reason));
-    if (!open(false))
-        return 1;
-    const std::optional<AccountStore::Account> account = existing(name);
+    const std::optional<AccountStore::Account> account = openExisting(name);
     if (!account)
         return 1;
     const QString oldKey = Confab::Protocol::nameKey(name);
@@ -234,9 +234,7 @@ int Session::rename(const QString &name, const QString &newName)
 
 int Session::remove(const QString &name)
 {
-    if (!open(false))
-        return 1;
-    const std::optional<AccountStore::Account> account = existing(name);
+    const std::optional<AccountStore::Account> account = openExisting(name);
     if (!account)
         return 1;
     QString error;
