@@ -1064,15 +1064,24 @@ bool SqlStore::setReadMarker(const QString &accountKey, const QString &conversat
 
 bool SqlStore::loadAccountKeys(QString *error)
 {
+    {
+        const std::lock_guard lock(m_accountKeysMutex);
+        m_readingAccountKeys = true;
+        m_notedWhileReading.clear();
+    }
     QSqlQuery query(here().db);
-    if (!query.exec(QStringLiteral("SELECT key FROM accounts"))) {
+    const bool read = query.exec(QStringLiteral("SELECT key FROM accounts"));
+    QSet<QString> keys;
+    while (read && query.next())
+        keys.insert(query.value(0).toString());
+    const std::lock_guard lock(m_accountKeysMutex);
+    m_readingAccountKeys = false;
+    if (!read) {
         *error = sqlError(query.lastError());
         return false;
     }
-    QSet<QString> keys;
-    while (query.next())
-        keys.insert(query.value(0).toString());
-    const std::lock_guard lock(m_accountKeysMutex);
+    // A registration that committed after the read began is not lost.
+    keys.unite(m_notedWhileReading);
     m_accountKeys = std::move(keys);
     return true;
 }

@@ -44,6 +44,8 @@ public:
     {
         const std::lock_guard lock(m_accountKeysMutex);
         m_accountKeys.insert(key);
+        if (m_readingAccountKeys)
+            m_notedWhileReading.insert(key);
     }
     QHash<QString, qint64> lastSeqs(const QList<QString> &roomKeys) override;
 
@@ -159,6 +161,10 @@ private:
     // Every account's key, kept in memory: reserved nicks are checked on
     // every hello and nick change.
     QSet<QString> m_accountKeys;
+    // Accounts made while loadAccountKeys() reads them again: kept, though
+    // the read may not have seen them.
+    bool m_readingAccountKeys = false;
+    QSet<QString> m_notedWhileReading;
     // createAccount() may run on the commit thread (MessageStore::offload()).
     mutable std::mutex m_accountKeysMutex;
     QList<PendingMessage> m_pendingMessages;
