@@ -88,12 +88,15 @@ ChatMessage messageFromRow(const QSqlQuery &row, const QString &roomName)
     ChatMessage message{roomName, row.value(1).toString(), row.value(2).toString(), row.value(3).toLongLong(),
                         row.value(0).toLongLong(), std::nullopt, std::nullopt, std::nullopt, std::nullopt,
                         std::nullopt};
-    if (row.value(4).toInt() != 0)
+    // A deleted message keeps nothing of what it was: not even that it was
+    // an action (rows deleted before this was stored still say so).
+    const bool deleted = row.value(6).toInt() != 0;
+    if (deleted)
+        message.deleted = true;
+    else if (row.value(4).toInt() != 0)
         message.action = true;
     if (!row.value(5).isNull())
         message.edited = row.value(5).toLongLong();
-    if (row.value(6).toInt() != 0)
-        message.deleted = true;
     message.reactions = reactionsFromJson(row.value(7).toString());
     if (!row.value(8).isNull())
         message.rev = row.value(8).toLongLong();

@@ -61,6 +61,7 @@ private slots:
     void reactionsToggle();
     void reactionKindsAreBounded();
     void changesCatchUpByRevisionAcrossARestart();
+    void deletedActionIsNoLongerAnAction();
 
 private:
     // Connected and in `room`; with an account of its own (registered on
@@ -368,6 +369,45 @@ void TestEdits::changesCatchUpByRevisionAcrossARestart()
     const QJsonObject next =
             back->ask(u"edit"_s, fields(u"den"_s, seqs[4], {{u"text"_s, u"m5!"_s}}), u"updated"_s);
     QCOMPARE(next.value("message"_L1).toObject().value("rev"_L1).toInteger(), 5);
+}
+
+// docs/protocol.md: a deleted message has no `action` any more, wherever it
+// is read from (the event, history, changed_after, joined after a restart).
+void TestEdits::deletedActionIsNoLongerAnAction()
+{
+    auto alice = member(u"alice"_s, u"den"_s);
+    QVERIFY(alice);
+    const QJsonObject echo = alice->ask(u"say"_s, {{u"room"_s, u"den"_s}, {u"text"_s, u"waves"_s}, {u"action"_s, true}},
+                                        u"message"_s);
+    QCOMPARE(echo.value("action"_L1).toBool(), true);
+    const qint64 seq = echo.value("seq"_L1).toInteger();
+    const QJsonObject deleted = alice->ask(u"delete"_s, fields(u"den"_s, seq), u"updated"_s);
+    QVERIFY(!deleted.value("message"_L1).toObject().contains("action"_L1));
+
+    auto withoutAction = [](const QJsonArray &messages) {
+        for (const QJsonValue &message : messages) {
+            if (message["deleted"_L1].toBool() && message.toObject().contains("action"_L1))
+                return false;
+        }
+        return !messages.isEmpty();
+    };
+    auto history = [&](ChatClient &client, const QJsonObject &extra) {
+        QJsonObject fields{{u"room"_s, u"den"_s}};
+        for (auto it = extra.begin(); it != extra.end(); ++it)
+            fields.insert(it.key(), it.value());
+        return client.ask(u"history"_s, fields, u"history_page"_s).value("messages"_L1).toArray();
+    };
+    QVERIFY(withoutAction(history(*alice, {})));
+    QVERIFY(withoutAction(history(*alice, {{u"changed_after"_s, 0}})));
+
+    alice.reset();
+    QCOMPARE(m_server->stop(), 0);
+    QVERIFY2(m_server->start(), qPrintable(m_server->error()));
+    auto back = member(u"alice"_s, u"lobby"_s);
+    QVERIFY(back);
+    QVERIFY(withoutAction(back->join(u"den"_s).value("history"_L1).toArray()));
+    QVERIFY(withoutAction(history(*back, {})));
+    QVERIFY(withoutAction(history(*back, {{u"changed_after"_s, 0}})));
 }
 
 QTEST_GUILESS_MAIN(TestEdits)
