@@ -1,4 +1,4 @@
-// The --config file's reader (server/configfile.h): values exactly as
+// The --config file's reader (server/operations/configfile.h): values exactly as
 // written, commas and semicolons included, and every other line refused
 // with its number.
 

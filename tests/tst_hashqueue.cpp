@@ -1,4 +1,4 @@
-// The hashing queue (server/hashqueue.h): one job at a time, lowest priority
+// The hashing queue (server/chat/hashqueue.h): one job at a time, lowest priority
 // first and in arrival order within a priority, a bounded share per address
 // and in all, and nothing run for a job nobody wants any more.
 

@@ -1,4 +1,4 @@
-// The rule table of requests (server/requestrules.h): every request type has
+// The rule table of requests (server/chat/requestrules.h): every request type has
 // exactly one rule, every bucket it names has a size, the buckets are token
 // buckets, and docs/server.md ("What each request costs") says what the
 // code does.
