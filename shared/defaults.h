@@ -59,7 +59,7 @@ inline constexpr int MaxRoomsPerUser = 100;
 // Wrong server passwords from one address before it must wait.
 inline constexpr int PasswordFailuresPerAddress = 5;
 inline constexpr int PasswordFailureWindowMs = 60'000;
-// Failed logins, per account and per address (protocol part 2, section 10).
+// Failed logins, per account and per address (protocol section 12).
 inline constexpr int LoginFailures = 5;
 inline constexpr int LoginFailureWindowMs = 10 * 60'000;
 // Registrations per address.

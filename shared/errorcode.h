@@ -26,14 +26,14 @@ enum class ErrorCode {
     FrameTooLarge,
     ServerFull,
     StorageFailed,
-    // Accounts (protocol part 2, section 10)
+    // Accounts (protocol section 12)
     AccountExists,
     PasswordInvalid,
     NickReserved,
     LoginFailed,
     LoginRequired,
     NotLoggedIn,
-    // Moderation (section 11)
+    // Moderation (section 13)
     NotPermitted,
     AlreadyOwned,
     Banned,

@@ -89,7 +89,7 @@ struct Join
 {
     CONFAB_MESSAGE(Join, "join", Client)
     QString room;
-    std::optional<QString> key; // for a room with a key (section 11)
+    std::optional<QString> key; // for a room with a key (section 13)
     static constexpr auto fields()
     {
         return std::make_tuple(required(QLatin1String("room"), &Join::room, Rule::Room),
@@ -325,7 +325,7 @@ struct Pong
     static constexpr auto fields() { return std::tuple<>(); }
 };
 
-// Moderation (protocol part 2, section 11).
+// Moderation (protocol section 13).
 
 struct Claim
 {
@@ -783,7 +783,7 @@ struct Joined
     QString topic;
     QStringList members;
     QList<ChatMessage> history;
-    // Members above member, by nick: "owner" or "op" (section 11).
+    // Members above member, by nick: "owner" or "op" (section 13).
     std::optional<StringMap> roles;
     std::optional<RoomModes> modes;
     // Members who are away, by nick: why (section 17).

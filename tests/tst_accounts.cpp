@@ -1,4 +1,4 @@
-// Accounts against the real server (protocol part 2, section 10): register,
+// Accounts against the real server (protocol section 12): register,
 // reserved nicks, login, throttling, change_password, --require-account,
 // what the database holds, and --reset-password.
 

@@ -1,4 +1,4 @@
-// LAN discovery (protocol section 12) against real servers, on loopback
+// LAN discovery (protocol section 14) against real servers, on loopback
 // only: the answer, its size, one answer a second per source address,
 // silence for anything else, and port 0 turning it off.
 

@@ -1,5 +1,5 @@
-// Room roles and moderation against the real server (protocol part 2,
-// section 11): claim, grant, kick, roles in joined, the audit log, server
+// Room roles and moderation against the real server (protocol
+// section 13): claim, grant, kick, roles in joined, the audit log, server
 // operators, and roles surviving a restart.
 
 #include "chatclient.h"

@@ -135,13 +135,13 @@ public:
     void addEvent(Conversation *conversation, LogEntry::Event event, const QString &who = {},
                   const QString &detail = {}, bool own = false, const QString &target = {}, qint64 when = 0);
 
-    // Accounts (protocol section 10).
+    // Accounts (protocol section 12).
     void registerAccount(const QString &accountPassword, Conversation *context = nullptr);
     // Reconnects, logged in to `account`, keeping the open rooms.
     void logIn(const QString &account, const QString &accountPassword);
     void changePassword(const QString &oldPassword, const QString &newPassword, Conversation *context = nullptr);
 
-    // Moderation (section 11). `room` is where the answer is shown.
+    // Moderation (section 13). `room` is where the answer is shown.
     void claim(Conversation *room);
     void grant(Conversation *room, const QString &nick, RoomMembers::Rank rank);
     void kick(Conversation *room, const QString &nick, const QString &reason = {});

@@ -24,7 +24,7 @@ struct LogEntry
         AwayChanged,   // from: who; text: why ("" back), in a private conversation
         // Said once, kept in sight
         Waiting,       // from: the offline account a private message waits for
-        // Moderation (protocol section 11): shown as notices, never folded.
+        // Moderation (protocol section 13): shown as notices, never folded.
         RoomClaimed,   // from: the new owner; own: the user
         RoleChanged,   // from: who; target: whose; text: "owner", "op" or "member"; own: the user's
         Kicked,        // from: who; target: whom; text: the reason

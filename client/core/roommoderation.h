@@ -8,7 +8,7 @@
 class ChatSession;
 class Conversation;
 
-// The moderation side of a session (protocol section 11): what the user may
+// The moderation side of a session (protocol section 13): what the user may
 // do in a room, as far as the client knows (the server decides; menus only
 // offer what it would allow), and what the server says was done — roles,
 // removals, mutes, modes, invitations, ban lists, the audit log — applied

@@ -33,7 +33,7 @@ public:
     void requestHosting();
     QString password() const;
 
-    // What to do about an account (protocol section 10). The account is
+    // What to do about an account (protocol section 12). The account is
     // named after the nickname.
     enum class AccountMode { Guest, LogIn, Register };
     AccountMode accountMode() const;

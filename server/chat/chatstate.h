@@ -79,7 +79,7 @@ struct Room
     QList<Session *> members;
     // The latest messages, for `joined`, so joining never reads the database.
     QList<Confab::Protocol::ChatMessage> recent;
-    // Ops and the owner, by account key (section 11); loaded with the room.
+    // Ops and the owner, by account key (section 13); loaded with the room.
     QHash<QString, Rank> roles;
     struct Ban
     {

@@ -5,7 +5,7 @@
 
 #include <optional>
 
-// Whom a ban (or a server ban) is about (protocol section 11):
+// Whom a ban (or a server ban) is about (protocol section 13):
 //
 //   account:NAME   a session logged in to that account
 //   nick:GLOB      a nick, with * (any run) and ? (one character), compared

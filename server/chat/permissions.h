@@ -2,7 +2,7 @@
 
 #include <optional>
 
-// Who may do what in a room (protocol section 11). Roles belong to accounts
+// Who may do what in a room (protocol section 13). Roles belong to accounts
 // per room; server operators count as owner everywhere, and more.
 enum class Rank {
     Member,

@@ -1,4 +1,5 @@
-// Who a user is: hello (a guest or a login), register, change_password, reserved nicks and operators' names (protocol sections 5 and 12).
+// Who a user is: hello (a guest or a login), register, change_password,
+// reserved nicks and operators' names (protocol sections 5 and 12).
 // Part of ChatService (chatservice.h); the shared helpers are in
 // chatinternal.h.
 

@@ -1,4 +1,5 @@
-// Room roles, bans, mutes, modes, invitations, the audit log and server bans (protocol section 13).
+// Room roles, bans, mutes, modes, invitations, the audit log and server
+// bans (protocol section 13).
 // Part of ChatService (chatservice.h); the shared helpers are in
 // chatinternal.h.
 

@@ -1,4 +1,5 @@
-// How a user is seen: away, typing notices, nick changes (protocol sections 6, 16 and 17).
+// How a user is seen: away, typing notices, nick changes (protocol sections 6,
+// 16 and 17).
 // Part of ChatService (chatservice.h); the shared helpers are in
 // chatinternal.h.
 

@@ -1,4 +1,5 @@
-// Private conversations: whisper, private_history, messages that wait for an offline account (protocol section 19).
+// Private conversations: whisper, private_history, messages that wait for an
+// offline account (protocol section 19).
 // Part of ChatService (chatservice.h); the shared helpers are in
 // chatinternal.h.
 

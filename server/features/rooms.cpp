@@ -1,4 +1,5 @@
-// Rooms: join, leave, say, topic, list, who, history, and rooms opened and closed in memory (protocol sections 6 to 8).
+// Rooms: join, leave, say, topic, list, who, history, and rooms opened and
+// closed in memory (protocol sections 6 to 8).
 // Part of ChatService (chatservice.h); the shared helpers are in
 // chatinternal.h.
 

@@ -7,7 +7,7 @@
 
 #include <functional>
 
-// Answers LAN discovery (protocol section 12): a `discover` datagram gets
+// Answers LAN discovery (protocol section 14): a `discover` datagram gets
 // one `server` datagram back, by unicast to its sender. Nothing is ever
 // sent unasked; an answer is at most 512 bytes; a source address gets at
 // most one answer a second whatever its port (so the server cannot be used

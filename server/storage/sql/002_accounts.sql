@@ -1,4 +1,4 @@
--- Accounts (protocol part 2, section 10) are keyed like nicks (nameKey) and
+-- Accounts (protocol section 12) are keyed like nicks (nameKey) and
 -- keep the spelling they were registered with. password_hash is libcrypt's
 -- yescrypt string ("$y$..."), salted and slow. The password itself is never
 -- stored.

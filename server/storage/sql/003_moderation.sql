@@ -1,4 +1,4 @@
--- Roles per room (protocol part 2, section 11). Roles belong to accounts;
+-- Roles per room (protocol section 13). Roles belong to accounts;
 -- a member has no row. role is 'op' or 'owner'.
 CREATE TABLE room_roles (
     room_key    TEXT NOT NULL,

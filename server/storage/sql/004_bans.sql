@@ -1,4 +1,4 @@
--- Room bans (protocol section 11). mask_key is Mask::key(): two spellings of
+-- Room bans (protocol section 13). mask_key is Mask::key(): two spellings of
 -- one mask are one ban. until is a wall-clock time in ms, NULL for ever.
 CREATE TABLE room_bans (
     room_key TEXT    NOT NULL,

@@ -1,4 +1,4 @@
--- Mutes (protocol section 11): target is 'account:KEY' for a logged-in user,
+-- Mutes (protocol section 13): target is 'account:KEY' for a logged-in user,
 -- 'nick:KEY' otherwise. until is a wall-clock time in ms, NULL for ever.
 CREATE TABLE room_mutes (
     room_key TEXT NOT NULL,

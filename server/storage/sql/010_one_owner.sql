@@ -1,4 +1,4 @@
--- A room has at most one owner (protocol section 11), whatever two servers
+-- A room has at most one owner (protocol section 13), whatever two servers
 -- of a cluster, or two claims at the same moment, decide: a second owner
 -- row cannot be written. Should a database hold two already, the first by
 -- account key stays.
