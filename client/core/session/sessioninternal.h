@@ -1,0 +1,31 @@
+#pragma once
+
+// What ChatSession's files share (chatsession.cpp and session/*.cpp).
+
+#include "chatsession.h"
+#include "defaults.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcClient)
+
+namespace SessionInternal {
+
+// Pages asked for when catching up after a reconnect.
+constexpr int CatchUpPage = Confab::Protocol::Defaults::HistoryMaxPage;
+constexpr int ScrollBackPage = Confab::Protocol::Defaults::HistoryPage;
+
+inline qint64 now()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+} // namespace SessionInternal
+
+// Every file of ChatSession's sends requests.
+template <typename T>
+qint64 ChatSession::send(const T &message, Pending::Purpose purpose, Conversation *conversation, Conversation *origin)
+{
+    return m_requests.send(message, Pending{purpose, conversation, origin});
+}
