@@ -5,6 +5,7 @@
 #include "chatsession.h"
 #include "conversation.h"
 #include "inputline.h"
+#include "desktopattention.h"
 #include "mainwindow.h"
 #include "messageview.h"
 #include "nickcolors.h"
@@ -352,7 +353,7 @@ void TestMainWindow::keyboardNavigation()
     Conversation *nav1 = m_session->room(u"nav1"_s);
     QTRY_VERIFY_WITH_TIMEOUT(nav1->unread() > 0, 10'000);
     QVERIFY(m_window->windowTitle().startsWith(u"("_s));
-    QVERIFY(!MainWindow::badgedIcon(m_window->windowIcon(), 3).pixmap(64).toImage().isNull());
+    QVERIFY(!DesktopAttention::badgedIcon(m_window->windowIcon(), 3).pixmap(64).toImage().isNull());
 
     // Alt+Shift+Up goes to the one with unread; Alt+Down to the next.
     QTest::keyClick(m_window->input(), Qt::Key_Up, Qt::AltModifier | Qt::ShiftModifier);

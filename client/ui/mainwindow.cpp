@@ -10,7 +10,8 @@
 #include "messageview.h"
 #include "moderationdialog.h"
 #include "roomsettingsdialog.h"
-#include "serverthread.h"
+#include "desktopattention.h"
+#include "hostingstatus.h"
 #include "roombrowser.h"
 #include "quickswitcher.h"
 #include "conversationdelegate.h"
@@ -25,17 +26,13 @@
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QMenu>
-#include <QPainter>
 #include <QTimer>
 #include <QToolButton>
 #include <QMessageBox>
-#include <QNetworkInterface>
 #include <QMenuBar>
-#include <QPushButton>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
-#include <QSystemTrayIcon>
 #include <QVBoxLayout>
 
 using Confab::Protocol::nameKey;
@@ -133,15 +130,7 @@ MainWindow::MainWindow(ChatSession *session, QWidget *parent)
     createActions();
     setIdleAwayAfter(ClientSettings().autoAwayMinutes() * 60'000);
 
-    if (QSystemTrayIcon::isSystemTrayAvailable()) {
-        m_tray = new QSystemTrayIcon(windowIcon(), this);
-        m_tray->setToolTip(u"Confab"_s);
-        m_tray->show();
-        connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
-            showNormal();
-            activateWindow();
-        });
-    }
+    m_attention = new DesktopAttention(this);
 
     for (Conversation *conversation : session->conversations()->items())
         addConversation(conversation);
@@ -159,7 +148,7 @@ MainWindow::MainWindow(ChatSession *session, QWidget *parent)
         m_lastDisconnect = reason;
         updateStatus();
     });
-    connect(session, &ChatSession::attentionNeeded, this, &MainWindow::notify);
+    connect(session, &ChatSession::attentionNeeded, m_attention, &DesktopAttention::notify);
     connect(session, &ChatSession::roomListReceived, this, [this](const auto &rooms) { roomBrowser()->setRooms(rooms); });
     connect(session->conversations(), &ConversationList::dataChanged, this, &MainWindow::updateHeader);
 
@@ -506,40 +495,15 @@ RoomSettingsDialog *MainWindow::showRoomSettings()
     return dialog;
 }
 
-void MainWindow::setHostedServer(ServerThread *server)
+QLabel *MainWindow::hostingLabel() const
 {
-    m_hostedServer = server;
-    if (!m_hosting) {
-        m_hosting = new QLabel(this);
-        m_hosting->setObjectName(u"hosting"_s);
-        statusBar()->addPermanentWidget(m_hosting);
-    }
-    connect(server, &ServerThread::usersChanged, this, &MainWindow::updateHosting);
-    connect(server, &ServerThread::stopped, this, &MainWindow::updateHosting);
-    updateHosting();
+    return m_hosting ? m_hosting->label() : nullptr;
 }
 
-void MainWindow::updateHosting()
+void MainWindow::setHostedServer(ServerThread *server)
 {
-    if (!m_hosting || !m_hostedServer)
-        return;
-    if (!m_hostedServer->isRunning()) {
-        m_hosting->setText(tr("Not hosting any more"));
-        return;
-    }
-    // Where others on the network can reach it.
-    QStringList addresses;
-    for (const QHostAddress &address : QNetworkInterface::allAddresses()) {
-        if (address.protocol() == QAbstractSocket::IPv4Protocol && !address.isLoopback() && !address.isLinkLocal())
-            addresses << u"%1:%2"_s.arg(address.toString()).arg(m_hostedServer->tcpPort());
-    }
-    const int users = m_hostedServer->users();
-    m_hosting->setText(tr("Hosting here · %1 connected").arg(users));
-    m_hosting->setToolTip(addresses.isEmpty()
-                                  ? tr("No network address: only this computer can join (port %1)")
-                                            .arg(m_hostedServer->tcpPort())
-                                  : tr("Others join at %1, or find this server under Servers on this network")
-                                            .arg(addresses.join(u", "_s)));
+    delete m_hosting;
+    m_hosting = new HostingStatus(server, statusBar(), this);
 }
 
 void MainWindow::askJoin()
@@ -758,40 +722,7 @@ void MainWindow::updateHeader()
     const int unread = m_session->totalUnread();
     setWindowTitle(unread > 0 ? u"(%1) %2 — Confab"_s.arg(unread).arg(conversation->name())
                               : u"%1 — Confab"_s.arg(conversation->name()));
-    updateTray(unread);
-}
-
-void MainWindow::updateTray(int unread)
-{
-    if (!m_tray)
-        return;
-    m_tray->setToolTip(unread > 0 ? tr("Confab — %n unread", nullptr, unread) : u"Confab"_s);
-    m_tray->setIcon(badgedIcon(windowIcon(), unread));
-}
-
-QIcon MainWindow::badgedIcon(const QIcon &icon, int count)
-{
-    if (count <= 0)
-        return icon;
-    // The count in a red disc in the corner, as docks and panels show it.
-    QPixmap pixmap = icon.pixmap(64, 64);
-    if (pixmap.isNull()) {
-        pixmap = QPixmap(64, 64);
-        pixmap.fill(Qt::transparent);
-    }
-    QPainter painter(&pixmap);
-    painter.setRenderHint(QPainter::Antialiasing);
-    const QRectF disc(24, 0, 40, 40);
-    painter.setBrush(QColor(0xd3, 0x2f, 0x2f));
-    painter.setPen(Qt::NoPen);
-    painter.drawEllipse(disc);
-    QFont font = painter.font();
-    font.setBold(true);
-    font.setPixelSize(count > 99 ? 16 : 22);
-    painter.setFont(font);
-    painter.setPen(Qt::white);
-    painter.drawText(disc, Qt::AlignCenter, count > 99 ? u"99+"_s : QString::number(count));
-    return QIcon(pixmap);
+    m_attention->setUnread(unread);
 }
 
 void MainWindow::updateStatus()
@@ -822,19 +753,6 @@ void MainWindow::updateStatus()
                                                                                       : QString());
 }
 
-void MainWindow::notify(Conversation *conversation, const QString &from, const QString &text)
-{
-    if (isActiveWindow() || !ClientSettings().notificationsEnabled())
-        return;
-    QApplication::alert(this);
-    if (m_tray) {
-        const QString title = conversation->type() == Conversation::Type::Room
-                                      ? tr("%1 in #%2").arg(from, conversation->name())
-                                      : tr("%1 (private)").arg(from);
-        m_tray->showMessage(title, text.left(200), QSystemTrayIcon::Information, 8000);
-    }
-}
-
 void MainWindow::changeEvent(QEvent *event)
 {
     if (event->type() == QEvent::ActivationChange) {
@@ -847,28 +765,10 @@ void MainWindow::changeEvent(QEvent *event)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    if (m_hostedServer && m_hostedServer->isRunning() && m_hostedServer->users() > 1) {
-        QMessageBox box(QMessageBox::Question, tr("Stop the server for everyone?"),
-                        (m_hostedServer->users() == 2
-                                 ? tr("1 other person is connected to the server this computer runs.")
-                                 : tr("%1 other people are connected to the server this computer runs.")
-                                           .arg(m_hostedServer->users() - 1))
-                                + u' ' + tr("Closing Confab stops it for all of them."),
-                        QMessageBox::NoButton, this);
-        box.setObjectName(u"stopHosting"_s);
-        QPushButton *stop = box.addButton(tr("Stop and Quit"), QMessageBox::DestructiveRole);
-        stop->setObjectName(u"stopAndQuit"_s);
-        QPushButton *keep = box.addButton(tr("Keep Running"), QMessageBox::RejectRole);
-        keep->setObjectName(u"keepRunning"_s);
-        box.setDefaultButton(keep);
-        box.exec();
-        if (box.clickedButton() != stop) {
-            event->ignore();
-            return;
-        }
+    if (m_hosting && !m_hosting->stopBeforeClosing()) {
+        event->ignore();
+        return;
     }
-    if (m_hostedServer && m_hostedServer->isRunning())
-        m_hostedServer->stop(); // everyone is told the server is closing
     ClientSettings settings;
     settings.setWindow(saveGeometry(), saveState());
     QStringList rooms;

@@ -15,7 +15,6 @@ class QListView;
 class QMenu;
 class RoomSettingsDialog;
 class QStackedWidget;
-class QSystemTrayIcon;
 class RoomBrowser;
 
 // The chat window: conversations on the left, the current one in the middle
@@ -46,7 +45,7 @@ public:
     // This program hosts the server the window is connected to: show it,
     // and ask before closing stops it for everyone.
     void setHostedServer(class ServerThread *server);
-    QLabel *hostingLabel() const { return m_hosting; }
+    QLabel *hostingLabel() const;
     QLabel *typingLabel() const { return m_typing; }
     // "alice is typing…", "alice and bob are typing…", … ("" for nobody).
     static QString typingLine(const QStringList &nicks);
@@ -73,7 +72,6 @@ public:
     // Ctrl+K: a new switcher over the conversations there are now.
     class QuickSwitcher *quickSwitcher();
     // The window's icon with the unread count on it, for the tray.
-    static QIcon badgedIcon(const QIcon &icon, int count);
     // The reactions the menu offers; any single emoji works on the wire.
     static const QStringList &quickReactions();
 
@@ -95,10 +93,7 @@ private:
     void updateStatus();
     void step(int offset);
     void stepUnread(int offset);
-    void updateTray(int unread);
-    void notify(Conversation *conversation, const QString &from, const QString &text);
     void askJoin();
-    void updateHosting();
     void moderate(int action, Conversation *room, const QString &nick);
     void showAbout();
     void updateTyping();
@@ -118,7 +113,7 @@ private:
     InputLine *m_input;
     QLabel *m_state;
     QLabel *m_roundTrip;
-    QSystemTrayIcon *m_tray = nullptr;
+    class DesktopAttention *m_attention = nullptr;
     RoomBrowser *m_roomBrowser = nullptr;
     QAction *m_roomSettingsAction = nullptr;
     QAction *m_inspectorAction = nullptr;
@@ -126,8 +121,7 @@ private:
     QTimer *m_idle = nullptr;
     bool m_idleAway = false; // away because idle, not because the user said so
     class InspectorDock *m_inspector = nullptr;
-    class ServerThread *m_hostedServer = nullptr;
-    QLabel *m_hosting = nullptr;
+    class HostingStatus *m_hosting = nullptr;
     QHash<Conversation *, MessageView *> m_views;
     QString m_lastDisconnect;
 };
