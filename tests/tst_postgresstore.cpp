@@ -7,6 +7,7 @@
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -39,6 +40,7 @@ private slots:
     void serversShareTheNumbers();
     void reconnectsAfterTheDatabaseReturns();
     void commitsOffTheEventLoop();
+    void schemasAreTheSame();
 
 private:
     std::unique_ptr<SqlStore> open();
@@ -323,6 +325,72 @@ void TestPostgresStore::commitsOffTheEventLoop()
         store->waitForReads(); // before `context` goes
     }
     QSqlDatabase::removeDatabase(u"blocker"_s);
+}
+
+// The two engines' schemas are written twice (storage/sql/ and
+// storage/sql/postgres/): once migrated, both have the same tables with the
+// same columns, so that the same SQL runs on either.
+void TestPostgresStore::schemasAreTheSame()
+{
+    QTemporaryDir dir;
+    const QString sqliteFile = dir.filePath(u"schema.db"_s);
+    {
+        QString error;
+        QVERIFY2(SqlStore::open(sqliteFile, &error), qPrintable(error));
+        QVERIFY(open());
+    }
+    QMap<QString, QStringList> sqlite;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"schema-sqlite"_s);
+        db.setDatabaseName(sqliteFile);
+        QVERIFY(db.open());
+        QSqlQuery tables(db);
+        QVERIFY(tables.exec(u"SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"_s));
+        QStringList names;
+        while (tables.next())
+            names << tables.value(0).toString();
+        for (const QString &table : std::as_const(names)) {
+            QSqlQuery columns(db);
+            QVERIFY(columns.exec(u"SELECT name FROM pragma_table_info('%1')"_s.arg(table)));
+            while (columns.next())
+                sqlite[table] << columns.value(0).toString();
+            sqlite[table].sort();
+        }
+    }
+    QSqlDatabase::removeDatabase(u"schema-sqlite"_s);
+    QMap<QString, QStringList> postgres;
+    {
+        QSqlDatabase db = m_postgres.connection(u"schema-postgres"_s);
+        QVERIFY(db.open());
+        QSqlQuery columns(db);
+        QVERIFY(columns.exec(u"SELECT table_name, column_name FROM information_schema.columns "
+                             "WHERE table_schema = 'public'"_s));
+        while (columns.next())
+            postgres[columns.value(0).toString()] << columns.value(1).toString();
+        for (QStringList &names : postgres)
+            names.sort();
+    }
+    QSqlDatabase::removeDatabase(u"schema-postgres"_s);
+    // What each engine keeps for itself: SQLite's version is a PRAGMA,
+    // PostgreSQL's a table; PostgreSQL numbers messages and changes at the
+    // commit, from counters of each room and private conversation (SQLite
+    // numbers them in memory, from MAX(seq) at start).
+    postgres.remove(u"confab_schema"_s);
+    postgres.remove(u"private_pairs"_s);
+    postgres[u"rooms"_s].removeAll(u"last_seq"_s);
+    postgres[u"rooms"_s].removeAll(u"last_rev"_s);
+    QVERIFY(!sqlite.isEmpty());
+    QStringList differences;
+    for (auto it = sqlite.cbegin(); it != sqlite.cend(); ++it) {
+        if (postgres.value(it.key()) != it.value())
+            differences << u"%1: SQLite (%2), PostgreSQL (%3)"_s.arg(it.key(), it.value().join(u", "_s),
+                                                                     postgres.value(it.key()).join(u", "_s));
+    }
+    for (auto it = postgres.cbegin(); it != postgres.cend(); ++it) {
+        if (!sqlite.contains(it.key()))
+            differences << u"%1: PostgreSQL only"_s.arg(it.key());
+    }
+    QVERIFY2(differences.isEmpty(), qPrintable(differences.join(u"; "_s)));
 }
 
 QTEST_GUILESS_MAIN(TestPostgresStore)

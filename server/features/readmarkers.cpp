@@ -78,13 +78,6 @@ void ChatService::storeReadMarker(Session &session, const MarkRead &request, con
     }
     session.readMarkers.insert(conversation, request.seq);
     if (session.isLoggedIn()) {
-        m_store->offload(
-                this,
-                [this, account = session.accountKey, conversation, seq = request.seq] {
-                    m_store->setReadMarker(account, conversation, seq);
-                },
-                [] {});
-        // The account's other sessions (another device) hear it too.
         QList<Session *> others;
         for (Session *other : std::as_const(m_users)) {
             if (other != &session && other->accountKey == session.accountKey) {
@@ -100,6 +93,18 @@ void ChatService::storeReadMarker(Session &session, const MarkRead &request, con
                          {QStringLiteral("seq"), request.seq}},
                         encodeLine(marker));
         }
+        // Answered once stored: a login elsewhere right after the answer
+        // (another server of a cluster) reads the marker back.
+        offloadToStore<bool>(
+                session,
+                [this, account = session.accountKey, conversation, seq = request.seq] {
+                    return m_store->setReadMarker(account, conversation, seq);
+                },
+                [this, marker, id](Session &later, const bool &) {
+                    if (hasId(id))
+                        reply(later, marker, id);
+                });
+        return;
     }
     if (hasId(id))
         reply(session, marker, id);
