@@ -30,6 +30,12 @@ bool ConnectionLimiter::admit(QObject *socket, const QHostAddress &address)
     return ok;
 }
 
+void ConnectionLimiter::countOpen(QObject *socket)
+{
+    ++m_openSockets;
+    watch(socket, Counted{QString(), false, {}});
+}
+
 void ConnectionLimiter::watch(QObject *object, Counted counted)
 {
     counted.watch = connect(object, &QObject::destroyed, this, [this, object] { socketClosed(object); });

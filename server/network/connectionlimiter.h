@@ -21,6 +21,11 @@ public:
     // not, the caller turns it away. Either way, the count ends when the
     // socket object is destroyed.
     bool admit(QObject *socket, const QHostAddress &address);
+    // Counts a socket against the ceiling only: a trusted proxy's socket
+    // before its header says whose it is. Counting those against the
+    // proxy's own address would refuse a client that shares it whenever
+    // health checks are under way.
+    void countOpen(QObject *socket);
     // The count of `from` now ends when `to` is destroyed: for a connection
     // that outlives the socket object it started on.
     void handOver(QObject *from, QObject *to);

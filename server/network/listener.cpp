@@ -138,8 +138,12 @@ void Listener::accepted(qintptr descriptor)
             },
             this);
     // Counted while it waits, so that sockets that never send a header
-    // still count against the limits on open sockets.
-    m_limiter->admit(gate, peer.address);
+    // still count against the limits on open sockets; a proxy's socket is
+    // counted against an address once its header names the client.
+    if (trusted)
+        m_limiter->countOpen(gate);
+    else
+        m_limiter->admit(gate, peer.address);
 }
 
 void Listener::admit(qintptr descriptor, const std::optional<PeerAddress> &client)
