@@ -67,7 +67,7 @@ inline bool fitPage(QList<Message> &messages, bool keepNewest)
     qsizetype bytes = 0;
     qsizetype kept = 0;
     for (; kept < count; ++kept) {
-        bytes += encodeLine(messages.at(keepNewest ? count - 1 - kept : kept)).size();
+        bytes += encode(messages.at(keepNewest ? count - 1 - kept : kept)).size() + 1; // as a line
         if (bytes > Defaults::HistoryPageBytes && kept > 0)
             break;
     }
@@ -143,8 +143,8 @@ void ChatService::offloadToStore(Session &session, std::function<Result()> work,
 template <typename T>
 void ChatService::reply(Session &session, const T &message, const QJsonValue &id)
 {
-    Delivery delivery = plainDelivery({&session}, Confab::Protocol::encodeLine(message, id));
-    session.turnAnswerBytes += delivery.line.size();
+    Delivery delivery = plainDelivery({&session}, Confab::Protocol::encode(message, id));
+    session.turnAnswerBytes += delivery.frame.size();
     delivery.answer = true;
     deliver(std::move(delivery));
 }

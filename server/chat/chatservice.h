@@ -133,16 +133,17 @@ private:
     struct Delivery
     {
         QList<Session *> recipients;
-        QByteArray line;
+        // The encoded event, as the transport frames it (no line end).
+        QByteArray frame;
         // An answer to its one recipient's own request (see Connection::send()).
         bool answer = false;
         // An `updated` event, as stored: each recipient gets it with the
-        // reactions as it sees them (ReactionView); `line` is the whole
+        // reactions as it sees them (ReactionView); `frame` is the whole
         // event, for other servers.
         std::optional<Confab::Protocol::MessageUpdated> update;
         // The requester's own copy carries its id.
         Session *requester = nullptr;
-        QByteArray requesterLine;
+        QByteArray requesterFrame;
         // An event that exists only once stored (a message, a topic): if the
         // commit fails, nobody gets it and `author` gets storage_failed.
         Session *author = nullptr;
@@ -164,7 +165,7 @@ private:
         std::optional<QPair<QByteArray, QString>> remoteRecipient;
         QString remoteAccountPair;
         // Cluster mode: members of these rooms (by key) on other servers
-        // get `line` too, once it is sent here, with these fields added to
+        // get `frame` too, once it is sent here, with these fields added to
         // the notice (see onClusterMessage()).
         QStringList clusterRooms;
         QJsonObject clusterNote;
@@ -415,14 +416,14 @@ private:
     void sendError(Session &session, Confab::Protocol::ErrorCode code, const QString &message, const QJsonValue &id);
     // A log line about what one client did, within that client's LogBudget.
     void logAbout(Session &session, const QString &line);
-    static Delivery plainDelivery(QList<Session *> recipients, QByteArray line);
+    static Delivery plainDelivery(QList<Session *> recipients, QByteArray frame);
     void deliver(Delivery delivery);
     void send(const Delivery &delivery);
     // An `updated` event to each recipient as it sees the reactions (one
     // encoding per set of kinds chosen); `requester` gets its id.
     void sendUpdate(const Confab::Protocol::MessageUpdated &event, const QList<Session *> &recipients,
                     const Session *requester, const QJsonValue &requesterId);
-    void sendLine(Session *recipient, const QByteArray &line, bool answer = false);
+    void sendFrame(Session *recipient, const QByteArray &frame, bool answer = false);
     // Messages as `session` sees their reactions (history, joined).
     static QList<Confab::Protocol::ChatMessage> asSeenBy(const Session &session,
                                                          QList<Confab::Protocol::ChatMessage> messages);
@@ -470,10 +471,10 @@ private:
     // Delivers what each room's members missed (lost notices, a Redis
     // restart), from the store, read where its commits run.
     void catchUpRooms(const QList<QString> &roomKeys, bool periodic = false);
-    void shareWithCluster(const QStringList &roomKeys, const QByteArray &line, const QJsonObject &note = {});
+    void shareWithCluster(const QStringList &roomKeys, const QByteArray &frame, const QJsonObject &note = {});
     // A notice for every server (`note`: what it is about) or, with a
     // `server`, for that one.
-    void publishNote(QJsonObject note, const QByteArray &line, const QByteArray &server = {});
+    void publishNote(QJsonObject note, const QByteArray &frame, const QByteArray &server = {});
     // Finds `nick` here or, in a cluster, on another server (and whether it
     // is in the room `roomKey`, if given); `then` runs with the session,
     // whose requests wait meanwhile.
@@ -491,7 +492,7 @@ private:
     // `topics`: of the rooms in `remote` that are not open here.
     void replyList(Session &session, const QList<RemoteRoom> &remote, const QHash<QString, QString> &topics,
                    const QJsonValue &id);
-    void onClusterEvent(const QJsonObject &header, const QList<Room *> &rooms, const QByteArray &line);
+    void onClusterEvent(const QJsonObject &header, const QList<Room *> &rooms, const QByteArray &frame);
     // Reads the moderation of these rooms ("": the server's bans) where the
     // commits run, applies it, then `then`; cluster events heard meanwhile
     // wait until then.
@@ -614,11 +615,11 @@ private:
     struct HeldMessage
     {
         Confab::Protocol::ChatMessage message;
-        QByteArray line;
+        QByteArray frame;
         // This server's own: the author's copy, if the author is still here.
         Connection *author = nullptr;
         quint64 authorSerial = 0;
-        QByteArray authorLine;
+        QByteArray authorFrame;
     };
     struct RoomGap
     {

@@ -32,11 +32,11 @@ void ChatService::afterAcceptedCommits(std::function<void()> start)
     start();
 }
 
-ChatService::Delivery ChatService::plainDelivery(QList<Session *> recipients, QByteArray line)
+ChatService::Delivery ChatService::plainDelivery(QList<Session *> recipients, QByteArray frame)
 {
     Delivery delivery;
     delivery.recipients = std::move(recipients);
-    delivery.line = std::move(line);
+    delivery.frame = std::move(frame);
     return delivery;
 }
 
@@ -51,23 +51,23 @@ void ChatService::deliver(Delivery delivery)
 void ChatService::send(const Delivery &delivery)
 {
     if (!delivery.clusterRooms.isEmpty())
-        shareWithCluster(delivery.clusterRooms, delivery.line, delivery.clusterNote);
+        shareWithCluster(delivery.clusterRooms, delivery.frame, delivery.clusterNote);
     if (delivery.update) {
         sendUpdate(*delivery.update, delivery.recipients, delivery.requester, delivery.authorId);
         return;
     }
     for (Session *recipient : delivery.recipients) {
         const bool own = recipient == delivery.requester;
-        sendLine(recipient, own ? delivery.requesterLine : delivery.line, delivery.answer);
+        sendFrame(recipient, own ? delivery.requesterFrame : delivery.frame, delivery.answer);
     }
 }
 
-void ChatService::sendLine(Session *recipient, const QByteArray &line, bool answer)
+void ChatService::sendFrame(Session *recipient, const QByteArray &frame, bool answer)
 {
     if (Q_UNLIKELY(m_faults))
-        m_faults->send(recipient->connection, line);
+        m_faults->send(recipient->connection, frame);
     else
-        recipient->connection->send(line, answer);
+        recipient->connection->send(frame, answer);
 }
 
 void ChatService::scheduleCommit(Room *room)
@@ -184,13 +184,14 @@ void ChatService::deliverAfterCommit(bool committing, bool stored, const QString
         // out again: better a message refused than one that some saw and
         // history forgot.
         if (delivery.author && delivery.author->connection && !delivery.author->connection->isClosing()) {
-            delivery.author->connection->send(encodeLine(
+            delivery.author->connection->send(encode(
                     Error{ErrorCode::StorageFailed,
                           QStringLiteral("the server cannot store messages right now; nothing was sent, try again")},
                     delivery.authorId));
         }
     }
-    Connection::flushAll();
+    // What was handed to the connections goes out when this turn of the
+    // event loop ends: the transport gathers it (see Connection::flushAll()).
     if (committing && stored)
         m_store->maintain();
     if (!m_emptyRooms.isEmpty())

@@ -38,12 +38,16 @@ constexpr int FillPage = 500;
 // before they are read from the database.
 constexpr int GapWaitMs = 100;
 
-// A notice on the bus: a JSON header line, then the frame as clients get it.
-QByteArray notice(const QJsonObject &header, const QByteArray &line)
+// A notice on the bus: a JSON header line, then the frame as clients get it
+// as a line of its own (some notices have none).
+QByteArray notice(const QJsonObject &header, const QByteArray &frame)
 {
     QByteArray payload = QJsonDocument(header).toJson(QJsonDocument::Compact);
     payload += '\n';
-    payload += line;
+    if (!frame.isEmpty()) {
+        payload += frame;
+        payload += '\n';
+    }
     return payload;
 }
 
@@ -113,19 +117,19 @@ QStringList ChatService::roomKeys(const Session &session)
     return keys;
 }
 
-void ChatService::shareWithCluster(const QStringList &roomKeys, const QByteArray &line, const QJsonObject &note)
+void ChatService::shareWithCluster(const QStringList &roomKeys, const QByteArray &frame, const QJsonObject &note)
 {
     if (!m_cluster || roomKeys.isEmpty())
         return;
     QJsonObject header = note;
     header.insert(QStringLiteral("rooms"), QJsonArray::fromStringList(roomKeys));
-    publishNote(header, line);
+    publishNote(header, frame);
 }
 
-void ChatService::publishNote(QJsonObject note, const QByteArray &line, const QByteArray &server)
+void ChatService::publishNote(QJsonObject note, const QByteArray &frame, const QByteArray &server)
 {
     note.insert(QStringLiteral("s"), QString::fromLatin1(m_serverId));
-    m_cluster->publish(server.isEmpty() ? EventsChannel : serverChannel(server), notice(note, line));
+    m_cluster->publish(server.isEmpty() ? EventsChannel : serverChannel(server), notice(note, frame));
 }
 
 void ChatService::shareAccount(const QString &accountKey)
@@ -169,11 +173,11 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
         m_accounts->noteAccount(header.value(QLatin1String("account")).toString());
         return;
     }
-    // Every server publishes lines as encodeLine() makes them; some notices
-    // have none.
-    const QByteArray line = payload.mid(split + 1);
-    if (!line.isEmpty() && !line.endsWith('\n'))
+    // The frame, if any, is a line of its own (see notice()).
+    QByteArray frame = payload.mid(split + 1);
+    if (!frame.isEmpty() && !frame.endsWith('\n'))
         return;
+    frame.chop(1);
     if (header.contains(QLatin1String("to"))) {
         // For someone here: a private message stored by the sender's server,
         // a typing notice, an invitation.
@@ -192,8 +196,8 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
             m_invitations[header.value(QLatin1String("invite")).toString()].insert(
                     header.value(QLatin1String("user")).toString());
         }
-        if (!line.isEmpty())
-            deliver(plainDelivery({recipient}, line));
+        if (!frame.isEmpty())
+            deliver(plainDelivery({recipient}, frame));
         return;
     }
     if (header.contains(QLatin1String("reader"))) {
@@ -208,8 +212,8 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
                 sessions.append(user);
             }
         }
-        if (!sessions.isEmpty() && !line.isEmpty())
-            deliver(plainDelivery(sessions, line));
+        if (!sessions.isEmpty() && !frame.isEmpty())
+            deliver(plainDelivery(sessions, frame));
         return;
     }
     if (header.value(QLatin1String("serverBans")).toBool()) {
@@ -235,10 +239,10 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
     if (rooms.isEmpty())
         return;
     if (!channel.startsWith(RoomChannelPrefix)) {
-        onClusterEvent(header, rooms, line);
+        onClusterEvent(header, rooms, frame);
         return;
     }
-    auto decoded = decode(QByteArrayView(line).chopped(1), Sender::Server);
+    auto decoded = decode(frame, Sender::Server);
     if (!std::holds_alternative<Envelope>(decoded)) {
         qCWarning(lcCluster) << "a notice from another server that this one cannot read:" << payload.left(200);
         return;
@@ -250,7 +254,7 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
     }
 }
 
-void ChatService::onClusterEvent(const QJsonObject &header, const QList<Room *> &rooms, const QByteArray &line)
+void ChatService::onClusterEvent(const QJsonObject &header, const QList<Room *> &rooms, const QByteArray &frame)
 {
     // A change of moderation: what the store now says, before the event
     // that tells of it (read where the commits run; the events after it
@@ -259,7 +263,7 @@ void ChatService::onClusterEvent(const QJsonObject &header, const QList<Room *> 
         QStringList keys;
         for (Room *room : rooms)
             keys.append(room->key);
-        reloadThen(keys, [this, header, keys, line] {
+        reloadThen(keys, [this, header, keys, frame] {
             QList<Room *> open;
             for (const QString &key : keys) {
                 if (Room *room = findRoom(key))
@@ -268,7 +272,7 @@ void ChatService::onClusterEvent(const QJsonObject &header, const QList<Room *> 
             QJsonObject loaded = header;
             loaded.remove(QStringLiteral("reload"));
             if (!open.isEmpty())
-                onClusterEvent(loaded, open, line);
+                onClusterEvent(loaded, open, frame);
         });
         return;
     }
@@ -282,11 +286,11 @@ void ChatService::onClusterEvent(const QJsonObject &header, const QList<Room *> 
         }
         return;
     }
-    if (line.isEmpty())
+    if (frame.isEmpty())
         return;
-    auto decoded = decode(QByteArrayView(line).chopped(1), Sender::Server);
+    auto decoded = decode(frame, Sender::Server);
     if (!std::holds_alternative<Envelope>(decoded)) {
-        qCWarning(lcCluster) << "a notice from another server that this one cannot read:" << line.left(200);
+        qCWarning(lcCluster) << "a notice from another server that this one cannot read:" << frame.left(200);
         return;
     }
     const Message &message = std::get<Envelope>(decoded).message;
@@ -314,7 +318,7 @@ void ChatService::onClusterEvent(const QJsonObject &header, const QList<Room *> 
         }
     }
     if (!audience.isEmpty()) {
-        Delivery delivery = plainDelivery(audience, line);
+        Delivery delivery = plainDelivery(audience, frame);
         if (const auto *updated = std::get_if<MessageUpdated>(&message); updated && !rooms.isEmpty()) {
             // Whole from the other server; each reader here sees it its way.
             MessageUpdated event = *updated;
@@ -339,12 +343,12 @@ void ChatService::sendNumbered(Delivery &delivery, const MessageStore::Numbers &
     case Delivery::Numbered::RoomMessage: {
         ChatMessage message = *delivery.message;
         message.seq = numbers.messageSeqs.value((*messages)++);
-        delivery.line = encodeLine(message);
+        delivery.frame = encode(message);
         if (delivery.requester)
-            delivery.requesterLine = encodeLine(message, delivery.authorId);
+            delivery.requesterFrame = encode(message, delivery.authorId);
         ++serverMetrics().messagesStored;
         const QJsonObject header{{QStringLiteral("s"), QString::fromLatin1(m_serverId)}};
-        m_cluster->publish(roomChannel(delivery.room->key), notice(header, delivery.line));
+        m_cluster->publish(roomChannel(delivery.room->key), notice(header, delivery.frame));
         deliverInOrder(delivery.room, message, &delivery);
         return;
     }
@@ -364,17 +368,17 @@ void ChatService::sendNumbered(Delivery &delivery, const MessageStore::Numbers &
                 recent = message;
         }
         const MessageUpdated event{delivery.updatedBy, message};
-        delivery.line = encodeLine(event); // whole, for the other servers
+        delivery.frame = encode(event); // whole, for the other servers
         delivery.update = event;           // as each reader here sees it
         break;
     }
     case Delivery::Numbered::Private: {
         PrivateMessage message = *delivery.privateMessage;
         message.seq = numbers.privateSeqs.value((*privates)++);
-        delivery.line = encodeLine(message);
+        delivery.frame = encode(message);
         if (delivery.privateWaiting)
             message.waiting = true;
-        delivery.requesterLine = encodeLine(message, delivery.authorId);
+        delivery.requesterFrame = encode(message, delivery.authorId);
         if (delivery.remoteRecipient) {
             QJsonObject header{{QStringLiteral("s"), QString::fromLatin1(m_serverId)},
                                {QStringLiteral("to"), delivery.remoteRecipient->second}};
@@ -382,7 +386,7 @@ void ChatService::sendNumbered(Delivery &delivery, const MessageStore::Numbers &
                 header.insert(QStringLiteral("pair"), delivery.remoteAccountPair);
                 header.insert(QStringLiteral("seq"), message.seq.value_or(0));
             }
-            m_cluster->publish(serverChannel(delivery.remoteRecipient->first), notice(header, delivery.line));
+            m_cluster->publish(serverChannel(delivery.remoteRecipient->first), notice(header, delivery.frame));
         }
         break;
     }
@@ -398,18 +402,18 @@ void ChatService::deliverInOrder(Room *room, const ChatMessage &message, const D
         // Delivered here already (heard twice, or read from the database
         // first): only the author's answer is still owed.
         if (own && own->requester)
-            deliver(plainDelivery({own->requester}, own->requesterLine));
+            deliver(plainDelivery({own->requester}, own->requesterFrame));
         return;
     }
     if (message.seq > room->lastSeq + 1) {
         RoomGap &gap = m_gaps[room->key];
         if (gap.ahead.isEmpty() && !gap.filling)
             gap.sinceMs = nowMs();
-        HeldMessage held{message, own ? own->line : encodeLine(message), nullptr, 0, QByteArray()};
+        HeldMessage held{message, own ? own->frame : encode(message), nullptr, 0, QByteArray()};
         if (own && own->requester) {
             held.author = own->requester->connection;
             held.authorSerial = own->requester->serial;
-            held.authorLine = own->requesterLine;
+            held.authorFrame = own->requesterFrame;
         }
         gap.ahead.insert(message.seq, held);
         if (!m_gapTimer.isActive())
@@ -428,15 +432,15 @@ void ChatService::sendWaitingInOrder(Room *room)
     QMap<qint64, HeldMessage> &ahead = gap->ahead;
     while (!ahead.isEmpty() && ahead.firstKey() <= room->lastSeq + 1) {
         const HeldMessage held = ahead.take(ahead.firstKey());
-        Delivery own = plainDelivery({}, held.line);
+        Delivery own = plainDelivery({}, held.frame);
         const auto author = held.author ? m_sessions.find(held.author) : m_sessions.end();
         if (author != m_sessions.end() && author->second->serial == held.authorSerial) {
             own.requester = author->second.get();
-            own.requesterLine = held.authorLine;
+            own.requesterFrame = held.authorFrame;
         }
         if (held.message.seq <= room->lastSeq) {
             if (own.requester)
-                deliver(plainDelivery({own.requester}, own.requesterLine));
+                deliver(plainDelivery({own.requester}, own.requesterFrame));
             continue;
         }
         sendRoomMessage(room, held.message, &own);
@@ -449,10 +453,10 @@ void ChatService::sendWaitingInOrder(Room *room)
 
 void ChatService::sendRoomMessage(Room *room, const ChatMessage &message, const Delivery *own)
 {
-    Delivery delivery = plainDelivery(room->members, own ? own->line : encodeLine(message));
+    Delivery delivery = plainDelivery(room->members, own ? own->frame : encode(message));
     if (own && own->requester) {
         delivery.requester = own->requester;
-        delivery.requesterLine = own->requesterLine;
+        delivery.requesterFrame = own->requesterFrame;
     }
     serverMetrics().messagesDelivered += quint64(room->members.size());
     room->lastSeq = qMax(room->lastSeq, message.seq);

@@ -114,7 +114,7 @@ void ChatService::storeChange(Session &session, Room *room, ChatMessage message,
     }
     // Like a message: sent once stored, or storage_failed to the author.
     const MessageUpdated event{session.nick, message};
-    Delivery delivery = plainDelivery(room->members, encodeLine(event));
+    Delivery delivery = plainDelivery(room->members, encode(event));
     delivery.update = event;
     if (m_cluster) {
         delivery.numbered = Delivery::Numbered::Update;
@@ -128,7 +128,7 @@ void ChatService::storeChange(Session &session, Room *room, ChatMessage message,
     delivery.authorId = id;
     if (hasId(id)) {
         delivery.requester = &session;
-        delivery.requesterLine = encodeLine(event, id);
+        delivery.requesterFrame = encode(event, id);
     }
     deliver(std::move(delivery));
 }
@@ -184,17 +184,17 @@ void ChatService::sendUpdate(const MessageUpdated &event, const QList<Session *>
                              const Session *requester, const QJsonValue &requesterId)
 {
     const ReactionView view(event.message);
-    QHash<quint32, QByteArray> lines; // by the kinds the reader chose: most choose none
+    QHash<quint32, QByteArray> frames; // by the kinds the reader chose: most choose none
     for (Session *recipient : recipients) {
         const quint32 chosen = view.chosenBy(recipient->nickKey);
         if (recipient == requester) {
-            sendLine(recipient, encodeLine(MessageUpdated{event.by, view.forReader(chosen)}, requesterId));
+            sendFrame(recipient, encode(MessageUpdated{event.by, view.forReader(chosen)}, requesterId));
             continue;
         }
-        auto line = lines.constFind(chosen);
-        if (line == lines.constEnd())
-            line = lines.insert(chosen, encodeLine(MessageUpdated{event.by, view.forReader(chosen)}));
-        sendLine(recipient, *line);
+        auto frame = frames.constFind(chosen);
+        if (frame == frames.constEnd())
+            frame = frames.insert(chosen, encode(MessageUpdated{event.by, view.forReader(chosen)}));
+        sendFrame(recipient, *frame);
     }
 }
 

@@ -216,9 +216,9 @@ void ChatService::kick(Session &session, const Kick &request, const Target &targ
     }
     const QString reason = request.reason.value_or(QString());
     const Kicked event{room->name, target.nick(), session.nick, reason};
-    Delivery delivery = plainDelivery(room->members, encodeLine(event));
+    Delivery delivery = plainDelivery(room->members, encode(event));
     delivery.requester = &session;
-    delivery.requesterLine = encodeLine(event, id);
+    delivery.requesterFrame = encode(event, id);
     // The server the user is on takes them out of the room.
     delivery.clusterRooms = {room->key};
     delivery.clusterNote = {{QStringLiteral("kick"), nameKey(target.nick())}};
@@ -373,7 +373,7 @@ void ChatService::enforceRoomBan(Room *room, const Mask &mask, Rank setter, cons
             continue;
         Delivery delivery = plainDelivery(
                 room->members,
-                encodeLine(Kicked{room->name, member->nick, by, reason.isEmpty() ? QStringLiteral("banned") : reason}));
+                encode(Kicked{room->name, member->nick, by, reason.isEmpty() ? QStringLiteral("banned") : reason}));
         delivery.clusterRooms = {room->key};
         deliver(std::move(delivery));
         removeFromRoom(*member, room, reason, false);
@@ -443,9 +443,9 @@ void ChatService::tellRoom(Session &requester, Room *room, const T &event, const
     QList<Session *> audience = room->members;
     if (!audience.contains(&requester))
         audience.append(&requester);
-    Delivery delivery = plainDelivery(audience, encodeLine(event));
+    Delivery delivery = plainDelivery(audience, encode(event));
     delivery.requester = &requester;
-    delivery.requesterLine = encodeLine(event, id);
+    delivery.requesterFrame = encode(event, id);
     // Each of these is about a change of the room's moderation, which the
     // other servers read again from the store before passing it on.
     delivery.clusterRooms = {room->key};
@@ -579,11 +579,11 @@ void ChatService::invite(Session &session, const Invite &request, const Target &
         publishNote({{QStringLiteral("to"), nameKey(target.nick())},
                      {QStringLiteral("invite"), room->key},
                      {QStringLiteral("user"), userKey(target)}},
-                    encodeLine(event), target.remote->server);
+                    encode(event), target.remote->server);
     } else {
         m_invitations[room->key].insert(userKey(target));
         if (target.local != &session)
-            deliver(plainDelivery({target.local}, encodeLine(event)));
+            deliver(plainDelivery({target.local}, encode(event)));
     }
     reply(session, event, id);
 }

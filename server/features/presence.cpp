@@ -33,8 +33,8 @@ void ChatService::onAway(Session &session, const SetAway &request, const QJsonVa
     // Everyone who shares a room hears it once; the user hears it as the answer.
     const QList<Session *> audience = roomPeers(session);
     if (!audience.isEmpty())
-        deliver(plainDelivery(audience, encodeLine(presence)));
-    shareWithCluster(roomKeys(session), encodeLine(presence));
+        deliver(plainDelivery(audience, encode(presence)));
+    shareWithCluster(roomKeys(session), encode(presence));
     if (m_cluster) {
         announceUser(session);
         // Answered once Redis has it (it runs one connection's commands in
@@ -109,11 +109,11 @@ void ChatService::typing(Session &session, const Typing &typing, const Target &t
         session.typingPassedOn.insert(conversationKey, now);
     }
     if (!audience.isEmpty())
-        deliver(plainDelivery(audience, encodeLine(notice)));
+        deliver(plainDelivery(audience, encode(notice)));
     if (notice.room)
-        shareWithCluster({nameKey(*notice.room)}, encodeLine(notice));
+        shareWithCluster({nameKey(*notice.room)}, encode(notice));
     else if (target.remote)
-        publishNote({{QStringLiteral("to"), conversationKey}}, encodeLine(notice), target.remote->server);
+        publishNote({{QStringLiteral("to"), conversationKey}}, encode(notice), target.remote->server);
 }
 
 void ChatService::onNick(Session &session, const ChangeNick &change, const QJsonValue &id)
@@ -156,8 +156,8 @@ void ChatService::changeNick(Session &session, const ChangeNick &change, const Q
     // Everyone who shares a room hears it once, however many rooms they share.
     const QList<Session *> audience = roomPeers(session);
     if (event.oldNick != event.newNick && !audience.isEmpty())
-        deliver(plainDelivery(audience, encodeLine(event)));
+        deliver(plainDelivery(audience, encode(event)));
     if (event.oldNick != event.newNick)
-        shareWithCluster(roomKeys(session), encodeLine(event));
+        shareWithCluster(roomKeys(session), encode(event));
     reply(session, event, id);
 }

@@ -71,7 +71,7 @@ void ChatService::sendWhisper(Session &session, const Whisper &whisper, const QJ
     const std::optional<QString> away = target ? target->away : remote ? remote->away : std::nullopt;
     if (away && target != &session) {
         const QString nick = target ? target->nick : remote->nick;
-        deliver(plainDelivery({&session}, encodeLine(AwayChanged{nick, away}))); // as IRC's RPL_AWAY
+        deliver(plainDelivery({&session}, encode(AwayChanged{nick, away}))); // as IRC's RPL_AWAY
     }
 
     const QString pair = privatePair(identity(session), recipient);
@@ -86,7 +86,7 @@ void ChatService::sendWhisper(Session &session, const Whisper &whisper, const QJ
     // Stored first, then sent (storage_failed to the sender otherwise).
     Delivery delivery = plainDelivery(target && target != &session ? QList<Session *>{target, &session}
                                                                    : QList<Session *>{&session},
-                                      encodeLine(message));
+                                      encode(message));
     delivery.author = &session;
     delivery.onlyIfStored = true;
     delivery.authorId = id;
@@ -103,7 +103,7 @@ void ChatService::sendWhisper(Session &session, const Whisper &whisper, const QJ
     }
     if (waiting)
         message.waiting = true;
-    delivery.requesterLine = encodeLine(message, id);
+    delivery.requesterFrame = encode(message, id);
     deliver(std::move(delivery));
 }
 

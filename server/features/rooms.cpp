@@ -76,7 +76,7 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
             if (left.isEmpty())
                 m_invitations.remove(room->key);
         }
-        const QByteArray joined = encodeLine(UserJoined{room->name, session.nick});
+        const QByteArray joined = encode(UserJoined{room->name, session.nick});
         deliver(plainDelivery(room->members, joined));
         shareWithCluster({room->key}, joined);
         room->members.append(&session);
@@ -183,9 +183,9 @@ void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
     if (room->recent.size() > Defaults::HistoryOnJoin)
         room->recent.removeFirst();
     delivery.recipients = room->members;
-    delivery.line = encodeLine(message);
+    delivery.frame = encode(message);
     if (hasId(id))
-        delivery.requesterLine = encodeLine(message, id);
+        delivery.requesterFrame = encode(message, id);
     deliver(std::move(delivery));
 }
 
@@ -205,10 +205,10 @@ void ChatService::onTopic(Session &session, const SetTopic &request, const QJson
     room->topic = request.topic;
     m_store->saveTopic(room->key, room->name, room->topic);
     const TopicChanged event{room->name, room->topic, session.nick};
-    Delivery delivery = plainDelivery(room->members, encodeLine(event));
+    Delivery delivery = plainDelivery(room->members, encode(event));
     delivery.requester = delivery.author = &session;
     delivery.onlyIfStored = true;
-    delivery.requesterLine = encodeLine(event, id);
+    delivery.requesterFrame = encode(event, id);
     delivery.authorId = id;
     delivery.clusterRooms = {room->key};
     deliver(std::move(delivery));
@@ -482,7 +482,7 @@ void ChatService::removeFromRoom(Session &session, Room *room, const QString &re
         announceMembership(session, room, false);
     session.rooms.removeOne(room);
     room->members.removeOne(&session);
-    const QByteArray left = encodeLine(UserLeft{room->name, session.nick, reason});
+    const QByteArray left = encode(UserLeft{room->name, session.nick, reason});
     if (announce)
         shareWithCluster({room->key}, left);
     if (!room->members.isEmpty()) {

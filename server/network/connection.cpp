@@ -103,18 +103,18 @@ QString Connection::describe() const
     return m_description;
 }
 
-void Connection::send(const QByteArray &line, bool answer)
+void Connection::send(const QByteArray &frame, bool answer)
 {
     if (m_closing)
         return;
     if (answer)
-        m_answerBytes += line.size();
+        m_answerBytes += frame.size();
     // The common case costs one look at the queue: far from the limit, and
     // not congested.
-    const qint64 after = queuedBytes() + line.size();
-    if (m_sendQueueLimit > 0 && after > m_sendQueueLimit && !admitOutput(line.size()))
+    const qint64 after = queuedBytes() + frame.size();
+    if (m_sendQueueLimit > 0 && after > m_sendQueueLimit && !admitOutput(frame.size()))
         return;
-    writeLine(line);
+    writeFrame(frame);
     if (m_congested || (m_sendQueueLimit > 0 && after > m_sendQueueLimit / 2))
         outputChanged(false);
 }

@@ -25,8 +25,9 @@ public:
     virtual void connectionClosed(Connection *connection, const QString &reason) = 0;
 };
 
-// One client connection, whatever the transport. Frames go out as encoded
-// JSON lines (ending in '\n'); each transport frames them its own way.
+// One client connection, whatever the transport. The chat logic hands over
+// frames (one encoded JSON message each, no line end); each transport frames
+// them its own way (a line on TCP, a text message on a WebSocket).
 //
 // Nothing here calls back into the handler from inside send() or close(), so
 // the chat service may send to many connections in a loop without any of them
@@ -42,10 +43,10 @@ public:
                bool encrypted, QObject *parent = nullptr);
     ~Connection() override;
 
-    // A JSON line, '\n' included. Dropped once the connection is closing.
+    // One encoded message. Dropped once the connection is closing.
     // `answer`: it answers this client's own request (a history page, a
     // member list), rather than telling it what others did.
-    void send(const QByteArray &line, bool answer = false);
+    void send(const QByteArray &frame, bool answer = false);
     // Sends what is queued, then closes. The handler hears connectionClosed
     // with the reason once the transport is down.
     void close(const QString &reason);
@@ -82,7 +83,7 @@ public:
     static void flushAll();
 
 protected:
-    virtual void writeLine(const QByteArray &line) = 0;
+    virtual void writeFrame(const QByteArray &frame) = 0;
     virtual qint64 queuedBytes() const = 0;
     virtual void closeTransport() = 0;
     virtual void abortTransport() = 0;

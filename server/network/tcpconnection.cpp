@@ -48,7 +48,9 @@ void TcpConnection::received(QByteArrayView bytes)
     m_reader.feed(this, handler(), bytes);
 }
 
-void TcpConnection::writeLine(const QByteArray &line)
+void TcpConnection::writeFrame(const QByteArray &frame)
 {
-    queue(line);
+    // On TCP a frame is a line.
+    queue(frame);
+    queue("\n");
 }

@@ -34,7 +34,7 @@ public:
 
 protected:
     void received(QByteArrayView bytes) override;
-    void writeLine(const QByteArray &line) override;
+    void writeFrame(const QByteArray &frame) override;
 
 private:
     LineReader m_reader;

@@ -68,11 +68,11 @@ void WebSocketConnection::received(QByteArrayView bytes)
     }
 }
 
-void WebSocketConnection::writeLine(const QByteArray &line)
+void WebSocketConnection::writeFrame(const QByteArray &frame)
 {
-    // The encoded event without its '\n' is the message, as it is: the same
-    // bytes for every recipient, behind a header of their own.
-    const QByteArrayView message = QByteArrayView(line).chopped(1);
+    // The encoded event is the message, as it is: the same bytes for every
+    // recipient, behind a header of their own.
+    const QByteArrayView message(frame);
     uchar header[WebSocketFramer::MaxHeaderBytes];
     const qsizetype headerBytes = WebSocketFramer::writeHeader(header, WebSocketFramer::Opcode::Text, message.size());
     queue(QByteArrayView(reinterpret_cast<const char *>(header), headerBytes));
@@ -135,16 +135,16 @@ void QtWebSocketConnection::textReceived(const QString &text)
     handler()->frameReceived(this, frame);
 }
 
-void QtWebSocketConnection::writeLine(const QByteArray &line)
+void QtWebSocketConnection::writeFrame(const QByteArray &frame)
 {
     // QWebSocket takes text as QString. A broadcast hands every recipient the
     // same bytes, so the converted text is kept for the next recipient
     // rather than converted again (the server is one thread).
-    static QByteArray lastLine;
+    static QByteArray lastFrame;
     static QString lastText;
-    if (line.constData() != lastLine.constData() || line.size() != lastLine.size()) {
-        lastLine = line;
-        lastText = QString::fromUtf8(line.constData(), line.size() - 1);
+    if (frame.constData() != lastFrame.constData() || frame.size() != lastFrame.size()) {
+        lastFrame = frame;
+        lastText = QString::fromUtf8(frame);
     }
     m_socket->sendTextMessage(lastText);
 }

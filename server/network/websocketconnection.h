@@ -28,7 +28,7 @@ public:
 
 protected:
     void received(QByteArrayView bytes) override;
-    void writeLine(const QByteArray &line) override;
+    void writeFrame(const QByteArray &frame) override;
     void closeTransport() override;
 
 private:
@@ -58,7 +58,7 @@ public:
     void start();
 
 protected:
-    void writeLine(const QByteArray &line) override;
+    void writeFrame(const QByteArray &frame) override;
     qint64 queuedBytes() const override;
     void closeTransport() override;
     void abortTransport() override;

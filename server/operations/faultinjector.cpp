@@ -12,10 +12,10 @@ QString secondsText(int ms)
     return QStringLiteral("%1 s").arg(double(ms) / 1000.0);
 }
 
-bool isChatMessage(const QByteArray &line)
+bool isChatMessage(const QByteArray &frame)
 {
     // The encoder writes "type" first.
-    return line.startsWith(R"({"type":"message")");
+    return frame.startsWith(R"({"type":"message")");
 }
 
 } // namespace
@@ -61,7 +61,7 @@ FaultInjector::FaultInjector(const FaultSettings &settings, qint64 sendQueueLimi
     }
 }
 
-void FaultInjector::send(Connection *connection, const QByteArray &line)
+void FaultInjector::send(Connection *connection, const QByteArray &frame)
 {
     State &state = m_states[connection];
     if (state.cut)
@@ -70,15 +70,15 @@ void FaultInjector::send(Connection *connection, const QByteArray &line)
     qint64 due = now + m_settings.delayMs;
     if (m_settings.jitterMs > 0)
         due += qint64(m_timing() % quint32(m_settings.jitterMs + 1));
-    // Never out of order: a line waits at least for the one before it.
+    // Never out of order: a frame waits at least for the one before it.
     due = qMax(due, state.lastDueMs);
     state.lastDueMs = due;
     if (due <= now && state.held.isEmpty() && state.stalledUntilMs <= now) {
-        deliver(connection, state, line);
+        deliver(connection, state, frame);
         return;
     }
-    state.held.append({due, line});
-    state.heldBytes += line.size();
+    state.held.append({due, frame});
+    state.heldBytes += frame.size();
     if (state.heldBytes + connection->unsentBytes() > m_sendQueueLimit) {
         cut(connection, state, QStringLiteral("send queue exceeded"));
         return;
@@ -91,10 +91,10 @@ void FaultInjector::forget(Connection *connection)
     m_states.erase(connection);
 }
 
-void FaultInjector::deliver(Connection *connection, State &state, const QByteArray &line)
+void FaultInjector::deliver(Connection *connection, State &state, const QByteArray &frame)
 {
-    connection->send(line);
-    if (m_settings.dropAfterMessages > 0 && isChatMessage(line)
+    connection->send(frame);
+    if (m_settings.dropAfterMessages > 0 && isChatMessage(frame)
         && ++state.messages >= m_settings.dropAfterMessages) {
         qCWarning(lcFault).noquote() << "fault: cutting" << connection->describe() << "after"
                                      << state.messages << "messages";
@@ -113,7 +113,7 @@ void FaultInjector::release(Connection *connection)
         return;
     State &state = it->second;
     while (!state.held.isEmpty() && !state.cut)
-        deliver(connection, state, state.held.takeFirst().line);
+        deliver(connection, state, state.held.takeFirst().frame);
     state.heldBytes = 0;
 }
 
@@ -124,9 +124,9 @@ void FaultInjector::releaseDue()
         if (state.stalledUntilMs > now)
             continue;
         while (!state.held.isEmpty() && state.held.first().dueMs <= now && !state.cut) {
-            const QByteArray line = state.held.takeFirst().line;
-            state.heldBytes -= line.size();
-            deliver(connection, state, line);
+            const QByteArray frame = state.held.takeFirst().frame;
+            state.heldBytes -= frame.size();
+            deliver(connection, state, frame);
         }
     }
     Connection::flushAll();

@@ -57,7 +57,7 @@ public:
     FaultInjector(const FaultSettings &settings, qint64 sendQueueLimit, Candidates candidates,
                   QObject *parent = nullptr);
 
-    void send(Connection *connection, const QByteArray &line);
+    void send(Connection *connection, const QByteArray &frame);
     // The server is about to close the connection: what is held for it
     // goes out now (a delay never outlives the connection).
     void release(Connection *connection);
@@ -68,7 +68,7 @@ private:
     struct Held
     {
         qint64 dueMs;
-        QByteArray line;
+        QByteArray frame;
     };
     struct State
     {
@@ -81,7 +81,7 @@ private:
     };
 
     qint64 nowMs() const { return m_clock.elapsed(); }
-    void deliver(Connection *connection, State &state, const QByteArray &line);
+    void deliver(Connection *connection, State &state, const QByteArray &frame);
     void releaseDue();
     void scheduleRelease();
     void dropOne();
