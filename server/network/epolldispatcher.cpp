@@ -1,5 +1,7 @@
 #include "epolldispatcher.h"
 
+#include "connection.h"
+
 #include <QCoreApplication>
 #include <QSocketNotifier>
 
@@ -291,5 +293,9 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     }
     if (!(flags & QEventLoop::X11ExcludeTimers))
         handled += activateTimers();
+    // What this pass's timers gave the connections (a commit's deliveries)
+    // goes out now, as the output of a read does at the read's end: before
+    // the next wait, and before the next pass's reads.
+    Connection::flushAll();
     return handled > 0;
 }

@@ -1,0 +1,145 @@
+// features/identity.cpp in-process (docs/protocol.md sections 5 and 12):
+// hello, register, logging in, reserved nicks and passwords.
+
+#include "inprocesschat.h"
+
+#include <QJsonDocument>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QString Password = u"correct horse battery"_s;
+
+QString outcome(const QJsonObject &answer)
+{
+    return answer.value("type"_L1) == "error"_L1 ? answer.value("code"_L1).toString()
+                                                  : answer.value("type"_L1).toString();
+}
+
+QJsonObject hello(const QString &nick)
+{
+    return {{"type"_L1, "hello"_L1}, {"nick"_L1, nick}};
+}
+
+QJsonObject login(const QString &nick, const QString &account, const QString &password)
+{
+    QJsonObject request = hello(nick);
+    request.insert("login"_L1, QJsonObject{{"account"_L1, account}, {"password"_L1, password}});
+    return request;
+}
+
+} // namespace
+
+class TestIdentity : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void hello_data();
+    void hello();
+    void beforeWelcome();
+    void registerAndLogIn();
+    void changePassword();
+};
+
+// alice is connected; the account "owner" exists and is offline.
+void TestIdentity::hello_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("a free nick") << QByteArray(R"({"type":"hello","nick":"bob"})") << u"welcome"_s;
+    QTest::newRow("a nick in use") << QByteArray(R"({"type":"hello","nick":"alice"})") << u"nick_taken"_s;
+    QTest::newRow("in use, in another case") << QByteArray(R"({"type":"hello","nick":"ALICE"})") << u"nick_taken"_s;
+    QTest::newRow("not a nick") << QByteArray(R"({"type":"hello","nick":"9lives"})") << u"nick_invalid"_s;
+    QTest::newRow("another protocol") << QByteArray(R"({"type":"hello","nick":"bob","protocol":2})")
+                                      << u"protocol_unsupported"_s;
+    QTest::newRow("an account's nick, not logged in") << QByteArray(R"({"type":"hello","nick":"owner"})")
+                                                      << u"nick_reserved"_s;
+    QTest::newRow("a wrong password") << QByteArray(R"({"type":"hello","nick":"owner","login":{"account":"owner","password":"wrong password"}})")
+                                      << u"login_failed"_s;
+    QTest::newRow("no such account, the same answer")
+            << QByteArray(R"({"type":"hello","nick":"ghost","login":{"account":"ghost","password":"wrong password"}})")
+            << u"login_failed"_s;
+    QTest::newRow("logged in under another nick")
+            << QByteArray(R"({"type":"hello","nick":"boss","login":{"account":"owner","password":"correct horse battery"}})")
+            << u"welcome"_s;
+}
+
+void TestIdentity::hello()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(QString, expected);
+
+    InProcessChat chat;
+    QVERIFY2(chat.isReady(), qPrintable(chat.error()));
+    QVERIFY(chat.account(u"owner"_s, Password));
+    auto alice = chat.guest(u"alice"_s);
+    QVERIFY(alice);
+    auto client = chat.connect();
+    const QJsonObject answer = client->ask(QJsonDocument::fromJson(request).object(), 20'000);
+    QCOMPARE(outcome(answer), expected);
+    // Refused or not, the connection stays open for another hello.
+    QVERIFY(client->isConnected());
+    if (expected != "welcome"_L1)
+        QCOMPARE(outcome(client->ask(::hello(u"another"_s))), u"welcome"_s);
+}
+
+void TestIdentity::beforeWelcome()
+{
+    InProcessChat chat;
+    QVERIFY2(chat.isReady(), qPrintable(chat.error()));
+    auto client = chat.connect();
+    QCOMPARE(outcome(client->ask({{"type"_L1, "join"_L1}, {"room"_L1, "lobby"_L1}})), u"not_identified"_s);
+    QCOMPARE(outcome(client->ask(::hello(u"alice"_s))), u"welcome"_s);
+    QCOMPARE(outcome(client->ask(::hello(u"alice"_s))), u"already_identified"_s);
+}
+
+void TestIdentity::registerAndLogIn()
+{
+    InProcessChat chat;
+    QVERIFY2(chat.isReady(), qPrintable(chat.error()));
+    auto alice = chat.guest(u"alice"_s);
+    QVERIFY(alice);
+    QCOMPARE(outcome(alice->ask({{"type"_L1, "register"_L1}, {"password"_L1, "1234"_L1}})), u"password_invalid"_s);
+    QCOMPARE(outcome(alice->ask({{"type"_L1, "register"_L1}, {"password"_L1, Password}}, 20'000)), u"registered"_s);
+    QCOMPARE(outcome(alice->ask({{"type"_L1, "register"_L1}, {"password"_L1, Password}}, 20'000)),
+             u"account_exists"_s);
+    alice->drop();
+
+    auto again = chat.connect();
+    const QJsonObject welcome = again->ask(login(u"alice"_s, u"alice"_s, Password), 20'000);
+    QCOMPARE(outcome(welcome), u"welcome"_s);
+    QCOMPARE(welcome.value("account"_L1).toString(), u"alice"_s);
+    // The account's nick is reserved for it.
+    auto other = chat.connect();
+    again->drop();
+    QCOMPARE(outcome(other->ask(::hello(u"Alice"_s))), u"nick_reserved"_s);
+}
+
+void TestIdentity::changePassword()
+{
+    InProcessChat chat;
+    QVERIFY2(chat.isReady(), qPrintable(chat.error()));
+    auto guest = chat.guest(u"bob"_s);
+    QVERIFY(guest);
+    QCOMPARE(outcome(guest->ask({{"type"_L1, "change_password"_L1}, {"old"_L1, Password}, {"new"_L1, "another one"_L1}})),
+             u"not_logged_in"_s);
+    auto alice = chat.account(u"alice"_s, Password);
+    QVERIFY(alice);
+    QCOMPARE(outcome(alice->ask({{"type"_L1, "change_password"_L1}, {"old"_L1, "not it at all"_L1}, {"new"_L1, "another one"_L1}},
+                                20'000)),
+             u"login_failed"_s);
+    const QJsonObject changed = alice->ask(
+            {{"type"_L1, "change_password"_L1}, {"old"_L1, Password}, {"new"_L1, "another one"_L1}}, 20'000);
+    QCOMPARE(outcome(changed), u"password_changed"_s);
+    alice->drop();
+    auto again = chat.connect();
+    QCOMPARE(outcome(again->ask(login(u"alice"_s, u"alice"_s, Password), 20'000)), u"login_failed"_s);
+    QCOMPARE(outcome(again->ask(login(u"alice"_s, u"alice"_s, u"another one"_s), 20'000)), u"welcome"_s);
+}
+
+QTEST_GUILESS_MAIN(TestIdentity)
+#include "tst_identity.moc"
