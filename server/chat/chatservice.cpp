@@ -280,8 +280,7 @@ void ChatService::logAbout(Session &session, const QString &line)
 
 void ChatService::releaseNick(const QString &key)
 {
-    if (m_cluster)
-        forgetUser(key);
+    forgetUser(key);
     m_users.remove(key);
     m_nickReleasedMs.insert(key, wallClockMs());
 }

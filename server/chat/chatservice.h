@@ -532,6 +532,10 @@ private:
     std::optional<RemoteMember> remoteUser(const std::optional<QVariant> &answer) const;
     static QByteArray serverChannel(const QByteArray &serverId);
     QByteArray presenceEntry(const QString &nickKey) const;
+    // The cluster seam: each of these is called the same way with or
+    // without a cluster; without one it does nothing, or runs `then` at
+    // once with nothing from elsewhere. Feature code never asks whether
+    // there is a cluster.
     void announceUser(const Session &session);
     void announceMembership(const Session &session, Room *room, bool member);
     void announceMembership(const QString &nick, Room *room, bool member);
@@ -544,6 +548,30 @@ private:
     // has run with the answer (nullopt: none).
     void askCluster(Session &session, const QList<QByteArray> &command,
                     std::function<void(Session &, const std::optional<QVariant> &)> then);
+    // Runs `then` once every server can see what this one told Redis.
+    void whenClusterHasIt(Session &session, std::function<void(Session &)> then);
+    // The members of room `roomKey` (nullopt: of the server) on other servers.
+    void membersElsewhere(Session &session, const std::optional<QString> &roomKey,
+                          std::function<void(Session &, const QList<RemoteMember> &)> then);
+    // The rooms with members on other servers.
+    void roomsElsewhere(Session &session, std::function<void(Session &, const QList<RemoteRoom> &)> then);
+    // A user on another server, kicked from `room`: out of its members at once.
+    void forgetRemoteMember(Room *room, const Target &target);
+    // Hears, from now on, what other servers say in the room.
+    void listenToRoom(const QString &roomKey);
+    // The seq of a new room message: in a cluster the database gives it at
+    // the commit (0 until then).
+    qint64 nextRoomSeq(Room *room);
+    // Sends a new room message once stored: encoded now, or, in a cluster,
+    // once the commit has numbered it, in seq order.
+    void deliverRoomMessage(Delivery delivery, Room *room, const Confab::Protocol::ChatMessage &message,
+                            const QJsonValue &id);
+    // In a cluster, a change or a private message is numbered by the commit
+    // and then sent (sendNumbered()); these say so on its delivery.
+    void numberAtCommit(Delivery &delivery, Room *room, const Confab::Protocol::ChatMessage &message,
+                        const QString &updatedBy);
+    void numberAtCommit(Delivery &delivery, const Confab::Protocol::PrivateMessage &message, bool waiting,
+                        const std::optional<RemoteMember> &remote, const QString &pair);
     void replyJoined(Session &session, Room *room, const QJsonValue &id, const QList<RemoteMember> &remote);
 
     Room *findRoom(const QString &key) const;

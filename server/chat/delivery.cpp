@@ -40,6 +40,31 @@ ChatService::Delivery ChatService::plainDelivery(QList<Session *> recipients, QB
     return delivery;
 }
 
+qint64 ChatService::nextRoomSeq(Room *room)
+{
+    return m_cluster ? 0 : ++room->lastSeq;
+}
+
+void ChatService::deliverRoomMessage(Delivery delivery, Room *room, const ChatMessage &message, const QJsonValue &id)
+{
+    if (m_cluster) {
+        // Encoded and sent in seq order once the commit has numbered it.
+        delivery.numbered = Delivery::Numbered::RoomMessage;
+        delivery.room = room;
+        delivery.message = message;
+        deliver(std::move(delivery));
+        return;
+    }
+    room->recent.append(message);
+    if (room->recent.size() > Defaults::HistoryOnJoin)
+        room->recent.removeFirst();
+    delivery.recipients = room->members;
+    delivery.frame = encode(message);
+    if (hasId(id))
+        delivery.requesterFrame = encode(message, id);
+    deliver(std::move(delivery));
+}
+
 void ChatService::deliver(Delivery delivery)
 {
     if (!m_sendingNow && (m_commitInFlight || m_store->hasPending() || !m_deferred.isEmpty()))

@@ -128,15 +128,51 @@ void ChatService::shareWithCluster(const QStringList &roomKeys, const QByteArray
 
 void ChatService::publishNote(QJsonObject note, const QByteArray &frame, const QByteArray &server)
 {
+    if (!m_cluster)
+        return;
     note.insert(QStringLiteral("s"), QString::fromLatin1(m_serverId));
     m_cluster->publish(server.isEmpty() ? EventsChannel : serverChannel(server), notice(note, frame));
 }
 
 void ChatService::shareAccount(const QString &accountKey)
 {
+    if (!m_cluster)
+        return;
     const QJsonObject header{{QStringLiteral("s"), QString::fromLatin1(m_serverId)},
                              {QStringLiteral("account"), accountKey}};
     m_cluster->publish(EventsChannel, notice(header, QByteArray()));
+}
+
+void ChatService::listenToRoom(const QString &roomKey)
+{
+    if (m_cluster)
+        m_cluster->subscribe(roomChannel(roomKey));
+}
+
+void ChatService::numberAtCommit(Delivery &delivery, Room *room, const ChatMessage &message, const QString &updatedBy)
+{
+    if (!m_cluster)
+        return;
+    delivery.numbered = Delivery::Numbered::Update;
+    delivery.room = room;
+    delivery.message = message;
+    delivery.updatedBy = updatedBy;
+    delivery.clusterRooms = {room->key};
+}
+
+void ChatService::numberAtCommit(Delivery &delivery, const PrivateMessage &message, bool waiting,
+                                 const std::optional<RemoteMember> &remote, const QString &pair)
+{
+    if (!m_cluster)
+        return;
+    delivery.numbered = Delivery::Numbered::Private;
+    delivery.privateMessage = message;
+    delivery.privateWaiting = waiting;
+    if (remote) {
+        delivery.remoteRecipient = {remote->server, nameKey(remote->nick)};
+        if (!remote->accountKey.isEmpty())
+            delivery.remoteAccountPair = pair;
+    }
 }
 
 void ChatService::closeRoom(Room *room)

@@ -31,6 +31,10 @@ void ChatService::renewLeases()
 void ChatService::claimNick(Session &session, const QString &nick, const QJsonValue &id,
                             std::function<void(Session &)> granted)
 {
+    if (!m_cluster) {
+        granted(session); // m_users alone says who has a nick
+        return;
+    }
     const QString key = nameKey(nick);
     m_claiming.insert(key);
     session.busy = true;
@@ -110,6 +114,8 @@ const char *ChatService::membersScript()
 
 void ChatService::announceUser(const Session &session)
 {
+    if (!m_cluster)
+        return;
     const QByteArray key = presenceKey(session.nickKey);
     m_cluster->call({"HSET", key, "nick", session.nick.toUtf8(), "account", session.accountKey.toUtf8()});
     if (session.away)
@@ -127,6 +133,8 @@ void ChatService::announceMembership(const Session &session, Room *room, bool me
 
 void ChatService::announceMembership(const QString &nick, Room *room, bool member)
 {
+    if (!m_cluster)
+        return;
     m_cluster->call({member ? QByteArrayLiteral("SADD") : QByteArrayLiteral("SREM"), membersKey(room->key),
                      presenceEntry(nameKey(nick))});
     // For list: the rooms with members anywhere, by key, with their names
@@ -184,6 +192,8 @@ QList<ChatService::RemoteRoom> ChatService::remoteRooms(const std::optional<QVar
 
 void ChatService::forgetUser(const QString &nickKey)
 {
+    if (!m_cluster)
+        return;
     // The lease first: once `who` no longer names them, nobody finds them.
     m_cluster->release(leaseKey(nickKey), m_serverId, {presenceKey(nickKey)});
     m_cluster->call({"SREM", usersKey(), presenceEntry(nickKey)});
@@ -224,6 +234,50 @@ void ChatService::askCluster(Session &session, const QList<QByteArray> &command,
     m_cluster->call(command, [this, connection, serial, then](const std::optional<QVariant> &answer) {
         resumeAfterOffload(connection, serial, [&](Session &later) { then(later, answer); });
     });
+}
+
+void ChatService::whenClusterHasIt(Session &session, std::function<void(Session &)> then)
+{
+    if (!m_cluster) {
+        then(session);
+        return;
+    }
+    // Redis runs one connection's commands in order: once it answers this,
+    // it has everything sent before.
+    askCluster(session, {"PING"}, [then](Session &later, const std::optional<QVariant> &) { then(later); });
+}
+
+void ChatService::membersElsewhere(Session &session, const std::optional<QString> &roomKey,
+                                   std::function<void(Session &, const QList<RemoteMember> &)> then)
+{
+    if (!m_cluster) {
+        then(session, {});
+        return;
+    }
+    const QByteArray key = roomKey ? membersKey(*roomKey) : usersKey();
+    askCluster(session, {"EVAL", membersScript(), "1", key, m_serverId},
+               [this, then](Session &later, const std::optional<QVariant> &answer) {
+                   then(later, remoteMembers(answer));
+               });
+}
+
+void ChatService::roomsElsewhere(Session &session, std::function<void(Session &, const QList<RemoteRoom> &)> then)
+{
+    if (!m_cluster) {
+        then(session, {});
+        return;
+    }
+    askCluster(session, {"EVAL", roomsScript(), "0", m_serverId},
+               [then](Session &later, const std::optional<QVariant> &answer) { then(later, remoteRooms(answer)); });
+}
+
+void ChatService::forgetRemoteMember(Room *room, const Target &target)
+{
+    if (!m_cluster || !target.remote)
+        return;
+    // Out of the room's members in Redis at once, on this server's own
+    // connection, so that what this server asks next sees it gone.
+    m_cluster->call({"SREM", membersKey(room->key), target.remote->server + '|' + nameKey(target.nick()).toUtf8()});
 }
 
 const char *ChatService::whereScript()

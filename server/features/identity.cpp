@@ -228,13 +228,9 @@ void ChatService::admit(Session &session, const QString &nick, const QString &ac
                   QStringLiteral("%1 is reserved for a server operator").arg(nick), id);
         return;
     }
-    if (m_cluster) {
-        claimNick(session, nick, id, [this, nick, account, accountKey, id](Session &later) {
-            enter(later, nick, account, accountKey, id);
-        });
-        return;
-    }
-    enter(session, nick, account, accountKey, id);
+    claimNick(session, nick, id, [this, nick, account, accountKey, id](Session &later) {
+        enter(later, nick, account, accountKey, id);
+    });
 }
 
 void ChatService::enter(Session &session, const QString &nick, const QString &account, const QString &accountKey,
@@ -247,8 +243,7 @@ void ChatService::enter(Session &session, const QString &nick, const QString &ac
     session.account = account;
     session.accountKey = accountKey;
     m_users.insert(key, &session);
-    if (m_cluster)
-        announceUser(session);
+    announceUser(session);
     session.connection->setSendQueueLimit(m_settings.limits.sendQueueBytes);
     if (account.isEmpty())
         qCInfo(lcChat).noquote() << session.connection->describe() << "identified as" << nick;
@@ -356,10 +351,8 @@ void ChatService::registered(Session &session, const QJsonValue &id)
 {
     session.account = session.nick;
     session.accountKey = session.nickKey;
-    if (m_cluster) {
-        shareAccount(session.nickKey);
-        announceUser(session); // with its account now
-    }
+    shareAccount(session.nickKey);
+    announceUser(session); // with its account now
     qCInfo(lcChat).noquote() << session.connection->describe() << "registered the account" << session.nick;
     reply(session, Registered{session.nick}, id);
 }

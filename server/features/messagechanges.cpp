@@ -116,13 +116,7 @@ void ChatService::storeChange(Session &session, Room *room, ChatMessage message,
     const MessageUpdated event{session.nick, message};
     Delivery delivery = plainDelivery(room->members, encode(event));
     delivery.update = event;
-    if (m_cluster) {
-        delivery.numbered = Delivery::Numbered::Update;
-        delivery.room = room;
-        delivery.message = message;
-        delivery.updatedBy = session.nick;
-        delivery.clusterRooms = {room->key};
-    }
+    numberAtCommit(delivery, room, message, session.nick);
     delivery.author = &session;
     delivery.onlyIfStored = true;
     delivery.authorId = id;

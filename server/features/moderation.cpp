@@ -224,14 +224,10 @@ void ChatService::kick(Session &session, const Kick &request, const Target &targ
     delivery.clusterNote = {{QStringLiteral("kick"), nameKey(target.nick())}};
     deliver(std::move(delivery));
     audit(session, room, QStringLiteral("kick"), target.nick(), reason);
-    if (target.local) {
+    if (target.local)
         removeFromRoom(*target.local, room, reason, false);
-    } else {
-        // Out of the room's members in Redis at once, on this server's own
-        // connection, so that what this server asks next sees it gone.
-        m_cluster->call({"SREM", membersKey(room->key),
-                         target.remote->server + '|' + nameKey(target.nick()).toUtf8()});
-    }
+    else
+        forgetRemoteMember(room, target);
 }
 
 void ChatService::onAudit(Session &session, const GetAudit &request, const QJsonValue &id)
@@ -346,16 +342,14 @@ void ChatService::onBan(Session &session, const Ban &request, const QJsonValue &
                 audit(later, room, QStringLiteral("ban"), mask.text(), reason);
 
                 const Rank setter = rankIn(later, room);
-                if (m_cluster) {
-                    // Every server takes its own members out, once it has the ban.
-                    publishNote({{QStringLiteral("rooms"), QJsonArray{room->key}},
-                                 {QStringLiteral("reload"), true},
-                                 {QStringLiteral("ban"), mask.text()},
-                                 {QStringLiteral("rank"), int(setter)},
-                                 {QStringLiteral("by"), later.nick},
-                                 {QStringLiteral("reason"), reason}},
-                                QByteArray());
-                }
+                // Every server takes its own members out, once it has the ban.
+                publishNote({{QStringLiteral("rooms"), QJsonArray{room->key}},
+                             {QStringLiteral("reload"), true},
+                             {QStringLiteral("ban"), mask.text()},
+                             {QStringLiteral("rank"), int(setter)},
+                             {QStringLiteral("by"), later.nick},
+                             {QStringLiteral("reason"), reason}},
+                            QByteArray());
                 const QString roomKey = room->key;
                 enforceRoomBan(room, mask, setter, later.nick, reason);
                 // The last member may have left with the ban; the setter never does.
@@ -398,10 +392,8 @@ void ChatService::onUnban(Session &session, const Unban &request, const QJsonVal
                 if (room->bans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask.key(); }) > 0)
                     audit(later, room, QStringLiteral("unban"), mask.text(), QString());
                 reply(later, banList(room), id);
-                if (m_cluster) {
-                    publishNote({{QStringLiteral("rooms"), QJsonArray{room->key}}, {QStringLiteral("reload"), true}},
-                                QByteArray());
-                }
+                publishNote({{QStringLiteral("rooms"), QJsonArray{room->key}}, {QStringLiteral("reload"), true}},
+                            QByteArray());
             });
 }
 
@@ -659,12 +651,10 @@ void ChatService::onServerBan(Session &session, const ServerBan &request, const 
                 m_serverBans.append(Room::Ban{mask, record});
                 audit(later, nullptr, QStringLiteral("server_ban"), mask.text(), reason);
                 reply(later, serverBanList(), id);
-                if (m_cluster) {
-                    publishNote({{QStringLiteral("serverBans"), true},
-                                 {QStringLiteral("ban"), mask.text()},
-                                 {QStringLiteral("reason"), reason}},
-                                QByteArray());
-                }
+                publishNote({{QStringLiteral("serverBans"), true},
+                             {QStringLiteral("ban"), mask.text()},
+                             {QStringLiteral("reason"), reason}},
+                            QByteArray());
                 enforceServerBan(mask, reason);
             });
 }
@@ -697,8 +687,7 @@ void ChatService::onServerUnban(Session &session, const ServerUnban &request, co
                 if (m_serverBans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask.key(); }) > 0)
                     audit(later, nullptr, QStringLiteral("server_unban"), mask.text(), QString());
                 reply(later, serverBanList(), id);
-                if (m_cluster)
-                    publishNote({{QStringLiteral("serverBans"), true}}, QByteArray());
+                publishNote({{QStringLiteral("serverBans"), true}}, QByteArray());
             });
 }
 

@@ -35,16 +35,9 @@ void ChatService::onAway(Session &session, const SetAway &request, const QJsonVa
     if (!audience.isEmpty())
         deliver(plainDelivery(audience, encode(presence)));
     shareWithCluster(roomKeys(session), encode(presence));
-    if (m_cluster) {
-        announceUser(session);
-        // Answered once Redis has it (it runs one connection's commands in
-        // order): from then on every server's member lists show it.
-        askCluster(session, {"PING"}, [this, presence, id](Session &later, const std::optional<QVariant> &) {
-            reply(later, presence, id);
-        });
-        return;
-    }
-    reply(session, presence, id);
+    announceUser(session);
+    // Answered once every server's member lists show it.
+    whenClusterHasIt(session, [this, presence, id](Session &later) { reply(later, presence, id); });
 }
 
 void ChatService::onTyping(Session &session, const Typing &typing, const QJsonValue &id)
@@ -128,7 +121,7 @@ void ChatService::onNick(Session &session, const ChangeNick &change, const QJson
                   QStringLiteral("%1 is a registered account; log in to use it").arg(change.nick), id);
         return;
     }
-    if (m_cluster && key != session.nickKey) {
+    if (key != session.nickKey) {
         claimNick(session, change.nick, id, [this, change, id](Session &later) { changeNick(later, change, id); });
         return;
     }
@@ -144,12 +137,10 @@ void ChatService::changeNick(Session &session, const ChangeNick &change, const Q
     session.nickKey = key;
     session.nickSinceMs = tenureStart(key);
     m_users.insert(key, &session);
-    if (m_cluster) {
-        announceUser(session);
-        for (Room *room : std::as_const(session.rooms)) {
-            announceMembership(event.oldNick, room, false);
-            announceMembership(session, room, true);
-        }
+    announceUser(session);
+    for (Room *room : std::as_const(session.rooms)) {
+        announceMembership(event.oldNick, room, false);
+        announceMembership(session, room, true);
     }
     qCInfo(lcChat).noquote() << session.connection->describe() << "is now" << change.nick;
 

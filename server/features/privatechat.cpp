@@ -39,16 +39,10 @@ QString ChatService::privatePair(const QString &one, const QString &other)
 
 void ChatService::onWhisper(Session &session, const Whisper &whisper, const QJsonValue &id)
 {
-    Session *target = m_users.value(nameKey(whisper.to));
-    if (target || !m_cluster) {
-        sendWhisper(session, whisper, id, target, std::nullopt);
-        return;
-    }
-    // Perhaps on another server.
-    askCluster(session, {"EVAL", whereScript(), "2", leaseKey(nameKey(whisper.to)), presenceKey(nameKey(whisper.to))},
-               [this, whisper, id](Session &later, const std::optional<QVariant> &answer) {
-                   sendWhisper(later, whisper, id, m_users.value(nameKey(whisper.to)), remoteUser(answer));
-               });
+    // Here, or perhaps on another server.
+    findUser(session, whisper.to, QString(), [this, whisper, id](Session &later, const Target &target) {
+        sendWhisper(later, whisper, id, target.local, target.remote);
+    });
 }
 
 void ChatService::sendWhisper(Session &session, const Whisper &whisper, const QJsonValue &id, Session *target,
@@ -91,16 +85,7 @@ void ChatService::sendWhisper(Session &session, const Whisper &whisper, const QJ
     delivery.onlyIfStored = true;
     delivery.authorId = id;
     delivery.requester = &session;
-    if (m_cluster) {
-        delivery.numbered = Delivery::Numbered::Private;
-        delivery.privateMessage = message;
-        delivery.privateWaiting = waiting;
-        if (remote) {
-            delivery.remoteRecipient = {remote->server, nameKey(remote->nick)};
-            if (!remote->accountKey.isEmpty())
-                delivery.remoteAccountPair = pair;
-        }
-    }
+    numberAtCommit(delivery, message, waiting, remote, pair);
     if (waiting)
         message.waiting = true;
     delivery.requesterFrame = encode(message, id);

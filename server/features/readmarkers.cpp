@@ -87,12 +87,10 @@ void ChatService::storeReadMarker(Session &session, const MarkRead &request, con
         }
         if (!others.isEmpty())
             deliver(plainDelivery(others, encode(marker)));
-        if (m_cluster) {
-            publishNote({{QStringLiteral("reader"), session.accountKey},
-                         {QStringLiteral("conversation"), conversation},
-                         {QStringLiteral("seq"), request.seq}},
-                        encode(marker));
-        }
+        publishNote({{QStringLiteral("reader"), session.accountKey},
+                     {QStringLiteral("conversation"), conversation},
+                     {QStringLiteral("seq"), request.seq}},
+                    encode(marker));
         // Answered once stored: a login elsewhere right after the answer
         // (another server of a cluster) reads the marker back.
         offloadToStore<bool>(

@@ -81,21 +81,13 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
         shareWithCluster({room->key}, joined);
         room->members.append(&session);
         session.rooms.append(room);
-        if (m_cluster)
-            announceMembership(session, room, true);
+        announceMembership(session, room, true);
     }
-    if (m_cluster) {
-        // With the members on the other servers, once Redis has said who
-        // they are.
-        const QString key = room->key;
-        askCluster(session, {"EVAL", membersScript(), "1", membersKey(room->key), m_serverId},
-                   [this, key, id](Session &later, const std::optional<QVariant> &answer) {
-                       if (Room *joined = findRoom(key))
-                           replyJoined(later, joined, id, remoteMembers(answer));
-                   });
-        return;
-    }
-    replyJoined(session, room, id, {});
+    // With the members on other servers, if any.
+    membersElsewhere(session, room->key, [this, key = room->key, id](Session &later, const QList<RemoteMember> &remote) {
+        if (Room *joined = findRoom(key))
+            replyJoined(later, joined, id, remote);
+    });
 }
 
 void ChatService::replyJoined(Session &session, Room *room, const QJsonValue &id, const QList<RemoteMember> &remote)
@@ -157,9 +149,8 @@ void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
     scheduleCommit(room);
     session.typingPassedOn.remove(u'#' + room->key); // the message itself ends "typing"
     // An action is marked only when it is one: plain messages stay as v1 knew them.
-    // In a cluster the database gives the seq at the commit.
     const ChatMessage message{room->name, session.nick, say.text, qMax(wallClockMs(), session.nickSinceMs),
-                              m_cluster ? 0 : ++room->lastSeq,
+                              nextRoomSeq(room),
                               say.action.value_or(false) ? std::optional<bool>(true) : std::nullopt,
                               std::nullopt, std::nullopt, std::nullopt, std::nullopt};
     m_store->appendMessage(room->key, room->name, message, session.accountKey);
@@ -171,22 +162,7 @@ void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
     delivery.authorId = id;
     if (hasId(id))
         delivery.requester = &session;
-    if (m_cluster) {
-        // Encoded and sent in seq order once the commit has numbered it.
-        delivery.numbered = Delivery::Numbered::RoomMessage;
-        delivery.room = room;
-        delivery.message = message;
-        deliver(std::move(delivery));
-        return;
-    }
-    room->recent.append(message);
-    if (room->recent.size() > Defaults::HistoryOnJoin)
-        room->recent.removeFirst();
-    delivery.recipients = room->members;
-    delivery.frame = encode(message);
-    if (hasId(id))
-        delivery.requesterFrame = encode(message, id);
-    deliver(std::move(delivery));
+    deliverRoomMessage(std::move(delivery), room, message, id);
 }
 
 void ChatService::onTopic(Session &session, const SetTopic &request, const QJsonValue &id)
@@ -216,13 +192,11 @@ void ChatService::onTopic(Session &session, const SetTopic &request, const QJson
 
 void ChatService::onList(Session &session, const QJsonValue &id)
 {
-    if (!m_cluster) {
-        replyList(session, {}, {}, id);
-        return;
-    }
-    askCluster(session, {"EVAL", roomsScript(), "0", m_serverId},
-               [this, id](Session &later, const std::optional<QVariant> &answer) {
-                   const QList<RemoteRoom> remote = remoteRooms(answer);
+    roomsElsewhere(session, [this, id](Session &later, const QList<RemoteRoom> &remote) {
+                   if (remote.isEmpty()) {
+                       replyList(later, {}, {}, id);
+                       return;
+                   }
                    QStringList elsewhere;
                    for (const RemoteRoom &other : remote) {
                        if (!findRoom(other.key))
@@ -300,21 +274,17 @@ void ChatService::onWho(Session &session, const Who &who, const QJsonValue &id)
             list.members.append(user->nick);
         list.members.sort(Qt::CaseInsensitive);
     }
-    if (!m_cluster) {
-        reply(session, list, id);
-        return;
-    }
-    // And who is on the other servers.
-    const QByteArray key = who.room ? membersKey(nameKey(*who.room)) : usersKey();
-    askCluster(session, {"EVAL", membersScript(), "1", key, m_serverId},
-               [this, list, id, everyone = !who.room](Session &later, const std::optional<QVariant> &answer) {
-                   MemberList all = list;
-                   for (const RemoteMember &other : remoteMembers(answer))
-                       all.members.append(other.nick);
-                   if (everyone)
-                       all.members.sort(Qt::CaseInsensitive);
-                   reply(later, all, id);
-               });
+    // And who is on other servers, if any.
+    const std::optional<QString> roomKey = who.room ? std::optional<QString>(nameKey(*who.room)) : std::nullopt;
+    membersElsewhere(session, roomKey,
+                     [this, list, id, everyone = !who.room](Session &later, const QList<RemoteMember> &remote) {
+                         MemberList all = list;
+                         for (const RemoteMember &other : remote)
+                             all.members.append(other.nick);
+                         if (everyone && !remote.isEmpty())
+                             all.members.sort(Qt::CaseInsensitive);
+                         reply(later, all, id);
+                     });
 }
 
 void ChatService::onHistory(Session &session, const GetHistory &request, const QJsonValue &id)
@@ -471,15 +441,13 @@ Room *ChatService::installRoom(std::unique_ptr<Room> room)
     Room *raw = room.get();
     const QString key = raw->key;
     m_rooms.emplace(key, std::move(room));
-    if (m_cluster)
-        m_cluster->subscribe(roomChannel(key));
+    listenToRoom(key);
     return raw;
 }
 
 void ChatService::removeFromRoom(Session &session, Room *room, const QString &reason, bool announce)
 {
-    if (m_cluster)
-        announceMembership(session, room, false);
+    announceMembership(session, room, false);
     session.rooms.removeOne(room);
     room->members.removeOne(&session);
     const QByteArray left = encode(UserLeft{room->name, session.nick, reason});
