@@ -141,17 +141,19 @@ bool ChatServer::start(QString *error)
     const QByteArray serverFull =
             encodeLine(Confab::Protocol::Error{Confab::Protocol::ErrorCode::ServerFull,
                                                QStringLiteral("the server is full; try again later")});
-    m_tcp->setDescriptorHandler([this, maxFrame, serverFull](qintptr descriptor,
-                                                             const std::optional<PeerAddress> &client) {
-        auto *connection = new TcpConnection(m_chat, descriptor, maxFrame, this, client);
-        if (!m_limiter->admit(connection, connection->peerAddress())) {
-            serverMetrics().refused(ServerMetrics::Refusal::ServerFull);
-            connection->refuse(serverFull);
-            return;
-        }
-        m_chat->connectionOpened(connection);
-        connection->start();
-    });
+    // The listener counts each connection and admits it or turns it away.
+    m_tcp->setConnectionHandlers(
+            [this, maxFrame](qintptr descriptor, const std::optional<PeerAddress> &client) {
+                return new TcpConnection(m_chat, descriptor, maxFrame, this, client);
+            },
+            [this](SocketConnection *connection) {
+                m_chat->connectionOpened(connection);
+                connection->start();
+            },
+            [serverFull](SocketConnection *connection) {
+                serverMetrics().refused(ServerMetrics::Refusal::ServerFull);
+                connection->refuse(serverFull);
+            });
     m_tcp->setHandlers(
             [this, maxFrame](QTcpSocket *socket) {
                 // The socket is counted by the limiter for as long as it

@@ -149,7 +149,12 @@ void Listener::accepted(qintptr descriptor)
 void Listener::admit(qintptr descriptor, const std::optional<PeerAddress> &client)
 {
     if (m_rawDescriptors) {
-        m_descriptorHandler(descriptor, client);
+        SocketConnection *connection = m_makeConnection(descriptor, client);
+        // Counted for as long as the connection lives.
+        if (m_limiter->admit(connection, connection->peerAddress()))
+            m_connectionAdmitted(connection);
+        else
+            m_connectionTurnedAway(connection);
         return;
     }
     QTcpSocket *socket = m_tls ? new QSslSocket : new QTcpSocket;

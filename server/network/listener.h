@@ -12,14 +12,16 @@
 #include <optional>
 
 class ConnectionLimiter;
+class SocketConnection;
 class QSslSocket;
 class QTcpServer;
 class QTcpSocket;
 class QTimer;
 
 // Accepts client sockets on one port, plain or TLS, and sorts them into
-// admitted and turned away by the connection limits. Used for both the chat
-// port and the HTTP port.
+// admitted and turned away by the connection limits: the one place where a
+// socket is counted and admitted, whatever the transport. Used for both the
+// chat port and the HTTP port.
 //
 // Every socket is accepted at once and counted (per address too) from that
 // moment: a TLS handshake runs alongside everything else, with a timeout of
@@ -36,9 +38,9 @@ public:
     // With a TLS configuration, sockets arrive with the handshake done; a
     // handshake not done within handshakeTimeoutMs is abandoned. Without,
     // they arrive as they connect.
-    // `rawDescriptors` (plain TCP only): accepted sockets are handed over as
-    // bare descriptors, for transports that do their own I/O (see
-    // TcpConnection); set the handler with setDescriptorHandler().
+    // `rawDescriptors` (plain TCP only): accepted sockets become connections
+    // straight from their descriptors, for transports that do their own I/O
+    // (see TcpConnection); set the handlers with setConnectionHandlers().
     Listener(const QString &name, ConnectionLimiter *limiter, const std::optional<QSslConfiguration> &tls,
              int handshakeTimeoutMs, bool rawDescriptors, QObject *parent = nullptr);
     ~Listener() override;
@@ -51,10 +53,18 @@ public:
     // Both take ownership of the socket. A turned-away socket should be told
     // why and closed.
     void setHandlers(SocketHandler admitted, SocketHandler turnedAway);
-    // Takes ownership of each descriptor; admission is the handler's job.
-    // `client` is set when a trusted proxy named the client.
-    using DescriptorHandler = std::function<void(qintptr, const std::optional<PeerAddress> &client)>;
-    void setDescriptorHandler(DescriptorHandler handler) { m_descriptorHandler = std::move(handler); }
+    // With raw descriptors: `make` wraps each descriptor (`client`: set when
+    // a trusted proxy named the client) in a connection that has not started;
+    // the listener counts it, then hands it to `admitted` or to `turnedAway`
+    // (which should refuse it), as for sockets.
+    using ConnectionMaker = std::function<SocketConnection *(qintptr, const std::optional<PeerAddress> &client)>;
+    using ConnectionCallback = std::function<void(SocketConnection *)>;
+    void setConnectionHandlers(ConnectionMaker make, ConnectionCallback admitted, ConnectionCallback turnedAway)
+    {
+        m_makeConnection = std::move(make);
+        m_connectionAdmitted = std::move(admitted);
+        m_connectionTurnedAway = std::move(turnedAway);
+    }
     // Connections from these subnets must begin with a PROXY header, whose
     // address then stands for the client's; from anywhere else, a header is
     // refused. Empty: no PROXY protocol.
@@ -92,7 +102,9 @@ private:
     QElapsedTimer m_clock;
     SocketHandler m_admitted;
     SocketHandler m_turnedAway;
-    DescriptorHandler m_descriptorHandler;
+    ConnectionMaker m_makeConnection;
+    ConnectionCallback m_connectionAdmitted;
+    ConnectionCallback m_connectionTurnedAway;
     QList<Subnet> m_trustedProxies;
     LogBudget m_proxyLog;
 };

