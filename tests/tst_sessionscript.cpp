@@ -6,6 +6,7 @@
 #include "chatsession.h"
 #include "defaults.h"
 #include "scriptedserver.h"
+#include "sessionscript.h"
 
 #include <QJsonArray>
 #include <QSignalSpy>
@@ -15,64 +16,7 @@ using namespace Qt::StringLiterals;
 using Failure = ChatSession::LoginFailure;
 namespace Defaults = Confab::Protocol::Defaults;
 
-namespace {
-
-QJsonObject message(const QString &room, qint64 seq)
-{
-    return QJsonObject{{"type"_L1, "message"_L1}, {"room"_L1, room},     {"from"_L1, "bob"_L1},
-                       {"text"_L1, u"m%1"_s.arg(seq)}, {"ts"_L1, 1000 + seq}, {"seq"_L1, seq}};
-}
-
-QJsonArray messages(const QString &room, qint64 from, qint64 to)
-{
-    QJsonArray out;
-    for (qint64 seq = from; seq <= to; ++seq)
-        out.append(message(room, seq));
-    return out;
-}
-
-QJsonObject joined(const QString &room, const QJsonArray &history)
-{
-    return QJsonObject{{"type"_L1, "joined"_L1}, {"room"_L1, room},           {"topic"_L1, ""_L1},
-                       {"members"_L1, QJsonArray{"me"_L1, "bob"_L1}}, {"history"_L1, history}};
-}
-
-QJsonObject welcomeFrame()
-{
-    return QJsonObject{{"type"_L1, "welcome"_L1}, {"nick"_L1, "me"_L1}, {"server"_L1, "scripted"_L1},
-                       {"protocol"_L1, 1},        {"motd"_L1, ""_L1}};
-}
-
-QJsonObject page(const QString &room, const QJsonArray &history)
-{
-    return QJsonObject{{"type"_L1, "history_page"_L1}, {"room"_L1, room}, {"messages"_L1, history}};
-}
-
-QJsonObject error(const QString &code)
-{
-    return QJsonObject{{"type"_L1, "error"_L1}, {"code"_L1, code}, {"message"_L1, u"refused: %1"_s.arg(code)}};
-}
-
-// The seqs of the messages a conversation shows, in order.
-QList<qint64> shown(Conversation *conversation)
-{
-    QList<qint64> out;
-    for (const LogEntry &entry : conversation->log()->entries()) {
-        if (entry.kind == LogEntry::Kind::Message)
-            out.append(entry.seq);
-    }
-    return out;
-}
-
-QList<qint64> range(qint64 from, qint64 to)
-{
-    QList<qint64> out;
-    for (qint64 seq = from; seq <= to; ++seq)
-        out.append(seq);
-    return out;
-}
-
-} // namespace
+using namespace SessionScript;
 
 class TestSessionScript : public QObject
 {
@@ -100,13 +44,6 @@ private slots:
     void roundTrip();
     void requestIdsAreUnique();
     void theListFollowsItsConversations();
-    void typingIsRateLimitedAndExpires();
-    void awayIsSaidAgainAfterAReconnect();
-    void changesApplyToTheMessageShown();
-    void privateConversationsCatchUp();
-    void readMarkersGoAndCome();
-    void commandsBecomeRequests_data();
-    void commandsBecomeRequests();
 
 private:
     // Connects and is welcomed as "me"; joins `room` with `history` if given.
@@ -445,184 +382,6 @@ void TestSessionScript::theListFollowsItsConversations()
     m_server->say({{"type"_L1, "topic_changed"_L1}, {"room"_L1, "lobby"_L1}, {"topic"_L1, "Friday"_L1}, {"by"_L1, "bob"_L1}});
     QCOMPARE(rows.size(), 1);
     QCOMPARE(m_session->conversations()->index(row).data(Qt::ToolTipRole).toString(), u"Friday"_s);
-}
-
-QJsonObject privateMessage(const QString &from, const QString &to, qint64 seq)
-{
-    return QJsonObject{{"type"_L1, "private"_L1}, {"from"_L1, from}, {"to"_L1, to}, {"text"_L1, u"p%1"_s.arg(seq)},
-                       {"ts"_L1, 2000 + seq},     {"seq"_L1, seq}};
-}
-
-void TestSessionScript::typingIsRateLimitedAndExpires()
-{
-    Conversation *lobby = welcome(u"lobby"_s);
-    m_session->noteTyping(lobby, true);
-    m_session->noteTyping(lobby, true); // within a few seconds: not again
-    QCOMPARE(m_server->count(u"typing"_s), 1);
-    QJsonObject typing = m_server->take(u"typing"_s);
-    QCOMPARE(typing.value("room"_L1).toString(), u"lobby"_s);
-    QVERIFY(!typing.contains("done"_L1));
-    QVERIFY(!typing.contains("id"_L1)); // nothing answers it
-    m_session->noteTyping(lobby, false);
-    QCOMPARE(m_server->take(u"typing"_s).value("done"_L1).toBool(), true);
-    m_session->noteTyping(lobby, false); // said already
-    QCOMPARE(m_server->count(u"typing"_s), 0);
-
-    m_server->say({{"type"_L1, "typing"_L1}, {"room"_L1, "lobby"_L1}, {"from"_L1, "bob"_L1}});
-    QCOMPARE(lobby->typing(), QStringList{u"bob"_s});
-    m_server->say(message(u"lobby"_s, 1)); // bob's message ends it
-    QVERIFY(lobby->typing().isEmpty());
-}
-
-void TestSessionScript::awayIsSaidAgainAfterAReconnect()
-{
-    welcome(u"lobby"_s);
-    m_session->setAway(u"lunch"_s);
-    QCOMPARE(m_server->take(u"away"_s).value("message"_L1).toString(), u"lunch"_s);
-    m_server->say({{"type"_L1, "presence"_L1}, {"nick"_L1, "me"_L1}, {"away"_L1, "lunch"_L1}});
-    QCOMPARE(m_session->awayMessage(), u"lunch"_s);
-    reconnect();
-    // The server forgot it with the connection: said again, before rejoining.
-    const QList<QJsonObject> sent = m_server->sent();
-    QCOMPARE(m_server->take(u"away"_s).value("message"_L1).toString(), u"lunch"_s);
-    const auto indexOfType = [&](const QString &type) {
-        for (qsizetype i = 0; i < sent.size(); ++i) {
-            if (sent.at(i).value("type"_L1).toString() == type)
-                return i;
-        }
-        return qsizetype(-1);
-    };
-    QVERIFY(indexOfType(u"away"_s) < indexOfType(u"join"_s));
-}
-
-void TestSessionScript::changesApplyToTheMessageShown()
-{
-    Conversation *lobby = welcome(u"lobby"_s, messages(u"lobby"_s, 1, 3));
-    QJsonObject changed = message(u"lobby"_s, 2);
-    changed.insert("text"_L1, "fixed"_L1);
-    changed.insert("edited"_L1, 1500); // when
-    changed.insert("rev"_L1, 1);
-    changed.insert("reactions"_L1, QJsonArray{QJsonObject{{"emoji"_L1, u"👍"_s}, {"nicks"_L1, QJsonArray{"me"_L1}}}});
-    m_server->say({{"type"_L1, "updated"_L1}, {"by"_L1, "bob"_L1}, {"message"_L1, QJsonValue(changed)}});
-    const LogEntry &entry = lobby->log()->entry(lobby->log()->rowOfSeq(2));
-    QCOMPARE(entry.text, u"fixed"_s);
-    QVERIFY(entry.edited);
-    QCOMPARE(entry.reactions.size(), 1);
-    QCOMPARE(lobby->lastRev(), 1);
-    QCOMPARE(shown(lobby), range(1, 3)); // changed in place, not added
-
-    changed.insert("deleted"_L1, true);
-    changed.insert("text"_L1, ""_L1);
-    changed.insert("rev"_L1, 2);
-    m_server->say({{"type"_L1, "updated"_L1}, {"by"_L1, "bob"_L1}, {"message"_L1, QJsonValue(changed)}});
-    QVERIFY(lobby->log()->entry(lobby->log()->rowOfSeq(2)).deleted);
-
-    // The edit requests carry the seq; a reaction toggles by emoji.
-    m_session->editMessage(lobby, 3, u"again"_s);
-    const QJsonObject edit = m_server->take(u"edit"_s);
-    QCOMPARE(edit.value("seq"_L1).toInteger(), 3);
-    QCOMPARE(edit.value("text"_L1).toString(), u"again"_s);
-    m_session->react(lobby, 3, u"🎉"_s);
-    QCOMPARE(m_server->take(u"react"_s).value("emoji"_L1).toString(), u"🎉"_s);
-}
-
-void TestSessionScript::privateConversationsCatchUp()
-{
-    welcome();
-    m_server->say(privateMessage(u"bob"_s, u"me"_s, 1));
-    Conversation *chat = m_session->privateChat(u"bob"_s);
-    QVERIFY(chat);
-    // Opening it asks for what was said before; nothing was.
-    const QJsonObject before = m_server->take(u"private_history"_s);
-    QCOMPARE(before.value("with"_L1).toString(), u"bob"_s);
-    m_server->say({{"type"_L1, "private_page"_L1}, {"with"_L1, "bob"_L1}, {"messages"_L1, QJsonArray()}}, before);
-    m_server->say(privateMessage(u"bob"_s, u"me"_s, 2));
-    QCOMPARE(shown(chat), range(1, 2));
-
-    reconnect();
-    const QJsonObject catchUp = m_server->take(u"private_history"_s);
-    QCOMPARE(catchUp.value("after"_L1).toInteger(), 2);
-    QJsonArray missed{privateMessage(u"bob"_s, u"me"_s, 2), privateMessage(u"me"_s, u"bob"_s, 3),
-                      privateMessage(u"bob"_s, u"me"_s, 4)};
-    m_server->say({{"type"_L1, "private_page"_L1}, {"with"_L1, "bob"_L1}, {"messages"_L1, missed}}, catchUp);
-    QCOMPARE(shown(chat), range(1, 4)); // 2 once
-    QVERIFY(chat->log()->entry(chat->log()->rowOfSeq(3)).own);
-}
-
-void TestSessionScript::readMarkersGoAndCome()
-{
-    Conversation *lobby = welcome(u"lobby"_s, messages(u"lobby"_s, 1, 3));
-    Conversation *den = nullptr;
-    m_session->join(u"den"_s);
-    m_server->say(joined(u"den"_s, messages(u"den"_s, 1, 1)), m_server->take(u"join"_s));
-    den = m_session->room(u"den"_s);
-    m_session->setActiveConversation(lobby);
-    m_server->say(message(u"den"_s, 2));
-    QVERIFY(den->unread() > 0);
-    // Looking away from the lobby says how far it was read.
-    m_session->setActiveConversation(den);
-    const QJsonObject read = m_server->take(u"read"_s);
-    QCOMPARE(read.value("room"_L1).toString(), u"lobby"_s);
-    QCOMPARE(read.value("seq"_L1).toInteger(), 3);
-    QVERIFY(!read.contains("id"_L1));
-    // Read on another device: the count goes here too.
-    m_session->setActiveConversation(lobby);
-    m_server->say(message(u"den"_s, 3));
-    QVERIFY(den->unread() > 0);
-    m_server->say({{"type"_L1, "read_marker"_L1}, {"room"_L1, "den"_L1}, {"seq"_L1, 3}});
-    QCOMPARE(den->unread(), 0);
-    QVERIFY(!den->hasMention());
-}
-
-void TestSessionScript::commandsBecomeRequests_data()
-{
-    QTest::addColumn<QString>("input");
-    QTest::addColumn<QJsonObject>("request"); // every field of it but the id; empty: nothing sent
-    QTest::addColumn<QString>("answer");      // the line shown in the lobby instead, if any
-
-    QTest::newRow("text") << u"hello"_s << QJsonObject{{"type"_L1, "say"_L1}, {"room"_L1, "lobby"_L1}, {"text"_L1, "hello"_L1}}
-                          << QString();
-    QTest::newRow("/me") << u"/me waves"_s
-                         << QJsonObject{{"type"_L1, "say"_L1}, {"room"_L1, "lobby"_L1}, {"text"_L1, "waves"_L1},
-                                        {"action"_L1, true}}
-                         << QString();
-    QTest::newRow("/topic") << u"/topic Friday"_s
-                            << QJsonObject{{"type"_L1, "topic"_L1}, {"room"_L1, "lobby"_L1}, {"topic"_L1, "Friday"_L1}}
-                            << QString();
-    QTest::newRow("/who") << u"/who"_s << QJsonObject{{"type"_L1, "who"_L1}, {"room"_L1, "lobby"_L1}} << QString();
-    QTest::newRow("/nick") << u"/nick carol"_s << QJsonObject{{"type"_L1, "nick"_L1}, {"nick"_L1, "carol"_L1}}
-                           << QString();
-    QTest::newRow("/kick") << u"/kick dan spam"_s
-                           << QJsonObject{{"type"_L1, "kick"_L1}, {"room"_L1, "lobby"_L1}, {"nick"_L1, "dan"_L1},
-                                          {"reason"_L1, "spam"_L1}}
-                           << QString();
-    QTest::newRow("/away") << u"/away lunch"_s << QJsonObject{{"type"_L1, "away"_L1}, {"message"_L1, "lunch"_L1}}
-                           << QString();
-    QTest::newRow("/leave elsewhere") << u"/leave #nowhere"_s << QJsonObject() << u"You are not in nowhere"_s;
-    QTest::newRow("unknown") << u"/frobnicate"_s << QJsonObject() << u"frobnicate"_s;
-}
-
-void TestSessionScript::commandsBecomeRequests()
-{
-    QFETCH(QString, input);
-    QFETCH(QJsonObject, request);
-    QFETCH(QString, answer);
-
-    Conversation *lobby = welcome(u"lobby"_s);
-    m_server->take(u"ping"_s);
-    QVERIFY(m_server->sent().isEmpty());
-    m_session->submit(lobby, input);
-    if (request.isEmpty()) {
-        QVERIFY(m_server->sent().isEmpty());
-    } else {
-        QCOMPARE(m_server->sent().size(), 1);
-        QJsonObject sent = m_server->sent().first();
-        QVERIFY(sent.value("id"_L1).isDouble());
-        sent.remove("id"_L1);
-        QCOMPARE(sent, request);
-    }
-    if (!answer.isEmpty())
-        QVERIFY(lobby->log()->entries().last().text.contains(answer));
 }
 
 QTEST_GUILESS_MAIN(TestSessionScript)
