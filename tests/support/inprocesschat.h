@@ -82,6 +82,8 @@ public:
     bool isReady() const { return m_service != nullptr; }
     QString error() const { return m_error; }
     ChatService &service() { return *m_service; }
+    // The SQLite file, for a second connection (the shell's account tool).
+    QString databasePath() const { return m_dir.filePath(QStringLiteral("chat.db")); }
 
     std::unique_ptr<FakeClient> connect(const QHostAddress &peer = QHostAddress(QHostAddress::LocalHost));
     // Connected and welcomed as `nick`, or null.
