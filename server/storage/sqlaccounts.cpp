@@ -66,7 +66,7 @@ std::optional<AccountStore::Account> SqlStore::loadAccount(const QString &key)
     query.addBindValue(key);
     if (!query.exec()) {
         qCCritical(lcStore) << "cannot read account:" << sqlError(query.lastError());
-        link.lost = m_engine == Engine::Postgres;
+        link.lost = losesConnections();
         return std::nullopt;
     }
     if (!query.next())

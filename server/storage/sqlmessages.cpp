@@ -5,7 +5,6 @@
 #include "sqlhelpers.h"
 
 #include "logging.h"
-#include "reactions.h"
 
 #include <QVariant>
 
@@ -20,16 +19,10 @@ std::optional<MessageStore::RoomRecord> SqlStore::loadRoom(const QString &key)
     if (!readable())
         return std::nullopt;
     QSqlQuery query(here().db);
-    if (m_engine == Engine::Postgres) {
-        query.prepare(QStringLiteral("SELECT name, topic, last_seq, last_rev FROM rooms WHERE key = ?"));
-    } else {
-        query.prepare(QStringLiteral("SELECT name, topic, (SELECT MAX(seq) FROM messages WHERE room_key = ?), "
-                                     "(SELECT MAX(rev) FROM messages WHERE room_key = ? AND rev IS NOT NULL) "
-                                     "FROM rooms WHERE key = ?"));
+    const QString sql = roomRecordSql();
+    query.prepare(sql);
+    for (qsizetype mark = 0; mark < sql.count(u'?'); ++mark)
         query.addBindValue(key);
-        query.addBindValue(key);
-    }
-    query.addBindValue(key);
     if (!query.exec()) {
         qCCritical(lcStore) << "cannot read room:" << sqlError(query.lastError());
         return std::nullopt;
@@ -103,13 +96,13 @@ bool SqlStore::write(Link &link, Batch &batch, Numbers *numbers, QString *error)
         *error = sqlError(db.lastError());
         // PostgreSQL: the connection is gone (a restart, a network cut); a
         // new one is tried at the next commit.
-        link.lost = m_engine == Engine::Postgres;
+        link.lost = losesConnections();
         return false;
     }
     auto fail = [&](const QSqlQuery &query) {
         *error = sqlError(query.lastError());
         db.rollback();
-        link.lost = m_engine == Engine::Postgres;
+        link.lost = losesConnections();
         *numbers = Numbers{};
         return false;
     };
@@ -125,7 +118,7 @@ bool SqlStore::write(Link &link, Batch &batch, Numbers *numbers, QString *error)
                 return fail(*link.updateTopic);
         }
     }
-    if (m_engine == Engine::Postgres && !numberPending(link, batch, numbers, error)) {
+    if (!numberPending(link, batch, numbers, error)) {
         db.rollback();
         link.lost = true;
         *numbers = Numbers{};
@@ -168,113 +161,14 @@ bool SqlStore::write(Link &link, Batch &batch, Numbers *numbers, QString *error)
     if (!db.commit()) {
         *error = sqlError(db.lastError());
         db.rollback();
-        link.lost = m_engine == Engine::Postgres;
+        link.lost = losesConnections();
         *numbers = Numbers{};
         return false;
     }
     return true;
 }
 
-bool SqlStore::mergeStored(Link &link, PendingMessage &pending, QString *error) const
-{
-    if (pending.change.kind == Change::Whole)
-        return true;
-    // Locked until the commit: another server's change of this message
-    // waits for this one and then merges with it.
-    QSqlQuery row(link.db);
-    row.prepare(QStringLiteral("SELECT reactions, deleted FROM messages WHERE room_key = ? AND seq = ? FOR UPDATE"));
-    row.addBindValue(pending.roomKey);
-    row.addBindValue(pending.message.seq);
-    if (!row.exec()) {
-        *error = sqlError(row.lastError());
-        return false;
-    }
-    if (!row.next())
-        return true;
-    ChatMessage &message = pending.message;
-    std::optional<QList<Reaction>> stored = reactionsFromJson(row.value(0).toString());
-    if (row.value(1).toInt() != 0) {
-        // Deleted meanwhile: it stays deleted.
-        message.text.clear();
-        message.deleted = true;
-        message.action.reset();
-        message.edited.reset();
-        message.reactions.reset();
-        return true;
-    }
-    if (pending.change.kind == Change::React) {
-        // Toggled on what is stored; left as stored past the most kinds.
-        toggleReaction(stored, pending.change.emoji, pending.change.nick);
-    }
-    message.reactions = stored;
-    return true;
-}
 
-bool SqlStore::numberPending(Link &link, Batch &batch, Numbers *numbers, QString *error) const
-{
-    auto &messages = batch.messages;
-    auto &updates = batch.updates;
-    auto &privates = batch.privates;
-    // Each counter is raised by what this commit adds to it at once: the
-    // row stays locked until the commit, so another server's transaction
-    // numbering the same room waits for this one and carries on after it.
-    auto raise = [&](const QString &sql, const QString &key, qint64 by, qint64 *last) {
-        QSqlQuery query(link.db);
-        query.prepare(sql);
-        query.addBindValue(by);
-        query.addBindValue(key);
-        if (!query.exec() || !query.next()) {
-            *error = query.lastError().isValid() ? sqlError(query.lastError())
-                                                 : QStringLiteral("no counter for %1").arg(key);
-            return false;
-        }
-        *last = query.value(0).toLongLong();
-        return true;
-    };
-    // By room, in order of appearance; then given out in append order.
-    QHash<QString, qint64> added;
-    for (const PendingMessage &pending : std::as_const(messages))
-        ++added[pending.roomKey];
-    QHash<QString, qint64> next;
-    for (auto it = added.cbegin(); it != added.cend(); ++it) {
-        qint64 last = 0;
-        if (!raise(QStringLiteral("UPDATE rooms SET last_seq = last_seq + ? WHERE key = ? RETURNING last_seq"),
-                   it.key(), it.value(), &last))
-            return false;
-        next.insert(it.key(), last - it.value() + 1);
-    }
-    for (PendingMessage &pending : messages) {
-        pending.message.seq = next[pending.roomKey]++;
-        numbers->messageSeqs.append(pending.message.seq);
-    }
-    for (PendingMessage &pending : updates) {
-        qint64 rev = 0;
-        if (!raise(QStringLiteral("UPDATE rooms SET last_rev = last_rev + ? WHERE key = ? RETURNING last_rev"),
-                   pending.roomKey, 1, &rev))
-            return false;
-        pending.message.rev = rev;
-        numbers->updateRevs.append(rev);
-        if (!mergeStored(link, pending, error))
-            return false;
-        numbers->updated.append(pending.message);
-    }
-    for (PendingPrivate &pending : privates) {
-        QSqlQuery insert(link.db);
-        insert.prepare(QStringLiteral("INSERT INTO private_pairs (pair) VALUES (?) ON CONFLICT (pair) DO NOTHING"));
-        insert.addBindValue(pending.pair);
-        if (!insert.exec()) {
-            *error = sqlError(insert.lastError());
-            return false;
-        }
-        qint64 seq = 0;
-        if (!raise(QStringLiteral("UPDATE private_pairs SET last_seq = last_seq + ? WHERE pair = ? RETURNING last_seq"),
-                   pending.pair, 1, &seq))
-            return false;
-        pending.message.seq = seq;
-        numbers->privateSeqs.append(seq);
-    }
-    return true;
-}
 
 QHash<QString, qint64> SqlStore::lastSeqs(const QList<QString> &roomKeys)
 {
@@ -289,16 +183,12 @@ QHash<QString, qint64> SqlStore::lastSeqs(const QList<QString> &roomKeys)
         QStringList marks(keys.size(), QStringLiteral("?"));
         QSqlQuery query(here().db);
         query.setForwardOnly(true);
-        query.prepare((m_engine == Engine::Postgres
-                               ? QStringLiteral("SELECT key, last_seq FROM rooms WHERE key IN (%1)")
-                               : QStringLiteral("SELECT room_key, MAX(seq) FROM messages WHERE room_key IN (%1) "
-                                                "GROUP BY room_key"))
-                              .arg(marks.join(u',')));
+        query.prepare(lastSeqsSql().arg(marks.join(u',')));
         for (const QString &key : keys)
             query.addBindValue(key);
         if (!query.exec()) {
             qCCritical(lcStore) << "cannot read where rooms are:" << sqlError(query.lastError());
-            here().lost = m_engine == Engine::Postgres;
+            here().lost = losesConnections();
             return seqs;
         }
         while (query.next())
@@ -343,7 +233,7 @@ QList<ChatMessage> SqlStore::history(const QString &roomKey, const QString &room
     QList<ChatMessage> page;
     if (!select.exec()) {
         qCCritical(lcStore) << "cannot read history:" << sqlError(select.lastError());
-        link.lost = m_engine == Engine::Postgres;
+        link.lost = losesConnections();
         return page;
     }
     while (select.next())
@@ -413,7 +303,7 @@ QList<PrivateMessage> SqlStore::privateHistory(const QString &pair, const Histor
     QList<PrivateMessage> page;
     if (!select.exec()) {
         qCCritical(lcStore) << "cannot read a private conversation:" << sqlError(select.lastError());
-        link.lost = m_engine == Engine::Postgres;
+        link.lost = losesConnections();
         return page;
     }
     while (select.next())

@@ -13,23 +13,20 @@
 
 class QThread;
 
-class WalCheckpointer;
-
-// MessageStore, AccountStore and ModerationStore through Qt SQL, on one of
-// two engines:
-// - SQLite (a file path; the embedded default), in WAL mode, its log
+// MessageStore, AccountStore and ModerationStore through Qt SQL: what both
+// engines share. Each engine is a class of its own with its schema as SQL
+// files (server/storage/sql/, sql/postgres/):
+// - SqliteStore (a file path; the embedded default), in WAL mode, its log
 //   checkpointed on a thread of its own (see WalCheckpointer);
-// - PostgreSQL (a postgresql:// URL), which several servers share in cluster
-//   mode. There the database numbers what is committed (seq, rev), so that
-//   two servers never give out the same number nor skip one.
+// - PostgresStore (a postgresql:// URL), which several servers share in
+//   cluster mode. There the database numbers what is committed (seq, rev),
+//   so that two servers never give out the same number nor skip one.
 // Appends are kept in memory until commit(), which writes them in one
-// transaction. The statements are the same on both engines but for the
-// schema and the numbering.
-class SqlStore final : public MessageStore, public AccountStore, public ModerationStore
+// transaction. The statements here are the same on both engines; what
+// differs is behind the protected hooks below.
+class SqlStore : public MessageStore, public AccountStore, public ModerationStore
 {
 public:
-    enum class Engine { Sqlite, Postgres };
-
     // A path (":memory:" keeps nothing) or a URL
     // postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE (?host=/run/postgresql
     // for a Unix socket directory).
@@ -37,8 +34,6 @@ public:
     static bool isDatabaseUrl(const QString &location);
     ~SqlStore() override;
 
-    Engine engine() const { return m_engine; }
-    bool numbersAtCommit() const override { return m_engine == Engine::Postgres; }
     Numbers committedNumbers() const override { return m_committed; }
     void noteAccount(const QString &key) override
     {
@@ -74,7 +69,6 @@ public:
     bool commitsInBackground() const override { return m_commitThread != nullptr; }
     void startCommit(QObject *context, CommitDone done) override;
     void finishCommit() override;
-    void maintain() override;
     QList<Confab::Protocol::ChatMessage> history(const QString &roomKey, const QString &roomName,
                                                  const HistoryQuery &query) override;
     void waitForReads() override;
@@ -109,12 +103,18 @@ public:
     QList<AuditRecord> audit(const std::optional<QString> &roomKey, std::optional<qint64> beforeTs,
                              int limit) override;
 
-private:
-    SqlStore(Engine engine, const QString &connectionName);
-    static std::unique_ptr<SqlStore> openSqlite(const QString &path, QString *error);
-    static std::unique_ptr<SqlStore> openPostgres(const QString &url, QString *error);
-    bool migrate(QString *error);
-    bool migratePostgres(QString *error);
+protected:
+    explicit SqlStore(const QString &connectionName);
+    static QString nextConnectionName();
+
+    // What differs between the engines.
+    // A database at the other end of a network: a failed statement may mean
+    // the connection is gone; it is made again before the next use.
+    virtual bool losesConnections() const = 0;
+    // A room's name, topic, last seq and last rev, by its key (each `?`).
+    virtual QString roomRecordSql() const = 0;
+    // Each room's key and last seq, for the keys in %1 (marks).
+    virtual QString lastSeqsSql() const = 0;
     // One connection to the database and the statements prepared on it:
     // the store's own, and (PostgreSQL) the commit thread's.
     struct Link
@@ -154,7 +154,6 @@ private:
         std::optional<QString> topic;
     };
 
-    Engine m_engine;
     QString m_connectionName;
     Link m_link;
     Numbers m_committed;
@@ -190,12 +189,14 @@ private:
     // Writes the batch in one transaction on `link`; `numbers`: what the
     // database gave (PostgreSQL).
     bool write(Link &link, Batch &batch, Numbers *numbers, QString *error) const;
-    // Within the commit's transaction (PostgreSQL): the numbers the database
-    // gives to what is pending, written into the batch and into `numbers`.
-    bool numberPending(Link &link, Batch &batch, Numbers *numbers, QString *error) const;
-    // An edit or a reaction merged with the message as stored now (other
-    // servers change it too), the row locked until the commit.
-    bool mergeStored(Link &link, PendingMessage &pending, QString *error) const;
+    // Within the commit's transaction: the numbers the database gives to
+    // what is pending (where the database numbers them), written into the
+    // batch and into `numbers`.
+    virtual bool numberPending(Link &link, Batch &batch, Numbers *numbers, QString *error) const
+    {
+        Q_UNUSED(link) Q_UNUSED(batch) Q_UNUSED(numbers) Q_UNUSED(error)
+        return true;
+    }
     // PostgreSQL: commits run on a thread of their own with its own
     // connection (startCommit()).
     struct CommitJob;
@@ -206,6 +207,4 @@ private:
     bool startCommitThread(QString *error);
     // Runs a finished job's `done`, once.
     void report(const std::shared_ptr<CommitJob> &job);
-    // For a database file (not :memory:).
-    std::unique_ptr<WalCheckpointer> m_checkpointer;
 };
