@@ -9,135 +9,12 @@ import { CommandDispatcher } from './dispatcher.js';
 import { sentence } from './refusal.js';
 import { RequestTracker } from './requests.js';
 import { ConnectionSupervisor } from './supervisor.js';
-import { RoomSync } from './sync.js';
-
-export const RANKS = { member: 0, op: 1, owner: 2 };
+import { Conversation, nameKey, RANKS } from './conversation.js';
+import { AwayBook, TypingSender } from './presence.js';
+import { markerApplied, mentions, readRequest } from './readmarkers.js';
 
 const CATCH_UP_PAGE = 200;
 const SCROLL_BACK_PAGE = 50;
-
-// How the server compares names: compatibility-normalised, case-folded.
-export function nameKey(name) {
-  return name.normalize('NFKC').toLowerCase().normalize('NFKC');
-}
-
-export const TYPING_LASTS_MS = 6000;
-const TYPING_RENEW_MS = 3000; // the server passes on one notice per 3 s
-
-export class Conversation {
-  constructor(type, name) {
-    this.type = type; // 'room' | 'private'
-    this.name = name;
-    this.key = `${type}:${nameKey(name)}`;
-    this.topic = '';
-    this.members = [];
-    this.entries = [];
-    this.unread = 0;
-    this.mention = false;
-    // The "new messages" line: the entry where the unseen messages began
-    // when the user last came back (-1: none), and the first entry not seen
-    // yet, noted as messages arrive.
-    this.newMessagesAt = -1;
-    this.firstUnseen = -1;
-    this.typing = new Map(); // nick key -> { nick, until }
-    this.joined = type === 'private';
-    // What has been shown, and how to fill what was missed (rooms, and the
-    // seq of private conversations).
-    this.sync = new RoomSync();
-    this.readSeq = 0; // how far the user has read, as the server keeps it (section 20)
-    this.hasOlder = true;
-    this.loadingOlder = false;
-    this.roles = new Map(); // nick key -> 'owner' | 'op'
-    this.muted = new Set(); // nick keys, as seen since joining
-    this.modes = { invite_only: false, has_key: false, topic_locked: false };
-    this.joinKey = '';
-    this.wantsRejoin = false;
-  }
-
-  role(nick) {
-    return this.roles.get(nameKey(nick)) ?? 'member';
-  }
-
-  rank(nick) {
-    return RANKS[this.role(nick)] ?? 0;
-  }
-
-  setRole(nick, role) {
-    if (role === 'owner' || role === 'op') this.roles.set(nameKey(nick), role);
-    else this.roles.delete(nameKey(nick));
-    this.setMembers(this.members);
-  }
-
-  get lastSeq() {
-    return this.sync.lastSeq;
-  }
-
-  get lastRev() {
-    return this.sync.lastRev;
-  }
-
-  firstSeq() {
-    return this.entries.find((entry) => entry.seq > 0)?.seq ?? 0;
-  }
-
-  // The index of the message with this seq, or -1 (changes are mostly to
-  // recent messages: look from the end).
-  indexOfSeq(seq) {
-    if (!(seq > 0)) return -1;
-    for (let index = this.entries.length - 1; index >= 0; --index) {
-      if (this.entries[index].seq === seq) return index;
-    }
-    return -1;
-  }
-
-  hasMember(nick) {
-    const key = nameKey(nick);
-    return this.members.some((member) => nameKey(member) === key);
-  }
-
-  // Owners first, then ops, then everyone else, each alphabetically.
-  setMembers(nicks) {
-    this.members = [...nicks].sort((a, b) => this.rank(b) - this.rank(a) || a.localeCompare(b, undefined, { sensitivity: 'base' }));
-  }
-
-  addMember(nick) {
-    if (!this.hasMember(nick)) this.setMembers([...this.members, nick]);
-  }
-
-  removeMember(nick) {
-    const key = nameKey(nick);
-    this.members = this.members.filter((member) => nameKey(member) !== key);
-    this.roles.delete(key);
-    this.muted.delete(key);
-  }
-
-  // Who is typing here, in the order they started. A notice lasts a few
-  // seconds unless renewed; "done", or their message, ends it. Returns
-  // whether the list changed.
-  setTyping(nick, typing, now = Date.now()) {
-    const key = nameKey(nick);
-    const known = this.typing.has(key);
-    if (typing) this.typing.set(key, { nick, until: now + TYPING_LASTS_MS });
-    else this.typing.delete(key);
-    return known !== typing;
-  }
-
-  // Drops notices that were not renewed; returns whether any went.
-  expireTyping(now = Date.now()) {
-    let changed = false;
-    for (const [key, { until }] of this.typing) {
-      if (until <= now) {
-        this.typing.delete(key);
-        changed = true;
-      }
-    }
-    return changed;
-  }
-
-  get typers() {
-    return [...this.typing.values()].map(({ nick }) => nick);
-  }
-}
 
 export function clockTime(ts) {
   const date = new Date(ts);
@@ -146,6 +23,7 @@ export function clockTime(ts) {
 }
 
 export { describeDuration };
+export { Conversation, nameKey, RANKS, TYPING_LASTS_MS } from './conversation.js';
 
 // What /list shows in the conversation: the same words as the desktop client.
 export const RoomsListed = 20;
@@ -167,9 +45,9 @@ export class ChatSession extends EventTarget {
     this.connection = new Connection(url);
     this.supervisor = new ConnectionSupervisor(this.connection, { firstDelayMs, maxDelayMs, pingIntervalMs });
     this.requests = new RequestTracker((frame) => this.connection.write(frame));
-    this.typingSentAt = new Map(); // conversation -> when "typing" was last sent
+    this.typingSender = new TypingSender();
     this.awayMessage = ''; // the user's own ('' when here)
-    this.awayOf = new Map(); // nick key -> why, for others who are away
+    this.awayBook = new AwayBook(); // others who are away, and why
     this.typingExpiry = null;
     this.nick = '';
     this.password = '';
@@ -443,7 +321,7 @@ export class ChatSession extends EventTarget {
     room.modes = { invite_only: false, has_key: false, topic_locked: false, ...(joined.modes ?? {}) };
     room.setMembers(joined.members);
     for (const [nick, why] of Object.entries(joined.away ?? {})) {
-      if (nameKey(nick) !== nameKey(this.nick)) this.awayOf.set(nameKey(nick), why);
+      if (nameKey(nick) !== nameKey(this.nick)) this.awayBook.set(nick, why);
     }
     if (this.joinKeys.has(nameKey(joined.room))) {
       room.joinKey = this.joinKeys.get(nameKey(joined.room));
@@ -680,7 +558,7 @@ export class ChatSession extends EventTarget {
     const own = nameKey(message.from) === nameKey(this.nick);
     const deleted = message.deleted === true;
     return { kind: 'message', from: message.from, text: message.text, ts: message.ts, seq: message.seq, own,
-             mention: !own && !deleted && this.mentionsMe(message.text), action: message.action === true,
+             mention: !own && !deleted && mentions(this.nick, message.text), action: message.action === true,
              edited: message.edited !== undefined, deleted, reactions: message.reactions ?? [] };
   }
 
@@ -750,18 +628,16 @@ export class ChatSession extends EventTarget {
     if (nameKey(nick) === nameKey(this.nick)) {
       this.awayMessage = why;
     } else {
-      const before = this.awayOf.get(nameKey(nick)) ?? '';
-      if (why) this.awayOf.set(nameKey(nick), why);
-      else this.awayOf.delete(nameKey(nick));
+      const changed = this.awayBook.set(nick, why);
       // In a private chat, say it when it changes (not at every whisper).
       const chat = this.privateChat(nick);
-      if (chat && before !== why) this.#event(chat, 'away-changed', nick, why);
+      if (chat && changed) this.#event(chat, 'away-changed', nick, why);
     }
     this.#emit('away', { nick, why });
   }
 
   awayMessageOf(nick) {
-    return this.awayOf.get(nameKey(nick)) ?? '';
+    return this.awayBook.of(nick);
   }
 
   // Away with a message, or back (an empty one).
@@ -791,14 +667,9 @@ export class ChatSession extends EventTarget {
   // Tells the server at most once every few seconds.
   noteTyping(conversation, typing) {
     if (!conversation || !this.welcomed || (conversation.type === 'room' && !conversation.joined)) return;
-    const last = this.typingSentAt.get(conversation);
-    if (typing && last !== undefined && Date.now() - last < TYPING_RENEW_MS) return;
-    if (!typing && last === undefined) return;
-    const target = conversation.type === 'room' ? { room: conversation.name } : { to: conversation.name };
+    const notice = this.typingSender.notice(conversation, typing);
     // No id: nothing answers a typing notice.
-    this.connection.sendWithoutId('typing', typing ? target : { ...target, done: true });
-    if (typing) this.typingSentAt.set(conversation, Date.now());
-    else this.typingSentAt.delete(conversation);
+    if (notice) this.connection.sendWithoutId('typing', notice);
   }
 
   // Every conversation read as it stands (Shift+Esc), and the server told.
@@ -813,22 +684,16 @@ export class ChatSession extends EventTarget {
 
   // Tells the server how far the user has read (section 20).
   markRead(conversation) {
-    if (!conversation || !this.welcomed || conversation.lastSeq <= conversation.readSeq) return;
-    if (conversation.type === 'room' && !conversation.joined) return;
-    conversation.readSeq = conversation.lastSeq;
-    const where = conversation.type === 'room' ? { room: conversation.name } : { with: conversation.name };
-    this.connection.sendWithoutId('read', { ...where, seq: conversation.lastSeq });
+    if (!this.welcomed) return;
+    const read = readRequest(conversation);
+    if (read) this.connection.sendWithoutId('read', read);
   }
 
   // A marker from the server (another device, or with history): unread is
   // what came after it and is someone else's.
   #applyReadMarker(conversation, seq) {
     if (!conversation) return;
-    conversation.readSeq = Math.max(conversation.readSeq, seq);
-    const after = conversation.entries.filter((entry) => entry.kind === 'message' && !entry.own && entry.seq > conversation.readSeq);
-    const seen = conversation === this.active && this.visible;
-    conversation.unread = seen ? 0 : after.length;
-    conversation.mention = !seen && after.some((entry) => entry.mention || conversation.type === 'private');
+    markerApplied(conversation, seq, conversation === this.active && this.visible);
     this.#emit('changed');
   }
 
@@ -862,9 +727,7 @@ export class ChatSession extends EventTarget {
   }
 
   mentionsMe(text) {
-    if (!this.nick) return false;
-    const escaped = this.nick.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return new RegExp(`(^|[^\\p{L}\\p{N}_.-])${escaped}($|[^\\p{L}\\p{N}_-])`, 'iu').test(text);
+    return mentions(this.nick, text);
   }
 
   // ------------------------------------------------------------ conversations
@@ -1053,7 +916,7 @@ export class ChatSession extends EventTarget {
   // `action`: /me, shown as "* alice waves".
   sendText(conversation, text, action = false) {
     if (!conversation) return;
-    this.typingSentAt.delete(conversation); // the message itself ends "typing"
+    this.typingSender.sent(conversation); // the message itself ends "typing"
     if (!this.welcomed) return this.error(conversation, 'Not connected: the message was not sent');
     const fields = action ? { text, action: true } : { text };
     if (conversation.type === 'room') this.#send('say', { room: conversation.name, ...fields }, 'plain', conversation);
