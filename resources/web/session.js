@@ -9,18 +9,17 @@ import { CommandDispatcher } from './dispatcher.js';
 import { sentence } from './refusal.js';
 import { RequestTracker } from './requests.js';
 import { ConnectionSupervisor } from './supervisor.js';
-import { Conversation, nameKey, RANKS } from './conversation.js';
+import { Conversation, nameKey } from './conversation.js';
 import { AwayBook, TypingSender } from './presence.js';
 import { markerApplied, mentions, readRequest } from './readmarkers.js';
+import { auditLines, banLines, maskFor, mayChangeModes, mayGrant, mayModerate, modesChanged, rankIn } from './roommoderation.js';
+import { clockTime } from './clock.js';
+import { canDelete, canEdit, entryFor, lastEditableSeq, replaceShown } from './messagechanges.js';
 
 const CATCH_UP_PAGE = 200;
 const SCROLL_BACK_PAGE = 50;
 
-export function clockTime(ts) {
-  const date = new Date(ts);
-  const hm = `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
-  return date.toDateString() === new Date().toDateString() ? hm : `${date.toISOString().slice(0, 10)} ${hm}`;
-}
+export { clockTime };
 
 export { describeDuration };
 export { Conversation, nameKey, RANKS, TYPING_LASTS_MS } from './conversation.js';
@@ -407,7 +406,7 @@ export class ChatSession extends EventTarget {
       this.#follow(room, room.sync.changes(page.messages, pageSize));
     } else if (pending.purpose === 'older') {
       room.loadingOlder = false;
-      const older = page.messages.map((message) => this.#entryFor(message));
+      const older = page.messages.map((message) => entryFor(message, this.nick));
       room.entries = [...older, ...room.entries];
       if (room.firstUnseen >= 0) room.firstUnseen += older.length;
       if (room.newMessagesAt >= 0) room.newMessagesAt += older.length;
@@ -491,13 +490,9 @@ export class ChatSession extends EventTarget {
   #onModeChanged(change) {
     const room = this.room(change.room);
     if (!room) return;
-    const before = room.modes;
-    room.modes = { invite_only: change.invite_only, has_key: change.has_key, topic_locked: change.topic_locked };
-    const what = [];
-    if (before.invite_only !== change.invite_only) what.push(change.invite_only ? '+i' : '-i');
-    if (before.has_key !== change.has_key || change.has_key) what.push(change.has_key ? '+k' : '-k'); // a new key is a change too
-    if (before.topic_locked !== change.topic_locked) what.push(change.topic_locked ? '+t' : '-t');
-    this.#event(room, 'modes-changed', change.by, what.join(' '));
+    const { modes, what } = modesChanged(room.modes, change);
+    room.modes = modes;
+    this.#event(room, 'modes-changed', change.by, what);
     this.#emit('modes', { conversation: room });
     this.#emit('changed');
   }
@@ -513,24 +508,11 @@ export class ChatSession extends EventTarget {
   }
 
   #showBans(conversation, title, bans) {
-    if (!bans.length) return this.notice(conversation, `${title}: none`);
-    this.notice(conversation, `${title}:`);
-    for (const ban of bans) {
-      const reason = ban.reason ? ` (${ban.reason})` : '';
-      const until = ban.until ? `, until ${clockTime(ban.until)}` : ', for ever';
-      this.notice(conversation, `  ${ban.mask} — by ${ban.by}${reason}${until}`);
-    }
+    for (const line of banLines(title, bans)) this.notice(conversation, line);
   }
 
   #showAudit(conversation, entries) {
-    if (!entries.length) return this.notice(conversation, 'No moderation recorded');
-    for (const entry of entries) {
-      let line = `${clockTime(entry.ts)} ${entry.by} ${entry.action}`;
-      if (entry.target) line += ` ${entry.target}`;
-      if (entry.room) line += ` in #${entry.room}`;
-      if (entry.reason) line += ` (${entry.reason})`;
-      this.notice(conversation, line);
-    }
+    for (const line of auditLines(entries)) this.notice(conversation, line);
   }
 
   #onNickChanged(change) {
@@ -554,14 +536,6 @@ export class ChatSession extends EventTarget {
 
   // ------------------------------------------------------------ entries
 
-  #entryFor(message) {
-    const own = nameKey(message.from) === nameKey(this.nick);
-    const deleted = message.deleted === true;
-    return { kind: 'message', from: message.from, text: message.text, ts: message.ts, seq: message.seq, own,
-             mention: !own && !deleted && mentions(this.nick, message.text), action: message.action === true,
-             edited: message.edited !== undefined, deleted, reactions: message.reactions ?? [] };
-  }
-
   #requestChanges(room, changedAfter) {
     this.#send('history', { room: room.name, changed_after: changedAfter, limit: CATCH_UP_PAGE }, 'changes', room);
   }
@@ -575,30 +549,22 @@ export class ChatSession extends EventTarget {
 
   // A message not shown yet comes as it is now with catch-up or scroll-back.
   #showAsItIsNow(room, message) {
-    const index = room.indexOfSeq(message.seq);
-    if (index < 0) return;
-    const entry = this.#entryFor(message);
-    entry.mention = room.entries[index].mention && !entry.deleted; // decided when it came
-    room.entries[index] = entry;
-    this.#emit('updated', { conversation: room, index });
+    const index = replaceShown(room, message, this.nick);
+    if (index >= 0) this.#emit('updated', { conversation: room, index });
   }
 
   // Whether the user may edit, or delete, this entry of this room
-  // (section 18; the server has the last word).
+  // (section 18; messagechanges.js).
   canEdit(room, entry) {
-    return room?.type === 'room' && room.joined && entry?.kind === 'message' && entry.seq > 0 && !entry.deleted
-      && nameKey(entry.from) === nameKey(this.nick);
+    return canEdit(room, entry, this.nick);
   }
 
   canDelete(room, entry) {
-    return this.canEdit(room, entry) || (Boolean(room?.joined) && entry?.kind === 'message' && entry.seq > 0
-      && !entry.deleted && this.myRank(room) >= RANKS.op);
+    return canDelete(room, entry, this.nick);
   }
 
-  // The seq of the user's latest message that can still be edited; 0 if none.
   lastEditableSeq(room) {
-    const entry = [...(room?.entries ?? [])].reverse().find((candidate) => this.canEdit(room, candidate));
-    return entry?.seq ?? 0;
+    return lastEditableSeq(room, this.nick);
   }
 
   editMessage(room, seq, text) {
@@ -618,7 +584,7 @@ export class ChatSession extends EventTarget {
 
   // A room message new here, added to the entries.
   #showMessage(room, message) {
-    const entry = this.#entryFor(message);
+    const entry = entryFor(message, this.nick);
     this.#setTyping(room, message.from, false);
     this.#addEntry(room, entry);
     if (entry.mention) this.#emit('attention', { conversation: room, from: message.from, text: message.text });
@@ -839,28 +805,25 @@ export class ChatSession extends EventTarget {
   }
 
   static maskFor(nickOrMask) {
-    return nickOrMask.includes(':') ? nickOrMask : `nick:${nickOrMask}`;
+    return maskFor(nickOrMask);
   }
 
   // What the user may do in a room, as far as the client knows: menus offer
-  // only what the server would allow.
+  // only what the server would allow (roommoderation.js).
   myRank(room) {
-    return room?.type === 'room' ? room.rank(this.nick) : 0;
+    return rankIn(room, this.nick);
   }
 
   mayModerate(room, nick) {
-    if (!room?.joined || nameKey(nick) === nameKey(this.nick)) return false;
-    const mine = this.myRank(room);
-    return mine >= RANKS.op && mine > room.rank(nick);
+    return mayModerate(room, this.nick, nick);
   }
 
   mayGrant(room, nick) {
-    if (!room?.joined || nameKey(nick) === nameKey(this.nick)) return false;
-    return this.myRank(room) === RANKS.owner && room.rank(nick) < RANKS.owner;
+    return mayGrant(room, this.nick, nick);
   }
 
   mayChangeModes(room) {
-    return Boolean(room?.joined) && this.myRank(room) >= RANKS.op;
+    return mayChangeModes(room, this.nick);
   }
 
   #act(room, type, fields) {

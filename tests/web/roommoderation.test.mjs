@@ -1,0 +1,57 @@
+// roommoderation.js alone, with Node's test runner: what the user may do in
+// a room by the roles, and how modes and lists are worded (the desktop's
+// tests/session/tst_moderation).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Conversation } from '../../resources/web/conversation.js';
+import { auditLines, banLines, maskFor, mayChangeModes, mayGrant, mayModerate, modesChanged, rankIn }
+  from '../../resources/web/roommoderation.js';
+
+function den(roles) {
+  const room = new Conversation('room', 'den');
+  room.joined = true;
+  room.setMembers(['boss', 'bob', 'me']);
+  for (const [nick, role] of Object.entries(roles)) room.setRole(nick, role);
+  return room;
+}
+
+test('masks: a nick becomes nick:, a mask stays', () => {
+  assert.equal(maskFor('dave'), 'nick:dave');
+  assert.equal(maskFor('spam*'), 'nick:spam*');
+  assert.equal(maskFor('address:192.0.2.7'), 'address:192.0.2.7');
+});
+
+test('an op moderates members, not the owner nor itself; only the owner grants', () => {
+  const room = den({ boss: 'owner', me: 'op' });
+  assert.equal(rankIn(room, 'me'), 1);
+  assert.equal(mayModerate(room, 'me', 'bob'), true);
+  assert.equal(mayModerate(room, 'me', 'boss'), false);
+  assert.equal(mayModerate(room, 'me', 'ME'), false);
+  assert.equal(mayGrant(room, 'me', 'bob'), false);
+  assert.equal(mayGrant(room, 'boss', 'me'), true);
+  assert.equal(mayChangeModes(room, 'me'), true);
+  assert.equal(mayChangeModes(room, 'bob'), false);
+  room.joined = false;
+  assert.equal(mayModerate(room, 'me', 'bob'), false, 'nothing in a room one has left');
+});
+
+test('mode changes are worded as +i -t, a new key always as +k', () => {
+  const none = { invite_only: false, has_key: false, topic_locked: false };
+  assert.equal(modesChanged(none, { invite_only: true, has_key: false, topic_locked: false }).what, '+i');
+  const keyed = modesChanged({ ...none, has_key: true }, { invite_only: false, has_key: true, topic_locked: false });
+  assert.equal(keyed.what, '+k');
+  const off = modesChanged({ invite_only: true, has_key: true, topic_locked: true },
+    { invite_only: false, has_key: false, topic_locked: false });
+  assert.equal(off.what, '-i -k -t');
+  assert.deepEqual(off.modes, none);
+});
+
+test('ban lists and audit pages as lines', () => {
+  assert.deepEqual(banLines('Bans in #den', []), ['Bans in #den: none']);
+  const lines = banLines('Bans in #den', [{ mask: 'nick:spam*', by: 'bob', reason: 'spam' }]);
+  assert.deepEqual(lines, ['Bans in #den:', '  nick:spam* — by bob (spam), for ever']);
+  assert.deepEqual(auditLines([]), ['No moderation recorded']);
+  const [line] = auditLines([{ ts: Date.now(), by: 'bob', action: 'kick', target: 'dave', room: 'den', reason: 'spam' }]);
+  assert.match(line, /^\d\d:\d\d bob kick dave in #den \(spam\)$/);
+});
