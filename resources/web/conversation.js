@@ -80,6 +80,15 @@ export class Conversation {
     return -1;
   }
 
+  // Older entries above the ones shown (scroll-back, a history shown when
+  // a conversation opens); the marks into the list move with them.
+  prepend(entries) {
+    this.entries = [...entries, ...this.entries];
+    if (this.firstUnseen >= 0) this.firstUnseen += entries.length;
+    if (this.newMessagesAt >= 0) this.newMessagesAt += entries.length;
+    return entries.length;
+  }
+
   hasMember(nick) {
     const key = nameKey(nick);
     return this.members.some((member) => nameKey(member) === key);

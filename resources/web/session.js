@@ -11,32 +11,21 @@ import { RequestTracker } from './requests.js';
 import { ConnectionSupervisor } from './supervisor.js';
 import { Conversation, nameKey } from './conversation.js';
 import { AwayBook, TypingSender } from './presence.js';
-import { markerApplied, mentions, readRequest } from './readmarkers.js';
-import { auditLines, banLines, maskFor, mayChangeModes, mayGrant, mayModerate, modesChanged, rankIn } from './roommoderation.js';
+import { markerApplied, readRequest } from './readmarkers.js';
+import { mayChangeModes, mayGrant, mayModerate, rankIn, RoomModeration } from './roommoderation.js';
 import { clockTime } from './clock.js';
+import { memberListLine, roomListLines } from './rooms.js';
+import { olderThanShown, privateEntry } from './privatechats.js';
 import { canDelete, canEdit, entryFor, lastEditableSeq, replaceShown } from './messagechanges.js';
 
 const CATCH_UP_PAGE = 200;
 const SCROLL_BACK_PAGE = 50;
 
 export { clockTime };
+export { RoomsListed, roomListLines } from './rooms.js';
 
 export { describeDuration };
 export { Conversation, nameKey, RANKS, TYPING_LASTS_MS } from './conversation.js';
-
-// What /list shows in the conversation: the same words as the desktop client.
-export const RoomsListed = 20;
-export function roomListLines(rooms) {
-  if (rooms.length === 0) return ['No rooms on this server yet.'];
-  const sorted = [...rooms].sort((a, b) => b.members - a.members || a.name.localeCompare(b.name));
-  const lines = [`Rooms on this server (${rooms.length}):`];
-  for (const { name, members, topic } of sorted.slice(0, RoomsListed)) {
-    const people = members === 1 ? '1 person' : `${members} people`;
-    lines.push(topic ? `#${name} · ${people} · ${topic}` : `#${name} · ${people}`);
-  }
-  if (rooms.length > RoomsListed) lines.push(`… and ${rooms.length - RoomsListed} more: Browse rooms shows them all.`);
-  return lines;
-}
 
 export class ChatSession extends EventTarget {
   constructor(url, { firstDelayMs = 1000, maxDelayMs = 30000, pingIntervalMs = 15000 } = {}) {
@@ -60,6 +49,12 @@ export class ChatSession extends EventTarget {
     this.newPassword = '';
     this.guestFallback = false;
     this.joinKeys = new Map();
+    this.moderation = new RoomModeration({
+      room: (name) => this.room(name), nick: () => this.nick, active: () => this.active, welcomed: () => this.welcomed,
+      online: (context) => this.#online(context), send: (...request) => this.#send(...request),
+      event: (...event) => this.#event(...event), emit: (type, detail) => this.#emit(type, detail),
+      notice: (conversation, text) => this.notice(conversation, text), error: (conversation, text) => this.error(conversation, text),
+    });
     const forward = (type) => this.supervisor.addEventListener(type, (event) => this.#emit(type, event.detail));
     for (const type of ['state', 'login-failed', 'round-trip']) forward(type);
     this.supervisor.addEventListener('open', () => this.#onOpen());
@@ -189,8 +184,7 @@ export class ChatSession extends EventTarget {
         return this.#emit('room-list', { rooms: message.rooms });
       case 'member_list':
         if (pending.purpose === 'who' && pending.conversation) {
-          const names = [...message.members].sort((a, b) => a.localeCompare(b));
-          this.notice(pending.conversation, message.room ? `In ${message.room}: ${names.join(', ')}` : `Online: ${names.join(', ')}`);
+          this.notice(pending.conversation, memberListLine(message));
         }
         return;
       case 'history_page': return this.#onHistoryPage(message, pending);
@@ -232,41 +226,15 @@ export class ChatSession extends EventTarget {
         this.newPassword = '';
         if (pending.conversation) this.notice(pending.conversation, 'Your password was changed.');
         return;
-      case 'role_changed': return this.#onRoleChanged(message);
-      case 'kicked': return this.#onKicked(message);
-      case 'muted': {
-        const room = this.room(message.room);
-        if (!room) return;
-        room.muted.add(nameKey(message.nick));
-        const until = message.until ? ` until ${clockTime(message.until)}` : '';
-        if (nameKey(message.nick) === nameKey(this.nick)) {
-          this.error(room, `${message.by} muted you in #${message.room}${until || ' until an op unmutes you'}: you cannot speak here`);
-        } else {
-          this.#event(room, 'muted', message.by, '', false, message.nick, message.until ?? 0);
-        }
-        this.#emit('changed');
-        return;
-      }
-      case 'unmuted': {
-        const room = this.room(message.room);
-        if (!room) return;
-        room.muted.delete(nameKey(message.nick));
-        this.#event(room, 'unmuted', message.by, '', nameKey(message.nick) === nameKey(this.nick), message.nick);
-        this.#emit('changed');
-        return;
-      }
-      case 'mode_changed': return this.#onModeChanged(message);
-      case 'invited': return this.#onInvited(message);
-      case 'ban_list':
-        this.#emit('ban-list', { room: message.room, bans: message.bans });
-        if (pending.conversation) this.#showBans(pending.conversation, `Bans in #${message.room}`, message.bans);
-        return;
-      case 'server_ban_list':
-        if (pending.conversation) this.#showBans(pending.conversation, 'Server bans', message.bans);
-        return;
-      case 'audit_page':
-        if (pending.conversation) this.#showAudit(pending.conversation, message.entries);
-        return;
+      case 'role_changed': return this.moderation.roleChanged(message);
+      case 'kicked': return this.moderation.kicked(message);
+      case 'muted': return this.moderation.muted(message);
+      case 'unmuted': return this.moderation.unmuted(message);
+      case 'mode_changed': return this.moderation.modeChanged(message);
+      case 'invited': return this.moderation.invited(message);
+      case 'ban_list': return this.moderation.banList(message, pending.conversation);
+      case 'server_ban_list': return this.moderation.serverBanList(message, pending.conversation);
+      case 'audit_page': return this.moderation.auditPage(message, pending.conversation);
       default:
         return; // a newer server's message: ignore it
     }
@@ -357,14 +325,9 @@ export class ChatSession extends EventTarget {
     // Shown already: caught up, or in the history shown when it opened.
     if (!conversation.sync.take(message.seq ?? 0)) return;
     this.#setTyping(conversation, message.from, false);
-    this.#addEntry(conversation, this.#privateEntry(message));
+    this.#addEntry(conversation, privateEntry(message, this.nick));
     if (message.waiting) this.#event(conversation, 'waiting', message.to);
     if (!own) this.#emit('attention', { conversation, from: message.from, text: message.text });
-  }
-
-  #privateEntry(message) {
-    return { kind: 'message', from: message.from, text: message.text, ts: message.ts, seq: message.seq ?? 0,
-             own: nameKey(message.from) === nameKey(this.nick), action: message.action === true };
   }
 
   // A private conversation's history (section 19): a catch-up after a
@@ -377,16 +340,8 @@ export class ChatSession extends EventTarget {
       if (page.messages.length >= CATCH_UP_PAGE || page.more === true) this.#requestPrivate(conversation, { after: conversation.lastSeq, limit: CATCH_UP_PAGE }, 'catch-up');
       return;
     }
-    const firstShown = conversation.firstSeq() || Infinity;
-    const older = page.messages.filter((message) => (message.seq ?? 0) > 0 && message.seq < firstShown)
-      .map((message) => this.#privateEntry(message));
-    for (const message of page.messages) conversation.sync.take(message.seq ?? 0);
-    if (older.length) {
-      conversation.entries = [...older, ...conversation.entries];
-      if (conversation.firstUnseen >= 0) conversation.firstUnseen += older.length;
-      if (conversation.newMessagesAt >= 0) conversation.newMessagesAt += older.length;
-      this.#emit('prepended', { conversation, count: older.length });
-    }
+    const older = olderThanShown(conversation, page.messages, this.nick);
+    if (older.length) this.#emit('prepended', { conversation, count: conversation.prepend(older) });
     if (page.read !== undefined) this.#applyReadMarker(conversation, page.read);
   }
 
@@ -406,13 +361,10 @@ export class ChatSession extends EventTarget {
       this.#follow(room, room.sync.changes(page.messages, pageSize));
     } else if (pending.purpose === 'older') {
       room.loadingOlder = false;
-      const older = page.messages.map((message) => entryFor(message, this.nick));
-      room.entries = [...older, ...room.entries];
-      if (room.firstUnseen >= 0) room.firstUnseen += older.length;
-      if (room.newMessagesAt >= 0) room.newMessagesAt += older.length;
+      const count = room.prepend(page.messages.map((message) => entryFor(message, this.nick)));
       room.hasOlder = (page.messages.length >= SCROLL_BACK_PAGE || page.more === true)
         && page.messages.length > 0 && page.messages[0].seq > 1;
-      this.#emit('prepended', { conversation: room, count: older.length });
+      this.#emit('prepended', { conversation: room, count });
     }
   }
 
@@ -454,65 +406,6 @@ export class ChatSession extends EventTarget {
       if (shownIn) this.#emit('focus', { conversation: shownIn });
     }
     if (shownIn) this.error(shownIn, sentence(error.code, error.message));
-  }
-
-  #onRoleChanged(change) {
-    const room = this.room(change.room);
-    if (!room) return;
-    room.setRole(change.nick, change.role);
-    const mine = nameKey(change.nick) === nameKey(this.nick);
-    if (change.role === 'owner' && nameKey(change.by) === nameKey(change.nick)) {
-      this.#event(room, 'room-claimed', change.nick, '', mine);
-    } else {
-      this.#event(room, 'role-changed', change.by, change.role, mine, change.nick);
-    }
-    this.#emit('changed');
-  }
-
-  #onKicked(kicked) {
-    const room = this.room(kicked.room);
-    if (!room) return;
-    const because = kicked.reason ? `: ${kicked.reason}` : '';
-    if (nameKey(kicked.nick) !== nameKey(this.nick)) {
-      room.removeMember(kicked.nick);
-      this.#event(room, 'kicked', kicked.by, kicked.reason ?? '', false, kicked.nick);
-      this.#emit('changed');
-      return;
-    }
-    const why = `You were removed from #${kicked.room} by ${kicked.by}${because}`;
-    room.joined = false;
-    room.wantsRejoin = false;
-    this.error(room, why);
-    this.#emit('removed', { conversation: room, why });
-    this.#emit('changed');
-  }
-
-  #onModeChanged(change) {
-    const room = this.room(change.room);
-    if (!room) return;
-    const { modes, what } = modesChanged(room.modes, change);
-    room.modes = modes;
-    this.#event(room, 'modes-changed', change.by, what);
-    this.#emit('modes', { conversation: room });
-    this.#emit('changed');
-  }
-
-  #onInvited(invited) {
-    if (nameKey(invited.nick) === nameKey(this.nick) && nameKey(invited.by) !== nameKey(this.nick)) {
-      if (this.active) this.notice(this.active, `${invited.by} invites you to #${invited.room} — type /join ${invited.room} to go there`);
-      this.#emit('invited', { room: invited.room, by: invited.by });
-      return;
-    }
-    const where = this.room(invited.room) ?? this.active;
-    if (where) this.notice(where, `You invited ${invited.nick} to #${invited.room}`);
-  }
-
-  #showBans(conversation, title, bans) {
-    for (const line of banLines(title, bans)) this.notice(conversation, line);
-  }
-
-  #showAudit(conversation, entries) {
-    for (const line of auditLines(entries)) this.notice(conversation, line);
   }
 
   #onNickChanged(change) {
@@ -692,10 +585,6 @@ export class ChatSession extends EventTarget {
     this.#addEntry(conversation, { kind: 'error', text, ts: Date.now() });
   }
 
-  mentionsMe(text) {
-    return mentions(this.nick, text);
-  }
-
   // ------------------------------------------------------------ conversations
 
   room(name) {
@@ -804,10 +693,6 @@ export class ChatSession extends EventTarget {
     this.#send('change_password', { old: oldPassword, new: newPassword }, 'plain', context);
   }
 
-  static maskFor(nickOrMask) {
-    return maskFor(nickOrMask);
-  }
-
   // What the user may do in a room, as far as the client knows: menus offer
   // only what the server would allow (roommoderation.js).
   myRank(room) {
@@ -826,50 +711,21 @@ export class ChatSession extends EventTarget {
     return mayChangeModes(room, this.nick);
   }
 
-  #act(room, type, fields) {
-    if (room && this.#online(room)) this.#send(type, { room: room.name, ...fields }, 'plain', room);
-  }
-
-  claim(room) { this.#act(room, 'claim', {}); }
-
-  grant(room, nick, role) { this.#act(room, 'grant', { nick, role }); }
-
-  kick(room, nick, reason = '') {
-    this.#act(room, 'kick', reason.trim() ? { nick, reason: reason.trim() } : { nick });
-  }
-
-  ban(room, nickOrMask, duration = null, reason = '') {
-    const fields = { mask: ChatSession.maskFor(nickOrMask) };
-    if (duration) fields.duration = duration;
-    if (reason.trim()) fields.reason = reason.trim();
-    this.#act(room, 'ban', fields);
-  }
-
-  unban(room, nickOrMask) { this.#act(room, 'unban', { mask: ChatSession.maskFor(nickOrMask) }); }
-
-  // Without `show`, only the 'ban-list' event tells (the settings dialog).
-  requestBanList(room, show = false) {
-    if (room && this.welcomed) this.#send('ban_list', { room: room.name }, 'plain', show ? room : null);
-  }
-
-  mute(room, nick, duration = null, reason = '') {
-    const fields = { nick };
-    if (duration) fields.duration = duration;
-    if (reason.trim()) fields.reason = reason.trim();
-    this.#act(room, 'mute', fields);
-  }
-
-  unmute(room, nick) { this.#act(room, 'unmute', { nick }); }
-
-  setModes(room, changes) { this.#act(room, 'mode', changes); }
-
-  invite(roomName, nick, context = this.active) {
-    if (this.#online(context)) this.#send('invite', { room: roomName, nick }, 'plain', context);
-  }
-
-  requestAudit(roomName, context = this.active) {
-    if (this.#online(context)) this.#send('audit', roomName ? { room: roomName } : {}, 'plain', context);
-  }
+  // Moderation (roommoderation.js): the requests.
+  claim(room) { this.moderation.claim(room); }
+  grant(room, nick, role) { this.moderation.grant(room, nick, role); }
+  kick(room, nick, reason = '') { this.moderation.kick(room, nick, reason); }
+  ban(room, nickOrMask, duration = null, reason = '') { this.moderation.ban(room, nickOrMask, duration, reason); }
+  unban(room, nickOrMask) { this.moderation.unban(room, nickOrMask); }
+  requestBanList(room, show = false) { this.moderation.requestBanList(room, show); }
+  mute(room, nick, duration = null, reason = '') { this.moderation.mute(room, nick, duration, reason); }
+  unmute(room, nick) { this.moderation.unmute(room, nick); }
+  setModes(room, changes) { this.moderation.setModes(room, changes); }
+  invite(roomName, nick, context = this.active) { this.moderation.invite(roomName, nick, context); }
+  requestAudit(roomName, context = this.active) { this.moderation.requestAudit(roomName, context); }
+  serverBan(nickOrMask, duration, reason, context = this.active) { this.moderation.serverBan(nickOrMask, duration, reason, context); }
+  serverUnban(nickOrMask, context = this.active) { this.moderation.serverUnban(nickOrMask, context); }
+  requestServerBanList(context = this.active) { this.moderation.requestServerBanList(context); }
 
   leave(conversation, reason = '') {
     if (conversation.type === 'private') return this.close(conversation);
@@ -936,21 +792,6 @@ export class ChatSession extends EventTarget {
   // /who: the members of `roomName`, as a line in `context`.
   showMembers(roomName, context) {
     this.#send('who', { room: roomName }, 'who', context);
-  }
-
-  serverBan(nickOrMask, duration, reason, context = this.active) {
-    const fields = { mask: ChatSession.maskFor(nickOrMask) };
-    if (duration) fields.duration = duration;
-    if (reason) fields.reason = reason;
-    if (this.#online(context)) this.#send('server_ban', fields, 'plain', context);
-  }
-
-  serverUnban(nickOrMask, context = this.active) {
-    if (this.#online(context)) this.#send('server_unban', { mask: ChatSession.maskFor(nickOrMask) }, 'plain', context);
-  }
-
-  requestServerBanList(context = this.active) {
-    if (this.#online(context)) this.#send('server_ban_list', {}, 'plain', context);
   }
 
 }

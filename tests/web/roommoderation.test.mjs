@@ -55,3 +55,46 @@ test('ban lists and audit pages as lines', () => {
   const [line] = auditLines([{ ts: Date.now(), by: 'bob', action: 'kick', target: 'dave', room: 'den', reason: 'spam' }]);
   assert.match(line, /^\d\d:\d\d bob kick dave in #den \(spam\)$/);
 });
+
+// A host that records what the moderation part asks of the session.
+function recordingHost(room) {
+  const sent = [];
+  const lines = [];
+  const host = {
+    room: (name) => (name === room.name ? room : null), nick: () => 'me', active: () => room, welcomed: () => true,
+    online: () => true, send: (type, fields) => sent.push({ type, ...fields }), event: () => {}, emit: () => {},
+    notice: (_, text) => lines.push(text), error: (_, text) => lines.push(`error: ${text}`),
+  };
+  return { host, sent, lines };
+}
+
+test('requests as sent: masks, durations and reasons only when given', async () => {
+  const { RoomModeration } = await import('../../resources/web/roommoderation.js');
+  const room = den({ me: 'op' });
+  const { host, sent } = recordingHost(room);
+  const moderation = new RoomModeration(host);
+  moderation.kick(room, 'bob', '  ');
+  moderation.ban(room, 'spam*', 3600, ' spam ');
+  moderation.mute(room, 'bob');
+  moderation.serverBan('address:192.0.2.7', null, '', room);
+  assert.deepEqual(sent, [
+    { type: 'kick', room: 'den', nick: 'bob' },
+    { type: 'ban', room: 'den', mask: 'nick:spam*', duration: 3600, reason: 'spam' },
+    { type: 'mute', room: 'den', nick: 'bob' },
+    { type: 'server_ban', mask: 'address:192.0.2.7' },
+  ]);
+});
+
+test('events change the room: a kick of someone else, and of the user', async () => {
+  const { RoomModeration } = await import('../../resources/web/roommoderation.js');
+  const room = den({ me: 'op' });
+  const { host, lines } = recordingHost(room);
+  const moderation = new RoomModeration(host);
+  moderation.kicked({ room: 'den', nick: 'bob', by: 'me' });
+  assert.equal(room.hasMember('bob'), false);
+  moderation.kicked({ room: 'den', nick: 'me', by: 'boss', reason: 'enough' });
+  assert.equal(room.joined, false);
+  assert.deepEqual(lines, ['error: You were removed from #den by boss: enough']);
+  moderation.banList({ room: 'den', bans: [] }, room);
+  assert.equal(lines.at(-1), 'Bans in #den: none');
+});
