@@ -18,14 +18,11 @@ namespace Defaults = Confab::Protocol::Defaults;
 
 using namespace SessionScript;
 
-class TestSessionScript : public QObject
+class TestSessionScript : public SessionTest
 {
     Q_OBJECT
 
 private slots:
-    void init();
-    void cleanup();
-
     void helloAndWelcome();
     void loginFailures_data();
     void loginFailures();
@@ -45,51 +42,7 @@ private slots:
     void requestIdsAreUnique();
     void theListFollowsItsConversations();
 
-private:
-    // Connects and is welcomed as "me"; joins `room` with `history` if given.
-    Conversation *welcome(const QString &room = {}, const QJsonArray &history = {});
-    // Drops the connection and lets the client back in (welcome, rejoin).
-    void reconnect();
-
-    ScriptedServer *m_server = nullptr;
-    ChatSession *m_session = nullptr;
 };
-
-void TestSessionScript::init()
-{
-    m_server = new ScriptedServer;
-    m_session = new ChatSession(m_server);
-    m_session->setReconnectDelays(1, 4);
-    m_session->setPingInterval(3'600'000);
-}
-
-void TestSessionScript::cleanup()
-{
-    delete m_session;
-    m_session = nullptr;
-    m_server = nullptr;
-}
-
-Conversation *TestSessionScript::welcome(const QString &room, const QJsonArray &history)
-{
-    m_session->start(*ServerAddress::parse(u"tcp://chat.test:6667"_s), u"me"_s, {},
-                     room.isEmpty() ? QStringList() : QStringList{room});
-    m_server->accept();
-    const QJsonObject hello = m_server->take(u"hello"_s);
-    m_server->say(welcomeFrame(), hello);
-    if (room.isEmpty())
-        return nullptr;
-    m_server->say(joined(room, history), m_server->take(u"join"_s));
-    return m_session->room(room);
-}
-
-void TestSessionScript::reconnect()
-{
-    m_server->drop();
-    QTRY_VERIFY(m_server->isConnecting());
-    m_server->accept();
-    m_server->say(welcomeFrame(), m_server->take(u"hello"_s));
-}
 
 void TestSessionScript::helloAndWelcome()
 {
@@ -212,7 +165,7 @@ void TestSessionScript::hopelessAfterAWelcomeStops()
 void TestSessionScript::catchUpFillsAGapAndHoldsLiveMessages()
 {
     Conversation *lobby = welcome(u"lobby"_s, messages(u"lobby"_s, 1, 3));
-    reconnect();
+    QVERIFY(reconnect());
     // The room moved on while the client was away: joined's history starts
     // at 8, so 4..7 are asked for, and a live 11 waits until they are shown.
     m_server->say(joined(u"lobby"_s, messages(u"lobby"_s, 8, 10)), m_server->take(u"join"_s));
@@ -229,7 +182,7 @@ void TestSessionScript::catchUpFillsAGapAndHoldsLiveMessages()
 void TestSessionScript::catchUpPagesUntilAShortPage()
 {
     Conversation *lobby = welcome(u"lobby"_s, messages(u"lobby"_s, 1, 1));
-    reconnect();
+    QVERIFY(reconnect());
     const qint64 full = Defaults::HistoryMaxPage;
     m_server->say(joined(u"lobby"_s, messages(u"lobby"_s, full + 100, full + 120)), m_server->take(u"join"_s));
     QJsonObject request = m_server->take(u"history"_s);
@@ -247,7 +200,7 @@ void TestSessionScript::catchUpGoesOnAfterAPageCutShort()
     // A page the server cut to its size in bytes is short but says `more`:
     // the client asks on from its end, as after a full page.
     Conversation *lobby = welcome(u"lobby"_s, messages(u"lobby"_s, 1, 1));
-    reconnect();
+    QVERIFY(reconnect());
     m_server->say(joined(u"lobby"_s, messages(u"lobby"_s, 60, 70)), m_server->take(u"join"_s));
     QJsonObject request = m_server->take(u"history"_s);
     QJsonObject cut = page(u"lobby"_s, messages(u"lobby"_s, 2, 31));
@@ -263,7 +216,7 @@ void TestSessionScript::catchUpGoesOnAfterAPageCutShort()
 void TestSessionScript::catchUpRefusedShowsWhatWaited()
 {
     Conversation *lobby = welcome(u"lobby"_s, messages(u"lobby"_s, 1, 3));
-    reconnect();
+    QVERIFY(reconnect());
     m_server->say(joined(u"lobby"_s, messages(u"lobby"_s, 8, 10)), m_server->take(u"join"_s));
     const QJsonObject catchUp = m_server->take(u"history"_s);
     m_server->say(message(u"lobby"_s, 11));
@@ -276,7 +229,7 @@ void TestSessionScript::catchUpRefusedShowsWhatWaited()
 void TestSessionScript::duplicatesAfterAReconnectAreDropped()
 {
     Conversation *lobby = welcome(u"lobby"_s, messages(u"lobby"_s, 1, 5));
-    reconnect();
+    QVERIFY(reconnect());
     // joined overlaps what is shown; a live message repeats one of it.
     m_server->say(joined(u"lobby"_s, messages(u"lobby"_s, 3, 7)), m_server->take(u"join"_s));
     m_server->say(message(u"lobby"_s, 7));
@@ -323,7 +276,7 @@ void TestSessionScript::scrollBackInterruptedByADrop()
     Conversation *lobby = welcome(u"lobby"_s, messages(u"lobby"_s, 21, 30));
     m_session->loadOlder(lobby);
     QVERIFY(lobby->isLoadingOlder());
-    reconnect();
+    QVERIFY(reconnect());
     // The question died with the connection: the user may ask again.
     QVERIFY(!lobby->isLoadingOlder());
     m_server->say(joined(u"lobby"_s, messages(u"lobby"_s, 21, 30)), m_server->take(u"join"_s));

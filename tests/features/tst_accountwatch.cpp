@@ -13,25 +13,7 @@
 #include <QTest>
 
 using namespace Qt::StringLiterals;
-
-namespace {
-
-const QString Password = u"correct horse battery"_s;
-
-QString outcome(const QJsonObject &answer)
-{
-    return answer.value("type"_L1) == "error"_L1 ? answer.value("code"_L1).toString()
-                                                  : answer.value("type"_L1).toString();
-}
-
-QJsonObject login(const QString &nick, const QString &account)
-{
-    return {{"type"_L1, "hello"_L1},
-            {"nick"_L1, nick},
-            {"login"_L1, QJsonObject{{"account"_L1, account}, {"password"_L1, Password}}}};
-}
-
-} // namespace
+using namespace InProcess;
 
 class TestAccountWatch : public QObject
 {

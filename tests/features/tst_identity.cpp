@@ -7,27 +7,13 @@
 #include <QTest>
 
 using namespace Qt::StringLiterals;
+using namespace InProcess;
 
 namespace {
-
-const QString Password = u"correct horse battery"_s;
-
-QString outcome(const QJsonObject &answer)
-{
-    return answer.value("type"_L1) == "error"_L1 ? answer.value("code"_L1).toString()
-                                                  : answer.value("type"_L1).toString();
-}
 
 QJsonObject hello(const QString &nick)
 {
     return {{"type"_L1, "hello"_L1}, {"nick"_L1, nick}};
-}
-
-QJsonObject login(const QString &nick, const QString &account, const QString &password)
-{
-    QJsonObject request = hello(nick);
-    request.insert("login"_L1, QJsonObject{{"account"_L1, account}, {"password"_L1, password}});
-    return request;
 }
 
 } // namespace

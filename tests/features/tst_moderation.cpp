@@ -8,23 +8,7 @@
 #include <QTest>
 
 using namespace Qt::StringLiterals;
-
-namespace {
-
-const QString Password = u"correct horse battery"_s;
-
-QString outcome(const QJsonObject &answer)
-{
-    return answer.value("type"_L1) == "error"_L1 ? answer.value("code"_L1).toString()
-                                                  : answer.value("type"_L1).toString();
-}
-
-QJsonObject object(const QByteArray &json)
-{
-    return QJsonDocument::fromJson(json).object();
-}
-
-} // namespace
+using namespace InProcess;
 
 class TestModeration : public QObject
 {

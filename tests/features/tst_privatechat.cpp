@@ -9,27 +9,13 @@
 #include <QTest>
 
 using namespace Qt::StringLiterals;
+using namespace InProcess;
 
 namespace {
-
-const QString Password = u"correct horse battery"_s;
-
-QString outcome(const QJsonObject &answer)
-{
-    return answer.value("type"_L1) == "error"_L1 ? answer.value("code"_L1).toString()
-                                                  : answer.value("type"_L1).toString();
-}
 
 QJsonObject whisper(const QString &to, const QString &text)
 {
     return {{"type"_L1, "whisper"_L1}, {"to"_L1, to}, {"text"_L1, text}};
-}
-
-QJsonObject login(const QString &nick, const QString &account)
-{
-    return {{"type"_L1, "hello"_L1},
-            {"nick"_L1, nick},
-            {"login"_L1, QJsonObject{{"account"_L1, account}, {"password"_L1, Password}}}};
 }
 
 QList<int> seqs(const QJsonObject &page)

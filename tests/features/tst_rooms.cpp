@@ -8,19 +8,9 @@
 #include <QTest>
 
 using namespace Qt::StringLiterals;
+using namespace InProcess;
 
 namespace {
-
-QJsonObject object(const QByteArray &json)
-{
-    return QJsonDocument::fromJson(json).object();
-}
-
-QString outcome(const QJsonObject &answer)
-{
-    return answer.value("type"_L1) == "error"_L1 ? answer.value("code"_L1).toString()
-                                                  : answer.value("type"_L1).toString();
-}
 
 QStringList types(const QList<QJsonObject> &frames)
 {

@@ -9,27 +9,14 @@
 using namespace Qt::StringLiterals;
 using namespace SessionScript;
 
-class TestSessionAccounts : public QObject
+class TestSessionAccounts : public SessionTest
 {
     Q_OBJECT
 
 private slots:
-    void init()
-    {
-        m_script = std::make_unique<Fixture>();
-        m_server = m_script->server;
-        m_session = m_script->session;
-    }
-    void cleanup() { m_script.reset(); }
-
     void registering_data();
     void registering();
     void logInAfterAWelcomeStartsAgain();
-
-private:
-    std::unique_ptr<Fixture> m_script;
-    ScriptedServer *m_server = nullptr;
-    ChatSession *m_session = nullptr;
 };
 
 void TestSessionAccounts::registering_data()
@@ -47,7 +34,7 @@ void TestSessionAccounts::registering()
     QFETCH(QString, password);
     QFETCH(bool, sent);
 
-    Conversation *lobby = m_script->welcome(u"lobby"_s);
+    Conversation *lobby = welcome(u"lobby"_s);
     m_server->take(u"ping"_s);
     m_session->registerAccount(password, lobby);
     const QJsonObject request = m_server->take(u"register"_s);
@@ -66,7 +53,7 @@ void TestSessionAccounts::registering()
 
 void TestSessionAccounts::logInAfterAWelcomeStartsAgain()
 {
-    m_script->welcome(u"lobby"_s);
+    welcome(u"lobby"_s);
     m_session->logIn(u"alice"_s, u"correct horse battery"_s);
     // Logging in is part of hello: the session starts again, as the account.
     QTRY_VERIFY(m_server->isConnecting());

@@ -10,32 +10,13 @@
 using namespace Qt::StringLiterals;
 using namespace SessionScript;
 
-class TestSessionMessageChanges : public QObject
+class TestSessionMessageChanges : public SessionTest
 {
     Q_OBJECT
 
 private slots:
-    void init()
-    {
-        m_script = std::make_unique<Fixture>();
-        m_server = m_script->server;
-        m_session = m_script->session;
-    }
-    void cleanup() { m_script.reset(); }
-
     void changesApplyToTheMessageShown();
     void onlyTheAuthorEdits();
-
-private:
-    Conversation *welcome(const QString &room = {}, const QJsonArray &history = {})
-    {
-        return m_script->welcome(room, history);
-    }
-    bool reconnect() { return m_script->reconnect(); }
-
-    std::unique_ptr<Fixture> m_script;
-    ScriptedServer *m_server = nullptr;
-    ChatSession *m_session = nullptr;
 };
 
 void TestSessionMessageChanges::changesApplyToTheMessageShown()

@@ -11,13 +11,12 @@
 using namespace Qt::StringLiterals;
 using namespace SessionScript;
 
-class TestSessionModeration : public QObject
+class TestSessionModeration : public SessionTest
 {
     Q_OBJECT
 
 private slots:
     void init();
-    void cleanup() { m_script.reset(); }
 
     void maskFor_data();
     void maskFor();
@@ -26,19 +25,14 @@ private slots:
     void mayFollowsTheRoles();
 
 private:
-    std::unique_ptr<Fixture> m_script;
-    ScriptedServer *m_server = nullptr;
-    ChatSession *m_session = nullptr;
     Conversation *m_den = nullptr;
 };
 
 // "me" is op in "den", with "boss" its owner and "bob" a member.
 void TestSessionModeration::init()
 {
-    m_script = std::make_unique<Fixture>();
-    m_server = m_script->server;
-    m_session = m_script->session;
-    m_script->welcome();
+    SessionTest::init();
+    welcome();
     m_session->join(u"den"_s);
     QJsonObject joined = SessionScript::joined(u"den"_s, {});
     joined.insert("members"_L1, QJsonArray{"boss"_L1, "bob"_L1, "me"_L1});

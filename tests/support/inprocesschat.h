@@ -3,6 +3,7 @@
 #include "chatservice.h"
 #include "connection.h"
 
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QList>
 #include <QPointer>
@@ -99,3 +100,30 @@ private:
     std::unique_ptr<ChatService> m_service;
     QString m_error;
 };
+
+// What the in-process feature tests say often.
+namespace InProcess {
+
+inline const QString Password = QStringLiteral("correct horse battery");
+
+// "welcome", "joined"... for an answer; the error's code for an error.
+inline QString outcome(const QJsonObject &answer)
+{
+    return answer.value(QLatin1String("type")) == QLatin1String("error") ? answer.value(QLatin1String("code")).toString()
+                                                                        : answer.value(QLatin1String("type")).toString();
+}
+
+inline QJsonObject object(const QByteArray &json)
+{
+    return QJsonDocument::fromJson(json).object();
+}
+
+// hello as `nick`, logged in to `account` with `password`.
+inline QJsonObject login(const QString &nick, const QString &account, const QString &password = Password)
+{
+    return {{QLatin1String("type"), QLatin1String("hello")},
+            {QLatin1String("nick"), nick},
+            {QLatin1String("login"), QJsonObject{{QLatin1String("account"), account}, {QLatin1String("password"), password}}}};
+}
+
+} // namespace InProcess

@@ -10,7 +10,10 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QObject>
 #include <QTest>
+
+#include <memory>
 
 namespace SessionScript {
 
@@ -124,3 +127,30 @@ public:
 };
 
 } // namespace SessionScript
+
+// A test of a session feature: a fresh welcomed-to-be session and its
+// scripted server for each test function.
+class SessionTest : public QObject
+{
+    Q_OBJECT
+
+protected slots:
+    void init()
+    {
+        m_script = std::make_unique<SessionScript::Fixture>();
+        m_server = m_script->server;
+        m_session = m_script->session;
+    }
+    void cleanup() { m_script.reset(); }
+
+protected:
+    Conversation *welcome(const QString &room = {}, const QJsonArray &history = {})
+    {
+        return m_script->welcome(room, history);
+    }
+    bool reconnect() { return m_script->reconnect(); }
+
+    std::unique_ptr<SessionScript::Fixture> m_script;
+    ScriptedServer *m_server = nullptr;
+    ChatSession *m_session = nullptr;
+};
