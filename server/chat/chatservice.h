@@ -1,5 +1,6 @@
 #pragma once
 
+#include "invitations.h"
 #include "accountstore.h"
 #include "chatlimits.h"
 #include "chatstate.h"
@@ -693,9 +694,6 @@ private:
     QSet<QString> m_claiming; // nick keys being claimed from the cluster
     QTimer m_leaseTimer;
     QTimer m_catchUpTimer;
-    // Invitations not yet used, by room key: "account:KEY" and "nick:KEY"
-    // (not stored; an invitation from another server waits here, where its
-    // user is, even while the room is not open here).
-    QHash<QString, QSet<QString>> m_invitations;
+    Invitations m_invitations;
     QList<RecentError> m_recentErrors;   // the last few, oldest first
 };

@@ -229,8 +229,8 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
             return;
         }
         if (header.contains(QLatin1String("invite"))) {
-            m_invitations[header.value(QLatin1String("invite")).toString()].insert(
-                    header.value(QLatin1String("user")).toString());
+            m_invitations.add(header.value(QLatin1String("invite")).toString(),
+                              header.value(QLatin1String("user")).toString());
         }
         if (!frame.isEmpty())
             deliver(plainDelivery({recipient}, frame));

@@ -573,7 +573,7 @@ void ChatService::invite(Session &session, const Invite &request, const Target &
                      {QStringLiteral("user"), userKey(target)}},
                     encode(event), target.remote->server);
     } else {
-        m_invitations[room->key].insert(userKey(target));
+        m_invitations.add(room->key, userKey(target));
         if (target.local != &session)
             deliver(plainDelivery({target.local}, encode(event)));
     }

@@ -52,10 +52,8 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
     }
     if (!member) {
         std::optional<std::pair<ErrorCode, QString>> refusal;
-        const auto invitations = m_invitations.constFind(room->key);
-        const bool invited = invitations != m_invitations.constEnd()
-                             && (invitations->contains(userKey(session))
-                                 || invitations->contains(QStringLiteral("nick:") + session.nickKey));
+        const QStringList inviteeKeys{userKey(session), QStringLiteral("nick:") + session.nickKey};
+        const bool invited = m_invitations.has(room->key, inviteeKeys);
         const bool privileged = rankIn(session, room) >= Rank::Op;
         if (const Room::Ban *ban = banFor(session, room))
             refusal = {ErrorCode::Banned, bannedMessage(room, *ban)};
@@ -69,13 +67,8 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
                 closeRoom(room);
             return;
         }
-        if (invited) {
-            QSet<QString> &left = m_invitations[room->key];
-            left.remove(userKey(session));
-            left.remove(QStringLiteral("nick:") + session.nickKey);
-            if (left.isEmpty())
-                m_invitations.remove(room->key);
-        }
+        if (invited)
+            m_invitations.use(room->key, inviteeKeys);
         const QByteArray joined = encode(UserJoined{room->name, session.nick});
         deliver(plainDelivery(room->members, joined));
         shareWithCluster({room->key}, joined);

@@ -21,6 +21,7 @@ private slots:
     void request();
     void mutedCannotSay();
     void bannedCannotJoin();
+    void anInvitationIsUsedOnce();
 
 private:
     // In "den": owner (an account, claimed it), op (an account, made op),
@@ -143,6 +144,17 @@ void TestModeration::bannedCannotJoin()
     // Unbanned (however the mask is spelled), they may join again.
     QCOMPARE(outcome(m_op->ask(object(R"({"type":"unban","room":"den","mask":"nick:dav*"})"))), u"ban_list"_s);
     QCOMPARE(outcome(m_dave->ask(object(R"({"type":"join","room":"den"})"))), u"joined"_s);
+}
+
+void TestModeration::anInvitationIsUsedOnce()
+{
+    QCOMPARE(outcome(m_op->ask(object(R"({"type":"mode","room":"den","invite_only":true})"))), u"mode_changed"_s);
+    QCOMPARE(outcome(m_carol->ask(object(R"({"type":"join","room":"den"})"))), u"invite_only"_s);
+    QCOMPARE(outcome(m_op->ask(object(R"({"type":"invite","room":"den","nick":"carol"})"))), u"invited"_s);
+    QCOMPARE(outcome(m_carol->ask(object(R"({"type":"join","room":"den"})"))), u"joined"_s);
+    QCOMPARE(outcome(m_carol->ask(object(R"({"type":"leave","room":"den"})"))), u"left"_s);
+    // Used up by joining: to come back, another invitation.
+    QCOMPARE(outcome(m_carol->ask(object(R"({"type":"join","room":"den"})"))), u"invite_only"_s);
 }
 
 QTEST_GUILESS_MAIN(TestModeration)
