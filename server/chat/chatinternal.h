@@ -116,35 +116,3 @@ inline bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
 }
 
 } // namespace ChatInternal
-
-// ChatService's member templates, for every file that defines its handlers.
-
-template <typename Result>
-void ChatService::offloadToStore(Session &session, std::function<Result()> work,
-                                 std::function<void(Session &, const Result &)> done)
-{
-    if (!m_store->commitsInBackground()) {
-        done(session, work());
-        return;
-    }
-    session.busy = true;
-    Connection *connection = session.connection;
-    const quint64 serial = session.serial;
-    auto result = std::make_shared<Result>();
-    afterAcceptedCommits([this, connection, serial, result, work = std::move(work), done = std::move(done)] {
-        m_store->offload(
-                this, [work, result] { *result = work(); },
-                [this, connection, serial, result, done] {
-                    resumeAfterOffload(connection, serial, [&](Session &later) { done(later, *result); });
-                });
-    });
-}
-
-template <typename T>
-void ChatService::reply(Session &session, const T &message, const QJsonValue &id)
-{
-    Delivery delivery = plainDelivery({&session}, Confab::Protocol::encode(message, id));
-    session.turnAnswerBytes += delivery.frame.size();
-    delivery.answer = true;
-    deliver(std::move(delivery));
-}

@@ -2,6 +2,7 @@
 
 #include "invitations.h"
 #include "accountstore.h"
+#include "chatcore.h"
 #include "chatlimits.h"
 #include "chatstate.h"
 #include "codec.h"
@@ -41,7 +42,7 @@ class ModerationStore;
 // commit, everything the service sends (to anyone) waits in order behind it,
 // so no one ever sees a message that is not yet stored, and no one sees
 // events out of order.
-class ChatService final : public QObject, public ConnectionHandler
+class ChatService final : public QObject, public ConnectionHandler, private ChatCore
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ChatService)
@@ -112,76 +113,6 @@ signals:
     void drained();
 
 private:
-    // A user on another server of the cluster, as Redis knows them.
-    struct RemoteMember
-    {
-        QString nick;
-        QString accountKey;
-        std::optional<QString> away;
-        QByteArray server; // where the user is (whereScript answers only)
-    };
-    // A user a request names: on this server, on another one, or nowhere.
-    struct Target
-    {
-        Session *local = nullptr;
-        std::optional<RemoteMember> remote;
-        bool remoteInRoom = false; // remote: a member of the room asked about
-        bool found() const { return local || remote; }
-        QString nick() const { return local ? local->nick : remote ? remote->nick : QString(); }
-        QString accountKey() const { return local ? local->accountKey : remote ? remote->accountKey : QString(); }
-        bool isIn(const Room *room) const { return local ? local->rooms.contains(room) : remoteInRoom; }
-    };
-    struct Delivery
-    {
-        QList<Session *> recipients;
-        // The encoded event, as the transport frames it (no line end).
-        QByteArray frame;
-        // An answer to its one recipient's own request (see Connection::send()).
-        bool answer = false;
-        // An `updated` event, as stored: each recipient gets it with the
-        // reactions as it sees them (ReactionView); `frame` is the whole
-        // event, for other servers.
-        std::optional<Confab::Protocol::MessageUpdated> update;
-        // The requester's own copy carries its id.
-        Session *requester = nullptr;
-        QByteArray requesterFrame;
-        // An event that exists only once stored (a message, a topic): if the
-        // commit fails, nobody gets it and `author` gets storage_failed.
-        Session *author = nullptr;
-        bool onlyIfStored = false; // set with `author`, kept if the author leaves
-        QJsonValue authorId;
-        bool chatMessage = false; // counted in the metrics once stored
-        // Cluster mode: what the database numbers at the commit, sent with
-        // its number once known.
-        enum class Numbered { No, RoomMessage, Update, Private };
-        Numbered numbered = Numbered::No;
-        Room *room = nullptr;
-        std::optional<Confab::Protocol::ChatMessage> message; // RoomMessage, Update
-        QString updatedBy;                                     // Update
-        std::optional<Confab::Protocol::PrivateMessage> privateMessage;
-        bool privateWaiting = false;
-        // A private message's recipient on another server: its id and the
-        // recipient's nick key; for an account, the conversation too (that
-        // server keeps the message waiting should they have left).
-        std::optional<QPair<QByteArray, QString>> remoteRecipient;
-        QString remoteAccountPair;
-        // Cluster mode: members of these rooms (by key) on other servers
-        // get `frame` too, once it is sent here, with these fields added to
-        // the notice (see onClusterMessage()).
-        QStringList clusterRooms;
-        QJsonObject clusterNote;
-    };
-    // How to take back what a stored request changed in memory, should its
-    // commit fail.
-    struct Undo
-    {
-        Room *room;
-        qint64 lastSeq;
-        qint64 lastRev;
-        QString topic;
-        QString privatePair; // with room null: a private conversation's seq
-    };
-
     template <typename T>
     void handle(Session &session, const T &request, const QJsonValue &id);
     // Whether the rule table lets the session send this request now; if so
@@ -235,8 +166,6 @@ private:
     void onQuit(Session &session, const Confab::Protocol::Quit &quit);
     void onTyping(Session &session, const Confab::Protocol::Typing &typing, const QJsonValue &id);
     void onAway(Session &session, const Confab::Protocol::SetAway &request, const QJsonValue &id);
-    // Everyone who shares at least one room with `session`, once each.
-    QList<Session *> roomPeers(Session &session) const;
     enum class MessageChange { Edit, Delete, React };
     // Reads the stored message a change names and, if the session may make
     // that change, runs `then` with it (`own`: the session's own, rather
@@ -324,7 +253,7 @@ private:
     // Sends banned and closes the connection.
     void refuseBanned(Session &session, const Room::Ban &ban, const QJsonValue &id);
     // The mute that keeps `session` quiet in `room`, if any.
-    const ModerationStore::MuteRecord *muteFor(const Session &session, Room *room);
+    const ModerationStore::MuteRecord *muteFor(const Session &session, Room *room) override;
     // How a mute or invitation names a user: by account when logged in.
     static QString userKey(const Session &session);
     // Tells the room's members and the requester (who may not be one).
@@ -342,7 +271,7 @@ private:
     // Whether the session may page through the room's history; if not, says why.
     bool mayReadHistory(Session &session, Room *room, const QJsonValue &id);
 
-    Rank rankIn(const Session &session, const Room *room) const;
+    Rank rankIn(const Session &session, const Room *room) const override;
     // The same for an account (empty: a guest), wherever it is connected.
     Rank rankOf(const QString &accountKey, const Room *room) const;
     bool isServerOperator(const Session &session) const;
@@ -366,7 +295,8 @@ private:
     // Whoever a new server ban matches here is told why and disconnected.
     void enforceServerBan(const Mask &mask, const QString &reason);
     static QString userKey(const Target &target);
-    void audit(Session &actor, Room *room, const QString &action, const QString &target, const QString &reason);
+    void audit(Session &actor, Room *room, const QString &action, const QString &target,
+               const QString &reason) override;
 
     // The last step of hello: the nick, once any login has worked.
     void admit(Session &session, const QString &nick, const QString &account, const QString &accountKey,
@@ -393,13 +323,9 @@ private:
     template <typename Result>
     bool offload(Session &session, const HashTicket &ticket, std::function<Result()> work,
                  std::function<void(Session &, const Result &)> done, const QJsonValue &id);
-    // The same for database work (`work` calls the stores), where the
-    // store's commits run and after them (MessageStore::offload()), while
-    // this loop serves the others. Without a commit thread, at once.
-    template <typename Result>
-    void offloadToStore(Session &session, std::function<Result()> work,
-                        std::function<void(Session &, const Result &)> done);
-    void resumeAfterOffload(Connection *connection, quint64 serial, const std::function<void(Session &)> &done);
+    void resumeAfterOffload(Connection *connection, quint64 serial,
+                            const std::function<void(Session &)> &done) override;
+    void storeWork(std::function<void()> work, std::function<void()> done) override;
     // A session over its share of this turn waits for the next one.
     void yieldTurn(Session &session);
     // What a session sent while it waited, in order, until it must wait again.
@@ -412,13 +338,12 @@ private:
     // of what is pending has been handed there.
     void afterAcceptedCommits(std::function<void()> start);
 
-    template <typename T>
-    void reply(Session &session, const T &message, const QJsonValue &id);
-    void sendError(Session &session, Confab::Protocol::ErrorCode code, const QString &message, const QJsonValue &id);
+    void answer(Session &session, QByteArray frame) override;
+    void sendError(Session &session, Confab::Protocol::ErrorCode code, const QString &message,
+                   const QJsonValue &id) override;
     // A log line about what one client did, within that client's LogBudget.
     void logAbout(Session &session, const QString &line);
-    static Delivery plainDelivery(QList<Session *> recipients, QByteArray frame);
-    void deliver(Delivery delivery);
+    void deliver(Delivery delivery) override;
     void send(const Delivery &delivery);
     // An `updated` event to each recipient as it sees the reactions (one
     // encoding per set of kinds chosen); `requester` gets its id.
@@ -428,12 +353,12 @@ private:
     // Messages as `session` sees their reactions (history, joined).
     static QList<Confab::Protocol::ChatMessage> asSeenBy(const Session &session,
                                                          QList<Confab::Protocol::ChatMessage> messages);
-    void scheduleCommit(Room *room);
-    void scheduleCommit(const Undo &undo);
+    void scheduleCommit(Room *room) override;
+    void scheduleCommit(const Undo &undo) override;
     // Commits what is pending and sends what waited for it, before
     // returning: for requests that read the store next, or that must not
     // leave deliveries behind.
-    void commitAndDeliver();
+    void commitAndDeliver() override;
     // The commit at the end of an event-loop pass: on the store's own
     // thread where it has one, so the event loop serves the others while
     // the database commits (one commit at a time; what comes meanwhile goes
@@ -443,7 +368,7 @@ private:
     // Before reading the store here: what was accepted so far is committed
     // (reads on the store's thread go through offloadToStore(), which
     // orders them after those commits without waiting).
-    void commitBeforeRead();
+    void commitBeforeRead() override;
     // Sends the deliveries that waited for a commit (`committing`: there
     // was something to store; `stored`: it worked).
     void deliverAfterCommit(bool committing, bool stored, const QString &error, const MessageStore::Numbers &numbers,
@@ -472,15 +397,16 @@ private:
     // Delivers what each room's members missed (lost notices, a Redis
     // restart), from the store, read where its commits run.
     void catchUpRooms(const QList<QString> &roomKeys, bool periodic = false);
-    void shareWithCluster(const QStringList &roomKeys, const QByteArray &frame, const QJsonObject &note = {});
+    void shareWithCluster(const QStringList &roomKeys, const QByteArray &frame,
+                          const QJsonObject &note = {}) override;
     // A notice for every server (`note`: what it is about) or, with a
     // `server`, for that one.
-    void publishNote(QJsonObject note, const QByteArray &frame, const QByteArray &server = {});
+    void publishNote(QJsonObject note, const QByteArray &frame, const QByteArray &server = {}) override;
     // Finds `nick` here or, in a cluster, on another server (and whether it
     // is in the room `roomKey`, if given); `then` runs with the session,
     // whose requests wait meanwhile.
     void findUser(Session &session, const QString &nick, const QString &roomKey,
-                  std::function<void(Session &, const Target &)> then);
+                  std::function<void(Session &, const Target &)> then) override;
     // The rooms with members on other servers: key, name and how many.
     static const char *roomsScript();
     struct RemoteRoom
@@ -499,7 +425,6 @@ private:
     // wait until then.
     void reloadThen(const QStringList &roomKeys, std::function<void()> then);
     void shareAccount(const QString &accountKey);
-    static QStringList roomKeys(const Session &session);
     // Sends one stored room message to the members here and records it as
     // delivered; `own` carries the author's copy.
     void sendRoomMessage(Room *room, const Confab::Protocol::ChatMessage &message, const Delivery *own);
@@ -537,7 +462,7 @@ private:
     // without a cluster; without one it does nothing, or runs `then` at
     // once with nothing from elsewhere. Feature code never asks whether
     // there is a cluster.
-    void announceUser(const Session &session);
+    void announceUser(const Session &session) override;
     void announceMembership(const Session &session, Room *room, bool member);
     void announceMembership(const QString &nick, Room *room, bool member);
     void forgetUser(const QString &nickKey);
@@ -550,7 +475,7 @@ private:
     void askCluster(Session &session, const QList<QByteArray> &command,
                     std::function<void(Session &, const std::optional<QVariant> &)> then);
     // Runs `then` once every server can see what this one told Redis.
-    void whenClusterHasIt(Session &session, std::function<void(Session &)> then);
+    void whenClusterHasIt(Session &session, std::function<void(Session &)> then) override;
     // The members of room `roomKey` (nullopt: of the server) on other servers.
     void membersElsewhere(Session &session, const std::optional<QString> &roomKey,
                           std::function<void(Session &, const QList<RemoteMember> &)> then);
@@ -570,13 +495,13 @@ private:
     // In a cluster, a change or a private message is numbered by the commit
     // and then sent (sendNumbered()); these say so on its delivery.
     void numberAtCommit(Delivery &delivery, Room *room, const Confab::Protocol::ChatMessage &message,
-                        const QString &updatedBy);
+                        const QString &updatedBy) override;
     void numberAtCommit(Delivery &delivery, const Confab::Protocol::PrivateMessage &message, bool waiting,
-                        const std::optional<RemoteMember> &remote, const QString &pair);
+                        const std::optional<RemoteMember> &remote, const QString &pair) override;
     void replyJoined(Session &session, Room *room, const QJsonValue &id, const QList<RemoteMember> &remote);
 
     Room *findRoom(const QString &key) const;
-    Room *joinedRoom(const Session &session, const QString &name) const;
+    Room *joinedRoom(const Session &session, const QString &name) const override;
     // The same, or null after telling the session it is not in that room.
     Room *joinedRoomOrError(Session &session, const QString &name, const QJsonValue &id);
     // Whether a user a request names was found; if not, says no_such_user.
@@ -605,7 +530,10 @@ private:
     // Out of every room, nick free: what quit and a lost connection share.
     void endPresence(Session &session, const QString &reason);
 
-    qint64 nowMs() const { return m_clock.elapsed(); }
+    qint64 nowMs() const override { return m_clock.elapsed(); }
+    MessageStore &messages() override { return *m_store; }
+    AccountStore &accounts() override { return *m_accounts; }
+    const QHash<QString, Session *> &users() const override { return m_users; }
 
     Settings m_settings;
     MessageStore *m_store;

@@ -32,12 +32,19 @@ void ChatService::afterAcceptedCommits(std::function<void()> start)
     start();
 }
 
-ChatService::Delivery ChatService::plainDelivery(QList<Session *> recipients, QByteArray frame)
+void ChatService::storeWork(std::function<void()> work, std::function<void()> done)
 {
-    Delivery delivery;
-    delivery.recipients = std::move(recipients);
-    delivery.frame = std::move(frame);
-    return delivery;
+    afterAcceptedCommits([this, work = std::move(work), done = std::move(done)] {
+        m_store->offload(this, work, done);
+    });
+}
+
+void ChatService::answer(Session &session, QByteArray frame)
+{
+    Delivery delivery = plainDelivery({&session}, std::move(frame));
+    session.turnAnswerBytes += delivery.frame.size();
+    delivery.answer = true;
+    deliver(std::move(delivery));
 }
 
 qint64 ChatService::nextRoomSeq(Room *room)

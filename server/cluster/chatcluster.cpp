@@ -109,7 +109,7 @@ QByteArray ChatService::leaseKey(const QString &nickKey)
     return QByteArrayLiteral("confab:nick:") + nickKey.toUtf8();
 }
 
-QStringList ChatService::roomKeys(const Session &session)
+QStringList ChatCore::roomKeys(const Session &session)
 {
     QStringList keys;
     for (const Room *room : session.rooms)

@@ -14,14 +14,15 @@
 using namespace Confab::Protocol;
 using namespace ChatInternal;
 
-QList<Session *> ChatService::roomPeers(Session &session) const
+QList<Session *> ChatCore::roomPeers(const Session &session)
 {
     QSet<Session *> peers;
     for (const Room *room : std::as_const(session.rooms)) {
-        for (Session *member : room->members)
-            peers.insert(member);
+        for (Session *member : room->members) {
+            if (member != &session)
+                peers.insert(member);
+        }
     }
-    peers.remove(&session);
     return peers.values();
 }
 

@@ -1,0 +1,204 @@
+#pragma once
+
+#include "chatstate.h"
+#include "codec.h"
+#include "messagestore.h"
+#include "moderationstore.h"
+#include "permissions.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+class AccountStore;
+class Connection;
+
+// What a feature module (server/features/) may ask of the chat core: who is
+// here, how to answer and deliver, how to hand work to the store's thread,
+// and the cluster seam. ChatService is the one implementation; a feature
+// holds a ChatCore& and never sees the transport, the commit machinery or
+// whether there is a cluster.
+class ChatCore
+{
+public:
+    // A user on another server of the cluster, as Redis knows them.
+    struct RemoteMember
+    {
+        QString nick;
+        QString accountKey;
+        std::optional<QString> away;
+        QByteArray server; // where the user is (whereScript answers only)
+    };
+    // A user a request names: on this server, on another one, or nowhere.
+    struct Target
+    {
+        Session *local = nullptr;
+        std::optional<RemoteMember> remote;
+        bool remoteInRoom = false; // remote: a member of the room asked about
+        bool found() const { return local || remote; }
+        QString nick() const { return local ? local->nick : remote ? remote->nick : QString(); }
+        QString accountKey() const { return local ? local->accountKey : remote ? remote->accountKey : QString(); }
+        bool isIn(const Room *room) const { return local ? local->rooms.contains(room) : remoteInRoom; }
+    };
+    struct Delivery
+    {
+        QList<Session *> recipients;
+        // The encoded event, as the transport frames it (no line end).
+        QByteArray frame;
+        // An answer to its one recipient's own request (see Connection::send()).
+        bool answer = false;
+        // An `updated` event, as stored: each recipient gets it with the
+        // reactions as it sees them (ReactionView); `frame` is the whole
+        // event, for other servers.
+        std::optional<Confab::Protocol::MessageUpdated> update;
+        // The requester's own copy carries its id.
+        Session *requester = nullptr;
+        QByteArray requesterFrame;
+        // An event that exists only once stored (a message, a topic): if the
+        // commit fails, nobody gets it and `author` gets storage_failed.
+        Session *author = nullptr;
+        bool onlyIfStored = false; // set with `author`, kept if the author leaves
+        QJsonValue authorId;
+        bool chatMessage = false; // counted in the metrics once stored
+        // Cluster mode: what the database numbers at the commit, sent with
+        // its number once known.
+        enum class Numbered { No, RoomMessage, Update, Private };
+        Numbered numbered = Numbered::No;
+        Room *room = nullptr;
+        std::optional<Confab::Protocol::ChatMessage> message; // RoomMessage, Update
+        QString updatedBy;                                     // Update
+        std::optional<Confab::Protocol::PrivateMessage> privateMessage;
+        bool privateWaiting = false;
+        // A private message's recipient on another server: its id and the
+        // recipient's nick key; for an account, the conversation too (that
+        // server keeps the message waiting should they have left).
+        std::optional<QPair<QByteArray, QString>> remoteRecipient;
+        QString remoteAccountPair;
+        // Cluster mode: members of these rooms (by key) on other servers
+        // get `frame` too, once it is sent here, with these fields added to
+        // the notice (see onClusterMessage()).
+        QStringList clusterRooms;
+        QJsonObject clusterNote;
+    };
+    // How to take back what a stored request changed in memory, should its
+    // commit fail.
+    struct Undo
+    {
+        Room *room;
+        qint64 lastSeq;
+        qint64 lastRev;
+        QString topic;
+        QString privatePair; // with room null: a private conversation's seq
+    };
+
+    // --- who is here
+    virtual MessageStore &messages() = 0;
+    virtual AccountStore &accounts() = 0;
+    // Milliseconds on the server's monotonic clock.
+    virtual qint64 nowMs() const = 0;
+    // Everyone with a nick on this server, by nick key.
+    virtual const QHash<QString, Session *> &users() const = 0;
+    virtual Room *joinedRoom(const Session &session, const QString &name) const = 0;
+    // The mute that keeps `session` quiet in `room`, if any.
+    virtual const ModerationStore::MuteRecord *muteFor(const Session &session, Room *room) = 0;
+    virtual Rank rankIn(const Session &session, const Room *room) const = 0;
+    // A moderation action in the room's audit log.
+    virtual void audit(Session &actor, Room *room, const QString &action, const QString &target,
+                       const QString &reason) = 0;
+
+    // --- answers and deliveries
+    template <typename T>
+    void reply(Session &session, const T &message, const QJsonValue &id)
+    {
+        answer(session, Confab::Protocol::encode(message, id));
+    }
+    // An encoded answer to the session's own request.
+    virtual void answer(Session &session, QByteArray frame) = 0;
+    virtual void sendError(Session &session, Confab::Protocol::ErrorCode code, const QString &message,
+                           const QJsonValue &id) = 0;
+    static Delivery plainDelivery(QList<Session *> recipients, QByteArray frame)
+    {
+        Delivery delivery;
+        delivery.recipients = std::move(recipients);
+        delivery.frame = std::move(frame);
+        return delivery;
+    }
+    // Sends at once, or after the commit under way where it must wait for it.
+    virtual void deliver(Delivery delivery) = 0;
+
+    // --- the commit and the store's thread
+    // What a stored request changed, committed at the end of this pass.
+    virtual void scheduleCommit(Room *room) = 0;
+    virtual void scheduleCommit(const Undo &undo) = 0;
+    // Commits what is pending and sends what waited for it, before returning.
+    virtual void commitAndDeliver() = 0;
+    // Before reading the store here: what was accepted so far is committed.
+    virtual void commitBeforeRead() = 0;
+    // Runs `work` where the store's commits run, after the commit of what
+    // this pass accepted, then `done` on the event loop.
+    virtual void storeWork(std::function<void()> work, std::function<void()> done) = 0;
+    // `done` for the session, if it is still the one that asked; then what
+    // it sent meanwhile.
+    virtual void resumeAfterOffload(Connection *connection, quint64 serial,
+                                    const std::function<void(Session &)> &done) = 0;
+    // Database work (`work` calls the stores) where the store's commits
+    // run, while this loop serves the others; the session's next requests
+    // wait for `done`. Without a commit thread, at once.
+    template <typename Result>
+    void offloadToStore(Session &session, std::function<Result()> work,
+                        std::function<void(Session &, const Result &)> done);
+
+    // --- the cluster seam: called the same way with or without a cluster
+    // Finds `nick` here or on another server (and whether it is in the room
+    // `roomKey`, if given); the session's requests wait for `then`.
+    virtual void findUser(Session &session, const QString &nick, const QString &roomKey,
+                          std::function<void(Session &, const Target &)> then) = 0;
+    // A notice for every server (`note`: what it is about) or, with a
+    // `server`, for that one.
+    virtual void publishNote(QJsonObject note, const QByteArray &frame, const QByteArray &server = {}) = 0;
+    // Members of these rooms on other servers get `frame` too.
+    virtual void shareWithCluster(const QStringList &roomKeys, const QByteArray &frame,
+                                  const QJsonObject &note = {}) = 0;
+    virtual void announceUser(const Session &session) = 0;
+    // Runs `then` once every server can see what this one told Redis.
+    virtual void whenClusterHasIt(Session &session, std::function<void(Session &)> then) = 0;
+    // In a cluster, a change or a private message is numbered by the commit
+    // and then sent; these say so on its delivery.
+    virtual void numberAtCommit(Delivery &delivery, Room *room, const Confab::Protocol::ChatMessage &message,
+                                const QString &updatedBy) = 0;
+    virtual void numberAtCommit(Delivery &delivery, const Confab::Protocol::PrivateMessage &message, bool waiting,
+                                const std::optional<RemoteMember> &remote, const QString &pair) = 0;
+
+    // The keys of the rooms the session is in.
+    static QStringList roomKeys(const Session &session);
+    // Everyone who shares at least one room with `session`, once each.
+    static QList<Session *> roomPeers(const Session &session);
+
+protected:
+    ChatCore() = default;
+    ~ChatCore() = default;
+    ChatCore(const ChatCore &) = delete;
+    ChatCore &operator=(const ChatCore &) = delete;
+};
+
+template <typename Result>
+void ChatCore::offloadToStore(Session &session, std::function<Result()> work,
+                              std::function<void(Session &, const Result &)> done)
+{
+    if (!messages().commitsInBackground()) {
+        done(session, work());
+        return;
+    }
+    session.busy = true;
+    auto result = std::make_shared<Result>();
+    storeWork([result, work = std::move(work)] { *result = work(); },
+              [this, connection = session.connection, serial = session.serial, result, done = std::move(done)] {
+                  resumeAfterOffload(connection, serial, [&](Session &later) { done(later, *result); });
+              });
+}
