@@ -1,6 +1,8 @@
 #pragma once
 
 #include "invitations.h"
+#include "privatechat.h"
+#include "readmarkers.h"
 #include "accountstore.h"
 #include "chatcore.h"
 #include "chatlimits.h"
@@ -144,10 +146,6 @@ private:
     void onJoin(Session &session, const Confab::Protocol::Join &join, const QJsonValue &id);
     void onLeave(Session &session, const Confab::Protocol::Leave &leave, const QJsonValue &id);
     void onSay(Session &session, const Confab::Protocol::Say &say, const QJsonValue &id);
-    void onWhisper(Session &session, const Confab::Protocol::Whisper &whisper, const QJsonValue &id);
-    // `target` here, or `remote` on another server, or neither (offline).
-    void sendWhisper(Session &session, const Confab::Protocol::Whisper &whisper, const QJsonValue &id, Session *target,
-                     const std::optional<RemoteMember> &remote);
     void onNick(Session &session, const Confab::Protocol::ChangeNick &change, const QJsonValue &id);
     void onTopic(Session &session, const Confab::Protocol::SetTopic &topic, const QJsonValue &id);
     void onList(Session &session, const QJsonValue &id);
@@ -184,36 +182,10 @@ private:
     // A reaction toggled on `message`, then stored.
     void react(Session &session, Room *room, Confab::Protocol::ChatMessage message, const QString &emoji,
                const QJsonValue &id);
-    // Private conversations (section 19): who a session, or a nick, is for
-    // storing them ("a:ACCOUNTKEY" or "n:NICKKEY"), and the pair's key.
-    static QString identity(const Session &session);
-    // Of the user a request names (`nick`, found as `target`).
-    QString identityOf(const Target &target, const QString &nick) const;
-    static QString privatePair(const QString &one, const QString &other);
-    // The last seq given out in a private conversation, read from the store
-    // the first time it is needed.
-    qint64 &privateSeq(const QString &pair);
-    // The same, for reading only: nothing is kept for a conversation that
-    // has no message (without a commit thread).
-    qint64 knownPrivateSeq(const QString &pair);
     // A nick freed, and when the next holder's tenure starts (section 18:
     // what a guest may edit and read back is what it said while it held it).
     void releaseNick(const QString &key);
     qint64 tenureStart(const QString &key) const;
-    void onPrivateHistory(Session &session, const Confab::Protocol::GetPrivateHistory &request, const QJsonValue &id);
-    void onRead(Session &session, const Confab::Protocol::MarkRead &request, const QJsonValue &id);
-    // `peer`: the identity of the user of a private conversation.
-    void markRead(Session &session, const Confab::Protocol::MarkRead &request, const QString &peer,
-                  const QJsonValue &id);
-    // Its second step, once the conversation's last seq is known.
-    void storeReadMarker(Session &session, const Confab::Protocol::MarkRead &request, const QString &conversation,
-                         qint64 last, const QJsonValue &id);
-    void privateHistory(Session &session, const Confab::Protocol::GetPrivateHistory &request, const QString &peer,
-                        const QJsonValue &id);
-    static std::optional<qint64> readMarker(const Session &session, const QString &conversation);
-    // Reads the account's read markers and sends what waited for it while
-    // it was offline.
-    void deliverWaiting(Session &session);
     void onEdit(Session &session, const Confab::Protocol::EditMessage &request, const QJsonValue &id);
     void onDelete(Session &session, const Confab::Protocol::DeleteMessage &request, const QJsonValue &id);
     void onReact(Session &session, const Confab::Protocol::React &request, const QJsonValue &id);
@@ -589,7 +561,6 @@ private:
     QTimer m_gapTimer;
     bool m_catchingUp = false; // the rooms' last seqs are being read
     QHash<QString, qint64> m_nickReleasedMs; // by nick key; kept a second
-    QHash<QString, qint64> m_privateSeqs; // the last seq of each private conversation used since start
     StorageHealth m_storageHealth;
     // Bans from the whole server, stored as room bans of the room key "".
     QList<Room::Ban> m_serverBans;
@@ -623,5 +594,7 @@ private:
     QTimer m_leaseTimer;
     QTimer m_catchUpTimer;
     Invitations m_invitations;
+    PrivateChat m_privateChat{*this};
+    ReadMarkers m_readMarkers{*this, m_privateChat};
     QList<RecentError> m_recentErrors;   // the last few, oldest first
 };

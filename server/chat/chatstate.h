@@ -65,6 +65,11 @@ struct Session
 
     bool isIdentified() const { return !nick.isEmpty(); }
     bool isLoggedIn() const { return !account.isEmpty(); }
+    std::optional<qint64> readMarker(const QString &conversation) const
+    {
+        const auto found = readMarkers.constFind(conversation);
+        return found == readMarkers.constEnd() ? std::nullopt : std::optional<qint64>(*found);
+    }
 };
 
 struct Room

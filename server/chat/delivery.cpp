@@ -238,7 +238,7 @@ void ChatService::commitFailed(const QString &error, const QList<Undo> &undo)
     QSet<Room *> rooms;
     for (auto it = undo.crbegin(); it != undo.crend(); ++it) {
         if (!it->room) {
-            m_privateSeqs.insert(it->privatePair, it->lastSeq);
+            m_privateChat.restoreSeq(it->privatePair, it->lastSeq);
             continue;
         }
         it->room->topic = it->topic;

@@ -150,7 +150,7 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
         else if constexpr (std::is_same_v<T, Say>)
             onSay(session, request, id);
         else if constexpr (std::is_same_v<T, Whisper>)
-            onWhisper(session, request, id);
+            m_privateChat.onWhisper(session, request, id);
         else if constexpr (std::is_same_v<T, ChangeNick>)
             onNick(session, request, id);
         else if constexpr (std::is_same_v<T, SetTopic>)
@@ -170,9 +170,9 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
         else if constexpr (std::is_same_v<T, SetAway>)
             onAway(session, request, id);
         else if constexpr (std::is_same_v<T, MarkRead>)
-            onRead(session, request, id);
+            m_readMarkers.onRead(session, request, id);
         else if constexpr (std::is_same_v<T, GetPrivateHistory>)
-            onPrivateHistory(session, request, id);
+            m_privateChat.onPrivateHistory(session, request, id);
         else if constexpr (std::is_same_v<T, EditMessage>)
             onEdit(session, request, id);
         else if constexpr (std::is_same_v<T, DeleteMessage>)

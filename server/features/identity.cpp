@@ -254,7 +254,7 @@ void ChatService::enter(Session &session, const QString &nick, const QString &ac
           Welcome{nick, m_settings.serverName, Defaults::ProtocolVersion, m_settings.motd,
                   account.isEmpty() ? std::nullopt : std::optional<QString>(account)},
           id);
-    deliverWaiting(session);
+    m_privateChat.deliverWaiting(session);
 }
 
 bool ChatService::isReservedFor(const Session &session, const QString &nickKey) const

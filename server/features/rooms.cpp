@@ -106,7 +106,7 @@ void ChatService::replyJoined(Session &session, Room *room, const QJsonValue &id
     reply(session, Joined{room->name, room->topic, members, recent, roles, modes,
                           away.isEmpty() ? std::nullopt : std::optional<StringMap>(away),
                           room->lastRev ? std::optional<qint64>(room->lastRev) : std::nullopt,
-                          readMarker(session, u'#' + room->key)},
+                          session.readMarker(u'#' + room->key)},
           id);
 }
 
