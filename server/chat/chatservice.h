@@ -1,6 +1,7 @@
 #pragma once
 
 #include "invitations.h"
+#include "presence.h"
 #include "privatechat.h"
 #include "readmarkers.h"
 #include "accountstore.h"
@@ -157,13 +158,9 @@ private:
                 const QJsonValue &id);
     void invite(Session &session, const Confab::Protocol::Invite &request, const Target &target,
                 const QJsonValue &id);
-    void typing(Session &session, const Confab::Protocol::Typing &typing, const Target &target,
-                const QJsonValue &id);
     void onWho(Session &session, const Confab::Protocol::Who &who, const QJsonValue &id);
     void onHistory(Session &session, const Confab::Protocol::GetHistory &request, const QJsonValue &id);
     void onQuit(Session &session, const Confab::Protocol::Quit &quit);
-    void onTyping(Session &session, const Confab::Protocol::Typing &typing, const QJsonValue &id);
-    void onAway(Session &session, const Confab::Protocol::SetAway &request, const QJsonValue &id);
     enum class MessageChange { Edit, Delete, React };
     // Reads the stored message a change names and, if the session may make
     // that change, runs `then` with it (`own`: the session's own, rather
@@ -594,6 +591,7 @@ private:
     QTimer m_leaseTimer;
     QTimer m_catchUpTimer;
     Invitations m_invitations;
+    Presence m_presence{*this};
     PrivateChat m_privateChat{*this};
     ReadMarkers m_readMarkers{*this, m_privateChat};
     QList<RecentError> m_recentErrors;   // the last few, oldest first

@@ -166,9 +166,9 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
         else if constexpr (std::is_same_v<T, Quit>)
             onQuit(session, request);
         else if constexpr (std::is_same_v<T, Typing>)
-            onTyping(session, request, id);
+            m_presence.onTyping(session, request, id);
         else if constexpr (std::is_same_v<T, SetAway>)
-            onAway(session, request, id);
+            m_presence.onAway(session, request, id);
         else if constexpr (std::is_same_v<T, MarkRead>)
             m_readMarkers.onRead(session, request, id);
         else if constexpr (std::is_same_v<T, GetPrivateHistory>)

@@ -109,14 +109,6 @@ QByteArray ChatService::leaseKey(const QString &nickKey)
     return QByteArrayLiteral("confab:nick:") + nickKey.toUtf8();
 }
 
-QStringList ChatCore::roomKeys(const Session &session)
-{
-    QStringList keys;
-    for (const Room *room : session.rooms)
-        keys.append(room->key);
-    return keys;
-}
-
 void ChatService::shareWithCluster(const QStringList &roomKeys, const QByteArray &frame, const QJsonObject &note)
 {
     if (!m_cluster || roomKeys.isEmpty())

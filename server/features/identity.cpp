@@ -1,5 +1,6 @@
-// Who a user is: hello (a guest or a login), register, change_password,
-// reserved nicks and operators' names (protocol sections 5 and 12).
+// Who a user is: hello (a guest or a login), nick, register,
+// change_password, reserved nicks and operators' names (protocol sections 5,
+// 6 and 12).
 // Part of ChatService (chatservice.h); the shared helpers are in
 // chatinternal.h.
 
@@ -427,4 +428,48 @@ void ChatService::passwordNotStored(Session &session, const QString &error, cons
     qCCritical(lcStore).noquote() << "cannot change a password:" << error;
     sendError(session, ErrorCode::StorageFailed,
               QStringLiteral("the server cannot store the new password right now; try again"), id);
+}
+
+void ChatService::onNick(Session &session, const ChangeNick &change, const QJsonValue &id)
+{
+    const QString key = nameKey(change.nick);
+    if (key != session.nickKey && (m_users.contains(key) || m_claiming.contains(key))) {
+        sendError(session, ErrorCode::NickTaken, QStringLiteral("%1 is taken").arg(change.nick), id);
+        return;
+    }
+    if (key != session.nickKey && isReservedFor(session, key)) {
+        sendError(session, ErrorCode::NickReserved,
+                  QStringLiteral("%1 is a registered account; log in to use it").arg(change.nick), id);
+        return;
+    }
+    if (key != session.nickKey) {
+        claimNick(session, change.nick, id, [this, change, id](Session &later) { changeNick(later, change, id); });
+        return;
+    }
+    changeNick(session, change, id);
+}
+
+void ChatService::changeNick(Session &session, const ChangeNick &change, const QJsonValue &id)
+{
+    const QString key = nameKey(change.nick);
+    const NickChanged event{session.nick, change.nick};
+    releaseNick(session.nickKey);
+    session.nick = change.nick;
+    session.nickKey = key;
+    session.nickSinceMs = tenureStart(key);
+    m_users.insert(key, &session);
+    announceUser(session);
+    for (Room *room : std::as_const(session.rooms)) {
+        announceMembership(event.oldNick, room, false);
+        announceMembership(session, room, true);
+    }
+    qCInfo(lcChat).noquote() << session.connection->describe() << "is now" << change.nick;
+
+    // Everyone who shares a room hears it once, however many rooms they share.
+    const QList<Session *> audience = ChatCore::roomPeers(session);
+    if (event.oldNick != event.newNick && !audience.isEmpty())
+        deliver(plainDelivery(audience, encode(event)));
+    if (event.oldNick != event.newNick)
+        shareWithCluster(roomKeys(session), encode(event));
+    reply(session, event, id);
 }

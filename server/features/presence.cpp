@@ -1,62 +1,49 @@
-// How a user is seen: away, typing notices, nick changes (protocol sections 6,
-// 16 and 17).
-// Part of ChatService (chatservice.h); the shared helpers are in
-// chatinternal.h.
+// How a user is seen: away and typing notices (protocol sections 16 and 17).
 
-#include "chatservice.h"
-#include "chatinternal.h"
+#include "presence.h"
 
-#include "logging.h"
 #include "names.h"
 
-#include <QSet>
+// Not the whole protocol namespace: it has a Presence of its own (fields.h).
+using Confab::Protocol::AwayChanged;
+using Confab::Protocol::encode;
+using Confab::Protocol::ErrorCode;
+using Confab::Protocol::nameKey;
+using Confab::Protocol::SetAway;
+using Confab::Protocol::Typing;
 
-using namespace Confab::Protocol;
-using namespace ChatInternal;
-
-QList<Session *> ChatCore::roomPeers(const Session &session)
-{
-    QSet<Session *> peers;
-    for (const Room *room : std::as_const(session.rooms)) {
-        for (Session *member : room->members) {
-            if (member != &session)
-                peers.insert(member);
-        }
-    }
-    return peers.values();
-}
-
-void ChatService::onAway(Session &session, const SetAway &request, const QJsonValue &id)
+void Presence::onAway(Session &session, const SetAway &request, const QJsonValue &id)
 {
     const QString message = request.message.value_or(QString()).trimmed();
     session.away = message.isEmpty() ? std::nullopt : std::optional<QString>(message);
     const AwayChanged presence{session.nick, session.away};
     // Everyone who shares a room hears it once; the user hears it as the answer.
-    const QList<Session *> audience = roomPeers(session);
+    const QList<Session *> audience = ChatCore::roomPeers(session);
     if (!audience.isEmpty())
-        deliver(plainDelivery(audience, encode(presence)));
-    shareWithCluster(roomKeys(session), encode(presence));
-    announceUser(session);
+        m_core.deliver(ChatCore::plainDelivery(audience, encode(presence)));
+    m_core.shareWithCluster(ChatCore::roomKeys(session), encode(presence));
+    m_core.announceUser(session);
     // Answered once every server's member lists show it.
-    whenClusterHasIt(session, [this, presence, id](Session &later) { reply(later, presence, id); });
+    m_core.whenClusterHasIt(session, [this, presence, id](Session &later) { m_core.reply(later, presence, id); });
 }
 
-void ChatService::onTyping(Session &session, const Typing &typing, const QJsonValue &id)
+void Presence::onTyping(Session &session, const Typing &typing, const QJsonValue &id)
 {
     if (typing.room.has_value() == typing.to.has_value()) {
-        sendError(session, ErrorCode::BadRequest, QStringLiteral("typing needs either room or to"), id);
+        m_core.sendError(session, ErrorCode::BadRequest, QStringLiteral("typing needs either room or to"), id);
         return;
     }
     if (typing.to) {
-        findUser(session, *typing.to, QString(), [this, typing, id](Session &later, const Target &target) {
-            this->typing(later, typing, target, id);
-        });
+        m_core.findUser(session, *typing.to, QString(),
+                        [this, typing, id](Session &later, const ChatCore::Target &target) {
+                            this->typing(later, typing, target, id);
+                        });
         return;
     }
-    this->typing(session, typing, Target{}, id);
+    this->typing(session, typing, ChatCore::Target{}, id);
 }
 
-void ChatService::typing(Session &session, const Typing &typing, const Target &target, const QJsonValue &id)
+void Presence::typing(Session &session, const Typing &typing, const ChatCore::Target &target, const QJsonValue &id)
 {
     // Passed on at most once every few seconds per conversation (a "done"
     // only after a notice that was passed on): typing costs the others
@@ -67,12 +54,12 @@ void ChatService::typing(Session &session, const Typing &typing, const Target &t
     Typing notice{std::nullopt, std::nullopt, session.nick,
                   typing.done.value_or(false) ? std::optional<bool>(true) : std::nullopt};
     if (typing.room) {
-        Room *room = joinedRoom(session, *typing.room);
+        Room *room = m_core.joinedRoom(session, *typing.room);
         if (!room) {
-            sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(*typing.room), id);
+            m_core.sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(*typing.room), id);
             return;
         }
-        if (muteFor(session, room))
+        if (m_core.muteFor(session, room))
             return; // the muted say nothing, not even that they are typing
         notice.room = room->name;
         conversationKey = u'#' + room->key;
@@ -82,7 +69,7 @@ void ChatService::typing(Session &session, const Typing &typing, const Target &t
         }
     } else {
         if (!target.found()) {
-            sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(*typing.to), id);
+            m_core.sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(*typing.to), id);
             return;
         }
         notice.to = target.nick();
@@ -90,7 +77,7 @@ void ChatService::typing(Session &session, const Typing &typing, const Target &t
         if (target.local && target.local != &session)
             audience.append(target.local);
     }
-    const qint64 now = nowMs();
+    const qint64 now = m_core.nowMs();
     const auto last = session.typingPassedOn.constFind(conversationKey);
     const bool recentlyPassedOn = last != session.typingPassedOn.constEnd() && now - *last < TypingIntervalMs;
     if (notice.done) {
@@ -103,53 +90,9 @@ void ChatService::typing(Session &session, const Typing &typing, const Target &t
         session.typingPassedOn.insert(conversationKey, now);
     }
     if (!audience.isEmpty())
-        deliver(plainDelivery(audience, encode(notice)));
+        m_core.deliver(ChatCore::plainDelivery(audience, encode(notice)));
     if (notice.room)
-        shareWithCluster({nameKey(*notice.room)}, encode(notice));
+        m_core.shareWithCluster({nameKey(*notice.room)}, encode(notice));
     else if (target.remote)
-        publishNote({{QStringLiteral("to"), conversationKey}}, encode(notice), target.remote->server);
-}
-
-void ChatService::onNick(Session &session, const ChangeNick &change, const QJsonValue &id)
-{
-    const QString key = nameKey(change.nick);
-    if (key != session.nickKey && (m_users.contains(key) || m_claiming.contains(key))) {
-        sendError(session, ErrorCode::NickTaken, QStringLiteral("%1 is taken").arg(change.nick), id);
-        return;
-    }
-    if (key != session.nickKey && isReservedFor(session, key)) {
-        sendError(session, ErrorCode::NickReserved,
-                  QStringLiteral("%1 is a registered account; log in to use it").arg(change.nick), id);
-        return;
-    }
-    if (key != session.nickKey) {
-        claimNick(session, change.nick, id, [this, change, id](Session &later) { changeNick(later, change, id); });
-        return;
-    }
-    changeNick(session, change, id);
-}
-
-void ChatService::changeNick(Session &session, const ChangeNick &change, const QJsonValue &id)
-{
-    const QString key = nameKey(change.nick);
-    const NickChanged event{session.nick, change.nick};
-    releaseNick(session.nickKey);
-    session.nick = change.nick;
-    session.nickKey = key;
-    session.nickSinceMs = tenureStart(key);
-    m_users.insert(key, &session);
-    announceUser(session);
-    for (Room *room : std::as_const(session.rooms)) {
-        announceMembership(event.oldNick, room, false);
-        announceMembership(session, room, true);
-    }
-    qCInfo(lcChat).noquote() << session.connection->describe() << "is now" << change.nick;
-
-    // Everyone who shares a room hears it once, however many rooms they share.
-    const QList<Session *> audience = roomPeers(session);
-    if (event.oldNick != event.newNick && !audience.isEmpty())
-        deliver(plainDelivery(audience, encode(event)));
-    if (event.oldNick != event.newNick)
-        shareWithCluster(roomKeys(session), encode(event));
-    reply(session, event, id);
+        m_core.publishNote({{QStringLiteral("to"), conversationKey}}, encode(notice), target.remote->server);
 }

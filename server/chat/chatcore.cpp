@@ -1,0 +1,25 @@
+// The chat core's helpers that need no state (chatcore.h).
+
+#include "chatcore.h"
+
+#include <QSet>
+
+QStringList ChatCore::roomKeys(const Session &session)
+{
+    QStringList keys;
+    for (const Room *room : session.rooms)
+        keys.append(room->key);
+    return keys;
+}
+
+QList<Session *> ChatCore::roomPeers(const Session &session)
+{
+    QSet<Session *> peers;
+    for (const Room *room : std::as_const(session.rooms)) {
+        for (Session *member : room->members) {
+            if (member != &session)
+                peers.insert(member);
+        }
+    }
+    return peers.values();
+}
