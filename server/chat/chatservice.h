@@ -1,6 +1,7 @@
 #pragma once
 
 #include "invitations.h"
+#include "messagechanges.h"
 #include "presence.h"
 #include "privatechat.h"
 #include "readmarkers.h"
@@ -161,31 +162,10 @@ private:
     void onWho(Session &session, const Confab::Protocol::Who &who, const QJsonValue &id);
     void onHistory(Session &session, const Confab::Protocol::GetHistory &request, const QJsonValue &id);
     void onQuit(Session &session, const Confab::Protocol::Quit &quit);
-    enum class MessageChange { Edit, Delete, React };
-    // Reads the stored message a change names and, if the session may make
-    // that change, runs `then` with it (`own`: the session's own, rather
-    // than changed as an op); otherwise tells it why not. With a commit
-    // thread the read is made there, and the changes of one room's
-    // messages take turns (each reads what the one before stored).
-    using ChangeThen = std::function<void(Session &, Room *, Confab::Protocol::ChatMessage, bool own)>;
-    void changeMessage(Session &session, const QString &roomName, qint64 seq, MessageChange change,
-                       const QJsonValue &id, ChangeThen then);
-    void applyChange(Session &session, Room *room, const std::optional<MessageStore::StoredMessage> &stored,
-                     qint64 seq, MessageChange change, const QJsonValue &id, const ChangeThen &then);
-    // The next change of the room's messages, if one waits for its turn.
-    void nextChange(const QString &roomKey);
-    void storeChange(Session &session, Room *room, Confab::Protocol::ChatMessage message, const QJsonValue &id,
-                     const MessageStore::Change &change);
-    // A reaction toggled on `message`, then stored.
-    void react(Session &session, Room *room, Confab::Protocol::ChatMessage message, const QString &emoji,
-               const QJsonValue &id);
     // A nick freed, and when the next holder's tenure starts (section 18:
     // what a guest may edit and read back is what it said while it held it).
     void releaseNick(const QString &key);
     qint64 tenureStart(const QString &key) const;
-    void onEdit(Session &session, const Confab::Protocol::EditMessage &request, const QJsonValue &id);
-    void onDelete(Session &session, const Confab::Protocol::DeleteMessage &request, const QJsonValue &id);
-    void onReact(Session &session, const Confab::Protocol::React &request, const QJsonValue &id);
     void onRegister(Session &session, const Confab::Protocol::Register &request, const QJsonValue &id);
     void accountNotStored(Session &session, const QString &error, const QJsonValue &id);
     // The session's nick is its account now.
@@ -319,9 +299,6 @@ private:
     void sendUpdate(const Confab::Protocol::MessageUpdated &event, const QList<Session *> &recipients,
                     const Session *requester, const QJsonValue &requesterId);
     void sendFrame(Session *recipient, const QByteArray &frame, bool answer = false);
-    // Messages as `session` sees their reactions (history, joined).
-    static QList<Confab::Protocol::ChatMessage> asSeenBy(const Session &session,
-                                                         QList<Confab::Protocol::ChatMessage> messages);
     void scheduleCommit(Room *room) override;
     void scheduleCommit(const Undo &undo) override;
     // Commits what is pending and sends what waited for it, before
@@ -525,9 +502,6 @@ private:
     // Rooms left empty, closed once no waiting delivery or undo names them
     // (with a commit thread), by key.
     QSet<QString> m_emptyRooms;
-    // Rooms (by key) with a change of a message under way, and the changes
-    // waiting for their turn (see changeMessage()).
-    QHash<QString, QList<std::function<void()>>> m_changing;
     // Room messages heard from the cluster while this server's own commit
     // was under way: that commit may hold earlier seqs, so they wait for it
     // (see heardDuringCommit()).
@@ -591,6 +565,7 @@ private:
     QTimer m_leaseTimer;
     QTimer m_catchUpTimer;
     Invitations m_invitations;
+    MessageChanges m_messageChanges{*this};
     Presence m_presence{*this};
     PrivateChat m_privateChat{*this};
     ReadMarkers m_readMarkers{*this, m_privateChat};

@@ -5,6 +5,7 @@
 
 #include "chatservice.h"
 #include "chatinternal.h"
+#include "reactions.h"
 
 #include "faultinjector.h"
 
@@ -315,3 +316,21 @@ void ChatService::commitWorked()
 }
 
 // ------------------------------------------------------------ liveness
+
+void ChatService::sendUpdate(const MessageUpdated &event, const QList<Session *> &recipients,
+                             const Session *requester, const QJsonValue &requesterId)
+{
+    const ReactionView view(event.message);
+    QHash<quint32, QByteArray> frames; // by the kinds the reader chose: most choose none
+    for (Session *recipient : recipients) {
+        const quint32 chosen = view.chosenBy(recipient->nickKey);
+        if (recipient == requester) {
+            sendFrame(recipient, encode(MessageUpdated{event.by, view.forReader(chosen)}, requesterId));
+            continue;
+        }
+        auto frame = frames.constFind(chosen);
+        if (frame == frames.constEnd())
+            frame = frames.insert(chosen, encode(MessageUpdated{event.by, view.forReader(chosen)}));
+        sendFrame(recipient, *frame);
+    }
+}

@@ -55,3 +55,14 @@ ChatMessage ReactionView::forReader(std::optional<quint32> chosen) const
     }
     return message;
 }
+
+QList<ChatMessage> asSeenBy(const QString &readerNickKey, QList<ChatMessage> messages)
+{
+    for (ChatMessage &message : messages) {
+        if (message.reactions) {
+            const ReactionView view(message);
+            message = view.forReader(view.chosenBy(readerNickKey));
+        }
+    }
+    return messages;
+}

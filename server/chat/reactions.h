@@ -34,3 +34,8 @@ private:
     Confab::Protocol::ChatMessage m_message;
     QHash<QString, quint32> m_chosen; // by nick key
 };
+
+// Messages as the reader with this nick key sees their reactions (history,
+// joined).
+QList<Confab::Protocol::ChatMessage> asSeenBy(const QString &readerNickKey,
+                                              QList<Confab::Protocol::ChatMessage> messages);

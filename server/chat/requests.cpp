@@ -174,11 +174,11 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
         else if constexpr (std::is_same_v<T, GetPrivateHistory>)
             m_privateChat.onPrivateHistory(session, request, id);
         else if constexpr (std::is_same_v<T, EditMessage>)
-            onEdit(session, request, id);
+            m_messageChanges.onEdit(session, request, id);
         else if constexpr (std::is_same_v<T, DeleteMessage>)
-            onDelete(session, request, id);
+            m_messageChanges.onDelete(session, request, id);
         else if constexpr (std::is_same_v<T, React>)
-            onReact(session, request, id);
+            m_messageChanges.onReact(session, request, id);
         else if constexpr (std::is_same_v<T, Register>)
             onRegister(session, request, id);
         else if constexpr (std::is_same_v<T, ChangePassword>)

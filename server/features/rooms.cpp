@@ -5,6 +5,7 @@
 
 #include "chatservice.h"
 #include "chatinternal.h"
+#include "reactions.h"
 
 #include "clusterbus.h"
 
@@ -101,7 +102,7 @@ void ChatService::replyJoined(Session &session, Room *room, const QJsonValue &id
     for (const RemoteMember &other : remote)
         add(other.nick, rankOf(other.accountKey, room), other.away);
     const RoomModes modes{room->modes.inviteOnly, !room->modes.key.isEmpty(), room->modes.topicLocked};
-    QList<ChatMessage> recent = asSeenBy(session, room->recent);
+    QList<ChatMessage> recent = asSeenBy(session.nickKey, room->recent);
     fitPage(recent, true); // older ones are a scroll back away
     reply(session, Joined{room->name, room->topic, members, recent, roles, modes,
                           away.isEmpty() ? std::nullopt : std::optional<StringMap>(away),
@@ -295,7 +296,7 @@ void ChatService::onHistory(Session &session, const GetHistory &request, const Q
                 session, [this, key, name, query] { return m_store->history(key, name, query); },
                 [this, name, newest = !request.after && !request.changedAfter, id](Session &later,
                                                                                      const QList<ChatMessage> &page) {
-                    QList<ChatMessage> fitted = asSeenBy(later, page);
+                    QList<ChatMessage> fitted = asSeenBy(later.nickKey, page);
                     const bool cut = fitPage(fitted, newest);
                     reply(later, HistoryPage{name, fitted, moreIf(cut)}, id);
                 });
@@ -317,7 +318,7 @@ void ChatService::onHistory(Session &session, const GetHistory &request, const Q
                 Room room = read.first;
                 if (!mayReadHistory(later, &room, id))
                     return;
-                QList<ChatMessage> fitted = asSeenBy(later, read.second);
+                QList<ChatMessage> fitted = asSeenBy(later.nickKey, read.second);
                 const bool cut = fitPage(fitted, newest);
                 reply(later, HistoryPage{room.name, fitted, moreIf(cut)}, id);
             });
