@@ -364,7 +364,7 @@ Conversation *ChatSession::open(Conversation::Type type, const QString &name)
     // A private conversation is always "joined": there is nothing to join.
     conversation->setJoined(type == Conversation::Type::Private);
     if (type == Conversation::Type::Private)
-        conversation->setPeerAway(m_awayOf.value(nameKey(name)));
+        conversation->setPeerAway(m_awayBook.of(name));
     m_conversations.add(conversation);
     emit conversationOpened(conversation);
     return conversation;
@@ -389,7 +389,7 @@ void ChatSession::closeConversation(Conversation *conversation)
         return;
     if (conversation->type() == Conversation::Type::Room && conversation->isJoined())
         send(Leave{conversation->name(), std::nullopt});
-    m_typingSentAt.remove(conversation);
+    m_typingSender.sent(conversation); // forgotten
     m_conversations.remove(conversation);
     emit conversationClosed(conversation);
     if (m_active == conversation)

@@ -1,11 +1,13 @@
 #pragma once
 
+#include "awaybook.h"
 #include "codec.h"
 #include "connectionsupervisor.h"
 #include "conversationlist.h"
 #include "requesttracker.h"
 #include "roommoderation.h"
 #include "serveraddress.h"
+#include "typingsender.h"
 
 #include <QHash>
 #include <QObject>
@@ -90,7 +92,7 @@ public:
     void setAway(const QString &message);
     QString awayMessage() const { return m_awayMessage; }
     // What another user said when going away ("" when here, or not known).
-    QString awayMessageOf(const QString &nick) const { return m_awayOf.value(Confab::Protocol::nameKey(nick)); }
+    QString awayMessageOf(const QString &nick) const { return m_awayBook.of(nick); }
 
     // The user is typing in `conversation` (or stopped: cleared the line).
     // Tells the server at most once every few seconds.
@@ -256,7 +258,6 @@ private:
     // A line of the client's own (a notice or an error), stamped now.
     void addLine(Conversation *conversation, LogEntry::Kind kind, const QString &text);
     void addEntry(Conversation *conversation, const struct LogEntry &entry);
-    bool mentionsMe(const QString &text) const;
 
     ConnectionSupervisor m_supervisor;
     RequestTracker<Pending> m_requests;
@@ -275,7 +276,7 @@ private:
     QString m_motd; // until the first room opens
     QPointer<Conversation> m_active;
     bool m_windowActive = true;
-    QHash<Conversation *, qint64> m_typingSentAt; // when "typing" was last sent
+    TypingSender m_typingSender;
     QString m_awayMessage;
-    QHash<QString, QString> m_awayOf; // by nick key
+    AwayBook m_awayBook; // others who are away, and why
 };

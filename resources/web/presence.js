@@ -1,7 +1,7 @@
 // Away and typing notices (protocol sections 16 and 17): who is away and
 // why, and when the user's own typing is worth telling the server. The same
-// feature as the desktop client's client/core/session/presence.cpp; the
-// session (session.js) sends what these decide.
+// units as the desktop client's AwayBook and TypingSender
+// (client/core/session/); the session (session.js) sends what these decide.
 
 import { nameKey } from './conversation.js';
 

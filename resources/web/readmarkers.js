@@ -1,6 +1,6 @@
 // Read markers and unread counts (protocol section 20), and what counts as a
-// mention. The same feature as the desktop client's
-// client/core/session/readmarkers.cpp; the session (session.js) sends the
+// mention. The same unit as the desktop client's ReadMarkers
+// (client/core/session/readmarkers.h); the session (session.js) sends the
 // requests and announces the changes.
 
 // The `read` request that says the user has read `conversation` as far as

@@ -1,5 +1,6 @@
 // Away and typing (protocol sections 16 and 17).
-// Part of ChatSession (chatsession.h).
+// Part of ChatSession (chatsession.h); who is away is an AwayBook, when to
+// say the user types a TypingSender.
 
 #include "chatsession.h"
 #include "sessioninternal.h"
@@ -7,7 +8,6 @@
 #include "conversation.h"
 #include "names.h"
 
-#include <QDateTime>
 
 using namespace Confab::Protocol;
 using namespace Qt::StringLiterals;
@@ -25,14 +25,10 @@ void ChatSession::onAwayChanged(const AwayChanged &change)
     if (nameKey(change.nick) == nameKey(m_nick)) {
         m_awayMessage = why;
     } else {
-        const QString before = m_awayOf.value(nameKey(change.nick));
-        if (why.isEmpty())
-            m_awayOf.remove(nameKey(change.nick));
-        else
-            m_awayOf.insert(nameKey(change.nick), why);
+        const bool changed = m_awayBook.set(change.nick, why);
         // In a private chat, say it when it changes (not at every whisper).
         Conversation *chat = privateChat(change.nick);
-        if (chat && before != why)
+        if (chat && changed)
             addEvent(chat, LogEntry::Event::AwayChanged, change.nick, why);
         if (chat)
             chat->setPeerAway(why);
@@ -55,24 +51,10 @@ void ChatSession::onTyping(const Typing &typing)
 
 void ChatSession::noteTyping(Conversation *conversation, bool typing)
 {
-    constexpr qint64 RenewMs = 3000; // the server passes on one notice per 3 s
-    if (!conversation || !m_supervisor.isWelcomed() || (conversation->type() == Conversation::Type::Room && !conversation->isJoined()))
+    if (!conversation || !m_supervisor.isWelcomed()
+        || (conversation->type() == Conversation::Type::Room && !conversation->isJoined()))
         return;
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const auto last = m_typingSentAt.constFind(conversation);
-    if (typing && last != m_typingSentAt.constEnd() && now - *last < RenewMs)
-        return;
-    if (!typing && last == m_typingSentAt.constEnd())
-        return;
-    Typing notice{std::nullopt, std::nullopt, std::nullopt, typing ? std::nullopt : std::optional<bool>(true)};
-    if (conversation->type() == Conversation::Type::Room)
-        notice.room = conversation->name();
-    else
-        notice.to = conversation->name();
     // No id: nothing answers a typing notice.
-    m_supervisor.transport()->send(encode(notice));
-    if (typing)
-        m_typingSentAt.insert(conversation, now);
-    else
-        m_typingSentAt.remove(conversation);
+    if (const auto notice = m_typingSender.notice(conversation, typing, now()))
+        m_supervisor.transport()->send(encode(*notice));
 }

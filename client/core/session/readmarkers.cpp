@@ -1,7 +1,7 @@
 // Unread counts and read markers, and what counts as a mention (protocol
-// section 20).
-// Part of ChatSession (chatsession.h).
+// section 20): the unit (readmarkers.h), then ChatSession's part.
 
+#include "readmarkers.h"
 #include "chatsession.h"
 #include "sessioninternal.h"
 
@@ -12,6 +12,53 @@
 using namespace Confab::Protocol;
 using namespace Qt::StringLiterals;
 using namespace SessionInternal;
+
+std::optional<MarkRead> ReadMarkers::readRequest(Conversation *conversation)
+{
+    if (!conversation || conversation->lastSeq() <= conversation->readSeq())
+        return std::nullopt;
+    if (conversation->type() == Conversation::Type::Room && !conversation->isJoined())
+        return std::nullopt;
+    const qint64 seq = conversation->lastSeq();
+    conversation->setReadSeq(seq);
+    const bool room = conversation->type() == Conversation::Type::Room;
+    return MarkRead{room ? std::optional<QString>(conversation->name()) : std::nullopt,
+                    room ? std::nullopt : std::optional<QString>(conversation->name()), seq};
+}
+
+void ReadMarkers::markerApplied(Conversation *conversation, qint64 seq, bool seen)
+{
+    conversation->setReadSeq(seq);
+    // Unread is what came after the marker and is someone else's.
+    int unread = 0;
+    bool mention = false;
+    for (const LogEntry &entry : conversation->log()->entries()) {
+        if (entry.kind == LogEntry::Kind::Message && !entry.own && entry.seq > conversation->readSeq()) {
+            ++unread;
+            mention = mention || entry.mention || conversation->type() == Conversation::Type::Private;
+        }
+    }
+    if (seen) {
+        unread = 0;
+        mention = false;
+    }
+    if (unread != conversation->unread() || mention != conversation->hasMention()) {
+        conversation->setUnread(unread);
+        conversation->setMention(mention);
+    }
+}
+
+bool ReadMarkers::mentions(const QString &nick, const QString &text)
+{
+    if (nick.isEmpty())
+        return false;
+    const QRegularExpression word(u"(^|[^\\w.-])"_s + QRegularExpression::escape(nick) + u"($|[^\\w-])"_s,
+                                  QRegularExpression::CaseInsensitiveOption
+                                          | QRegularExpression::UseUnicodePropertiesOption);
+    return word.match(text).hasMatch();
+}
+
+// ------------------------------------------------------------ the session's side
 
 void ChatSession::setWindowActive(bool active)
 {
@@ -43,51 +90,17 @@ int ChatSession::totalUnread() const
 
 void ChatSession::markRead(Conversation *conversation)
 {
-    if (!conversation || !m_supervisor.isWelcomed() || conversation->lastSeq() <= conversation->readSeq())
+    if (!m_supervisor.isWelcomed())
         return;
-    if (conversation->type() == Conversation::Type::Room && !conversation->isJoined())
-        return;
-    const qint64 seq = conversation->lastSeq();
-    conversation->setReadSeq(seq);
-    const bool room = conversation->type() == Conversation::Type::Room;
     // No id: the answer changes nothing here.
-    m_supervisor.transport()->send(encode(MarkRead{room ? std::optional<QString>(conversation->name()) : std::nullopt,
-                                      room ? std::nullopt : std::optional<QString>(conversation->name()), seq}));
+    if (const auto request = ReadMarkers::readRequest(conversation))
+        m_supervisor.transport()->send(encode(*request));
 }
 
 void ChatSession::applyReadMarker(Conversation *conversation, qint64 seq)
 {
-    if (!conversation)
-        return;
-    conversation->setReadSeq(seq);
-    // Unread is what came after the marker and is someone else's.
-    int unread = 0;
-    bool mention = false;
-    for (const LogEntry &entry : conversation->log()->entries()) {
-        if (entry.kind == LogEntry::Kind::Message && !entry.own && entry.seq > conversation->readSeq()) {
-            ++unread;
-            mention = mention || entry.mention || conversation->type() == Conversation::Type::Private;
-        }
-    }
-    if (conversation == m_active && m_windowActive) {
-        unread = 0;
-        mention = false;
-    }
-    if (unread != conversation->unread() || mention != conversation->hasMention()) {
-        conversation->setUnread(unread);
-        conversation->setMention(mention);
-    }
-}
-
-bool ChatSession::mentionsMe(const QString &text) const
-{
-    if (m_nick.isEmpty())
-        return false;
-    // The nick as a word of its own, in any case.
-    const QRegularExpression word(u"(^|[^\\w.-])"_s + QRegularExpression::escape(m_nick) + u"($|[^\\w-])"_s,
-                                  QRegularExpression::CaseInsensitiveOption
-                                          | QRegularExpression::UseUnicodePropertiesOption);
-    return word.match(text).hasMatch();
+    if (conversation)
+        ReadMarkers::markerApplied(conversation, seq, conversation == m_active && m_windowActive);
 }
 
 // ------------------------------------------------------------ actions

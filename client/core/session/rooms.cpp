@@ -3,6 +3,7 @@
 // Part of ChatSession (chatsession.h).
 
 #include "chatsession.h"
+#include "readmarkers.h"
 #include "sessioninternal.h"
 
 #include "conversation.h"
@@ -22,7 +23,7 @@ void ChatSession::onJoined(const Joined &joined)
     for (auto it = away.cbegin(); it != away.cend(); ++it) {
         conversation->members()->setAway(it.key(), it.value());
         if (nameKey(it.key()) != nameKey(m_nick))
-            m_awayOf.insert(nameKey(it.key()), it.value());
+            m_awayBook.set(it.key(), it.value());
     }
     conversation->setModes(joined.modes.value_or(RoomModes()));
     if (m_joinKeys.contains(nameKey(joined.room)))
@@ -116,7 +117,7 @@ void ChatSession::onMessage(const ChatMessage &message)
 void ChatSession::showMessage(Conversation *room, const ChatMessage &message)
 {
     LogEntry entry = messageEntry(message);
-    entry.mention = !entry.own && !entry.deleted && mentionsMe(message.text);
+    entry.mention = !entry.own && !entry.deleted && ReadMarkers::mentions(m_nick, message.text);
     room->setTyping(message.from, false);
     addEntry(room, entry);
     if (entry.mention)
@@ -202,7 +203,7 @@ void ChatSession::leave(Conversation *conversation, const QString &reason)
 
 void ChatSession::sendText(Conversation *conversation, const QString &text, bool action)
 {
-    m_typingSentAt.remove(conversation); // the message itself ends "typing"
+    m_typingSender.sent(conversation); // the message itself ends "typing"
     if (!conversation)
         return;
     if (!m_supervisor.isWelcomed()) {
