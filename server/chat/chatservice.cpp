@@ -62,7 +62,7 @@ ChatService::ChatService(Settings settings, MessageStore *store, AccountStore *a
     openRoom(QString::fromLatin1(Defaults::LobbyRoom), nameKey(QString::fromLatin1(Defaults::LobbyRoom)));
     m_serverBans = loadBans(QString());
     warnAboutOperatorsWithoutAccounts();
-    watchAccounts();
+    m_accountWatch.start();
 }
 
 void ChatService::setBucketSpecs()
@@ -364,6 +364,7 @@ void ChatService::lastWord(const std::function<void()> &say)
 void ChatService::shutdown(const QString &reason)
 {
     m_shuttingDown = true;
+    m_accountWatch.stop();
     m_livenessTimer.stop();
     commitAndDeliver();
     for (const auto &[connection, session] : m_sessions) {

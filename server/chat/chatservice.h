@@ -1,5 +1,6 @@
 #pragma once
 
+#include "accountwatch.h"
 #include "invitations.h"
 #include "messagechanges.h"
 #include "presence.h"
@@ -468,8 +469,7 @@ private:
     void setLivenessInterval();
     void setBucketSpecs();
     void closeSession(Session &session, const QString &reason);
-    void watchAccounts();
-    void checkAccountChanges();
+    // The account administration changed accounts (AccountWatch).
     void accountsChanged();
     // Closes gracefully: what is queued (or held by fault injection) first.
     void hangUp(Connection *connection, const QString &reason);
@@ -552,10 +552,7 @@ private:
     std::array<RequestRules::BucketSpec, RequestRules::BucketCount> m_bucketSpecs{};
     quint64 m_turn = 0; // see Session::turn
     QTimer m_livenessTimer;
-    // The account administration's changes (accountwatch.cpp).
-    QTimer m_accountWatch;
-    std::optional<qint64> m_accountGeneration;
-    bool m_checkingAccounts = false;
+    AccountWatch m_accountWatch{*m_accounts, *m_store, [this] { accountsChanged(); }};
     bool m_shuttingDown = false;
     FaultInjector *m_faults = nullptr; // null unless teaching with faults
     ClusterBus *m_cluster = nullptr;   // null unless in cluster mode

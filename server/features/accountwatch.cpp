@@ -1,13 +1,17 @@
-// A server notices the account administration's changes (`confab-server
-// account …`, another process on the same database; see accountrecords.h):
-// every few seconds it reads one number, and when that moved it reads which
-// accounts exist, every open room's roles, mutes and bans, and the server
-// bans again, and puts out whoever is logged in to an account that is no
-// longer there (deleted, or renamed: they log in again under the new name).
+// A server notices the account administration's changes (accountwatch.h)
+// and acts on them: it puts out whoever is logged in to an account that is
+// no longer there (deleted, or renamed: they log in again under the new
+// name), and reads every open room's roles, mutes and bans, and the server
+// bans, again.
 
+#include "accountwatch.h"
 #include "chatservice.h"
 
+#include "accountstore.h"
 #include "logging.h"
+#include "messagestore.h"
+
+#include <memory>
 
 namespace {
 
@@ -15,35 +19,48 @@ constexpr int AccountWatchMs = 2000;
 
 } // namespace
 
-void ChatService::watchAccounts()
+AccountWatch::AccountWatch(AccountStore &accounts, MessageStore &store, std::function<void()> changed)
+    : m_accounts(accounts)
+    , m_store(store)
+    , m_changed(std::move(changed))
 {
-    m_accountWatch.setInterval(AccountWatchMs);
-    connect(&m_accountWatch, &QTimer::timeout, this, &ChatService::checkAccountChanges);
-    m_accountGeneration = m_accounts->accountChanges();
-    m_accountWatch.start();
+    m_timer.setInterval(AccountWatchMs);
+    QObject::connect(&m_timer, &QTimer::timeout, &m_timer, [this] { check(); });
 }
 
-void ChatService::checkAccountChanges()
+void AccountWatch::start()
 {
-    if (m_checkingAccounts || m_shuttingDown)
+    m_generation = m_accounts.accountChanges();
+    m_timer.start();
+}
+
+void AccountWatch::stop()
+{
+    m_stopped = true;
+    m_timer.stop();
+}
+
+void AccountWatch::check()
+{
+    if (m_checking || m_stopped)
         return;
-    m_checkingAccounts = true;
+    m_checking = true;
     auto seen = std::make_shared<std::optional<qint64>>();
     auto reloaded = std::make_shared<bool>(false);
-    const std::optional<qint64> known = m_accountGeneration;
-    m_store->offload(
-            this,
+    const std::optional<qint64> known = m_generation;
+    m_store.offload(
+            &m_timer,
             [this, seen, reloaded, known] {
-                *seen = m_accounts->accountChanges();
+                *seen = m_accounts.accountChanges();
                 if (*seen && *seen != known)
-                    *reloaded = m_accounts->reloadAccounts();
+                    *reloaded = m_accounts.reloadAccounts();
             },
             [this, seen, reloaded] {
-                m_checkingAccounts = false;
-                if (!*reloaded)
+                m_checking = false;
+                if (!*reloaded || m_stopped)
                     return; // nothing changed, or the database cannot be read now: next time
-                m_accountGeneration = *seen;
-                accountsChanged();
+                m_generation = *seen;
+                m_changed();
             });
 }
 
