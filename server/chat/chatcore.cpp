@@ -23,3 +23,12 @@ QList<Session *> ChatCore::roomPeers(const Session &session)
     }
     return peers.values();
 }
+
+std::optional<Mask> ChatCore::maskOrError(Session &session, const QString &text, const QJsonValue &id)
+{
+    QString error;
+    std::optional<Mask> mask = Mask::parse(text, &error);
+    if (!mask)
+        sendError(session, Confab::Protocol::ErrorCode::BadRequest, error, id);
+    return mask;
+}

@@ -108,6 +108,12 @@ public:
     // The mute that keeps `session` quiet in `room`, if any.
     virtual const ModerationStore::MuteRecord *muteFor(const Session &session, Room *room) = 0;
     virtual Rank rankIn(const Session &session, const Room *room) const = 0;
+    virtual ModerationStore &moderation() = 0;
+    // Every session whose connection is not closing, named or not.
+    virtual QList<Session *> openSessions() const = 0;
+    virtual bool isServerOperator(const Session &session) const = 0;
+    // Ends a session: told why, out of every room, disconnected.
+    virtual void closeSession(Session &session, const QString &reason) = 0;
     // A moderation action in the room's audit log.
     virtual void audit(Session &actor, Room *room, const QString &action, const QString &target,
                        const QString &reason) = 0;
@@ -132,6 +138,9 @@ public:
     // Sends at once, or after the commit under way where it must wait for it.
     virtual void deliver(Delivery delivery) = 0;
 
+    // The mask, or nullopt after a bad_request saying what a mask is.
+    std::optional<Mask> maskOrError(Session &session, const QString &text, const QJsonValue &id);
+
     // --- the commit and the store's thread
     // What a stored request changed, committed at the end of this pass.
     virtual void scheduleCommit(Room *room) = 0;
@@ -153,6 +162,14 @@ public:
     template <typename Result>
     void offloadToStore(Session &session, std::function<Result()> work,
                         std::function<void(Session &, const Result &)> done);
+
+    // Runs `write` (a change of moderation) where the store's commits run,
+    // the session's next requests waiting; if stored, `then` with the room
+    // (`roomKey`'s, still open; null for none), else storage_failed naming
+    // `what`.
+    virtual void storeModeration(Session &session, const QString &roomKey, const QString &what,
+                                 std::function<bool(QString *error)> write, const QJsonValue &id,
+                                 std::function<void(Session &, Room *)> then) = 0;
 
     // --- the cluster seam: called the same way with or without a cluster
     // Finds `nick` here or on another server (and whether it is in the room

@@ -60,7 +60,7 @@ ChatService::ChatService(Settings settings, MessageStore *store, AccountStore *a
     m_livenessTimer.start();
 
     openRoom(QString::fromLatin1(Defaults::LobbyRoom), nameKey(QString::fromLatin1(Defaults::LobbyRoom)));
-    m_serverBans = loadBans(QString());
+    m_serverBans.setBans(loadBans(QString()));
     warnAboutOperatorsWithoutAccounts();
     m_accountWatch.start();
 }
@@ -135,7 +135,7 @@ void ChatService::connectionOpened(Connection *connection)
     qCInfo(lcNet).noquote() << connection->describe() << "connected";
     // Address bans apply at once; nick and account bans at hello, when
     // there is a nick, and an operator's login can be recognised.
-    if (const Room::Ban *ban = serverBanFor({QString(), QString(), connection->peerAddress()}, true)) {
+    if (const Room::Ban *ban = m_serverBans.banFor({QString(), QString(), connection->peerAddress()}, true)) {
         refuseBanned(opened, *ban, QJsonValue());
         return;
     }
@@ -348,6 +348,16 @@ void ChatService::closeSession(Session &session, const QString &reason)
 {
     lastWord([&] { reply(session, Closing{reason}, QJsonValue()); });
     hangUp(session.connection, reason);
+}
+
+QList<Session *> ChatService::openSessions() const
+{
+    QList<Session *> open;
+    for (const auto &[connection, session] : m_sessions) {
+        if (!connection->isClosing())
+            open.append(session.get());
+    }
+    return open;
 }
 
 void ChatService::lastWord(const std::function<void()> &say)

@@ -6,6 +6,7 @@
 #include "presence.h"
 #include "privatechat.h"
 #include "readmarkers.h"
+#include "serverbans.h"
 #include "accountstore.h"
 #include "chatcore.h"
 #include "chatlimits.h"
@@ -188,15 +189,6 @@ private:
     void onUnmute(Session &session, const Confab::Protocol::Unmute &request, const QJsonValue &id);
     void onMode(Session &session, const Confab::Protocol::SetMode &request, const QJsonValue &id);
     void onInvite(Session &session, const Confab::Protocol::Invite &request, const QJsonValue &id);
-    void onServerBan(Session &session, const Confab::Protocol::ServerBan &request, const QJsonValue &id);
-    void onServerUnban(Session &session, const Confab::Protocol::ServerUnban &request, const QJsonValue &id);
-    // The server ban that matches `subject`, if any (expired ones dropped).
-    const Room::Ban *serverBanFor(const Mask::Subject &subject, bool addressesOnly = false);
-    Confab::Protocol::ServerBanList serverBanList();
-    // The mask, or nullopt after a bad_request saying what a mask is.
-    std::optional<Mask> maskOrError(Session &session, const QString &text, const QJsonValue &id);
-    // Whether `session` is a server operator; if not, says not_permitted.
-    bool isServerOperatorOrError(Session &session, const QJsonValue &id);
     // A room's roles, mutes, modes and bans, from the store.
     void loadModeration(Room &room) const;
     QList<Room::Ban> loadBans(const QString &roomKey) const;
@@ -224,7 +216,7 @@ private:
     Rank rankIn(const Session &session, const Room *room) const override;
     // The same for an account (empty: a guest), wherever it is connected.
     Rank rankOf(const QString &accountKey, const Room *room) const;
-    bool isServerOperator(const Session &session) const;
+    bool isServerOperator(const Session &session) const override;
     // Stores a role change; once stored, applies it, tells the room and
     // runs `then` (else storage_failed to the requester).
     void changeRole(Session &actor, Room *room, const QString &accountKey, const QString &nick, Rank rank,
@@ -238,12 +230,10 @@ private:
     // `what`.
     void storeModeration(Session &session, const QString &roomKey, const QString &what,
                          std::function<bool(QString *error)> write, const QJsonValue &id,
-                         std::function<void(Session &, Room *)> then);
+                         std::function<void(Session &, Room *)> then) override;
     // The members here that a new ban of `room` matches leave it, unless
     // they rank as high as the one who set it (`setter`).
     void enforceRoomBan(Room *room, const Mask &mask, Rank setter, const QString &by, const QString &reason);
-    // Whoever a new server ban matches here is told why and disconnected.
-    void enforceServerBan(const Mask &mask, const QString &reason);
     static QString userKey(const Target &target);
     void audit(Session &actor, Room *room, const QString &action, const QString &target,
                const QString &reason) override;
@@ -468,7 +458,8 @@ private:
     void sweepLiveness();
     void setLivenessInterval();
     void setBucketSpecs();
-    void closeSession(Session &session, const QString &reason);
+    void closeSession(Session &session, const QString &reason) override;
+    QList<Session *> openSessions() const override;
     // The account administration changed accounts (AccountWatch).
     void accountsChanged();
     // Closes gracefully: what is queued (or held by fault injection) first.
@@ -479,6 +470,7 @@ private:
     qint64 nowMs() const override { return m_clock.elapsed(); }
     MessageStore &messages() override { return *m_store; }
     AccountStore &accounts() override { return *m_accounts; }
+    ModerationStore &moderation() override { return *m_moderation; }
     const QHash<QString, Session *> &users() const override { return m_users; }
 
     Settings m_settings;
@@ -533,8 +525,6 @@ private:
     bool m_catchingUp = false; // the rooms' last seqs are being read
     QHash<QString, qint64> m_nickReleasedMs; // by nick key; kept a second
     StorageHealth m_storageHealth;
-    // Bans from the whole server, stored as room bans of the room key "".
-    QList<Room::Ban> m_serverBans;
     FailureThrottle m_passwordFailures; // by address
     FailureThrottle m_loginFailuresByAccount;
     FailureThrottle m_loginFailuresByAddress;
@@ -566,5 +556,6 @@ private:
     Presence m_presence{*this};
     PrivateChat m_privateChat{*this};
     ReadMarkers m_readMarkers{*this, m_privateChat};
+    ServerBans m_serverBans{*this};
     QList<RecentError> m_recentErrors;   // the last few, oldest first
 };

@@ -206,13 +206,11 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
         else if constexpr (std::is_same_v<T, Invite>)
             onInvite(session, request, id);
         else if constexpr (std::is_same_v<T, ServerBan>)
-            onServerBan(session, request, id);
+            m_serverBans.onServerBan(session, request, id);
         else if constexpr (std::is_same_v<T, ServerUnban>)
-            onServerUnban(session, request, id);
-        else if constexpr (std::is_same_v<T, GetServerBanList>) {
-            if (isServerOperatorOrError(session, id))
-                reply(session, serverBanList(), id);
-        }
+            m_serverBans.onServerUnban(session, request, id);
+        else if constexpr (std::is_same_v<T, GetServerBanList>)
+            m_serverBans.onServerBanList(session, id);
         else
             static_assert(!sizeof(T), "a request type has no handler");
     }

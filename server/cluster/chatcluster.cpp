@@ -248,7 +248,7 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
         reloadThen({QString()}, [this, header] {
             QString error;
             if (const auto mask = Mask::parse(header.value(QLatin1String("ban")).toString(), &error))
-                enforceServerBan(*mask, header.value(QLatin1String("reason")).toString());
+                m_serverBans.enforce(*mask, header.value(QLatin1String("reason")).toString());
         });
         return;
     }
@@ -580,7 +580,7 @@ void ChatService::reloadThen(const QStringList &roomKeys, std::function<void()> 
             [this, read, then] {
                 for (auto it = read->cbegin(); it != read->cend(); ++it) {
                     if (it.key().isEmpty()) {
-                        m_serverBans = it->bans; // the server's, stored under ""
+                        m_serverBans.setBans(it->bans); // the server's, stored under ""
                     } else if (Room *room = findRoom(it.key())) {
                         room->roles = it->roles;
                         room->mutes = it->mutes;

@@ -210,7 +210,7 @@ void ChatService::admit(Session &session, const QString &nick, const QString &ac
 {
     const QString key = nameKey(nick);
     if (!m_settings.operators.contains(accountKey)) {
-        if (const Room::Ban *ban = serverBanFor({accountKey, nick, session.connection->peerAddress()})) {
+        if (const Room::Ban *ban = m_serverBans.banFor({accountKey, nick, session.connection->peerAddress()})) {
             refuseBanned(session, *ban, id);
             return;
         }

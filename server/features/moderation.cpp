@@ -580,35 +580,6 @@ void ChatService::invite(Session &session, const Invite &request, const Target &
     reply(session, event, id);
 }
 
-std::optional<Mask> ChatService::maskOrError(Session &session, const QString &text, const QJsonValue &id)
-{
-    QString error;
-    std::optional<Mask> mask = Mask::parse(text, &error);
-    if (!mask)
-        sendError(session, ErrorCode::BadRequest, error, id);
-    return mask;
-}
-
-bool ChatService::isServerOperatorOrError(Session &session, const QJsonValue &id)
-{
-    if (isServerOperator(session))
-        return true;
-    sendError(session, ErrorCode::NotPermitted, QStringLiteral("server bans are for server operators"), id);
-    return false;
-}
-
-const Room::Ban *ChatService::serverBanFor(const Mask::Subject &subject, bool addressesOnly)
-{
-    dropExpired(m_serverBans);
-    for (const Room::Ban &ban : std::as_const(m_serverBans)) {
-        if (addressesOnly && ban.mask.kind() != Mask::Kind::Address)
-            continue;
-        if (ban.mask.matches(subject))
-            return &ban;
-    }
-    return nullptr;
-}
-
 void ChatService::refuseBanned(Session &session, const Room::Ban &ban, const QJsonValue &id)
 {
     QString message = ban.record.untilMs
@@ -621,74 +592,6 @@ void ChatService::refuseBanned(Session &session, const Room::Ban &ban, const QJs
     serverMetrics().refused(ServerMetrics::Refusal::Banned);
     lastWord([&] { sendError(session, ErrorCode::Banned, message, id); });
     hangUp(session.connection, QStringLiteral("banned"));
-}
-
-ServerBanList ChatService::serverBanList()
-{
-    dropExpired(m_serverBans);
-    return ServerBanList{banEntries(m_serverBans)};
-}
-
-void ChatService::onServerBan(Session &session, const ServerBan &request, const QJsonValue &id)
-{
-    if (!isServerOperatorOrError(session, id))
-        return;
-    const std::optional<Mask> mask = maskOrError(session, request.mask, id);
-    if (!mask)
-        return;
-    const QString reason = request.reason.value_or(QString());
-    const ModerationStore::BanRecord record{
-            mask->text(), session.account, reason,
-            untilAfter(request.duration)};
-    storeModeration(
-            session, QString(), QStringLiteral("the server ban"),
-            [this, maskKey = mask->key(), record](QString *error) {
-                return m_moderation->putBan(QString(), maskKey, record, error);
-            },
-            id,
-            [this, mask = *mask, record, reason, id](Session &later, Room *) {
-                m_serverBans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask.key(); });
-                m_serverBans.append(Room::Ban{mask, record});
-                audit(later, nullptr, QStringLiteral("server_ban"), mask.text(), reason);
-                reply(later, serverBanList(), id);
-                publishNote({{QStringLiteral("serverBans"), true},
-                             {QStringLiteral("ban"), mask.text()},
-                             {QStringLiteral("reason"), reason}},
-                            QByteArray());
-                enforceServerBan(mask, reason);
-            });
-}
-
-void ChatService::enforceServerBan(const Mask &mask, const QString &reason)
-{
-    // Never an operator.
-    const QString why = reason.isEmpty() ? QStringLiteral("banned from this server") : reason;
-    for (const auto &[connection, other] : m_sessions) {
-        if (connection->isClosing() || isServerOperator(*other))
-            continue;
-        if (!mask.matches({other->accountKey, other->nick, connection->peerAddress()}))
-            continue;
-        closeSession(*other, why);
-    }
-}
-
-void ChatService::onServerUnban(Session &session, const ServerUnban &request, const QJsonValue &id)
-{
-    if (!isServerOperatorOrError(session, id))
-        return;
-    const std::optional<Mask> mask = maskOrError(session, request.mask, id);
-    if (!mask)
-        return;
-    storeModeration(
-            session, QString(), QStringLiteral("the server unban"),
-            [this, maskKey = mask->key()](QString *error) { return m_moderation->removeBan(QString(), maskKey, error); },
-            id,
-            [this, mask = *mask, id](Session &later, Room *) {
-                if (m_serverBans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask.key(); }) > 0)
-                    audit(later, nullptr, QStringLiteral("server_unban"), mask.text(), QString());
-                reply(later, serverBanList(), id);
-                publishNote({{QStringLiteral("serverBans"), true}}, QByteArray());
-            });
 }
 
 // ------------------------------------------------------------ rooms
