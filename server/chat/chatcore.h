@@ -114,6 +114,20 @@ public:
     virtual bool isServerOperator(const Session &session) const = 0;
     // Ends a session: told why, out of every room, disconnected.
     virtual void closeSession(Session &session, const QString &reason) = 0;
+    // The same for an account (empty: a guest), wherever it is connected.
+    virtual Rank rankOf(const QString &accountKey, const Room *room) const = 0;
+    // An open room, by key; null if not open here.
+    virtual Room *findRoom(const QString &key) const = 0;
+    // The room of that name the session is in, or null after telling it
+    // it is not in that room.
+    virtual Room *joinedRoomOrError(Session &session, const QString &name, const QJsonValue &id) = 0;
+    // Whether a user a request names was found; if not, says no_such_user.
+    virtual bool foundOrError(Session &session, const Target &target, const QString &nick, const QJsonValue &id) = 0;
+    // Out of the room; the others hear user_left unless `announce` is false
+    // (a kick has told them already).
+    virtual void removeFromRoom(Session &session, Room *room, const QString &reason, bool announce = true) = 0;
+    // A user on another server, kicked from `room`: out of its members at once.
+    virtual void forgetRemoteMember(Room *room, const Target &target) = 0;
     // A moderation action in the room's audit log.
     virtual void audit(Session &actor, Room *room, const QString &action, const QString &target,
                        const QString &reason) = 0;

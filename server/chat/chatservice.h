@@ -1,7 +1,7 @@
 #pragma once
 
 #include "accountwatch.h"
-#include "invitations.h"
+#include "moderation.h"
 #include "messagechanges.h"
 #include "presence.h"
 #include "privatechat.h"
@@ -153,14 +153,6 @@ private:
     void onNick(Session &session, const Confab::Protocol::ChangeNick &change, const QJsonValue &id);
     void onTopic(Session &session, const Confab::Protocol::SetTopic &topic, const QJsonValue &id);
     void onList(Session &session, const QJsonValue &id);
-    void kick(Session &session, const Confab::Protocol::Kick &request, const Target &target, const QJsonValue &id);
-    void grant(Session &session, const Confab::Protocol::Grant &request, const Target &target,
-               const QJsonValue &id);
-    void mute(Session &session, const Confab::Protocol::Mute &request, const Target &target, const QJsonValue &id);
-    void unmute(Session &session, const Confab::Protocol::Unmute &request, const Target &target,
-                const QJsonValue &id);
-    void invite(Session &session, const Confab::Protocol::Invite &request, const Target &target,
-                const QJsonValue &id);
     void onWho(Session &session, const Confab::Protocol::Who &who, const QJsonValue &id);
     void onHistory(Session &session, const Confab::Protocol::GetHistory &request, const QJsonValue &id);
     void onQuit(Session &session, const Confab::Protocol::Quit &quit);
@@ -178,17 +170,6 @@ private:
                         const std::optional<AccountStore::Account> &account, const LoginAttempt &attempt,
                         const QJsonValue &id);
     void passwordNotStored(Session &session, const QString &error, const QJsonValue &id);
-    void onClaim(Session &session, const Confab::Protocol::Claim &request, const QJsonValue &id);
-    void onGrant(Session &session, const Confab::Protocol::Grant &request, const QJsonValue &id);
-    void onKick(Session &session, const Confab::Protocol::Kick &request, const QJsonValue &id);
-    void onAudit(Session &session, const Confab::Protocol::GetAudit &request, const QJsonValue &id);
-    void onBan(Session &session, const Confab::Protocol::Ban &request, const QJsonValue &id);
-    void onUnban(Session &session, const Confab::Protocol::Unban &request, const QJsonValue &id);
-    void onBanList(Session &session, const Confab::Protocol::GetBanList &request, const QJsonValue &id);
-    void onMute(Session &session, const Confab::Protocol::Mute &request, const QJsonValue &id);
-    void onUnmute(Session &session, const Confab::Protocol::Unmute &request, const QJsonValue &id);
-    void onMode(Session &session, const Confab::Protocol::SetMode &request, const QJsonValue &id);
-    void onInvite(Session &session, const Confab::Protocol::Invite &request, const QJsonValue &id);
     // A room's roles, mutes, modes and bans, from the store.
     void loadModeration(Room &room) const;
     QList<Room::Ban> loadBans(const QString &roomKey) const;
@@ -196,34 +177,13 @@ private:
     void refuseBanned(Session &session, const Room::Ban &ban, const QJsonValue &id);
     // The mute that keeps `session` quiet in `room`, if any.
     const ModerationStore::MuteRecord *muteFor(const Session &session, Room *room) override;
-    // How a mute or invitation names a user: by account when logged in.
-    static QString userKey(const Session &session);
-    // Tells the room's members and the requester (who may not be one).
-    template <typename T>
-    void tellRoom(Session &requester, Room *room, const T &event, const QJsonValue &id);
-    // The room, if `session` is in it and may moderate it; otherwise an
-    // error has been sent.
-    Room *moderatedRoom(Session &session, const QString &name, Action action, const QJsonValue &id);
-    Confab::Protocol::BanList banList(Room *room);
-    // The active ban of `room` that keeps `session` out, if any.
-    const Room::Ban *banFor(const Session &session, Room *room);
-    QString bannedMessage(const Room *room, const Room::Ban &ban) const;
-    // Whether the session may read the room's audit log; if not, says why.
-    bool mayReadAudit(Session &session, const Room *room, const QString &name, const QJsonValue &id);
     // Whether the session may page through the room's history; if not, says why.
     bool mayReadHistory(Session &session, Room *room, const QJsonValue &id);
 
     Rank rankIn(const Session &session, const Room *room) const override;
     // The same for an account (empty: a guest), wherever it is connected.
-    Rank rankOf(const QString &accountKey, const Room *room) const;
+    Rank rankOf(const QString &accountKey, const Room *room) const override;
     bool isServerOperator(const Session &session) const override;
-    // Stores a role change; once stored, applies it, tells the room and
-    // runs `then` (else storage_failed to the requester).
-    void changeRole(Session &actor, Room *room, const QString &accountKey, const QString &nick, Rank rank,
-                    const QJsonValue &id, std::function<void(Session &, Room *)> then);
-    // A stored role, in the room's memory and told to its members.
-    void applyRole(Session &actor, Room *room, const QString &accountKey, const QString &nick, Rank rank,
-                   const QJsonValue &id);
     // Runs `write` (a change of moderation) where the store's commits run,
     // the session's next requests waiting; if stored, `then` with the room
     // (`roomKey`'s, still open; null for none), else storage_failed naming
@@ -231,9 +191,6 @@ private:
     void storeModeration(Session &session, const QString &roomKey, const QString &what,
                          std::function<bool(QString *error)> write, const QJsonValue &id,
                          std::function<void(Session &, Room *)> then) override;
-    // The members here that a new ban of `room` matches leave it, unless
-    // they rank as high as the one who set it (`setter`).
-    void enforceRoomBan(Room *room, const Mask &mask, Rank setter, const QString &by, const QString &reason);
     static QString userKey(const Target &target);
     void audit(Session &actor, Room *room, const QString &action, const QString &target,
                const QString &reason) override;
@@ -419,7 +376,7 @@ private:
     // The rooms with members on other servers.
     void roomsElsewhere(Session &session, std::function<void(Session &, const QList<RemoteRoom> &)> then);
     // A user on another server, kicked from `room`: out of its members at once.
-    void forgetRemoteMember(Room *room, const Target &target);
+    void forgetRemoteMember(Room *room, const Target &target) override;
     // Hears, from now on, what other servers say in the room.
     void listenToRoom(const QString &roomKey);
     // The seq of a new room message: in a cluster the database gives it at
@@ -437,12 +394,12 @@ private:
                         const std::optional<RemoteMember> &remote, const QString &pair) override;
     void replyJoined(Session &session, Room *room, const QJsonValue &id, const QList<RemoteMember> &remote);
 
-    Room *findRoom(const QString &key) const;
+    Room *findRoom(const QString &key) const override;
     Room *joinedRoom(const Session &session, const QString &name) const override;
     // The same, or null after telling the session it is not in that room.
-    Room *joinedRoomOrError(Session &session, const QString &name, const QJsonValue &id);
+    Room *joinedRoomOrError(Session &session, const QString &name, const QJsonValue &id) override;
     // Whether a user a request names was found; if not, says no_such_user.
-    bool foundOrError(Session &session, const Target &target, const QString &nick, const QJsonValue &id);
+    bool foundOrError(Session &session, const Target &target, const QString &nick, const QJsonValue &id) override;
     // Opens a room here: what the store holds of it (its record, latest
     // messages, roles, bans, mutes, modes), read at once, or (with a
     // commit thread) read there before `then` runs for the session.
@@ -454,7 +411,7 @@ private:
     Room *installRoom(std::unique_ptr<Room> room);
     // Tells the others with user_left unless `announce` is false (a kick
     // has told them already).
-    void removeFromRoom(Session &session, Room *room, const QString &reason, bool announce = true);
+    void removeFromRoom(Session &session, Room *room, const QString &reason, bool announce = true) override;
     void sweepLiveness();
     void setLivenessInterval();
     void setBucketSpecs();
@@ -551,11 +508,11 @@ private:
     QSet<QString> m_claiming; // nick keys being claimed from the cluster
     QTimer m_leaseTimer;
     QTimer m_catchUpTimer;
-    Invitations m_invitations;
     MessageChanges m_messageChanges{*this};
     Presence m_presence{*this};
     PrivateChat m_privateChat{*this};
     ReadMarkers m_readMarkers{*this, m_privateChat};
     ServerBans m_serverBans{*this};
+    Moderation m_roomModeration{*this};
     QList<RecentError> m_recentErrors;   // the last few, oldest first
 };

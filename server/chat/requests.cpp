@@ -184,27 +184,27 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
         else if constexpr (std::is_same_v<T, ChangePassword>)
             onChangePassword(session, request, id);
         else if constexpr (std::is_same_v<T, Claim>)
-            onClaim(session, request, id);
+            m_roomModeration.onClaim(session, request, id);
         else if constexpr (std::is_same_v<T, Grant>)
-            onGrant(session, request, id);
+            m_roomModeration.onGrant(session, request, id);
         else if constexpr (std::is_same_v<T, Kick>)
-            onKick(session, request, id);
+            m_roomModeration.onKick(session, request, id);
         else if constexpr (std::is_same_v<T, GetAudit>)
-            onAudit(session, request, id);
+            m_roomModeration.onAudit(session, request, id);
         else if constexpr (std::is_same_v<T, Ban>)
-            onBan(session, request, id);
+            m_roomModeration.onBan(session, request, id);
         else if constexpr (std::is_same_v<T, Unban>)
-            onUnban(session, request, id);
+            m_roomModeration.onUnban(session, request, id);
         else if constexpr (std::is_same_v<T, GetBanList>)
-            onBanList(session, request, id);
+            m_roomModeration.onBanList(session, request, id);
         else if constexpr (std::is_same_v<T, Mute>)
-            onMute(session, request, id);
+            m_roomModeration.onMute(session, request, id);
         else if constexpr (std::is_same_v<T, Unmute>)
-            onUnmute(session, request, id);
+            m_roomModeration.onUnmute(session, request, id);
         else if constexpr (std::is_same_v<T, SetMode>)
-            onMode(session, request, id);
+            m_roomModeration.onMode(session, request, id);
         else if constexpr (std::is_same_v<T, Invite>)
-            onInvite(session, request, id);
+            m_roomModeration.onInvite(session, request, id);
         else if constexpr (std::is_same_v<T, ServerBan>)
             m_serverBans.onServerBan(session, request, id);
         else if constexpr (std::is_same_v<T, ServerUnban>)

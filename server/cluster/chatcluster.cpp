@@ -221,7 +221,7 @@ void ChatService::onClusterMessage(const QByteArray &channel, const QByteArray &
             return;
         }
         if (header.contains(QLatin1String("invite"))) {
-            m_invitations.add(header.value(QLatin1String("invite")).toString(),
+            m_roomModeration.invitations().add(header.value(QLatin1String("invite")).toString(),
                               header.value(QLatin1String("user")).toString());
         }
         if (!frame.isEmpty())
@@ -308,7 +308,7 @@ void ChatService::onClusterEvent(const QJsonObject &header, const QList<Room *> 
         QString error;
         const auto mask = Mask::parse(header.value(QLatin1String("ban")).toString(), &error);
         if (mask) {
-            enforceRoomBan(rooms.first(), *mask, Rank(header.value(QLatin1String("rank")).toInt()),
+            m_roomModeration.enforceRoomBan(rooms.first(), *mask, Rank(header.value(QLatin1String("rank")).toInt()),
                            header.value(QLatin1String("by")).toString(),
                            header.value(QLatin1String("reason")).toString());
         }

@@ -53,11 +53,11 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
     }
     if (!member) {
         std::optional<std::pair<ErrorCode, QString>> refusal;
-        const QStringList inviteeKeys{userKey(session), QStringLiteral("nick:") + session.nickKey};
-        const bool invited = m_invitations.has(room->key, inviteeKeys);
+        const QStringList inviteeKeys{Moderation::userKey(session), QStringLiteral("nick:") + session.nickKey};
+        const bool invited = m_roomModeration.invitations().has(room->key, inviteeKeys);
         const bool privileged = rankIn(session, room) >= Rank::Op;
-        if (const Room::Ban *ban = banFor(session, room))
-            refusal = {ErrorCode::Banned, bannedMessage(room, *ban)};
+        if (const Room::Ban *ban = m_roomModeration.banFor(session, room))
+            refusal = {ErrorCode::Banned, m_roomModeration.bannedMessage(room, *ban)};
         else if (room->modes.inviteOnly && !privileged && !invited)
             refusal = {ErrorCode::InviteOnly, QStringLiteral("%1 is by invitation only").arg(room->name)};
         else if (!room->modes.key.isEmpty() && !privileged && !invited && join.key != room->modes.key)
@@ -69,7 +69,7 @@ void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &i
             return;
         }
         if (invited)
-            m_invitations.use(room->key, inviteeKeys);
+            m_roomModeration.invitations().use(room->key, inviteeKeys);
         const QByteArray joined = encode(UserJoined{room->name, session.nick});
         deliver(plainDelivery(room->members, joined));
         shareWithCluster({room->key}, joined);
@@ -332,8 +332,8 @@ bool ChatService::mayReadHistory(Session &session, Room *room, const QJsonValue 
                   id);
         return false;
     }
-    if (const Room::Ban *ban = banFor(session, room)) {
-        sendError(session, ErrorCode::Banned, bannedMessage(room, *ban), id);
+    if (const Room::Ban *ban = m_roomModeration.banFor(session, room)) {
+        sendError(session, ErrorCode::Banned, m_roomModeration.bannedMessage(room, *ban), id);
         return false;
     }
     return true;
