@@ -240,7 +240,6 @@ private:
     // a conversation; take a marker from it (another device, or history).
     void markRead(Conversation *conversation);
     void applyReadMarker(Conversation *conversation, qint64 seq);
-    LogEntry privateEntry(const Confab::Protocol::PrivateMessage &message) const;
     void onError(const Confab::Protocol::Error &error, const Pending &pending);
     void onTyping(const Confab::Protocol::Typing &typing);
     void onAwayChanged(const Confab::Protocol::AwayChanged &change);

@@ -1,7 +1,8 @@
 // Private conversations that last (protocol section 19): a private message
 // as an entry, and what a page of history adds above what is shown. The
-// twin of the desktop's client/core/session/privatechats.cpp; the session
-// (session.js) asks for the pages and shows what they bring.
+// same unit as the desktop's PrivateChats (client/core/session/
+// privatechats.h); the session (session.js) asks for the pages and shows
+// what they bring.
 
 import { nameKey } from './conversation.js';
 

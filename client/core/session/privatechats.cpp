@@ -1,7 +1,7 @@
 // Private conversations: whispers, their pages, opening one (protocol section
-// 19).
-// Part of ChatSession (chatsession.h).
+// 19): the unit (privatechats.h), then ChatSession's part.
 
+#include "privatechats.h"
 #include "chatsession.h"
 #include "sessioninternal.h"
 
@@ -12,6 +12,34 @@ using namespace Confab::Protocol;
 using namespace Qt::StringLiterals;
 using namespace SessionInternal;
 
+LogEntry PrivateChats::privateEntry(const PrivateMessage &message, const QString &me)
+{
+    LogEntry entry;
+    entry.from = message.from;
+    entry.text = message.text;
+    entry.ts = message.ts;
+    entry.seq = message.seq.value_or(0);
+    entry.own = nameKey(message.from) == nameKey(me);
+    entry.action = message.action.value_or(false);
+    return entry;
+}
+
+QList<LogEntry> PrivateChats::olderThanShown(Conversation *conversation, const QList<PrivateMessage> &messages,
+                                             const QString &me)
+{
+    const qint64 firstSeq = conversation->log()->firstSeq();
+    const qint64 firstShown = firstSeq > 0 ? firstSeq : std::numeric_limits<qint64>::max();
+    QList<LogEntry> older;
+    for (const PrivateMessage &message : messages) {
+        if (message.seq.value_or(0) > 0 && message.seq.value_or(0) < firstShown)
+            older.append(privateEntry(message, me));
+        conversation->sync().take(message.seq.value_or(0));
+    }
+    return older;
+}
+
+// ------------------------------------------------------------ the session's side
+
 void ChatSession::onPrivate(const PrivateMessage &message)
 {
     const bool own = nameKey(message.from) == nameKey(m_nick);
@@ -20,23 +48,11 @@ void ChatSession::onPrivate(const PrivateMessage &message)
     if (!conversation->sync().take(message.seq.value_or(0)))
         return; // shown already (caught up, or in the history shown when it opened)
     conversation->setTyping(message.from, false);
-    addEntry(conversation, privateEntry(message));
+    addEntry(conversation, PrivateChats::privateEntry(message, m_nick));
     if (message.waiting.value_or(false))
         addEvent(conversation, LogEntry::Event::Waiting, message.to);
     if (!own)
         emit attentionNeeded(conversation, message.from, message.text);
-}
-
-LogEntry ChatSession::privateEntry(const PrivateMessage &message) const
-{
-    LogEntry entry;
-    entry.from = message.from;
-    entry.text = message.text;
-    entry.ts = message.ts;
-    entry.seq = message.seq.value_or(0);
-    entry.own = nameKey(message.from) == nameKey(m_nick);
-    entry.action = message.action.value_or(false);
-    return entry;
 }
 
 void ChatSession::onPrivatePage(const PrivatePage &page, const Pending &pending)
@@ -53,14 +69,7 @@ void ChatSession::onPrivatePage(const PrivatePage &page, const Pending &pending)
         return;
     }
     // The history above what is shown: only what is older than all of it.
-    const qint64 firstSeq = conversation->log()->firstSeq();
-    const qint64 firstShown = firstSeq > 0 ? firstSeq : std::numeric_limits<qint64>::max();
-    QList<LogEntry> older;
-    for (const PrivateMessage &message : page.messages) {
-        if (message.seq.value_or(0) > 0 && message.seq.value_or(0) < firstShown)
-            older.append(privateEntry(message));
-        conversation->sync().take(message.seq.value_or(0));
-    }
+    const QList<LogEntry> older = PrivateChats::olderThanShown(conversation, page.messages, m_nick);
     conversation->rowsPrepended(int(older.size()));
     conversation->log()->prepend(older);
     if (page.read)
