@@ -31,6 +31,7 @@ public:
     void setPeerAway(const QString &why) { update(m_peerAway, why); }
 
     MessageLog *log() { return &m_log; }
+    const MessageLog *log() const { return &m_log; }
     RoomMembers *members() { return &m_members; }
     const RoomMembers *members() const { return &m_members; }
     void setMembers(const QStringList &nicks, const Confab::Protocol::StringMap &roles = {});

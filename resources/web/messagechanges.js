@@ -1,8 +1,9 @@
 // Messages as entries, and their changes (protocol section 18): who may edit
 // or delete which, and a message replaced by the one an `updated` event or a
-// page of changes carries. The twin of the desktop's
-// client/core/session/messagechanges.cpp; the session (session.js) sends
-// the requests and announces the changes.
+// page of changes carries. Who may change which message follows the same
+// rules as the desktop's MessageChanges (client/core/session/
+// messagechanges.h); the session (session.js) sends the requests and
+// announces the changes.
 
 import { nameKey, RANKS } from './conversation.js';
 import { mentions } from './readmarkers.js';

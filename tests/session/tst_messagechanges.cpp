@@ -1,6 +1,9 @@
-// client/core/session/messagechanges.cpp against a scripted server: an
-// `updated` event replaces the message shown, and the requests to change one.
+// client/core/session/messagechanges.cpp: who may change which message
+// (MessageChanges) on its own, then the session against a scripted server:
+// an `updated` event replaces the message shown, and the requests to change
+// one.
 
+#include "messagechanges.h"
 #include "sessionscript.h"
 
 #include <QJsonArray>
@@ -15,9 +18,76 @@ class TestSessionMessageChanges : public SessionTest
     Q_OBJECT
 
 private slots:
+    void whoMayChange_data();
+    void whoMayChange();
+    void lastEditableSeq();
     void changesApplyToTheMessageShown();
     void onlyTheAuthorEdits();
 };
+
+void TestSessionMessageChanges::whoMayChange_data()
+{
+    QTest::addColumn<QString>("from");
+    QTest::addColumn<qint64>("seq");
+    QTest::addColumn<bool>("deleted");
+    QTest::addColumn<bool>("joined");
+    QTest::addColumn<int>("rank"); // RoomMembers::Rank
+    QTest::addColumn<bool>("mayEdit");
+    QTest::addColumn<bool>("mayDelete");
+
+    const int member = int(RoomMembers::Rank::Member);
+    const int op = int(RoomMembers::Rank::Op);
+    QTest::newRow("one's own") << u"Me"_s << qint64(3) << false << true << member << true << true;
+    QTest::newRow("someone else's") << u"bob"_s << qint64(3) << false << true << member << false << false;
+    QTest::newRow("someone else's, as an op") << u"bob"_s << qint64(3) << false << true << op << false << true;
+    QTest::newRow("deleted already") << u"me"_s << qint64(3) << true << true << op << false << false;
+    QTest::newRow("not stored (no seq)") << u"me"_s << qint64(0) << false << true << op << false << false;
+    QTest::newRow("after leaving the room") << u"me"_s << qint64(3) << false << false << op << false << false;
+}
+
+void TestSessionMessageChanges::whoMayChange()
+{
+    QFETCH(QString, from);
+    QFETCH(qint64, seq);
+    QFETCH(bool, deleted);
+    QFETCH(bool, joined);
+    QFETCH(int, rank);
+    QFETCH(bool, mayEdit);
+    QFETCH(bool, mayDelete);
+
+    Conversation room(Conversation::Type::Room, u"den"_s);
+    room.setJoined(joined);
+    LogEntry entry;
+    entry.kind = LogEntry::Kind::Message;
+    entry.from = from;
+    entry.seq = seq;
+    entry.deleted = deleted;
+    QCOMPARE(MessageChanges::canEdit(&room, entry, u"me"_s), mayEdit);
+    QCOMPARE(MessageChanges::canDelete(&room, entry, u"me"_s, RoomMembers::Rank(rank)), mayDelete);
+    // Never in a private conversation: its messages do not change.
+    Conversation chat(Conversation::Type::Private, u"bob"_s);
+    QVERIFY(!MessageChanges::canEdit(&chat, entry, u"me"_s));
+}
+
+void TestSessionMessageChanges::lastEditableSeq()
+{
+    Conversation room(Conversation::Type::Room, u"den"_s);
+    room.setJoined(true);
+    QCOMPARE(MessageChanges::lastEditableSeq(&room, u"me"_s), 0);
+    const QList<std::pair<QString, bool>> said{{u"me"_s, false}, {u"me"_s, false}, {u"me"_s, true}, {u"bob"_s, false}};
+    qint64 seq = 0;
+    for (const auto &[from, deleted] : said) {
+        LogEntry entry;
+        entry.kind = LogEntry::Kind::Message;
+        entry.from = from;
+        entry.seq = ++seq;
+        entry.deleted = deleted;
+        room.log()->append(entry);
+    }
+    // The newest of one's own not deleted: 2 (3 was deleted, 4 is bob's).
+    QCOMPARE(MessageChanges::lastEditableSeq(&room, u"me"_s), 2);
+    QCOMPARE(MessageChanges::lastEditableSeq(nullptr, u"me"_s), 0);
+}
 
 void TestSessionMessageChanges::changesApplyToTheMessageShown()
 {
