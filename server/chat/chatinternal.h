@@ -1,9 +1,8 @@
 #pragma once
 
-// What the chat service's parts share (chatservice.cpp and the feature files
-// in server/features/): small helpers, nothing with state.
+// What the chat core and the feature modules share: small helpers, nothing
+// with state (no feature sees ChatService through it).
 
-#include "chatservice.h"
 #include "chatstate.h"
 #include "codec.h"
 #include "defaults.h"
