@@ -32,3 +32,17 @@ std::optional<Mask> ChatCore::maskOrError(Session &session, const QString &text,
         sendError(session, Confab::Protocol::ErrorCode::BadRequest, error, id);
     return mask;
 }
+
+void ChatCore::offloadWrite(Session &session, std::function<bool(QString *error)> write,
+                            std::function<void(Session &, const std::optional<QString> &error)> done)
+{
+    offloadToStore<std::optional<QString>>(
+            session,
+            [write = std::move(write)]() -> std::optional<QString> {
+                QString error;
+                if (write(&error))
+                    return std::nullopt;
+                return error;
+            },
+            std::move(done));
+}

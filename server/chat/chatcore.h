@@ -112,6 +112,12 @@ public:
     // Every session whose connection is not closing, named or not.
     virtual QList<Session *> openSessions() const = 0;
     virtual bool isServerOperator(const Session &session) const = 0;
+    // Whether the account (or the nick, by key) is one of the server's
+    // operators, whether or not it exists yet.
+    virtual bool isOperatorAccount(const QString &accountKey) const = 0;
+    // Whether `connection` is still open and still the session `serial`
+    // (work finished on another thread asks before it calls back).
+    virtual bool isCurrent(Connection *connection, quint64 serial) const = 0;
     // Ends a session: told why, out of every room, disconnected.
     virtual void closeSession(Session &session, const QString &reason) = 0;
     // The same for an account (empty: a guest), wherever it is connected.
@@ -152,6 +158,10 @@ public:
     // Sends at once, or after the commit under way where it must wait for it.
     virtual void deliver(Delivery delivery) = 0;
 
+    // A write the same way: `write` says why it failed; `done` gets that
+    // reason, or nullopt once stored.
+    void offloadWrite(Session &session, std::function<bool(QString *error)> write,
+                      std::function<void(Session &, const std::optional<QString> &error)> done);
     // The mask, or nullopt after a bad_request saying what a mask is.
     std::optional<Mask> maskOrError(Session &session, const QString &text, const QJsonValue &id);
 
@@ -197,6 +207,8 @@ public:
     virtual void shareWithCluster(const QStringList &roomKeys, const QByteArray &frame,
                                   const QJsonObject &note = {}) = 0;
     virtual void announceUser(const Session &session) = 0;
+    // A new account: other servers reserve its nick too.
+    virtual void shareAccount(const QString &accountKey) = 0;
     // Runs `then` once every server can see what this one told Redis.
     virtual void whenClusterHasIt(Session &session, std::function<void(Session &)> then) = 0;
     // In a cluster, a change or a private message is numbered by the commit

@@ -8,7 +8,6 @@
 
 #include "accountstore.h"
 #include "faultinjector.h"
-#include "hashqueue.h"
 #include "requestrules.h"
 
 #include "logging.h"
@@ -31,11 +30,6 @@ ChatService::ChatService(Settings settings, MessageStore *store, AccountStore *a
     , m_store(store)
     , m_accounts(accounts)
     , m_moderation(moderation)
-    , m_passwordFailures(Defaults::PasswordFailuresPerAddress, Defaults::PasswordFailureWindowMs)
-    , m_loginFailuresByAccount(Defaults::LoginFailures, Defaults::LoginFailureWindowMs)
-    , m_loginFailuresByAddress(Defaults::LoginFailures, Defaults::LoginFailureWindowMs)
-    , m_registrations(Defaults::RegistrationsPerAddress, Defaults::RegistrationWindowMs)
-    , m_hashes(std::make_unique<HashQueue>())
 {
     m_clock.start();
     setBucketSpecs();
@@ -114,7 +108,7 @@ ChatService::~ChatService()
 {
     // No hash may finish and call back into a service that is gone, nor
     // a commit.
-    m_hashes.reset();
+    m_accountRequests.stop();
     m_store->finishCommit();
     m_store->waitForReads();
 }
@@ -180,20 +174,6 @@ void ChatService::frameRejected(Connection *connection, ErrorCode code, const QS
     lastWord([&] { sendError(*it->second, code, reason, QJsonValue()); });
     if (errorClosesConnection(code))
         hangUp(connection, QString::fromLatin1(errorCodeName(code)).replace(u'_', u' '));
-}
-
-void ChatService::offloadWrite(Session &session, std::function<bool(QString *error)> write,
-                               std::function<void(Session &, const std::optional<QString> &error)> done)
-{
-    offloadToStore<std::optional<QString>>(
-            session,
-            [write = std::move(write)]() -> std::optional<QString> {
-                QString error;
-                if (write(&error))
-                    return std::nullopt;
-                return error;
-            },
-            std::move(done));
 }
 
 void ChatService::resumeAfterOffload(Connection *connection, quint64 serial,
@@ -303,11 +283,7 @@ void ChatService::sweepLiveness()
     // seconds, not at every sweep.
     if (now - m_throttlesPrunedMs >= 5000) {
         m_throttlesPrunedMs = now;
-        m_passwordFailures.forgetExpired(now);
-        m_loginFailuresByAccount.forgetExpired(now);
-        m_loginFailuresByAddress.forgetExpired(now);
-        m_registrations.forgetExpired(now);
-        m_addressesLoggedIn.forgetOld(now);
+        m_accountRequests.forgetExpired(now);
     }
     const ChatLimits &limits = m_settings.limits;
     for (const auto &[connection, session] : m_sessions) {
@@ -348,6 +324,12 @@ void ChatService::closeSession(Session &session, const QString &reason)
 {
     lastWord([&] { reply(session, Closing{reason}, QJsonValue()); });
     hangUp(session.connection, reason);
+}
+
+bool ChatService::isCurrent(Connection *connection, quint64 serial) const
+{
+    const auto it = m_sessions.find(connection);
+    return it != m_sessions.end() && it->second->serial == serial && !connection->isClosing();
 }
 
 QList<Session *> ChatService::openSessions() const

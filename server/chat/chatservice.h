@@ -1,5 +1,6 @@
 #pragma once
 
+#include "accounts.h"
 #include "accountwatch.h"
 #include "moderation.h"
 #include "messagechanges.h"
@@ -13,8 +14,6 @@
 #include "chatstate.h"
 #include "codec.h"
 #include "connection.h"
-#include "failurethrottle.h"
-#include "knownaddresses.h"
 #include "messagestore.h"
 #include "metrics.h"
 #include "requestrules.h"
@@ -35,7 +34,6 @@
 class AccountStore;
 class ClusterBus;
 class FaultInjector;
-class HashQueue;
 struct FaultSettings;
 class ModerationStore;
 
@@ -128,25 +126,6 @@ private:
     // yet (its nick is reserved meanwhile).
     void warnAboutOperatorsWithoutAccounts() const;
     void onHello(Session &session, const Confab::Protocol::Hello &hello, const QJsonValue &id);
-    // A password checked for an account (a login, or the old password of
-    // change_password): counted against the account and the address from
-    // when it is accepted (beginLogin(), which refuses it if too many are
-    // failed or under way) until its hash says (finishLogin()).
-    struct LoginAttempt
-    {
-        QString accountKey;
-        QString address;
-        qint64 begunMs = 0;
-        int priority = 0; // in the hashing queue
-    };
-    std::optional<LoginAttempt> beginLogin(Session &session, const QString &accountKey, const QJsonValue &id);
-    void finishLogin(const LoginAttempt &attempt, bool failed);
-    // Where a hash for this address (and account) goes in the queue.
-    int hashPriority(const QString &address, const QString &accountKey);
-    // A login's second step, once the account has been read.
-    void checkPassword(Session &session, const Confab::Protocol::Hello &hello,
-                       const std::optional<AccountStore::Account> &account, const LoginAttempt &attempt,
-                       const QJsonValue &id);
     void onJoin(Session &session, const Confab::Protocol::Join &join, const QJsonValue &id);
     void onLeave(Session &session, const Confab::Protocol::Leave &leave, const QJsonValue &id);
     void onSay(Session &session, const Confab::Protocol::Say &say, const QJsonValue &id);
@@ -160,16 +139,6 @@ private:
     // what a guest may edit and read back is what it said while it held it).
     void releaseNick(const QString &key);
     qint64 tenureStart(const QString &key) const;
-    void onRegister(Session &session, const Confab::Protocol::Register &request, const QJsonValue &id);
-    void accountNotStored(Session &session, const QString &error, const QJsonValue &id);
-    // The session's nick is its account now.
-    void registered(Session &session, const QJsonValue &id);
-    void onChangePassword(Session &session, const Confab::Protocol::ChangePassword &request, const QJsonValue &id);
-    // Its second step, once the account has been read.
-    void changePassword(Session &session, const Confab::Protocol::ChangePassword &request,
-                        const std::optional<AccountStore::Account> &account, const LoginAttempt &attempt,
-                        const QJsonValue &id);
-    void passwordNotStored(Session &session, const QString &error, const QJsonValue &id);
     // A room's roles, mutes, modes and bans, from the store.
     void loadModeration(Room &room) const;
     QList<Room::Ban> loadBans(const QString &roomKey) const;
@@ -184,6 +153,8 @@ private:
     // The same for an account (empty: a guest), wherever it is connected.
     Rank rankOf(const QString &accountKey, const Room *room) const override;
     bool isServerOperator(const Session &session) const override;
+    bool isOperatorAccount(const QString &accountKey) const override { return m_settings.operators.contains(accountKey); }
+    bool isCurrent(Connection *connection, quint64 serial) const override;
     // Runs `write` (a change of moderation) where the store's commits run,
     // the session's next requests waiting; if stored, `then` with the room
     // (`roomKey`'s, still open; null for none), else storage_failed naming
@@ -205,21 +176,6 @@ private:
     void changeNick(Session &session, const Confab::Protocol::ChangeNick &change, const QJsonValue &id);
     // Whether `nickKey` is an account that `session` is not logged in to.
     bool isReservedFor(const Session &session, const QString &nickKey) const;
-    // 0, or how long until a login to the account or from the address may
-    // be tried again.
-    qint64 loginRetryAfterMs(const QString &accountKey, const QString &address);
-    // Runs `work` (a password hash) through the hashing queue; the
-    // session's requests wait until `done` has run on the event loop with
-    // its result. False (the session is told rate_limited) if the queue
-    // has no room for it.
-    struct HashTicket
-    {
-        QString address;
-        int priority = 0;
-    };
-    template <typename Result>
-    bool offload(Session &session, const HashTicket &ticket, std::function<Result()> work,
-                 std::function<void(Session &, const Result &)> done, const QJsonValue &id);
     void resumeAfterOffload(Connection *connection, quint64 serial,
                             const std::function<void(Session &)> &done) override;
     void storeWork(std::function<void()> work, std::function<void()> done) override;
@@ -227,10 +183,6 @@ private:
     void yieldTurn(Session &session);
     // What a session sent while it waited, in order, until it must wait again.
     void serveWaitingFrames(Session &session);
-    // A write the same way: `write` says why it failed; `done` gets that
-    // reason, or nullopt once stored.
-    void offloadWrite(Session &session, std::function<bool(QString *error)> write,
-                      std::function<void(Session &, const std::optional<QString> &error)> done);
     // Runs `start` (which hands work to the store's thread) once the commit
     // of what is pending has been handed there.
     void afterAcceptedCommits(std::function<void()> start);
@@ -318,7 +270,7 @@ private:
     // commits run, applies it, then `then`; cluster events heard meanwhile
     // wait until then.
     void reloadThen(const QStringList &roomKeys, std::function<void()> then);
-    void shareAccount(const QString &accountKey);
+    void shareAccount(const QString &accountKey) override;
     // Sends one stored room message to the members here and records it as
     // delivered; `own` carries the author's copy.
     void sendRoomMessage(Room *room, const Confab::Protocol::ChatMessage &message, const Delivery *own);
@@ -482,23 +434,15 @@ private:
     bool m_catchingUp = false; // the rooms' last seqs are being read
     QHash<QString, qint64> m_nickReleasedMs; // by nick key; kept a second
     StorageHealth m_storageHealth;
-    FailureThrottle m_passwordFailures; // by address
-    FailureThrottle m_loginFailuresByAccount;
-    FailureThrottle m_loginFailuresByAddress;
-    FailureThrottle m_registrations; // by address
     quint64 m_nextSerial = 0;
-    KnownAddresses m_addressesLoggedIn;
     qint64 m_throttlesPrunedMs = 0;
-    // One thread: hashing is deliberately slow, and however many logins
-    // arrive at once, one core stays free for the chat. After the
-    // throttles: its jobs' answers name them.
-    std::unique_ptr<HashQueue> m_hashes;
     QTimer m_commitTimer;
     QTimer m_turnTimer;
     // The request buckets' sizes as configured (requestrules.h).
     std::array<RequestRules::BucketSpec, RequestRules::BucketCount> m_bucketSpecs{};
     quint64 m_turn = 0; // see Session::turn
     QTimer m_livenessTimer;
+    Accounts m_accountRequests{*this};
     AccountWatch m_accountWatch{*m_accounts, *m_store, [this] { accountsChanged(); }};
     bool m_shuttingDown = false;
     FaultInjector *m_faults = nullptr; // null unless teaching with faults

@@ -13,7 +13,7 @@
 // of milliseconds on purpose, so however many arrive at once one core stays
 // free for the chat, and the queue decides who goes first. A job's
 // `priority` (lower first; the chat service gives honest-looking attempts
-// the lowest, see ChatService::hashPriority()) orders the queue; among
+// the lowest, see Accounts::hashPriority()) orders the queue; among
 // equals, a job from a network with fewer jobs waiting goes first (so a
 // hundred addresses of one network take turns with everyone else rather
 // than in front of them), then arrival. Each address may have a few jobs waiting and the queue a bounded

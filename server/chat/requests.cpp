@@ -180,9 +180,9 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
         else if constexpr (std::is_same_v<T, React>)
             m_messageChanges.onReact(session, request, id);
         else if constexpr (std::is_same_v<T, Register>)
-            onRegister(session, request, id);
+            m_accountRequests.onRegister(session, request, id);
         else if constexpr (std::is_same_v<T, ChangePassword>)
-            onChangePassword(session, request, id);
+            m_accountRequests.onChangePassword(session, request, id);
         else if constexpr (std::is_same_v<T, Claim>)
             m_roomModeration.onClaim(session, request, id);
         else if constexpr (std::is_same_v<T, Grant>)

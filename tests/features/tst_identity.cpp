@@ -1,5 +1,5 @@
-// features/identity.cpp in-process (docs/protocol.md sections 5 and 12):
-// hello, register, logging in, reserved nicks and passwords.
+// features/identity.cpp in-process (docs/protocol.md section 5): hello as a
+// guest or logged in, and reserved nicks (accounts themselves: tst_accounts).
 
 #include "inprocesschat.h"
 
@@ -26,8 +26,6 @@ private slots:
     void hello_data();
     void hello();
     void beforeWelcome();
-    void registerAndLogIn();
-    void changePassword();
 };
 
 // alice is connected; the account "owner" exists and is offline.
@@ -81,50 +79,6 @@ void TestIdentity::beforeWelcome()
     QCOMPARE(outcome(client->ask({{"type"_L1, "join"_L1}, {"room"_L1, "lobby"_L1}})), u"not_identified"_s);
     QCOMPARE(outcome(client->ask(::hello(u"alice"_s))), u"welcome"_s);
     QCOMPARE(outcome(client->ask(::hello(u"alice"_s))), u"already_identified"_s);
-}
-
-void TestIdentity::registerAndLogIn()
-{
-    InProcessChat chat;
-    QVERIFY2(chat.isReady(), qPrintable(chat.error()));
-    auto alice = chat.guest(u"alice"_s);
-    QVERIFY(alice);
-    QCOMPARE(outcome(alice->ask({{"type"_L1, "register"_L1}, {"password"_L1, "1234"_L1}})), u"password_invalid"_s);
-    QCOMPARE(outcome(alice->ask({{"type"_L1, "register"_L1}, {"password"_L1, Password}}, 20'000)), u"registered"_s);
-    QCOMPARE(outcome(alice->ask({{"type"_L1, "register"_L1}, {"password"_L1, Password}}, 20'000)),
-             u"account_exists"_s);
-    alice->drop();
-
-    auto again = chat.connect();
-    const QJsonObject welcome = again->ask(login(u"alice"_s, u"alice"_s, Password), 20'000);
-    QCOMPARE(outcome(welcome), u"welcome"_s);
-    QCOMPARE(welcome.value("account"_L1).toString(), u"alice"_s);
-    // The account's nick is reserved for it.
-    auto other = chat.connect();
-    again->drop();
-    QCOMPARE(outcome(other->ask(::hello(u"Alice"_s))), u"nick_reserved"_s);
-}
-
-void TestIdentity::changePassword()
-{
-    InProcessChat chat;
-    QVERIFY2(chat.isReady(), qPrintable(chat.error()));
-    auto guest = chat.guest(u"bob"_s);
-    QVERIFY(guest);
-    QCOMPARE(outcome(guest->ask({{"type"_L1, "change_password"_L1}, {"old"_L1, Password}, {"new"_L1, "another one"_L1}})),
-             u"not_logged_in"_s);
-    auto alice = chat.account(u"alice"_s, Password);
-    QVERIFY(alice);
-    QCOMPARE(outcome(alice->ask({{"type"_L1, "change_password"_L1}, {"old"_L1, "not it at all"_L1}, {"new"_L1, "another one"_L1}},
-                                20'000)),
-             u"login_failed"_s);
-    const QJsonObject changed = alice->ask(
-            {{"type"_L1, "change_password"_L1}, {"old"_L1, Password}, {"new"_L1, "another one"_L1}}, 20'000);
-    QCOMPARE(outcome(changed), u"password_changed"_s);
-    alice->drop();
-    auto again = chat.connect();
-    QCOMPARE(outcome(again->ask(login(u"alice"_s, u"alice"_s, Password), 20'000)), u"login_failed"_s);
-    QCOMPARE(outcome(again->ask(login(u"alice"_s, u"alice"_s, u"another one"_s), 20'000)), u"welcome"_s);
 }
 
 QTEST_GUILESS_MAIN(TestIdentity)
