@@ -107,7 +107,10 @@ public:
     virtual Room *joinedRoom(const Session &session, const QString &name) const = 0;
     // The mute that keeps `session` quiet in `room`, if any.
     virtual const ModerationStore::MuteRecord *muteFor(const Session &session, Room *room) = 0;
+    // The session's rank in the room (its account's; a guest is a member).
     virtual Rank rankIn(const Session &session, const Room *room) const = 0;
+    // The same for an account (empty: a guest), wherever it is connected.
+    virtual Rank rankOf(const QString &accountKey, const Room *room) const = 0;
     virtual ModerationStore &moderation() = 0;
     // Every session whose connection is not closing, named or not.
     virtual QList<Session *> openSessions() const = 0;
@@ -120,8 +123,6 @@ public:
     virtual bool isCurrent(Connection *connection, quint64 serial) const = 0;
     // Ends a session: told why, out of every room, disconnected.
     virtual void closeSession(Session &session, const QString &reason) = 0;
-    // The same for an account (empty: a guest), wherever it is connected.
-    virtual Rank rankOf(const QString &accountKey, const Room *room) const = 0;
     // An open room, by key; null if not open here.
     virtual Room *findRoom(const QString &key) const = 0;
     // The room of that name the session is in, or null after telling it
@@ -158,10 +159,6 @@ public:
     // Sends at once, or after the commit under way where it must wait for it.
     virtual void deliver(Delivery delivery) = 0;
 
-    // A write the same way: `write` says why it failed; `done` gets that
-    // reason, or nullopt once stored.
-    void offloadWrite(Session &session, std::function<bool(QString *error)> write,
-                      std::function<void(Session &, const std::optional<QString> &error)> done);
     // The mask, or nullopt after a bad_request saying what a mask is.
     std::optional<Mask> maskOrError(Session &session, const QString &text, const QJsonValue &id);
 
@@ -186,6 +183,10 @@ public:
     template <typename Result>
     void offloadToStore(Session &session, std::function<Result()> work,
                         std::function<void(Session &, const Result &)> done);
+    // A write the same way: `write` says why it failed; `done` gets that
+    // reason, or nullopt once stored.
+    void offloadWrite(Session &session, std::function<bool(QString *error)> write,
+                      std::function<void(Session &, const std::optional<QString> &error)> done);
 
     // Runs `write` (a change of moderation) where the store's commits run,
     // the session's next requests waiting; if stored, `then` with the room

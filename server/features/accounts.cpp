@@ -73,7 +73,7 @@ void Accounts::logIn(Session &session, const Credentials &login, const QJsonValu
 // Hashing a password runs on the hash queue's thread; the session waits.
 template <typename Result>
 bool Accounts::hash(Session &session, const HashTicket &ticket, std::function<Result()> work,
-                          std::function<void(Session &, const Result &)> done, const QJsonValue &id)
+                    std::function<void(Session &, const Result &)> done, const QJsonValue &id)
 {
     Connection *connection = session.connection;
     const quint64 serial = session.serial;
@@ -95,33 +95,33 @@ bool Accounts::hash(Session &session, const HashTicket &ticket, std::function<Re
         return true;
     case HashQueue::Admission::AddressBusy:
         m_core.sendError(session, ErrorCode::RateLimited,
-                  QStringLiteral("too many passwords from your address are being checked; try again in a moment"), id);
+                         QStringLiteral("too many passwords from your address are being checked; try again in a moment"), id);
         return false;
     case HashQueue::Admission::Full:
         break;
     }
     m_core.sendError(session, ErrorCode::RateLimited,
-              QStringLiteral("the server is busy checking passwords; try again in a moment"), id);
+                     QStringLiteral("the server is busy checking passwords; try again in a moment"), id);
     return false;
 }
 
 std::optional<Accounts::LoginAttempt> Accounts::beginLogin(Session &session, const QString &accountKey,
-                                                                 const QJsonValue &id)
+                                                           const QJsonValue &id)
 {
     const QString address = ConnectionLimiter::addressKey(session.connection->peerAddress());
     const qint64 now = m_core.nowMs();
     if (const qint64 waitMs = loginRetryAfterMs(accountKey, address)) {
         m_core.sendError(session, ErrorCode::RateLimited,
-                  QStringLiteral("too many failed logins; try again in %1 s").arg((waitMs + 999) / 1000), id);
+                         QStringLiteral("too many failed logins; try again in %1 s").arg((waitMs + 999) / 1000), id);
         return std::nullopt;
     }
     // Counted now, before the hash: attempts sent all at once (on many
     // connections) cannot each pass the check above.
     if (m_loginFailuresByAccount.isCrowded(accountKey, now) || m_loginFailuresByAddress.isCrowded(address, now)) {
         m_core.sendError(session, ErrorCode::RateLimited,
-                  QStringLiteral("too many logins under way for this account or from your address; try again in a "
+                         QStringLiteral("too many logins under way for this account or from your address; try again in a "
                                  "moment"),
-                  id);
+                         id);
         return std::nullopt;
     }
     LoginAttempt attempt{accountKey, address, now, hashPriority(address, accountKey)};
@@ -193,10 +193,10 @@ void Accounts::onRegister(Session &session, const Register &request, const QJson
     // server: those accounts are made on its machine.
     if (m_core.isOperatorAccount(session.nickKey)) {
         m_core.sendError(session, ErrorCode::NotPermitted,
-                  QStringLiteral("%1 is a server operator's name: its account is made on the server's machine "
+                         QStringLiteral("%1 is a server operator's name: its account is made on the server's machine "
                                  "(confab-server account add %1)")
                           .arg(session.nick),
-                  id);
+                         id);
         return;
     }
     if (m_core.accounts().hasAccount(session.nickKey)) {
@@ -206,10 +206,10 @@ void Accounts::onRegister(Session &session, const Register &request, const QJson
     const QString address = ConnectionLimiter::addressKey(session.connection->peerAddress());
     if (const qint64 waitMs = m_registrations.retryAfterMs(address, m_core.nowMs())) {
         m_core.sendError(session, ErrorCode::RateLimited,
-                  QStringLiteral("at most %1 registrations an hour from one address; try again in %2 min")
+                         QStringLiteral("at most %1 registrations an hour from one address; try again in %2 min")
                           .arg(Defaults::RegistrationsPerAddress)
                           .arg((waitMs + 59'999) / 60'000),
-                  id);
+                         id);
         return;
     }
     // Counted now, before the hash: registrations sent all at once cannot
@@ -217,7 +217,7 @@ void Accounts::onRegister(Session &session, const Register &request, const QJson
     const qint64 begunMs = m_core.nowMs();
     if (m_registrations.isCrowded(address, begunMs)) {
         m_core.sendError(session, ErrorCode::RateLimited,
-                  QStringLiteral("other registrations from your address are under way; try again in a moment"), id);
+                         QStringLiteral("other registrations from your address are under way; try again in a moment"), id);
         return;
     }
     const int priority = int(m_registrations.count(address, begunMs) + m_loginFailuresByAddress.count(address, begunMs));
@@ -235,7 +235,7 @@ void Accounts::onRegister(Session &session, const Register &request, const QJson
                 if (m_core.accounts().hasAccount(later.nickKey)) {
                     notCounted();
                     m_core.sendError(later, ErrorCode::AccountExists,
-                              QStringLiteral("%1 is registered already").arg(later.nick), id);
+                                     QStringLiteral("%1 is registered already").arg(later.nick), id);
                     return;
                 }
                 m_core.offloadWrite(
@@ -261,7 +261,7 @@ void Accounts::accountNotStored(Session &session, const QString &error, const QJ
 {
     qCCritical(lcStore).noquote() << "cannot create an account:" << error;
     m_core.sendError(session, ErrorCode::StorageFailed,
-              QStringLiteral("the server cannot store the account right now; try again"), id);
+                     QStringLiteral("the server cannot store the account right now; try again"), id);
 }
 
 void Accounts::registered(Session &session, const QJsonValue &id)
@@ -288,8 +288,8 @@ void Accounts::onChangePassword(Session &session, const ChangePassword &request,
 }
 
 void Accounts::changePassword(Session &session, const ChangePassword &request,
-                                 const std::optional<AccountStore::Account> &account, const LoginAttempt &attempt,
-                                 const QJsonValue &id)
+                              const std::optional<AccountStore::Account> &account, const LoginAttempt &attempt,
+                              const QJsonValue &id)
 {
     const QByteArray storedHash = account ? account->passwordHash : PasswordHasher::decoy();
     struct Outcome
@@ -343,5 +343,5 @@ void Accounts::passwordNotStored(Session &session, const QString &error, const Q
 {
     qCCritical(lcStore).noquote() << "cannot change a password:" << error;
     m_core.sendError(session, ErrorCode::StorageFailed,
-              QStringLiteral("the server cannot store the new password right now; try again"), id);
+                     QStringLiteral("the server cannot store the new password right now; try again"), id);
 }

@@ -76,9 +76,9 @@ void MessageChanges::apply(Session &session, Room *room, const std::optional<Mes
 {
     if (!stored || stored->message.deleted.value_or(false)) {
         m_core.sendError(session, ErrorCode::NoSuchMessage,
-                  stored ? QStringLiteral("message %1 in %2 was deleted").arg(seq).arg(room->name)
+                         stored ? QStringLiteral("message %1 in %2 was deleted").arg(seq).arg(room->name)
                          : QStringLiteral("there is no message %1 in %2").arg(seq).arg(room->name),
-                  id);
+                         id);
         return;
     }
     // Whose it is: an account's, or a guest's for as long as the guest has
@@ -90,9 +90,9 @@ void MessageChanges::apply(Session &session, Room *room, const std::optional<Mes
     const bool mayModerate = change == Change::Delete && m_core.rankIn(session, room) >= Rank::Op;
     if (change != Change::React && !own && !mayModerate) {
         m_core.sendError(session, ErrorCode::NotPermitted,
-                  change == Change::Edit ? QStringLiteral("you can only edit your own messages")
+                         change == Change::Edit ? QStringLiteral("you can only edit your own messages")
                                                 : QStringLiteral("you can only delete your own messages"),
-                  id);
+                         id);
         return;
     }
     then(session, room, message, own);
@@ -164,7 +164,7 @@ void MessageChanges::react(Session &session, Room *room, ChatMessage message, co
 {
     if (!toggleReaction(message.reactions, emoji, session.nick)) {
         m_core.sendError(session, ErrorCode::BadRequest,
-                  QStringLiteral("a message has at most %1 different reactions").arg(Defaults::MaxReactionKinds), id);
+                         QStringLiteral("a message has at most %1 different reactions").arg(Defaults::MaxReactionKinds), id);
         return;
     }
     store(session, room, message, id, MessageStore::Change{MessageStore::Change::React, emoji, session.nick});

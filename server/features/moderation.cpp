@@ -77,7 +77,7 @@ void Moderation::onClaim(Session &session, const Claim &request, const QJsonValu
                 case ModerationStore::ClaimOutcome::Failed:
                     qCCritical(lcStore).noquote() << "cannot store a claim -" << outcome.second;
                     m_core.sendError(later, ErrorCode::StorageFailed,
-                              QStringLiteral("the server cannot store the role right now"), id);
+                                     QStringLiteral("the server cannot store the role right now"), id);
                     return;
                 case ModerationStore::ClaimOutcome::Claimed:
                     break;
@@ -107,14 +107,14 @@ void Moderation::grant(Session &session, const Grant &request, const ChatCore::T
         return;
     if (target.accountKey().isEmpty()) {
         m_core.sendError(session, ErrorCode::NotLoggedIn,
-                  QStringLiteral("%1 is not logged in: roles belong to accounts").arg(target.nick()), id);
+                         QStringLiteral("%1 is not logged in: roles belong to accounts").arg(target.nick()), id);
         return;
     }
     if (!Permissions::permits(Action::Grant, m_core.rankIn(session, room), m_core.rankOf(target.accountKey(), room))) {
         m_core.sendError(session, ErrorCode::NotPermitted,
-                  QStringLiteral("only the owner of %1 gives and takes roles, and not to someone of equal rank")
+                         QStringLiteral("only the owner of %1 gives and takes roles, and not to someone of equal rank")
                           .arg(room->name),
-                  id);
+                         id);
         return;
     }
     const Rank rank = request.role == QLatin1String("op") ? Rank::Op : Rank::Member;
@@ -141,12 +141,12 @@ void Moderation::kick(Session &session, const Kick &request, const ChatCore::Tar
         return;
     if (!target.found() || !target.isIn(room)) {
         m_core.sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not in %2").arg(request.nick, room->name),
-                  id);
+                         id);
         return;
     }
     if (!Permissions::permits(Action::Kick, m_core.rankIn(session, room), m_core.rankOf(target.accountKey(), room))) {
         m_core.sendError(session, ErrorCode::NotPermitted,
-                  QStringLiteral("you may not kick %1 from %2").arg(target.nick(), room->name), id);
+                         QStringLiteral("you may not kick %1 from %2").arg(target.nick(), room->name), id);
         return;
     }
     const QString reason = request.reason.value_or(QString());
@@ -170,7 +170,7 @@ void Moderation::onAudit(Session &session, const GetAudit &request, const QJsonV
     const std::optional<QString> roomKey = request.room ? std::optional<QString>(nameKey(*request.room)) : std::nullopt;
     if (!roomKey && !m_core.isServerOperator(session)) {
         m_core.sendError(session, ErrorCode::NotPermitted, QStringLiteral("the server's audit log is for its operators"),
-                  id);
+                         id);
         return;
     }
     const Room *open = roomKey ? m_core.findRoom(*roomKey) : nullptr;
@@ -284,12 +284,12 @@ void Moderation::onBan(Session &session, const Ban &request, const QJsonValue &i
                              {QStringLiteral("rank"), int(setter)},
                              {QStringLiteral("by"), later.nick},
                              {QStringLiteral("reason"), reason}},
-                            QByteArray());
+                                   QByteArray());
                 const QString roomKey = room->key;
                 enforceRoomBan(room, mask, setter, later.nick, reason);
                 // The last member may have left with the ban; the setter never does.
                 if (Room *still = m_core.findRoom(roomKey))
-                    m_core.reply(later, banList(still), id);
+                           m_core.reply(later, banList(still), id);
             });
 }
 
@@ -325,10 +325,10 @@ void Moderation::onUnban(Session &session, const Unban &request, const QJsonValu
             id,
             [this, mask = *mask, id](Session &later, Room *room) {
                 if (room->bans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask.key(); }) > 0)
-                    m_core.audit(later, room, QStringLiteral("unban"), mask.text(), QString());
+                           m_core.audit(later, room, QStringLiteral("unban"), mask.text(), QString());
                 m_core.reply(later, banList(room), id);
                 m_core.publishNote({{QStringLiteral("rooms"), QJsonArray{room->key}}, {QStringLiteral("reload"), true}},
-                            QByteArray());
+                                   QByteArray());
             });
 }
 
@@ -424,7 +424,7 @@ void Moderation::unmute(Session &session, const Unmute &request, const ChatCore:
             session, room->key, QStringLiteral("the unmute"),
             [this, roomKey = room->key, targets](QString *error) {
                 for (const QString &target : targets) {
-                    if (!m_core.moderation().removeMute(roomKey, target, error))
+                           if (!m_core.moderation().removeMute(roomKey, target, error))
                         return false;
                 }
                 return true;
@@ -458,7 +458,7 @@ void Moderation::onMode(Session &session, const SetMode &request, const QJsonVal
                 room->modes = modes;
                 // The key itself stays out of the log and the event.
                 m_core.audit(later, room, QStringLiteral("mode"), QString(),
-                      QStringLiteral("invite_only=%1 key=%2 topic_locked=%3")
+                             QStringLiteral("invite_only=%1 key=%2 topic_locked=%3")
                               .arg(modes.inviteOnly ? u"on" : u"off", modes.key.isEmpty() ? u"none" : u"set",
                                    modes.topicLocked ? u"on" : u"off"));
                 tellRoom(later, room,
@@ -474,7 +474,7 @@ void Moderation::onInvite(Session &session, const Invite &request, const QJsonVa
         return;
     if (!Permissions::permits(Action::Invite, m_core.rankIn(session, room), std::nullopt, room->modes.inviteOnly)) {
         m_core.sendError(session, ErrorCode::NotPermitted,
-                  QStringLiteral("only the ops of %1 invite, while it is by invitation only").arg(room->name), id);
+                         QStringLiteral("only the ops of %1 invite, while it is by invitation only").arg(room->name), id);
         return;
     }
     m_core.findUser(session, request.nick, QString(), [this, request, id](Session &later, const ChatCore::Target &target) {
@@ -493,7 +493,7 @@ void Moderation::invite(Session &session, const Invite &request, const ChatCore:
         m_core.publishNote({{QStringLiteral("to"), nameKey(target.nick())},
                      {QStringLiteral("invite"), room->key},
                      {QStringLiteral("user"), userKey(target)}},
-                    encode(event), target.remote->server);
+                           encode(event), target.remote->server);
     } else {
         m_invitations.add(room->key, userKey(target));
         if (target.local != &session)

@@ -60,7 +60,7 @@ void ReadMarkers::store(Session &session, const MarkRead &request, const QString
     // marker is written at most once per message.
     if (request.seq > last) {
         m_core.sendError(session, ErrorCode::BadRequest, QStringLiteral("there is no message %1 there yet").arg(request.seq),
-                  id);
+                         id);
         return;
     }
     const qint64 current = session.readMarkers.value(conversation, 0);
@@ -84,7 +84,7 @@ void ReadMarkers::store(Session &session, const MarkRead &request, const QString
         m_core.publishNote({{QStringLiteral("reader"), session.accountKey},
                      {QStringLiteral("conversation"), conversation},
                      {QStringLiteral("seq"), request.seq}},
-                    encode(marker));
+                           encode(marker));
         // Answered once stored: a login elsewhere right after the answer
         // (another server of a cluster) reads the marker back.
         m_core.offloadToStore<bool>(

@@ -60,7 +60,7 @@ void ServerBans::onServerBan(Session &session, const ServerBan &request, const Q
                 m_core.publishNote({{QStringLiteral("serverBans"), true},
                              {QStringLiteral("ban"), mask.text()},
                              {QStringLiteral("reason"), reason}},
-                            QByteArray());
+                                   QByteArray());
                 enforce(mask, reason);
             });
 }
@@ -93,7 +93,7 @@ void ServerBans::onServerUnban(Session &session, const ServerUnban &request, con
             id,
             [this, mask = *mask, id](Session &later, Room *) {
                 if (m_bans.removeIf([&](const Room::Ban &ban) { return ban.mask.key() == mask.key(); }) > 0)
-                    m_core.audit(later, nullptr, QStringLiteral("server_unban"), mask.text(), QString());
+                           m_core.audit(later, nullptr, QStringLiteral("server_unban"), mask.text(), QString());
                 m_core.reply(later, list(), id);
                 m_core.publishNote({{QStringLiteral("serverBans"), true}}, QByteArray());
             });
