@@ -8,15 +8,6 @@
 using namespace Qt::StringLiterals;
 using namespace InProcess;
 
-namespace {
-
-QJsonObject hello(const QString &nick)
-{
-    return {{"type"_L1, "hello"_L1}, {"nick"_L1, nick}};
-}
-
-} // namespace
-
 class TestAccounts : public QObject
 {
     Q_OBJECT
@@ -49,7 +40,7 @@ void TestAccounts::registerAndLogIn()
     // The account's nick is reserved for it.
     auto other = chat.connect();
     again->drop();
-    QCOMPARE(outcome(other->ask(::hello(u"Alice"_s))), u"nick_reserved"_s);
+    QCOMPARE(outcome(other->ask(guestHello(u"Alice"_s))), u"nick_reserved"_s);
 }
 
 void TestAccounts::changePassword()
@@ -82,7 +73,7 @@ void TestAccounts::anOperatorsNameIsNotRegisteredOverTheWire()
     QVERIFY2(chat.isReady(), qPrintable(chat.error()));
     // Reserved until the shell makes it; a guest cannot take the nick either.
     auto client = chat.connect();
-    QCOMPARE(outcome(client->ask(::hello(u"root"_s))), u"nick_reserved"_s);
+    QCOMPARE(outcome(client->ask(guestHello(u"root"_s))), u"nick_reserved"_s);
     auto rooty = chat.guest(u"rooty"_s);
     QVERIFY(rooty);
     QCOMPARE(outcome(rooty->ask({{"type"_L1, "nick"_L1}, {"nick"_L1, "Root"_L1}})), u"nick_reserved"_s);
@@ -111,7 +102,7 @@ void TestAccounts::serverPassword()
     InProcessChat chat(settings);
     QVERIFY2(chat.isReady(), qPrintable(chat.error()));
     auto client = chat.connect();
-    QJsonObject request = ::hello(u"alice"_s);
+    QJsonObject request = guestHello(u"alice"_s);
     if (!password.isUndefined())
         request.insert("password"_L1, password);
     const QJsonObject answer = client->ask(request);
@@ -130,12 +121,12 @@ void TestAccounts::wrongServerPasswordsAreCountedPerAddress()
     // A new connection buys no new tries.
     for (int i = 0; i < 5; ++i) {
         auto guesser = chat.connect();
-        QJsonObject request = ::hello(u"eve"_s);
+        QJsonObject request = guestHello(u"eve"_s);
         request.insert("password"_L1, u"guess %1"_s.arg(i));
         QCOMPARE(outcome(guesser->ask(request)), u"auth_failed"_s);
     }
     auto guesser = chat.connect();
-    QJsonObject request = ::hello(u"eve"_s);
+    QJsonObject request = guestHello(u"eve"_s);
     request.insert("password"_L1, u"sesame"_s);
     QCOMPARE(outcome(guesser->ask(request)), u"rate_limited"_s);
     QTRY_VERIFY(!guesser->isConnected());

@@ -9,15 +9,6 @@
 using namespace Qt::StringLiterals;
 using namespace InProcess;
 
-namespace {
-
-QJsonObject hello(const QString &nick)
-{
-    return {{"type"_L1, "hello"_L1}, {"nick"_L1, nick}};
-}
-
-} // namespace
-
 class TestIdentity : public QObject
 {
     Q_OBJECT
@@ -68,7 +59,7 @@ void TestIdentity::hello()
     // Refused or not, the connection stays open for another hello.
     QVERIFY(client->isConnected());
     if (expected != "welcome"_L1)
-        QCOMPARE(outcome(client->ask(::hello(u"another"_s))), u"welcome"_s);
+        QCOMPARE(outcome(client->ask(guestHello(u"another"_s))), u"welcome"_s);
 }
 
 void TestIdentity::beforeWelcome()
@@ -77,8 +68,8 @@ void TestIdentity::beforeWelcome()
     QVERIFY2(chat.isReady(), qPrintable(chat.error()));
     auto client = chat.connect();
     QCOMPARE(outcome(client->ask({{"type"_L1, "join"_L1}, {"room"_L1, "lobby"_L1}})), u"not_identified"_s);
-    QCOMPARE(outcome(client->ask(::hello(u"alice"_s))), u"welcome"_s);
-    QCOMPARE(outcome(client->ask(::hello(u"alice"_s))), u"already_identified"_s);
+    QCOMPARE(outcome(client->ask(guestHello(u"alice"_s))), u"welcome"_s);
+    QCOMPARE(outcome(client->ask(guestHello(u"alice"_s))), u"already_identified"_s);
 }
 
 QTEST_GUILESS_MAIN(TestIdentity)

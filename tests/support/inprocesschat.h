@@ -118,6 +118,12 @@ inline QJsonObject object(const QByteArray &json)
     return QJsonDocument::fromJson(json).object();
 }
 
+// hello as the guest `nick`.
+inline QJsonObject guestHello(const QString &nick)
+{
+    return {{QLatin1String("type"), QLatin1String("hello")}, {QLatin1String("nick"), nick}};
+}
+
 // hello as `nick`, logged in to `account` with `password`.
 inline QJsonObject login(const QString &nick, const QString &account, const QString &password = Password)
 {
