@@ -37,6 +37,7 @@ ChatSession::ChatSession(FrameTransport *transport, QObject *parent)
     connect(&m_moderation, &RoomModeration::modesChanged, this, &ChatSession::modesChanged);
     connect(&m_moderation, &RoomModeration::removedFromRoom, this, &ChatSession::removedFromRoom);
     connect(&m_moderation, &RoomModeration::invitedTo, this, &ChatSession::invitedTo);
+    connect(&m_moderation, &RoomModeration::banListReceived, this, &ChatSession::banListReceived);
 }
 
 ChatSession::~ChatSession()
@@ -221,15 +222,11 @@ void ChatSession::onFrame(const QByteArray &frame)
                 } else if constexpr (std::is_same_v<T, Invited>) {
                     m_moderation.onInvited(message);
                 } else if constexpr (std::is_same_v<T, BanList>) {
-                    emit banListReceived(message.room, message.bans);
-                    if (pending.conversation)
-                        m_moderation.showBans(pending.conversation, u"Bans in #%1"_s.arg(message.room), message.bans);
+                    m_moderation.onBanList(message, pending);
                 } else if constexpr (std::is_same_v<T, ServerBanList>) {
-                    if (pending.conversation)
-                        m_moderation.showBans(pending.conversation, u"Server bans"_s, message.bans);
+                    m_moderation.onServerBanList(message, pending);
                 } else if constexpr (std::is_same_v<T, AuditPage>) {
-                    if (pending.conversation)
-                        m_moderation.showAudit(pending.conversation, message.entries);
+                    m_moderation.onAuditPage(message, pending);
                 }
             },
             envelope.message);
@@ -464,6 +461,42 @@ void ChatSession::error(Conversation *conversation, const QString &text)
 void ChatSession::submit(Conversation *conversation, const QString &input)
 {
     CommandDispatcher(*this).run(conversation, input);
+}
+
+bool ChatSession::isSeen(const Conversation *conversation) const
+{
+    return conversation && conversation == m_active && m_windowActive;
+}
+
+qint64 ChatSession::sendRequest(const Message &message, const Pending &pending)
+{
+    return m_requests.send(message, pending);
+}
+
+void ChatSession::sendNotice(const Message &message)
+{
+    m_supervisor.transport()->send(encode(message));
+}
+
+void ChatSession::comeBackAs(const QString &nick, const QString &reason)
+{
+    if (m_supervisor.transport()->isOpen())
+        send(Quit{reason});
+    m_supervisor.transport()->close();
+    m_requests.clear();
+    for (Conversation *conversation : m_conversations.items())
+        conversation->setJoined(false);
+    if (nick != m_nick) {
+        m_nick = nick;
+        emit nickChanged(m_nick);
+    }
+    m_supervisor.connectNow();
+}
+
+void ChatSession::reconnectNow()
+{
+    m_supervisor.transport()->close();
+    m_supervisor.connectNow();
 }
 
 bool ChatSession::online(Conversation *context)

@@ -7,6 +7,7 @@
 #include "requesttracker.h"
 #include "roommoderation.h"
 #include "serveraddress.h"
+#include "sessioncore.h"
 #include "typingsender.h"
 
 #include <QHash>
@@ -21,8 +22,10 @@
 // missed without duplicates or gaps, loading older history on demand,
 // measuring the round trip). A test drives it exactly as the window does,
 // over a real connection or, through the FrameTransport seam, a scripted
-// server.
-class ChatSession final : public QObject
+// server. Each feature is a class of its own over SessionCore (see
+// session/sessioncore.h); this class holds the connection, the
+// conversations and the rooms, and passes the rest on.
+class ChatSession final : public QObject, private SessionCore
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ChatSession)
@@ -53,7 +56,7 @@ public:
     void quit(const QString &reason = {});
 
     State state() const { return m_supervisor.state(); }
-    QString nick() const { return m_nick; }
+    QString nick() const override { return m_nick; }
     ServerAddress address() const { return m_supervisor.address(); }
     // Of a cluster's servers, the one connected to (or being tried).
     ServerAddress server() const { return m_supervisor.server(); }
@@ -61,11 +64,11 @@ public:
     // The frame inspector's log, while the inspector is open (else null).
     void setFrameLog(FrameLog *log) { m_supervisor.transport()->setInspector(log); }
     ConversationList *conversations() { return &m_conversations; }
-    Conversation *room(const QString &name) const;
-    Conversation *privateChat(const QString &nick) const;
+    Conversation *room(const QString &name) const override;
+    Conversation *privateChat(const QString &nick) const override;
     // Opens (without sending anything) a private conversation with `nick`.
     Conversation *openPrivateChat(const QString &nick);
-    void closeConversation(Conversation *conversation);
+    void closeConversation(Conversation *conversation) override;
     // Leaves the server and forgets every conversation (before connecting
     // somewhere else).
     void quitAndForget();
@@ -74,7 +77,7 @@ public:
     // focus: other conversations collect unread counts, and mentions and
     // private messages notify while the window is inactive.
     void setActiveConversation(Conversation *conversation);
-    Conversation *activeConversation() const { return m_active; }
+    Conversation *activeConversation() const override { return m_active; }
     // Coming back to the window marks the conversation in view as seen
     // (and puts its "new messages" line where the unseen ones begin).
     void setWindowActive(bool active);
@@ -131,11 +134,12 @@ public:
     void submit(Conversation *conversation, const QString &input);
     // A line of the client's own in a conversation, stamped now: a notice
     // (an answer, a hint) or an error.
-    void notice(Conversation *conversation, const QString &text);
-    void error(Conversation *conversation, const QString &text);
+    void notice(Conversation *conversation, const QString &text) override;
+    void error(Conversation *conversation, const QString &text) override;
     // Something that happened in a room (see LogEntry::Event), stamped now.
     void addEvent(Conversation *conversation, LogEntry::Event event, const QString &who = {},
-                  const QString &detail = {}, bool own = false, const QString &target = {}, qint64 when = 0);
+                  const QString &detail = {}, bool own = false, const QString &target = {},
+                  qint64 when = 0) override;
 
     // Accounts (protocol section 12).
     void registerAccount(const QString &accountPassword, Conversation *context = nullptr);
@@ -143,34 +147,60 @@ public:
     void logIn(const QString &account, const QString &accountPassword);
     void changePassword(const QString &oldPassword, const QString &newPassword, Conversation *context = nullptr);
 
-    // Moderation (section 13). `room` is where the answer is shown.
-    void claim(Conversation *room);
-    void grant(Conversation *room, const QString &nick, RoomMembers::Rank rank);
-    void kick(Conversation *room, const QString &nick, const QString &reason = {});
+    // Moderation (section 13; RoomModeration). `room` is where the answer
+    // is shown.
+    void claim(Conversation *room) { m_moderation.claim(room); }
+    void grant(Conversation *room, const QString &nick, RoomMembers::Rank rank) { m_moderation.grant(room, nick, rank); }
+    void kick(Conversation *room, const QString &nick, const QString &reason = {})
+    {
+        m_moderation.kick(room, nick, reason);
+    }
     // A bare nick becomes the mask nick:NICK.
     void ban(Conversation *room, const QString &nickOrMask, std::optional<qint64> duration = {},
-             const QString &reason = {});
-    void unban(Conversation *room, const QString &nickOrMask);
-    void requestBanList(Conversation *room, bool show = false);
-    void mute(Conversation *room, const QString &nick, std::optional<qint64> duration = {}, const QString &reason = {});
-    void unmute(Conversation *room, const QString &nick);
-    void invite(const QString &room, const QString &nick, Conversation *context = nullptr);
+             const QString &reason = {})
+    {
+        m_moderation.ban(room, nickOrMask, duration, reason);
+    }
+    void unban(Conversation *room, const QString &nickOrMask) { m_moderation.unban(room, nickOrMask); }
+    void requestBanList(Conversation *room, bool show = false) { m_moderation.requestBanList(room, show); }
+    void mute(Conversation *room, const QString &nick, std::optional<qint64> duration = {}, const QString &reason = {})
+    {
+        m_moderation.mute(room, nick, duration, reason);
+    }
+    void unmute(Conversation *room, const QString &nick) { m_moderation.unmute(room, nick); }
+    void invite(const QString &room, const QString &nick, Conversation *context = nullptr)
+    {
+        m_moderation.invite(room, nick, context);
+    }
     void setModes(Conversation *room, std::optional<bool> inviteOnly, std::optional<QString> key,
-                  std::optional<bool> topicLocked);
+                  std::optional<bool> topicLocked)
+    {
+        m_moderation.setModes(room, inviteOnly, key, topicLocked);
+    }
     // `room` empty: the whole server's log (server operators).
-    void requestAudit(const QString &room, Conversation *context = nullptr);
+    void requestAudit(const QString &room, Conversation *context = nullptr) { m_moderation.requestAudit(room, context); }
     void serverBan(const QString &nickOrMask, std::optional<qint64> duration, const QString &reason,
-                   Conversation *context = nullptr);
-    void serverUnban(const QString &nickOrMask, Conversation *context = nullptr);
-    void requestServerBanList(Conversation *context = nullptr);
-    static QString maskFor(const QString &nickOrMask);
+                   Conversation *context = nullptr)
+    {
+        m_moderation.serverBan(nickOrMask, duration, reason, context);
+    }
+    void serverUnban(const QString &nickOrMask, Conversation *context = nullptr)
+    {
+        m_moderation.serverUnban(nickOrMask, context);
+    }
+    void requestServerBanList(Conversation *context = nullptr) { m_moderation.requestServerBanList(context); }
+    static QString maskFor(const QString &nickOrMask) { return RoomModeration::maskFor(nickOrMask); }
 
     // What the user may do in a room, as far as the client knows (the
     // server decides; menus only offer what it would allow).
-    RoomMembers::Rank myRank(const Conversation *room) const;
-    bool mayModerate(const Conversation *room, const QString &nick) const; // kick, ban, mute
-    bool mayGrant(const Conversation *room, const QString &nick) const;
-    bool mayChangeModes(const Conversation *room) const;
+    RoomMembers::Rank myRank(const Conversation *room) const { return m_moderation.myRank(room); }
+    // Kick, ban, mute.
+    bool mayModerate(const Conversation *room, const QString &nick) const
+    {
+        return m_moderation.mayModerate(room, nick);
+    }
+    bool mayGrant(const Conversation *room, const QString &nick) const { return m_moderation.mayGrant(room, nick); }
+    bool mayChangeModes(const Conversation *room) const { return m_moderation.mayChangeModes(room); }
 
     void setTrustedFingerprints(const QSet<QString> &fingerprints);
     // See ConnectionSupervisor.
@@ -208,22 +238,26 @@ signals:
     void disconnected(const QString &reason);
 
 private:
-    struct Pending
-    {
-        // FirstWhisper: a /msg that opened its private chat; if nobody by
-        // that nick is online, the chat closes and `origin` hears why.
-        enum class Purpose { Plain, CatchUp, Changes, Older, Who, ShowBans, Register, ShowRooms, FirstWhisper };
-        Purpose purpose = Purpose::Plain;
-        QPointer<Conversation> conversation;
-        QPointer<Conversation> origin;
-    };
-
     void onOpened();
     void onLost(const QString &why);
     void onFrame(const QByteArray &frame);
-    template <typename T>
-    qint64 send(const T &message, Pending::Purpose purpose = Pending::Purpose::Plain,
-                Conversation *conversation = nullptr, Conversation *origin = nullptr);
+    // SessionCore.
+    bool isWelcomed() const override { return m_supervisor.isWelcomed(); }
+    bool everWelcomed() const override { return m_supervisor.everWelcomed(); }
+    bool isSeen(const Conversation *conversation) const override;
+    QList<Conversation *> conversationList() const override { return m_conversations.items(); }
+    Conversation *open(Conversation::Type type, const QString &name) override;
+    void bringToFront(Conversation *conversation) override { emit focusRequested(conversation); }
+    void addEntry(Conversation *conversation, const LogEntry &entry) override;
+    void attention(Conversation *conversation, const QString &from, const QString &text) override
+    {
+        emit attentionNeeded(conversation, from, text);
+    }
+    bool online(Conversation *context) override;
+    void comeBackAs(const QString &nick, const QString &reason) override;
+    void reconnectNow() override;
+    qint64 sendRequest(const Confab::Protocol::Message &message, const Pending &pending) override;
+    void sendNotice(const Confab::Protocol::Message &message) override;
     void requestHistory(Conversation *room, Pending::Purpose purpose, qint64 fromSeq);
     void requestChanges(Conversation *room, qint64 changedAfter);
     // An `updated` message, or one from history: shown as it is now.
@@ -244,11 +278,8 @@ private:
     void onTyping(const Confab::Protocol::Typing &typing);
     void onAwayChanged(const Confab::Protocol::AwayChanged &change);
     void onNickChanged(const Confab::Protocol::NickChanged &change);
-    // Needs a room conversation to act in; says so in `context` otherwise.
-    bool online(Conversation *context);
 
     Conversation *find(Conversation::Type type, const QString &name) const;
-    Conversation *open(Conversation::Type type, const QString &name);
     Conversation *ensureRoom(const QString &name);
     // A room message new here, added to the log.
     void showMessage(Conversation *room, const Confab::Protocol::ChatMessage &message);
@@ -256,7 +287,6 @@ private:
     void follow(Conversation *room, const RoomSync::Steps &steps);
     // A line of the client's own (a notice or an error), stamped now.
     void addLine(Conversation *conversation, LogEntry::Kind kind, const QString &text);
-    void addEntry(Conversation *conversation, const struct LogEntry &entry);
 
     ConnectionSupervisor m_supervisor;
     RequestTracker<Pending> m_requests;

@@ -22,10 +22,3 @@ inline qint64 now()
 }
 
 } // namespace SessionInternal
-
-// Every file of ChatSession's sends requests.
-template <typename T>
-qint64 ChatSession::send(const T &message, Pending::Purpose purpose, Conversation *conversation, Conversation *origin)
-{
-    return m_requests.send(message, Pending{purpose, conversation, origin});
-}

@@ -1,6 +1,5 @@
 #include "roommoderation.h"
 
-#include "chatsession.h"
 #include "conversation.h"
 #include "names.h"
 
@@ -8,8 +7,9 @@
 
 using namespace Confab::Protocol;
 using namespace Qt::StringLiterals;
+using Purpose = SessionCore::Pending::Purpose;
 
-RoomModeration::RoomModeration(ChatSession &session)
+RoomModeration::RoomModeration(SessionCore &session)
     : m_session(session)
 {
 }
@@ -41,7 +41,6 @@ bool RoomModeration::mayChangeModes(const Conversation *room) const
 {
     return room && room->isJoined() && myRank(room) >= RoomMembers::Rank::Op;
 }
-
 
 namespace {
 
@@ -142,6 +141,25 @@ void RoomModeration::onInvited(const Invited &invited)
         m_session.notice(where, u"You invited %1 to #%2"_s.arg(invited.nick, invited.room));
 }
 
+void RoomModeration::onBanList(const BanList &list, const SessionCore::Pending &pending)
+{
+    emit banListReceived(list.room, list.bans);
+    if (pending.conversation)
+        showBans(pending.conversation, u"Bans in #%1"_s.arg(list.room), list.bans);
+}
+
+void RoomModeration::onServerBanList(const ServerBanList &list, const SessionCore::Pending &pending)
+{
+    if (pending.conversation)
+        showBans(pending.conversation, u"Server bans"_s, list.bans);
+}
+
+void RoomModeration::onAuditPage(const AuditPage &page, const SessionCore::Pending &pending)
+{
+    if (pending.conversation)
+        showAudit(pending.conversation, page.entries);
+}
+
 void RoomModeration::showBans(Conversation *conversation, const QString &title, const QList<BanEntry> &bans)
 {
     if (bans.isEmpty()) {
@@ -174,4 +192,124 @@ void RoomModeration::showAudit(Conversation *conversation, const QList<AuditEntr
             line += u" (%1)"_s.arg(entry.reason);
         m_session.notice(conversation, line);
     }
+}
+
+// ------------------------------------------------------------ requests
+
+QString RoomModeration::maskFor(const QString &nickOrMask)
+{
+    return nickOrMask.contains(u':') ? nickOrMask : u"nick:"_s + nickOrMask;
+}
+
+void RoomModeration::claim(Conversation *room)
+{
+    if (m_session.online(room))
+        m_session.send(Claim{room->name()}, Purpose::Plain, room);
+}
+
+void RoomModeration::grant(Conversation *room, const QString &nick, RoomMembers::Rank rank)
+{
+    if (m_session.online(room))
+        m_session.send(Grant{room->name(), nick, rank == RoomMembers::Rank::Op ? u"op"_s : u"member"_s}, Purpose::Plain,
+             room);
+}
+
+namespace {
+
+std::optional<QString> optionalText(const QString &text)
+{
+    return text.trimmed().isEmpty() ? std::nullopt : std::optional<QString>(text.trimmed());
+}
+
+} // namespace
+
+void RoomModeration::kick(Conversation *room, const QString &nick, const QString &reason)
+{
+    if (m_session.online(room))
+        m_session.send(Kick{room->name(), nick, optionalText(reason)}, Purpose::Plain, room);
+}
+
+void RoomModeration::ban(Conversation *room, const QString &nickOrMask, std::optional<qint64> duration,
+                      const QString &reason)
+{
+    if (m_session.online(room))
+        m_session.send(Ban{room->name(), maskFor(nickOrMask), duration, optionalText(reason)}, Purpose::Plain, room);
+}
+
+void RoomModeration::unban(Conversation *room, const QString &nickOrMask)
+{
+    if (m_session.online(room))
+        m_session.send(Unban{room->name(), maskFor(nickOrMask)}, Purpose::Plain, room);
+}
+
+void RoomModeration::requestBanList(Conversation *room, bool show)
+{
+    if (!room || !m_session.isWelcomed())
+        return;
+    // Without `show`, only banListReceived() tells (the settings dialog).
+    m_session.send(GetBanList{room->name()}, Purpose::Plain, show ? room : nullptr);
+}
+
+void RoomModeration::mute(Conversation *room, const QString &nick, std::optional<qint64> duration, const QString &reason)
+{
+    if (m_session.online(room))
+        m_session.send(Mute{room->name(), nick, duration, optionalText(reason)}, Purpose::Plain, room);
+}
+
+void RoomModeration::unmute(Conversation *room, const QString &nick)
+{
+    if (m_session.online(room))
+        m_session.send(Unmute{room->name(), nick}, Purpose::Plain, room);
+}
+
+void RoomModeration::invite(const QString &roomName, const QString &nick, Conversation *context)
+{
+    if (!context)
+        context = m_session.activeConversation();
+    if (m_session.online(context))
+        m_session.send(Invite{roomName, nick}, Purpose::Plain, context);
+}
+
+void RoomModeration::setModes(Conversation *room, std::optional<bool> inviteOnly, std::optional<QString> key,
+                           std::optional<bool> topicLocked)
+{
+    if (m_session.online(room))
+        m_session.send(SetMode{room->name(), inviteOnly, key, topicLocked}, Purpose::Plain, room);
+}
+
+void RoomModeration::requestAudit(const QString &roomName, Conversation *context)
+{
+    if (!context)
+        context = m_session.activeConversation();
+    if (!m_session.online(context))
+        return;
+    GetAudit request;
+    if (!roomName.isEmpty())
+        request.room = roomName;
+    m_session.send(request, Purpose::Plain, context);
+}
+
+void RoomModeration::serverBan(const QString &nickOrMask, std::optional<qint64> duration, const QString &reason,
+                            Conversation *context)
+{
+    if (!context)
+        context = m_session.activeConversation();
+    if (m_session.online(context))
+        m_session.send(ServerBan{maskFor(nickOrMask), duration, optionalText(reason)}, Purpose::Plain, context);
+}
+
+void RoomModeration::serverUnban(const QString &nickOrMask, Conversation *context)
+{
+    if (!context)
+        context = m_session.activeConversation();
+    if (m_session.online(context))
+        m_session.send(ServerUnban{maskFor(nickOrMask)}, Purpose::Plain, context);
+}
+
+void RoomModeration::requestServerBanList(Conversation *context)
+{
+    if (!context)
+        context = m_session.activeConversation();
+    if (m_session.online(context))
+        m_session.send(GetServerBanList{}, Purpose::Plain, context);
 }
