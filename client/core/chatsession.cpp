@@ -38,6 +38,7 @@ ChatSession::ChatSession(FrameTransport *transport, QObject *parent)
     connect(&m_moderation, &RoomModeration::removedFromRoom, this, &ChatSession::removedFromRoom);
     connect(&m_moderation, &RoomModeration::invitedTo, this, &ChatSession::invitedTo);
     connect(&m_moderation, &RoomModeration::banListReceived, this, &ChatSession::banListReceived);
+    connect(&m_presence, &::Presence::awayChanged, this, &ChatSession::awayChanged);
 }
 
 ChatSession::~ChatSession()
@@ -186,9 +187,9 @@ void ChatSession::onFrame(const QByteArray &frame)
                 } else if constexpr (std::is_same_v<T, Error>) {
                     onError(message, pending);
                 } else if constexpr (std::is_same_v<T, Typing>) {
-                    onTyping(message);
+                    m_presence.onTyping(message);
                 } else if constexpr (std::is_same_v<T, AwayChanged>) {
-                    onAwayChanged(message);
+                    m_presence.onAwayChanged(message);
                 } else if constexpr (std::is_same_v<T, Ping>) {
                     m_supervisor.transport()->send(encode(Pong{}));
                 } else if constexpr (std::is_same_v<T, Pong>) {
@@ -259,8 +260,7 @@ void ChatSession::onWelcome(const Welcome &welcome)
     }
     // Back after a drop: still away if the user was (the server forgets it
     // with the connection), then the same rooms and whatever was missed.
-    if (!m_awayMessage.isEmpty())
-        setAway(m_awayMessage);
+    m_presence.welcomedAgain();
     for (Conversation *conversation : m_conversations.items()) {
         // Private conversations catch up from the last seq shown (section 19).
         if (conversation->type() == Conversation::Type::Private && conversation->lastSeq() > 0) {
@@ -361,7 +361,7 @@ Conversation *ChatSession::open(Conversation::Type type, const QString &name)
     // A private conversation is always "joined": there is nothing to join.
     conversation->setJoined(type == Conversation::Type::Private);
     if (type == Conversation::Type::Private)
-        conversation->setPeerAway(m_awayBook.of(name));
+        conversation->setPeerAway(m_presence.awayMessageOf(name));
     m_conversations.add(conversation);
     emit conversationOpened(conversation);
     return conversation;
@@ -386,7 +386,7 @@ void ChatSession::closeConversation(Conversation *conversation)
         return;
     if (conversation->type() == Conversation::Type::Room && conversation->isJoined())
         send(Leave{conversation->name(), std::nullopt});
-    m_typingSender.sent(conversation); // forgotten
+    m_presence.typingEnded(conversation); // forgotten
     m_conversations.remove(conversation);
     emit conversationClosed(conversation);
     if (m_active == conversation)

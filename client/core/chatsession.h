@@ -1,14 +1,13 @@
 #pragma once
 
-#include "awaybook.h"
 #include "codec.h"
 #include "connectionsupervisor.h"
 #include "conversationlist.h"
 #include "requesttracker.h"
+#include "presence.h"
 #include "roommoderation.h"
 #include "serveraddress.h"
 #include "sessioncore.h"
-#include "typingsender.h"
 
 #include <QHash>
 #include <QObject>
@@ -92,14 +91,14 @@ public:
     void leave(Conversation *conversation, const QString &reason = {});
     // Away with a message, or back (an empty one); `awayMessage()` is the
     // user's own ("" when here).
-    void setAway(const QString &message);
-    QString awayMessage() const { return m_awayMessage; }
+    void setAway(const QString &message) { m_presence.setAway(message); }
+    QString awayMessage() const { return m_presence.awayMessage(); }
     // What another user said when going away ("" when here, or not known).
-    QString awayMessageOf(const QString &nick) const { return m_awayBook.of(nick); }
+    QString awayMessageOf(const QString &nick) const { return m_presence.awayMessageOf(nick); }
 
     // The user is typing in `conversation` (or stopped: cleared the line).
     // Tells the server at most once every few seconds.
-    void noteTyping(Conversation *conversation, bool typing);
+    void noteTyping(Conversation *conversation, bool typing) { m_presence.noteTyping(conversation, typing); }
     // `action`: /me, shown as "* alice waves".
     void sendText(Conversation *conversation, const QString &text, bool action = false);
     void whisper(const QString &nick, const QString &text);
@@ -275,8 +274,6 @@ private:
     void markRead(Conversation *conversation);
     void applyReadMarker(Conversation *conversation, qint64 seq);
     void onError(const Confab::Protocol::Error &error, const Pending &pending);
-    void onTyping(const Confab::Protocol::Typing &typing);
-    void onAwayChanged(const Confab::Protocol::AwayChanged &change);
     void onNickChanged(const Confab::Protocol::NickChanged &change);
 
     Conversation *find(Conversation::Type type, const QString &name) const;
@@ -291,6 +288,7 @@ private:
     ConnectionSupervisor m_supervisor;
     RequestTracker<Pending> m_requests;
     RoomModeration m_moderation{*this};
+    Presence m_presence{*this};
     ConversationList m_conversations;
     QString m_nick;
     QString m_password;
@@ -305,7 +303,4 @@ private:
     QString m_motd; // until the first room opens
     QPointer<Conversation> m_active;
     bool m_windowActive = true;
-    TypingSender m_typingSender;
-    QString m_awayMessage;
-    AwayBook m_awayBook; // others who are away, and why
 };

@@ -1,60 +1,79 @@
-// Away and typing (protocol sections 16 and 17).
-// Part of ChatSession (chatsession.h); who is away is an AwayBook, when to
-// say the user types a TypingSender.
-
-#include "chatsession.h"
+#include "presence.h"
 #include "sessioninternal.h"
 
 #include "conversation.h"
 #include "names.h"
 
-
-using namespace Confab::Protocol;
+// Not the whole namespace: its Presence (a field's) would clash with ours.
+using Confab::Protocol::AwayChanged;
+using Confab::Protocol::nameKey;
+using Confab::Protocol::SetAway;
+using Confab::Protocol::StringMap;
+using Confab::Protocol::Typing;
 using namespace Qt::StringLiterals;
-using namespace SessionInternal;
 
-void ChatSession::setAway(const QString &message)
+Presence::Presence(SessionCore &session)
+    : m_session(session)
 {
-    if (m_supervisor.isWelcomed())
-        send(SetAway{message.trimmed().isEmpty() ? std::nullopt : std::optional<QString>(message.trimmed())});
 }
 
-void ChatSession::onAwayChanged(const AwayChanged &change)
+void Presence::setAway(const QString &message)
+{
+    if (m_session.isWelcomed())
+        m_session.send(SetAway{message.trimmed().isEmpty() ? std::nullopt : std::optional<QString>(message.trimmed())});
+}
+
+void Presence::welcomedAgain()
+{
+    if (!m_awayMessage.isEmpty())
+        setAway(m_awayMessage);
+}
+
+void Presence::onJoined(Conversation *room, const StringMap &away)
+{
+    for (auto it = away.cbegin(); it != away.cend(); ++it) {
+        room->members()->setAway(it.key(), it.value());
+        if (nameKey(it.key()) != nameKey(m_session.nick()))
+            m_awayBook.set(it.key(), it.value());
+    }
+}
+
+void Presence::onAwayChanged(const AwayChanged &change)
 {
     const QString why = change.away.value_or(QString());
-    if (nameKey(change.nick) == nameKey(m_nick)) {
+    if (nameKey(change.nick) == nameKey(m_session.nick())) {
         m_awayMessage = why;
     } else {
         const bool changed = m_awayBook.set(change.nick, why);
         // In a private chat, say it when it changes (not at every whisper).
-        Conversation *chat = privateChat(change.nick);
+        Conversation *chat = m_session.privateChat(change.nick);
         if (chat && changed)
-            addEvent(chat, LogEntry::Event::AwayChanged, change.nick, why);
+            m_session.addEvent(chat, LogEntry::Event::AwayChanged, change.nick, why);
         if (chat)
             chat->setPeerAway(why);
     }
-    for (Conversation *conversation : m_conversations.items()) {
+    for (Conversation *conversation : m_session.conversationList()) {
         if (conversation->type() == Conversation::Type::Room && conversation->hasMember(change.nick))
             conversation->members()->setAway(change.nick, why);
     }
     emit awayChanged(change.nick, why);
 }
 
-void ChatSession::onTyping(const Typing &typing)
+void Presence::onTyping(const Typing &typing)
 {
     if (!typing.from)
         return;
-    Conversation *conversation = typing.room ? room(*typing.room) : privateChat(*typing.from);
+    Conversation *conversation = typing.room ? m_session.room(*typing.room) : m_session.privateChat(*typing.from);
     if (conversation)
         conversation->setTyping(*typing.from, !typing.done.value_or(false));
 }
 
-void ChatSession::noteTyping(Conversation *conversation, bool typing)
+void Presence::noteTyping(Conversation *conversation, bool typing)
 {
-    if (!conversation || !m_supervisor.isWelcomed()
+    if (!conversation || !m_session.isWelcomed()
         || (conversation->type() == Conversation::Type::Room && !conversation->isJoined()))
         return;
     // No id: nothing answers a typing notice.
-    if (const auto notice = m_typingSender.notice(conversation, typing, now()))
-        m_supervisor.transport()->send(encode(*notice));
+    if (const auto notice = m_typingSender.notice(conversation, typing, SessionInternal::now()))
+        m_session.tell(*notice);
 }

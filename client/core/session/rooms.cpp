@@ -19,12 +19,7 @@ void ChatSession::onJoined(const Joined &joined)
     conversation->setName(joined.room);
     conversation->setTopic(joined.topic);
     conversation->setMembers(joined.members, joined.roles.value_or(StringMap()));
-    const StringMap away = joined.away.value_or(StringMap());
-    for (auto it = away.cbegin(); it != away.cend(); ++it) {
-        conversation->members()->setAway(it.key(), it.value());
-        if (nameKey(it.key()) != nameKey(m_nick))
-            m_awayBook.set(it.key(), it.value());
-    }
+    m_presence.onJoined(conversation, joined.away.value_or(StringMap()));
     conversation->setModes(joined.modes.value_or(RoomModes()));
     if (m_joinKeys.contains(nameKey(joined.room)))
         conversation->setKey(m_joinKeys.take(nameKey(joined.room)));
@@ -203,7 +198,7 @@ void ChatSession::leave(Conversation *conversation, const QString &reason)
 
 void ChatSession::sendText(Conversation *conversation, const QString &text, bool action)
 {
-    m_typingSender.sent(conversation); // the message itself ends "typing"
+    m_presence.typingEnded(conversation); // the message itself ends "typing"
     if (!conversation)
         return;
     if (!m_supervisor.isWelcomed()) {

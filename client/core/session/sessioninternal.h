@@ -1,8 +1,7 @@
 #pragma once
 
-// What ChatSession's files share (chatsession.cpp and session/*.cpp).
+// What the desktop session's files share (chatsession.cpp and session/*.cpp).
 
-#include "chatsession.h"
 #include "defaults.h"
 
 #include <QDateTime>
