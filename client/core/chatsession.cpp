@@ -38,6 +38,7 @@ ChatSession::ChatSession(FrameTransport *transport, QObject *parent)
     connect(&m_moderation, &RoomModeration::removedFromRoom, this, &ChatSession::removedFromRoom);
     connect(&m_moderation, &RoomModeration::invitedTo, this, &ChatSession::invitedTo);
     connect(&m_moderation, &RoomModeration::banListReceived, this, &ChatSession::banListReceived);
+    connect(&m_accounts, &Accounts::accountChanged, this, &ChatSession::accountChanged);
     connect(&m_presence, &::Presence::awayChanged, this, &ChatSession::awayChanged);
 }
 
@@ -91,8 +92,7 @@ void ChatSession::onOpened()
     hello.client = u"confab/%1"_s.arg(QStringLiteral(CONFAB_VERSION));
     if (!m_password.isEmpty())
         hello.password = m_password;
-    if (!m_loginAccount.isEmpty())
-        hello.login = Credentials{m_loginAccount, m_loginPassword};
+    hello.login = m_accounts.login();
     send(hello);
 }
 
@@ -197,19 +197,9 @@ void ChatSession::onFrame(const QByteArray &frame)
                 } else if constexpr (std::is_same_v<T, Closing>) {
                     m_supervisor.setClosingReason(message.reason);
                 } else if constexpr (std::is_same_v<T, Registered>) {
-                    m_account = message.account;
-                    // From now on every reconnect logs in.
-                    m_loginAccount = message.account;
-                    m_loginPassword = std::exchange(m_registration, QString());
-                    emit accountChanged(m_account);
-                    Conversation *where = pending.conversation ? pending.conversation.data() : m_active.data();
-                    if (where)
-                        notice(where, u"%1 is now a registered account, and you are logged in to it. Nobody else "
-                                      "can use this nick."_s.arg(message.account));
+                    m_accounts.onRegistered(message, pending);
                 } else if constexpr (std::is_same_v<T, PasswordChanged>) {
-                    m_loginPassword = std::exchange(m_newPassword, QString());
-                    if (pending.conversation)
-                        notice(pending.conversation, u"Your password was changed."_s);
+                    m_accounts.onPasswordChanged(pending);
                 } else if constexpr (std::is_same_v<T, RoleChanged>) {
                     m_moderation.onRoleChanged(message);
                 } else if constexpr (std::is_same_v<T, Kicked>) {
@@ -236,19 +226,13 @@ void ChatSession::onFrame(const QByteArray &frame)
 void ChatSession::onWelcome(const Welcome &welcome)
 {
     const bool reconnect = m_supervisor.everWelcomed();
-    m_guestFallback = false;
     if (welcome.nick != m_nick) {
         m_nick = welcome.nick;
         emit nickChanged(m_nick);
     }
-    const QString account = welcome.account.value_or(QString());
-    if (account != m_account) {
-        m_account = account;
-        emit accountChanged(m_account);
-    }
+    m_accounts.welcomed(welcome.account.value_or(QString()));
     m_supervisor.welcomed();
-    if (!m_registration.isEmpty() && m_account.isEmpty())
-        send(Register{m_registration}, Pending::Purpose::Register, nullptr);
+    m_accounts.registerIfAsked();
     if (!reconnect) {
         // A banner above the conversations, once per visit: never a line in
         // a room's log, where older history would later slide in around it.
@@ -282,15 +266,11 @@ void ChatSession::onError(const Error &problem, const Pending &pending)
         m_requests.clear();
         const bool hopeless = problem.code == ErrorCode::Banned || problem.code == ErrorCode::LoginFailed
                               || problem.code == ErrorCode::LoginRequired || problem.code == ErrorCode::RateLimited;
-        if (m_supervisor.everWelcomed() && hopeless && m_guestFallback) {
+        if (m_supervisor.everWelcomed() && hopeless && m_accounts.backToGuest()) {
             // A /login that did not work: back as the guest the user was.
-            m_guestFallback = false;
-            m_loginAccount.clear();
-            m_loginPassword.clear();
             if (m_active)
                 error(m_active, Refusal::sentence(problem.code, problem.message));
-            m_supervisor.transport()->close();
-            m_supervisor.connectNow();
+            reconnectNow();
         } else if (m_supervisor.everWelcomed() && hopeless) {
             // Banned, or the account's password changed elsewhere: trying
             // again changes nothing.
@@ -309,10 +289,7 @@ void ChatSession::onError(const Error &problem, const Pending &pending)
         }
         return;
     }
-    if (pending.purpose == Pending::Purpose::Register)
-        m_registration.clear();
-    if (problem.code == ErrorCode::LoginFailed || problem.code == ErrorCode::PasswordInvalid)
-        m_newPassword.clear();
+    m_accounts.onError(problem, pending);
     Conversation *conversation = pending.conversation ? pending.conversation.data() : m_active.data();
     if (pending.purpose == Pending::Purpose::CatchUp && conversation)
         follow(conversation, conversation->sync().caughtUp({}, CatchUpPage)); // give up: show what waited

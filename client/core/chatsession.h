@@ -1,5 +1,6 @@
 #pragma once
 
+#include "accounts.h"
 #include "codec.h"
 #include "connectionsupervisor.h"
 #include "conversationlist.h"
@@ -45,12 +46,12 @@ public:
                const QStringList &rooms = {});
     // An account to log in to with every hello (reconnects too); set before
     // start(). An empty account: no login.
-    void setLogin(const QString &account, const QString &accountPassword);
+    void setLogin(const QString &account, const QString &accountPassword) { m_accounts.setLogin(account, accountPassword); }
     // Registers the nick as an account with this password as soon as the
     // server welcomes the user (the connect dialog's "register").
-    void setRegistration(const QString &accountPassword);
+    void setRegistration(const QString &accountPassword) { m_accounts.setRegistration(accountPassword); }
     // The account the session is logged in to ("" when none).
-    QString account() const { return m_account; }
+    QString account() const { return m_accounts.account(); }
     // Leaves the server for good (no reconnect).
     void quit(const QString &reason = {});
 
@@ -140,11 +141,17 @@ public:
                   const QString &detail = {}, bool own = false, const QString &target = {},
                   qint64 when = 0) override;
 
-    // Accounts (protocol section 12).
-    void registerAccount(const QString &accountPassword, Conversation *context = nullptr);
+    // Accounts (protocol section 12; Accounts).
+    void registerAccount(const QString &accountPassword, Conversation *context = nullptr)
+    {
+        m_accounts.registerAccount(accountPassword, context);
+    }
     // Reconnects, logged in to `account`, keeping the open rooms.
-    void logIn(const QString &account, const QString &accountPassword);
-    void changePassword(const QString &oldPassword, const QString &newPassword, Conversation *context = nullptr);
+    void logIn(const QString &account, const QString &accountPassword) { m_accounts.logIn(account, accountPassword); }
+    void changePassword(const QString &oldPassword, const QString &newPassword, Conversation *context = nullptr)
+    {
+        m_accounts.changePassword(oldPassword, newPassword, context);
+    }
 
     // Moderation (section 13; RoomModeration). `room` is where the answer
     // is shown.
@@ -287,17 +294,12 @@ private:
 
     ConnectionSupervisor m_supervisor;
     RequestTracker<Pending> m_requests;
+    Accounts m_accounts{*this};
     RoomModeration m_moderation{*this};
     Presence m_presence{*this};
     ConversationList m_conversations;
     QString m_nick;
     QString m_password;
-    QString m_account;        // logged in to, per welcome or registered
-    QString m_loginAccount;   // to log in to with hello
-    QString m_loginPassword;
-    QString m_registration;   // register with this once welcomed
-    QString m_newPassword;    // while change_password is on its way
-    bool m_guestFallback = false; // a /login from a guest session is under way
     QHash<QString, QString> m_joinKeys; // by room key, until joined
     QStringList m_initialRooms;
     QString m_motd; // until the first room opens
