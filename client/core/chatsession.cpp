@@ -76,7 +76,7 @@ void ChatSession::start(const ServerAddress &address, const QString &nick, const
 void ChatSession::quit(const QString &reason)
 {
     if (m_supervisor.isWelcomed() && m_windowActive)
-        markRead(m_active);
+        m_readMarkers.markRead(m_active);
     if (m_supervisor.transport()->isOpen())
         send(Quit{reason.isEmpty() ? std::nullopt : std::optional<QString>(reason)});
     m_supervisor.stop();
@@ -143,7 +143,7 @@ void ChatSession::onFrame(const QByteArray &frame)
                     if (Conversation *conversation = room(message.message.room))
                         applyChange(conversation, message.message);
                 } else if constexpr (std::is_same_v<T, PrivateMessage>) {
-                    onPrivate(message);
+                    m_privateChats.onPrivate(message);
                 } else if constexpr (std::is_same_v<T, UserJoined>) {
                     if (Conversation *conversation = room(message.room)) {
                         conversation->addMember(message.nick);
@@ -179,11 +179,9 @@ void ChatSession::onFrame(const QByteArray &frame)
                 } else if constexpr (std::is_same_v<T, HistoryPage>) {
                     onHistoryPage(message, pending);
                 } else if constexpr (std::is_same_v<T, PrivatePage>) {
-                    onPrivatePage(message, pending);
+                    m_privateChats.onPrivatePage(message, pending);
                 } else if constexpr (std::is_same_v<T, ReadMarker>) {
-                    // Read on another device of the account.
-                    applyReadMarker(message.room ? room(*message.room) : privateChat(message.with.value_or(QString())),
-                                    message.seq);
+                    m_readMarkers.onReadMarker(message);
                 } else if constexpr (std::is_same_v<T, Error>) {
                     onError(message, pending);
                 } else if constexpr (std::is_same_v<T, Typing>) {
@@ -247,10 +245,7 @@ void ChatSession::onWelcome(const Welcome &welcome)
     m_presence.welcomedAgain();
     for (Conversation *conversation : m_conversations.items()) {
         // Private conversations catch up from the last seq shown (section 19).
-        if (conversation->type() == Conversation::Type::Private && conversation->lastSeq() > 0) {
-            send(GetPrivateHistory{conversation->name(), std::nullopt, conversation->lastSeq(), CatchUpPage},
-                 Pending::Purpose::CatchUp, conversation);
-        }
+        m_privateChats.catchUp(conversation);
         if (conversation->type() == Conversation::Type::Room && conversation->wantsRejoin()) {
             addEvent(conversation, LogEntry::Event::Reconnected);
             send(Join{conversation->name(),
@@ -295,15 +290,7 @@ void ChatSession::onError(const Error &problem, const Pending &pending)
         follow(conversation, conversation->sync().caughtUp({}, CatchUpPage)); // give up: show what waited
     if (pending.purpose == Pending::Purpose::Older && conversation)
         conversation->setLoadingOlder(false);
-    if (pending.purpose == Pending::Purpose::FirstWhisper && problem.code == ErrorCode::NoSuchUser && conversation
-        && conversation->log()->rowCount() == 0) {
-        // Not a conversation with anyone: close it, and say why where /msg was typed.
-        Conversation *origin = pending.origin ? pending.origin.data() : nullptr;
-        closeConversation(conversation);
-        conversation = origin;
-        if (origin)
-            emit focusRequested(origin);
-    }
+    conversation = m_privateChats.refused(problem, pending, conversation);
     if (conversation)
         error(conversation, Refusal::sentence(problem.code, problem.message));
     else
@@ -375,16 +362,33 @@ void ChatSession::setActiveConversation(Conversation *conversation)
 {
     // What was shown of the one left was read; so is what the new one shows.
     if (m_active != conversation && m_windowActive)
-        markRead(m_active);
+        m_readMarkers.markRead(m_active);
     m_active = conversation;
     if (conversation && m_windowActive) {
         conversation->seen();
-        markRead(conversation);
+        m_readMarkers.markRead(conversation);
     }
     if (conversation && (conversation->unread() > 0 || conversation->hasMention())) {
         conversation->setUnread(0);
         conversation->setMention(false);
     }
+}
+
+void ChatSession::setWindowActive(bool active)
+{
+    if (!active && m_windowActive)
+        m_readMarkers.markRead(m_active); // read until the user looked away
+    m_windowActive = active;
+    if (active && m_active)
+        setActiveConversation(m_active);
+}
+
+int ChatSession::totalUnread() const
+{
+    int total = 0;
+    for (const Conversation *conversation : m_conversations.items())
+        total += conversation->unread();
+    return total;
 }
 
 void ChatSession::addEntry(Conversation *conversation, const LogEntry &entry)

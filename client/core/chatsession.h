@@ -6,6 +6,8 @@
 #include "conversationlist.h"
 #include "requesttracker.h"
 #include "presence.h"
+#include "privatechats.h"
+#include "readmarkers.h"
 #include "roommoderation.h"
 #include "serveraddress.h"
 #include "sessioncore.h"
@@ -67,7 +69,7 @@ public:
     Conversation *room(const QString &name) const override;
     Conversation *privateChat(const QString &nick) const override;
     // Opens (without sending anything) a private conversation with `nick`.
-    Conversation *openPrivateChat(const QString &nick);
+    Conversation *openPrivateChat(const QString &nick) { return m_privateChats.open(nick); }
     void closeConversation(Conversation *conversation) override;
     // Leaves the server and forgets every conversation (before connecting
     // somewhere else).
@@ -82,7 +84,7 @@ public:
     // (and puts its "new messages" line where the unseen ones begin).
     void setWindowActive(bool active);
     // Every conversation read as it stands (and the server told so).
-    void markAllRead();
+    void markAllRead() { m_readMarkers.markAllRead(); }
     int totalUnread() const;
 
     // What the user can ask for.
@@ -101,12 +103,15 @@ public:
     // Tells the server at most once every few seconds.
     void noteTyping(Conversation *conversation, bool typing) { m_presence.noteTyping(conversation, typing); }
     // `action`: /me, shown as "* alice waves".
-    void sendText(Conversation *conversation, const QString &text, bool action = false);
-    void whisper(const QString &nick, const QString &text);
+    void sendText(Conversation *conversation, const QString &text, bool action = false) override;
+    void whisper(const QString &nick, const QString &text) { m_privateChats.whisper(nick, text); }
     // /msg typed in `origin`: opens the private conversation (if it is not
     // open yet, it closes again when nobody by that nick is online, and
     // `origin` says why).
-    void whisperFrom(Conversation *origin, const QString &nick, const QString &text);
+    void whisperFrom(Conversation *origin, const QString &nick, const QString &text)
+    {
+        m_privateChats.whisperFrom(origin, nick, text);
+    }
     // Room messages by seq (section 18): an edit of your own, a deletion of
     // your own (or anyone's, as an op), a reaction toggled. Refusals are
     // said in the conversation.
@@ -273,13 +278,7 @@ private:
     void onWelcome(const Confab::Protocol::Welcome &welcome);
     void onJoined(const Confab::Protocol::Joined &joined);
     void onMessage(const Confab::Protocol::ChatMessage &message);
-    void onPrivate(const Confab::Protocol::PrivateMessage &message);
     void onHistoryPage(const Confab::Protocol::HistoryPage &page, const Pending &pending);
-    void onPrivatePage(const Confab::Protocol::PrivatePage &page, const Pending &pending);
-    // Read markers (section 20): tell the server how far the user has read
-    // a conversation; take a marker from it (another device, or history).
-    void markRead(Conversation *conversation);
-    void applyReadMarker(Conversation *conversation, qint64 seq);
     void onError(const Confab::Protocol::Error &error, const Pending &pending);
     void onNickChanged(const Confab::Protocol::NickChanged &change);
 
@@ -295,6 +294,8 @@ private:
     ConnectionSupervisor m_supervisor;
     RequestTracker<Pending> m_requests;
     Accounts m_accounts{*this};
+    ReadMarkers m_readMarkers{*this};
+    PrivateChats m_privateChats{*this, m_readMarkers};
     RoomModeration m_moderation{*this};
     Presence m_presence{*this};
     ConversationList m_conversations;

@@ -1,8 +1,8 @@
 // Private conversations: whispers, their pages, opening one (protocol section
-// 19): the unit (privatechats.h), then ChatSession's part.
+// 19): the rules, then the session's side.
 
 #include "privatechats.h"
-#include "chatsession.h"
+#include "readmarkers.h"
 #include "sessioninternal.h"
 
 #include "conversation.h"
@@ -11,6 +11,7 @@
 using namespace Confab::Protocol;
 using namespace Qt::StringLiterals;
 using namespace SessionInternal;
+using Purpose = SessionCore::Pending::Purpose;
 
 LogEntry PrivateChats::privateEntry(const PrivateMessage &message, const QString &me)
 {
@@ -40,65 +41,85 @@ QList<LogEntry> PrivateChats::olderThanShown(Conversation *conversation, const Q
 
 // ------------------------------------------------------------ the session's side
 
-void ChatSession::onPrivate(const PrivateMessage &message)
+void PrivateChats::onPrivate(const PrivateMessage &message)
 {
-    const bool own = nameKey(message.from) == nameKey(m_nick);
+    const bool own = nameKey(message.from) == nameKey(m_session.nick());
     const QString peer = own ? message.to : message.from;
-    Conversation *conversation = openPrivateChat(peer);
+    Conversation *conversation = open(peer);
     if (!conversation->sync().take(message.seq.value_or(0)))
         return; // shown already (caught up, or in the history shown when it opened)
     conversation->setTyping(message.from, false);
-    addEntry(conversation, PrivateChats::privateEntry(message, m_nick));
+    m_session.addEntry(conversation, privateEntry(message, m_session.nick()));
     if (message.waiting.value_or(false))
-        addEvent(conversation, LogEntry::Event::Waiting, message.to);
+        m_session.addEvent(conversation, LogEntry::Event::Waiting, message.to);
     if (!own)
-        emit attentionNeeded(conversation, message.from, message.text);
+        m_session.attention(conversation, message.from, message.text);
 }
 
-void ChatSession::onPrivatePage(const PrivatePage &page, const Pending &pending)
+void PrivateChats::catchUp(Conversation *conversation)
+{
+    if (conversation->type() == Conversation::Type::Private && conversation->lastSeq() > 0)
+        m_session.send(GetPrivateHistory{conversation->name(), std::nullopt, conversation->lastSeq(), CatchUpPage},
+                       Purpose::CatchUp, conversation);
+}
+
+void PrivateChats::onPrivatePage(const PrivatePage &page, const SessionCore::Pending &pending)
 {
     Conversation *conversation = pending.conversation;
     if (!conversation)
         return;
-    if (pending.purpose == Pending::Purpose::CatchUp) {
+    if (pending.purpose == Purpose::CatchUp) {
         for (const PrivateMessage &message : page.messages)
             onPrivate(message);
         if (page.messages.size() >= CatchUpPage || page.more.value_or(false))
-            send(GetPrivateHistory{conversation->name(), std::nullopt, conversation->lastSeq(), CatchUpPage},
-                 Pending::Purpose::CatchUp, conversation);
+            m_session.send(GetPrivateHistory{conversation->name(), std::nullopt, conversation->lastSeq(), CatchUpPage},
+                           Purpose::CatchUp, conversation);
         return;
     }
     // The history above what is shown: only what is older than all of it.
-    const QList<LogEntry> older = PrivateChats::olderThanShown(conversation, page.messages, m_nick);
+    const QList<LogEntry> older = olderThanShown(conversation, page.messages, m_session.nick());
     conversation->rowsPrepended(int(older.size()));
     conversation->log()->prepend(older);
     if (page.read)
-        applyReadMarker(conversation, *page.read);
+        m_readMarkers.apply(conversation, *page.read);
 }
 
-Conversation *ChatSession::openPrivateChat(const QString &nick)
+Conversation *PrivateChats::open(const QString &nick)
 {
-    const bool isNew = !find(Conversation::Type::Private, nick);
-    Conversation *conversation = open(Conversation::Type::Private, nick);
+    const bool isNew = !m_session.privateChat(nick);
+    Conversation *conversation = m_session.open(Conversation::Type::Private, nick);
     // What was said before shows above (section 19).
-    if (isNew && m_supervisor.isWelcomed())
-        send(GetPrivateHistory{nick, std::nullopt, std::nullopt, ScrollBackPage}, Pending::Purpose::Older,
-             conversation);
+    if (isNew && m_session.isWelcomed())
+        m_session.send(GetPrivateHistory{nick, std::nullopt, std::nullopt, ScrollBackPage}, Purpose::Older,
+                       conversation);
     return conversation;
 }
 
-void ChatSession::whisper(const QString &nick, const QString &text)
+void PrivateChats::whisper(const QString &nick, const QString &text)
 {
-    sendText(openPrivateChat(nick), text);
+    m_session.sendText(open(nick), text);
 }
 
-void ChatSession::whisperFrom(Conversation *origin, const QString &nick, const QString &text)
+void PrivateChats::whisperFrom(Conversation *origin, const QString &nick, const QString &text)
 {
-    if (privateChat(nick) || !m_supervisor.isWelcomed()) {
+    if (m_session.privateChat(nick) || !m_session.isWelcomed()) {
         whisper(nick, text);
         return;
     }
-    Conversation *chat = openPrivateChat(nick);
-    emit focusRequested(chat);
-    send(Whisper{chat->name(), text, std::nullopt}, Pending::Purpose::FirstWhisper, chat, origin);
+    Conversation *chat = open(nick);
+    m_session.bringToFront(chat);
+    m_session.send(Whisper{chat->name(), text, std::nullopt}, Purpose::FirstWhisper, chat, origin);
+}
+
+Conversation *PrivateChats::refused(const Error &problem, const SessionCore::Pending &pending, Conversation *where)
+{
+    if (pending.purpose != Purpose::FirstWhisper || problem.code != ErrorCode::NoSuchUser || !where
+        || where->log()->rowCount() != 0)
+        return where;
+    // Not a conversation with anyone: close it, and say why where /msg was typed.
+    Conversation *origin = pending.origin ? pending.origin.data() : nullptr;
+    m_session.closeConversation(where);
+    if (origin)
+        m_session.bringToFront(origin);
+    return origin;
 }

@@ -1,9 +1,7 @@
 // Unread counts and read markers, and what counts as a mention (protocol
-// section 20): the unit (readmarkers.h), then ChatSession's part.
+// section 20): the rules, then the session's side.
 
 #include "readmarkers.h"
-#include "chatsession.h"
-#include "sessioninternal.h"
 
 #include "conversation.h"
 
@@ -11,7 +9,6 @@
 
 using namespace Confab::Protocol;
 using namespace Qt::StringLiterals;
-using namespace SessionInternal;
 
 std::optional<MarkRead> ReadMarkers::readRequest(Conversation *conversation)
 {
@@ -60,18 +57,18 @@ bool ReadMarkers::mentions(const QString &nick, const QString &text)
 
 // ------------------------------------------------------------ the session's side
 
-void ChatSession::setWindowActive(bool active)
+void ReadMarkers::markRead(Conversation *conversation)
 {
-    if (!active && m_windowActive)
-        markRead(m_active); // read until the user looked away
-    m_windowActive = active;
-    if (active && m_active)
-        setActiveConversation(m_active);
+    if (!m_session.isWelcomed())
+        return;
+    // No id: the answer changes nothing here.
+    if (const auto request = readRequest(conversation))
+        m_session.tell(*request);
 }
 
-void ChatSession::markAllRead()
+void ReadMarkers::markAllRead()
 {
-    for (Conversation *conversation : m_conversations.items()) {
+    for (Conversation *conversation : m_session.conversationList()) {
         markRead(conversation);
         if (conversation->unread() > 0 || conversation->hasMention()) {
             conversation->setUnread(0);
@@ -80,27 +77,14 @@ void ChatSession::markAllRead()
     }
 }
 
-int ChatSession::totalUnread() const
-{
-    int total = 0;
-    for (const Conversation *conversation : m_conversations.items())
-        total += conversation->unread();
-    return total;
-}
-
-void ChatSession::markRead(Conversation *conversation)
-{
-    if (!m_supervisor.isWelcomed())
-        return;
-    // No id: the answer changes nothing here.
-    if (const auto request = ReadMarkers::readRequest(conversation))
-        m_supervisor.transport()->send(encode(*request));
-}
-
-void ChatSession::applyReadMarker(Conversation *conversation, qint64 seq)
+void ReadMarkers::apply(Conversation *conversation, qint64 seq)
 {
     if (conversation)
-        ReadMarkers::markerApplied(conversation, seq, conversation == m_active && m_windowActive);
+        markerApplied(conversation, seq, m_session.isSeen(conversation));
 }
 
-// ------------------------------------------------------------ actions
+void ReadMarkers::onReadMarker(const ReadMarker &marker)
+{
+    apply(marker.room ? m_session.room(*marker.room) : m_session.privateChat(marker.with.value_or(QString())),
+          marker.seq);
+}

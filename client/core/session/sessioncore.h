@@ -54,6 +54,8 @@ public:
             = 0;
     // Someone said the user's nick, or wrote to them privately.
     virtual void attention(Conversation *conversation, const QString &from, const QString &text) = 0;
+    // Says `text` in a room or a private conversation (`action`: /me).
+    virtual void sendText(Conversation *conversation, const QString &text, bool action = false) = 0;
     // Welcomed; otherwise says "Not connected" in `context` (if any).
     virtual bool online(Conversation *context) = 0;
 
