@@ -140,8 +140,7 @@ void ChatSession::onFrame(const QByteArray &frame)
                 } else if constexpr (std::is_same_v<T, ChatMessage>) {
                     onMessage(message);
                 } else if constexpr (std::is_same_v<T, MessageUpdated>) {
-                    if (Conversation *conversation = room(message.message.room))
-                        applyChange(conversation, message.message);
+                    m_messageChanges.onUpdated(message);
                 } else if constexpr (std::is_same_v<T, PrivateMessage>) {
                     m_privateChats.onPrivate(message);
                 } else if constexpr (std::is_same_v<T, UserJoined>) {

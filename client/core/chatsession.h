@@ -5,6 +5,7 @@
 #include "connectionsupervisor.h"
 #include "conversationlist.h"
 #include "requesttracker.h"
+#include "messagechanges.h"
 #include "presence.h"
 #include "privatechats.h"
 #include "readmarkers.h"
@@ -115,15 +116,21 @@ public:
     // Room messages by seq (section 18): an edit of your own, a deletion of
     // your own (or anyone's, as an op), a reaction toggled. Refusals are
     // said in the conversation.
-    void editMessage(Conversation *room, qint64 seq, const QString &text);
-    void deleteMessage(Conversation *room, qint64 seq);
-    void react(Conversation *room, qint64 seq, const QString &emoji);
+    void editMessage(Conversation *room, qint64 seq, const QString &text) { m_messageChanges.edit(room, seq, text); }
+    void deleteMessage(Conversation *room, qint64 seq) { m_messageChanges.remove(room, seq); }
+    void react(Conversation *room, qint64 seq, const QString &emoji) { m_messageChanges.react(room, seq, emoji); }
     // Whether the user may edit, or delete, this log entry of this room.
-    bool canEdit(Conversation *room, const LogEntry &entry) const;
-    bool canDelete(Conversation *room, const LogEntry &entry) const;
+    bool canEdit(Conversation *room, const LogEntry &entry) const
+    {
+        return MessageChanges::canEdit(room, entry, m_nick);
+    }
+    bool canDelete(Conversation *room, const LogEntry &entry) const
+    {
+        return MessageChanges::canDelete(room, entry, m_nick, room ? myRank(room) : RoomMembers::Rank::Member);
+    }
     // The seq of the user's latest message in a room that can still be
     // edited (Up in an empty input line); 0 if none.
-    qint64 lastEditableSeq(Conversation *room) const;
+    qint64 lastEditableSeq(Conversation *room) const { return MessageChanges::lastEditableSeq(room, m_nick); }
     void changeNick(const QString &nick, Conversation *context = nullptr);
     void setTopic(Conversation *room, const QString &topic);
     void requestRoomList(Conversation *context = nullptr);
@@ -271,9 +278,6 @@ private:
     void sendNotice(const Confab::Protocol::Message &message) override;
     void requestHistory(Conversation *room, Pending::Purpose purpose, qint64 fromSeq);
     void requestChanges(Conversation *room, qint64 changedAfter);
-    // An `updated` message, or one from history: shown as it is now.
-    void applyChange(Conversation *room, const Confab::Protocol::ChatMessage &message);
-    LogEntry messageEntry(const Confab::Protocol::ChatMessage &message) const;
 
     void onWelcome(const Confab::Protocol::Welcome &welcome);
     void onJoined(const Confab::Protocol::Joined &joined);
@@ -295,6 +299,7 @@ private:
     RequestTracker<Pending> m_requests;
     Accounts m_accounts{*this};
     ReadMarkers m_readMarkers{*this};
+    MessageChanges m_messageChanges{*this};
     PrivateChats m_privateChats{*this, m_readMarkers};
     RoomModeration m_moderation{*this};
     Presence m_presence{*this};

@@ -1,16 +1,30 @@
 // Editing, deleting and reacting to messages (protocol section 18): who may
-// (messagechanges.h), then ChatSession's part.
+// (messagechanges.h), then the session's side.
 
 #include "messagechanges.h"
-#include "chatsession.h"
-#include "sessioninternal.h"
 
 #include "conversation.h"
 #include "names.h"
 
 using namespace Confab::Protocol;
 using namespace Qt::StringLiterals;
-using namespace SessionInternal;
+using Purpose = SessionCore::Pending::Purpose;
+
+LogEntry MessageChanges::entryFor(const ChatMessage &message, const QString &me)
+{
+    LogEntry entry;
+    entry.kind = LogEntry::Kind::Message;
+    entry.from = message.from;
+    entry.text = message.text;
+    entry.ts = message.ts;
+    entry.seq = message.seq;
+    entry.own = nameKey(message.from) == nameKey(me);
+    entry.action = message.action.value_or(false);
+    entry.edited = message.edited.has_value();
+    entry.deleted = message.deleted.value_or(false);
+    entry.reactions = message.reactions.value_or(QList<Reaction>());
+    return entry;
+}
 
 bool MessageChanges::canEdit(const Conversation *room, const LogEntry &entry, const QString &me)
 {
@@ -40,45 +54,40 @@ qint64 MessageChanges::lastEditableSeq(const Conversation *room, const QString &
 
 // ------------------------------------------------------------ the session's side
 
-bool ChatSession::canEdit(Conversation *room, const LogEntry &entry) const
+void MessageChanges::edit(Conversation *room, qint64 seq, const QString &text)
 {
-    return MessageChanges::canEdit(room, entry, m_nick);
-}
-
-bool ChatSession::canDelete(Conversation *room, const LogEntry &entry) const
-{
-    return MessageChanges::canDelete(room, entry, m_nick, room ? myRank(room) : RoomMembers::Rank::Member);
-}
-
-qint64 ChatSession::lastEditableSeq(Conversation *room) const
-{
-    return MessageChanges::lastEditableSeq(room, m_nick);
-}
-
-void ChatSession::editMessage(Conversation *room, qint64 seq, const QString &text)
-{
-    if (!room || !m_supervisor.isWelcomed())
+    if (!room || !m_session.isWelcomed())
         return;
     if (auto violation = checkText(text)) {
-        error(room, violation->reason);
+        m_session.error(room, violation->reason);
         return;
     }
-    send(EditMessage{room->name(), seq, text}, Pending::Purpose::Plain, room);
+    m_session.send(EditMessage{room->name(), seq, text}, Purpose::Plain, room);
 }
 
-void ChatSession::deleteMessage(Conversation *room, qint64 seq)
+void MessageChanges::remove(Conversation *room, qint64 seq)
 {
-    if (room && m_supervisor.isWelcomed())
-        send(DeleteMessage{room->name(), seq}, Pending::Purpose::Plain, room);
+    if (room && m_session.isWelcomed())
+        m_session.send(DeleteMessage{room->name(), seq}, Purpose::Plain, room);
 }
 
-void ChatSession::react(Conversation *room, qint64 seq, const QString &emoji)
+void MessageChanges::react(Conversation *room, qint64 seq, const QString &emoji)
 {
-    if (!room || !m_supervisor.isWelcomed())
+    if (!room || !m_session.isWelcomed())
         return;
     if (auto violation = checkReaction(emoji)) {
-        error(room, violation->reason);
+        m_session.error(room, violation->reason);
         return;
     }
-    send(React{room->name(), seq, emoji}, Pending::Purpose::Plain, room);
+    m_session.send(React{room->name(), seq, emoji}, Purpose::Plain, room);
+}
+
+void MessageChanges::onUpdated(const MessageUpdated &updated)
+{
+    Conversation *room = m_session.room(updated.message.room);
+    if (!room)
+        return;
+    room->sync().changeHeard(updated.message.rev.value_or(0));
+    // A message not shown yet comes as it is now with catch-up or scroll-back.
+    room->log()->update(entryFor(updated.message, m_session.nick()));
 }

@@ -3,6 +3,7 @@
 // Part of ChatSession (chatsession.h).
 
 #include "chatsession.h"
+#include "messagechanges.h"
 #include "readmarkers.h"
 #include "sessioninternal.h"
 
@@ -44,7 +45,7 @@ void ChatSession::onJoined(const Joined &joined)
 void ChatSession::follow(Conversation *room, const RoomSync::Steps &steps)
 {
     for (const ChatMessage &message : steps.refresh)
-        room->log()->update(messageEntry(message));
+        room->log()->update(MessageChanges::entryFor(message, m_nick));
     for (const ChatMessage &message : steps.show)
         showMessage(room, message);
     if (steps.changesAfter)
@@ -60,29 +61,6 @@ void ChatSession::requestChanges(Conversation *room, qint64 changedAfter)
     request.changedAfter = changedAfter;
     request.limit = CatchUpPage;
     send(request, Pending::Purpose::Changes, room);
-}
-
-void ChatSession::applyChange(Conversation *room, const ChatMessage &message)
-{
-    room->sync().changeHeard(message.rev.value_or(0));
-    // A message not shown yet comes as it is now with catch-up or scroll-back.
-    room->log()->update(messageEntry(message));
-}
-
-LogEntry ChatSession::messageEntry(const ChatMessage &message) const
-{
-    LogEntry entry;
-    entry.kind = LogEntry::Kind::Message;
-    entry.from = message.from;
-    entry.text = message.text;
-    entry.ts = message.ts;
-    entry.seq = message.seq;
-    entry.own = nameKey(message.from) == nameKey(m_nick);
-    entry.action = message.action.value_or(false);
-    entry.edited = message.edited.has_value();
-    entry.deleted = message.deleted.value_or(false);
-    entry.reactions = message.reactions.value_or(QList<Reaction>());
-    return entry;
 }
 
 void ChatSession::requestHistory(Conversation *room, Pending::Purpose purpose, qint64 fromSeq)
@@ -111,7 +89,7 @@ void ChatSession::onMessage(const ChatMessage &message)
 
 void ChatSession::showMessage(Conversation *room, const ChatMessage &message)
 {
-    LogEntry entry = messageEntry(message);
+    LogEntry entry = MessageChanges::entryFor(message, m_nick);
     entry.mention = !entry.own && !entry.deleted && ReadMarkers::mentions(m_nick, message.text);
     room->setTyping(message.from, false);
     addEntry(room, entry);
@@ -135,7 +113,7 @@ void ChatSession::onHistoryPage(const HistoryPage &page, const Pending &pending)
         conversation->setLoadingOlder(false);
         QList<LogEntry> older;
         for (const ChatMessage &message : page.messages)
-            older.append(messageEntry(message));
+            older.append(MessageChanges::entryFor(message, m_nick));
         conversation->rowsPrepended(int(older.size()));
         conversation->log()->prepend(older);
         conversation->setHasOlderHistory((page.messages.size() >= ScrollBackPage || page.more.value_or(false))
