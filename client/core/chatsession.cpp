@@ -11,6 +11,7 @@
 
 Q_LOGGING_CATEGORY(lcClient, "confab.client", QtInfoMsg)
 
+using namespace ClientSession;
 using namespace Confab::Protocol;
 using namespace Qt::StringLiterals;
 using namespace SessionInternal;
@@ -39,7 +40,7 @@ ChatSession::ChatSession(FrameTransport *transport, QObject *parent)
     connect(&m_moderation, &RoomModeration::invitedTo, this, &ChatSession::invitedTo);
     connect(&m_moderation, &RoomModeration::banListReceived, this, &ChatSession::banListReceived);
     connect(&m_accounts, &Accounts::accountChanged, this, &ChatSession::accountChanged);
-    connect(&m_presence, &::Presence::awayChanged, this, &ChatSession::awayChanged);
+    connect(&m_presence, &ClientSession::Presence::awayChanged, this, &ChatSession::awayChanged);
 }
 
 ChatSession::~ChatSession()

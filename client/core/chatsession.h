@@ -25,10 +25,10 @@
 // missed without duplicates or gaps, loading older history on demand,
 // measuring the round trip). A test drives it exactly as the window does,
 // over a real connection or, through the FrameTransport seam, a scripted
-// server. Each feature is a class of its own over SessionCore (see
-// session/sessioncore.h); this class holds the connection, the
-// conversations and the rooms, and passes the rest on.
-class ChatSession final : public QObject, private SessionCore
+// server. Each feature is a class of its own over SessionCore (namespace
+// ClientSession, in session/): this class holds the connection, the
+// conversations and the rooms, reads the frames, and passes the rest on.
+class ChatSession final : public QObject, private ClientSession::SessionCore
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ChatSession)
@@ -49,7 +49,10 @@ public:
                const QStringList &rooms = {});
     // An account to log in to with every hello (reconnects too); set before
     // start(). An empty account: no login.
-    void setLogin(const QString &account, const QString &accountPassword) { m_accounts.setLogin(account, accountPassword); }
+    void setLogin(const QString &account, const QString &accountPassword)
+    {
+        m_accounts.setLogin(account, accountPassword);
+    }
     // Registers the nick as an account with this password as soon as the
     // server welcomes the user (the connect dialog's "register").
     void setRegistration(const QString &accountPassword) { m_accounts.setRegistration(accountPassword); }
@@ -122,15 +125,19 @@ public:
     // Whether the user may edit, or delete, this log entry of this room.
     bool canEdit(Conversation *room, const LogEntry &entry) const
     {
-        return MessageChanges::canEdit(room, entry, m_nick);
+        return ClientSession::MessageChanges::canEdit(room, entry, m_nick);
     }
     bool canDelete(Conversation *room, const LogEntry &entry) const
     {
-        return MessageChanges::canDelete(room, entry, m_nick, room ? myRank(room) : RoomMembers::Rank::Member);
+        return ClientSession::MessageChanges::canDelete(room, entry, m_nick,
+                                                        room ? myRank(room) : RoomMembers::Rank::Member);
     }
     // The seq of the user's latest message in a room that can still be
     // edited (Up in an empty input line); 0 if none.
-    qint64 lastEditableSeq(Conversation *room) const { return MessageChanges::lastEditableSeq(room, m_nick); }
+    qint64 lastEditableSeq(Conversation *room) const
+    {
+        return ClientSession::MessageChanges::lastEditableSeq(room, m_nick);
+    }
     void changeNick(const QString &nick, Conversation *context = nullptr);
     void setTopic(Conversation *room, const QString &topic);
     void requestRoomList(Conversation *context = nullptr);
@@ -168,7 +175,10 @@ public:
     // Moderation (section 13; RoomModeration). `room` is where the answer
     // is shown.
     void claim(Conversation *room) { m_moderation.claim(room); }
-    void grant(Conversation *room, const QString &nick, RoomMembers::Rank rank) { m_moderation.grant(room, nick, rank); }
+    void grant(Conversation *room, const QString &nick, RoomMembers::Rank rank)
+    {
+        m_moderation.grant(room, nick, rank);
+    }
     void kick(Conversation *room, const QString &nick, const QString &reason = {})
     {
         m_moderation.kick(room, nick, reason);
@@ -196,7 +206,10 @@ public:
         m_moderation.setModes(room, inviteOnly, key, topicLocked);
     }
     // `room` empty: the whole server's log (server operators).
-    void requestAudit(const QString &room, Conversation *context = nullptr) { m_moderation.requestAudit(room, context); }
+    void requestAudit(const QString &room, Conversation *context = nullptr)
+    {
+        m_moderation.requestAudit(room, context);
+    }
     void serverBan(const QString &nickOrMask, std::optional<qint64> duration, const QString &reason,
                    Conversation *context = nullptr)
     {
@@ -207,7 +220,7 @@ public:
         m_moderation.serverUnban(nickOrMask, context);
     }
     void requestServerBanList(Conversation *context = nullptr) { m_moderation.requestServerBanList(context); }
-    static QString maskFor(const QString &nickOrMask) { return RoomModeration::maskFor(nickOrMask); }
+    static QString maskFor(const QString &nickOrMask) { return ClientSession::RoomModeration::maskFor(nickOrMask); }
 
     // What the user may do in a room, as far as the client knows (the
     // server decides; menus only offer what it would allow).
@@ -297,12 +310,12 @@ private:
 
     ConnectionSupervisor m_supervisor;
     RequestTracker<Pending> m_requests;
-    Accounts m_accounts{*this};
-    ReadMarkers m_readMarkers{*this};
-    MessageChanges m_messageChanges{*this};
-    PrivateChats m_privateChats{*this, m_readMarkers};
-    RoomModeration m_moderation{*this};
-    Presence m_presence{*this};
+    ClientSession::Accounts m_accounts{*this};
+    ClientSession::ReadMarkers m_readMarkers{*this};
+    ClientSession::MessageChanges m_messageChanges{*this};
+    ClientSession::PrivateChats m_privateChats{*this, m_readMarkers};
+    ClientSession::RoomModeration m_moderation{*this};
+    ClientSession::Presence m_presence{*this};
     ConversationList m_conversations;
     QString m_nick;
     QString m_password;

@@ -1,8 +1,7 @@
 // Moderation in a room as the browser client sees it (protocol section 13):
 // what the user may do there, how a mode change and the lists the server
 // sends are worded. The twin of the desktop's RoomModeration
-// (client/core/roommoderation.cpp) and client/core/session/moderation.cpp;
-// the session (session.js) applies the events and sends the requests, and
+// (client/core/session/roommoderation.cpp); the session (session.js) applies the events and sends the requests, and
 // moderation.js draws the menus.
 
 import { clockTime } from './clock.js';

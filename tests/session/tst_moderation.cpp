@@ -1,4 +1,4 @@
-// client/core/session/moderation.cpp against a scripted server: the
+// RoomModeration (client/core/session/) against a scripted server: the
 // requests as sent, and what the user may do by the roles `joined` and
 // `role_changed` said.
 

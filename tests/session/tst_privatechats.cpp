@@ -9,6 +9,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
+using namespace ClientSession;
 using namespace Qt::StringLiterals;
 using namespace SessionScript;
 

@@ -6,7 +6,9 @@
 
 using namespace Confab::Protocol;
 using namespace Qt::StringLiterals;
-using Purpose = SessionCore::Pending::Purpose;
+using Purpose = ClientSession::SessionCore::Pending::Purpose;
+
+namespace ClientSession {
 
 Accounts::Accounts(SessionCore &session)
     : m_session(session)
@@ -128,3 +130,5 @@ void Accounts::onError(const Error &problem, const SessionCore::Pending &pending
     if (problem.code == ErrorCode::LoginFailed || problem.code == ErrorCode::PasswordInvalid)
         m_newPassword.clear();
 }
+
+} // namespace ClientSession

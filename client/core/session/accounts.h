@@ -7,10 +7,12 @@
 
 #include <optional>
 
+namespace ClientSession {
+
 // Accounts (protocol section 12): the login every hello carries, registering
 // the nick, logging in from a guest session (by coming back through hello,
 // and back as the guest if the server refuses), and changing the password.
-// The browser's twin is accounts in session.js.
+// The browser keeps the same in session.js.
 class Accounts final : public QObject
 {
     Q_OBJECT
@@ -61,3 +63,5 @@ private:
     QString m_newPassword;    // while change_password is on its way
     bool m_guestFallback = false; // a /login from a guest session is under way
 };
+
+} // namespace ClientSession

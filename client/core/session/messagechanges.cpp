@@ -8,7 +8,9 @@
 
 using namespace Confab::Protocol;
 using namespace Qt::StringLiterals;
-using Purpose = SessionCore::Pending::Purpose;
+using Purpose = ClientSession::SessionCore::Pending::Purpose;
+
+namespace ClientSession {
 
 LogEntry MessageChanges::entryFor(const ChatMessage &message, const QString &me)
 {
@@ -91,3 +93,5 @@ void MessageChanges::onUpdated(const MessageUpdated &updated)
     // A message not shown yet comes as it is now with catch-up or scroll-back.
     room->log()->update(entryFor(updated.message, m_session.nick()));
 }
+
+} // namespace ClientSession

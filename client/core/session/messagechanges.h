@@ -7,6 +7,8 @@
 
 class Conversation;
 
+namespace ClientSession {
+
 // Who may change which message (protocol section 18), as far as the client
 // knows (the server has the last word), and a message as the log shows it:
 // the same rules as the browser's messagechanges.js, as static functions.
@@ -41,3 +43,5 @@ public:
 private:
     SessionCore &m_session;
 };
+
+} // namespace ClientSession

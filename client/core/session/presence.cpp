@@ -12,6 +12,8 @@ using Confab::Protocol::StringMap;
 using Confab::Protocol::Typing;
 using namespace Qt::StringLiterals;
 
+namespace ClientSession {
+
 Presence::Presence(SessionCore &session)
     : m_session(session)
 {
@@ -77,3 +79,5 @@ void Presence::noteTyping(Conversation *conversation, bool typing)
     if (const auto notice = m_typingSender.notice(conversation, typing, SessionInternal::now()))
         m_session.tell(*notice);
 }
+
+} // namespace ClientSession

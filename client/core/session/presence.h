@@ -7,6 +7,8 @@
 
 #include <QObject>
 
+namespace ClientSession {
+
 // Away and typing (protocol sections 16 and 17): the user's own away
 // message (said again after a reconnect, since the server forgets it with
 // the connection), who else is away and why (an AwayBook), who is typing
@@ -48,3 +50,5 @@ private:
     AwayBook m_awayBook; // others who are away, and why
     TypingSender m_typingSender;
 };
+
+} // namespace ClientSession

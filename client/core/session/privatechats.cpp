@@ -11,7 +11,9 @@
 using namespace Confab::Protocol;
 using namespace Qt::StringLiterals;
 using namespace SessionInternal;
-using Purpose = SessionCore::Pending::Purpose;
+using Purpose = ClientSession::SessionCore::Pending::Purpose;
+
+namespace ClientSession {
 
 LogEntry PrivateChats::privateEntry(const PrivateMessage &message, const QString &me)
 {
@@ -123,3 +125,5 @@ Conversation *PrivateChats::refused(const Error &problem, const SessionCore::Pen
         m_session.bringToFront(origin);
     return origin;
 }
+
+} // namespace ClientSession

@@ -7,6 +7,9 @@
 #include <QList>
 
 class Conversation;
+
+namespace ClientSession {
+
 class ReadMarkers;
 
 // Private conversations that last (protocol section 19): a private message
@@ -51,3 +54,5 @@ private:
     SessionCore &m_session;
     ReadMarkers &m_readMarkers; // a page carries the marker
 };
+
+} // namespace ClientSession

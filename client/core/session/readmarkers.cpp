@@ -10,6 +10,8 @@
 using namespace Confab::Protocol;
 using namespace Qt::StringLiterals;
 
+namespace ClientSession {
+
 std::optional<MarkRead> ReadMarkers::readRequest(Conversation *conversation)
 {
     if (!conversation || conversation->lastSeq() <= conversation->readSeq())
@@ -88,3 +90,5 @@ void ReadMarkers::onReadMarker(const ReadMarker &marker)
     apply(marker.room ? m_session.room(*marker.room) : m_session.privateChat(marker.with.value_or(QString())),
           marker.seq);
 }
+
+} // namespace ClientSession

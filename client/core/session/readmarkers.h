@@ -9,6 +9,8 @@
 
 class Conversation;
 
+namespace ClientSession {
+
 // Read markers and unread counts (protocol section 20), and what counts as
 // a mention: the rules as static functions (the same unit as the
 // browser's readmarkers.js), and the session's side (telling the server,
@@ -44,3 +46,5 @@ public:
 private:
     SessionCore &m_session;
 };
+
+} // namespace ClientSession

@@ -7,7 +7,9 @@
 
 using namespace Confab::Protocol;
 using namespace Qt::StringLiterals;
-using Purpose = SessionCore::Pending::Purpose;
+using Purpose = ClientSession::SessionCore::Pending::Purpose;
+
+namespace ClientSession {
 
 RoomModeration::RoomModeration(SessionCore &session)
     : m_session(session)
@@ -95,7 +97,8 @@ void RoomModeration::onMuted(const Muted &muted)
         m_session.error(conversation, u"%1 muted you in #%2%3: you cannot speak here"_s.arg(
                                     muted.by, muted.room, until.isEmpty() ? u" until an op unmutes you"_s : until));
     else
-        m_session.addEvent(conversation, LogEntry::Event::Muted, muted.by, {}, false, muted.nick, muted.until.value_or(0));
+        m_session.addEvent(conversation, LogEntry::Event::Muted, muted.by, {}, false, muted.nick,
+                           muted.until.value_or(0));
 }
 
 void RoomModeration::onUnmuted(const Unmuted &unmuted)
@@ -130,7 +133,8 @@ void RoomModeration::onInvited(const Invited &invited)
 {
     if (nameKey(invited.nick) == nameKey(m_session.nick()) && nameKey(invited.by) != nameKey(m_session.nick())) {
         if (Conversation *where = m_session.activeConversation())
-            m_session.notice(where, u"%1 invites you to #%2 — type /join %2 to go there"_s.arg(invited.by, invited.room));
+            m_session.notice(where,
+                             u"%1 invites you to #%2 — type /join %2 to go there"_s.arg(invited.by, invited.room));
         emit invitedTo(invited.room, invited.by);
         return;
     }
@@ -210,8 +214,8 @@ void RoomModeration::claim(Conversation *room)
 void RoomModeration::grant(Conversation *room, const QString &nick, RoomMembers::Rank rank)
 {
     if (m_session.online(room))
-        m_session.send(Grant{room->name(), nick, rank == RoomMembers::Rank::Op ? u"op"_s : u"member"_s}, Purpose::Plain,
-             room);
+        m_session.send(Grant{room->name(), nick, rank == RoomMembers::Rank::Op ? u"op"_s : u"member"_s},
+                       Purpose::Plain, room);
 }
 
 namespace {
@@ -230,7 +234,7 @@ void RoomModeration::kick(Conversation *room, const QString &nick, const QString
 }
 
 void RoomModeration::ban(Conversation *room, const QString &nickOrMask, std::optional<qint64> duration,
-                      const QString &reason)
+                         const QString &reason)
 {
     if (m_session.online(room))
         m_session.send(Ban{room->name(), maskFor(nickOrMask), duration, optionalText(reason)}, Purpose::Plain, room);
@@ -250,7 +254,8 @@ void RoomModeration::requestBanList(Conversation *room, bool show)
     m_session.send(GetBanList{room->name()}, Purpose::Plain, show ? room : nullptr);
 }
 
-void RoomModeration::mute(Conversation *room, const QString &nick, std::optional<qint64> duration, const QString &reason)
+void RoomModeration::mute(Conversation *room, const QString &nick, std::optional<qint64> duration,
+                          const QString &reason)
 {
     if (m_session.online(room))
         m_session.send(Mute{room->name(), nick, duration, optionalText(reason)}, Purpose::Plain, room);
@@ -290,7 +295,7 @@ void RoomModeration::requestAudit(const QString &roomName, Conversation *context
 }
 
 void RoomModeration::serverBan(const QString &nickOrMask, std::optional<qint64> duration, const QString &reason,
-                            Conversation *context)
+                               Conversation *context)
 {
     if (!context)
         context = m_session.activeConversation();
@@ -313,3 +318,5 @@ void RoomModeration::requestServerBanList(Conversation *context)
     if (m_session.online(context))
         m_session.send(GetServerBanList{}, Purpose::Plain, context);
 }
+
+} // namespace ClientSession

@@ -8,6 +8,8 @@
 
 #include <optional>
 
+namespace ClientSession {
+
 // The moderation side of a session (protocol section 13): what the user may
 // do in a room, as far as the client knows (the server decides; menus only
 // offer what it would allow), and what the server says was done — roles,
@@ -77,3 +79,5 @@ private:
 
     SessionCore &m_session;
 };
+
+} // namespace ClientSession

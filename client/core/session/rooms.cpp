@@ -1,6 +1,7 @@
 // Rooms: joining, history and catching up (pages, changes), messages, topics,
 // member lists and the room list (protocol sections 6 to 8 and 18).
-// Part of ChatSession (chatsession.h).
+// Part of ChatSession (chatsession.h): the rooms are the session's core,
+// which every feature reads.
 
 #include "chatsession.h"
 #include "messagechanges.h"
@@ -10,6 +11,7 @@
 #include "conversation.h"
 #include "names.h"
 
+using namespace ClientSession;
 using namespace Confab::Protocol;
 using namespace Qt::StringLiterals;
 using namespace SessionInternal;

@@ -5,6 +5,8 @@
 
 #include <QPointer>
 
+namespace ClientSession {
+
 // What a feature of the desktop session (accounts, presence, private chats,
 // read markers, message changes, moderation) may ask of the session that
 // owns it: who the user is and what they look at, the conversations, the
@@ -85,3 +87,5 @@ protected:
     virtual qint64 sendRequest(const Confab::Protocol::Message &message, const Pending &pending) = 0;
     virtual void sendNotice(const Confab::Protocol::Message &message) = 0;
 };
+
+} // namespace ClientSession
