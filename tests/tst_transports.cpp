@@ -3,6 +3,7 @@
 #include "chatclient.h"
 #include "serverprocess.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QtEndian>
 #include <QSignalSpy>
@@ -96,6 +97,8 @@ private slots:
     void webSocketCloseFrames();
     void http_data();
     void http();
+    void everyBrowserFileIsServed_data();
+    void everyBrowserFileIsServed();
     void headRequest();
     void slowRequestTimesOut();
     void etagRevalidation();
@@ -294,6 +297,27 @@ void TestTransports::http()
     QCOMPARE(statusLine(response), status);
     QVERIFY2(response.contains(contains), response.left(300).constData());
     QVERIFY(response.contains("Content-Length: "));
+}
+
+void TestTransports::everyBrowserFileIsServed_data()
+{
+    // A module the browser imports but the server does not serve breaks the
+    // whole client: every file of resources/web must be reachable.
+    QTest::addColumn<QByteArray>("path");
+    const QDir web(QStringLiteral(CONFAB_SOURCE_DIR "/resources/web"));
+    const QStringList files = web.entryList({u"*.js"_s, u"*.css"_s, u"*.html"_s}, QDir::Files, QDir::Name);
+    QVERIFY(files.contains(u"session.js"_s));
+    for (const QString &file : files) {
+        const QByteArray path = file == "index.html"_L1 ? "/" : file == "status.html"_L1 ? "/status" : "/" + file.toUtf8();
+        QTest::newRow(file.toUtf8().constData()) << path;
+    }
+}
+
+void TestTransports::everyBrowserFileIsServed()
+{
+    QFETCH(QByteArray, path);
+    const QByteArray response = httpExchange(m_server.httpPort(), "GET " + path + " HTTP/1.1\r\n\r\n");
+    QCOMPARE(statusLine(response), QByteArray("HTTP/1.1 200 OK"));
 }
 
 void TestTransports::headRequest()

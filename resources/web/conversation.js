@@ -14,6 +14,11 @@ export function nameKey(name) {
 
 export const TYPING_LASTS_MS = 6000;
 
+// Pages of history a conversation asks for: catching up after a reconnect
+// (the server's largest), and scrolling back.
+export const CATCH_UP_PAGE = 200;
+export const SCROLL_BACK_PAGE = 50;
+
 export class Conversation {
   constructor(type, name) {
     this.type = type; // 'room' | 'private'

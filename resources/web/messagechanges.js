@@ -47,3 +47,41 @@ export function replaceShown(room, message, me) {
   room.entries[index] = entry;
   return index;
 }
+
+// The session's side (the desktop's MessageChanges): the requests, and a
+// message shown as it is now. `host`: see ChatSession's #host in session.js.
+export class MessageChanges {
+  constructor(host) {
+    this.host = host;
+  }
+
+  edit(room, seq, text) {
+    if (!room || !this.host.welcomed()) return;
+    if (!text.trim()) return;
+    this.host.send('edit', { room: room.name, seq, text }, 'plain', room);
+  }
+
+  remove(room, seq) {
+    if (room && this.host.welcomed()) this.host.send('delete', { room: room.name, seq }, 'plain', room);
+  }
+
+  // Toggles the user's reaction.
+  react(room, seq, emoji) {
+    if (room && this.host.welcomed()) this.host.send('react', { room: room.name, seq, emoji }, 'plain', room);
+  }
+
+  // An `updated` event: heard in revision order, so the room's revision
+  // moves on.
+  updated(event) {
+    const room = this.host.room(event.message.room);
+    if (!room) return;
+    room.sync.changeHeard(event.message.rev ?? 0);
+    this.showAsItIsNow(room, event.message);
+  }
+
+  // A message not shown yet comes as it is now with catch-up or scroll-back.
+  showAsItIsNow(room, message) {
+    const index = replaceShown(room, message, this.host.nick());
+    if (index >= 0) this.host.emit('updated', { conversation: room, index });
+  }
+}

@@ -2,6 +2,10 @@
 // private conversations, and the rules a good client follows — reconnect
 // with backoff, catch up on what it missed exactly once, scroll back on
 // demand. The view listens to its events; it never touches the DOM itself.
+// Each feature is a class of its own in the module of its name (accounts,
+// presence, private chats, read markers, message changes, room moderation),
+// built over #host: what a feature may use of the session. The desktop
+// client's ChatSession is the same over SessionCore.
 
 import { Connection } from './connection.js';
 import { describeDuration } from './commands.js';
@@ -9,17 +13,15 @@ import { CommandDispatcher } from './dispatcher.js';
 import { sentence } from './refusal.js';
 import { RequestTracker } from './requests.js';
 import { ConnectionSupervisor } from './supervisor.js';
-import { Conversation, nameKey } from './conversation.js';
-import { AwayBook, TypingSender } from './presence.js';
-import { markerApplied, readRequest } from './readmarkers.js';
+import { CATCH_UP_PAGE, Conversation, nameKey, SCROLL_BACK_PAGE } from './conversation.js';
+import { Accounts } from './accounts.js';
+import { Presence } from './presence.js';
+import { ReadMarkers } from './readmarkers.js';
 import { mayChangeModes, mayGrant, mayModerate, rankIn, RoomModeration } from './roommoderation.js';
 import { clockTime } from './clock.js';
 import { memberListLine, roomListLines } from './rooms.js';
-import { olderThanShown, privateEntry } from './privatechats.js';
-import { canDelete, canEdit, entryFor, lastEditableSeq, replaceShown } from './messagechanges.js';
-
-const CATCH_UP_PAGE = 200;
-const SCROLL_BACK_PAGE = 50;
+import { PrivateChats } from './privatechats.js';
+import { canDelete, canEdit, entryFor, lastEditableSeq, MessageChanges } from './messagechanges.js';
 
 export { clockTime };
 export { RoomsListed, roomListLines } from './rooms.js';
@@ -33,9 +35,6 @@ export class ChatSession extends EventTarget {
     this.connection = new Connection(url);
     this.supervisor = new ConnectionSupervisor(this.connection, { firstDelayMs, maxDelayMs, pingIntervalMs });
     this.requests = new RequestTracker((frame) => this.connection.write(frame));
-    this.typingSender = new TypingSender();
-    this.awayMessage = ''; // the user's own ('' when here)
-    this.awayBook = new AwayBook(); // others who are away, and why
     this.typingExpiry = null;
     this.nick = '';
     this.password = '';
@@ -43,24 +42,63 @@ export class ChatSession extends EventTarget {
     this.active = null;
     this.visible = true;
     this.initialRooms = [];
-    this.account = '';
-    this.login = null; // { account, password } sent with every hello
-    this.registration = ''; // register with this once welcomed
-    this.newPassword = '';
-    this.guestFallback = false;
     this.joinKeys = new Map();
-    this.moderation = new RoomModeration({
-      room: (name) => this.room(name), nick: () => this.nick, active: () => this.active, welcomed: () => this.welcomed,
-      online: (context) => this.#online(context), send: (...request) => this.#send(...request),
-      event: (...event) => this.#event(...event), emit: (type, detail) => this.#emit(type, detail),
-      notice: (conversation, text) => this.notice(conversation, text), error: (conversation, text) => this.error(conversation, text),
-    });
+    const host = this.#host();
+    this.accounts = new Accounts(host);
+    this.presence = new Presence(host);
+    this.readMarkers = new ReadMarkers(host);
+    this.privateChats = new PrivateChats(host, this.readMarkers);
+    this.changes = new MessageChanges(host);
+    this.moderation = new RoomModeration(host);
     const forward = (type) => this.supervisor.addEventListener(type, (event) => this.#emit(type, event.detail));
     for (const type of ['state', 'login-failed', 'round-trip']) forward(type);
     this.supervisor.addEventListener('open', () => this.#onOpen());
     this.supervisor.addEventListener('lost', (event) => this.#onLost(event.detail.why));
     this.supervisor.addEventListener('ping-due', () => this.supervisor.pingSent(this.requests.send('ping')));
     this.connection.addEventListener('message', (event) => this.#onMessage(event.detail));
+  }
+
+  // What a feature may use of the session: who the user is and what they
+  // look at, the conversations, the lines written into them, requests
+  // (`send`, answered; `tell`, without an id) and events for the view.
+  #host() {
+    return {
+      nick: () => this.nick,
+      active: () => this.active,
+      welcomed: () => this.welcomed,
+      everWelcomed: () => this.everWelcomed,
+      isSeen: (conversation) => conversation === this.active && this.visible,
+      conversations: () => this.conversations,
+      room: (name) => this.room(name),
+      privateChat: (nick) => this.privateChat(nick),
+      addConversation: (conversation, focus) => {
+        this.conversations.push(conversation);
+        this.#emit('conversation-opened', { conversation, focus });
+      },
+      close: (conversation) => this.close(conversation),
+      focus: (conversation) => this.#emit('focus', { conversation }),
+      addEntry: (conversation, entry) => this.#addEntry(conversation, entry),
+      event: (...event) => this.#event(...event),
+      notice: (conversation, text) => this.notice(conversation, text),
+      error: (conversation, text) => this.error(conversation, text),
+      setTyping: (conversation, nick, typing) => this.#setTyping(conversation, nick, typing),
+      online: (context) => this.#online(context),
+      send: (type, fields, purpose = 'plain', conversation = null, origin = undefined) =>
+        this.requests.send(type, fields, origin === undefined ? { purpose, conversation } : { purpose, conversation, origin }),
+      tell: (type, fields) => this.connection.sendWithoutId(type, fields),
+      sendText: (conversation, text, action) => this.sendText(conversation, text, action),
+      emit: (type, detail) => this.#emit(type, detail),
+      comeBackAs: (nick, reason) => this.#comeBackAs(nick, reason),
+    };
+  }
+
+  // The user's account ('' as a guest) and away message ('' when here).
+  get account() {
+    return this.accounts.account;
+  }
+
+  get awayMessage() {
+    return this.presence.awayMessage;
   }
 
   // connecting | online | reconnecting | disconnected
@@ -84,8 +122,7 @@ export class ChatSession extends EventTarget {
 
   // `account`: { login: {account, password} } or { register: password }.
   start(nick, password = '', rooms = ['lobby'], account = {}) {
-    this.login = account.login ?? null;
-    this.registration = account.register ?? '';
+    this.accounts.choose(account);
     this.nick = nick;
     this.password = password;
     this.initialRooms = rooms;
@@ -112,7 +149,7 @@ export class ChatSession extends EventTarget {
   #onOpen() {
     const hello = { nick: this.nick, client: 'confab-web' };
     if (this.password) hello.password = this.password;
-    if (this.login) hello.login = this.login;
+    if (this.accounts.login) hello.login = this.accounts.login;
     this.#send('hello', hello);
   }
 
@@ -150,7 +187,7 @@ export class ChatSession extends EventTarget {
         if (room) this.#follow(room, room.sync.live(message));
         return;
       }
-      case 'private': return this.#onPrivate(message);
+      case 'private': return this.privateChats.received(message);
       case 'user_joined': {
         const room = this.room(message.room);
         if (room) {
@@ -188,44 +225,21 @@ export class ChatSession extends EventTarget {
         }
         return;
       case 'history_page': return this.#onHistoryPage(message, pending);
-      case 'private_page': return this.#onPrivatePage(message, pending);
-      case 'read_marker':
-        return this.#applyReadMarker(message.room !== undefined ? this.room(message.room) : this.privateChat(message.with ?? ''), message.seq);
-      case 'updated': {
-        const room = this.room(message.message.room);
-        if (room) this.#applyChange(room, message.message);
-        return;
-      }
+      case 'private_page': return this.privateChats.page(message, pending);
+      case 'read_marker': return this.readMarkers.readMarker(message);
+      case 'updated': return this.changes.updated(message);
       case 'error': return this.#onError(message, pending);
       case 'ping': return this.connection.sendWithoutId('pong');
-      case 'presence': return this.#onPresence(message.nick, message.away ?? '');
-      case 'typing': {
-        if (!message.from) return;
-        const conversation = message.room ? this.room(message.room) : this.privateChat(message.from);
-        if (conversation) this.#setTyping(conversation, message.from, message.done !== true);
-        return;
-      }
+      case 'presence': return this.presence.presence(message);
+      case 'typing': return this.presence.typing(message);
       case 'pong':
         this.supervisor.pongReceived(message.id);
         return;
       case 'closing':
         this.supervisor.closingReason = message.reason;
         return;
-      case 'registered':
-        this.account = message.account;
-        this.login = { account: message.account, password: this.registration };
-        this.registration = '';
-        this.#emit('account', { account: this.account });
-        if (pending.conversation ?? this.active) {
-          this.notice(pending.conversation ?? this.active,
-            `${message.account} is now a registered account, and you are logged in to it. Nobody else can use this nick.`);
-        }
-        return;
-      case 'password_changed':
-        if (this.login) this.login = { ...this.login, password: this.newPassword };
-        this.newPassword = '';
-        if (pending.conversation) this.notice(pending.conversation, 'Your password was changed.');
-        return;
+      case 'registered': return this.accounts.registered(message, pending);
+      case 'password_changed': return this.accounts.passwordChanged(pending);
       case 'role_changed': return this.moderation.roleChanged(message);
       case 'kicked': return this.moderation.kicked(message);
       case 'muted': return this.moderation.muted(message);
@@ -243,28 +257,20 @@ export class ChatSession extends EventTarget {
   #onWelcome(welcome) {
     const reconnect = this.everWelcomed;
     this.nick = welcome.nick;
-    this.guestFallback = false;
-    if ((welcome.account ?? '') !== this.account) {
-      this.account = welcome.account ?? '';
-      this.#emit('account', { account: this.account });
-    }
+    this.accounts.welcomed(welcome.account ?? '');
     // A banner above the conversation, once per visit: never a line in a
     // room's log, where older history would later slide in around it.
     if (!reconnect) this.#emit('motd', { motd: welcome.motd ?? '' });
     this.supervisor.welcomed();
-    if (this.registration && !this.account) this.#send('register', { password: this.registration }, 'register', null);
+    this.accounts.registerIfAsked();
     if (!reconnect) {
       for (const room of this.initialRooms) this.join(room);
       return;
     }
     // Still away if the user was (the server forgets it with the connection).
-    if (this.awayMessage) this.setAway(this.awayMessage);
+    this.presence.welcomedAgain();
     // Private conversations catch up from the last seq shown (section 19).
-    for (const conversation of this.conversations) {
-      if (conversation.type === 'private' && conversation.lastSeq > 0) {
-        this.#requestPrivate(conversation, { after: conversation.lastSeq, limit: CATCH_UP_PAGE }, 'catch-up');
-      }
-    }
+    for (const conversation of this.conversations) this.privateChats.catchUp(conversation);
     for (const conversation of this.conversations) {
       if (conversation.type !== 'room' || !conversation.wantsRejoin) continue;
       this.#event(conversation, 'reconnected');
@@ -287,9 +293,7 @@ export class ChatSession extends EventTarget {
     room.muted = new Set();
     room.modes = { invite_only: false, has_key: false, topic_locked: false, ...(joined.modes ?? {}) };
     room.setMembers(joined.members);
-    for (const [nick, why] of Object.entries(joined.away ?? {})) {
-      if (nameKey(nick) !== nameKey(this.nick)) this.awayBook.set(nick, why);
-    }
+    this.presence.joined(joined.away);
     if (this.joinKeys.has(nameKey(joined.room))) {
       room.joinKey = this.joinKeys.get(nameKey(joined.room));
       this.joinKeys.delete(nameKey(joined.room));
@@ -311,42 +315,12 @@ export class ChatSession extends EventTarget {
 
   // Does what a room's sync asks: show, refresh, request.
   #follow(room, steps) {
-    for (const message of steps.refresh) this.#showAsItIsNow(room, message);
+    for (const message of steps.refresh) this.changes.showAsItIsNow(room, message);
     for (const message of steps.show) this.#showMessage(room, message);
     if (steps.changesAfter !== null) this.#requestChanges(room, steps.changesAfter);
     if (steps.historyAfter !== null) {
       this.#send('history', { room: room.name, after: steps.historyAfter, limit: CATCH_UP_PAGE }, 'catch-up', room);
     }
-  }
-
-  #onPrivate(message) {
-    const own = nameKey(message.from) === nameKey(this.nick);
-    const conversation = this.openPrivate(own ? message.to : message.from);
-    // Shown already: caught up, or in the history shown when it opened.
-    if (!conversation.sync.take(message.seq ?? 0)) return;
-    this.#setTyping(conversation, message.from, false);
-    this.#addEntry(conversation, privateEntry(message, this.nick));
-    if (message.waiting) this.#event(conversation, 'waiting', message.to);
-    if (!own) this.#emit('attention', { conversation, from: message.from, text: message.text });
-  }
-
-  // A private conversation's history (section 19): a catch-up after a
-  // reconnect, or what was said before, shown above when it opens.
-  #onPrivatePage(page, pending) {
-    const conversation = pending.conversation;
-    if (!conversation) return;
-    if (pending.purpose === 'catch-up') {
-      for (const message of page.messages) this.#onPrivate(message);
-      if (page.messages.length >= CATCH_UP_PAGE || page.more === true) this.#requestPrivate(conversation, { after: conversation.lastSeq, limit: CATCH_UP_PAGE }, 'catch-up');
-      return;
-    }
-    const older = olderThanShown(conversation, page.messages, this.nick);
-    if (older.length) this.#emit('prepended', { conversation, count: conversation.prepend(older) });
-    if (page.read !== undefined) this.#applyReadMarker(conversation, page.read);
-  }
-
-  #requestPrivate(conversation, fields, purpose) {
-    this.#send('private_history', { with: conversation.name, ...fields }, purpose, conversation);
   }
 
   #onHistoryPage(page, pending) {
@@ -372,10 +346,8 @@ export class ChatSession extends EventTarget {
     if (!this.welcomed) {
       this.requests.clear();
       const hopeless = ['banned', 'login_failed', 'login_required', 'rate_limited'].includes(error.code);
-      if (this.everWelcomed && hopeless && this.guestFallback) {
+      if (this.everWelcomed && hopeless && this.accounts.backToGuest()) {
         // A /login that did not work: back as the guest the user was.
-        this.guestFallback = false;
-        this.login = null;
         if (this.active) this.error(this.active, sentence(error.code, error.message));
         this.connection.close();
         this.supervisor.connectNow();
@@ -397,14 +369,8 @@ export class ChatSession extends EventTarget {
     // Giving up on a catch-up: show what waited.
     if (pending.purpose === 'catch-up' && conversation) this.#follow(conversation, conversation.sync.caughtUp([], CATCH_UP_PAGE));
     if (pending.purpose === 'older' && conversation) conversation.loadingOlder = false;
-    if (pending.purpose === 'register') this.registration = '';
-    let shownIn = conversation;
-    if (pending.purpose === 'first-whisper' && error.code === 'no_such_user' && conversation
-        && conversation.entries.length === 0) {
-      this.close(conversation);
-      shownIn = pending.origin ?? null;
-      if (shownIn) this.#emit('focus', { conversation: shownIn });
-    }
+    this.accounts.refused(pending);
+    const shownIn = this.privateChats.refused(error, pending, conversation);
     if (shownIn) this.error(shownIn, sentence(error.code, error.message));
   }
 
@@ -433,19 +399,6 @@ export class ChatSession extends EventTarget {
     this.#send('history', { room: room.name, changed_after: changedAfter, limit: CATCH_UP_PAGE }, 'changes', room);
   }
 
-  // An `updated` event, or a page of changes: heard in revision order, so
-  // the room's revision moves on.
-  #applyChange(room, message) {
-    room.sync.changeHeard(message.rev ?? 0);
-    this.#showAsItIsNow(room, message);
-  }
-
-  // A message not shown yet comes as it is now with catch-up or scroll-back.
-  #showAsItIsNow(room, message) {
-    const index = replaceShown(room, message, this.nick);
-    if (index >= 0) this.#emit('updated', { conversation: room, index });
-  }
-
   // Whether the user may edit, or delete, this entry of this room
   // (section 18; messagechanges.js).
   canEdit(room, entry) {
@@ -460,20 +413,11 @@ export class ChatSession extends EventTarget {
     return lastEditableSeq(room, this.nick);
   }
 
-  editMessage(room, seq, text) {
-    if (!room || !this.welcomed) return;
-    if (!text.trim()) return;
-    this.#send('edit', { room: room.name, seq, text }, 'plain', room);
-  }
-
-  deleteMessage(room, seq) {
-    if (room && this.welcomed) this.#send('delete', { room: room.name, seq }, 'plain', room);
-  }
-
+  // Section 18 (messagechanges.js): the requests.
+  editMessage(room, seq, text) { this.changes.edit(room, seq, text); }
+  deleteMessage(room, seq) { this.changes.remove(room, seq); }
   // Toggles the user's reaction.
-  react(room, seq, emoji) {
-    if (room && this.welcomed) this.#send('react', { room: room.name, seq, emoji }, 'plain', room);
-  }
+  react(room, seq, emoji) { this.changes.react(room, seq, emoji); }
 
   // A room message new here, added to the entries.
   #showMessage(room, message) {
@@ -483,27 +427,12 @@ export class ChatSession extends EventTarget {
     if (entry.mention) this.#emit('attention', { conversation: room, from: message.from, text: message.text });
   }
 
-  #onPresence(nick, why) {
-    if (nameKey(nick) === nameKey(this.nick)) {
-      this.awayMessage = why;
-    } else {
-      const changed = this.awayBook.set(nick, why);
-      // In a private chat, say it when it changes (not at every whisper).
-      const chat = this.privateChat(nick);
-      if (chat && changed) this.#event(chat, 'away-changed', nick, why);
-    }
-    this.#emit('away', { nick, why });
-  }
-
-  awayMessageOf(nick) {
-    return this.awayBook.of(nick);
-  }
-
+  // Away and typing (presence.js).
+  awayMessageOf(nick) { return this.presence.awayMessageOf(nick); }
   // Away with a message, or back (an empty one).
-  setAway(message) {
-    if (!this.welcomed) return;
-    this.#send('away', message.trim() ? { message: message.trim() } : {});
-  }
+  setAway(message) { this.presence.setAway(message); }
+  // The user is typing in `conversation` (or stopped: cleared the line).
+  noteTyping(conversation, typing) { this.presence.noteTyping(conversation, typing); }
 
   #setTyping(conversation, nick, typing) {
     if (conversation.setTyping(nick, typing)) this.#emit('typing', { conversation });
@@ -522,39 +451,10 @@ export class ChatSession extends EventTarget {
     }
   }
 
-  // The user is typing in `conversation` (or stopped: cleared the line).
-  // Tells the server at most once every few seconds.
-  noteTyping(conversation, typing) {
-    if (!conversation || !this.welcomed || (conversation.type === 'room' && !conversation.joined)) return;
-    const notice = this.typingSender.notice(conversation, typing);
-    // No id: nothing answers a typing notice.
-    if (notice) this.connection.sendWithoutId('typing', notice);
-  }
-
-  // Every conversation read as it stands (Shift+Esc), and the server told.
-  markAllRead() {
-    for (const conversation of this.conversations) {
-      this.markRead(conversation);
-      conversation.unread = 0;
-      conversation.mention = false;
-    }
-    this.#emit('changed');
-  }
-
-  // Tells the server how far the user has read (section 20).
-  markRead(conversation) {
-    if (!this.welcomed) return;
-    const read = readRequest(conversation);
-    if (read) this.connection.sendWithoutId('read', read);
-  }
-
-  // A marker from the server (another device, or with history): unread is
-  // what came after it and is someone else's.
-  #applyReadMarker(conversation, seq) {
-    if (!conversation) return;
-    markerApplied(conversation, seq, conversation === this.active && this.visible);
-    this.#emit('changed');
-  }
+  // Read markers (readmarkers.js): every conversation read as it stands
+  // (Shift+Esc); how far the user has read, told to the server.
+  markAllRead() { this.readMarkers.markAllRead(); }
+  markRead(conversation) { this.readMarkers.markRead(conversation); }
 
   #addEntry(conversation, entry) {
     conversation.entries.push(entry);
@@ -597,18 +497,9 @@ export class ChatSession extends EventTarget {
     return this.conversations.find((c) => c.key === key) ?? null;
   }
 
+  // The private conversation with `nick` (privatechats.js), opened if new.
   openPrivate(nick, focus = false) {
-    let conversation = this.privateChat(nick);
-    if (!conversation) {
-      conversation = new Conversation('private', nick);
-      this.conversations.push(conversation);
-      this.#emit('conversation-opened', { conversation, focus });
-      // What was said before shows above (section 19).
-      if (this.welcomed) this.#requestPrivate(conversation, { limit: SCROLL_BACK_PAGE }, 'older');
-    } else if (focus) {
-      this.#emit('focus', { conversation });
-    }
-    return conversation;
+    return this.privateChats.open(nick, focus);
   }
 
   close(conversation) {
@@ -664,33 +555,21 @@ export class ChatSession extends EventTarget {
     return false;
   }
 
-  registerAccount(password, context = this.active) {
-    if (!this.#online(context)) return;
-    if (this.account) return context && this.error(context, `You are logged in to ${this.account} already.`);
-    if (password.length < 8 || password.length > 256) {
-      return context && this.error(context, sentence('password_invalid', 'that password is too short'));
-    }
-    this.registration = password;
-    this.#send('register', { password }, 'register', context);
+  // Accounts (accounts.js).
+  registerAccount(password, context = this.active) { this.accounts.registerAccount(password, context); }
+  // Logging in is part of hello: start again, keeping the rooms.
+  logIn(account, password) { this.accounts.logIn(account, password); }
+  changePassword(oldPassword, newPassword, context = this.active) {
+    this.accounts.changePassword(oldPassword, newPassword, context);
   }
 
-  // Logging in is part of hello: start again, keeping the rooms.
-  logIn(account, password) {
-    this.guestFallback = this.welcomed && !this.account;
-    this.login = { account, password };
-    if (!this.everWelcomed) return;
-    if (this.connection.isOpen) this.connection.sendWithoutId('quit', { reason: 'logging in' });
+  #comeBackAs(nick, reason) {
+    if (this.connection.isOpen) this.connection.sendWithoutId('quit', { reason });
     this.connection.close();
     this.requests.clear();
     for (const conversation of this.conversations) if (conversation.type === 'room') conversation.joined = false;
-    if (!this.account) this.nick = account;
+    this.nick = nick;
     this.supervisor.connectNow();
-  }
-
-  changePassword(oldPassword, newPassword, context = this.active) {
-    if (!this.#online(context)) return;
-    this.newPassword = newPassword;
-    this.#send('change_password', { old: oldPassword, new: newPassword }, 'plain', context);
   }
 
   // What the user may do in a room, as far as the client knows: menus offer
@@ -735,7 +614,7 @@ export class ChatSession extends EventTarget {
   // `action`: /me, shown as "* alice waves".
   sendText(conversation, text, action = false) {
     if (!conversation) return;
-    this.typingSender.sent(conversation); // the message itself ends "typing"
+    this.presence.typingEnded(conversation); // the message itself ends "typing"
     if (!this.welcomed) return this.error(conversation, 'Not connected: the message was not sent');
     const fields = action ? { text, action: true } : { text };
     if (conversation.type === 'room') this.#send('say', { room: conversation.name, ...fields }, 'plain', conversation);
@@ -768,12 +647,7 @@ export class ChatSession extends EventTarget {
   // open yet, it closes again when nobody by that nick is online, and
   // `origin` says why).
   whisperFrom(origin, nick, text) {
-    if (this.privateChat(nick) || !this.welcomed) {
-      this.sendText(this.openPrivate(nick, true), text);
-      return;
-    }
-    const chat = this.openPrivate(nick, true);
-    this.requests.send('whisper', { to: chat.name, text }, { purpose: 'first-whisper', conversation: chat, origin });
+    this.privateChats.whisperFrom(origin, nick, text);
   }
 
   changeNick(nick, context = this.active) {

@@ -45,6 +45,7 @@ constexpr StaticFile staticFiles[] = {
         {"/connection.js", ":/web/connection.js", "text/javascript; charset=utf-8"},
         {"/session.js", ":/web/session.js", "text/javascript; charset=utf-8"},
         {"/conversation.js", ":/web/conversation.js", "text/javascript; charset=utf-8"},
+        {"/accounts.js", ":/web/accounts.js", "text/javascript; charset=utf-8"},
         {"/presence.js", ":/web/presence.js", "text/javascript; charset=utf-8"},
         {"/readmarkers.js", ":/web/readmarkers.js", "text/javascript; charset=utf-8"},
         {"/roommoderation.js", ":/web/roommoderation.js", "text/javascript; charset=utf-8"},
