@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Conversation } from '../../resources/web/conversation.js';
-import { canDelete, canEdit, entryFor, lastEditableSeq, replaceShown } from '../../resources/web/messagechanges.js';
+import { canDelete, canEdit, entryFor, lastEditableSeq, MessageChanges, replaceShown } from '../../resources/web/messagechanges.js';
+import { recordingHost } from './host.mjs';
 
 const said = (seq, from, text = `m${seq}`) => ({ type: 'message', room: 'lobby', from, text, ts: 1000 + seq, seq });
 
@@ -43,4 +44,23 @@ test('a change replaces the message shown, keeping whether it mentioned the user
   replaceShown(room, { ...said(1, 'bob', ''), deleted: true }, 'me');
   assert.equal(room.entries[0].mention, false, 'but not once deleted');
   assert.equal(replaceShown(room, said(9, 'bob'), 'me'), -1, 'not shown: nothing to replace');
+});
+
+test('MessageChanges: the requests, and an `updated` event shown as it is now', () => {
+  const room = lobby(said(1, 'me'), said(2, 'bob'));
+  const { host, sent, emitted } = recordingHost({ conversations: [room] });
+  const changes = new MessageChanges(host);
+  changes.edit(room, 1, '   ');
+  assert.deepEqual(sent, [], 'a blank edit is not sent');
+  changes.edit(room, 1, 'better');
+  changes.remove(room, 2);
+  changes.react(room, 2, '👍');
+  assert.deepEqual(sent.map((r) => [r.type, r.fields]), [['edit', { room: 'lobby', seq: 1, text: 'better' }],
+    ['delete', { room: 'lobby', seq: 2 }], ['react', { room: 'lobby', seq: 2, emoji: '👍' }]]);
+  changes.updated({ message: { ...said(1, 'me', 'better'), edited: 9, rev: 4 } });
+  assert.equal(room.entries[0].text, 'better');
+  assert.equal(room.sync.lastRev ?? room.lastRev, 4, 'the revision heard');
+  assert.deepEqual(emitted, [{ type: 'updated', conversation: room, index: 0 }]);
+  changes.updated({ message: { ...said(1, 'me'), room: 'elsewhere' } });
+  assert.equal(emitted.length, 1, 'a room not here: nothing');
 });

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Conversation } from '../../resources/web/conversation.js';
-import { markerApplied, mentions, readRequest } from '../../resources/web/readmarkers.js';
+import { markerApplied, mentions, ReadMarkers, readRequest } from '../../resources/web/readmarkers.js';
+import { recordingHost } from './host.mjs';
 
 function roomWith(seqs, { own = [], mention = [] } = {}) {
   const room = new Conversation('room', 'lobby');
@@ -47,4 +48,29 @@ test('a mention is the nick as a word of its own, in any case', () => {
     assert.equal(mentions('me', text), expected, text);
   }
   assert.equal(mentions('', 'anything'), false);
+});
+
+test('ReadMarkers: how far the user read is told once, without an id, and only when welcomed', () => {
+  const room = roomWith([1, 2, 3]);
+  for (const welcomed of [false, true]) {
+    const { host, told } = recordingHost({ conversations: [room], welcomed });
+    const markers = new ReadMarkers(host);
+    markers.markRead(room);
+    markers.markRead(room);
+    assert.deepEqual(told, welcomed ? [{ type: 'read', room: 'lobby', seq: 3 }] : [], `welcomed: ${welcomed}`);
+  }
+});
+
+test('ReadMarkers: a marker from another device goes to its conversation; all read clears every count', () => {
+  const room = roomWith([1, 2, 3]);
+  const chat = new Conversation('private', 'bob');
+  const { host, emitted } = recordingHost({ conversations: [room, chat] });
+  const markers = new ReadMarkers(host);
+  markers.readMarker({ room: 'LOBBY', seq: 1 });
+  assert.equal(room.readSeq, 1);
+  assert.equal(room.unread, 2);
+  markers.readMarker({ with: 'nobody', seq: 1 });
+  markers.markAllRead();
+  assert.equal(room.unread, 0);
+  assert.equal(emitted.filter((e) => e.type === 'changed').length, 2);
 });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Conversation } from '../../resources/web/conversation.js';
 import { auditLines, banLines, maskFor, mayChangeModes, mayGrant, mayModerate, modesChanged, rankIn }
   from '../../resources/web/roommoderation.js';
+import { recordingHost } from './host.mjs';
 
 function den(roles) {
   const room = new Conversation('room', 'den');
@@ -56,22 +57,18 @@ test('ban lists and audit pages as lines', () => {
   assert.match(line, /^\d\d:\d\d bob kick dave in #den \(spam\)$/);
 });
 
-// A host that records what the moderation part asks of the session.
-function recordingHost(room) {
+// The shared recording host (host.mjs), the requests flattened.
+function moderationHost(room) {
+  const recorded = recordingHost({ conversations: [room], active: room });
   const sent = [];
-  const lines = [];
-  const host = {
-    room: (name) => (name === room.name ? room : null), nick: () => 'me', active: () => room, welcomed: () => true,
-    online: () => true, send: (type, fields) => sent.push({ type, ...fields }), event: () => {}, emit: () => {},
-    notice: (_, text) => lines.push(text), error: (_, text) => lines.push(`error: ${text}`),
-  };
-  return { host, sent, lines };
+  recorded.host.send = (type, fields) => sent.push({ type, ...fields });
+  return { host: recorded.host, sent, lines: recorded.lines };
 }
 
 test('requests as sent: masks, durations and reasons only when given', async () => {
   const { RoomModeration } = await import('../../resources/web/roommoderation.js');
   const room = den({ me: 'op' });
-  const { host, sent } = recordingHost(room);
+  const { host, sent } = moderationHost(room);
   const moderation = new RoomModeration(host);
   moderation.kick(room, 'bob', '  ');
   moderation.ban(room, 'spam*', 3600, ' spam ');
@@ -88,7 +85,7 @@ test('requests as sent: masks, durations and reasons only when given', async () 
 test('events change the room: a kick of someone else, and of the user', async () => {
   const { RoomModeration } = await import('../../resources/web/roommoderation.js');
   const room = den({ me: 'op' });
-  const { host, lines } = recordingHost(room);
+  const { host, lines } = moderationHost(room);
   const moderation = new RoomModeration(host);
   moderation.kicked({ room: 'den', nick: 'bob', by: 'me' });
   assert.equal(room.hasMember('bob'), false);

@@ -12,7 +12,7 @@ namespace ClientSession {
 // Accounts (protocol section 12): the login every hello carries, registering
 // the nick, logging in from a guest session (by coming back through hello,
 // and back as the guest if the server refuses), and changing the password.
-// The browser keeps the same in session.js.
+// The browser's twin is accounts.js.
 class Accounts final : public QObject
 {
     Q_OBJECT
