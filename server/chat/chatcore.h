@@ -35,6 +35,13 @@ public:
         std::optional<QString> away;
         QByteArray server; // where the user is (whereScript answers only)
     };
+    // A room with members on other servers.
+    struct RemoteRoom
+    {
+        QString key;
+        QString name;
+        int members = 0;
+    };
     // A user a request names: on this server, on another one, or nowhere.
     struct Target
     {
@@ -196,6 +203,28 @@ public:
                                  std::function<bool(QString *error)> write, const QJsonValue &id,
                                  std::function<void(Session &, Room *)> then) = 0;
 
+    // --- rooms open here
+    virtual QList<Room *> openRooms() const = 0;
+    // How many rooms one user may be in at once.
+    virtual int maxRoomsPerUser() const = 0;
+    // Opens a room here: what the store holds of it (its record, latest
+    // messages, roles, bans, mutes, modes), read at once, or (with a
+    // commit thread) read there before `then` runs for the session.
+    virtual Room *openRoom(const QString &name, const QString &key) = 0;
+    virtual void openRoomThen(Session &session, const QString &name, const QString &key,
+                              std::function<void(Session &)> then) = 0;
+    // Forgets a room nobody here is in.
+    virtual void closeRoom(Room *room) = 0;
+    // What the store holds of a room; callable where the store's commits run.
+    virtual void readRoom(Room &room, bool withRecent) const = 0;
+    // The seq of a new room message: in a cluster the database gives it at
+    // the commit (0 until then).
+    virtual qint64 nextRoomSeq(Room *room) = 0;
+    // Sends a new room message once stored: encoded now, or, in a cluster,
+    // once the commit has numbered it, in seq order.
+    virtual void deliverRoomMessage(Delivery delivery, Room *room, const Confab::Protocol::ChatMessage &message,
+                                    const QJsonValue &id) = 0;
+
     // --- the cluster seam: called the same way with or without a cluster
     // Finds `nick` here or on another server (and whether it is in the room
     // `roomKey`, if given); the session's requests wait for `then`.
@@ -208,6 +237,13 @@ public:
     virtual void shareWithCluster(const QStringList &roomKeys, const QByteArray &frame,
                                   const QJsonObject &note = {}) = 0;
     virtual void announceUser(const Session &session) = 0;
+    // The session joined or left `room`: other servers list it there.
+    virtual void announceMembership(const Session &session, Room *room, bool member) = 0;
+    // The members of room `roomKey` (nullopt: of the server) on other servers.
+    virtual void membersElsewhere(Session &session, const std::optional<QString> &roomKey,
+                                  std::function<void(Session &, const QList<RemoteMember> &)> then) = 0;
+    // The rooms with members on other servers.
+    virtual void roomsElsewhere(Session &session, std::function<void(Session &, const QList<RemoteRoom> &)> then) = 0;
     // A new account: other servers reserve its nick too.
     virtual void shareAccount(const QString &accountKey) = 0;
     // Runs `then` once every server can see what this one told Redis.

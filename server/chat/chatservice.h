@@ -7,6 +7,7 @@
 #include "presence.h"
 #include "privatechat.h"
 #include "readmarkers.h"
+#include "rooms.h"
 #include "serverbans.h"
 #include "accountstore.h"
 #include "chatcore.h"
@@ -126,14 +127,7 @@ private:
     // yet (its nick is reserved meanwhile).
     void warnAboutOperatorsWithoutAccounts() const;
     void onHello(Session &session, const Confab::Protocol::Hello &hello, const QJsonValue &id);
-    void onJoin(Session &session, const Confab::Protocol::Join &join, const QJsonValue &id);
-    void onLeave(Session &session, const Confab::Protocol::Leave &leave, const QJsonValue &id);
-    void onSay(Session &session, const Confab::Protocol::Say &say, const QJsonValue &id);
     void onNick(Session &session, const Confab::Protocol::ChangeNick &change, const QJsonValue &id);
-    void onTopic(Session &session, const Confab::Protocol::SetTopic &topic, const QJsonValue &id);
-    void onList(Session &session, const QJsonValue &id);
-    void onWho(Session &session, const Confab::Protocol::Who &who, const QJsonValue &id);
-    void onHistory(Session &session, const Confab::Protocol::GetHistory &request, const QJsonValue &id);
     void onQuit(Session &session, const Confab::Protocol::Quit &quit);
     // A nick freed, and when the next holder's tenure starts (section 18:
     // what a guest may edit and read back is what it said while it held it).
@@ -146,8 +140,6 @@ private:
     void refuseBanned(Session &session, const Room::Ban &ban, const QJsonValue &id);
     // The mute that keeps `session` quiet in `room`, if any.
     const ModerationStore::MuteRecord *muteFor(const Session &session, Room *room) override;
-    // Whether the session may page through the room's history; if not, says why.
-    bool mayReadHistory(Session &session, Room *room, const QJsonValue &id);
 
     Rank rankIn(const Session &session, const Room *room) const override;
     // The same for an account (empty: a guest), wherever it is connected.
@@ -255,16 +247,8 @@ private:
                   std::function<void(Session &, const Target &)> then) override;
     // The rooms with members on other servers: key, name and how many.
     static const char *roomsScript();
-    struct RemoteRoom
-    {
-        QString key;
-        QString name;
-        int members = 0;
-    };
     static QList<RemoteRoom> remoteRooms(const std::optional<QVariant> &answer);
     // `topics`: of the rooms in `remote` that are not open here.
-    void replyList(Session &session, const QList<RemoteRoom> &remote, const QHash<QString, QString> &topics,
-                   const QJsonValue &id);
     void onClusterEvent(const QJsonObject &header, const QList<Room *> &rooms, const QByteArray &frame);
     // Reads the moderation of these rooms ("": the server's bans) where the
     // commits run, applies it, then `then`; cluster events heard meanwhile
@@ -288,7 +272,7 @@ private:
     // `granted`; otherwise tells it why not.
     void claimNick(Session &session, const QString &nick, const QJsonValue &id,
                    std::function<void(Session &)> granted);
-    void closeRoom(Room *room);
+    void closeRoom(Room *room) override;
     // Who is where, in Redis, for member lists across servers: each user's
     // nick, account and away under a key that expires with the nick's
     // lease, and per room (and for everyone) a set of "server|nickkey"
@@ -309,7 +293,7 @@ private:
     // once with nothing from elsewhere. Feature code never asks whether
     // there is a cluster.
     void announceUser(const Session &session) override;
-    void announceMembership(const Session &session, Room *room, bool member);
+    void announceMembership(const Session &session, Room *room, bool member) override;
     void announceMembership(const QString &nick, Room *room, bool member);
     void forgetUser(const QString &nickKey);
     // After Redis lost everything: this server's users and memberships again.
@@ -324,27 +308,26 @@ private:
     void whenClusterHasIt(Session &session, std::function<void(Session &)> then) override;
     // The members of room `roomKey` (nullopt: of the server) on other servers.
     void membersElsewhere(Session &session, const std::optional<QString> &roomKey,
-                          std::function<void(Session &, const QList<RemoteMember> &)> then);
+                          std::function<void(Session &, const QList<RemoteMember> &)> then) override;
     // The rooms with members on other servers.
-    void roomsElsewhere(Session &session, std::function<void(Session &, const QList<RemoteRoom> &)> then);
+    void roomsElsewhere(Session &session, std::function<void(Session &, const QList<RemoteRoom> &)> then) override;
     // A user on another server, kicked from `room`: out of its members at once.
     void forgetRemoteMember(Room *room, const Target &target) override;
     // Hears, from now on, what other servers say in the room.
     void listenToRoom(const QString &roomKey);
     // The seq of a new room message: in a cluster the database gives it at
     // the commit (0 until then).
-    qint64 nextRoomSeq(Room *room);
+    qint64 nextRoomSeq(Room *room) override;
     // Sends a new room message once stored: encoded now, or, in a cluster,
     // once the commit has numbered it, in seq order.
     void deliverRoomMessage(Delivery delivery, Room *room, const Confab::Protocol::ChatMessage &message,
-                            const QJsonValue &id);
+                            const QJsonValue &id) override;
     // In a cluster, a change or a private message is numbered by the commit
     // and then sent (sendNumbered()); these say so on its delivery.
     void numberAtCommit(Delivery &delivery, Room *room, const Confab::Protocol::ChatMessage &message,
                         const QString &updatedBy) override;
     void numberAtCommit(Delivery &delivery, const Confab::Protocol::PrivateMessage &message, bool waiting,
                         const std::optional<RemoteMember> &remote, const QString &pair) override;
-    void replyJoined(Session &session, Room *room, const QJsonValue &id, const QList<RemoteMember> &remote);
 
     Room *findRoom(const QString &key) const override;
     Room *joinedRoom(const Session &session, const QString &name) const override;
@@ -355,11 +338,13 @@ private:
     // Opens a room here: what the store holds of it (its record, latest
     // messages, roles, bans, mutes, modes), read at once, or (with a
     // commit thread) read there before `then` runs for the session.
-    Room *openRoom(const QString &name, const QString &key);
+    Room *openRoom(const QString &name, const QString &key) override;
     void openRoomThen(Session &session, const QString &name, const QString &key,
-                      std::function<void(Session &)> then);
+                      std::function<void(Session &)> then) override;
     // What the store holds of a room; callable where the store's commits run.
-    void readRoom(Room &room, bool withRecent) const;
+    void readRoom(Room &room, bool withRecent) const override;
+    QList<Room *> openRooms() const override;
+    int maxRoomsPerUser() const override { return m_settings.limits.maxRoomsPerUser; }
     Room *installRoom(std::unique_ptr<Room> room);
     // Tells the others with user_left unless `announce` is false (a kick
     // has told them already).
@@ -458,5 +443,6 @@ private:
     ReadMarkers m_readMarkers{*this, m_privateChat};
     ServerBans m_serverBans{*this};
     Moderation m_roomModeration{*this};
+    Rooms m_roomRequests{*this, m_roomModeration}; // join, leave, say, topic, list, who, history
     QList<RecentError> m_recentErrors;   // the last few, oldest first
 };

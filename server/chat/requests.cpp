@@ -144,23 +144,23 @@ void ChatService::handle(Session &session, const T &request, const QJsonValue &i
         else if constexpr (std::is_same_v<T, Hello>)
             onHello(session, request, id);
         else if constexpr (std::is_same_v<T, Join>)
-            onJoin(session, request, id);
+            m_roomRequests.onJoin(session, request, id);
         else if constexpr (std::is_same_v<T, Leave>)
-            onLeave(session, request, id);
+            m_roomRequests.onLeave(session, request, id);
         else if constexpr (std::is_same_v<T, Say>)
-            onSay(session, request, id);
+            m_roomRequests.onSay(session, request, id);
         else if constexpr (std::is_same_v<T, Whisper>)
             m_privateChat.onWhisper(session, request, id);
         else if constexpr (std::is_same_v<T, ChangeNick>)
             onNick(session, request, id);
         else if constexpr (std::is_same_v<T, SetTopic>)
-            onTopic(session, request, id);
+            m_roomRequests.onTopic(session, request, id);
         else if constexpr (std::is_same_v<T, ListRooms>)
-            onList(session, id);
+            m_roomRequests.onList(session, id);
         else if constexpr (std::is_same_v<T, Who>)
-            onWho(session, request, id);
+            m_roomRequests.onWho(session, request, id);
         else if constexpr (std::is_same_v<T, GetHistory>)
-            onHistory(session, request, id);
+            m_roomRequests.onHistory(session, request, id);
         else if constexpr (std::is_same_v<T, Ping>)
             reply(session, Pong{}, id);
         else if constexpr (std::is_same_v<T, Quit>)

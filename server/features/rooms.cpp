@@ -1,90 +1,76 @@
-// Rooms: join, leave, say, topic, list, who, history, and rooms opened and
-// closed in memory (protocol sections 6 to 8).
-// Part of ChatService (chatservice.h); the shared helpers are in
-// chatinternal.h.
+// Rooms as users ask about them (protocol sections 6 to 8): join, leave,
+// say, topic, the room list, who is here, and history pages. The rooms
+// themselves are the chat core's (ChatCore::findRoom(), openRoom(), ...);
+// who may come in is asked of Moderation.
 
-#include "chatservice.h"
+#include "rooms.h"
 #include "chatinternal.h"
+#include "moderation.h"
 #include "reactions.h"
-
-#include "clusterbus.h"
 
 #include "messagestore.h"
 #include "moderationstore.h"
 #include "names.h"
 
 #include <QDateTime>
-#include <QSet>
 
 #include <algorithm>
 
 using namespace Confab::Protocol;
 using namespace ChatInternal;
 
-QList<QPair<QString, int>> ChatService::largestRooms(int limit) const
-{
-    QList<QPair<QString, int>> rooms;
-    rooms.reserve(qsizetype(m_rooms.size()));
-    for (const auto &[key, room] : m_rooms)
-        rooms.append({room->name, int(room->members.size())});
-    std::sort(rooms.begin(), rooms.end(), [](const auto &a, const auto &b) {
-        return a.second != b.second ? a.second > b.second : a.first < b.first;
-    });
-    return rooms.mid(0, limit);
-}
-
-void ChatService::onJoin(Session &session, const Join &join, const QJsonValue &id)
+void Rooms::onJoin(Session &session, const Join &join, const QJsonValue &id)
 {
     const QString key = nameKey(join.room);
-    Room *room = findRoom(key);
+    Room *room = m_core.findRoom(key);
     const bool member = room && session.rooms.contains(room);
-    if (!member && session.rooms.size() >= m_settings.limits.maxRoomsPerUser) {
-        sendError(session, ErrorCode::TooManyRooms,
+    if (!member && session.rooms.size() >= m_core.maxRoomsPerUser()) {
+        m_core.sendError(session, ErrorCode::TooManyRooms,
                   QStringLiteral("you are in %1 rooms, the most allowed").arg(session.rooms.size()), id);
         return;
     }
     if (!room) {
-        if (m_store->commitsInBackground()) {
+        if (m_core.messages().commitsInBackground()) {
             // Read where the commits run; then this join again, the room open.
-            openRoomThen(session, join.room, key, [this, join, id](Session &later) { onJoin(later, join, id); });
+            m_core.openRoomThen(session, join.room, key, [this, join, id](Session &later) { onJoin(later, join, id); });
             return;
         }
-        room = openRoom(join.room, key);
+        room = m_core.openRoom(join.room, key);
     }
     if (!member) {
         std::optional<std::pair<ErrorCode, QString>> refusal;
         const QStringList inviteeKeys{Moderation::userKey(session), QStringLiteral("nick:") + session.nickKey};
-        const bool invited = m_roomModeration.invitations().has(room->key, inviteeKeys);
-        const bool privileged = rankIn(session, room) >= Rank::Op;
-        if (const Room::Ban *ban = m_roomModeration.banFor(session, room))
-            refusal = {ErrorCode::Banned, m_roomModeration.bannedMessage(room, *ban)};
+        const bool invited = m_moderation.invitations().has(room->key, inviteeKeys);
+        const bool privileged = m_core.rankIn(session, room) >= Rank::Op;
+        if (const Room::Ban *ban = m_moderation.banFor(session, room))
+            refusal = {ErrorCode::Banned, m_moderation.bannedMessage(room, *ban)};
         else if (room->modes.inviteOnly && !privileged && !invited)
             refusal = {ErrorCode::InviteOnly, QStringLiteral("%1 is by invitation only").arg(room->name)};
         else if (!room->modes.key.isEmpty() && !privileged && !invited && join.key != room->modes.key)
             refusal = {ErrorCode::BadKey, QStringLiteral("%1 needs the right key to join").arg(room->name)};
         if (refusal) {
-            sendError(session, refusal->first, refusal->second, id);
+            m_core.sendError(session, refusal->first, refusal->second, id);
             if (room->members.isEmpty() && room->key != nameKey(QString::fromLatin1(Defaults::LobbyRoom)))
-                closeRoom(room);
+                m_core.closeRoom(room);
             return;
         }
         if (invited)
-            m_roomModeration.invitations().use(room->key, inviteeKeys);
+            m_moderation.invitations().use(room->key, inviteeKeys);
         const QByteArray joined = encode(UserJoined{room->name, session.nick});
-        deliver(plainDelivery(room->members, joined));
-        shareWithCluster({room->key}, joined);
+        m_core.deliver(ChatCore::plainDelivery(room->members, joined));
+        m_core.shareWithCluster({room->key}, joined);
         room->members.append(&session);
         session.rooms.append(room);
-        announceMembership(session, room, true);
+        m_core.announceMembership(session, room, true);
     }
     // With the members on other servers, if any.
-    membersElsewhere(session, room->key, [this, key = room->key, id](Session &later, const QList<RemoteMember> &remote) {
-        if (Room *joined = findRoom(key))
+    m_core.membersElsewhere(session, room->key, [this, key = room->key, id](Session &later, const QList<ChatCore::RemoteMember> &remote) {
+        if (Room *joined = m_core.findRoom(key))
             replyJoined(later, joined, id, remote);
     });
 }
 
-void ChatService::replyJoined(Session &session, Room *room, const QJsonValue &id, const QList<RemoteMember> &remote)
+void Rooms::replyJoined(Session &session, Room *room, const QJsonValue &id, const QList<ChatCore::RemoteMember> &remote)
 {
     QStringList members;
     members.reserve(room->members.size() + remote.size());
@@ -98,111 +84,111 @@ void ChatService::replyJoined(Session &session, Room *room, const QJsonValue &id
             away.insert(nick, *awayMessage);
     };
     for (const Session *other : std::as_const(room->members))
-        add(other->nick, rankIn(*other, room), other->away);
-    for (const RemoteMember &other : remote)
-        add(other.nick, rankOf(other.accountKey, room), other.away);
+        add(other->nick, m_core.rankIn(*other, room), other->away);
+    for (const ChatCore::RemoteMember &other : remote)
+        add(other.nick, m_core.rankOf(other.accountKey, room), other.away);
     const RoomModes modes{room->modes.inviteOnly, !room->modes.key.isEmpty(), room->modes.topicLocked};
     QList<ChatMessage> recent = asSeenBy(session.nickKey, room->recent);
     fitPage(recent, true); // older ones are a scroll back away
-    reply(session, Joined{room->name, room->topic, members, recent, roles, modes,
+    m_core.reply(session, Joined{room->name, room->topic, members, recent, roles, modes,
                           away.isEmpty() ? std::nullopt : std::optional<StringMap>(away),
                           room->lastRev ? std::optional<qint64>(room->lastRev) : std::nullopt,
                           session.readMarker(u'#' + room->key)},
           id);
 }
 
-void ChatService::onLeave(Session &session, const Leave &leave, const QJsonValue &id)
+void Rooms::onLeave(Session &session, const Leave &leave, const QJsonValue &id)
 {
-    Room *room = joinedRoom(session, leave.room);
+    Room *room = m_core.joinedRoom(session, leave.room);
     if (!room) {
-        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(leave.room), id);
+        m_core.sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(leave.room), id);
         return;
     }
     const QString name = room->name;
-    removeFromRoom(session, room, leave.reason.value_or(QString()));
-    reply(session, Left{name}, id);
+    m_core.removeFromRoom(session, room, leave.reason.value_or(QString()));
+    m_core.reply(session, Left{name}, id);
 }
 
-void ChatService::onSay(Session &session, const Say &say, const QJsonValue &id)
+void Rooms::onSay(Session &session, const Say &say, const QJsonValue &id)
 {
-    Room *room = joinedRoom(session, say.room);
+    Room *room = m_core.joinedRoom(session, say.room);
     if (!room) {
-        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(say.room), id);
+        m_core.sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(say.room), id);
         return;
     }
-    if (const ModerationStore::MuteRecord *mute = muteFor(session, room)) {
+    if (const ModerationStore::MuteRecord *mute = m_core.muteFor(session, room)) {
         QString why = mute->untilMs ? QStringLiteral("you are muted in %1 until %2")
                                               .arg(room->name, QDateTime::fromMSecsSinceEpoch(*mute->untilMs, Qt::UTC)
                                                                        .toString(Qt::ISODate))
                                     : QStringLiteral("you are muted in %1").arg(room->name);
         if (!mute->reason.isEmpty())
             why += QStringLiteral(": ") + mute->reason;
-        sendError(session, ErrorCode::Muted, why, id);
+        m_core.sendError(session, ErrorCode::Muted, why, id);
         return;
     }
-    scheduleCommit(room);
+    m_core.scheduleCommit(room);
     session.typingPassedOn.remove(u'#' + room->key); // the message itself ends "typing"
     // An action is marked only when it is one: plain messages stay as v1 knew them.
     const ChatMessage message{room->name, session.nick, say.text, qMax(wallClockMs(), session.nickSinceMs),
-                              nextRoomSeq(room),
+                              m_core.nextRoomSeq(room),
                               say.action.value_or(false) ? std::optional<bool>(true) : std::nullopt,
                               std::nullopt, std::nullopt, std::nullopt, std::nullopt};
-    m_store->appendMessage(room->key, room->name, message, session.accountKey);
+    m_core.messages().appendMessage(room->key, room->name, message, session.accountKey);
 
-    Delivery delivery;
+    ChatCore::Delivery delivery;
     delivery.chatMessage = true;
     delivery.author = &session;
     delivery.onlyIfStored = true;
     delivery.authorId = id;
     if (hasId(id))
         delivery.requester = &session;
-    deliverRoomMessage(std::move(delivery), room, message, id);
+    m_core.deliverRoomMessage(std::move(delivery), room, message, id);
 }
 
-void ChatService::onTopic(Session &session, const SetTopic &request, const QJsonValue &id)
+void Rooms::onTopic(Session &session, const SetTopic &request, const QJsonValue &id)
 {
-    Room *room = joinedRoom(session, request.room);
+    Room *room = m_core.joinedRoom(session, request.room);
     if (!room) {
-        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
+        m_core.sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(request.room), id);
         return;
     }
-    if (room->modes.topicLocked && rankIn(session, room) < Rank::Op) {
-        sendError(session, ErrorCode::TopicLocked, QStringLiteral("only ops may set the topic of %1").arg(room->name),
+    if (room->modes.topicLocked && m_core.rankIn(session, room) < Rank::Op) {
+        m_core.sendError(session, ErrorCode::TopicLocked, QStringLiteral("only ops may set the topic of %1").arg(room->name),
                   id);
         return;
     }
-    scheduleCommit(room);
+    m_core.scheduleCommit(room);
     room->topic = request.topic;
-    m_store->saveTopic(room->key, room->name, room->topic);
+    m_core.messages().saveTopic(room->key, room->name, room->topic);
     const TopicChanged event{room->name, room->topic, session.nick};
-    Delivery delivery = plainDelivery(room->members, encode(event));
+    ChatCore::Delivery delivery = ChatCore::plainDelivery(room->members, encode(event));
     delivery.requester = delivery.author = &session;
     delivery.onlyIfStored = true;
     delivery.requesterFrame = encode(event, id);
     delivery.authorId = id;
     delivery.clusterRooms = {room->key};
-    deliver(std::move(delivery));
+    m_core.deliver(std::move(delivery));
 }
 
-void ChatService::onList(Session &session, const QJsonValue &id)
+void Rooms::onList(Session &session, const QJsonValue &id)
 {
-    roomsElsewhere(session, [this, id](Session &later, const QList<RemoteRoom> &remote) {
+    m_core.roomsElsewhere(session, [this, id](Session &later, const QList<ChatCore::RemoteRoom> &remote) {
                    if (remote.isEmpty()) {
                        replyList(later, {}, {}, id);
                        return;
                    }
                    QStringList elsewhere;
-                   for (const RemoteRoom &other : remote) {
-                       if (!findRoom(other.key))
+                   for (const ChatCore::RemoteRoom &other : remote) {
+                       if (!m_core.findRoom(other.key))
                            elsewhere.append(other.key);
                    }
                    // The topics of rooms open only elsewhere are in the store.
-                   offloadToStore<QHash<QString, QString>>(
+                   m_core.offloadToStore<QHash<QString, QString>>(
                            later,
                            [this, elsewhere] {
                                QHash<QString, QString> topics;
                                for (const QString &key : elsewhere) {
-                                   if (const auto record = m_store->loadRoom(key))
+                                   if (const auto record = m_core.messages().loadRoom(key))
                                        topics.insert(key, record->topic);
                                }
                                return topics;
@@ -213,17 +199,18 @@ void ChatService::onList(Session &session, const QJsonValue &id)
                });
 }
 
-void ChatService::replyList(Session &session, const QList<RemoteRoom> &remote, const QHash<QString, QString> &topics,
+void Rooms::replyList(Session &session, const QList<ChatCore::RemoteRoom> &remote, const QHash<QString, QString> &topics,
                             const QJsonValue &id)
 {
+    const QList<Room *> open = m_core.openRooms();
     RoomList list;
-    list.rooms.reserve(qsizetype(m_rooms.size()) + remote.size());
+    list.rooms.reserve(open.size() + remote.size());
     QHash<QString, int> elsewhere;
-    for (const RemoteRoom &other : remote)
+    for (const ChatCore::RemoteRoom &other : remote)
         elsewhere.insert(other.key, other.members);
-    for (const auto &[key, room] : m_rooms)
-        list.rooms.append(RoomInfo{room->name, room->topic, int(room->members.size()) + elsewhere.take(key)});
-    for (const RemoteRoom &other : remote) {
+    for (const Room *room : open)
+        list.rooms.append(RoomInfo{room->name, room->topic, int(room->members.size()) + elsewhere.take(room->key)});
+    for (const ChatCore::RemoteRoom &other : remote) {
         if (elsewhere.contains(other.key)) // else open here, counted above
             list.rooms.append(RoomInfo{other.name, topics.value(other.key), other.members});
     }
@@ -250,69 +237,69 @@ void ChatService::replyList(Session &session, const QList<RemoteRoom> &remote, c
     std::sort(list.rooms.begin(), list.rooms.end(), [](const RoomInfo &a, const RoomInfo &b) {
         return a.name.compare(b.name, Qt::CaseInsensitive) < 0;
     });
-    reply(session, list, id);
+    m_core.reply(session, list, id);
 }
 
-void ChatService::onWho(Session &session, const Who &who, const QJsonValue &id)
+void Rooms::onWho(Session &session, const Who &who, const QJsonValue &id)
 {
     MemberList list;
     if (who.room) {
-        const Room *room = findRoom(nameKey(*who.room));
+        const Room *room = m_core.findRoom(nameKey(*who.room));
         list.room = room ? room->name : *who.room;
         if (room) {
             for (const Session *member : room->members)
                 list.members.append(member->nick);
         }
     } else {
-        for (const Session *user : std::as_const(m_users))
+        for (const Session *user : m_core.users())
             list.members.append(user->nick);
         list.members.sort(Qt::CaseInsensitive);
     }
     // And who is on other servers, if any.
     const std::optional<QString> roomKey = who.room ? std::optional<QString>(nameKey(*who.room)) : std::nullopt;
-    membersElsewhere(session, roomKey,
-                     [this, list, id, everyone = !who.room](Session &later, const QList<RemoteMember> &remote) {
+    m_core.membersElsewhere(session, roomKey,
+                     [this, list, id, everyone = !who.room](Session &later, const QList<ChatCore::RemoteMember> &remote) {
                          MemberList all = list;
-                         for (const RemoteMember &other : remote)
+                         for (const ChatCore::RemoteMember &other : remote)
                              all.members.append(other.nick);
                          if (everyone && !remote.isEmpty())
                              all.members.sort(Qt::CaseInsensitive);
-                         reply(later, all, id);
+                         m_core.reply(later, all, id);
                      });
 }
 
-void ChatService::onHistory(Session &session, const GetHistory &request, const QJsonValue &id)
+void Rooms::onHistory(Session &session, const GetHistory &request, const QJsonValue &id)
 {
     // The page must include messages accepted in this pass.
-    commitBeforeRead();
+    m_core.commitBeforeRead();
     const MessageStore::HistoryQuery query{request.before, request.after,
                                            request.limit.value_or(Defaults::HistoryPage), request.changedAfter};
     const QString key = nameKey(request.room);
-    if (Room *open = findRoom(key)) {
+    if (Room *open = m_core.findRoom(key)) {
         if (!mayReadHistory(session, open, id))
             return;
         const QString name = open->name;
-        offloadToStore<QList<ChatMessage>>(
-                session, [this, key, name, query] { return m_store->history(key, name, query); },
+        m_core.offloadToStore<QList<ChatMessage>>(
+                session, [this, key, name, query] { return m_core.messages().history(key, name, query); },
                 [this, name, newest = !request.after && !request.changedAfter, id](Session &later,
                                                                                      const QList<ChatMessage> &page) {
                     QList<ChatMessage> fitted = asSeenBy(later.nickKey, page);
                     const bool cut = fitPage(fitted, newest);
-                    reply(later, HistoryPage{name, fitted, moreIf(cut)}, id);
+                    m_core.reply(later, HistoryPage{name, fitted, moreIf(cut)}, id);
                 });
         return;
     }
     // A room nobody here is in: its name, modes and bans come from the
     // store with the page.
     using Read = std::pair<Room, QList<ChatMessage>>;
-    offloadToStore<Read>(
+    m_core.offloadToStore<Read>(
             session,
             [this, key, name = request.room, query] {
                 Room room;
                 room.key = key;
                 room.name = name;
-                readRoom(room, false);
-                return Read{room, m_store->history(key, room.name, query)};
+                m_core.readRoom(room, false);
+                return Read{room, m_core.messages().history(key, room.name, query)};
             },
             [this, newest = !request.after && !request.changedAfter, id](Session &later, const Read &read) {
                 Room room = read.first;
@@ -320,147 +307,21 @@ void ChatService::onHistory(Session &session, const GetHistory &request, const Q
                     return;
                 QList<ChatMessage> fitted = asSeenBy(later.nickKey, read.second);
                 const bool cut = fitPage(fitted, newest);
-                reply(later, HistoryPage{room.name, fitted, moreIf(cut)}, id);
+                m_core.reply(later, HistoryPage{room.name, fitted, moreIf(cut)}, id);
             });
 }
 
-bool ChatService::mayReadHistory(Session &session, Room *room, const QJsonValue &id)
+bool Rooms::mayReadHistory(Session &session, Room *room, const QJsonValue &id)
 {
     const bool closed = room->modes.inviteOnly || !room->modes.key.isEmpty();
     if (closed && !session.rooms.contains(room)) {
-        sendError(session, ErrorCode::NotInRoom, QStringLiteral("the history of %1 is for its members").arg(room->name),
+        m_core.sendError(session, ErrorCode::NotInRoom, QStringLiteral("the history of %1 is for its members").arg(room->name),
                   id);
         return false;
     }
-    if (const Room::Ban *ban = m_roomModeration.banFor(session, room)) {
-        sendError(session, ErrorCode::Banned, m_roomModeration.bannedMessage(room, *ban), id);
+    if (const Room::Ban *ban = m_moderation.banFor(session, room)) {
+        m_core.sendError(session, ErrorCode::Banned, m_moderation.bannedMessage(room, *ban), id);
         return false;
     }
     return true;
 }
-
-void ChatService::commitBeforeRead()
-{
-    // With a commit thread, offloadToStore() sees to it.
-    if (!m_store->commitsInBackground())
-        commitAndDeliver();
-}
-
-Room *ChatService::findRoom(const QString &key) const
-{
-    const auto it = m_rooms.find(key);
-    return it == m_rooms.end() ? nullptr : it->second.get();
-}
-
-Room *ChatService::joinedRoomOrError(Session &session, const QString &name, const QJsonValue &id)
-{
-    Room *room = joinedRoom(session, name);
-    if (!room)
-        sendError(session, ErrorCode::NotInRoom, QStringLiteral("you are not in %1").arg(name), id);
-    return room;
-}
-
-bool ChatService::foundOrError(Session &session, const Target &target, const QString &nick, const QJsonValue &id)
-{
-    if (!target.found())
-        sendError(session, ErrorCode::NoSuchUser, QStringLiteral("%1 is not online").arg(nick), id);
-    return target.found();
-}
-
-Room *ChatService::joinedRoom(const Session &session, const QString &name) const
-{
-    // Most requests spell the room as it is shown; that needs no folding.
-    for (Room *room : session.rooms) {
-        if (room->name == name)
-            return room;
-    }
-    const QString key = nameKey(name);
-    for (Room *room : session.rooms) {
-        if (room->key == key)
-            return room;
-    }
-    return nullptr;
-}
-
-Room *ChatService::openRoom(const QString &name, const QString &key)
-{
-    // The store must have every earlier message of this room before its
-    // last seq is read.
-    commitAndDeliver();
-    auto room = std::make_unique<Room>();
-    room->key = key;
-    room->name = name;
-    readRoom(*room, true);
-    return installRoom(std::move(room));
-}
-
-void ChatService::openRoomThen(Session &session, const QString &name, const QString &key,
-                               std::function<void(Session &)> then)
-{
-    // Nothing of this room waits to be stored here (closing it committed
-    // what did), and the read comes after the commits under way.
-    offloadToStore<std::shared_ptr<Room>>(
-            session,
-            [this, name, key] {
-                auto room = std::make_shared<Room>();
-                room->key = key;
-                room->name = name;
-                readRoom(*room, true);
-                return room;
-            },
-            [this, then](Session &later, const std::shared_ptr<Room> &read) {
-                if (!findRoom(read->key)) // else opened for someone else meanwhile
-                    installRoom(std::make_unique<Room>(*read));
-                then(later);
-            });
-}
-
-void ChatService::readRoom(Room &room, bool withRecent) const
-{
-    if (const auto record = m_store->loadRoom(room.key)) {
-        room.name = record->name;
-        room.topic = record->topic;
-        room.lastSeq = record->lastSeq;
-        room.lastRev = record->lastRev;
-        if (withRecent)
-            room.recent = m_store->history(room.key, room.name, recentQuery());
-    }
-    // A room may have roles, bans, mutes and modes without ever having had
-    // a message.
-    loadModeration(room);
-}
-
-Room *ChatService::installRoom(std::unique_ptr<Room> room)
-{
-    Room *raw = room.get();
-    const QString key = raw->key;
-    m_rooms.emplace(key, std::move(room));
-    listenToRoom(key);
-    return raw;
-}
-
-void ChatService::removeFromRoom(Session &session, Room *room, const QString &reason, bool announce)
-{
-    announceMembership(session, room, false);
-    session.rooms.removeOne(room);
-    room->members.removeOne(&session);
-    const QByteArray left = encode(UserLeft{room->name, session.nick, reason});
-    if (announce)
-        shareWithCluster({room->key}, left);
-    if (!room->members.isEmpty()) {
-        if (!announce)
-            return;
-        deliver(plainDelivery(room->members, left));
-    } else if (room->key != nameKey(QString::fromLatin1(Defaults::LobbyRoom))) {
-        if (m_store->commitsInBackground()) {
-            // Once no delivery waiting for a commit names it.
-            m_emptyRooms.insert(room->key);
-            closeEmptyRooms();
-            return;
-        }
-        commitAndDeliver();
-        closeRoom(room);
-    }
-}
-
-// ------------------------------------------------------------ sending
