@@ -8,6 +8,9 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <map>
+#include <set>
+
 using namespace SqlHelpers;
 
 namespace {
@@ -116,6 +119,47 @@ bool PostgresStore::migrate(QString *error)
     return true;
 }
 
+bool PostgresStore::lockInOrder(Link &link, const Batch &batch, QString *error) const
+{
+    // Every commit takes the rows it shares with other servers' commits in
+    // the same order: the rooms it changes (topic, seqs, revs) by key, then
+    // the private conversations by pair. Taken in the order things were
+    // said, two commits could each hold a row the other waits for, and
+    // PostgreSQL would abort one (a deadlock).
+    std::set<QString> rooms;
+    for (const PendingRoom &room : batch.rooms) {
+        if (room.topic)
+            rooms.insert(room.key);
+    }
+    for (const PendingMessage &pending : batch.messages)
+        rooms.insert(pending.roomKey);
+    for (const PendingMessage &pending : batch.updates)
+        rooms.insert(pending.roomKey);
+    std::set<QString> pairs;
+    for (const PendingPrivate &pending : batch.privates)
+        pairs.insert(pending.pair);
+    auto run = [&](const QString &sql, const QString &key) {
+        QSqlQuery query(link.db);
+        query.prepare(sql);
+        query.addBindValue(key);
+        if (query.exec())
+            return true;
+        *error = sqlError(query.lastError());
+        link.failedState = query.lastError().nativeErrorCode();
+        return false;
+    };
+    for (const QString &key : rooms) {
+        if (!run(QStringLiteral("SELECT 1 FROM rooms WHERE key = ? FOR UPDATE"), key))
+            return false;
+    }
+    for (const QString &pair : pairs) {
+        if (!run(QStringLiteral("INSERT INTO private_pairs (pair) VALUES (?) ON CONFLICT (pair) DO NOTHING"), pair)
+            || !run(QStringLiteral("SELECT 1 FROM private_pairs WHERE pair = ? FOR UPDATE"), pair))
+            return false;
+    }
+    return true;
+}
+
 bool PostgresStore::numberPending(Link &link, Batch &batch, Numbers *numbers, QString *error) const
 {
     auto &messages = batch.messages;
@@ -132,22 +176,24 @@ bool PostgresStore::numberPending(Link &link, Batch &batch, Numbers *numbers, QS
         if (!query.exec() || !query.next()) {
             *error = query.lastError().isValid() ? sqlError(query.lastError())
                                                  : QStringLiteral("no counter for %1").arg(key);
+            link.failedState = query.lastError().nativeErrorCode();
             return false;
         }
         *last = query.value(0).toLongLong();
         return true;
     };
-    // By room, in order of appearance; then given out in append order.
-    QHash<QString, qint64> added;
+    // By room (in key order, as lockInOrder() took them); then given out in
+    // append order.
+    std::map<QString, qint64> added;
     for (const PendingMessage &pending : std::as_const(messages))
         ++added[pending.roomKey];
     QHash<QString, qint64> next;
-    for (auto it = added.cbegin(); it != added.cend(); ++it) {
+    for (const auto &[key, count] : added) {
         qint64 last = 0;
-        if (!raise(QStringLiteral("UPDATE rooms SET last_seq = last_seq + ? WHERE key = ? RETURNING last_seq"),
-                   it.key(), it.value(), &last))
+        if (!raise(QStringLiteral("UPDATE rooms SET last_seq = last_seq + ? WHERE key = ? RETURNING last_seq"), key,
+                   count, &last))
             return false;
-        next.insert(it.key(), last - it.value() + 1);
+        next.insert(key, last - count + 1);
     }
     for (PendingMessage &pending : messages) {
         pending.message.seq = next[pending.roomKey]++;
@@ -170,6 +216,7 @@ bool PostgresStore::numberPending(Link &link, Batch &batch, Numbers *numbers, QS
         insert.addBindValue(pending.pair);
         if (!insert.exec()) {
             *error = sqlError(insert.lastError());
+            link.failedState = insert.lastError().nativeErrorCode();
             return false;
         }
         qint64 seq = 0;
@@ -194,6 +241,7 @@ bool PostgresStore::mergeStored(Link &link, PendingMessage &pending, QString *er
     row.addBindValue(pending.message.seq);
     if (!row.exec()) {
         *error = sqlError(row.lastError());
+        link.failedState = row.lastError().nativeErrorCode();
         return false;
     }
     if (!row.next())

@@ -8,6 +8,8 @@
 
 #include <QVariant>
 
+#include <algorithm>
+
 using Confab::Protocol::ChatMessage;
 using Confab::Protocol::PrivateMessage;
 using Confab::Protocol::Reaction;
@@ -83,9 +85,37 @@ bool SqlStore::commit(QString *error)
     return write(m_link, batch, &m_committed, error);
 }
 
+namespace {
+
+// PostgreSQL's SQLSTATEs for a transaction aborted because of another one:
+// it may work when tried again.
+bool conflictsWithAnother(const QString &state)
+{
+    return state == QLatin1String("40P01") || state == QLatin1String("40001");
+}
+
+} // namespace
+
 bool SqlStore::write(Link &link, Batch &batch, Numbers *numbers, QString *error) const
 {
-    const auto &rooms = batch.rooms;
+    constexpr int Attempts = 3;
+    for (int attempt = 1;; ++attempt) {
+        link.failedState.clear();
+        if (writeOnce(link, batch, numbers, error))
+            return true;
+        if (attempt == Attempts || !conflictsWithAnother(link.failedState))
+            return false;
+        qCWarning(lcStore).noquote() << "the commit met another one; trying it again:" << *error;
+    }
+}
+
+bool SqlStore::writeOnce(Link &link, Batch &batch, Numbers *numbers, QString *error) const
+{
+    // Rooms in key order, like every lock the commit takes (lockInOrder());
+    // a room's topics stay in the order they were set.
+    QList<PendingRoom> rooms = batch.rooms;
+    std::stable_sort(rooms.begin(), rooms.end(),
+                     [](const PendingRoom &a, const PendingRoom &b) { return a.key < b.key; });
     auto &messages = batch.messages;
     auto &updates = batch.updates;
     auto &privates = batch.privates;
@@ -99,18 +129,27 @@ bool SqlStore::write(Link &link, Batch &batch, Numbers *numbers, QString *error)
         link.lost = losesConnections();
         return false;
     }
-    auto fail = [&](const QSqlQuery &query) {
-        *error = sqlError(query.lastError());
+    // A conflict with another transaction leaves the connection usable.
+    auto failed = [&] {
         db.rollback();
-        link.lost = losesConnections();
+        link.lost = losesConnections() && !conflictsWithAnother(link.failedState);
         *numbers = Numbers{};
         return false;
+    };
+    auto fail = [&](const QSqlQuery &query) {
+        *error = sqlError(query.lastError());
+        link.failedState = query.lastError().nativeErrorCode();
+        return failed();
     };
     for (const PendingRoom &room : rooms) {
         link.insertRoom->bindValue(0, room.key);
         link.insertRoom->bindValue(1, room.name);
         if (!link.insertRoom->exec())
             return fail(*link.insertRoom);
+    }
+    if (!lockInOrder(link, batch, error))
+        return failed();
+    for (const PendingRoom &room : rooms) {
         if (room.topic) {
             link.updateTopic->bindValue(0, *room.topic);
             link.updateTopic->bindValue(1, room.key);
@@ -118,12 +157,8 @@ bool SqlStore::write(Link &link, Batch &batch, Numbers *numbers, QString *error)
                 return fail(*link.updateTopic);
         }
     }
-    if (!numberPending(link, batch, numbers, error)) {
-        db.rollback();
-        link.lost = true;
-        *numbers = Numbers{};
-        return false;
-    }
+    if (!numberPending(link, batch, numbers, error))
+        return failed();
     for (const PendingMessage &pending : messages) {
         link.insertMessage->bindValue(0, pending.roomKey);
         link.insertMessage->bindValue(1, pending.message.seq);

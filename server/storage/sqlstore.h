@@ -126,6 +126,8 @@ protected:
         std::unique_ptr<QSqlQuery> updateMessage;
         std::unique_ptr<QSqlQuery> insertPrivate;
         bool lost = false; // PostgreSQL: made again before its next use
+        // The SQLSTATE of the last failed statement ("" when none).
+        QString failedState;
         void close();
     };
     // PostgreSQL: after the connection was lost, a new one (and its
@@ -187,8 +189,20 @@ protected:
     };
     Batch takeBatch();
     // Writes the batch in one transaction on `link`; `numbers`: what the
-    // database gave (PostgreSQL).
+    // database gave (PostgreSQL). A transaction the database aborted for a
+    // conflict with another's (a deadlock, a serialization failure) is
+    // tried again, a few times, before it counts as failed.
     bool write(Link &link, Batch &batch, Numbers *numbers, QString *error) const;
+    bool writeOnce(Link &link, Batch &batch, Numbers *numbers, QString *error) const;
+    // Within the commit's transaction, first: every row the batch will
+    // change that another server's commit may change too, locked in one
+    // order (by key), so that two commits never wait for each other
+    // (PostgreSQL; SQLite has one writer).
+    virtual bool lockInOrder(Link &link, const Batch &batch, QString *error) const
+    {
+        Q_UNUSED(link) Q_UNUSED(batch) Q_UNUSED(error)
+        return true;
+    }
     // Within the commit's transaction: the numbers the database gives to
     // what is pending (where the database numbers them), written into the
     // batch and into `numbers`.
