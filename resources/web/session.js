@@ -83,8 +83,8 @@ export class ChatSession extends EventTarget {
       error: (conversation, text) => this.error(conversation, text),
       setTyping: (conversation, nick, typing) => this.#setTyping(conversation, nick, typing),
       online: (context) => this.#online(context),
-      send: (type, fields, purpose = 'plain', conversation = null, origin = undefined) =>
-        this.requests.send(type, fields, origin === undefined ? { purpose, conversation } : { purpose, conversation, origin }),
+      send: (type, fields, purpose = 'plain', conversation = null, origin = null) =>
+        this.requests.send(type, fields, { purpose, conversation, origin }),
       tell: (type, fields) => this.connection.sendWithoutId(type, fields),
       sendText: (conversation, text, action) => this.sendText(conversation, text, action),
       emit: (type, detail) => this.#emit(type, detail),

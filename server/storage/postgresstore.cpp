@@ -9,6 +9,7 @@
 #include <QUrlQuery>
 
 #include <map>
+#include <memory>
 #include <set>
 
 using namespace SqlHelpers;
@@ -138,23 +139,33 @@ bool PostgresStore::lockInOrder(Link &link, const Batch &batch, QString *error) 
     std::set<QString> pairs;
     for (const PendingPrivate &pending : batch.privates)
         pairs.insert(pending.pair);
-    auto run = [&](const QString &sql, const QString &key) {
-        QSqlQuery query(link.db);
-        query.prepare(sql);
-        query.addBindValue(key);
+    // Each statement prepared once, run for every key.
+    auto statement = [&](const QString &sql) {
+        auto query = std::make_unique<QSqlQuery>(link.db);
+        query->prepare(sql);
+        return query;
+    };
+    auto run = [&](QSqlQuery &query, const QString &key) {
+        query.bindValue(0, key);
         if (query.exec())
             return true;
         *error = sqlError(query.lastError());
         link.failedState = query.lastError().nativeErrorCode();
         return false;
     };
+    const auto lockRoom = statement(QStringLiteral("SELECT 1 FROM rooms WHERE key = ? FOR UPDATE"));
     for (const QString &key : rooms) {
-        if (!run(QStringLiteral("SELECT 1 FROM rooms WHERE key = ? FOR UPDATE"), key))
+        if (!run(*lockRoom, key))
             return false;
     }
+    if (pairs.empty())
+        return true;
+    // A new private conversation gets its row here, before it is locked.
+    const auto addPair =
+            statement(QStringLiteral("INSERT INTO private_pairs (pair) VALUES (?) ON CONFLICT (pair) DO NOTHING"));
+    const auto lockPair = statement(QStringLiteral("SELECT 1 FROM private_pairs WHERE pair = ? FOR UPDATE"));
     for (const QString &pair : pairs) {
-        if (!run(QStringLiteral("INSERT INTO private_pairs (pair) VALUES (?) ON CONFLICT (pair) DO NOTHING"), pair)
-            || !run(QStringLiteral("SELECT 1 FROM private_pairs WHERE pair = ? FOR UPDATE"), pair))
+        if (!run(*addPair, pair) || !run(*lockPair, pair))
             return false;
     }
     return true;
@@ -211,14 +222,7 @@ bool PostgresStore::numberPending(Link &link, Batch &batch, Numbers *numbers, QS
         numbers->updated.append(pending.message);
     }
     for (PendingPrivate &pending : privates) {
-        QSqlQuery insert(link.db);
-        insert.prepare(QStringLiteral("INSERT INTO private_pairs (pair) VALUES (?) ON CONFLICT (pair) DO NOTHING"));
-        insert.addBindValue(pending.pair);
-        if (!insert.exec()) {
-            *error = sqlError(insert.lastError());
-            link.failedState = insert.lastError().nativeErrorCode();
-            return false;
-        }
+        // Its row exists: lockInOrder() made it.
         qint64 seq = 0;
         if (!raise(QStringLiteral("UPDATE private_pairs SET last_seq = last_seq + ? WHERE pair = ? RETURNING last_seq"),
                    pending.pair, 1, &seq))
