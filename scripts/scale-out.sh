@@ -9,6 +9,8 @@
 # search stops after two steps in a row that are not. Prints every step and a
 # table for docs/performance.md. Run by hand, as root (cgroups).
 #   scripts/scale-out.sh [build directory]
+# CPU figures are cores used over the whole run of each step (connecting
+# included), all servers together and PostgreSQL's backends together.
 # Environment: QUOTA (cores per server, 0.3), START and STEP (rooms, 10 and 5),
 # MAX (rooms, 150), DURATION (seconds per step, 10), SERVERS ("1 3").
 set -euo pipefail
@@ -48,17 +50,19 @@ measure_servers() { # count
     local port_list best=0 best_line="none carried" misses=0 rooms=$START line
     port_list=$(IFS=,; echo "${ports[*]}")
     while [ "$rooms" -le "$MAX" ] && [ "$misses" -lt 2 ]; do
-        local before=() cpu=0 pg_before
+        local before=() cpu=0 pg_before started seconds
         for i in "${!pids[@]}"; do before[$i]=$(cpu_seconds "${pids[$i]}"); done
         pg_before=$(pg_cpu)
+        started=$(date +%s.%N)
         line=$("$BENCH" rooms --rooms "$rooms" --members "$MEMBERS" --rate "$RATE" --duration "$DURATION" \
                    --port "$port_list" 2>&1 | grep '^workload=' || echo "workload=rooms failed")
+        seconds=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
         for i in "${!pids[@]}"; do
-            cpu=$(awk -v c="$cpu" -v a="${before[$i]}" -v b="$(cpu_seconds "${pids[$i]}")" -v d="$DURATION" \
-                      'BEGIN { printf "%.2f", c + (b - a) / (d + 2) }')
+            cpu=$(awk -v c="$cpu" -v a="${before[$i]}" -v b="$(cpu_seconds "${pids[$i]}")" -v s="$seconds" \
+                      'BEGIN { printf "%.2f", c + (b - a) / s }')
         done
         local pg
-        pg=$(awk -v a="$pg_before" -v b="$(pg_cpu)" -v d="$DURATION" 'BEGIN { printf "%.2f", (b - a) / (d + 2) }')
+        pg=$(awk -v a="$pg_before" -v b="$(pg_cpu)" -v s="$seconds" 'BEGIN { printf "%.2f", (b - a) / s }')
         local verdict
         verdict=$(awk -v line="$line" 'BEGIN {
             n = split(line, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); f[p[1]] = p[2] }

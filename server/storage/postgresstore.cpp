@@ -120,52 +120,67 @@ bool PostgresStore::migrate(QString *error)
     return true;
 }
 
-bool PostgresStore::lockInOrder(Link &link, const Batch &batch, QString *error) const
+bool PostgresStore::lockInOrder(Link &link, Batch &batch, QString *error) const
 {
     // Every commit takes the rows it shares with other servers' commits in
     // the same order: the rooms it changes (topic, seqs, revs) by key, then
     // the private conversations by pair. Taken in the order things were
     // said, two commits could each hold a row the other waits for, and
     // PostgreSQL would abort one (a deadlock).
-    std::set<QString> rooms;
-    for (const PendingRoom &room : batch.rooms) {
+    // A room this commit adds messages to is locked by raising its counter
+    // by all of them at once (one statement rather than a lock and then an
+    // update); the row stays locked until the commit, so another server's
+    // transaction numbering the same room waits for this one and carries on
+    // after it.
+    std::map<QString, qint64> rooms; // key: how many new messages
+    for (const PendingRoom &room : std::as_const(batch.rooms)) {
         if (room.topic)
-            rooms.insert(room.key);
+            rooms.emplace(room.key, 0);
     }
-    for (const PendingMessage &pending : batch.messages)
-        rooms.insert(pending.roomKey);
-    for (const PendingMessage &pending : batch.updates)
-        rooms.insert(pending.roomKey);
+    for (const PendingMessage &pending : std::as_const(batch.messages))
+        ++rooms[pending.roomKey];
+    for (const PendingMessage &pending : std::as_const(batch.updates))
+        rooms.emplace(pending.roomKey, 0);
     std::set<QString> pairs;
-    for (const PendingPrivate &pending : batch.privates)
+    for (const PendingPrivate &pending : std::as_const(batch.privates))
         pairs.insert(pending.pair);
-    // Each statement prepared once, run for every key.
-    auto statement = [&](const QString &sql) {
-        auto query = std::make_unique<QSqlQuery>(link.db);
-        query->prepare(sql);
-        return query;
-    };
-    auto run = [&](QSqlQuery &query, const QString &key) {
-        query.bindValue(0, key);
-        if (query.exec())
-            return true;
+    auto failed = [&](const QSqlQuery &query) {
         *error = sqlError(query.lastError());
         link.failedState = query.lastError().nativeErrorCode();
         return false;
     };
-    const auto lockRoom = statement(QStringLiteral("SELECT 1 FROM rooms WHERE key = ? FOR UPDATE"));
-    for (const QString &key : rooms) {
-        if (!run(*lockRoom, key))
+    auto run = [&](QSqlQuery &query, const QString &key) {
+        query.bindValue(0, key);
+        return query.exec() || failed(query);
+    };
+    QSqlQuery &lockRoom = link.statement(QStringLiteral("SELECT 1 FROM rooms WHERE key = ? FOR UPDATE"));
+    QSqlQuery &raiseSeq =
+            link.statement(QStringLiteral("UPDATE rooms SET last_seq = last_seq + ? WHERE key = ? RETURNING last_seq"));
+    batch.roomLastSeqs.clear();
+    for (const auto &[key, added] : rooms) {
+        if (added == 0) {
+            if (!run(lockRoom, key))
+                return false;
+            continue;
+        }
+        raiseSeq.bindValue(0, added);
+        raiseSeq.bindValue(1, key);
+        if (!raiseSeq.exec())
+            return failed(raiseSeq);
+        if (!raiseSeq.next()) {
+            *error = QStringLiteral("no counter for %1").arg(key);
             return false;
+        }
+        batch.roomLastSeqs.insert(key, raiseSeq.value(0).toLongLong());
     }
     if (pairs.empty())
         return true;
     // A new private conversation gets its row here, before it is locked.
-    const auto addPair =
-            statement(QStringLiteral("INSERT INTO private_pairs (pair) VALUES (?) ON CONFLICT (pair) DO NOTHING"));
-    const auto lockPair = statement(QStringLiteral("SELECT 1 FROM private_pairs WHERE pair = ? FOR UPDATE"));
+    QSqlQuery &addPair =
+            link.statement(QStringLiteral("INSERT INTO private_pairs (pair) VALUES (?) ON CONFLICT (pair) DO NOTHING"));
+    QSqlQuery &lockPair = link.statement(QStringLiteral("SELECT 1 FROM private_pairs WHERE pair = ? FOR UPDATE"));
     for (const QString &pair : pairs) {
-        if (!run(*addPair, pair) || !run(*lockPair, pair))
+        if (!run(addPair, pair) || !run(lockPair, pair))
             return false;
     }
     return true;
@@ -176,14 +191,11 @@ bool PostgresStore::numberPending(Link &link, Batch &batch, Numbers *numbers, QS
     auto &messages = batch.messages;
     auto &updates = batch.updates;
     auto &privates = batch.privates;
-    // Each counter is raised by what this commit adds to it at once: the
-    // row stays locked until the commit, so another server's transaction
-    // numbering the same room waits for this one and carries on after it.
+    // Under the rows' locks (lockInOrder()).
     auto raise = [&](const QString &sql, const QString &key, qint64 by, qint64 *last) {
-        QSqlQuery query(link.db);
-        query.prepare(sql);
-        query.addBindValue(by);
-        query.addBindValue(key);
+        QSqlQuery &query = link.statement(sql);
+        query.bindValue(0, by);
+        query.bindValue(1, key);
         if (!query.exec() || !query.next()) {
             *error = query.lastError().isValid() ? sqlError(query.lastError())
                                                  : QStringLiteral("no counter for %1").arg(key);
@@ -193,19 +205,13 @@ bool PostgresStore::numberPending(Link &link, Batch &batch, Numbers *numbers, QS
         *last = query.value(0).toLongLong();
         return true;
     };
-    // By room (in key order, as lockInOrder() took them); then given out in
-    // append order.
-    std::map<QString, qint64> added;
-    for (const PendingMessage &pending : std::as_const(messages))
-        ++added[pending.roomKey];
+    // The rooms' counters were raised by lockInOrder(); the numbers are
+    // given out in append order.
     QHash<QString, qint64> next;
-    for (const auto &[key, count] : added) {
-        qint64 last = 0;
-        if (!raise(QStringLiteral("UPDATE rooms SET last_seq = last_seq + ? WHERE key = ? RETURNING last_seq"), key,
-                   count, &last))
-            return false;
-        next.insert(key, last - count + 1);
-    }
+    for (const PendingMessage &pending : std::as_const(messages))
+        ++next[pending.roomKey];
+    for (auto room = next.begin(); room != next.end(); ++room)
+        room.value() = batch.roomLastSeqs.value(room.key()) - room.value() + 1;
     for (PendingMessage &pending : messages) {
         pending.message.seq = next[pending.roomKey]++;
         numbers->messageSeqs.append(pending.message.seq);
@@ -239,10 +245,10 @@ bool PostgresStore::mergeStored(Link &link, PendingMessage &pending, QString *er
         return true;
     // Locked until the commit: another server's change of this message
     // waits for this one and then merges with it.
-    QSqlQuery row(link.db);
-    row.prepare(QStringLiteral("SELECT reactions, deleted FROM messages WHERE room_key = ? AND seq = ? FOR UPDATE"));
-    row.addBindValue(pending.roomKey);
-    row.addBindValue(pending.message.seq);
+    QSqlQuery &row =
+            link.statement(QStringLiteral("SELECT reactions, deleted FROM messages WHERE room_key = ? AND seq = ? FOR UPDATE"));
+    row.bindValue(0, pending.roomKey);
+    row.bindValue(1, pending.message.seq);
     if (!row.exec()) {
         *error = sqlError(row.lastError());
         link.failedState = row.lastError().nativeErrorCode();

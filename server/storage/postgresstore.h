@@ -19,7 +19,7 @@ protected:
     bool losesConnections() const override { return true; }
     QString roomRecordSql() const override;
     QString lastSeqsSql() const override;
-    bool lockInOrder(Link &link, const Batch &batch, QString *error) const override;
+    bool lockInOrder(Link &link, Batch &batch, QString *error) const override;
     bool numberPending(Link &link, Batch &batch, Numbers *numbers, QString *error) const override;
 
 private:

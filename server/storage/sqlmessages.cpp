@@ -73,7 +73,7 @@ void SqlStore::saveTopic(const QString &roomKey, const QString &roomName, const 
 SqlStore::Batch SqlStore::takeBatch()
 {
     return Batch{std::exchange(m_pendingRooms, {}), std::exchange(m_pendingMessages, {}),
-                 std::exchange(m_pendingUpdates, {}), std::exchange(m_pendingPrivate, {})};
+                 std::exchange(m_pendingUpdates, {}), std::exchange(m_pendingPrivate, {}), {}};
 }
 
 bool SqlStore::commit(QString *error)
@@ -142,6 +142,8 @@ bool SqlStore::writeOnce(Link &link, Batch &batch, Numbers *numbers, QString *er
         return failed();
     };
     for (const PendingRoom &room : rooms) {
+        if (link.storedRooms.contains(room.key))
+            continue;
         link.insertRoom->bindValue(0, room.key);
         link.insertRoom->bindValue(1, room.name);
         if (!link.insertRoom->exec())
@@ -200,6 +202,8 @@ bool SqlStore::writeOnce(Link &link, Batch &batch, Numbers *numbers, QString *er
         *numbers = Numbers{};
         return false;
     }
+    for (const PendingRoom &room : rooms)
+        link.storedRooms.insert(room.key);
     return true;
 }
 

@@ -176,6 +176,8 @@ SqlStore::Link &SqlStore::here()
 void SqlStore::Link::close()
 {
     // The prepared statements belong to the connection: they go first.
+    kept.clear();
+    storedRooms.clear();
     insertMessage.reset();
     insertRoom.reset();
     updateTopic.reset();
@@ -183,6 +185,19 @@ void SqlStore::Link::close()
     insertPrivate.reset();
     if (db.isOpen())
         db.close();
+}
+
+QSqlQuery &SqlStore::Link::statement(const QString &sql)
+{
+    auto found = kept.find(sql);
+    if (found != kept.end())
+        return *found->second;
+    auto query = std::make_unique<QSqlQuery>(db);
+    // A statement that does not prepare is not kept: its exec() fails and
+    // says why, and the next commit prepares it again.
+    if (!query->prepare(sql))
+        return *kept.insert_or_assign(QString(), std::move(query)).first->second;
+    return *kept.emplace(sql, std::move(query)).first->second;
 }
 
 void SqlStore::closeConnection()

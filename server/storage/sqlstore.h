@@ -8,6 +8,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -125,10 +126,19 @@ protected:
         std::unique_ptr<QSqlQuery> updateTopic;
         std::unique_ptr<QSqlQuery> updateMessage;
         std::unique_ptr<QSqlQuery> insertPrivate;
+        // The commit's other statements, each prepared on first use and
+        // kept: PostgreSQL prepares on the server, so preparing one for
+        // each use would cost two more round trips (PREPARE, DEALLOCATE).
+        std::map<QString, std::unique_ptr<QSqlQuery>> kept;
+        // Rooms whose row this connection has seen committed: a message to
+        // one of them needs no INSERT … ON CONFLICT first (rooms are never
+        // deleted).
+        QSet<QString> storedRooms;
         bool lost = false; // PostgreSQL: made again before its next use
         // The SQLSTATE of the last failed statement ("" when none).
         QString failedState;
         void close();
+        QSqlQuery &statement(const QString &sql);
     };
     // PostgreSQL: after the connection was lost, a new one (and its
     // prepared statements); false while the server is still unreachable.
@@ -186,6 +196,9 @@ protected:
         QList<PendingMessage> messages;
         QList<PendingMessage> updates;
         QList<PendingPrivate> privates;
+        // PostgreSQL: each room's last seq once this batch's messages are
+        // numbered (lockInOrder() raises it as it locks the row).
+        QHash<QString, qint64> roomLastSeqs;
     };
     Batch takeBatch();
     // Writes the batch in one transaction on `link`; `numbers`: what the
@@ -197,8 +210,8 @@ protected:
     // Within the commit's transaction, first: every row the batch will
     // change that another server's commit may change too, locked in one
     // order (by key), so that two commits never wait for each other
-    // (PostgreSQL; SQLite has one writer).
-    virtual bool lockInOrder(Link &link, const Batch &batch, QString *error) const
+    // (PostgreSQL; SQLite has one writer). It may number as it locks.
+    virtual bool lockInOrder(Link &link, Batch &batch, QString *error) const
     {
         Q_UNUSED(link) Q_UNUSED(batch) Q_UNUSED(error)
         return true;
