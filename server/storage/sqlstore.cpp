@@ -177,6 +177,7 @@ void SqlStore::Link::close()
 {
     // The prepared statements belong to the connection: they go first.
     kept.clear();
+    unprepared.reset();
     storedRooms.clear();
     insertMessage.reset();
     insertRoom.reset();
@@ -193,10 +194,10 @@ QSqlQuery &SqlStore::Link::statement(const QString &sql)
     if (found != kept.end())
         return *found->second;
     auto query = std::make_unique<QSqlQuery>(db);
-    // A statement that does not prepare is not kept: its exec() fails and
-    // says why, and the next commit prepares it again.
-    if (!query->prepare(sql))
-        return *kept.insert_or_assign(QString(), std::move(query)).first->second;
+    if (!query->prepare(sql)) {
+        unprepared = std::move(query);
+        return *unprepared;
+    }
     return *kept.emplace(sql, std::move(query)).first->second;
 }
 

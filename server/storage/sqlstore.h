@@ -130,6 +130,9 @@ protected:
         // kept: PostgreSQL prepares on the server, so preparing one for
         // each use would cost two more round trips (PREPARE, DEALLOCATE).
         std::map<QString, std::unique_ptr<QSqlQuery>> kept;
+        // The last one that did not prepare: not kept, so that the next
+        // commit prepares it again; its exec() fails and says why.
+        std::unique_ptr<QSqlQuery> unprepared;
         // Rooms whose row this connection has seen committed: a message to
         // one of them needs no INSERT … ON CONFLICT first (rooms are never
         // deleted).
