@@ -36,6 +36,11 @@ limit_cpu() { # name, pid
 }
 throttled_s() { awk '$1 == "throttled_time" { printf "%.1f", $2 / 1e9 }' "$CGROUPS/$1/cpu.stat"; }
 
+# One figure of confab-bench's line of name=value pairs ("" when absent).
+field() { # line, name
+    tr ' ' '\n' <<<"$1" | awk -F= -v name="$2" '$1 == name { print $2 }'
+}
+
 # One configuration: N servers on a database of their own, each in its quota.
 RESULTS=()
 measure_servers() { # count
@@ -64,10 +69,9 @@ measure_servers() { # count
         local pg
         pg=$(awk -v a="$pg_before" -v b="$(pg_cpu)" -v s="$seconds" 'BEGIN { printf "%.2f", (b - a) / s }')
         local verdict
-        verdict=$(awk -v line="$line" 'BEGIN {
-            n = split(line, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); f[p[1]] = p[2] }
-            ok = f["offered_per_s"] > 0 && f["deliveries_per_s"] >= 0.99 * f["offered_per_s"] && f["errors"] == 0 \
-                 && f["p99_ms"] < 50
+        verdict=$(awk -v offered="$(field "$line" offered_per_s)" -v delivered="$(field "$line" deliveries_per_s)" \
+                      -v errors="$(field "$line" errors)" -v p99="$(field "$line" p99_ms)" 'BEGIN {
+            ok = offered > 0 && delivered >= 0.99 * offered && errors == 0 && p99 < 50
             printf "%s", ok ? "carried" : "not_carried" }')
         echo "servers=$count $line servers_cores=$cpu postgresql_cores=$pg $verdict"
         if [ "$verdict" = carried ]; then
@@ -89,7 +93,5 @@ echo "| servers (each $QUOTA of a core) | rooms carried | deliveries/s | p50 ms 
 echo "|---|---|---|---|---|"
 for result in "${RESULTS[@]}"; do
     IFS='|' read -r count best line <<<"$result"
-    awk -v c="$count" -v b="$best" -v line="$line" 'BEGIN {
-        n = split(line, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); f[p[1]] = p[2] }
-        printf "| %s | %s | %s | %s | %s |\n", c, b, f["deliveries_per_s"], f["p50_ms"], f["p99_ms"] }'
+    echo "| $count | $best | $(field "$line" deliveries_per_s) | $(field "$line" p50_ms) | $(field "$line" p99_ms) |"
 done

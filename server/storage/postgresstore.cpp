@@ -144,34 +144,27 @@ bool PostgresStore::lockInOrder(Link &link, Batch &batch, QString *error) const
     std::set<QString> pairs;
     for (const PendingPrivate &pending : std::as_const(batch.privates))
         pairs.insert(pending.pair);
-    auto failed = [&](const QSqlQuery &query) {
+    auto run = [&](QSqlQuery &query, const QString &key) {
+        query.bindValue(0, key);
+        if (query.exec())
+            return true;
         *error = sqlError(query.lastError());
         link.failedState = query.lastError().nativeErrorCode();
         return false;
     };
-    auto run = [&](QSqlQuery &query, const QString &key) {
-        query.bindValue(0, key);
-        return query.exec() || failed(query);
-    };
     QSqlQuery &lockRoom = link.statement(QStringLiteral("SELECT 1 FROM rooms WHERE key = ? FOR UPDATE"));
-    QSqlQuery &raiseSeq =
-            link.statement(QStringLiteral("UPDATE rooms SET last_seq = last_seq + ? WHERE key = ? RETURNING last_seq"));
-    batch.roomLastSeqs.clear();
+    batch.roomFirstSeqs.clear();
     for (const auto &[key, added] : rooms) {
         if (added == 0) {
             if (!run(lockRoom, key))
                 return false;
             continue;
         }
-        raiseSeq.bindValue(0, added);
-        raiseSeq.bindValue(1, key);
-        if (!raiseSeq.exec())
-            return failed(raiseSeq);
-        if (!raiseSeq.next()) {
-            *error = QStringLiteral("no counter for %1").arg(key);
+        qint64 last = 0;
+        if (!raise(link, QStringLiteral("UPDATE rooms SET last_seq = last_seq + ? WHERE key = ? RETURNING last_seq"), key,
+                   added, &last, error))
             return false;
-        }
-        batch.roomLastSeqs.insert(key, raiseSeq.value(0).toLongLong());
+        batch.roomFirstSeqs.insert(key, last - added + 1);
     }
     if (pairs.empty())
         return true;
@@ -191,35 +184,17 @@ bool PostgresStore::numberPending(Link &link, Batch &batch, Numbers *numbers, QS
     auto &messages = batch.messages;
     auto &updates = batch.updates;
     auto &privates = batch.privates;
-    // Under the rows' locks (lockInOrder()).
-    auto raise = [&](const QString &sql, const QString &key, qint64 by, qint64 *last) {
-        QSqlQuery &query = link.statement(sql);
-        query.bindValue(0, by);
-        query.bindValue(1, key);
-        if (!query.exec() || !query.next()) {
-            *error = query.lastError().isValid() ? sqlError(query.lastError())
-                                                 : QStringLiteral("no counter for %1").arg(key);
-            link.failedState = query.lastError().nativeErrorCode();
-            return false;
-        }
-        *last = query.value(0).toLongLong();
-        return true;
-    };
-    // The rooms' counters were raised by lockInOrder(); the numbers are
-    // given out in append order.
-    QHash<QString, qint64> next;
-    for (const PendingMessage &pending : std::as_const(messages))
-        ++next[pending.roomKey];
-    for (auto room = next.begin(); room != next.end(); ++room)
-        room.value() = batch.roomLastSeqs.value(room.key()) - room.value() + 1;
+    // Under the rows' locks (lockInOrder(), which numbered the rooms'
+    // messages: given out here in append order).
+    QHash<QString, qint64> next = batch.roomFirstSeqs;
     for (PendingMessage &pending : messages) {
         pending.message.seq = next[pending.roomKey]++;
         numbers->messageSeqs.append(pending.message.seq);
     }
     for (PendingMessage &pending : updates) {
         qint64 rev = 0;
-        if (!raise(QStringLiteral("UPDATE rooms SET last_rev = last_rev + ? WHERE key = ? RETURNING last_rev"),
-                   pending.roomKey, 1, &rev))
+        if (!raise(link, QStringLiteral("UPDATE rooms SET last_rev = last_rev + ? WHERE key = ? RETURNING last_rev"),
+                   pending.roomKey, 1, &rev, error))
             return false;
         pending.message.rev = rev;
         numbers->updateRevs.append(rev);
@@ -230,12 +205,28 @@ bool PostgresStore::numberPending(Link &link, Batch &batch, Numbers *numbers, QS
     for (PendingPrivate &pending : privates) {
         // Its row exists: lockInOrder() made it.
         qint64 seq = 0;
-        if (!raise(QStringLiteral("UPDATE private_pairs SET last_seq = last_seq + ? WHERE pair = ? RETURNING last_seq"),
-                   pending.pair, 1, &seq))
+        if (!raise(link,
+                   QStringLiteral("UPDATE private_pairs SET last_seq = last_seq + ? WHERE pair = ? RETURNING last_seq"),
+                   pending.pair, 1, &seq, error))
             return false;
         pending.message.seq = seq;
         numbers->privateSeqs.append(seq);
     }
+    return true;
+}
+
+bool PostgresStore::raise(Link &link, const QString &sql, const QString &key, qint64 by, qint64 *last,
+                          QString *error)
+{
+    QSqlQuery &query = link.statement(sql);
+    query.bindValue(0, by);
+    query.bindValue(1, key);
+    if (!query.exec() || !query.next()) {
+        *error = query.lastError().isValid() ? sqlError(query.lastError()) : QStringLiteral("no counter for %1").arg(key);
+        link.failedState = query.lastError().nativeErrorCode();
+        return false;
+    }
+    *last = query.value(0).toLongLong();
     return true;
 }
 

@@ -29,4 +29,7 @@ private:
     // An edit or a reaction merged with the message as stored now (other
     // servers change it too), the row locked until the commit.
     bool mergeStored(Link &link, PendingMessage &pending, QString *error) const;
+    // Runs `sql` (an UPDATE … SET counter = counter + ? WHERE key = ?
+    // RETURNING counter) for `key`, raising it by `by`; `last`: its value now.
+    static bool raise(Link &link, const QString &sql, const QString &key, qint64 by, qint64 *last, QString *error);
 };

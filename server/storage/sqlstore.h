@@ -199,9 +199,9 @@ protected:
         QList<PendingMessage> messages;
         QList<PendingMessage> updates;
         QList<PendingPrivate> privates;
-        // PostgreSQL: each room's last seq once this batch's messages are
-        // numbered (lockInOrder() raises it as it locks the row).
-        QHash<QString, qint64> roomLastSeqs;
+        // PostgreSQL: the seq of each room's first message in this batch
+        // (lockInOrder() numbers them as it locks the room's row).
+        QHash<QString, qint64> roomFirstSeqs;
     };
     Batch takeBatch();
     // Writes the batch in one transaction on `link`; `numbers`: what the
