@@ -154,6 +154,15 @@ void TestRequestRules::tokenBucket_data()
     QTest::newRow("refill capped at burst") << 2 << 100.0
                                             << L{{0, true}, {10'000, true}, {10'000, true}, {10'000, false}};
     QTest::newRow("full at first use, however late") << 2 << 1.0 << L{{50'000, true}, {50'000, true}, {50'000, false}};
+    // Times are kept in 32 bits from the session's first request: a session
+    // older than 24 days goes on counting (and is not refilled for free).
+    constexpr qint64 Day = 24 * 3600 * 1000;
+    QTest::newRow("a month-long session") << 2 << 1.0
+                                          << L{{0, true},         {30 * Day, true},        {30 * Day, true},
+                                               {30 * Day, false}, {30 * Day + 999, false}, {30 * Day + 1000, true}};
+    QTest::newRow("far from zero") << 1 << 1.0
+                                         << L{{1'796'000'000'000, true}, {1'796'000'000'500, false},
+                                              {1'796'000'001'000, true}};
     QTest::newRow("rate zero is off") << 1 << 0.0 << L{{0, true}, {0, true}, {0, true}};
     QTest::newRow("burst zero is off") << 0 << 5.0 << L{{0, true}, {0, true}};
 }

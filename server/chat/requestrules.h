@@ -6,6 +6,7 @@
 #include <QLatin1String>
 
 #include <array>
+#include <limits>
 
 // What every request costs and who may send it, in one place. The chat
 // service consults this before any handler runs (ChatService::admitRequest()),
@@ -48,7 +49,7 @@ struct BucketSpec
     double perSecond;
 };
 
-// The token buckets of one connection: a count and a time each, 16 bytes;
+// The token buckets of one connection: a count and a time each, 8 bytes;
 // their sizes are the server's (bucketSpec()), kept once for everyone.
 class RequestBuckets final
 {
@@ -58,14 +59,17 @@ public:
     {
         if (spec.burst <= 0 || spec.perSecond <= 0)
             return true;
+        if (m_startMs == NotStarted || nowMs - m_startMs > MaxOffsetMs)
+            restartClock(nowMs);
+        const auto now = qint32(nowMs - m_startMs);
         State &state = m_state[std::size_t(bucket)];
-        if (state.lastMs < 0) { // first use: full
+        if (state.tokens < 0) { // first use: full
             state.tokens = float(spec.burst);
-            state.lastMs = nowMs;
+            state.lastMs = now;
         }
         state.tokens = float(qMin(double(spec.burst),
-                                  double(state.tokens) + double(nowMs - state.lastMs) * spec.perSecond / 1000.0));
-        state.lastMs = nowMs;
+                                  double(state.tokens) + double(now - state.lastMs) * spec.perSecond / 1000.0));
+        state.lastMs = now;
         if (state.tokens < 1.0f)
             return false;
         state.tokens -= 1.0f;
@@ -73,11 +77,33 @@ public:
     }
 
 private:
+    // Times are kept as milliseconds since m_startMs, in 32 bits.
+    static constexpr qint64 MaxOffsetMs = std::numeric_limits<qint32>::max();
+    static constexpr qint64 NotStarted = std::numeric_limits<qint64>::min();
+
+    // Every 12 days of a long session: the clock starts again 12 days back,
+    // so the last 12 days stay exact; a bucket unused for longer than that
+    // is full again at its next use (every bucket refills in far less).
+    void restartClock(qint64 nowMs)
+    {
+        const qint64 startMs = nowMs - MaxOffsetMs / 2;
+        const qint64 shift = m_startMs == NotStarted ? 0 : startMs - m_startMs;
+        m_startMs = startMs;
+        for (State &state : m_state) {
+            const qint64 lastMs = qint64(state.lastMs) - shift;
+            if (lastMs < 0)
+                state.tokens = -1;
+            else
+                state.lastMs = qint32(lastMs);
+        }
+    }
+
     struct State
     {
-        qint64 lastMs = -1;
-        float tokens = 0;
+        float tokens = -1; // -1: never used
+        qint32 lastMs = 0;
     };
+    qint64 m_startMs = NotStarted;
     std::array<State, BucketCount> m_state;
 };
 

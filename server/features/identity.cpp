@@ -110,16 +110,21 @@ void ChatService::admit(Session &session, const QString &nick, const QString &ac
     });
 }
 
+void ChatService::setNickKey(Session &session, const QString &key)
+{
+    // Most nicks are their own key: then the two share one string.
+    session.nickKey = key == session.nick ? session.nick : key;
+}
+
 void ChatService::enter(Session &session, const QString &nick, const QString &account, const QString &accountKey,
                         const QJsonValue &id)
 {
-    const QString key = nameKey(nick);
     session.nick = nick;
-    session.nickKey = key;
-    session.nickSinceMs = tenureStart(key);
+    setNickKey(session, nameKey(nick));
+    session.nickSinceMs = tenureStart(session.nickKey);
     session.account = account;
-    session.accountKey = accountKey;
-    m_users.insert(key, &session);
+    session.accountKey = accountKey == account ? account : accountKey;
+    m_users.insert(session.nickKey, &session);
     announceUser(session);
     session.connection->setSendQueueLimit(m_settings.limits.sendQueueBytes);
     if (account.isEmpty())
@@ -162,13 +167,12 @@ void ChatService::onNick(Session &session, const ChangeNick &change, const QJson
 
 void ChatService::changeNick(Session &session, const ChangeNick &change, const QJsonValue &id)
 {
-    const QString key = nameKey(change.nick);
     const NickChanged event{session.nick, change.nick};
     releaseNick(session.nickKey);
     session.nick = change.nick;
-    session.nickKey = key;
-    session.nickSinceMs = tenureStart(key);
-    m_users.insert(key, &session);
+    setNickKey(session, nameKey(change.nick));
+    session.nickSinceMs = tenureStart(session.nickKey);
+    m_users.insert(session.nickKey, &session);
     announceUser(session);
     for (Room *room : std::as_const(session.rooms)) {
         announceMembership(event.oldNick, room, false);

@@ -90,17 +90,15 @@ void Connection::flushAll()
 
 QString Connection::describe() const
 {
-    // Made once: every log line about the connection starts with it.
-    if (!m_description.isEmpty())
-        return m_description;
+    // Made when asked rather than kept: only log lines ask, and an idle
+    // connection should not carry its own.
     bool isV4 = false;
     const quint32 v4 = m_peerAddress.toIPv4Address(&isV4);
     const QString address = isV4 ? QHostAddress(v4).toString() : QStringLiteral("[%1]").arg(m_peerAddress.toString());
     QString transport = m_transport == Transport::Tcp ? QStringLiteral("tcp") : QStringLiteral("ws");
     if (m_encrypted)
         transport += QLatin1String("+tls");
-    m_description = QStringLiteral("#%1 %2:%3 %4").arg(m_id).arg(address).arg(m_peerPort).arg(transport);
-    return m_description;
+    return QStringLiteral("#%1 %2:%3 %4").arg(m_id).arg(address).arg(m_peerPort).arg(transport);
 }
 
 void Connection::send(const QByteArray &frame, bool answer)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectionlimiter.h"
 #include "errorcode.h"
 
 #include <QByteArray>
@@ -60,6 +61,9 @@ public:
     bool isClosing() const { return m_closing; }
     // "#12 [::1]:40312 tcp", for log lines.
     QString describe() const;
+
+    // Its place in the connection counts, given back when it is destroyed.
+    void holdCount(ConnectionLimiter::Count count) { m_count = std::move(count); }
 
     void setSendQueueLimit(qint64 bytes) { m_sendQueueLimit = bytes; }
     // What is queued for the client and not yet sent (for metrics).
@@ -126,5 +130,7 @@ private:
     bool m_holdsEveryone = false;
     bool m_inputHeld = false;
     QString m_closeReason;
-    mutable QString m_description;
+    // Given back in ~Connection, after the transport's destructor closed the
+    // socket: the descriptor is free by the time the count says so.
+    ConnectionLimiter::Count m_count;
 };

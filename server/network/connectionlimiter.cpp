@@ -15,42 +15,58 @@ QString ConnectionLimiter::addressKey(const QHostAddress &address)
     return ClientAddress::plain(address).toString();
 }
 
-bool ConnectionLimiter::admit(QObject *socket, const QHostAddress &address)
+ConnectionLimiter::Count ConnectionLimiter::count(const QHostAddress &address)
 {
     const QString key = addressKey(address);
     ++m_openSockets;
-    const int perAddress = m_perAddress.value(key);
+    Count count;
+    count.m_limiter = this;
+    auto perAddress = m_perAddress.find(key);
     const bool ok = (m_maxTotal <= 0 || m_admitted < m_maxTotal)
-                    && (m_maxPerAddress <= 0 || perAddress < m_maxPerAddress);
+                    && (m_maxPerAddress <= 0 || perAddress == m_perAddress.end() || *perAddress < m_maxPerAddress);
     if (ok) {
         ++m_admitted;
-        m_perAddress.insert(key, perAddress + 1);
+        if (perAddress == m_perAddress.end())
+            perAddress = m_perAddress.insert(key, 0);
+        ++*perAddress;
+        count.m_addressKey = perAddress.key();
+        count.m_admitted = true;
     }
-    watch(socket, Counted{key, ok, {}});
+    return count;
+}
+
+bool ConnectionLimiter::admit(QObject *socket, const QHostAddress &address)
+{
+    Count counted = count(address);
+    const bool ok = counted.admitted();
+    watch(socket, std::move(counted));
     return ok;
 }
 
 void ConnectionLimiter::countOpen(QObject *socket)
 {
     ++m_openSockets;
-    watch(socket, Counted{QString(), false, {}});
+    Count counted;
+    counted.m_limiter = this;
+    watch(socket, std::move(counted));
 }
 
-void ConnectionLimiter::watch(QObject *object, Counted counted)
+void ConnectionLimiter::watch(QObject *object, Count count)
 {
+    Counted &counted = m_counted[object];
+    counted.count = std::move(count);
     counted.watch = connect(object, &QObject::destroyed, this, [this, object] { socketClosed(object); });
-    m_counted.insert(object, std::move(counted));
 }
 
-void ConnectionLimiter::handOver(QObject *from, QObject *to)
+ConnectionLimiter::Count ConnectionLimiter::takeOver(QObject *from)
 {
     const auto it = m_counted.find(from);
     if (it == m_counted.end())
-        return;
-    Counted counted = std::move(it.value());
+        return {};
+    disconnect(it->second.watch);
+    Count count = std::move(it->second.count);
     m_counted.erase(it);
-    disconnect(counted.watch);
-    watch(to, std::move(counted));
+    return count;
 }
 
 void ConnectionLimiter::socketClosed(QObject *object)
@@ -58,17 +74,40 @@ void ConnectionLimiter::socketClosed(QObject *object)
     const auto counted = m_counted.find(object);
     if (counted == m_counted.end())
         return;
-    const QString key = counted->addressKey;
-    const bool admitted = counted->admitted;
+    Count count = std::move(counted->second.count);
     m_counted.erase(counted);
+    count.release();
+}
+
+void ConnectionLimiter::uncount(const QString &addressKey, bool admitted)
+{
     const bool wasAtCeiling = atSocketCeiling();
     --m_openSockets;
     if (admitted) {
         --m_admitted;
-        const auto it = m_perAddress.find(key);
+        const auto it = m_perAddress.find(addressKey);
         if (it != m_perAddress.end() && --it.value() <= 0)
             m_perAddress.erase(it);
     }
     if (wasAtCeiling && !atSocketCeiling())
         emit socketsAvailable();
+}
+
+ConnectionLimiter::Count &ConnectionLimiter::Count::operator=(Count &&other) noexcept
+{
+    if (this != &other) {
+        release();
+        m_limiter = std::exchange(other.m_limiter, nullptr);
+        m_addressKey = std::exchange(other.m_addressKey, QString());
+        m_admitted = std::exchange(other.m_admitted, false);
+    }
+    return *this;
+}
+
+void ConnectionLimiter::Count::release()
+{
+    if (ConnectionLimiter *limiter = m_limiter.data()) {
+        m_limiter = nullptr;
+        limiter->uncount(std::exchange(m_addressKey, QString()), std::exchange(m_admitted, false));
+    }
 }

@@ -54,14 +54,33 @@ qint64 EpollEventDispatcher::nowMs()
 
 // ------------------------------------------------------------ sockets
 
+EpollEventDispatcher *EpollEventDispatcher::ofThisThread()
+{
+    return qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance());
+}
+
+EpollEventDispatcher::Notifiers &EpollEventDispatcher::slot(int fd)
+{
+    if (std::size_t(fd) >= m_notifiers.size())
+        m_notifiers.resize(qMax(std::size_t(fd) + 1, m_notifiers.size() * 2));
+    return m_notifiers[std::size_t(fd)];
+}
+
+EpollEventDispatcher::Notifiers *EpollEventDispatcher::existing(int fd)
+{
+    if (fd < 0 || std::size_t(fd) >= m_notifiers.size() || m_notifiers[std::size_t(fd)].isEmpty())
+        return nullptr;
+    return &m_notifiers[std::size_t(fd)];
+}
+
 void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 {
     const int fd = int(notifier->socket());
-    Notifiers &slot = m_notifiers[fd];
+    Notifiers &notifiers = slot(fd);
     switch (notifier->type()) {
-    case QSocketNotifier::Read: slot.read = notifier; break;
-    case QSocketNotifier::Write: slot.write = notifier; break;
-    case QSocketNotifier::Exception: slot.exception = notifier; break;
+    case QSocketNotifier::Read: notifiers.read = notifier; break;
+    case QSocketNotifier::Write: notifiers.write = notifier; break;
+    case QSocketNotifier::Exception: notifiers.exception = notifier; break;
     }
     noteChange(fd);
 }
@@ -69,32 +88,54 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
 {
     const int fd = int(notifier->socket());
-    const auto it = m_notifiers.find(fd);
-    if (it == m_notifiers.end())
+    Notifiers *notifiers = existing(fd);
+    if (!notifiers)
         return;
-    Notifiers &slot = it->second;
-    if (slot.read == notifier)
-        slot.read = nullptr;
-    if (slot.write == notifier)
-        slot.write = nullptr;
-    if (slot.exception == notifier)
-        slot.exception = nullptr;
-    if (!slot.read && !slot.write && !slot.exception) {
-        // Now, not later: the descriptor is probably about to be closed, and
-        // its number may come back at once for a new socket.
-        if (slot.registered)
-            epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
-        m_notifiers.erase(it);
+    if (notifiers->read == notifier)
+        notifiers->read = nullptr;
+    if (notifiers->write == notifier)
+        notifiers->write = nullptr;
+    if (notifiers->exception == notifier)
+        notifiers->exception = nullptr;
+    if (notifiers->isEmpty()) {
+        forget(fd);
         return;
     }
     noteChange(fd);
 }
 
+void EpollEventDispatcher::watchDescriptor(int fd, DescriptorWatcher *watcher, bool read, bool write)
+{
+    if (fd < 0)
+        return;
+    if (!read && !write) {
+        if (Notifiers *notifiers = existing(fd); notifiers && notifiers->watcher == watcher)
+            forget(fd);
+        return;
+    }
+    Notifiers &notifiers = slot(fd);
+    notifiers.watcher = watcher;
+    notifiers.watchRead = read;
+    notifiers.watchWrite = write;
+    noteChange(fd);
+}
+
+void EpollEventDispatcher::forget(int fd)
+{
+    // Now, not later: the descriptor is probably about to be closed, and
+    // its number may come back at once for a new socket.
+    Notifiers &notifiers = m_notifiers[std::size_t(fd)];
+    if (notifiers.registered)
+        epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+    // Still listed in m_changed, if it was: an empty slot is passed over.
+    notifiers = Notifiers{};
+}
+
 void EpollEventDispatcher::noteChange(int fd)
 {
-    Notifiers &slot = m_notifiers[fd];
-    if (!slot.changed) {
-        slot.changed = true;
+    Notifiers &notifiers = slot(fd);
+    if (!notifiers.changed) {
+        notifiers.changed = true;
         m_changed.push_back(fd);
     }
 }
@@ -102,30 +143,29 @@ void EpollEventDispatcher::noteChange(int fd)
 void EpollEventDispatcher::applyChanges()
 {
     for (const int fd : m_changed) {
-        const auto it = m_notifiers.find(fd);
-        if (it == m_notifiers.end())
+        Notifiers *notifiers = existing(fd);
+        if (!notifiers)
             continue;
-        Notifiers &slot = it->second;
-        slot.changed = false;
+        notifiers->changed = false;
         quint32 wanted = 0;
-        if (slot.read)
+        if (notifiers->read || notifiers->watchRead)
             wanted |= EPOLLIN | EPOLLRDHUP;
-        if (slot.write)
+        if (notifiers->write || notifiers->watchWrite)
             wanted |= EPOLLOUT;
-        if (slot.exception)
+        if (notifiers->exception)
             wanted |= EPOLLPRI;
-        if (wanted == slot.registered)
+        if (wanted == notifiers->registered)
             continue;
         epoll_event event{};
         event.events = wanted;
         event.data.fd = fd;
-        int result = epoll_ctl(m_epoll, slot.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event);
+        int result = epoll_ctl(m_epoll, notifiers->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event);
         // A descriptor closed and reused behind our back is a new file.
         if (result != 0 && errno == ENOENT)
             result = epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event);
         else if (result != 0 && errno == EEXIST)
             result = epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event);
-        slot.registered = result == 0 ? wanted : 0;
+        notifiers->registered = result == 0 ? wanted : 0;
     }
     m_changed.clear();
 }
@@ -133,28 +173,31 @@ void EpollEventDispatcher::applyChanges()
 int EpollEventDispatcher::dispatchSocket(int fd, quint32 events)
 {
     int activated = 0;
-    // A notifier may be disabled or deleted by the one before it: look each
-    // up again rather than keep pointers.
-    auto current = [&]() -> Notifiers * {
-        const auto it = m_notifiers.find(fd);
-        return it == m_notifiers.end() ? nullptr : &it->second;
-    };
+    // A handler may change, forget or replace what is watched (and a new
+    // descriptor may grow the table): look it up again each time rather
+    // than keep a pointer.
     const bool broken = events & (EPOLLERR | EPOLLHUP);
     if (events & (EPOLLIN | EPOLLRDHUP) || broken) {
-        if (Notifiers *slot = current(); slot && slot->read) {
-            activate(slot->read);
+        if (Notifiers *notifiers = existing(fd); notifiers && notifiers->watcher && notifiers->watchRead) {
+            notifiers->watcher->descriptorReadable();
+            ++activated;
+        } else if (notifiers && notifiers->read) {
+            activate(notifiers->read);
             ++activated;
         }
     }
     if (events & EPOLLOUT || broken) {
-        if (Notifiers *slot = current(); slot && slot->write) {
-            activate(slot->write);
+        if (Notifiers *notifiers = existing(fd); notifiers && notifiers->watcher && notifiers->watchWrite) {
+            notifiers->watcher->descriptorWritable();
+            ++activated;
+        } else if (notifiers && notifiers->write) {
+            activate(notifiers->write);
             ++activated;
         }
     }
     if (events & EPOLLPRI) {
-        if (Notifiers *slot = current(); slot && slot->exception) {
-            activate(slot->exception);
+        if (Notifiers *notifiers = existing(fd); notifiers && notifiers->exception) {
+            activate(notifiers->exception);
             ++activated;
         }
     }

@@ -3,7 +3,6 @@
 #include <QAbstractEventDispatcher>
 
 #include <atomic>
-#include <unordered_map>
 #include <vector>
 
 // An event dispatcher on Linux epoll for the server's main thread.
@@ -16,6 +15,21 @@
 //
 // It implements what QAbstractEventDispatcher asks: socket notifiers
 // (level-triggered, as Qt expects), timers, posted events and wake-ups.
+// Client connections skip the notifiers: they are watched directly
+// (watchDescriptor(), through SocketWatch), so that an idle one holds no
+// QSocketNotifier, no signal connection and no event per wake-up.
+
+// What the dispatcher calls for a descriptor watched directly.
+class DescriptorWatcher
+{
+public:
+    virtual void descriptorReadable() = 0;
+    virtual void descriptorWritable() = 0;
+
+protected:
+    ~DescriptorWatcher() = default;
+};
+
 class EpollEventDispatcher final : public QAbstractEventDispatcher
 {
     Q_OBJECT
@@ -39,14 +53,29 @@ public:
     void wakeUp() override;
     void interrupt() override;
 
+    // The dispatcher of the calling thread if it is this kind, else null.
+    static EpollEventDispatcher *ofThisThread();
+    // Watches `fd` for `watcher` (level-triggered, like a notifier), or
+    // changes what it is watched for; with neither, forgets it at once
+    // (before the descriptor is closed). Never mixed with notifiers on the
+    // same descriptor.
+    void watchDescriptor(int fd, DescriptorWatcher *watcher, bool read, bool write);
+
 private:
+    // One per descriptor number, indexed by it: descriptors are small and
+    // dense, and a slot costs less than a hash node.
     struct Notifiers
     {
         QSocketNotifier *read = nullptr;
         QSocketNotifier *write = nullptr;
         QSocketNotifier *exception = nullptr;
+        DescriptorWatcher *watcher = nullptr;
         quint32 registered = 0; // the interest the kernel has now
         bool changed = false;   // listed in m_changed
+        bool watchRead = false;
+        bool watchWrite = false;
+
+        bool isEmpty() const { return !read && !write && !exception && !watcher; }
     };
     struct Timer
     {
@@ -58,7 +87,10 @@ private:
         bool firing = false;
     };
 
+    Notifiers &slot(int fd);
+    Notifiers *existing(int fd);
     void noteChange(int fd);
+    void forget(int fd);
     void applyChanges();
     int msUntilNextTimer() const;
     int activateTimers();
@@ -67,7 +99,7 @@ private:
 
     int m_epoll = -1;
     int m_wakeFd = -1;
-    std::unordered_map<int, Notifiers> m_notifiers;
+    std::vector<Notifiers> m_notifiers;
     // Descriptors whose notifiers changed since the last epoll_wait. Qt turns
     // a socket's notifiers off and on again around every read and write;
     // telling the kernel only the net change before waiting saves most of

@@ -439,7 +439,7 @@ Connection *HttpServer::takeOver(QWebSocket *webSocket)
     // not end the connection.
     auto *connection =
             new WebSocketConnection(m_chat, descriptor, m_maxFrameBytes, this, ClientAddress::proxiedOf(tcp));
-    m_limiter->handOver(tcp, connection);
+    connection->holdCount(m_limiter->takeOver(tcp));
     webSocket->abort();
     webSocket->deleteLater();
     m_chat->connectionOpened(connection);

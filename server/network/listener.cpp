@@ -151,7 +151,10 @@ void Listener::admit(qintptr descriptor, const std::optional<PeerAddress> &clien
     if (m_rawDescriptors) {
         SocketConnection *connection = m_makeConnection(descriptor, client);
         // Counted for as long as the connection lives.
-        if (m_limiter->admit(connection, connection->peerAddress()))
+        ConnectionLimiter::Count count = m_limiter->count(connection->peerAddress());
+        const bool admitted = count.admitted();
+        connection->holdCount(std::move(count));
+        if (admitted)
             m_connectionAdmitted(connection);
         else
             m_connectionTurnedAway(connection);

@@ -2,8 +2,8 @@
 
 #include "clientaddress.h"
 #include "connection.h"
+#include "socketwatch.h"
 
-class QSocketNotifier;
 class QSslSocket;
 
 // The byte stream under the JSON-lines and WebSocket framings, plain or TLS.
@@ -21,7 +21,7 @@ class QSslSocket;
 // Either way, input is read at most one buffer per event-loop pass, and not
 // at all while Backpressure holds it: a burst cannot outrun the clients that
 // are reading it.
-class SocketConnection : public Connection
+class SocketConnection : public Connection, private DescriptorWatcher
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SocketConnection)
@@ -69,6 +69,8 @@ private:
     SocketConnection(ConnectionHandler *handler, Transport transport, qintptr descriptor, QObject *parent,
                      const Peer &peer, bool);
 
+    void descriptorReadable() override { readable(); }
+    void descriptorWritable() override { flushOutput(); }
     void readable();
     void readTls();
     void flushTls();
@@ -76,8 +78,7 @@ private:
 
     int m_fd = -1;
     QSslSocket *m_tls = nullptr;
-    QSocketNotifier *m_readNotifier = nullptr;
-    QSocketNotifier *m_writeNotifier = nullptr;
+    SocketWatch m_watch{this, this};
     QByteArray m_outgoing;
     bool m_shutdownAfterFlush = false;
     bool m_inputPaused = false;
