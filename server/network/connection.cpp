@@ -92,9 +92,10 @@ QString Connection::describe() const
 {
     // Made when asked rather than kept: only log lines ask, and an idle
     // connection should not carry its own.
+    const QHostAddress peer = peerAddress();
     bool isV4 = false;
-    const quint32 v4 = m_peerAddress.toIPv4Address(&isV4);
-    const QString address = isV4 ? QHostAddress(v4).toString() : QStringLiteral("[%1]").arg(m_peerAddress.toString());
+    const quint32 v4 = peer.toIPv4Address(&isV4);
+    const QString address = isV4 ? QHostAddress(v4).toString() : QStringLiteral("[%1]").arg(peer.toString());
     QString transport = m_transport == Transport::Tcp ? QStringLiteral("tcp") : QStringLiteral("ws");
     if (m_encrypted)
         transport += QLatin1String("+tls");

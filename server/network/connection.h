@@ -2,6 +2,7 @@
 
 #include "connectionlimiter.h"
 #include "errorcode.h"
+#include "packedaddress.h"
 
 #include <QByteArray>
 #include <QHostAddress>
@@ -56,7 +57,7 @@ public:
 
     quint64 id() const { return m_id; }
     Transport transport() const { return m_transport; }
-    const QHostAddress &peerAddress() const { return m_peerAddress; }
+    QHostAddress peerAddress() const { return m_peerAddress.unpacked(); }
     bool isEncrypted() const { return m_encrypted; }
     bool isClosing() const { return m_closing; }
     // "#12 [::1]:40312 tcp", for log lines.
@@ -115,7 +116,7 @@ private:
     ConnectionHandler *m_handler;
     const quint64 m_id;
     const Transport m_transport;
-    const QHostAddress m_peerAddress;
+    const PackedAddress m_peerAddress;
     const quint16 m_peerPort;
     const bool m_encrypted;
     qint64 m_sendQueueLimit = 0;

@@ -12,11 +12,13 @@
 #include <ctime>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace {
 
 constexpr int MaxEventsPerPass = 512;
+constexpr rlim_t MaxReservedSlots = 1 << 20;
 
 void activate(QSocketNotifier *notifier)
 {
@@ -37,6 +39,11 @@ EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
     event.events = EPOLLIN;
     event.data.fd = m_wakeFd;
     epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeFd, &event);
+    // Room for every descriptor the process may have, so that the table is
+    // never copied as it grows; pages not reached yet cost no memory.
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+        m_slots.reserve(std::size_t(qMin<rlim_t>(limit.rlim_cur, MaxReservedSlots)));
 }
 
 EpollEventDispatcher::~EpollEventDispatcher()
@@ -59,36 +66,43 @@ EpollEventDispatcher *EpollEventDispatcher::ofThisThread()
     return qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance());
 }
 
-EpollEventDispatcher::Notifiers &EpollEventDispatcher::slot(int fd)
+EpollEventDispatcher::Slot &EpollEventDispatcher::slot(int fd)
 {
-    if (std::size_t(fd) >= m_notifiers.size())
-        m_notifiers.resize(qMax(std::size_t(fd) + 1, m_notifiers.size() * 2));
-    return m_notifiers[std::size_t(fd)];
+    if (std::size_t(fd) >= m_slots.size())
+        m_slots.resize(std::size_t(fd) + 1);
+    return m_slots[std::size_t(fd)];
 }
 
-EpollEventDispatcher::Notifiers *EpollEventDispatcher::existing(int fd)
+EpollEventDispatcher::Slot *EpollEventDispatcher::existing(int fd)
 {
-    if (fd < 0 || std::size_t(fd) >= m_notifiers.size() || m_notifiers[std::size_t(fd)].isEmpty())
+    if (fd < 0 || std::size_t(fd) >= m_slots.size() || m_slots[std::size_t(fd)].isEmpty())
         return nullptr;
-    return &m_notifiers[std::size_t(fd)];
+    return &m_slots[std::size_t(fd)];
+}
+
+EpollEventDispatcher::Notifiers *EpollEventDispatcher::notifiersOf(int fd)
+{
+    const auto it = m_notifiers.find(fd);
+    return it == m_notifiers.end() ? nullptr : &it->second;
 }
 
 void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 {
     const int fd = int(notifier->socket());
-    Notifiers &notifiers = slot(fd);
+    Notifiers &notifiers = m_notifiers[fd];
     switch (notifier->type()) {
     case QSocketNotifier::Read: notifiers.read = notifier; break;
     case QSocketNotifier::Write: notifiers.write = notifier; break;
     case QSocketNotifier::Exception: notifiers.exception = notifier; break;
     }
+    slot(fd).hasNotifiers = true;
     noteChange(fd);
 }
 
 void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
 {
     const int fd = int(notifier->socket());
-    Notifiers *notifiers = existing(fd);
+    Notifiers *notifiers = notifiersOf(fd);
     if (!notifiers)
         return;
     if (notifiers->read == notifier)
@@ -109,14 +123,14 @@ void EpollEventDispatcher::watchDescriptor(int fd, DescriptorWatcher *watcher, b
     if (fd < 0)
         return;
     if (!read && !write) {
-        if (Notifiers *notifiers = existing(fd); notifiers && notifiers->watcher == watcher)
+        if (Slot *watched = existing(fd); watched && watched->watcher == watcher)
             forget(fd);
         return;
     }
-    Notifiers &notifiers = slot(fd);
-    notifiers.watcher = watcher;
-    notifiers.watchRead = read;
-    notifiers.watchWrite = write;
+    Slot &watched = slot(fd);
+    watched.watcher = watcher;
+    watched.watchRead = read;
+    watched.watchWrite = write;
     noteChange(fd);
 }
 
@@ -124,18 +138,19 @@ void EpollEventDispatcher::forget(int fd)
 {
     // Now, not later: the descriptor is probably about to be closed, and
     // its number may come back at once for a new socket.
-    Notifiers &notifiers = m_notifiers[std::size_t(fd)];
-    if (notifiers.registered)
+    Slot &forgotten = slot(fd);
+    if (forgotten.registered)
         epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
     // Still listed in m_changed, if it was: an empty slot is passed over.
-    notifiers = Notifiers{};
+    forgotten = Slot{};
+    m_notifiers.erase(fd);
 }
 
 void EpollEventDispatcher::noteChange(int fd)
 {
-    Notifiers &notifiers = slot(fd);
-    if (!notifiers.changed) {
-        notifiers.changed = true;
+    Slot &changed = slot(fd);
+    if (!changed.changed) {
+        changed.changed = true;
         m_changed.push_back(fd);
     }
 }
@@ -143,29 +158,30 @@ void EpollEventDispatcher::noteChange(int fd)
 void EpollEventDispatcher::applyChanges()
 {
     for (const int fd : m_changed) {
-        Notifiers *notifiers = existing(fd);
-        if (!notifiers)
+        Slot *changed = existing(fd);
+        if (!changed)
             continue;
-        notifiers->changed = false;
+        changed->changed = false;
+        const Notifiers *notifiers = changed->hasNotifiers ? notifiersOf(fd) : nullptr;
         quint32 wanted = 0;
-        if (notifiers->read || notifiers->watchRead)
+        if (changed->watchRead || (notifiers && notifiers->read))
             wanted |= EPOLLIN | EPOLLRDHUP;
-        if (notifiers->write || notifiers->watchWrite)
+        if (changed->watchWrite || (notifiers && notifiers->write))
             wanted |= EPOLLOUT;
-        if (notifiers->exception)
+        if (notifiers && notifiers->exception)
             wanted |= EPOLLPRI;
-        if (wanted == notifiers->registered)
+        if (wanted == changed->registered)
             continue;
         epoll_event event{};
         event.events = wanted;
         event.data.fd = fd;
-        int result = epoll_ctl(m_epoll, notifiers->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event);
+        int result = epoll_ctl(m_epoll, changed->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event);
         // A descriptor closed and reused behind our back is a new file.
         if (result != 0 && errno == ENOENT)
             result = epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event);
         else if (result != 0 && errno == EEXIST)
             result = epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event);
-        notifiers->registered = result == 0 ? wanted : 0;
+        changed->registered = result == 0 ? wanted : 0;
     }
     m_changed.clear();
 }
@@ -176,31 +192,38 @@ int EpollEventDispatcher::dispatchSocket(int fd, quint32 events)
     // A handler may change, forget or replace what is watched (and a new
     // descriptor may grow the table): look it up again each time rather
     // than keep a pointer.
+    enum class Kind { Read, Write, Exception };
+    auto deliver = [&](Kind kind) {
+        const Slot *ready = existing(fd);
+        if (!ready)
+            return;
+        if (ready->watcher) {
+            if (kind == Kind::Read && ready->watchRead) {
+                ready->watcher->descriptorReadable();
+                ++activated;
+            } else if (kind == Kind::Write && ready->watchWrite) {
+                ready->watcher->descriptorWritable();
+                ++activated;
+            }
+            return;
+        }
+        const Notifiers *notifiers = ready->hasNotifiers ? notifiersOf(fd) : nullptr;
+        QSocketNotifier *notifier = !notifiers              ? nullptr
+                                    : kind == Kind::Read  ? notifiers->read
+                                    : kind == Kind::Write ? notifiers->write
+                                                          : notifiers->exception;
+        if (notifier) {
+            activate(notifier);
+            ++activated;
+        }
+    };
     const bool broken = events & (EPOLLERR | EPOLLHUP);
-    if (events & (EPOLLIN | EPOLLRDHUP) || broken) {
-        if (Notifiers *notifiers = existing(fd); notifiers && notifiers->watcher && notifiers->watchRead) {
-            notifiers->watcher->descriptorReadable();
-            ++activated;
-        } else if (notifiers && notifiers->read) {
-            activate(notifiers->read);
-            ++activated;
-        }
-    }
-    if (events & EPOLLOUT || broken) {
-        if (Notifiers *notifiers = existing(fd); notifiers && notifiers->watcher && notifiers->watchWrite) {
-            notifiers->watcher->descriptorWritable();
-            ++activated;
-        } else if (notifiers && notifiers->write) {
-            activate(notifiers->write);
-            ++activated;
-        }
-    }
-    if (events & EPOLLPRI) {
-        if (Notifiers *notifiers = existing(fd); notifiers && notifiers->exception) {
-            activate(notifiers->exception);
-            ++activated;
-        }
-    }
+    if (events & (EPOLLIN | EPOLLRDHUP) || broken)
+        deliver(Kind::Read);
+    if (events & EPOLLOUT || broken)
+        deliver(Kind::Write);
+    if (events & EPOLLPRI)
+        deliver(Kind::Exception);
     return activated;
 }
 

@@ -3,6 +3,7 @@
 #include <QAbstractEventDispatcher>
 
 #include <atomic>
+#include <unordered_map>
 #include <vector>
 
 // An event dispatcher on Linux epoll for the server's main thread.
@@ -62,20 +63,28 @@ public:
     void watchDescriptor(int fd, DescriptorWatcher *watcher, bool read, bool write);
 
 private:
-    // One per descriptor number, indexed by it: descriptors are small and
-    // dense, and a slot costs less than a hash node.
+    // Qt's notifiers on a descriptor (listening sockets, TLS sockets, the
+    // signal pipe): few.
     struct Notifiers
     {
         QSocketNotifier *read = nullptr;
         QSocketNotifier *write = nullptr;
         QSocketNotifier *exception = nullptr;
+
+        bool isEmpty() const { return !read && !write && !exception; }
+    };
+    // One per descriptor number, indexed by it: descriptors are small and
+    // dense, and 16 bytes per slot cost less than a hash node.
+    struct Slot
+    {
         DescriptorWatcher *watcher = nullptr;
         quint32 registered = 0; // the interest the kernel has now
         bool changed = false;   // listed in m_changed
         bool watchRead = false;
         bool watchWrite = false;
+        bool hasNotifiers = false; // in m_notifiers
 
-        bool isEmpty() const { return !read && !write && !exception && !watcher; }
+        bool isEmpty() const { return !watcher && !hasNotifiers; }
     };
     struct Timer
     {
@@ -87,8 +96,9 @@ private:
         bool firing = false;
     };
 
-    Notifiers &slot(int fd);
-    Notifiers *existing(int fd);
+    Slot &slot(int fd);
+    Slot *existing(int fd);
+    Notifiers *notifiersOf(int fd);
     void noteChange(int fd);
     void forget(int fd);
     void applyChanges();
@@ -99,7 +109,8 @@ private:
 
     int m_epoll = -1;
     int m_wakeFd = -1;
-    std::vector<Notifiers> m_notifiers;
+    std::vector<Slot> m_slots;
+    std::unordered_map<int, Notifiers> m_notifiers;
     // Descriptors whose notifiers changed since the last epoll_wait. Qt turns
     // a socket's notifiers off and on again around every read and write;
     // telling the kernel only the net change before waiting saves most of
