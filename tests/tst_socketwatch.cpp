@@ -93,8 +93,8 @@ void TestSocketWatch::inputIsLevelTriggered()
     QFETCH(bool, pausedFirst);
     SocketPair pair;
     Recorder recorder;
-    SocketWatch watch(&recorder, &recorder);
-    watch.start(pair.ours);
+    SocketWatch watch(&recorder);
+    watch.start(pair.ours, &recorder);
     if (pausedFirst)
         watch.setReading(false);
     QVERIFY(pair.send("hello"));
@@ -117,8 +117,8 @@ void TestSocketWatch::outputOnlyWhenAsked()
 {
     SocketPair pair;
     Recorder recorder;
-    SocketWatch watch(&recorder, &recorder);
-    watch.start(pair.ours);
+    SocketWatch watch(&recorder);
+    watch.start(pair.ours, &recorder);
     runPasses();
     QCOMPARE(recorder.writes, 0);
     watch.setWriting(true);
@@ -139,16 +139,16 @@ void TestSocketWatch::stoppedDescriptorNumberReused()
     {
         SocketPair pair;
         firstNumber = pair.ours;
-        SocketWatch watch(&first, &first);
-        watch.start(pair.ours);
+        SocketWatch watch(&first);
+        watch.start(pair.ours, &first);
         runPasses();
         watch.stop();
     }
     // The kernel gives the lowest free numbers: the same ones again.
     SocketPair pair;
     QCOMPARE(pair.ours, firstNumber);
-    SocketWatch watch(&second, &second);
-    watch.start(pair.ours);
+    SocketWatch watch(&second);
+    watch.start(pair.ours, &second);
     QVERIFY(pair.send("x"));
     QTRY_VERIFY(second.reads > 0);
     QCOMPARE(first.reads, 0);
@@ -160,9 +160,9 @@ void TestSocketWatch::stopFromInsideTheHandler()
     // watching and closes, from inside the call.
     SocketPair pair;
     Recorder recorder;
-    SocketWatch watch(&recorder, &recorder);
+    SocketWatch watch(&recorder);
     recorder.onRead = [&] { watch.stop(); };
-    watch.start(pair.ours);
+    watch.start(pair.ours, &recorder);
     QVERIFY(pair.send("bye"));
     QTRY_COMPARE(recorder.reads, 1);
     runPasses();

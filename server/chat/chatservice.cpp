@@ -155,10 +155,10 @@ void ChatService::connectionClosed(Connection *connection, const QString &reason
         commitAndDeliver();
 
     QString line = connection->describe() + QStringLiteral(" disconnected: ") + reason;
-    if (const qint64 unlogged = session.log.suppressed())
+    if (const qint64 unlogged = session.unloggedLines())
         line += QStringLiteral(" (%1 lines about it were not logged)").arg(unlogged);
     qCInfo(lcNet).noquote() << line;
-    if (!session.quitReason)
+    if (!session.quitReason())
         endPresence(session, reason);
     m_sessions.erase(it);
 
@@ -196,8 +196,8 @@ void ChatService::onQuit(Session &session, const Quit &quit)
 {
     // At once, not when the transport is done closing: the others hear it
     // now, and the nick is free for a reconnect straight away.
-    session.quitReason = quit.reason.value_or(QString());
-    endPresence(session, *session.quitReason);
+    session.rare().quitReason = quit.reason.value_or(QString());
+    endPresence(session, *session.quitReason());
     // What waits for a commit reaches the others when it is made; where
     // commits run on the store's thread, the quitter does not wait for it.
     if (!m_store->commitsInBackground())
@@ -248,7 +248,7 @@ void ChatService::sendError(Session &session, ErrorCode code, const QString &mes
 void ChatService::logAbout(Session &session, const QString &line)
 {
     qint64 unlogged = 0;
-    if (!session.log.take(nowMs(), &unlogged))
+    if (!session.rare().log.take(nowMs(), &unlogged))
         return;
     if (unlogged > 0) {
         qCInfo(lcChat).noquote() << session.connection->describe() << line
@@ -310,9 +310,9 @@ void ChatService::hangUp(Connection *connection, const QString &reason)
     // is free, whatever the socket does afterwards (a client that never
     // closes its side no longer holds the nick).
     const auto it = m_sessions.find(connection);
-    if (it != m_sessions.end() && !it->second->quitReason) {
+    if (it != m_sessions.end() && !it->second->quitReason()) {
         Session &session = *it->second;
-        session.quitReason = reason;
+        session.rare().quitReason = reason;
         endPresence(session, reason);
     }
     if (Q_UNLIKELY(m_faults))

@@ -13,6 +13,7 @@
 #include <QString>
 
 #include <array>
+#include <memory>
 #include <optional>
 
 class Connection;
@@ -34,34 +35,60 @@ struct Session
     // A password is being hashed for this session: its requests wait, in
     // order, until the answer is sent.
     bool busy = false;
-    QList<QByteArray> waitingFrames;
     // Its share of the event loop this turn (ChatService::yieldTurn()):
     // time spent on its requests and bytes of answers; over it, `yielded`
-    // until its next turn, and what it sends waits in waitingFrames.
+    // until its next turn, and what it sends waits (waitingFrames()).
+    bool yielded = false;
     quint64 turn = 0; // the turn (ChatService::m_turn) these count in
     qint64 turnNs = 0;
     qint64 turnAnswerBytes = 0;
-    bool yielded = false;
     QList<Room *> rooms;
     // One token bucket per kind of request (requestrules.h), charged when
     // a request is accepted.
     RequestRules::RequestBuckets buckets;
-    LogBudget log;
     // When a typing notice of this user's was last passed on, by
     // conversation ("#roomkey" or a nick key); removed by "done".
     QHash<QString, qint64> typingPassedOn;
     // How far the user has read each conversation (section 20): "#ROOMKEY"
     // or "@IDENTITY". An account's come from the store at login.
     QHash<QString, qint64> readMarkers;
-    // Away, and why (section 17); nullopt: here.
-    std::optional<QString> away;
     qint64 connectedAtMs = 0;
     qint64 lastHeardMs = 0;
     qint64 pingSentAtMs = 0; // 0: no ping outstanding
-    // Set by quit, or when the server ends the session (hangUp()): the
-    // user has left every room and freed the nick; the connection is only
-    // closing.
-    std::optional<QString> quitReason;
+
+    // What few sessions need at any one time, made when first needed and
+    // given back when done with (trimRare()): an idle connection should
+    // cost as little as it can (docs/performance.md).
+    struct Rare
+    {
+        // Requests that wait while the session is busy or yielded.
+        QList<QByteArray> waitingFrames;
+        // Lines logged about this session (refused requests and the like).
+        LogBudget log;
+        // Away, and why (section 17); nullopt: here.
+        std::optional<QString> away;
+        // Set by quit, or when the server ends the session (hangUp()): the
+        // user has left every room and freed the nick; the connection is
+        // only closing.
+        std::optional<QString> quitReason;
+    };
+    Rare &rare()
+    {
+        if (!m_rare)
+            m_rare = std::make_unique<Rare>();
+        return *m_rare;
+    }
+    const std::optional<QString> &away() const { return m_rare ? m_rare->away : noText(); }
+    const std::optional<QString> &quitReason() const { return m_rare ? m_rare->quitReason : noText(); }
+    bool hasWaitingFrames() const { return m_rare && !m_rare->waitingFrames.isEmpty(); }
+    qint64 unloggedLines() const { return m_rare ? m_rare->log.suppressed() : 0; }
+    // Gives the rare part back if nothing in it is in use.
+    void trimRare()
+    {
+        if (m_rare && m_rare->waitingFrames.isEmpty() && !m_rare->log.isUsed() && !m_rare->away
+            && !m_rare->quitReason)
+            m_rare.reset();
+    }
 
     bool isIdentified() const { return !nick.isEmpty(); }
     bool isLoggedIn() const { return !account.isEmpty(); }
@@ -70,6 +97,14 @@ struct Session
         const auto found = readMarkers.constFind(conversation);
         return found == readMarkers.constEnd() ? std::nullopt : std::optional<qint64>(*found);
     }
+
+private:
+    static const std::optional<QString> &noText()
+    {
+        static const std::optional<QString> none;
+        return none;
+    }
+    std::unique_ptr<Rare> m_rare;
 };
 
 struct Room

@@ -38,18 +38,18 @@ void ChatService::frameReceived(Connection *connection, const QByteArray &frame)
     if (session.yielded) {
         // Over its share of this turn: the rest of what it sent waits for
         // its next turn (bounded: its input is held meanwhile).
-        session.waitingFrames.append(frame);
+        session.rare().waitingFrames.append(frame);
         return;
     }
     if (session.busy) {
         // Requests are answered in order: these wait for the answer being
         // worked out (a password hash, a read of the database).
-        if (session.waitingFrames.size() >= MaxWaitingFrames) {
+        if (session.rare().waitingFrames.size() >= MaxWaitingFrames) {
             sendError(session, ErrorCode::RateLimited, QStringLiteral("wait for the answer to your request"),
                       QJsonValue());
             return;
         }
-        session.waitingFrames.append(frame);
+        session.rare().waitingFrames.append(frame);
         return;
     }
 
@@ -118,12 +118,13 @@ void ChatService::serveWaitingFrames(Session &session)
     // In order, until something makes the session wait again.
     Connection *connection = session.connection;
     const quint64 serial = session.serial;
-    while (!session.busy && !session.yielded && !session.waitingFrames.isEmpty() && !connection->isClosing()) {
-        frameReceived(connection, session.waitingFrames.takeFirst());
+    while (!session.busy && !session.yielded && session.hasWaitingFrames() && !connection->isClosing()) {
+        frameReceived(connection, session.rare().waitingFrames.takeFirst());
         const auto it = m_sessions.find(connection);
         if (it == m_sessions.end() || it->second->serial != serial)
             return;
     }
+    session.trimRare();
 }
 
 template <typename T>

@@ -118,8 +118,8 @@ void ChatService::announceUser(const Session &session)
         return;
     const QByteArray key = presenceKey(session.nickKey);
     m_cluster->call({"HSET", key, "nick", session.nick.toUtf8(), "account", session.accountKey.toUtf8()});
-    if (session.away)
-        m_cluster->call({"HSET", key, "away", session.away->toUtf8()});
+    if (session.away())
+        m_cluster->call({"HSET", key, "away", session.away()->toUtf8()});
     else
         m_cluster->call({"HDEL", key, "away"});
     m_cluster->call({"PEXPIRE", key, QByteArray::number(m_nickLeaseMs)});

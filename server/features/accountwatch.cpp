@@ -69,7 +69,7 @@ void ChatService::accountsChanged()
     qCInfo(lcChat) << "accounts changed from the shell: reading accounts, roles and bans again";
     QList<Session *> gone;
     for (const auto &[connection, session] : m_sessions) {
-        if (session->isLoggedIn() && !session->quitReason && !m_accounts->hasAccount(session->accountKey))
+        if (session->isLoggedIn() && !session->quitReason() && !m_accounts->hasAccount(session->accountKey))
             gone.append(session.get());
     }
     for (Session *session : std::as_const(gone))

@@ -15,8 +15,13 @@ using Confab::Protocol::Typing;
 void Presence::onAway(Session &session, const SetAway &request, const QJsonValue &id)
 {
     const QString message = request.message.value_or(QString()).trimmed();
-    session.away = message.isEmpty() ? std::nullopt : std::optional<QString>(message);
-    const AwayChanged presence{session.nick, session.away};
+    if (message.isEmpty() && session.away()) {
+        session.rare().away.reset();
+        session.trimRare();
+    } else if (!message.isEmpty()) {
+        session.rare().away = message;
+    }
+    const AwayChanged presence{session.nick, session.away()};
     // Everyone who shares a room hears it once; the user hears it as the answer.
     const QList<Session *> audience = ChatCore::roomPeers(session);
     if (!audience.isEmpty())

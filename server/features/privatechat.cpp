@@ -60,7 +60,7 @@ void PrivateChat::sendWhisper(Session &session, const Whisper &whisper, const QJ
         recipient = remote->accountKey.isEmpty() ? QStringLiteral("n:") + nameKey(remote->nick)
                                                  : QStringLiteral("a:") + remote->accountKey;
     session.typingPassedOn.remove(nameKey(whisper.to));
-    const std::optional<QString> away = target ? target->away : remote ? remote->away : std::nullopt;
+    const std::optional<QString> away = target ? target->away() : remote ? remote->away : std::nullopt;
     if (away && target != &session) {
         const QString nick = target ? target->nick : remote->nick;
         m_core.deliver(ChatCore::plainDelivery({&session}, encode(AwayChanged{nick, away}))); // as IRC's RPL_AWAY

@@ -84,7 +84,7 @@ void Rooms::replyJoined(Session &session, Room *room, const QJsonValue &id, cons
             away.insert(nick, *awayMessage);
     };
     for (const Session *other : std::as_const(room->members))
-        add(other->nick, m_core.rankIn(*other, room), other->away);
+        add(other->nick, m_core.rankIn(*other, room), other->away());
     for (const ChatCore::RemoteMember &other : remote)
         add(other.nick, m_core.rankOf(other.accountKey, room), other.away);
     const RoomModes modes{room->modes.inviteOnly, !room->modes.key.isEmpty(), room->modes.topicLocked};

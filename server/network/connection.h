@@ -39,7 +39,7 @@ class Connection : public QObject
     Q_OBJECT
 
 public:
-    enum class Transport { Tcp, WebSocket };
+    enum class Transport : quint8 { Tcp, WebSocket };
 
     Connection(ConnectionHandler *handler, Transport transport, const QHostAddress &peer, quint16 peerPort,
                bool encrypted, QObject *parent = nullptr);
@@ -119,17 +119,19 @@ private:
     const PackedAddress m_peerAddress;
     const quint16 m_peerPort;
     const bool m_encrypted;
-    qint64 m_sendQueueLimit = 0;
+    // (The flags together, next to the address: a connection is kept
+    // small, as thousands may be idle.)
     bool m_closing = false;
     bool m_reported = false;
     bool m_dirty = false;
     bool m_congested = false;
+    bool m_holdsEveryone = false;
+    bool m_inputHeld = false;
+    qint64 m_sendQueueLimit = 0;
     // Of what is queued, about how much answers the client's own requests
     // (an upper bound: the queue drains oldest first). A queue filled by
     // its own asking holds up the client's own input, not everyone's.
     qint64 m_answerBytes = 0;
-    bool m_holdsEveryone = false;
-    bool m_inputHeld = false;
     QString m_closeReason;
     // Given back in ~Connection, after the transport's destructor closed the
     // socket: the descriptor is free by the time the count says so.

@@ -91,7 +91,7 @@ void SocketConnection::start(QByteArrayView alreadyRead)
         readable();
         return;
     }
-    m_watch.start(m_fd);
+    m_watch.start(m_fd, this);
     if (!alreadyRead.isEmpty())
         received(alreadyRead);
     readable();

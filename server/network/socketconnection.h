@@ -78,7 +78,7 @@ private:
 
     int m_fd = -1;
     QSslSocket *m_tls = nullptr;
-    SocketWatch m_watch{this, this};
+    SocketWatch m_watch{this};
     QByteArray m_outgoing;
     bool m_shutdownAfterFlush = false;
     bool m_inputPaused = false;

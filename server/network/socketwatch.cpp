@@ -2,16 +2,29 @@
 
 #include <QSocketNotifier>
 
-SocketWatch::SocketWatch(DescriptorWatcher *watcher, QObject *context)
+struct SocketWatch::Fallback
+{
+    QObject *context;
+    QSocketNotifier *read = nullptr;
+    QSocketNotifier *write = nullptr;
+};
+
+SocketWatch::SocketWatch(DescriptorWatcher *watcher)
     : m_watcher(watcher)
-    , m_context(context)
 {
 }
 
-void SocketWatch::start(int fd)
+SocketWatch::~SocketWatch()
+{
+    stop();
+}
+
+void SocketWatch::start(int fd, QObject *context)
 {
     m_fd = fd;
     m_dispatcher = EpollEventDispatcher::ofThisThread();
+    if (!m_dispatcher)
+        m_fallback = std::make_unique<Fallback>(Fallback{context});
     m_reading = true;
     apply();
 }
@@ -38,10 +51,11 @@ void SocketWatch::stop()
         return;
     m_reading = m_writing = false;
     apply();
-    delete m_readNotifier;
-    m_readNotifier = nullptr;
-    delete m_writeNotifier;
-    m_writeNotifier = nullptr;
+    if (m_fallback) {
+        delete m_fallback->read;
+        delete m_fallback->write;
+        m_fallback.reset();
+    }
     m_fd = -1;
 }
 
@@ -51,22 +65,23 @@ void SocketWatch::apply()
         m_dispatcher->watchDescriptor(m_fd, m_watcher, m_reading, m_writing);
         return;
     }
-    if (m_reading || m_readNotifier)
+    if (m_reading || m_fallback->read)
         notifier(true)->setEnabled(m_reading);
-    if (m_writing || m_writeNotifier)
+    if (m_writing || m_fallback->write)
         notifier(false)->setEnabled(m_writing);
 }
 
 QSocketNotifier *SocketWatch::notifier(bool read)
 {
-    QSocketNotifier *&notifier = read ? m_readNotifier : m_writeNotifier;
+    QSocketNotifier *&notifier = read ? m_fallback->read : m_fallback->write;
     if (!notifier) {
-        notifier = new QSocketNotifier(m_fd, read ? QSocketNotifier::Read : QSocketNotifier::Write, m_context);
+        QObject *context = m_fallback->context;
+        notifier = new QSocketNotifier(m_fd, read ? QSocketNotifier::Read : QSocketNotifier::Write, context);
         DescriptorWatcher *watcher = m_watcher;
         if (read)
-            QObject::connect(notifier, &QSocketNotifier::activated, m_context, [watcher] { watcher->descriptorReadable(); });
+            QObject::connect(notifier, &QSocketNotifier::activated, context, [watcher] { watcher->descriptorReadable(); });
         else
-            QObject::connect(notifier, &QSocketNotifier::activated, m_context, [watcher] { watcher->descriptorWritable(); });
+            QObject::connect(notifier, &QSocketNotifier::activated, context, [watcher] { watcher->descriptorWritable(); });
     }
     return notifier;
 }

@@ -2,6 +2,8 @@
 
 #include "epolldispatcher.h"
 
+#include <memory>
+
 class QObject;
 class QSocketNotifier;
 
@@ -17,26 +19,26 @@ class SocketWatch final
     Q_DISABLE_COPY_MOVE(SocketWatch)
 
 public:
-    // `context` parents the fallback's notifiers.
-    SocketWatch(DescriptorWatcher *watcher, QObject *context);
-    ~SocketWatch() { stop(); }
+    explicit SocketWatch(DescriptorWatcher *watcher);
+    ~SocketWatch();
 
-    // Starts watching `fd` for input.
-    void start(int fd);
+    // Starts watching `fd` for input. `context` parents the fallback's
+    // notifiers.
+    void start(int fd, QObject *context);
     void setReading(bool on);
     void setWriting(bool on);
     // Before the descriptor is closed.
     void stop();
 
 private:
+    struct Fallback;
+
     void apply();
     QSocketNotifier *notifier(bool read);
 
     DescriptorWatcher *const m_watcher;
-    QObject *const m_context;
     EpollEventDispatcher *m_dispatcher = nullptr;
-    QSocketNotifier *m_readNotifier = nullptr;
-    QSocketNotifier *m_writeNotifier = nullptr;
+    std::unique_ptr<Fallback> m_fallback;
     int m_fd = -1;
     bool m_reading = false;
     bool m_writing = false;

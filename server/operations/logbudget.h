@@ -37,6 +37,8 @@ public:
     }
 
     qint64 suppressed() const { return m_suppressed; }
+    // Whether a line was ever asked for: a budget not used is as new.
+    bool isUsed() const { return m_started; }
 
 private:
     bool m_started = false;
