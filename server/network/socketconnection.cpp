@@ -6,6 +6,7 @@
 #include <QTimer>
 
 #include <cerrno>
+#include <vector>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -13,6 +14,32 @@
 #include <unistd.h>
 
 namespace {
+
+// Output buffers between uses. A connection holds one only while it has
+// output (most are idle most of the time); the busy ones take theirs from
+// here and give it back when it is sent, so a busy room costs no
+// allocation per message. Bounded in number and size: what grew for a
+// burst is freed.
+constexpr std::size_t PooledBuffers = 1024;
+constexpr qsizetype PooledBufferCapacity = 4096;
+
+std::vector<QByteArray> &bufferPool()
+{
+    thread_local std::vector<QByteArray> pool;
+    return pool;
+}
+
+// Empties `buffer`, giving its memory to the pool if it is worth keeping.
+void giveBack(QByteArray &buffer)
+{
+    std::vector<QByteArray> &pool = bufferPool();
+    if (!buffer.isNull() && buffer.capacity() <= PooledBufferCapacity && pool.size() < PooledBuffers
+        && buffer.isDetached()) {
+        buffer.resize(0); // keeps the capacity
+        pool.push_back(std::move(buffer));
+    }
+    buffer = QByteArray();
+}
 
 // Decrypted input a TLS socket may hold before it stops reading from the
 // kernel: with input on hold, TCP's own flow control then stops the client.
@@ -191,6 +218,13 @@ void SocketConnection::readTls()
 
 void SocketConnection::queue(QByteArrayView bytes)
 {
+    if (m_outgoing.isNull()) {
+        std::vector<QByteArray> &pool = bufferPool();
+        if (!pool.empty()) {
+            m_outgoing = std::move(pool.back());
+            pool.pop_back();
+        }
+    }
     m_outgoing.append(bytes);
     markDirty();
 }
@@ -213,7 +247,7 @@ void SocketConnection::flushTls()
     if (!m_outgoing.isEmpty()) {
         serverMetrics().bytesOut += quint64(m_outgoing.size());
         m_tls->write(m_outgoing);
-        m_outgoing = QByteArray();
+        giveBack(m_outgoing);
     }
     if (m_shutdownAfterFlush && m_tls->bytesToWrite() + m_tls->encryptedBytesToWrite() == 0) {
         m_shutdownAfterFlush = false;
@@ -254,10 +288,8 @@ void SocketConnection::flushOutput()
         return;
     }
     m_watch.setWriting(false);
-    // Nothing is kept between passes: most connections are idle most of
-    // the time, and a kept buffer was a quarter of what an idle one cost.
-    // A busy one allocates once per pass (measured: docs/performance.md).
-    m_outgoing = QByteArray();
+    // Not kept between passes: an idle connection holds no buffer.
+    giveBack(m_outgoing);
     outputChanged(progressed);
     if (m_shutdownAfterFlush && m_fd >= 0) {
         m_shutdownAfterFlush = false;
