@@ -6,7 +6,6 @@
 #include <QTimer>
 
 #include <cerrno>
-#include <vector>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -15,31 +14,8 @@
 
 namespace {
 
-// Output buffers between uses. A connection holds one only while it has
-// output (most are idle most of the time); the busy ones take theirs from
-// here and give it back when it is sent, so a busy room costs no
-// allocation per message. Bounded in number and size: what grew for a
-// burst is freed.
-constexpr std::size_t PooledBuffers = 1024;
-constexpr qsizetype PooledBufferCapacity = 4096;
-
-std::vector<QByteArray> &bufferPool()
-{
-    thread_local std::vector<QByteArray> pool;
-    return pool;
-}
-
-// Empties `buffer`, giving its memory to the pool if it is worth keeping.
-void giveBack(QByteArray &buffer)
-{
-    std::vector<QByteArray> &pool = bufferPool();
-    if (!buffer.isNull() && buffer.capacity() <= PooledBufferCapacity && pool.size() < PooledBuffers
-        && buffer.isDetached()) {
-        buffer.resize(0); // keeps the capacity
-        pool.push_back(std::move(buffer));
-    }
-    buffer = QByteArray();
-}
+// At most this many pieces per gathered write (the kernel's IOV_MAX is 1024).
+constexpr int MaxPiecesPerWrite = 512;
 
 // Decrypted input a TLS socket may hold before it stops reading from the
 // kernel: with input on hold, TCP's own flow control then stops the client.
@@ -221,14 +197,13 @@ void SocketConnection::readTls()
 
 void SocketConnection::queue(QByteArrayView bytes)
 {
-    if (m_outgoing.isNull()) {
-        std::vector<QByteArray> &pool = bufferPool();
-        if (!pool.empty()) {
-            m_outgoing = std::move(pool.back());
-            pool.pop_back();
-        }
-    }
     m_outgoing.append(bytes);
+    markDirty();
+}
+
+void SocketConnection::queueShared(const QByteArray &bytes)
+{
+    m_outgoing.appendShared(bytes);
     markDirty();
 }
 
@@ -249,8 +224,7 @@ void SocketConnection::flushTls()
 {
     if (!m_outgoing.isEmpty()) {
         serverMetrics().bytesOut += quint64(m_outgoing.size());
-        m_tls->write(m_outgoing);
-        giveBack(m_outgoing);
+        m_tls->write(m_outgoing.takeAll());
     }
     if (m_shutdownAfterFlush && m_tls->bytesToWrite() + m_tls->encryptedBytesToWrite() == 0) {
         m_shutdownAfterFlush = false;
@@ -270,10 +244,14 @@ void SocketConnection::flushOutput()
     }
     bool progressed = false;
     while (m_fd >= 0 && !m_outgoing.isEmpty()) {
-        const ssize_t sent = ::send(m_fd, m_outgoing.constData(), size_t(m_outgoing.size()), MSG_NOSIGNAL);
+        iovec pieces[MaxPiecesPerWrite];
+        msghdr message{};
+        message.msg_iov = pieces;
+        message.msg_iovlen = size_t(m_outgoing.gather(pieces, MaxPiecesPerWrite));
+        const ssize_t sent = ::sendmsg(m_fd, &message, MSG_NOSIGNAL);
         if (sent > 0) {
             serverMetrics().bytesOut += quint64(sent);
-            m_outgoing.remove(0, sent);
+            m_outgoing.consume(sent);
             progressed = true;
             continue;
         }
@@ -286,13 +264,11 @@ void SocketConnection::flushOutput()
             return;
         }
         // Broken pipe or reset: reading will see the end.
-        m_outgoing = QByteArray();
+        m_outgoing.clear();
         outputChanged(progressed);
         return;
     }
     m_watch.setWriting(false);
-    // Not kept between passes: an idle connection holds no buffer.
-    giveBack(m_outgoing);
     outputChanged(progressed);
     if (m_shutdownAfterFlush && m_fd >= 0) {
         m_shutdownAfterFlush = false;

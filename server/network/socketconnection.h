@@ -2,6 +2,7 @@
 
 #include "clientaddress.h"
 #include "connection.h"
+#include "outputqueue.h"
 #include "socketwatch.h"
 
 class QSslSocket;
@@ -53,8 +54,10 @@ protected:
     // Input for the transport's framing. Not called once the connection is
     // closing.
     virtual void received(QByteArrayView bytes) = 0;
-    // Output, in order, written at the next flush.
+    // Output, in order, written at the next flush: copied, or shared with
+    // whoever else holds the same bytes (a message sent to many).
     void queue(QByteArrayView bytes);
+    void queueShared(const QByteArray &bytes);
     // After what is queued now, no more: the write side is shut down once it
     // is out, while reading carries on until the client closes.
     void finishOutput();
@@ -79,7 +82,7 @@ private:
     int m_fd = -1;
     QSslSocket *m_tls = nullptr;
     SocketWatch m_watch{this};
-    QByteArray m_outgoing;
+    OutputQueue m_outgoing;
     bool m_shutdownAfterFlush = false;
     bool m_inputPaused = false;
     bool m_readScheduled = false;

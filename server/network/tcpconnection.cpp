@@ -50,7 +50,9 @@ void TcpConnection::received(QByteArrayView bytes)
 
 void TcpConnection::writeFrame(const QByteArray &frame)
 {
-    // On TCP a frame is a line.
-    queue(frame);
-    queue("\n");
+    // On TCP a frame is a line: the message's own bytes (shared with its
+    // other recipients) and one line end for all.
+    static const QByteArray lineEnd = QByteArrayLiteral("\n");
+    queueShared(frame);
+    queueShared(lineEnd);
 }

@@ -72,11 +72,10 @@ void WebSocketConnection::writeFrame(const QByteArray &frame)
 {
     // The encoded event is the message, as it is: the same bytes for every
     // recipient, behind a header of their own.
-    const QByteArrayView message(frame);
     uchar header[WebSocketFramer::MaxHeaderBytes];
-    const qsizetype headerBytes = WebSocketFramer::writeHeader(header, WebSocketFramer::Opcode::Text, message.size());
+    const qsizetype headerBytes = WebSocketFramer::writeHeader(header, WebSocketFramer::Opcode::Text, frame.size());
     queue(QByteArrayView(reinterpret_cast<const char *>(header), headerBytes));
-    queue(message);
+    queueShared(frame);
 }
 
 void WebSocketConnection::sendClose(quint16 code, QByteArrayView reason)
