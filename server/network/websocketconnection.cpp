@@ -71,10 +71,21 @@ void WebSocketConnection::received(QByteArrayView bytes)
 void WebSocketConnection::writeFrame(const QByteArray &frame)
 {
     // The encoded event is the message, as it is: the same bytes for every
-    // recipient, behind a header of their own.
-    uchar header[WebSocketFramer::MaxHeaderBytes];
-    const qsizetype headerBytes = WebSocketFramer::writeHeader(header, WebSocketFramer::Opcode::Text, frame.size());
-    queue(QByteArrayView(reinterpret_cast<const char *>(header), headerBytes));
+    // recipient. So is its header, which depends only on the length: made
+    // once for a message sent to many, and shared like the message.
+    struct Header
+    {
+        qsizetype length = -1;
+        QByteArray bytes;
+    };
+    thread_local Header last;
+    if (last.length != frame.size()) {
+        uchar header[WebSocketFramer::MaxHeaderBytes];
+        const qsizetype headerBytes = WebSocketFramer::writeHeader(header, WebSocketFramer::Opcode::Text, frame.size());
+        last.bytes = QByteArray(reinterpret_cast<const char *>(header), headerBytes);
+        last.length = frame.size();
+    }
+    queueShared(last.bytes);
     queueShared(frame);
 }
 
