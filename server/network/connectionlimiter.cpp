@@ -10,6 +10,16 @@ ConnectionLimiter::ConnectionLimiter(int maxTotal, int maxPerAddress, int socket
 {
 }
 
+ConnectionLimiter::~ConnectionLimiter()
+{
+    // The sockets still watched outlive the counts: nothing to give back to
+    // (and no socketsAvailable from a limiter half taken down).
+    for (auto &watched : m_counted) {
+        disconnect(watched.second.watch);
+        watched.second.count.m_limiter = nullptr;
+    }
+}
+
 QString ConnectionLimiter::addressKey(const QHostAddress &address)
 {
     return ClientAddress::plain(address).toString();

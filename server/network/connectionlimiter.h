@@ -19,6 +19,7 @@ class ConnectionLimiter final : public QObject
 
 public:
     ConnectionLimiter(int maxTotal, int maxPerAddress, int socketCeiling, QObject *parent = nullptr);
+    ~ConnectionLimiter() override;
 
     // One socket's place in the counts, given back when the Count is
     // destroyed (or the limiter is gone). What a connection holds instead

@@ -11,8 +11,9 @@ class QSslSocket;
 //
 // Plain: straight on the socket descriptor, without QTcpSocket: no
 // per-socket read and write blocks (Qt keeps 16 and 32 KiB once used). Reads
-// go into the shared buffer; output is gathered and written with one send()
-// per connection per flush, and only when there is output.
+// go into the shared buffer; output waits as shared pieces (OutputQueue) and
+// is written with one sendmsg() per connection per flush, and only when
+// there is output. The descriptor is watched through SocketWatch.
 //
 // TLS: through a QSslSocket whose handshake is done. Output is gathered the
 // same way and handed to the socket in one write; what is unsent counts the
