@@ -161,7 +161,6 @@ private:
     // The last step of hello: the nick, once any login has worked.
     void admit(Session &session, const QString &nick, const QString &account, const QString &accountKey,
                const QJsonValue &id);
-    static void setNickKey(Session &session, const QString &key);
     // After admit's checks (and, in a cluster, the nick's lease): the
     // session has its nick and is welcomed.
     void enter(Session &session, const QString &nick, const QString &account, const QString &accountKey,

@@ -6,6 +6,7 @@
 #include "permissions.h"
 #include "requestrules.h"
 #include "messages.h"
+#include "names.h"
 
 #include <QHash>
 #include <QList>
@@ -88,6 +89,15 @@ struct Session
         if (m_rare && m_rare->waitingFrames.isEmpty() && !m_rare->log.isUsed() && !m_rare->away
             && !m_rare->quitReason)
             m_rare.reset();
+    }
+
+    // The nick and its key together. Most nicks are their own key: then
+    // the two share one string.
+    void setNick(const QString &newNick)
+    {
+        nick = newNick;
+        const QString key = Confab::Protocol::nameKey(newNick);
+        nickKey = key == nick ? nick : key;
     }
 
     bool isIdentified() const { return !nick.isEmpty(); }

@@ -110,17 +110,10 @@ void ChatService::admit(Session &session, const QString &nick, const QString &ac
     });
 }
 
-void ChatService::setNickKey(Session &session, const QString &key)
-{
-    // Most nicks are their own key: then the two share one string.
-    session.nickKey = key == session.nick ? session.nick : key;
-}
-
 void ChatService::enter(Session &session, const QString &nick, const QString &account, const QString &accountKey,
                         const QJsonValue &id)
 {
-    session.nick = nick;
-    setNickKey(session, nameKey(nick));
+    session.setNick(nick);
     session.nickSinceMs = tenureStart(session.nickKey);
     session.account = account;
     session.accountKey = accountKey == account ? account : accountKey;
@@ -169,8 +162,7 @@ void ChatService::changeNick(Session &session, const ChangeNick &change, const Q
 {
     const NickChanged event{session.nick, change.nick};
     releaseNick(session.nickKey);
-    session.nick = change.nick;
-    setNickKey(session, nameKey(change.nick));
+    session.setNick(change.nick);
     session.nickSinceMs = tenureStart(session.nickKey);
     m_users.insert(session.nickKey, &session);
     announceUser(session);
